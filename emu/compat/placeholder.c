@@ -1,0 +1,1 @@
+int wmiemu__compat_placeholder;

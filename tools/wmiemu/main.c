@@ -1,0 +1,33 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Subcommands are listed here as their modules provide them. */
+static const wmiemu_cli_command_t commands[] = {
+  { NULL, NULL, NULL }
+};
+
+static void usage(FILE *out) {
+  fprintf(out, "usage: wmiemu COMMAND [ARGS...]\n\ncommands:\n");
+  for (const wmiemu_cli_command_t *c = commands; c->name; c++)
+    fprintf(out, "  %-9s %s\n", c->name, c->summary);
+  fprintf(out, "\n`wmiemu COMMAND --help` describes one command.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return WMIEMU_EXIT_USAGE;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return WMIEMU_EXIT_OK;
+  }
+  for (const wmiemu_cli_command_t *c = commands; c->name; c++)
+    if (!strcmp(argv[1], c->name))
+      return c->main(argc - 1, argv + 1);
+  fprintf(stderr, "wmiemu: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return WMIEMU_EXIT_USAGE;
+}
