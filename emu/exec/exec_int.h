@@ -1,0 +1,54 @@
+#ifndef WMIEMU_EXEC_EXEC_INT_H
+#define WMIEMU_EXEC_EXEC_INT_H
+
+/* What both executor flavours share: the public functions in exec.c check
+ * their arguments and the closed state, then dispatch through the vtable. */
+
+#include "exec/exec.h"
+#include "exec/mpsc.h"
+
+typedef struct {
+  const char *name;
+  /* The closed check and the pending count are done by exec.c. */
+  void (*wake)(wmiemu__exec_t *exec);
+  void (*close)(wmiemu__exec_t *exec);        /* release flavour resources */
+  void (*free)(wmiemu__exec_t *exec);         /* last reference gone */
+  int (*timer_init)(wmiemu__exec_timer_t *t);
+  int (*timer_start)(wmiemu__exec_timer_t *t);
+  int (*timer_stop)(wmiemu__exec_timer_t *t);
+  void (*timer_close)(wmiemu__exec_timer_t *t);
+  uint64_t (*now)(wmiemu__exec_t *exec);
+  int (*run)(wmiemu__exec_t *exec, int mode, uint64_t ms,
+             wmiemu__exec_pred_fn pred, void *ctx);
+  int (*call)(wmiemu__exec_t *exec, wmiemu__exec_call_t *call);
+  int (*call_async)(wmiemu__exec_t *exec, wmiemu__exec_call_t *call);
+} wmiemu__exec_vtbl_t;
+
+enum { WMIEMU__RUN_IDLE, WMIEMU__RUN_FOR, WMIEMU__RUN_UNTIL };
+
+struct wmiemu__exec_s {
+  const wmiemu__exec_vtbl_t *vtbl;
+  wmiemu__mpsc_t queue;
+  int refs;                /* atomic */
+  int closed;              /* atomic; set once by destroy */
+  int posting;             /* atomic; producers inside post() */
+  int stop_requested;      /* atomic */
+  int running;             /* atomic; a run function is active */
+  long pending;            /* atomic; posted and not yet run */
+  long holds;              /* atomic */
+  unsigned active_timers;  /* loop thread only */
+};
+
+void wmiemu__exec_base_init(wmiemu__exec_t *exec, const wmiemu__exec_vtbl_t *vtbl);
+
+/* Runs every queued item, including those posted while draining; returns
+ * how many ran. Loop thread only. */
+size_t wmiemu__exec_drain(wmiemu__exec_t *exec);
+
+/* Idle: nothing queued, no hold, no active timer. */
+int wmiemu__exec_idle(wmiemu__exec_t *exec);
+
+/* Consumes a stop request. */
+int wmiemu__exec_take_stop(wmiemu__exec_t *exec);
+
+#endif

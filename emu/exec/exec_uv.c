@@ -1,0 +1,220 @@
+/* The libuv executor: real time, real threads. Foreign threads wake the loop
+ * with uv_async_send; because libuv coalesces sends, every wake-up drains the
+ * whole queue, and the run loops re-check the queue before blocking. */
+
+#include <stdlib.h>
+
+#include <uv.h>
+
+#include "exec/exec_int.h"
+
+typedef struct {
+  wmiemu__exec_t base;
+  uv_loop_t loop;
+  uv_async_t async;
+  uv_timer_t deadline;       /* run_for / run_until */
+  int deadline_hit;
+  int loop_open;
+} exec_uv_t;
+
+static exec_uv_t *uv_from_exec(wmiemu__exec_t *e) { return (exec_uv_t *)e; }
+
+static void on_async(uv_async_t *h) {
+  exec_uv_t *e = h->data;
+  /* libuv cleared its pending flag before calling us (a full barrier), so
+   * everything pushed before a send we coalesced is visible now. */
+  wmiemu__exec_drain(&e->base);
+  if (__atomic_load_n(&e->base.stop_requested, __ATOMIC_ACQUIRE))
+    uv_stop(&e->loop);
+}
+
+static void on_deadline(uv_timer_t *t) {
+  exec_uv_t *e = t->data;
+  e->deadline_hit = 1;
+  uv_stop(&e->loop);
+}
+
+static void uv_wake(wmiemu__exec_t *exec) {
+  uv_async_send(&uv_from_exec(exec)->async);
+}
+
+static void on_closed_free(uv_handle_t *h) { free(h); }
+static void on_closed_nothing(uv_handle_t *h) { (void)h; }
+
+static void close_left_over(uv_handle_t *h, void *arg) {
+  exec_uv_t *e = arg;
+  if (uv_is_closing(h))
+    return;
+  if (h == (uv_handle_t *)&e->async || h == (uv_handle_t *)&e->deadline)
+    uv_close(h, on_closed_nothing);
+  else
+    uv_close(h, on_closed_free);   /* a timer its owner never closed */
+}
+
+static void uv_close_exec(wmiemu__exec_t *exec) {
+  exec_uv_t *e = uv_from_exec(exec);
+  uv_walk(&e->loop, close_left_over, e);
+  uv_run(&e->loop, UV_RUN_DEFAULT);
+  if (uv_loop_close(&e->loop) == 0)
+    e->loop_open = 0;
+}
+
+static void uv_free_exec(wmiemu__exec_t *exec) {
+  free(uv_from_exec(exec));
+}
+
+static uint64_t uv_now_impl(wmiemu__exec_t *exec) {
+  (void)exec;
+  /* uv_now is cached per loop iteration; reading the clock keeps `now`
+   * honest for callers on other threads too. */
+  return uv_hrtime() / 1000000u;
+}
+
+static void on_timer(uv_timer_t *h) {
+  wmiemu__exec_timer_t *t = h->data;
+  if (t->repeat == 0 && t->active) {
+    t->active = 0;
+    t->exec->active_timers--;
+  } else {
+    t->due += t->repeat;
+  }
+  t->cb(t);
+  /* Posts made by the callback are picked up by the run loop's drain. */
+}
+
+static int uv_timer_init_impl(wmiemu__exec_timer_t *t) {
+  exec_uv_t *e = uv_from_exec(t->exec);
+  uv_timer_t *h = malloc(sizeof(*h));
+  if (!h)
+    return WMIEMU__EXEC_ENOMEM;
+  uv_timer_init(&e->loop, h);
+  h->data = t;
+  t->impl = h;
+  return 0;
+}
+
+static int uv_timer_start_impl(wmiemu__exec_timer_t *t) {
+  exec_uv_t *e = uv_from_exec(t->exec);
+  uint64_t now = uv_now_impl(t->exec);
+  uint64_t timeout = t->due > now ? t->due - now : 0;
+  uv_update_time(&e->loop);   /* uv timers count from the cached loop time */
+  return uv_timer_start(t->impl, on_timer, timeout, t->repeat) ? WMIEMU__EXEC_EINVAL : 0;
+}
+
+static int uv_timer_stop_impl(wmiemu__exec_timer_t *t) {
+  uv_timer_stop(t->impl);
+  return 0;
+}
+
+static void uv_timer_close_impl(wmiemu__exec_timer_t *t) {
+  uv_timer_t *h = t->impl;
+  uv_timer_stop(h);
+  h->data = NULL;
+  uv_close((uv_handle_t *)h, on_closed_free);
+  t->impl = NULL;
+}
+
+/* One blocking loop iteration, after emptying the queue. */
+static void turn(exec_uv_t *e) {
+  wmiemu__exec_drain(&e->base);
+  uv_run(&e->loop, UV_RUN_ONCE);
+  wmiemu__exec_drain(&e->base);
+}
+
+static int uv_run_impl(wmiemu__exec_t *exec, int mode, uint64_t ms,
+                       wmiemu__exec_pred_fn pred, void *ctx) {
+  exec_uv_t *e = uv_from_exec(exec);
+  int rc = 0;
+  uv_update_time(&e->loop);
+  e->deadline_hit = 0;
+  if (mode != WMIEMU__RUN_IDLE)
+    uv_timer_start(&e->deadline, on_deadline, ms, 0);
+  for (;;) {
+    wmiemu__exec_drain(exec);
+    if (wmiemu__exec_take_stop(exec)) {
+      rc = WMIEMU__EXEC_ESTOPPED;
+      break;
+    }
+    if (mode == WMIEMU__RUN_UNTIL && pred(ctx))
+      break;
+    if (mode == WMIEMU__RUN_IDLE && wmiemu__exec_idle(exec))
+      break;
+    if (e->deadline_hit) {
+      rc = mode == WMIEMU__RUN_UNTIL ? WMIEMU__EXEC_ETIMEDOUT : 0;
+      break;
+    }
+    turn(e);
+  }
+  uv_timer_stop(&e->deadline);
+  return rc;
+}
+
+static int uv_call(wmiemu__exec_t *exec, wmiemu__exec_call_t *call) {
+  (void)exec;
+  call->result = call->fn(call->arg);
+  return 0;
+}
+
+static void on_work(uv_work_t *req) {
+  wmiemu__exec_call_t *call = req->data;
+  call->result = call->fn(call->arg);
+}
+
+static void on_after_work(uv_work_t *req, int status) {
+  (void)status;
+  wmiemu__exec_call_t *call = req->data;
+  wmiemu__exec_t *exec = call->impl;
+  free(req);
+  call->impl = NULL;
+  wmiemu__exec_post(exec, &call->done);
+  wmiemu__exec_unhold(exec);
+}
+
+static int uv_call_async(wmiemu__exec_t *exec, wmiemu__exec_call_t *call) {
+  uv_work_t *req = malloc(sizeof(*req));
+  if (!req)
+    return WMIEMU__EXEC_ENOMEM;
+  req->data = call;
+  call->impl = exec;
+  if (uv_queue_work(&uv_from_exec(exec)->loop, req, on_work, on_after_work)) {
+    free(req);
+    return WMIEMU__EXEC_EINVAL;
+  }
+  return 0;
+}
+
+static const wmiemu__exec_vtbl_t exec_uv_vtbl = {
+  "libuv",
+  uv_wake,
+  uv_close_exec,
+  uv_free_exec,
+  uv_timer_init_impl,
+  uv_timer_start_impl,
+  uv_timer_stop_impl,
+  uv_timer_close_impl,
+  uv_now_impl,
+  uv_run_impl,
+  uv_call,
+  uv_call_async,
+};
+
+int wmiemu__exec_new_uv(wmiemu__exec_t **out) {
+  if (!out)
+    return WMIEMU__EXEC_EINVAL;
+  *out = NULL;
+  exec_uv_t *e = calloc(1, sizeof(*e));
+  if (!e)
+    return WMIEMU__EXEC_ENOMEM;
+  if (uv_loop_init(&e->loop)) {
+    free(e);
+    return WMIEMU__EXEC_ENOMEM;
+  }
+  e->loop_open = 1;
+  wmiemu__exec_base_init(&e->base, &exec_uv_vtbl);
+  uv_async_init(&e->loop, &e->async, on_async);
+  e->async.data = e;
+  uv_timer_init(&e->loop, &e->deadline);
+  e->deadline.data = e;
+  *out = &e->base;
+  return 0;
+}
