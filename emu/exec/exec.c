@@ -29,7 +29,6 @@ void wmiemu__exec_base_init(wmiemu__exec_t *exec, const wmiemu__exec_vtbl_t *vtb
   exec->posting = 0;
   exec->stop_requested = 0;
   exec->running = 0;
-  exec->pending = 0;
   exec->holds = 0;
   exec->active_timers = 0;
 }
@@ -57,7 +56,7 @@ void wmiemu__exec_destroy(wmiemu__exec_t *exec) {
   /* Queued work that never ran is dropped: its owners were told the
    * executor is going away by destroy() itself. */
   while (wmiemu__mpsc_pop(&exec->queue))
-    __atomic_sub_fetch(&exec->pending, 1, __ATOMIC_RELAXED);
+    ;
   exec->vtbl->close(exec);
   wmiemu__exec_release(exec);
 }
@@ -70,11 +69,10 @@ int wmiemu__exec_post(wmiemu__exec_t *exec, wmiemu__exec_work_t *work) {
     __atomic_sub_fetch(&exec->posting, 1, __ATOMIC_RELEASE);
     return WMIEMU__EXEC_ECLOSED;
   }
-  __atomic_add_fetch(&exec->pending, 1, __ATOMIC_RELAXED);
+  /* The push's exchange is sequentially consistent: it is visible before
+   * the wake-up reads libuv's pending flag (libuv 1.44 does not order this
+   * for us), so a coalesced send never hides this item. */
   wmiemu__mpsc_push(&exec->queue, work);
-  /* Full fence: the push must be visible before the wake-up reads libuv's
-   * pending flag (libuv 1.44 does not order this for us). */
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);
   exec->vtbl->wake(exec);
   __atomic_sub_fetch(&exec->posting, 1, __ATOMIC_RELEASE);
   return WMIEMU__EXEC_OK;
@@ -85,7 +83,6 @@ size_t wmiemu__exec_drain(wmiemu__exec_t *exec) {
   wmiemu__exec_work_t *w;
   /* Until truly empty: items posted by callbacks run in the same drain. */
   while ((w = wmiemu__mpsc_pop(&exec->queue)) != NULL) {
-    __atomic_sub_fetch(&exec->pending, 1, __ATOMIC_RELAXED);
     w->cb(w);
     n++;
   }
@@ -93,7 +90,7 @@ size_t wmiemu__exec_drain(wmiemu__exec_t *exec) {
 }
 
 int wmiemu__exec_idle(wmiemu__exec_t *exec) {
-  return __atomic_load_n(&exec->pending, __ATOMIC_ACQUIRE) == 0 &&
+  return wmiemu__mpsc_empty(&exec->queue) &&
          __atomic_load_n(&exec->holds, __ATOMIC_ACQUIRE) == 0 &&
          exec->active_timers == 0;
 }

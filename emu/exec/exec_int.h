@@ -34,7 +34,6 @@ struct wmiemu__exec_s {
   int posting;             /* atomic; producers inside post() */
   int stop_requested;      /* atomic */
   int running;             /* atomic; a run function is active */
-  long pending;            /* atomic; posted and not yet run */
   long holds;              /* atomic */
   unsigned active_timers;  /* loop thread only */
 };

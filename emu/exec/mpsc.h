@@ -27,10 +27,17 @@ static inline void wmiemu__mpsc_init(wmiemu__mpsc_t *q) {
 
 static inline void wmiemu__mpsc_push(wmiemu__mpsc_t *q, wmiemu__exec_work_t *n) {
   __atomic_store_n(&n->next, NULL, __ATOMIC_RELAXED);
-  /* acq_rel: publishes n's contents to whoever links after us. */
-  wmiemu__exec_work_t *prev = __atomic_exchange_n(&q->head, n, __ATOMIC_ACQ_REL);
+  /* seq_cst (a plain xchg on x86): publishes n to whoever links after us,
+   * and orders the push before the producer's wake-up check. */
+  wmiemu__exec_work_t *prev = __atomic_exchange_n(&q->head, n, __ATOMIC_SEQ_CST);
   /* release: the consumer's acquire load of prev->next sees n's contents. */
   __atomic_store_n(&prev->next, n, __ATOMIC_RELEASE);
+}
+
+/* Consumer side: nothing queued and no push in progress. */
+static inline int wmiemu__mpsc_empty(wmiemu__mpsc_t *q) {
+  return q->tail == &q->stub &&
+         __atomic_load_n(&q->head, __ATOMIC_ACQUIRE) == &q->stub;
 }
 
 /* Returns the oldest node or NULL when the queue is empty. When a producer
