@@ -1,0 +1,551 @@
+/* IWbemClassObject: classes and instances. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <wmiemu/cim.h>
+
+#include "cim/object.h"
+
+static const IWbemClassObjectVtbl class_object_vtbl;
+
+static inline wmiemu__cim_object_t *impl_from_IWbemClassObject(IWbemClassObject *iface) {
+  return CONTAINING_RECORD(iface, wmiemu__cim_object_t, IWbemClassObject_iface);
+}
+
+wmiemu__cim_object_t *wmiemu__object_from_iface(IWbemClassObject *iface) {
+  return iface && iface->lpVtbl == &class_object_vtbl ? impl_from_IWbemClassObject(iface) : NULL;
+}
+
+BOOL wmiemu_cim_is_own_object(IUnknown *obj) {
+  return obj && (const void *)obj->lpVtbl == (const void *)&class_object_vtbl;
+}
+
+static wmiemu__cim_object_t *object_alloc(wmiemu__cim_class_t *cls, LONG genus) {
+  UINT32 n = genus == WBEM_GENUS_INSTANCE ? cls->nprops : 0;
+  wmiemu__cim_object_t *o = malloc(sizeof(*o) + n * sizeof(wmiemu__cim_value_t));
+  if (!o) return NULL;
+  o->IWbemClassObject_iface.lpVtbl = (IWbemClassObjectVtbl *)&class_object_vtbl;
+  o->ref = 1;
+  o->genus = genus;
+  o->cls = wmiemu__class_ref(cls);
+  o->quals = NULL;
+  o->enum_flags = 0;
+  o->enum_pos = -1;
+  o->nvalues = n;
+  return o;
+}
+
+HRESULT wmiemu__object_new_class(wmiemu__cim_class_t *cls, IWbemClassObject **out) {
+  wmiemu__cim_object_t *o = object_alloc(cls, WBEM_GENUS_CLASS);
+  if (!o) return WBEM_E_OUT_OF_MEMORY;
+  *out = &o->IWbemClassObject_iface;
+  return S_OK;
+}
+
+HRESULT wmiemu__object_spawn(wmiemu__cim_class_t *cls, IWbemClassObject **out) {
+  wmiemu__cim_object_t *o = object_alloc(cls, WBEM_GENUS_INSTANCE);
+  if (!o) return WBEM_E_OUT_OF_MEMORY;
+  for (UINT32 i = 0; i < o->nvalues; i++) {
+    HRESULT hr = wmiemu__value_copy(&o->values[i], &cls->props[i].def);
+    if (FAILED(hr)) {
+      o->nvalues = i;
+      o->IWbemClassObject_iface.lpVtbl->Release(&o->IWbemClassObject_iface);
+      return hr;
+    }
+  }
+  *out = &o->IWbemClassObject_iface;
+  return S_OK;
+}
+
+HRESULT wmiemu__object_clone(wmiemu__cim_object_t *src, IWbemClassObject **out) {
+  wmiemu__cim_object_t *o = object_alloc(src->cls, src->genus);
+  if (!o) return WBEM_E_OUT_OF_MEMORY;
+  for (UINT32 i = 0; i < o->nvalues; i++) {
+    HRESULT hr = wmiemu__value_copy(&o->values[i], &src->values[i]);
+    if (FAILED(hr)) {
+      o->nvalues = i;
+      o->IWbemClassObject_iface.lpVtbl->Release(&o->IWbemClassObject_iface);
+      return hr;
+    }
+  }
+  if (src->quals) {
+    o->quals = malloc(sizeof(*o->quals));
+    if (!o->quals || FAILED(wmiemu__qualset_copy(o->quals, src->quals))) {
+      free(o->quals);
+      o->quals = NULL;
+      o->IWbemClassObject_iface.lpVtbl->Release(&o->IWbemClassObject_iface);
+      return WBEM_E_OUT_OF_MEMORY;
+    }
+  }
+  *out = &o->IWbemClassObject_iface;
+  return S_OK;
+}
+
+void wmiemu__object_set(wmiemu__cim_object_t *o, UINT32 i, wmiemu__cim_value_t *v) {
+  wmiemu__value_clear(&o->values[i]);
+  o->values[i] = *v;
+  o->values[i].flags |= WMIEMU__VALUE_SET;
+  wmiemu__value_init_null(v, v->type);
+}
+
+HRESULT wmiemu__object_quals(wmiemu__cim_object_t *o, wmiemu__cim_qualset_t **out) {
+  if (o->genus == WBEM_GENUS_CLASS) {
+    *out = &o->cls->quals;
+    return S_OK;
+  }
+  if (!o->quals) {
+    wmiemu__cim_qualset_t *q = malloc(sizeof(*q));
+    HRESULT hr;
+    if (!q) return WBEM_E_OUT_OF_MEMORY;
+    wmiemu__qualset_init(q);
+    hr = wmiemu__qualset_inherit(q, &o->cls->quals, WBEM_FLAVOR_FLAG_PROPAGATE_TO_INSTANCE, NULL);
+    if (FAILED(hr)) { wmiemu__qualset_clear(q); free(q); return hr; }
+    o->quals = q;
+  }
+  *out = o->quals;
+  return S_OK;
+}
+
+HRESULT wmiemu__object_compare(const wmiemu__cim_object_t *a, const wmiemu__cim_object_t *b, LONG flags) {
+  if (a == b) return WBEM_S_SAME;
+  if (a->genus != b->genus) return WBEM_S_DIFFERENT;
+  if (a->genus == WBEM_GENUS_CLASS)
+    return wmiemu__class_equal(a->cls, b->cls, flags) ? WBEM_S_SAME : WBEM_S_DIFFERENT;
+  if (!(flags & WBEM_FLAG_IGNORE_CLASS) && a->cls != b->cls && !wmiemu__class_equal(a->cls, b->cls, flags))
+    return WBEM_S_DIFFERENT;
+  if (wmiemu__cim_wcsicmp(a->cls->name->s, b->cls->name->s)) return WBEM_S_DIFFERENT;
+  if (a->nvalues != b->nvalues) return WBEM_S_DIFFERENT;
+  for (UINT32 i = 0; i < a->nvalues; i++)
+    if (!wmiemu__value_equal(&a->values[i], &b->values[i], flags)) return WBEM_S_DIFFERENT;
+  if (!(flags & WBEM_FLAG_IGNORE_QUALIFIERS) && (a->quals || b->quals)) {
+    wmiemu__cim_qualset_t *qa, *qb;
+    if (FAILED(wmiemu__object_quals((wmiemu__cim_object_t *)a, &qa)) ||
+        FAILED(wmiemu__object_quals((wmiemu__cim_object_t *)b, &qb)))
+      return WBEM_E_OUT_OF_MEMORY;
+    if (!wmiemu__qualset_equal(qa, qb, flags)) return WBEM_S_DIFFERENT;
+  }
+  return WBEM_S_SAME;
+}
+
+/* ---- IUnknown ---- */
+
+static HRESULT STDMETHODCALLTYPE object_QueryInterface(IWbemClassObject *iface, REFIID riid, void **out) {
+  if (!out) return E_POINTER;
+  if (!riid) { *out = NULL; return E_INVALIDARG; }
+  if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IWbemClassObject)) {
+    *out = iface;
+    iface->lpVtbl->AddRef(iface);
+    return S_OK;
+  }
+  *out = NULL;
+  return E_NOINTERFACE;
+}
+
+static ULONG STDMETHODCALLTYPE object_AddRef(IWbemClassObject *iface) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  return (ULONG)__atomic_add_fetch(&o->ref, 1, __ATOMIC_RELAXED);
+}
+
+static ULONG STDMETHODCALLTYPE object_Release(IWbemClassObject *iface) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  LONG ref = __atomic_sub_fetch(&o->ref, 1, __ATOMIC_ACQ_REL);
+  if (!ref) {
+    for (UINT32 i = 0; i < o->nvalues; i++) wmiemu__value_clear(&o->values[i]);
+    if (o->quals) { wmiemu__qualset_clear(o->quals); free(o->quals); }
+    wmiemu__class_unref(o->cls);
+    free(o);
+  }
+  return (ULONG)ref;
+}
+
+/* ---- IWbemClassObject ---- */
+
+static HRESULT STDMETHODCALLTYPE object_GetQualifierSet(IWbemClassObject *iface, IWbemQualifierSet **out) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  wmiemu__cim_qualset_t *q;
+  HRESULT hr;
+  if (!out) return WBEM_E_INVALID_PARAMETER;
+  *out = NULL;
+  hr = wmiemu__object_quals(o, &q);
+  if (FAILED(hr)) return hr;
+  return wmiemu__qualifier_set_new(o, q, o->genus == WBEM_GENUS_INSTANCE, FALSE, out);
+}
+
+static LONG value_flavor(const wmiemu__cim_object_t *o, UINT32 i) {
+  if (o->genus == WBEM_GENUS_INSTANCE)
+    return (o->values[i].flags & WMIEMU__VALUE_SET) ? WBEM_FLAVOR_ORIGIN_LOCAL : WBEM_FLAVOR_ORIGIN_PROPAGATED;
+  return o->cls->props[i].local || !o->cls->super ||
+         !wmiemu__cim_wcsicmp(o->cls->props[i].origin->s, o->cls->name->s)
+         ? WBEM_FLAVOR_ORIGIN_LOCAL : WBEM_FLAVOR_ORIGIN_PROPAGATED;
+}
+
+static HRESULT STDMETHODCALLTYPE object_Get(IWbemClassObject *iface, LPCWSTR name, LONG flags,
+                                            VARIANT *val, CIMTYPE *type, LONG *flavor) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  int i;
+  if (!name || flags) return WBEM_E_INVALID_PARAMETER;
+  if (name[0] == '_' && name[1] == '_') {
+    int s = wmiemu__sysprop_index(name);
+    if (s < 0) return WBEM_E_NOT_FOUND;
+    if (flavor) *flavor = WBEM_FLAVOR_ORIGIN_SYSTEM;
+    return wmiemu__sysprop_get(o, s, val, type);
+  }
+  i = wmiemu__class_find(o->cls, name);
+  if (i < 0) return WBEM_E_NOT_FOUND;
+  if (type) *type = o->cls->props[i].type;
+  if (flavor) *flavor = value_flavor(o, (UINT32)i);
+  if (val) return wmiemu__value_to_variant(wmiemu__object_value(o, (UINT32)i), val);
+  return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE object_Put(IWbemClassObject *iface, LPCWSTR name, LONG flags,
+                                            VARIANT *val, CIMTYPE type) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  const wmiemu__cim_prop_t *p;
+  wmiemu__cim_value_t v;
+  HRESULT hr;
+  int i;
+  if (!name || flags) return WBEM_E_INVALID_PARAMETER;
+  if (name[0] == '_' && name[1] == '_' && wmiemu__sysprop_index(name) >= 0) return WBEM_E_READ_ONLY;
+  /* Class definitions are shared read-only; classes come from MOF. */
+  if (o->genus == WBEM_GENUS_CLASS) return WBEM_E_NOT_SUPPORTED;
+  i = wmiemu__class_find(o->cls, name);
+  if (i < 0) return WBEM_E_NOT_FOUND;
+  p = &o->cls->props[i];
+  if (type && type != p->type) return WBEM_E_TYPE_MISMATCH;
+  hr = wmiemu__value_from_variant(p->type, val, &v);
+  if (FAILED(hr)) return hr;
+  if (p->ref_class && WMIEMU__CIM_BASE(p->type) == CIM_OBJECT && !(v.flags & WMIEMU__VALUE_NULL)) {
+    /* object:C accepts instances of C and its subclasses only */
+    UINT32 n = WMIEMU__CIM_IS_ARRAY(p->type) ? v.u.a->count : 1;
+    for (UINT32 k = 0; k < n; k++) {
+      IWbemClassObject *e = WMIEMU__CIM_IS_ARRAY(p->type) ? v.u.a->items[k].obj : v.u.s.obj;
+      if (!wmiemu__class_is_a(wmiemu__object_from_iface(e)->cls, p->ref_class->s)) {
+        wmiemu__value_clear(&v);
+        return WBEM_E_TYPE_MISMATCH;
+      }
+    }
+  }
+  wmiemu__object_set(o, (UINT32)i, &v);
+  return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE object_Delete(IWbemClassObject *iface, LPCWSTR name) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  wmiemu__cim_value_t v;
+  HRESULT hr;
+  int i;
+  if (!name) return WBEM_E_INVALID_PARAMETER;
+  if (name[0] == '_' && name[1] == '_' && wmiemu__sysprop_index(name) >= 0) return WBEM_E_SYSTEM_PROPERTY;
+  if (o->genus == WBEM_GENUS_CLASS) return WBEM_E_NOT_SUPPORTED;
+  i = wmiemu__class_find(o->cls, name);
+  if (i < 0) return WBEM_E_NOT_FOUND;
+  /* On an instance, Delete restores the class default. */
+  hr = wmiemu__value_copy(&v, &o->cls->props[i].def);
+  if (FAILED(hr)) return hr;
+  wmiemu__value_clear(&o->values[i]);
+  o->values[i] = v;
+  return WBEM_S_RESET_TO_DEFAULT;
+}
+
+/* Which properties a flag set selects. Index -1-k is system property k. */
+static BOOL flags_valid_for_enum(LONG flags) {
+  LONG origin = flags & WBEM_MASK_CONDITION_ORIGIN;
+  if (flags & ~(WBEM_FLAG_KEYS_ONLY | WBEM_FLAG_REFS_ONLY | WBEM_MASK_CONDITION_ORIGIN)) return FALSE;
+  return origin == 0 || origin == WBEM_FLAG_LOCAL_ONLY || origin == WBEM_FLAG_PROPAGATED_ONLY ||
+         origin == WBEM_FLAG_SYSTEM_ONLY || origin == WBEM_FLAG_NONSYSTEM_ONLY;
+}
+
+static BOOL sysprop_selected(LONG flags) {
+  LONG origin = flags & WBEM_MASK_CONDITION_ORIGIN;
+  if (flags & (WBEM_FLAG_KEYS_ONLY | WBEM_FLAG_REFS_ONLY)) return FALSE;
+  return origin == 0 || origin == WBEM_FLAG_SYSTEM_ONLY;
+}
+
+static BOOL prop_selected(const wmiemu__cim_object_t *o, UINT32 i, LONG flags) {
+  const wmiemu__cim_prop_t *p = &o->cls->props[i];
+  LONG origin = flags & WBEM_MASK_CONDITION_ORIGIN;
+  BOOL local = !wmiemu__cim_wcsicmp(p->origin->s, o->cls->name->s) || p->local;
+  if ((flags & WBEM_FLAG_KEYS_ONLY) && !p->key) return FALSE;
+  if ((flags & WBEM_FLAG_REFS_ONLY) && WMIEMU__CIM_BASE(p->type) != CIM_REFERENCE) return FALSE;
+  if (origin == WBEM_FLAG_SYSTEM_ONLY) return FALSE;
+  if (origin == WBEM_FLAG_LOCAL_ONLY && !local) return FALSE;
+  if (origin == WBEM_FLAG_PROPAGATED_ONLY && local) return FALSE;
+  return TRUE;
+}
+
+static BOOL qualifier_condition(const wmiemu__cim_object_t *o, UINT32 i, const WCHAR *qname,
+                                LONG cond, const VARIANT *qval) {
+  const wmiemu__cim_qualset_t *q = &o->cls->props[i].quals;
+  int k;
+  if (cond == WBEM_FLAG_ALWAYS) return TRUE;
+  k = wmiemu__qualset_find(q, qname);
+  if (o->genus == WBEM_GENUS_INSTANCE && k >= 0 && !(q->items[k].flavor & WBEM_FLAVOR_FLAG_PROPAGATE_TO_INSTANCE))
+    k = -1;
+  if (cond == WBEM_FLAG_ONLY_IF_TRUE) return k >= 0;
+  if (cond == WBEM_FLAG_ONLY_IF_FALSE) return k < 0;
+  /* ONLY_IF_IDENTICAL */
+  if (k < 0) return FALSE;
+  wmiemu__cim_value_t v;
+  if (FAILED(wmiemu__value_from_variant(q->items[k].value.type, qval, &v))) return FALSE;
+  BOOL same = wmiemu__value_equal(&v, &q->items[k].value, 0);
+  wmiemu__value_clear(&v);
+  return same;
+}
+
+static HRESULT STDMETHODCALLTYPE object_GetNames(IWbemClassObject *iface, LPCWSTR qname, LONG flags,
+                                                 VARIANT *qval, SAFEARRAY **names) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  LONG cond = flags & WBEM_MASK_PRIMARY_CONDITION;
+  LONG rest = flags & ~WBEM_MASK_PRIMARY_CONDITION;
+  UINT32 n = 0, total = (UINT32)wmiemu__sysprop_count() + o->cls->nprops;
+  BSTR *data;
+  SAFEARRAY *sa;
+  if (!names) return WBEM_E_INVALID_PARAMETER;
+  *names = NULL;
+  if (!flags_valid_for_enum(rest & ~WBEM_MASK_CLASS_CONDITION) || (rest & WBEM_MASK_CLASS_CONDITION))
+    return WBEM_E_INVALID_PARAMETER;
+  if (cond != WBEM_FLAG_ALWAYS && !qname) return WBEM_E_INVALID_PARAMETER;
+  if (cond == WBEM_FLAG_ONLY_IF_IDENTICAL && !qval) return WBEM_E_INVALID_PARAMETER;
+  UINT32 *sel = malloc(total * sizeof(UINT32));
+  if (!sel) return WBEM_E_OUT_OF_MEMORY;
+  /* system properties carry no qualifiers: any condition excludes them */
+  if (sysprop_selected(rest) && cond == WBEM_FLAG_ALWAYS)
+    for (int s = 0; s < wmiemu__sysprop_count(); s++) sel[n++] = 0x80000000u | (UINT32)s;
+  for (UINT32 i = 0; i < o->cls->nprops; i++)
+    if (prop_selected(o, i, rest) && qualifier_condition(o, i, qname, cond, qval)) sel[n++] = i;
+  sa = SafeArrayCreateVector(VT_BSTR, 0, n);
+  if (!sa || FAILED(SafeArrayAccessData(sa, (void **)&data))) {
+    if (sa) SafeArrayDestroy(sa);
+    free(sel);
+    return WBEM_E_OUT_OF_MEMORY;
+  }
+  for (UINT32 k = 0; k < n; k++) {
+    if (sel[k] & 0x80000000u) {
+      const char *s = wmiemu__sysprop_name((int)(sel[k] & 0xffff));
+      WCHAR w[32];
+      size_t len = strlen(s);
+      for (size_t j = 0; j <= len; j++) w[j] = (unsigned char)s[j];
+      data[k] = SysAllocString(w);
+    } else {
+      const wmiemu__cim_str_t *s = o->cls->props[sel[k]].name;
+      data[k] = SysAllocStringLen(s->s, s->len);
+    }
+  }
+  SafeArrayUnaccessData(sa);
+  free(sel);
+  *names = sa;
+  return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE object_BeginEnumeration(IWbemClassObject *iface, LONG flags) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  if (!flags_valid_for_enum(flags)) return WBEM_E_INVALID_PARAMETER;
+  o->enum_flags = flags;
+  o->enum_pos = 0;
+  return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE object_Next(IWbemClassObject *iface, LONG flags, BSTR *name,
+                                             VARIANT *val, CIMTYPE *type, LONG *flavor) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  INT32 nsys = wmiemu__sysprop_count();
+  if (flags) return WBEM_E_INVALID_PARAMETER;
+  if (o->enum_pos < 0) return WBEM_E_UNEXPECTED;
+  if (name) *name = NULL;
+  if (val) VariantInit(val);
+  for (;;) {
+    INT32 pos = o->enum_pos;
+    if (pos >= nsys + (INT32)o->cls->nprops) return WBEM_S_NO_MORE_DATA;
+    o->enum_pos++;
+    if (pos < nsys) {
+      const char *s;
+      WCHAR w[32];
+      if (!sysprop_selected(o->enum_flags)) continue;
+      s = wmiemu__sysprop_name(pos);
+      for (size_t j = 0; j <= strlen(s); j++) w[j] = (unsigned char)s[j];
+      if (flavor) *flavor = WBEM_FLAVOR_ORIGIN_SYSTEM;
+      HRESULT hr = wmiemu__sysprop_get(o, pos, val, type);
+      if (FAILED(hr)) return hr;
+      if (name && !(*name = SysAllocString(w))) { if (val) VariantClear(val); return WBEM_E_OUT_OF_MEMORY; }
+      return S_OK;
+    }
+    UINT32 i = (UINT32)(pos - nsys);
+    if (!prop_selected(o, i, o->enum_flags)) continue;
+    if (type) *type = o->cls->props[i].type;
+    if (flavor) *flavor = value_flavor(o, i);
+    if (val) {
+      HRESULT hr = wmiemu__value_to_variant(wmiemu__object_value(o, i), val);
+      if (FAILED(hr)) return hr;
+    }
+    if (name && !(*name = SysAllocStringLen(o->cls->props[i].name->s, o->cls->props[i].name->len))) {
+      if (val) VariantClear(val);
+      return WBEM_E_OUT_OF_MEMORY;
+    }
+    return S_OK;
+  }
+}
+
+static HRESULT STDMETHODCALLTYPE object_EndEnumeration(IWbemClassObject *iface) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  o->enum_pos = -1;
+  return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE object_GetPropertyQualifierSet(IWbemClassObject *iface, LPCWSTR prop,
+                                                                IWbemQualifierSet **out) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  int i;
+  if (!prop || !out) return WBEM_E_INVALID_PARAMETER;
+  *out = NULL;
+  if (prop[0] == '_' && prop[1] == '_' && wmiemu__sysprop_index(prop) >= 0) return WBEM_E_SYSTEM_PROPERTY;
+  i = wmiemu__class_find(o->cls, prop);
+  if (i < 0) return WBEM_E_NOT_FOUND;
+  return wmiemu__qualifier_set_new(o, &o->cls->props[i].quals, FALSE,
+                                   o->genus == WBEM_GENUS_INSTANCE, out);
+}
+
+static HRESULT STDMETHODCALLTYPE object_Clone(IWbemClassObject *iface, IWbemClassObject **out) {
+  if (!out) return WBEM_E_INVALID_PARAMETER;
+  return wmiemu__object_clone(impl_from_IWbemClassObject(iface), out);
+}
+
+static HRESULT STDMETHODCALLTYPE object_GetObjectText(IWbemClassObject *iface, LONG flags, BSTR *text) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  wmiemu__wbuf_t b;
+  if (!text || (flags & ~WBEM_FLAG_NO_FLAVORS)) return WBEM_E_INVALID_PARAMETER;
+  *text = NULL;
+  wmiemu__wbuf_init(&b);
+  wmiemu__object_write_mof(&b, o, 0, flags);
+  if (!b.failed) wmiemu__wbuf_puta(&b, ";\n");
+  if (b.failed || !(*text = SysAllocStringLen(b.p, (UINT)b.len))) {
+    wmiemu__wbuf_free(&b);
+    return WBEM_E_OUT_OF_MEMORY;
+  }
+  wmiemu__wbuf_free(&b);
+  return S_OK;
+}
+
+static HRESULT STDMETHODCALLTYPE object_SpawnDerivedClass(IWbemClassObject *iface, LONG flags,
+                                                          IWbemClassObject **out) {
+  (void)iface; (void)flags;
+  if (out) *out = NULL;
+  return WBEM_E_NOT_SUPPORTED;   /* classes are defined by MOF */
+}
+
+static HRESULT STDMETHODCALLTYPE object_SpawnInstance(IWbemClassObject *iface, LONG flags,
+                                                      IWbemClassObject **out) {
+  if (!out || flags) return WBEM_E_INVALID_PARAMETER;
+  return wmiemu__object_spawn(impl_from_IWbemClassObject(iface)->cls, out);
+}
+
+static HRESULT STDMETHODCALLTYPE object_CompareTo(IWbemClassObject *iface, LONG flags, IWbemClassObject *other) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface), *p;
+  LONG known = WBEM_FLAG_IGNORE_QUALIFIERS | WBEM_FLAG_IGNORE_OBJECT_SOURCE | WBEM_FLAG_IGNORE_DEFAULT_VALUES |
+               WBEM_FLAG_IGNORE_CLASS | WBEM_FLAG_IGNORE_CASE | WBEM_FLAG_IGNORE_FLAVOR;
+  if (!other || (flags & ~known)) return WBEM_E_INVALID_PARAMETER;
+  p = wmiemu__object_from_iface(other);
+  if (!p) return WBEM_E_INVALID_PARAMETER;
+  return wmiemu__object_compare(o, p, flags);
+}
+
+static HRESULT STDMETHODCALLTYPE object_GetPropertyOrigin(IWbemClassObject *iface, LPCWSTR name, BSTR *cls) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  int i;
+  if (!name || !cls) return WBEM_E_INVALID_PARAMETER;
+  *cls = NULL;
+  if (name[0] == '_' && name[1] == '_' && wmiemu__sysprop_index(name) >= 0) return WBEM_E_SYSTEM_PROPERTY;
+  i = wmiemu__class_find(o->cls, name);
+  if (i < 0) return WBEM_E_NOT_FOUND;
+  *cls = SysAllocStringLen(o->cls->props[i].origin->s, o->cls->props[i].origin->len);
+  return *cls ? S_OK : WBEM_E_OUT_OF_MEMORY;
+}
+
+static HRESULT STDMETHODCALLTYPE object_InheritsFrom(IWbemClassObject *iface, LPCWSTR ancestor) {
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  if (!ancestor) return WBEM_E_INVALID_PARAMETER;
+  return wmiemu__class_is_a(o->cls, ancestor) ? S_OK : S_FALSE;
+}
+
+/* Methods: the object model holds no method definitions (event provider
+ * MOFs declare none), so these are not supported. */
+static HRESULT STDMETHODCALLTYPE object_GetMethod(IWbemClassObject *iface, LPCWSTR name, LONG flags,
+                                                  IWbemClassObject **in, IWbemClassObject **out) {
+  (void)iface; (void)name; (void)flags;
+  if (in) *in = NULL;
+  if (out) *out = NULL;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static HRESULT STDMETHODCALLTYPE object_PutMethod(IWbemClassObject *iface, LPCWSTR name, LONG flags,
+                                                  IWbemClassObject *in, IWbemClassObject *out) {
+  (void)iface; (void)name; (void)flags; (void)in; (void)out;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static HRESULT STDMETHODCALLTYPE object_DeleteMethod(IWbemClassObject *iface, LPCWSTR name) {
+  (void)iface; (void)name;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static HRESULT STDMETHODCALLTYPE object_BeginMethodEnumeration(IWbemClassObject *iface, LONG flags) {
+  (void)iface; (void)flags;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static HRESULT STDMETHODCALLTYPE object_NextMethod(IWbemClassObject *iface, LONG flags, BSTR *name,
+                                                   IWbemClassObject **in, IWbemClassObject **out) {
+  (void)iface; (void)flags;
+  if (name) *name = NULL;
+  if (in) *in = NULL;
+  if (out) *out = NULL;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static HRESULT STDMETHODCALLTYPE object_EndMethodEnumeration(IWbemClassObject *iface) {
+  (void)iface;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static HRESULT STDMETHODCALLTYPE object_GetMethodQualifierSet(IWbemClassObject *iface, LPCWSTR name,
+                                                              IWbemQualifierSet **out) {
+  (void)iface; (void)name;
+  if (out) *out = NULL;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static HRESULT STDMETHODCALLTYPE object_GetMethodOrigin(IWbemClassObject *iface, LPCWSTR name, BSTR *cls) {
+  (void)iface; (void)name;
+  if (cls) *cls = NULL;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static const IWbemClassObjectVtbl class_object_vtbl = {
+  object_QueryInterface,
+  object_AddRef,
+  object_Release,
+  object_GetQualifierSet,
+  object_Get,
+  object_Put,
+  object_Delete,
+  object_GetNames,
+  object_BeginEnumeration,
+  object_Next,
+  object_EndEnumeration,
+  object_GetPropertyQualifierSet,
+  object_Clone,
+  object_GetObjectText,
+  object_SpawnDerivedClass,
+  object_SpawnInstance,
+  object_CompareTo,
+  object_GetPropertyOrigin,
+  object_InheritsFrom,
+  object_GetMethod,
+  object_PutMethod,
+  object_DeleteMethod,
+  object_BeginMethodEnumeration,
+  object_NextMethod,
+  object_EndMethodEnumeration,
+  object_GetMethodQualifierSet,
+  object_GetMethodOrigin,
+};

@@ -1,1 +1,0 @@
-int wmiemu__compat_placeholder;
