@@ -1,0 +1,194 @@
+/* The deterministic executor: the executor interface on top of the
+ * controlled scheduler. The loop thread is a controlled thread; waiting for
+ * work is a scheduling point; time is the scheduler's virtual clock; every
+ * provider call runs on its own controlled "WMI worker" thread. A deadlock
+ * or livelock ends the whole schedule (the run function does not return). */
+
+#include <stdlib.h>
+
+#include "exec/exec_int.h"
+#include "exec/sched.h"
+
+typedef struct {
+  wmiemu__exec_t base;
+  wmiemu__sched_t *s;
+  wmiemu__sched_obj_t *work_ev;     /* auto-reset: "something was posted" */
+  wmiemu__exec_timer_t *timers;     /* active, by (due, seq) */
+  uint64_t timer_seq;
+} exec_det_t;
+
+static exec_det_t *det_from_exec(wmiemu__exec_t *e) { return (exec_det_t *)e; }
+
+static void det_wake(wmiemu__exec_t *exec) {
+  exec_det_t *e = det_from_exec(exec);
+  /* From a thread the scheduler does not know this records "not
+   * reproducible" and does nothing else. */
+  wmiemu__sched_event_set(e->s, e->work_ev);
+}
+
+static void det_close(wmiemu__exec_t *exec) {
+  det_from_exec(exec)->timers = NULL;   /* objects die with the schedule */
+}
+
+static void det_free(wmiemu__exec_t *exec) { free(det_from_exec(exec)); }
+
+static void timer_unlink(exec_det_t *e, wmiemu__exec_timer_t *t) {
+  for (wmiemu__exec_timer_t **p = &e->timers; *p; p = &(*p)->next) {
+    if (*p == t) {
+      *p = t->next;
+      t->next = NULL;
+      return;
+    }
+  }
+}
+
+static void timer_link(exec_det_t *e, wmiemu__exec_timer_t *t) {
+  t->seq = ++e->timer_seq;
+  wmiemu__exec_timer_t **p = &e->timers;
+  while (*p && ((*p)->due < t->due || ((*p)->due == t->due && (*p)->seq < t->seq)))
+    p = &(*p)->next;
+  t->next = *p;
+  *p = t;
+}
+
+static int det_timer_init(wmiemu__exec_timer_t *t) { (void)t; return 0; }
+
+static int det_timer_start(wmiemu__exec_timer_t *t) {
+  exec_det_t *e = det_from_exec(t->exec);
+  timer_unlink(e, t);
+  timer_link(e, t);
+  return 0;
+}
+
+static int det_timer_stop(wmiemu__exec_timer_t *t) {
+  timer_unlink(det_from_exec(t->exec), t);
+  return 0;
+}
+
+static void det_timer_close(wmiemu__exec_timer_t *t) {
+  timer_unlink(det_from_exec(t->exec), t);
+}
+
+static uint64_t det_now(wmiemu__exec_t *exec) { return wmiemu__sched_now(det_from_exec(exec)->s); }
+
+static void fire_due_timers(exec_det_t *e) {
+  uint64_t now = det_now(&e->base);
+  while (e->timers && e->timers->due <= now) {
+    wmiemu__exec_timer_t *t = e->timers;
+    e->timers = t->next;
+    t->next = NULL;
+    if (t->repeat) {
+      t->due += t->repeat;
+      timer_link(e, t);
+    } else {
+      t->active = 0;
+      e->base.active_timers--;
+    }
+    t->cb(t);
+    wmiemu__exec_drain(&e->base);
+  }
+}
+
+static int det_run(wmiemu__exec_t *exec, int mode, uint64_t ms, wmiemu__exec_pred_fn pred, void *ctx) {
+  exec_det_t *e = det_from_exec(exec);
+  uint64_t start = det_now(exec);
+  uint64_t end = mode == WMIEMU__RUN_IDLE || start + ms < start ? WMIEMU__SCHED_INFINITE : start + ms;
+  for (;;) {
+    wmiemu__exec_drain(exec);
+    fire_due_timers(e);
+    if (wmiemu__exec_take_stop(exec))
+      return WMIEMU__EXEC_ESTOPPED;
+    if (mode == WMIEMU__RUN_UNTIL && pred(ctx))
+      return 0;
+    uint64_t now = det_now(exec);
+    if (now >= end)
+      return mode == WMIEMU__RUN_UNTIL ? WMIEMU__EXEC_ETIMEDOUT : 0;
+    uint64_t until = end;
+    if (e->timers && e->timers->due < until)
+      until = e->timers->due;
+    int idle = mode == WMIEMU__RUN_IDLE && wmiemu__exec_idle(exec);
+    uint64_t timeout = until == WMIEMU__SCHED_INFINITE ? WMIEMU__SCHED_INFINITE : until - now;
+    int r = wmiemu__sched_wait(e->s, &e->work_ev, 1, 0, timeout, idle);
+    if (r == WMIEMU__SCHED_WAIT_IDLE && wmiemu__mpsc_empty(&exec->queue))
+      return 0;
+    if (r == WMIEMU__SCHED_WAIT_FAILED)
+      return WMIEMU__EXEC_EINVAL;
+  }
+}
+
+static void call_body(void *arg) {
+  wmiemu__exec_call_t *call = arg;
+  wmiemu__sched_t *s = wmiemu__sched_current();
+  wmiemu__sched_note(s, "call", call->name, 0);
+  call->result = call->fn(call->arg);
+  wmiemu__sched_note(s, "return", call->name, call->result);
+}
+
+static void call_async_body(void *arg) {
+  wmiemu__exec_call_t *call = arg;
+  wmiemu__exec_t *exec = call->impl;
+  call_body(call);
+  call->impl = NULL;
+  wmiemu__exec_post(exec, &call->done);
+  wmiemu__exec_unhold(exec);
+}
+
+static int det_call(wmiemu__exec_t *exec, wmiemu__exec_call_t *call) {
+  exec_det_t *e = det_from_exec(exec);
+  if (wmiemu__sched_current() != e->s)
+    return WMIEMU__EXEC_EINVAL;
+  wmiemu__sched_thread_t *t = wmiemu__sched_thread_create(e->s, call_body, call,
+                                                          call->name ? call->name : "call",
+                                                          WMIEMU__SCHED_GROUP_WMI);
+  if (!t)
+    return WMIEMU__EXEC_ENOMEM;
+  wmiemu__sched_obj_t *h = wmiemu__sched_thread_handle(t);
+  wmiemu__sched_wait(e->s, &h, 1, 0, WMIEMU__SCHED_INFINITE, 0);
+  return 0;
+}
+
+static int det_call_async(wmiemu__exec_t *exec, wmiemu__exec_call_t *call) {
+  exec_det_t *e = det_from_exec(exec);
+  if (wmiemu__sched_current() != e->s)
+    return WMIEMU__EXEC_EINVAL;
+  call->impl = exec;
+  if (!wmiemu__sched_thread_create(e->s, call_async_body, call, call->name ? call->name : "call",
+                                   WMIEMU__SCHED_GROUP_WMI))
+    return WMIEMU__EXEC_ENOMEM;
+  return 0;
+}
+
+static const wmiemu__exec_vtbl_t exec_det_vtbl = {
+  "deterministic",
+  det_wake,
+  det_close,
+  det_free,
+  det_timer_init,
+  det_timer_start,
+  det_timer_stop,
+  det_timer_close,
+  det_now,
+  det_run,
+  det_call,
+  det_call_async,
+};
+
+int wmiemu__exec_new_det(wmiemu__exec_t **out, struct wmiemu__sched_s *sched) {
+  if (!out)
+    return WMIEMU__EXEC_EINVAL;
+  *out = NULL;
+  if (!sched || wmiemu__sched_current() != sched)
+    return WMIEMU__EXEC_EINVAL;
+  exec_det_t *e = calloc(1, sizeof(*e));
+  if (!e)
+    return WMIEMU__EXEC_ENOMEM;
+  e->s = sched;
+  e->work_ev = wmiemu__sched_event_new(sched, 0, 0);
+  if (!e->work_ev) {
+    free(e);
+    return WMIEMU__EXEC_ENOMEM;
+  }
+  wmiemu__exec_base_init(&e->base, &exec_det_vtbl);
+  *out = &e->base;
+  return 0;
+}

@@ -1,0 +1,250 @@
+/* The scenario runner: many schedules of one scenario, stop at the first
+ * failure, write its trace; and exact replay of a written trace. */
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <wmiemu/explore.h>
+
+#include "exec/sched.h"
+
+void wmiemu_explore_opts_init(wmiemu_explore_opts_t *opts) {
+  if (!opts)
+    return;
+  memset(opts, 0, sizeof(*opts));
+  opts->strategy = WMIEMU_STRATEGY_RANDOM;
+  opts->seed = 1;
+  opts->iterations = 1;
+  opts->pct_depth = 3;
+  opts->max_steps = 100000;
+}
+
+static double wall_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int write_file(const char *path, const char *data, size_t len) {
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return -1;
+  size_t n = fwrite(data, 1, len, f);
+  int rc = fclose(f);
+  return n == len && rc == 0 ? 0 : -1;
+}
+
+static void result_init(wmiemu_explore_result_t *r) {
+  memset(r, 0, sizeof(*r));
+}
+
+typedef struct {
+  wmiemu_scenario_fn fn;
+  void *ctx;
+} scenario_t;
+
+static void scenario_main(void *arg) {
+  scenario_t *sc = arg;
+  sc->fn(sc->ctx);
+}
+
+wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wmiemu_explore_opts_t *opts_in,
+                                wmiemu_explore_result_t *result) {
+  wmiemu_explore_result_t local;
+  if (!result)
+    result = &local;
+  result_init(result);
+  wmiemu_explore_opts_t opts;
+  if (opts_in)
+    opts = *opts_in;
+  else
+    wmiemu_explore_opts_init(&opts);
+  if (!scenario || opts.strategy == WMIEMU_STRATEGY_REPLAY) {
+    result->outcome = WMIEMU_OUTCOME_ERROR;
+    snprintf(result->message, sizeof(result->message),
+             !scenario ? "no scenario given" : "use wmiemu_replay to follow a trace");
+    return result->outcome;
+  }
+  if (!opts.iterations)
+    opts.iterations = 1;
+  scenario_t sc = { scenario, ctx };
+  /* PCT places its change points within the longest schedule seen so far,
+   * a function of earlier iterations only: same seed, same sequence. */
+  uint64_t pct_steps = 100;
+  double last_progress = wall_s();
+  for (uint64_t i = 0; i < opts.iterations; i++) {
+    wmiemu__sched_opts_t so = { 0 };
+    so.strategy = opts.strategy;
+    so.seed = opts.seed + i;
+    so.pct_depth = opts.pct_depth;
+    so.pct_steps = pct_steps;
+    so.max_steps = opts.max_steps;
+    so.record_trace = opts.trace_path != NULL;
+    so.scenario_name = opts.scenario_name;
+    wmiemu__sched_t *s;
+    if (wmiemu__sched_new(&s, &so) != 0) {
+      result->outcome = WMIEMU_OUTCOME_ERROR;
+      snprintf(result->message, sizeof(result->message), "cannot create a schedule (out of memory?)");
+      return result->outcome;
+    }
+    wmiemu_outcome_t o = wmiemu__sched_run(s, scenario_main, &sc);
+    uint64_t steps = wmiemu__sched_steps(s);
+    result->iterations_run = i + 1;
+    result->steps = steps;
+    result->total_steps += steps;
+    if (steps > pct_steps)
+      pct_steps = steps;
+    if (o != WMIEMU_OUTCOME_OK || (opts.trace_all && opts.trace_path)) {
+      if (opts.trace_path) {
+        size_t len;
+        const char *text = wmiemu__sched_trace(s, &len);
+        if (write_file(opts.trace_path, text, len) != 0 && o != WMIEMU_OUTCOME_OK)
+          fprintf(stderr, "wmiemu: cannot write trace %s\n", opts.trace_path);
+      }
+    }
+    if (o != WMIEMU_OUTCOME_OK) {
+      result->outcome = o;
+      result->failing_seed = so.seed;
+      snprintf(result->message, sizeof(result->message), "%s", wmiemu__sched_message(s));
+      wmiemu__sched_free(s);
+      break;
+    }
+    wmiemu__sched_free(s);
+    if (opts.progress) {
+      double now = wall_s();
+      if (now - last_progress >= 0.5) {
+        last_progress = now;
+        fprintf(opts.progress, "\rexplore: %llu/%llu schedules, %llu steps, no failure so far",
+                (unsigned long long)(i + 1), (unsigned long long)opts.iterations,
+                (unsigned long long)result->total_steps);
+        fflush(opts.progress);
+      }
+    }
+  }
+  if (opts.progress) {
+    fprintf(opts.progress, "\rexplore: %llu/%llu schedules, %llu steps: %s\n",
+            (unsigned long long)result->iterations_run, (unsigned long long)opts.iterations,
+            (unsigned long long)result->total_steps, wmiemu_outcome_name(result->outcome));
+    fflush(opts.progress);
+  }
+  return result->outcome;
+}
+
+static char *read_all(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  size_t cap = 65536, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (n < cap)
+      break;
+    char *b = realloc(buf, cap *= 2);
+    if (!b) {
+      free(buf);
+      buf = NULL;
+    }
+    buf = b;
+  }
+  fclose(f);
+  if (buf)
+    *len = n;
+  return buf;
+}
+
+static unsigned line_of(const char *text, size_t off) {
+  unsigned line = 1;
+  for (size_t i = 0; i < off; i++)
+    line += text[i] == '\n';
+  return line;
+}
+
+wmiemu_outcome_t wmiemu_replay(wmiemu_scenario_fn scenario, void *ctx, const char *trace_path,
+                               const char *rewrite_path, wmiemu_explore_result_t *result) {
+  wmiemu_explore_result_t local;
+  if (!result)
+    result = &local;
+  result_init(result);
+  result->outcome = WMIEMU_OUTCOME_ERROR;
+  if (!scenario || !trace_path) {
+    snprintf(result->message, sizeof(result->message), "replay needs a scenario and a trace");
+    return result->outcome;
+  }
+  wmiemu__trace_info_t info;
+  if (wmiemu__trace_read(trace_path, &info, result->message, sizeof(result->message)) != 0)
+    return result->outcome;
+  wmiemu__sched_opts_t so = { 0 };
+  so.strategy = WMIEMU_STRATEGY_REPLAY;
+  so.recorded = info.strategy;
+  so.seed = info.seed;
+  so.pct_depth = (unsigned)info.pct_depth;
+  so.pct_steps = info.pct_steps;
+  so.max_steps = info.max_steps;
+  so.record_trace = 1;
+  so.scenario_name = info.scenario;
+  so.replay = info.choices;
+  so.replay_len = info.n_choices;
+  wmiemu__sched_t *s;
+  if (wmiemu__sched_new(&s, &so) != 0) {
+    wmiemu__trace_info_free(&info);
+    snprintf(result->message, sizeof(result->message), "cannot create a schedule (out of memory?)");
+    return result->outcome;
+  }
+  scenario_t sc = { scenario, ctx };
+  wmiemu_outcome_t o = wmiemu__sched_run(s, scenario_main, &sc);
+  result->iterations_run = 1;
+  result->steps = result->total_steps = wmiemu__sched_steps(s);
+  result->failing_seed = info.seed;
+  snprintf(result->message, sizeof(result->message), "%s", wmiemu__sched_message(s));
+  size_t len;
+  const char *text = wmiemu__sched_trace(s, &len);
+  if (rewrite_path && write_file(rewrite_path, text, len) != 0)
+    fprintf(stderr, "wmiemu: cannot write trace %s\n", rewrite_path);
+  /* Step for step: the replayed trace must be the recorded one. */
+  size_t orig_len = 0;
+  char *orig = read_all(trace_path, &orig_len);
+  if (o != WMIEMU_OUTCOME_REPLAY_DIVERGED && orig && (orig_len != len || memcmp(orig, text, len))) {
+    size_t i = 0;
+    while (i < len && i < orig_len && orig[i] == text[i])
+      i++;
+    o = WMIEMU_OUTCOME_REPLAY_DIVERGED;
+    snprintf(result->message, sizeof(result->message),
+             "replay diverged from %s at line %u (the scenario or provider is not the one recorded, "
+             "or it depends on something outside the scheduler)", trace_path, line_of(orig, i));
+  }
+  free(orig);
+  result->outcome = o;
+  wmiemu__sched_free(s);
+  wmiemu__trace_info_free(&info);
+  return o;
+}
+
+void wmiemu_explore_fail(int fatal, const char *fmt, ...) {
+  char msg[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt ? fmt : "failure", ap);
+  va_end(ap);
+  wmiemu__sched_t *s = wmiemu__sched_current();
+  if (!s) {
+    fprintf(stderr, "wmiemu: %s\n", msg);
+    return;
+  }
+  wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, fatal, "%s", msg);
+}
+
+void wmiemu_explore_yield(const char *what) {
+  wmiemu__sched_t *s = wmiemu__sched_current();
+  if (s)
+    wmiemu__sched_yield(s, what ? what : "yield", 0);
+}
+
+void wmiemu_explore_note(const char *call, int64_t arg) {
+  wmiemu__sched_t *s = wmiemu__sched_current();
+  if (s)
+    wmiemu__sched_note(s, "call", call, arg);
+}

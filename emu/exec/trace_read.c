@@ -1,0 +1,131 @@
+/* Reads a JSON Lines schedule trace back: the header's parameters, the
+ * thread chosen at each step, and the recorded end. Only the trace format
+ * we write is accepted; anything else is an error naming the line. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/sched.h"
+
+static const char *find_key(const char *line, const char *key) {
+  char pat[64];
+  snprintf(pat, sizeof(pat), "\"%s\":", key);
+  const char *p = strstr(line, pat);
+  return p ? p + strlen(pat) : NULL;
+}
+
+static int get_u64(const char *line, const char *key, uint64_t *out) {
+  const char *p = find_key(line, key);
+  if (!p || *p < '0' || *p > '9')
+    return -1;
+  char *end;
+  *out = strtoull(p, &end, 10);
+  return 0;
+}
+
+static int get_str(const char *line, const char *key, char *out, size_t outlen) {
+  const char *p = find_key(line, key);
+  if (!p || *p != '"' || !outlen)
+    return -1;
+  p++;
+  size_t n = 0;
+  while (*p && *p != '"') {
+    if (*p == '\\' && p[1])
+      p++;
+    if (n + 1 < outlen)
+      out[n++] = *p;
+    p++;
+  }
+  out[n] = 0;
+  return *p == '"' ? 0 : -1;
+}
+
+void wmiemu__trace_info_free(wmiemu__trace_info_t *info) {
+  if (info) {
+    free(info->choices);
+    info->choices = NULL;
+    info->n_choices = 0;
+  }
+}
+
+int wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, size_t errlen) {
+  if (!info || !path) {
+    snprintf(err, errlen, "no trace given");
+    return -1;
+  }
+  memset(info, 0, sizeof(*info));
+  info->outcome = WMIEMU_OUTCOME_ERROR;
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot open", path);
+    return -1;
+  }
+  char *line = NULL;
+  size_t cap = 0, lineno = 0;
+  uint64_t cap_choices = 0;
+  int have_header = 0, have_end = 0, rc = 0;
+  ssize_t len;
+  while ((len = getline(&line, &cap, f)) >= 0) {
+    lineno++;
+    if (len <= 1)
+      continue;
+    if (!have_header) {
+      char strat[32];
+      uint64_t version;
+      if (get_u64(line, "wmiemu_trace", &version) || version != 1 || get_str(line, "strategy", strat, sizeof(strat)) ||
+          get_u64(line, "seed", &info->seed) || get_u64(line, "max_steps", &info->max_steps)) {
+        snprintf(err, errlen, "%s:%zu: not a wmiemu trace header", path, lineno);
+        rc = -1;
+        break;
+      }
+      get_u64(line, "pct_depth", &info->pct_depth);
+      get_u64(line, "pct_steps", &info->pct_steps);
+      get_str(line, "scenario", info->scenario, sizeof(info->scenario));
+      info->strategy = !strcmp(strat, "pct") ? WMIEMU_STRATEGY_PCT : WMIEMU_STRATEGY_RANDOM;
+      have_header = 1;
+      continue;
+    }
+    if (!strncmp(line, "{\"step\":", 8)) {
+      uint64_t step, run;
+      if (get_u64(line, "step", &step) || get_u64(line, "run", &run) || step != info->n_choices + 1) {
+        snprintf(err, errlen, "%s:%zu: malformed or out-of-order step", path, lineno);
+        rc = -1;
+        break;
+      }
+      if (info->n_choices == cap_choices) {
+        cap_choices = cap_choices ? cap_choices * 2 : 1024;
+        uint32_t *c = realloc(info->choices, cap_choices * sizeof(uint32_t));
+        if (!c) {
+          snprintf(err, errlen, "out of memory");
+          rc = -1;
+          break;
+        }
+        info->choices = c;
+      }
+      info->choices[info->n_choices++] = (uint32_t)run;
+    } else if (!strncmp(line, "{\"end\":", 7)) {
+      char outcome[32];
+      if (get_str(line, "end", outcome, sizeof(outcome))) {
+        snprintf(err, errlen, "%s:%zu: malformed end line", path, lineno);
+        rc = -1;
+        break;
+      }
+      info->outcome = wmiemu__outcome_from_name(outcome);
+      have_end = 1;
+    }
+  }
+  free(line);
+  fclose(f);
+  if (rc == 0 && !have_header) {
+    snprintf(err, errlen, "%s: empty trace", path);
+    rc = -1;
+  }
+  if (rc == 0 && !have_end) {
+    snprintf(err, errlen, "%s:%zu: trace has no end line (truncated?)", path, lineno);
+    rc = -1;
+  }
+  if (rc != 0)
+    wmiemu__trace_info_free(info);
+  return rc;
+}
