@@ -405,9 +405,11 @@ static void reschedule(wmiemu__sched_t *s, wmiemu__sched_thread_t *cur, const ch
                next->id, next->name, (unsigned long long)s->steps);
   if (next == cur)
     return;
+  /* Read our own state before the handoff: afterwards `next` owns it. */
+  int leaving = cur->state == T_DONE;
   s->current = next;
   wmiemu__unpark(&next->park);
-  if (cur->state == T_DONE)
+  if (leaving)
     return;
   wmiemu__park(&cur->park);
   if (cur->abort)
