@@ -1,0 +1,18 @@
+/*
+ * Override of Wine's winnt.h for provider code built on Linux.
+ *
+ * - Wine marks every imported Win32 API DECLSPEC_HIDDEN on ELF, which would
+ *   hide SysAllocString & co. inside libwmiemu and make provider modules fail
+ *   to link against them: on this platform "imported" means "from libwmiemu",
+ *   so the attribute must be empty.
+ * - In C++, Wine makes WCHAR char16_t, so L"..." literals (wchar_t, 16-bit
+ *   with -fshort-wchar) would not convert to LPCWSTR. The Windows SDK makes
+ *   WCHAR wchar_t; so do we. In C both are unsigned short already.
+ */
+#ifndef DECLSPEC_HIDDEN
+# define DECLSPEC_HIDDEN
+#endif
+#if !defined(WINE_UNICODE_NATIVE)
+# define WINE_UNICODE_NATIVE
+#endif
+#include_next <winnt.h>

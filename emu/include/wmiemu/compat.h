@@ -1,0 +1,43 @@
+/*
+ * wmiemu compat: helpers for wmiemu's own code on top of the Win32/COM
+ * runtime (BSTR, VARIANT, SAFEARRAY, threads...) that libwmiemu implements
+ * as Wine's headers declare it.
+ *
+ * Strings are UTF-16 (WCHAR, 16-bit: everything is built with -fshort-wchar).
+ */
+#ifndef WMIEMU_COMPAT_H
+#define WMIEMU_COMPAT_H
+
+#include <stddef.h>
+#include <windef.h>
+#include <wtypes.h>
+#include "wmiemu_crt16.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+
+/* UTF-8 -> UTF-16. len in bytes, (size_t)-1 = NUL-terminated. Returns a
+ * malloc'd NUL-terminated string, or NULL on invalid UTF-8 (overlong forms,
+ * surrogates, code points past U+10FFFF, truncated sequences) or OOM.
+ * If out_len is not NULL it receives the length in WCHARs. */
+WCHAR *wmiemu_utf8_to_wcs(const char *s, size_t len);
+WCHAR *wmiemu_utf8_to_wcs_n(const char *s, size_t len, size_t *out_len);
+
+/* UTF-16 -> UTF-8. len in WCHARs, (size_t)-1 = NUL-terminated. Returns a
+ * malloc'd NUL-terminated string (NULL only for NULL input or OOM); an
+ * unpaired surrogate becomes U+FFFD, as WideCharToMultiByte does. */
+char *wmiemu_wcs_to_utf8(const WCHAR *s, size_t len);
+char *wmiemu_wcs_to_utf8_n(const WCHAR *s, size_t len, size_t *out_len);
+
+/* BSTR from / to UTF-8 (SysFreeString / free the results). NULL on invalid
+ * input or OOM. */
+BSTR wmiemu_bstr_from_utf8(const char *s, size_t len);
+char *wmiemu_bstr_to_utf8(BSTR b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WMIEMU_COMPAT_H */
