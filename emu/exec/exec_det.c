@@ -30,7 +30,11 @@ static void det_close(wmiemu__exec_t *exec) {
   det_from_exec(exec)->timers = NULL;   /* objects die with the schedule */
 }
 
-static void det_free(wmiemu__exec_t *exec) { free(det_from_exec(exec)); }
+/* The memory goes when the schedule ends (exec_det_end): a failed schedule
+ * unwinds its threads, and the owner may never reach destroy. */
+static void det_free(wmiemu__exec_t *exec) { (void)exec; }
+
+static void exec_det_end(void *arg) { free(arg); }
 
 static void timer_unlink(exec_det_t *e, wmiemu__exec_timer_t *t) {
   for (wmiemu__exec_timer_t **p = &e->timers; *p; p = &(*p)->next) {
@@ -184,7 +188,7 @@ int wmiemu__exec_new_det(wmiemu__exec_t **out, struct wmiemu__sched_s *sched) {
     return WMIEMU__EXEC_ENOMEM;
   e->s = sched;
   e->work_ev = wmiemu__sched_event_new(sched, 0, 0);
-  if (!e->work_ev) {
+  if (!e->work_ev || wmiemu__sched_at_end(sched, exec_det_end, e) != 0) {
     free(e);
     return WMIEMU__EXEC_ENOMEM;
   }

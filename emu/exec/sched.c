@@ -69,6 +69,8 @@ struct wmiemu__sched_s {
   const char *foreign_call;          /* atomic: set by threads we do not control */
   wmiemu__latch_t done;
   wmiemu__tbuf_t trace;
+  struct at_end_s { void (*fn)(void *); void *arg; } *at_end;
+  unsigned n_at_end;
 };
 
 static __thread wmiemu__sched_thread_t *tls_self;
@@ -179,6 +181,7 @@ void wmiemu__sched_free(wmiemu__sched_t *s) {
     free(o);
   }
   free(s->change_points);
+  free(s->at_end);
   wmiemu__tbuf_free(&s->trace);
   free(s);
 }
@@ -550,6 +553,10 @@ wmiemu_outcome_t wmiemu__sched_run(wmiemu__sched_t *s, void (*fn)(void *), void 
   }
   for (uint32_t i = 0; i < s->n_threads; i++)
     wmiemu__os_thread_join(&s->threads[i]->os);
+  while (s->n_at_end) {
+    s->n_at_end--;
+    s->at_end[s->n_at_end].fn(s->at_end[s->n_at_end].arg);
+  }
   const char *foreign = __atomic_load_n(&s->foreign_call, __ATOMIC_ACQUIRE);
   if (foreign && s->outcome == WMIEMU_OUTCOME_OK) {
     s->outcome = WMIEMU_OUTCOME_NOT_REPRODUCIBLE;
@@ -717,6 +724,19 @@ void wmiemu__sched_mutex_unlock(wmiemu__sched_t *s, wmiemu__sched_obj_t *m) {
     wake_waiters(s, m);
   }
   reschedule(s, cur, "mutex.unlock", m->id);
+}
+
+int wmiemu__sched_at_end(wmiemu__sched_t *s, void (*fn)(void *), void *arg) {
+  if (!s || !fn)
+    return -1;
+  struct at_end_s *a = realloc(s->at_end, (s->n_at_end + 1) * sizeof(*a));
+  if (!a)
+    return -1;
+  s->at_end = a;
+  a[s->n_at_end].fn = fn;
+  a[s->n_at_end].arg = arg;
+  s->n_at_end++;
+  return 0;
 }
 
 /* ---- lifetime and notes ---- */

@@ -117,6 +117,10 @@ void wmiemu__sched_fail(wmiemu__sched_t *s, wmiemu_outcome_t outcome, int fatal,
  * lifetime violation (it would touch a freed object). */
 void wmiemu__sched_provider_released(wmiemu__sched_t *s);
 
+/* Runs fn(arg) on the supervisor when the schedule is over (also after a
+ * failure unwound the threads): frees what a thread could not. 0 or -1. */
+int wmiemu__sched_at_end(wmiemu__sched_t *s, void (*fn)(void *), void *arg);
+
 /* Trace notes: contract calls and other facts worth reading in a trace. */
 void wmiemu__sched_note(wmiemu__sched_t *s, const char *event, const char *name, int64_t arg);
 

@@ -5,6 +5,8 @@
 
 /* Subcommands are listed here as their modules provide them. */
 static const wmiemu_cli_command_t commands[] = {
+  { "explore", "run a scenario under many thread schedules", wmiemu_cli_explore },
+  { "replay", "reproduce a schedule trace step for step", wmiemu_cli_replay },
   { NULL, NULL, NULL }
 };
 

@@ -1,0 +1,66 @@
+/* `wmiemu replay TRACE`: run the trace's scenario again following the
+ * recorded choices, step for step, and report the outcome. */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <wmiemu/explore.h>
+
+#include "cli.h"
+#include "exec/scenarios.h"
+#include "exec/sched.h"
+
+int wmiemu_cli_replay(int argc, char **argv) {
+  const char *trace = NULL, *out = NULL, *name = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      printf("usage: wmiemu replay TRACE [--scenario NAME] [--out PATH]\n"
+             "Reproduces the schedule recorded in TRACE (written by `wmiemu explore`).\n"
+             "The scenario named in the trace is used unless --scenario says otherwise;\n"
+             "--out writes the replayed trace (byte-identical when the replay is exact).\n"
+             "Exit status: 1 when the replay ends in a failure (reproduced) or diverges.\n");
+      return WMIEMU_EXIT_OK;
+    } else if ((!strcmp(argv[i], "--scenario") || !strcmp(argv[i], "--out")) && i + 1 < argc) {
+      if (argv[i][2] == 's')
+        name = argv[++i];
+      else
+        out = argv[++i];
+    } else if (argv[i][0] != '-' && !trace) {
+      trace = argv[i];
+    } else {
+      fprintf(stderr, "wmiemu replay: unexpected argument '%s'\n", argv[i]);
+      return WMIEMU_EXIT_USAGE;
+    }
+  }
+  if (!trace) {
+    fprintf(stderr, "usage: wmiemu replay TRACE [--scenario NAME] [--out PATH]\n");
+    return WMIEMU_EXIT_USAGE;
+  }
+  wmiemu__trace_info_t info;
+  char err[256];
+  if (wmiemu__trace_read(trace, &info, err, sizeof(err)) != 0) {
+    fprintf(stderr, "wmiemu replay: %s\n", err);
+    return WMIEMU_EXIT_FAILURE;
+  }
+  const wmiemu__scenario_t *sc = wmiemu__scenario_find(name ? name : info.scenario);
+  wmiemu_outcome_t recorded = info.outcome;
+  uint64_t steps = info.n_choices;
+  wmiemu__trace_info_free(&info);
+  if (!sc) {
+    fprintf(stderr, "wmiemu replay: %s: unknown scenario '%s' (use --scenario)\n", trace, name ? name : info.scenario);
+    return WMIEMU_EXIT_USAGE;
+  }
+  wmiemu_explore_result_t r;
+  wmiemu_outcome_t o = wmiemu_replay(sc->fn, NULL, trace, out, &r);
+  if (o == WMIEMU_OUTCOME_ERROR) {
+    fprintf(stderr, "wmiemu replay: %s\n", r.message);
+    return WMIEMU_EXIT_FAILURE;
+  }
+  if (o == WMIEMU_OUTCOME_REPLAY_DIVERGED) {
+    printf("%s: %s\n", sc->name, r.message);
+    return WMIEMU_EXIT_FAILURE;
+  }
+  printf("%s: replayed %llu steps exactly; outcome %s (recorded %s)%s%s\n", sc->name, (unsigned long long)steps,
+         wmiemu_outcome_name(o), wmiemu_outcome_name(recorded), r.message[0] ? "\n  " : "", r.message);
+  return o == WMIEMU_OUTCOME_OK ? WMIEMU_EXIT_OK : WMIEMU_EXIT_FAILURE;
+}
