@@ -1,0 +1,55 @@
+/* The contract rules as data: one row per rule, in wmiemu_rule_t order. */
+#include <string.h>
+
+#include <wmiemu/check.h>
+
+static const wmiemu_rule_info_t rules[WMIEMU_RULE_COUNT] = {
+  { WMIEMU_RULE_SINK_SET_STATUS, "sink-set-status",
+    "an event provider only calls Indicate on the event sink, never SetStatus",
+    "Writing an Event Provider; IWbemEventProvider::ProvideEvents" },
+  { WMIEMU_RULE_CLASS_CHANGE_IN_CALL, "class-change-in-call",
+    "no class changes (PutClass, DeleteClass) while servicing a WMI call",
+    "Writing an Event Provider (event provider restrictions)" },
+  { WMIEMU_RULE_EVENT_CALL_IN_CALL, "event-call-in-call",
+    "no event-related calls (ExecNotificationQuery*, CancelAsyncCall) while servicing a WMI call",
+    "Writing an Event Provider; IWbemEventSink remarks" },
+  { WMIEMU_RULE_INDICATE_AFTER_RELEASE, "indicate-after-release",
+    "no Indicate after WMI's final Release of the provider or after shutdown",
+    "Provider lifecycle: the provider releases every WMI pointer it holds" },
+  { WMIEMU_RULE_CALL_BLOCKED, "call-blocked",
+    "a thread WMI lends (ProvideEvents, NewQuery...) is returned quickly, never blocked",
+    "IWbemEventProvider::ProvideEvents remarks" },
+  { WMIEMU_RULE_INDICATE_ARGUMENTS, "indicate-arguments",
+    "Indicate takes a positive count no larger than the batch limit and non-NULL objects",
+    "IWbemObjectSink::Indicate" },
+  { WMIEMU_RULE_EVENT_NOT_REGISTERED, "event-not-registered",
+    "every event indicated is covered by the provider's __EventProviderRegistration",
+    "Registering an Event Provider" },
+  { WMIEMU_RULE_QI_MISSING_INTERFACE, "qi-missing-interface",
+    "QueryInterface exposes every provider interface the object implements",
+    "IUnknown::QueryInterface rules; Writing an Event Provider" },
+  { WMIEMU_RULE_REFCOUNT_LEAK, "refcount-leak",
+    "after WMI's final Release, the sink and every other WMI object are back to their own references",
+    "Provider lifecycle: release every WMI pointer held" },
+  { WMIEMU_RULE_THREADING_MODEL, "threading-model",
+    "an event provider registers the \"Both\" threading model",
+    "Registering an Event Provider; __Win32Provider" },
+  { WMIEMU_RULE_INIT_NO_STATUS, "init-no-status",
+    "Initialize reports its outcome through IWbemProviderInitSink::SetStatus",
+    "IWbemProviderInit::Initialize" },
+};
+
+const wmiemu_rule_info_t *wmiemu_rule_info(wmiemu_rule_t rule) {
+  if ((unsigned)rule >= WMIEMU_RULE_COUNT)
+    return NULL;
+  return &rules[rule];
+}
+
+const wmiemu_rule_info_t *wmiemu_rule_find(const char *id) {
+  if (!id)
+    return NULL;
+  for (unsigned i = 0; i < WMIEMU_RULE_COUNT; i++)
+    if (!strcmp(rules[i].id, id))
+      return &rules[i];
+  return NULL;
+}
