@@ -1,0 +1,958 @@
+/* MOF parser: pragmas, qualifier lists with flavors, class declarations,
+ * instance declarations with aliases, literals. Builds classes and
+ * instances directly; the first error stops the parse. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cim/mof.h"
+
+typedef enum { L_INT, L_REAL, L_STRING, L_CHAR, L_BOOL, L_NULL, L_ALIAS, L_ARRAY, L_OBJECT } lit_kind_t;
+
+typedef struct lit {
+  lit_kind_t kind;
+  unsigned line, col;
+  UINT64 mag;
+  BOOL neg;
+  double real;
+  WCHAR *str;
+  size_t str_len;
+  BOOL b;
+  struct lit *items;
+  UINT32 count;
+  IWbemClassObject *obj;
+} lit_t;
+
+static void lit_free(lit_t *l) {
+  free(l->str);
+  for (UINT32 i = 0; i < l->count; i++) lit_free(&l->items[i]);
+  free(l->items);
+  if (l->obj) l->obj->lpVtbl->Release(l->obj);
+  memset(l, 0, sizeof(*l));
+}
+
+/* ---- tokens ---- */
+
+static BOOL next(wmiemu__mof_ctx_t *ctx) {
+  if (!wmiemu__mof_lex(&ctx->lx, &ctx->tok))
+    return wmiemu__mof_error(ctx, ctx->lx.err_line, ctx->lx.err_col, ctx->lx.hr, "%s", ctx->lx.err);
+  return TRUE;
+}
+
+static BOOL is_punct(const wmiemu__mof_ctx_t *ctx, char c) {
+  return ctx->tok.kind == MOF_T_PUNCT && ctx->tok.punct == c;
+}
+
+static const char *describe(const wmiemu__mof_tok_t *t, char *buf, size_t size) {
+  switch (t->kind) {
+  case MOF_T_EOF: return "end of file";
+  case MOF_T_PUNCT: snprintf(buf, size, "'%c'", t->punct); return buf;
+  case MOF_T_IDENT: snprintf(buf, size, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->text); return buf;
+  case MOF_T_INT: return "an integer";
+  case MOF_T_REAL: return "a real number";
+  case MOF_T_STRING: return "a string";
+  case MOF_T_CHAR: return "a character literal";
+  case MOF_T_ALIAS: return "an alias";
+  }
+  return "?";
+}
+
+static BOOL expected(wmiemu__mof_ctx_t *ctx, HRESULT hr, const char *what) {
+  char buf[64];
+  return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, hr, "expected %s, found %s", what,
+                           describe(&ctx->tok, buf, sizeof buf));
+}
+
+static BOOL expect_punct(wmiemu__mof_ctx_t *ctx, char c, HRESULT hr) {
+  char what[8];
+  if (!is_punct(ctx, c)) {
+    snprintf(what, sizeof what, "'%c'", c);
+    return expected(ctx, hr, what);
+  }
+  return next(ctx);
+}
+
+/* Current identifier as a counted wide string (ASCII identifiers). */
+static wmiemu__cim_str_t *tok_name(wmiemu__mof_ctx_t *ctx) {
+  size_t n = ctx->tok.len;
+  wmiemu__cim_str_t *s = malloc(sizeof(*s) + (n + 1) * sizeof(WCHAR));
+  if (!s) return NULL;
+  s->ref = 1;
+  s->len = (UINT32)n;
+  for (size_t i = 0; i < n; i++) s->s[i] = (unsigned char)ctx->tok.text[i];
+  s->s[n] = 0;
+  return s;
+}
+
+static char *utf8_of(const WCHAR *s) {
+  char *u = wmiemu__cim_w_to_utf8(s, (size_t)-1);
+  return u;
+}
+
+/* ---- literals ---- */
+
+static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, wmiemu__cim_qualset_t *quals,
+                                BOOL embedded, wmiemu__cim_object_t **out, WCHAR **alias);
+
+static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, lit_t *l, BOOL allow_array) {
+  memset(l, 0, sizeof(*l));
+  l->line = ctx->tok.line;
+  l->col = ctx->tok.col;
+  switch (ctx->tok.kind) {
+  case MOF_T_INT:
+    l->kind = L_INT;
+    l->mag = ctx->tok.mag;
+    l->neg = ctx->tok.neg;
+    return next(ctx);
+  case MOF_T_REAL:
+    l->kind = L_REAL;
+    l->real = ctx->tok.real;
+    return next(ctx);
+  case MOF_T_CHAR:
+    l->kind = L_CHAR;
+    l->mag = ctx->tok.str[0];
+    return next(ctx);
+  case MOF_T_STRING: {
+    /* adjacent strings concatenate */
+    l->kind = L_STRING;
+    l->str = ctx->tok.str;
+    l->str_len = ctx->tok.str_len;
+    ctx->tok.str = NULL;
+    if (!next(ctx)) return FALSE;
+    while (ctx->tok.kind == MOF_T_STRING) {
+      WCHAR *s = realloc(l->str, (l->str_len + ctx->tok.str_len + 1) * sizeof(WCHAR));
+      if (!s) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+      memcpy(s + l->str_len, ctx->tok.str, (ctx->tok.str_len + 1) * sizeof(WCHAR));
+      l->str = s;
+      l->str_len += ctx->tok.str_len;
+      if (!next(ctx)) return FALSE;
+    }
+    return TRUE;
+  }
+  case MOF_T_ALIAS:
+    l->kind = L_ALIAS;
+    l->str = wmiemu__cim_utf8_to_w(ctx->tok.text, ctx->tok.len, &l->str_len);
+    if (!l->str) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+    return next(ctx);
+  case MOF_T_IDENT:
+    if (wmiemu__mof_tok_is(&ctx->tok, "true") || wmiemu__mof_tok_is(&ctx->tok, "false")) {
+      l->kind = L_BOOL;
+      l->b = wmiemu__mof_tok_is(&ctx->tok, "true");
+      return next(ctx);
+    }
+    if (wmiemu__mof_tok_is(&ctx->tok, "null")) {
+      l->kind = L_NULL;
+      return next(ctx);
+    }
+    if (wmiemu__mof_tok_is(&ctx->tok, "instance")) {
+      wmiemu__cim_object_t *o;
+      if (!next(ctx)) return FALSE;
+      if (!wmiemu__mof_tok_is(&ctx->tok, "of")) return expected(ctx, WBEMMOF_E_INVALID_INSTANCE_DECLARATION, "'of'");
+      if (!next(ctx)) return FALSE;
+      if (!parse_instance_body(ctx, l->line, l->col, NULL, TRUE, &o, NULL)) return FALSE;
+      l->kind = L_OBJECT;
+      l->obj = &o->IWbemClassObject_iface;
+      return TRUE;
+    }
+    break;
+  case MOF_T_PUNCT:
+    if (ctx->tok.punct == '{' && allow_array) {
+      UINT32 cap = 0;
+      l->kind = L_ARRAY;
+      if (!next(ctx)) return FALSE;
+      if (is_punct(ctx, '}')) return next(ctx);
+      for (;;) {
+        if (l->count == cap) {
+          cap = cap ? cap * 2 : 8;
+          lit_t *items = realloc(l->items, cap * sizeof(*items));
+          if (!items) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+          l->items = items;
+        }
+        if (!parse_literal(ctx, &l->items[l->count], FALSE)) { lit_free(&l->items[l->count]); return FALSE; }
+        l->count++;
+        if (is_punct(ctx, '}')) return next(ctx);
+        if (!is_punct(ctx, ',')) return expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACE, "',' or '}'");
+        if (!next(ctx)) return FALSE;
+      }
+    }
+    break;
+  default:
+    break;
+  }
+  return expected(ctx, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE, "a value");
+}
+
+static wmiemu__cim_object_t *find_alias(wmiemu__mof_ctx_t *ctx, const WCHAR *name) {
+  for (UINT32 i = 0; i < ctx->naliases; i++)
+    if (!wmiemu__cim_wcsicmp(ctx->aliases[i].name, name)) return ctx->aliases[i].obj;
+  return NULL;
+}
+
+/* One scalar literal to a CIM scalar of type base. */
+static BOOL lit_to_scalar(wmiemu__mof_ctx_t *ctx, const lit_t *l, CIMTYPE base, const wmiemu__cim_str_t *ref_class,
+                          const char *what, wmiemu__cim_scalar_t *out) {
+  const char *tn = wmiemu_cim_type_name(base);
+  switch (base) {
+  case CIM_SINT8: case CIM_UINT8: case CIM_SINT16: case CIM_UINT16: case CIM_SINT32:
+  case CIM_UINT32: case CIM_SINT64: case CIM_UINT64: case CIM_CHAR16:
+    if (l->kind == L_INT || (l->kind == L_CHAR && base == CIM_CHAR16)) {
+      if (base == CIM_UINT64) {
+        if (l->neg && l->mag) break;
+        out->u = l->mag;
+        return TRUE;
+      }
+      if (l->neg ? l->mag > (UINT64)INT64_MAX + 1 : l->mag > (UINT64)INT64_MAX) goto range;
+      INT64 v = l->neg ? (INT64)(0 - l->mag) : (INT64)l->mag;
+      if (!wmiemu__int_fits(base, v)) goto range;
+      out->i = v;
+      return TRUE;
+    }
+    break;
+  case CIM_REAL32: case CIM_REAL64:
+    if (l->kind == L_REAL || l->kind == L_INT) {
+      double d = l->kind == L_REAL ? l->real : l->neg ? -(double)l->mag : (double)l->mag;
+      if (base == CIM_REAL32 && (d > 3.4028234663852886e38 || d < -3.4028234663852886e38)) goto range;
+      out->r = base == CIM_REAL32 ? (double)(float)d : d;
+      return TRUE;
+    }
+    break;
+  case CIM_BOOLEAN:
+    if (l->kind == L_BOOL) { out->i = l->b; return TRUE; }
+    break;
+  case CIM_STRING:
+    if (l->kind == L_STRING) {
+      if (!(out->s = wmiemu__str_new(l->str, l->str_len))) goto oom;
+      return TRUE;
+    }
+    break;
+  case CIM_DATETIME:
+    if (l->kind == L_STRING) {
+      if (!wmiemu__datetime_valid(l->str, l->str_len))
+        return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH,
+                                 "%s: invalid datetime: expected yyyymmddHHMMSS.mmmmmmsUUU or ddddddddHHMMSS.mmmmmm:000", what);
+      if (!(out->s = wmiemu__str_new(l->str, l->str_len))) goto oom;
+      return TRUE;
+    }
+    break;
+  case CIM_REFERENCE:
+    if (l->kind == L_STRING) {
+      WCHAR *canon, *ns;
+      size_t clen, nslen;
+      if (!wmiemu__path_canonical(l->str, l->str_len, &canon, &clen, &ns, &nslen))
+        return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_INVALID_OBJECT_PATH, "%s: invalid object path", what);
+      free(canon);
+      free(ns);
+      if (!(out->s = wmiemu__str_new(l->str, l->str_len))) goto oom;
+      return TRUE;
+    }
+    if (l->kind == L_ALIAS) {
+      wmiemu__cim_object_t *o = find_alias(ctx, l->str);
+      wmiemu__wbuf_t b;
+      if (!o) {
+        char *n = utf8_of(l->str);
+        wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_UNEXPECTED_ALIAS, "undefined alias '$%s'", n ? n : "?");
+        free(n);
+        return FALSE;
+      }
+      if (ref_class && !wmiemu__class_is_a(o->cls, ref_class->s))
+        return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH, "%s: the aliased instance is not a %s",
+                                 what, "instance of the referenced class");
+      wmiemu__wbuf_init(&b);
+      wmiemu__object_relpath(o, &b);
+      if (!b.len) {
+        wmiemu__wbuf_free(&b);
+        return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH,
+                                 "%s: the aliased instance has no path (a key is NULL)", what);
+      }
+      out->s = wmiemu__str_new(b.p, b.len);
+      wmiemu__wbuf_free(&b);
+      if (!out->s) goto oom;
+      return TRUE;
+    }
+    break;
+  case CIM_OBJECT: {
+    wmiemu__cim_object_t *o = NULL;
+    if (l->kind == L_OBJECT) o = wmiemu__object_from_iface(l->obj);
+    else if (l->kind == L_ALIAS) {
+      o = find_alias(ctx, l->str);
+      if (!o) {
+        char *n = utf8_of(l->str);
+        wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_UNEXPECTED_ALIAS, "undefined alias '$%s'", n ? n : "?");
+        free(n);
+        return FALSE;
+      }
+    } else break;
+    if (ref_class && !wmiemu__class_is_a(o->cls, ref_class->s)) {
+      char *n = utf8_of(ref_class->s);
+      wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH, "%s: expected an instance of %s", what, n ? n : "?");
+      free(n);
+      return FALSE;
+    }
+    if (FAILED(wmiemu__object_clone(o, &out->obj))) goto oom;
+    return TRUE;
+  }
+  default:
+    break;
+  }
+  if (!tn) tn = "?";
+  return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH, "%s: value does not match type %s", what, tn);
+range:
+  return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_OUT_OF_RANGE, "%s: value out of range for %s", what, tn);
+oom:
+  return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+}
+
+static BOOL lit_to_value(wmiemu__mof_ctx_t *ctx, const lit_t *l, CIMTYPE type, const wmiemu__cim_str_t *ref_class,
+                         const char *what, wmiemu__cim_value_t *out) {
+  CIMTYPE base = WMIEMU__CIM_BASE(type);
+  wmiemu__value_init_null(out, type);
+  if (l->kind == L_NULL) return TRUE;
+  if (!WMIEMU__CIM_IS_ARRAY(type)) {
+    if (l->kind == L_ARRAY)
+      return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_UNEXPECTED_ARRAY_INIT,
+                               "%s: array value for a property that is not an array", what);
+    if (!lit_to_scalar(ctx, l, base, ref_class, what, &out->u.s)) return FALSE;
+    out->flags = 0;
+    return TRUE;
+  }
+  if (l->kind != L_ARRAY)
+    return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH, "%s: expected an array value '{...}'", what);
+  wmiemu__cim_array_t *a = wmiemu__array_new(base, l->count);
+  if (!a) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+  for (UINT32 i = 0; i < l->count; i++) {
+    if (l->items[i].kind == L_NULL || l->items[i].kind == L_ARRAY) {
+      a->count = i;
+      wmiemu__array_unref(a);
+      return wmiemu__mof_error(ctx, l->items[i].line, l->items[i].col, WBEMMOF_E_NULL_ARRAY_ELEM,
+                               "%s: array elements cannot be NULL or arrays", what);
+    }
+    if (!lit_to_scalar(ctx, &l->items[i], base, ref_class, what, &a->items[i])) {
+      a->count = i;
+      wmiemu__array_unref(a);
+      return FALSE;
+    }
+  }
+  out->u.a = a;
+  out->flags = 0;
+  return TRUE;
+}
+
+/* ---- qualifiers ---- */
+
+static BOOL qualifier_value(wmiemu__mof_ctx_t *ctx, const lit_t *l, wmiemu__cim_value_t *v) {
+  CIMTYPE type;
+  const lit_t *first = l->kind == L_ARRAY ? (l->count ? &l->items[0] : NULL) : l;
+  if (l->kind == L_NULL) { wmiemu__value_init_null(v, CIM_STRING); return TRUE; }
+  if (!first) type = CIM_STRING;
+  else if (first->kind == L_BOOL) type = CIM_BOOLEAN;
+  else if (first->kind == L_INT) type = CIM_SINT32;
+  else if (first->kind == L_REAL) type = CIM_REAL64;
+  else if (first->kind == L_STRING) type = CIM_STRING;
+  else return wmiemu__mof_error(ctx, first->line, first->col, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE,
+                                "qualifier values are booleans, integers, reals or strings");
+  if (l->kind == L_ARRAY) {
+    for (UINT32 i = 0; i < l->count; i++)
+      if (type == CIM_SINT32 && l->items[i].kind == L_REAL) type = CIM_REAL64;
+    type |= CIM_FLAG_ARRAY;
+  }
+  return lit_to_value(ctx, l, type, NULL, "qualifier", v);
+}
+
+/* '[' qualifier (',' qualifier)* ']' with ctx->tok on '['. */
+static BOOL parse_qualifiers(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *q) {
+  if (!next(ctx)) return FALSE;
+  for (;;) {
+    wmiemu__cim_str_t *name;
+    wmiemu__cim_value_t v;
+    unsigned line = ctx->tok.line, col = ctx->tok.col;
+    LONG flavor = WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS;
+    BOOL explicit_propagation = FALSE;
+    int seen_sub = 0, seen_override = 0;
+    HRESULT hr;
+    if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_EXPECTED_QUALIFIER_NAME, "a qualifier name");
+    if (!(name = tok_name(ctx))) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+    if (wmiemu__qualset_find(q, name->s) >= 0) {
+      wmiemu__mof_error(ctx, line, col, WBEMMOF_E_DUPLICATE_QUALIFIER, "qualifier '%.*s' appears twice",
+                        (int)ctx->tok.len, ctx->tok.text);
+      wmiemu__str_unref(name);
+      return FALSE;
+    }
+    if (!next(ctx)) { wmiemu__str_unref(name); return FALSE; }
+    wmiemu__value_init_null(&v, CIM_BOOLEAN);
+    v.flags = 0;
+    v.u.s.i = 1;                      /* a bare name is TRUE */
+    if (is_punct(ctx, '(') || is_punct(ctx, '{')) {
+      lit_t l;
+      BOOL paren = is_punct(ctx, '(');
+      BOOL ok;
+      if (paren) {
+        if (!next(ctx)) { wmiemu__str_unref(name); return FALSE; }
+        ok = parse_literal(ctx, &l, FALSE);
+      } else {
+        ok = parse_literal(ctx, &l, TRUE);
+      }
+      ok = ok && qualifier_value(ctx, &l, &v);
+      lit_free(&l);
+      if (ok && paren) ok = expect_punct(ctx, ')', WBEMMOF_E_EXPECTED_CLOSE_PAREN);
+      if (!ok) { wmiemu__value_clear(&v); wmiemu__str_unref(name); return FALSE; }
+    }
+    /* "abstract" describes one class only: CIM gives it the Restricted flavor */
+    if (!wmiemu__cim_wcsicmp_a(name->s, "abstract")) flavor = 0;
+    if (is_punct(ctx, ':')) {
+      if (!next(ctx)) { wmiemu__value_clear(&v); wmiemu__str_unref(name); return FALSE; }
+      if (ctx->tok.kind != MOF_T_IDENT) {
+        wmiemu__value_clear(&v);
+        wmiemu__str_unref(name);
+        return expected(ctx, WBEMMOF_E_EXPECTED_FLAVOR_TYPE, "a flavor");
+      }
+      while (ctx->tok.kind == MOF_T_IDENT) {
+        const wmiemu__mof_tok_t *t = &ctx->tok;
+        int conflict = 0;
+        if (wmiemu__mof_tok_is(t, "ToInstance")) flavor |= WBEM_FLAVOR_FLAG_PROPAGATE_TO_INSTANCE;
+        else if (wmiemu__mof_tok_is(t, "NotToInstance")) flavor &= ~WBEM_FLAVOR_FLAG_PROPAGATE_TO_INSTANCE;
+        else if (wmiemu__mof_tok_is(t, "ToSubclass")) {
+          conflict = seen_sub == 2;
+          seen_sub = 1;
+          if (!explicit_propagation) flavor &= ~WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS;
+          flavor |= WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS;
+        } else if (wmiemu__mof_tok_is(t, "Restricted") || wmiemu__mof_tok_is(t, "NotToSubclass")) {
+          conflict = seen_sub == 1;
+          seen_sub = 2;
+          flavor &= ~WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS;
+        } else if (wmiemu__mof_tok_is(t, "EnableOverride")) {
+          conflict = seen_override == 2;
+          seen_override = 1;
+          flavor &= ~WBEM_FLAVOR_NOT_OVERRIDABLE;
+        } else if (wmiemu__mof_tok_is(t, "DisableOverride")) {
+          conflict = seen_override == 1;
+          seen_override = 2;
+          flavor |= WBEM_FLAVOR_NOT_OVERRIDABLE;
+        } else if (wmiemu__mof_tok_is(t, "Amended")) flavor |= WBEM_FLAVOR_AMENDED;
+        else if (wmiemu__mof_tok_is(t, "Translatable")) { /* a localisation hint only */ }
+        else {
+          wmiemu__value_clear(&v);
+          wmiemu__str_unref(name);
+          return wmiemu__mof_error(ctx, t->line, t->col, WBEMMOF_E_EXPECTED_FLAVOR_TYPE,
+                                   "unknown flavor '%.*s': expected ToInstance, ToSubclass, Restricted, "
+                                   "EnableOverride, DisableOverride or Amended", (int)t->len, t->text);
+        }
+        explicit_propagation = TRUE;
+        if (conflict) {
+          wmiemu__value_clear(&v);
+          wmiemu__str_unref(name);
+          return wmiemu__mof_error(ctx, t->line, t->col, WBEMMOF_E_INCOMPATIBLE_FLAVOR_TYPES,
+                                   "flavor '%.*s' contradicts an earlier flavor", (int)t->len, t->text);
+        }
+        if (!next(ctx)) { wmiemu__value_clear(&v); wmiemu__str_unref(name); return FALSE; }
+      }
+    }
+    hr = wmiemu__qualset_put(q, name, &v, flavor);
+    wmiemu__str_unref(name);
+    wmiemu__value_clear(&v);
+    if (FAILED(hr)) return wmiemu__mof_error(ctx, line, col, hr, "out of memory");
+    if (is_punct(ctx, ']')) return next(ctx);
+    if (!is_punct(ctx, ',')) return expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACKET, "',' or ']'");
+    if (!next(ctx)) return FALSE;
+  }
+}
+
+/* ---- pragmas ---- */
+
+static BOOL parse_pragma(wmiemu__mof_ctx_t *ctx) {
+  unsigned line = ctx->tok.line, col = ctx->tok.col;
+  if (!next(ctx)) return FALSE;
+  if (!wmiemu__mof_tok_is(&ctx->tok, "pragma")) return expected(ctx, WBEMMOF_E_INVALID_PRAGMA, "'pragma' after '#'");
+  if (!next(ctx)) return FALSE;
+  if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_INVALID_PRAGMA, "a pragma name");
+  wmiemu__mof_tok_t name = ctx->tok;
+  unsigned nline = name.line, ncol = name.col;
+  name.str = NULL;
+  if (!next(ctx)) return FALSE;
+  if (wmiemu__mof_tok_is(&name, "autorecover")) return TRUE;
+  BOOL is_ns = wmiemu__mof_tok_is(&name, "namespace");
+  BOOL is_flags = wmiemu__mof_tok_is(&name, "classflags");
+  BOOL is_ignored = wmiemu__mof_tok_is(&name, "locale") || wmiemu__mof_tok_is(&name, "instancelocale") ||
+                    wmiemu__mof_tok_is(&name, "instanceflags") || wmiemu__mof_tok_is(&name, "source") ||
+                    wmiemu__mof_tok_is(&name, "nonlocal") || wmiemu__mof_tok_is(&name, "nonlocaltype");
+  if (!is_ns && !is_flags && !is_ignored) {
+    if (wmiemu__mof_tok_is(&name, "include") || wmiemu__mof_tok_is(&name, "deleteclass") ||
+        wmiemu__mof_tok_is(&name, "deleteinstance"))
+      return wmiemu__mof_error(ctx, nline, ncol, WBEM_E_NOT_SUPPORTED, "#pragma %.*s is not supported",
+                               (int)name.len, name.text);
+    return wmiemu__mof_error(ctx, nline, ncol, WBEMMOF_E_INVALID_PRAGMA, "unknown pragma '%.*s'", (int)name.len, name.text);
+  }
+  if (!expect_punct(ctx, '(', WBEMMOF_E_EXPECTED_OPEN_PAREN)) return FALSE;
+  LONG flags = 0;
+  for (;;) {
+    if (ctx->tok.kind != MOF_T_STRING) return expected(ctx, WBEMMOF_E_INVALID_PRAGMA, "a string");
+    if (is_ns) {
+      size_t n;
+      const WCHAR *s = wmiemu__ns_strip(ctx->tok.str, &n);
+      wmiemu__wbuf_t b;
+      if (!n || s[0] == '\\' || s[n - 1] == '\\' || s[0] == '/')
+        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
+                                 "invalid namespace name");
+      for (size_t i = 0; i + 1 < n; i++)
+        if ((s[i] == '\\' || s[i] == '/') && (s[i + 1] == '\\' || s[i + 1] == '/'))
+          return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
+                                   "invalid namespace name");
+      wmiemu__wbuf_init(&b);
+      /* a name not starting at root is relative to the current namespace */
+      BOOL absolute = (s != ctx->tok.str) || (n >= 4 && !wmiemu__cim_wcsnicmp(s, u"root", 4) && (n == 4 || s[4] == '\\' || s[4] == '/'));
+      if (!absolute) {
+        wmiemu__wbuf_putw(&b, ctx->ns->s, ctx->ns->len);
+        wmiemu__wbuf_putc(&b, '\\');
+      }
+      wmiemu__wbuf_putw(&b, s, n);
+      if (b.failed) { wmiemu__wbuf_free(&b); return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); }
+      for (size_t i = 0; i < b.len; i++) if (b.p[i] == '/') b.p[i] = '\\';
+      if (!wmiemu__mof_namespace_exists(ctx, b.p, b.len)) {
+        wmiemu__mof_op_t op = { MOF_OP_NAMESPACE, NULL, NULL, NULL, NULL, 0, line, col };
+        HRESULT hr = wmiemu__ns_new(b.p, b.len, ctx->server, &op.new_ns);
+        if (SUCCEEDED(hr)) hr = wmiemu__mof_add_op(ctx, &op);
+        if (FAILED(hr)) {
+          wmiemu__ns_free(op.new_ns);
+          wmiemu__wbuf_free(&b);
+          return wmiemu__mof_error(ctx, line, col, hr, "cannot create the namespace");
+        }
+      }
+      wmiemu__cim_str_t *ns = wmiemu__str_new(b.p, b.len);
+      wmiemu__wbuf_free(&b);
+      if (!ns) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+      wmiemu__str_unref(ctx->ns);
+      ctx->ns = ns;
+    } else if (is_flags) {
+      const WCHAR *s = ctx->tok.str;
+      if (!wmiemu__cim_wcsicmp_a(s, "createonly")) flags |= MOF_CLASSFLAG_CREATEONLY;
+      else if (!wmiemu__cim_wcsicmp_a(s, "updateonly")) flags |= MOF_CLASSFLAG_UPDATEONLY;
+      else if (!wmiemu__cim_wcsicmp_a(s, "safeupdate")) flags |= MOF_CLASSFLAG_SAFEUPDATE;
+      else if (!wmiemu__cim_wcsicmp_a(s, "forceupdate")) flags |= MOF_CLASSFLAG_FORCEUPDATE;
+      else
+        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_PRAGMA,
+                                 "unknown class flag: expected \"createonly\", \"updateonly\", \"safeupdate\" or \"forceupdate\"");
+      if ((flags & MOF_CLASSFLAG_CREATEONLY) && (flags & MOF_CLASSFLAG_UPDATEONLY))
+        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_PRAGMA,
+                                 "\"createonly\" and \"updateonly\" exclude each other");
+    }
+    if (!next(ctx)) return FALSE;
+    if (is_punct(ctx, ')')) break;
+    if (!is_punct(ctx, ',') || is_ns) return expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_PAREN, "')'");
+    if (!next(ctx)) return FALSE;
+  }
+  if (is_flags) ctx->class_flags = flags;
+  return next(ctx);
+}
+
+/* ---- classes ---- */
+
+static const struct { const char *name; CIMTYPE type; } data_types[] = {
+  { "sint8", CIM_SINT8 }, { "uint8", CIM_UINT8 }, { "sint16", CIM_SINT16 }, { "uint16", CIM_UINT16 },
+  { "sint32", CIM_SINT32 }, { "uint32", CIM_UINT32 }, { "sint64", CIM_SINT64 }, { "uint64", CIM_UINT64 },
+  { "real32", CIM_REAL32 }, { "real64", CIM_REAL64 }, { "boolean", CIM_BOOLEAN }, { "string", CIM_STRING },
+  { "datetime", CIM_DATETIME }, { "char16", CIM_CHAR16 }, { "object", CIM_OBJECT },
+};
+
+static void decl_clear(wmiemu__cim_prop_decl_t *d) {
+  wmiemu__str_unref(d->name);
+  wmiemu__str_unref(d->ref_class);
+  wmiemu__str_unref(d->origin);
+  wmiemu__qualset_clear(&d->quals);
+  wmiemu__value_clear(&d->def);
+  memset(d, 0, sizeof(*d));
+}
+
+/* One property declaration; ctx->tok is at its first token (after qualifiers). */
+static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
+  CIMTYPE type = CIM_EMPTY;
+  unsigned tline = ctx->tok.line, tcol = ctx->tok.col;
+  if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER, "a property type");
+  for (size_t i = 0; i < sizeof data_types / sizeof *data_types; i++)
+    if (wmiemu__mof_tok_is(&ctx->tok, data_types[i].name)) type = data_types[i].type;
+  if (type == CIM_EMPTY || type == CIM_OBJECT) {
+    /* a class name: "C ref Name" is a reference, "C Name" an embedded object */
+    wmiemu__cim_str_t *cls = type == CIM_EMPTY ? tok_name(ctx) : NULL;
+    if (type == CIM_EMPTY && !cls) return wmiemu__mof_error(ctx, tline, tcol, WBEM_E_OUT_OF_MEMORY, "out of memory");
+    if (!next(ctx)) { wmiemu__str_unref(cls); return FALSE; }
+    if (wmiemu__mof_tok_is(&ctx->tok, "ref")) {
+      type = CIM_REFERENCE;
+      if (!next(ctx)) { wmiemu__str_unref(cls); return FALSE; }
+    } else {
+      type = CIM_OBJECT;
+    }
+    if (cls && !wmiemu__mof_find_class(ctx, ctx->ns, cls->s)) {
+      char *n = utf8_of(cls->s);
+      wmiemu__mof_error(ctx, tline, tcol, WBEMMOF_E_UNRECOGNIZED_TYPE,
+                        "unknown type '%s': expected a CIM type or the name of a class", n ? n : "?");
+      free(n);
+      wmiemu__str_unref(cls);
+      return FALSE;
+    }
+    d->ref_class = cls;
+  } else {
+    if (!next(ctx)) return FALSE;
+    if (wmiemu__mof_tok_is(&ctx->tok, "ref"))
+      return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_EXPECTED_PROPERTY_NAME,
+                               "'ref' follows a class name, not a CIM type");
+  }
+  if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a property name");
+  if (ctx->tok.len >= 2 && ctx->tok.text[0] == '_' && ctx->tok.text[1] == '_')
+    return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_INVALID_PROPERTY,
+                             "property names starting with '__' are reserved for system properties");
+  if (!(d->name = tok_name(ctx))) return wmiemu__mof_error(ctx, tline, tcol, WBEM_E_OUT_OF_MEMORY, "out of memory");
+  unsigned nline = ctx->tok.line, ncol = ctx->tok.col;
+  if (!next(ctx)) return FALSE;
+  if (is_punct(ctx, '('))
+    return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_NOT_SUPPORTED,
+                             "methods are not supported (event provider classes have none)");
+  if (is_punct(ctx, '[')) {
+    if (!next(ctx)) return FALSE;
+    if (ctx->tok.kind == MOF_T_INT) {
+      if (ctx->tok.neg || !ctx->tok.mag)
+        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE,
+                                 "array size must be a positive integer");
+      if (!next(ctx)) return FALSE;
+    }
+    if (!expect_punct(ctx, ']', WBEMMOF_E_EXPECTED_CLOSE_BRACKET)) return FALSE;
+    type |= CIM_FLAG_ARRAY;
+  }
+  d->type = type;
+  wmiemu__value_init_null(&d->def, type);
+  if (is_punct(ctx, '=')) {
+    lit_t l;
+    char what[96];
+    BOOL ok;
+    {
+      char *n = utf8_of(d->name->s);
+      snprintf(what, sizeof what, "property '%s'", n ? n : "?");
+      free(n);
+    }
+    if (!next(ctx)) return FALSE;
+    ok = parse_literal(ctx, &l, TRUE) && lit_to_value(ctx, &l, type, d->ref_class, what, &d->def);
+    lit_free(&l);
+    if (!ok) return FALSE;
+    d->def.flags |= WMIEMU__VALUE_SET;
+  }
+  (void)nline; (void)ncol;
+  return expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI);
+}
+
+static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, unsigned line, unsigned col) {
+  wmiemu__cim_prop_decl_t *decls = NULL;
+  unsigned *dpos = NULL;
+  UINT32 n = 0, cap = 0;
+  wmiemu__cim_class_t *super = NULL, *cls = NULL;
+  wmiemu__cim_str_t *name = NULL;
+  unsigned cline, ccol;
+  BOOL ok = FALSE;
+
+  if (!next(ctx)) goto done;
+  if (ctx->tok.kind != MOF_T_IDENT) { expected(ctx, WBEMMOF_E_EXPECTED_CLASS_NAME, "a class name"); goto done; }
+  cline = ctx->tok.line;
+  ccol = ctx->tok.col;
+  if (!(name = tok_name(ctx))) { wmiemu__mof_error(ctx, cline, ccol, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
+  if (!ctx->system_ns && name->len >= 2 && name->s[0] == '_' && name->s[1] == '_') {
+    wmiemu__mof_error(ctx, cline, ccol, WBEM_E_INVALID_CLASS, "class names starting with '__' are reserved for system classes");
+    goto done;
+  }
+  if (!next(ctx)) goto done;
+  if (is_punct(ctx, ':')) {
+    if (!next(ctx)) goto done;
+    if (ctx->tok.kind != MOF_T_IDENT) { expected(ctx, WBEMMOF_E_EXPECTED_CLASS_NAME, "a superclass name"); goto done; }
+    wmiemu__cim_str_t *sn = tok_name(ctx);
+    if (!sn) goto done;
+    super = wmiemu__mof_find_class(ctx, ctx->ns, sn->s);
+    wmiemu__str_unref(sn);
+    if (!super) {
+      char *ns = utf8_of(ctx->ns->s);
+      wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_INVALID_SUPERCLASS,
+                        "superclass '%.*s' does not exist in namespace %s", (int)ctx->tok.len, ctx->tok.text, ns ? ns : "?");
+      free(ns);
+      goto done;
+    }
+    if (!wmiemu__cim_wcsicmp(super->name->s, name->s)) {
+      wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_INVALID_SUPERCLASS, "a class cannot derive from itself");
+      goto done;
+    }
+    if (!next(ctx)) goto done;
+  }
+  if (!is_punct(ctx, '{')) {
+    expected(ctx, WBEMMOF_E_EXPECTED_OPEN_BRACE, super ? "'{'" : "':' or '{'");
+    goto done;
+  }
+  if (!next(ctx)) goto done;
+  while (!is_punct(ctx, '}')) {
+    if (ctx->tok.kind == MOF_T_EOF) { expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACE, "'}'"); goto done; }
+    if (n == cap) {
+      cap = cap ? cap * 2 : 16;
+      wmiemu__cim_prop_decl_t *d = realloc(decls, cap * sizeof(*d));
+      unsigned *p = d ? realloc(dpos, cap * 2 * sizeof(*p)) : NULL;
+      if (d) decls = d;
+      if (!d || !p) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
+      dpos = p;
+    }
+    memset(&decls[n], 0, sizeof(decls[n]));
+    wmiemu__qualset_init(&decls[n].quals);
+    wmiemu__value_init_null(&decls[n].def, CIM_EMPTY);
+    n++;
+    if (is_punct(ctx, '[') && !parse_qualifiers(ctx, &decls[n - 1].quals)) goto done;
+    dpos[2 * (n - 1)] = ctx->tok.line;
+    dpos[2 * (n - 1) + 1] = ctx->tok.col;
+    if (!parse_property(ctx, &decls[n - 1])) goto done;
+  }
+  if (!next(ctx)) goto done;
+  if (!expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto done;
+
+  {
+    char err[256];
+    int bad;
+    HRESULT hr = wmiemu__class_create(name->s, super, ctx->ns, ctx->server, quals, decls, n, &cls, err, sizeof err, &bad);
+    n = 0;   /* consumed */
+    if (FAILED(hr)) {
+      if (bad >= 0) wmiemu__mof_error(ctx, dpos[2 * bad], dpos[2 * bad + 1], hr, "%s", err);
+      else wmiemu__mof_error(ctx, cline, ccol, hr, "%s", err);
+      goto done;
+    }
+  }
+  if (ctx->class_flags & (MOF_CLASSFLAG_CREATEONLY | MOF_CLASSFLAG_UPDATEONLY)) {
+    BOOL exists = ctx->repo && wmiemu__mof_find_class(ctx, ctx->ns, name->s);
+    if ((ctx->class_flags & MOF_CLASSFLAG_CREATEONLY) && exists) {
+      wmiemu__mof_error(ctx, cline, ccol, WBEM_E_ALREADY_EXISTS, "class exists and #pragma classflags(\"createonly\") is in effect");
+      goto done;
+    }
+    if ((ctx->class_flags & MOF_CLASSFLAG_UPDATEONLY) && !exists) {
+      wmiemu__mof_error(ctx, cline, ccol, WBEM_E_NOT_FOUND, "class does not exist and #pragma classflags(\"updateonly\") is in effect");
+      goto done;
+    }
+  }
+  {
+    wmiemu__mof_op_t op = { MOF_OP_CLASS, NULL, ctx->ns, cls, NULL, ctx->class_flags, line, col };
+    if (FAILED(wmiemu__mof_add_op(ctx, &op))) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
+    cls = NULL;
+  }
+  ok = TRUE;
+done:
+  for (UINT32 i = 0; i < n; i++) decl_clear(&decls[i]);
+  free(decls);
+  free(dpos);
+  wmiemu__qualset_clear(quals);
+  wmiemu__str_unref(name);
+  if (cls) wmiemu__class_unref(cls);
+  return ok;
+}
+
+/* ---- instances ---- */
+
+/* After "instance of": Class [as $Alias] { Prop = value; ... } */
+static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, wmiemu__cim_qualset_t *quals,
+                                BOOL embedded, wmiemu__cim_object_t **out, WCHAR **alias) {
+  wmiemu__cim_class_t *cls;
+  IWbemClassObject *iface = NULL;
+  wmiemu__cim_object_t *o;
+  BOOL *assigned = NULL;
+  (void)line; (void)col;
+  *out = NULL;
+  if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_EXPECTED_CLASS_NAME, "a class name");
+  {
+    wmiemu__cim_str_t *cn = tok_name(ctx);
+    if (!cn) return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+    cls = wmiemu__mof_find_class(ctx, ctx->ns, cn->s);
+    wmiemu__str_unref(cn);
+  }
+  if (!cls) {
+    char *ns = utf8_of(ctx->ns->s);
+    wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_INVALID_CLASS, "class '%.*s' does not exist in namespace %s",
+                      (int)ctx->tok.len, ctx->tok.text, ns ? ns : "?");
+    free(ns);
+    return FALSE;
+  }
+  if (FAILED(wmiemu__object_spawn(cls, &iface)))
+    return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+  o = wmiemu__object_from_iface(iface);
+  if (!next(ctx)) goto fail;
+  if (wmiemu__mof_tok_is(&ctx->tok, "as")) {
+    if (embedded) {
+      wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_UNEXPECTED_ALIAS, "embedded instances cannot have an alias");
+      goto fail;
+    }
+    if (!next(ctx)) goto fail;
+    if (ctx->tok.kind != MOF_T_ALIAS) { expected(ctx, WBEMMOF_E_EXPECTED_DOLLAR, "an alias '$name'"); goto fail; }
+    if (!(*alias = wmiemu__cim_utf8_to_w(ctx->tok.text, ctx->tok.len, NULL))) goto fail;
+    if (find_alias(ctx, *alias)) {
+      wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_MULTIPLE_ALIASES, "alias '$%.*s' is already defined",
+                        (int)ctx->tok.len, ctx->tok.text);
+      goto fail;
+    }
+    if (!next(ctx)) goto fail;
+  }
+  if (!is_punct(ctx, '{')) { expected(ctx, WBEMMOF_E_EXPECTED_OPEN_BRACE, "'{'"); goto fail; }
+  if (!next(ctx)) goto fail;
+  assigned = calloc(cls->nprops + 1, sizeof(BOOL));
+  if (!assigned) goto fail;
+  while (!is_punct(ctx, '}')) {
+    int i;
+    lit_t l;
+    wmiemu__cim_value_t v;
+    char what[96];
+    BOOL ok;
+    if (is_punct(ctx, '[')) {
+      wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_NOT_SUPPORTED,
+                        "qualifiers on instance properties are not supported");
+      goto fail;
+    }
+    if (ctx->tok.kind != MOF_T_IDENT) { expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a property name or '}'"); goto fail; }
+    wmiemu__cim_str_t *pn = tok_name(ctx);
+    if (!pn) goto fail;
+    i = wmiemu__class_find(cls, pn->s);
+    if (i < 0) {
+      BOOL sys = wmiemu__sysprop_index(pn->s) >= 0;
+      char *cn = utf8_of(cls->name->s);
+      wmiemu__str_unref(pn);
+      if (sys)
+        wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_READ_ONLY, "system property '%.*s' is read-only",
+                          (int)ctx->tok.len, ctx->tok.text);
+      else
+        wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_INVALID_PROPERTY, "class %s has no property '%.*s'",
+                          cn ? cn : "?", (int)ctx->tok.len, ctx->tok.text);
+      free(cn);
+      goto fail;
+    }
+    wmiemu__str_unref(pn);
+    if (assigned[i]) {
+      wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_DUPLICATE_PROPERTY, "property '%.*s' is assigned twice",
+                        (int)ctx->tok.len, ctx->tok.text);
+      goto fail;
+    }
+    assigned[i] = TRUE;
+    snprintf(what, sizeof what, "property '%.*s'", (int)(ctx->tok.len > 60 ? 60 : ctx->tok.len), ctx->tok.text);
+    if (!next(ctx)) goto fail;
+    if (!is_punct(ctx, '=')) { expected(ctx, WBEMMOF_E_TYPE_MISMATCH, "'='"); goto fail; }
+    if (!next(ctx)) goto fail;
+    ok = parse_literal(ctx, &l, TRUE) &&
+         lit_to_value(ctx, &l, cls->props[i].type, cls->props[i].ref_class, what, &v);
+    lit_free(&l);
+    if (!ok) goto fail;
+    wmiemu__object_set(o, (UINT32)i, &v);
+    if (!expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto fail;
+  }
+  if (!next(ctx)) goto fail;
+  if (quals && quals->count) {
+    wmiemu__cim_qualset_t *q;
+    if (FAILED(wmiemu__object_quals(o, &q))) goto fail;
+    for (UINT32 k = 0; k < quals->count; k++) {
+      wmiemu__cim_value_t v;
+      wmiemu__value_copy(&v, &quals->items[k].value);
+      if (FAILED(wmiemu__qualset_put(q, quals->items[k].name, &v, quals->items[k].flavor))) {
+        wmiemu__value_clear(&v);
+        goto fail;
+      }
+    }
+  }
+  free(assigned);
+  *out = o;
+  return TRUE;
+fail:
+  free(assigned);
+  if (iface) iface->lpVtbl->Release(iface);
+  if (ctx->hr == S_OK) wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+  return FALSE;
+}
+
+static BOOL instance_exists_cb(void *c, const WCHAR *relpath, size_t len) {
+  return wmiemu__mof_instance_exists(c, relpath, len);
+}
+
+static wmiemu__cim_class_t *lookup_class_cb(void *c, const WCHAR *name) {
+  wmiemu__mof_ctx_t *ctx = c;
+  return wmiemu__mof_find_class(ctx, ctx->ns, name);
+}
+
+static BOOL parse_instance(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, unsigned line, unsigned col) {
+  wmiemu__cim_object_t *o = NULL;
+  WCHAR *alias = NULL;
+  BOOL ok = FALSE;
+  if (!next(ctx)) goto done;
+  if (!wmiemu__mof_tok_is(&ctx->tok, "of")) { expected(ctx, WBEMMOF_E_INVALID_INSTANCE_DECLARATION, "'of'"); goto done; }
+  if (!next(ctx)) goto done;
+  if (!parse_instance_body(ctx, line, col, quals, FALSE, &o, &alias)) goto done;
+  if (!expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto done;
+  {
+    char msg[256];
+    wmiemu__reg_env_t env = { ctx, lookup_class_cb, instance_exists_cb };
+    HRESULT hr = wmiemu__check_registration(&env, o, msg, sizeof msg);
+    if (FAILED(hr)) { wmiemu__mof_error(ctx, line, col, hr, "%s", msg); goto done; }
+  }
+  if (alias) {
+    if (ctx->naliases == ctx->acap) {
+      UINT32 cap = ctx->acap ? ctx->acap * 2 : 8;
+      wmiemu__mof_alias_t *a = realloc(ctx->aliases, cap * sizeof(*a));
+      if (!a) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
+      ctx->aliases = a;
+      ctx->acap = cap;
+    }
+    ctx->aliases[ctx->naliases].name = alias;
+    ctx->aliases[ctx->naliases].obj = o;
+    o->IWbemClassObject_iface.lpVtbl->AddRef(&o->IWbemClassObject_iface);
+    ctx->naliases++;
+    alias = NULL;
+  }
+  {
+    wmiemu__mof_op_t op = { MOF_OP_INSTANCE, NULL, ctx->ns, NULL, o, 0, line, col };
+    if (FAILED(wmiemu__mof_add_op(ctx, &op))) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
+    o = NULL;
+  }
+  ok = TRUE;
+done:
+  free(alias);
+  if (o) o->IWbemClassObject_iface.lpVtbl->Release(&o->IWbemClassObject_iface);
+  wmiemu__qualset_clear(quals);
+  return ok;
+}
+
+/* "qualifier Name : type [= value] [, scope(...)] [, flavor(...)] ;" declares
+ * a qualifier type; WMI checks qualifier usage against it, we accept any
+ * qualifier, so the declaration is parsed for syntax and not kept. */
+static BOOL skip_qualifier_decl(wmiemu__mof_ctx_t *ctx) {
+  int depth = 0;
+  unsigned line = ctx->tok.line, col = ctx->tok.col;
+  if (!next(ctx)) return FALSE;
+  if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_EXPECTED_QUALIFIER_NAME, "a qualifier name");
+  if (!next(ctx)) return FALSE;
+  if (!expect_punct(ctx, ':', WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER)) return FALSE;
+  while (!(depth == 0 && is_punct(ctx, ';'))) {
+    if (ctx->tok.kind == MOF_T_EOF) return expected(ctx, WBEMMOF_E_EXPECTED_SEMI, "';'");
+    if (is_punct(ctx, '(') || is_punct(ctx, '{') || is_punct(ctx, '[')) depth++;
+    if (is_punct(ctx, ')') || is_punct(ctx, '}') || is_punct(ctx, ']')) depth--;
+    if (depth < 0) return expected(ctx, WBEMMOF_E_EXPECTED_SEMI, "';'");
+    if (!next(ctx)) return FALSE;
+  }
+  wmiemu__mof_warning(ctx, line, col, "qualifier declaration accepted; qualifier types are not enforced");
+  return next(ctx);
+}
+
+BOOL wmiemu__mof_parse(wmiemu__mof_ctx_t *ctx) {
+  if (!next(ctx)) return FALSE;
+  while (ctx->tok.kind != MOF_T_EOF) {
+    wmiemu__cim_qualset_t quals;
+    unsigned line = ctx->tok.line, col = ctx->tok.col;
+    wmiemu__qualset_init(&quals);
+    if (is_punct(ctx, '#')) {
+      if (!parse_pragma(ctx)) return FALSE;
+      continue;
+    }
+    if (is_punct(ctx, '[') && !parse_qualifiers(ctx, &quals)) { wmiemu__qualset_clear(&quals); return FALSE; }
+    if (wmiemu__mof_tok_is(&ctx->tok, "class")) {
+      if (!parse_class(ctx, &quals, line, col)) return FALSE;
+    } else if (wmiemu__mof_tok_is(&ctx->tok, "instance")) {
+      if (!parse_instance(ctx, &quals, line, col)) return FALSE;
+    } else if (wmiemu__mof_tok_is(&ctx->tok, "qualifier") && !quals.count) {
+      if (!skip_qualifier_decl(ctx)) return FALSE;
+    } else {
+      wmiemu__qualset_clear(&quals);
+      if (wmiemu__mof_tok_is(&ctx->tok, "typedef"))
+        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_TYPEDEF_NOT_SUPPORTED, "typedef is not supported");
+      return expected(ctx, WBEMMOF_E_UNRECOGNIZED_TOKEN, "'class', 'instance', 'qualifier' or '#pragma'");
+    }
+  }
+  return TRUE;
+}

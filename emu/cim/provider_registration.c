@@ -1,0 +1,124 @@
+/* Validation of provider registration instances, as WMI does it when a MOF
+ * registers a provider: __Win32Provider needs a well-formed CLSID;
+ * __EventProviderRegistration must name an existing provider and list
+ * event queries that parse, bind to event classes, and (for intrinsic
+ * events) name their target with TargetInstance ISA. Query checks use the
+ * WQL module. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wmiemu/wql.h>
+
+#include "cim/repo.h"
+
+static BOOL hex_run(const WCHAR *s, int n) {
+  for (int i = 0; i < n; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F'))) return FALSE;
+  return TRUE;
+}
+
+/* {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx} */
+static BOOL clsid_valid(const wmiemu__cim_str_t *s) {
+  const WCHAR *p = s->s;
+  if (s->len != 38 || p[0] != '{' || p[37] != '}') return FALSE;
+  return hex_run(p + 1, 8) && p[9] == '-' && hex_run(p + 10, 4) && p[14] == '-' && hex_run(p + 15, 4) &&
+         p[19] == '-' && hex_run(p + 20, 4) && p[24] == '-' && hex_run(p + 25, 12);
+}
+
+static const wmiemu__cim_value_t *prop(const wmiemu__cim_object_t *o, const char *name) {
+  WCHAR w[64];
+  size_t n = strlen(name);
+  for (size_t i = 0; i <= n; i++) w[i] = (unsigned char)name[i];
+  int i = wmiemu__class_find(o->cls, w);
+  return i >= 0 ? &o->values[i] : NULL;
+}
+
+static HRESULT check_clsid(const wmiemu__cim_value_t *v, const char *name, BOOL required, char *msg, size_t size) {
+  if (!v || (v->flags & WMIEMU__VALUE_NULL)) {
+    if (!required) return S_OK;
+    snprintf(msg, size, "__Win32Provider.%s is required (the COM class WMI creates)", name);
+    return WBEM_E_INVALID_PROVIDER_REGISTRATION;
+  }
+  if (!clsid_valid(v->u.s.s)) {
+    char *u = wmiemu__cim_w_to_utf8(v->u.s.s->s, v->u.s.s->len);
+    snprintf(msg, size, "__Win32Provider.%s \"%.60s\" is not a CLSID: expected {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}",
+             name, u ? u : "?");
+    free(u);
+    return WBEM_E_INVALID_PROVIDER_REGISTRATION;
+  }
+  return S_OK;
+}
+
+static HRESULT lookup(void *ctx, const WCHAR *class_name, IWbemClassObject **cls) {
+  const wmiemu__reg_env_t *env = ctx;
+  wmiemu__cim_class_t *c = env->lookup_class(env->ctx, class_name);
+  *cls = NULL;
+  if (!c) return WBEM_E_INVALID_CLASS;
+  return wmiemu__object_new_class(c, cls);
+}
+
+static HRESULT check_event_registration(const wmiemu__reg_env_t *env, wmiemu__cim_object_t *o, char *msg, size_t size) {
+  const wmiemu__cim_value_t *provider = prop(o, "Provider"), *queries = prop(o, "EventQueryList");
+  if (!provider || (provider->flags & WMIEMU__VALUE_NULL)) {
+    snprintf(msg, size, "__EventProviderRegistration.Provider is required");
+    return WBEM_E_INVALID_PROVIDER_REGISTRATION;
+  }
+  {
+    WCHAR *canon, *ns;
+    size_t clen, nslen;
+    char *u = wmiemu__cim_w_to_utf8(provider->u.s.s->s, provider->u.s.s->len);
+    if (!wmiemu__path_canonical(provider->u.s.s->s, provider->u.s.s->len, &canon, &clen, &ns, &nslen)) {
+      snprintf(msg, size, "__EventProviderRegistration.Provider \"%.80s\" is not an object path", u ? u : "?");
+      free(u);
+      return WBEM_E_INVALID_OBJECT_PATH;
+    }
+    BOOL found = env->instance_exists(env->ctx, canon, clen);
+    free(canon);
+    free(ns);
+    if (!found) {
+      snprintf(msg, size, "__EventProviderRegistration.Provider \"%.80s\": no such __Win32Provider instance", u ? u : "?");
+      free(u);
+      return WBEM_E_PROVIDER_NOT_FOUND;
+    }
+    free(u);
+  }
+  if (!queries || (queries->flags & WMIEMU__VALUE_NULL) || !queries->u.a->count) {
+    snprintf(msg, size, "__EventProviderRegistration.EventQueryList is empty: expected at least one event query");
+    return WBEM_E_INVALID_PROVIDER_REGISTRATION;
+  }
+  for (UINT32 i = 0; i < queries->u.a->count; i++) {
+    const wmiemu__cim_str_t *q = queries->u.a->items[i].s;
+    wmiemu_wql_query_t *query = NULL;
+    wmiemu_wql_error_t err;
+    HRESULT hr;
+    memset(&err, 0, sizeof err);
+    hr = wmiemu_wql_parse_w(q->s, q->len, &query, &err);
+    if (SUCCEEDED(hr)) hr = wmiemu_wql_bind(query, lookup, (void *)env, NULL, &err);
+    if (SUCCEEDED(hr)) hr = wmiemu_wql_registration_check(query, &err);
+    wmiemu_wql_free(query);
+    if (FAILED(hr)) {
+      snprintf(msg, size, "EventQueryList[%u]: %s", i, err.message[0] ? err.message : "invalid query");
+      return hr;
+    }
+  }
+  return S_OK;
+}
+
+HRESULT wmiemu__check_registration(const wmiemu__reg_env_t *env, wmiemu__cim_object_t *o, char *msg, size_t size) {
+  if (size) msg[0] = 0;
+  if (o->genus != WBEM_GENUS_INSTANCE) return S_OK;
+  if (wmiemu__class_is_a(o->cls, u"__Win32Provider")) {
+    const wmiemu__cim_value_t *name = prop(o, "Name");
+    HRESULT hr;
+    if (!name || (name->flags & WMIEMU__VALUE_NULL)) {
+      snprintf(msg, size, "__Win32Provider.Name (the key) is NULL");
+      return WBEM_E_ILLEGAL_NULL;
+    }
+    hr = check_clsid(prop(o, "CLSID"), "CLSID", TRUE, msg, size);
+    if (SUCCEEDED(hr)) hr = check_clsid(prop(o, "ClientLoadableCLSID"), "ClientLoadableCLSID", FALSE, msg, size);
+    return hr;
+  }
+  if (wmiemu__class_is_a(o->cls, u"__EventProviderRegistration")) return check_event_registration(env, o, msg, size);
+  return S_OK;
+}

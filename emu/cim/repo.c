@@ -1,0 +1,447 @@
+/* The repository: namespaces of classes and instances behind one
+ * reader/writer lock. Readers (get_class, enumerations) run in parallel;
+ * a MOF compile prepares everything outside the lock and commits under the
+ * write lock. The lock is never held while calling out (callbacks run on
+ * copies taken under the lock). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cim/repo.h"
+
+const WCHAR *wmiemu__ns_strip(const WCHAR *name, size_t *len) {
+  size_t n = wmiemu__cim_wcslen(name);
+  if (n >= 2 && (name[0] == '\\' || name[0] == '/') && (name[1] == '\\' || name[1] == '/')) {
+    size_t i = 2;
+    while (i < n && name[i] != '\\' && name[i] != '/') i++;
+    if (i < n) i++;
+    name += i;
+    n -= i;
+  }
+  *len = n;
+  return name;
+}
+
+BOOL wmiemu__ns_name_eq(const WCHAR *a, size_t alen, const WCHAR *b, size_t blen) {
+  if (alen != blen) return FALSE;
+  for (size_t i = 0; i < alen; i++) {
+    WCHAR x = a[i] == '/' ? '\\' : wmiemu__cim_wfold(a[i]);
+    WCHAR y = b[i] == '/' ? '\\' : wmiemu__cim_wfold(b[i]);
+    if (x != y) return FALSE;
+  }
+  return TRUE;
+}
+
+wmiemu__ns_t *wmiemu__repo_find_ns(wmiemu_repo_t *repo, const WCHAR *name, size_t len) {
+  for (UINT32 i = 0; i < repo->nns; i++)
+    if (wmiemu__ns_name_eq(repo->ns[i]->name->s, repo->ns[i]->name->len, name, len)) return repo->ns[i];
+  return NULL;
+}
+
+HRESULT wmiemu__ns_new(const WCHAR *name, size_t len, wmiemu__cim_str_t *server, wmiemu__ns_t **out) {
+  wmiemu__ns_t *ns = calloc(1, sizeof(*ns));
+  HRESULT hr;
+  *out = NULL;
+  if (!ns) return WBEM_E_OUT_OF_MEMORY;
+  ns->name = wmiemu__str_new(name, len);
+  if (!ns->name) { free(ns); return WBEM_E_OUT_OF_MEMORY; }
+  for (UINT32 i = 0; i < ns->name->len; i++)
+    if (ns->name->s[i] == '/') ns->name->s[i] = '\\';
+  hr = wmiemu__mof_compile_system(ns, server);
+  if (FAILED(hr)) { wmiemu__ns_free(ns); return hr; }
+  *out = ns;
+  return S_OK;
+}
+
+void wmiemu__ns_free(wmiemu__ns_t *ns) {
+  if (!ns) return;
+  for (UINT32 i = ns->ninst; i-- > 0;)
+    ns->inst[i]->IWbemClassObject_iface.lpVtbl->Release(&ns->inst[i]->IWbemClassObject_iface);
+  for (UINT32 i = ns->nclasses; i-- > 0;) wmiemu__class_unref(ns->classes[i]);
+  free(ns->inst);
+  free(ns->classes);
+  wmiemu__str_unref(ns->name);
+  free(ns);
+}
+
+int wmiemu__ns_class_index(const wmiemu__ns_t *ns, const WCHAR *name) {
+  for (UINT32 i = 0; i < ns->nclasses; i++)
+    if (!wmiemu__cim_wcsicmp(ns->classes[i]->name->s, name)) return (int)i;
+  return -1;
+}
+
+wmiemu__cim_class_t *wmiemu__ns_find_class(const wmiemu__ns_t *ns, const WCHAR *name) {
+  int i = wmiemu__ns_class_index(ns, name);
+  return i >= 0 ? ns->classes[i] : NULL;
+}
+
+HRESULT wmiemu__ns_put_class(wmiemu__ns_t *ns, wmiemu__cim_class_t *cls) {
+  int i = wmiemu__ns_class_index(ns, cls->name->s);
+  if (i >= 0) {
+    wmiemu__class_unref(ns->classes[i]);
+    ns->classes[i] = wmiemu__class_ref(cls);
+    return S_OK;
+  }
+  if (ns->nclasses == ns->ccap) {
+    UINT32 cap = ns->ccap ? ns->ccap * 2 : 64;
+    wmiemu__cim_class_t **c = realloc(ns->classes, cap * sizeof(*c));
+    if (!c) return WBEM_E_OUT_OF_MEMORY;
+    ns->classes = c;
+    ns->ccap = cap;
+  }
+  ns->classes[ns->nclasses++] = wmiemu__class_ref(cls);
+  return S_OK;
+}
+
+int wmiemu__ns_find_instance(const wmiemu__ns_t *ns, const WCHAR *relpath, size_t len) {
+  for (UINT32 i = 0; i < ns->ninst; i++) {
+    wmiemu__wbuf_t b;
+    BOOL same;
+    wmiemu__wbuf_init(&b);
+    wmiemu__object_relpath(ns->inst[i], &b);
+    same = b.len == len && !wmiemu__cim_wcsnicmp(b.p, relpath, len);
+    wmiemu__wbuf_free(&b);
+    if (same) return (int)i;
+  }
+  return -1;
+}
+
+HRESULT wmiemu__ns_put_instance(wmiemu__ns_t *ns, wmiemu__cim_object_t *obj) {
+  wmiemu__wbuf_t b;
+  int i = -1;
+  wmiemu__wbuf_init(&b);
+  wmiemu__object_relpath(obj, &b);
+  if (b.failed) return WBEM_E_OUT_OF_MEMORY;
+  if (b.len) i = wmiemu__ns_find_instance(ns, b.p, b.len);
+  wmiemu__wbuf_free(&b);
+  obj->IWbemClassObject_iface.lpVtbl->AddRef(&obj->IWbemClassObject_iface);
+  if (i >= 0) {
+    ns->inst[i]->IWbemClassObject_iface.lpVtbl->Release(&ns->inst[i]->IWbemClassObject_iface);
+    ns->inst[i] = obj;
+    return S_OK;
+  }
+  if (ns->ninst == ns->icap) {
+    UINT32 cap = ns->icap ? ns->icap * 2 : 16;
+    wmiemu__cim_object_t **p = realloc(ns->inst, cap * sizeof(*p));
+    if (!p) {
+      obj->IWbemClassObject_iface.lpVtbl->Release(&obj->IWbemClassObject_iface);
+      return WBEM_E_OUT_OF_MEMORY;
+    }
+    ns->inst = p;
+    ns->icap = cap;
+  }
+  ns->inst[ns->ninst++] = obj;
+  return S_OK;
+}
+
+BOOL wmiemu__ns_class_in_use(const wmiemu__ns_t *ns, const wmiemu__cim_class_t *cls) {
+  for (UINT32 i = 0; i < ns->nclasses; i++)
+    if (ns->classes[i]->super && !wmiemu__cim_wcsicmp(ns->classes[i]->super->name->s, cls->name->s)) return TRUE;
+  for (UINT32 i = 0; i < ns->ninst; i++)
+    if (!wmiemu__cim_wcsicmp(ns->inst[i]->cls->name->s, cls->name->s)) return TRUE;
+  return FALSE;
+}
+
+/* ---- public API ---- */
+
+static const char *const default_namespaces[] = { "root", "root\\cimv2", "root\\default" };
+
+HRESULT wmiemu_repo_new(wmiemu_repo_t **out) {
+  wmiemu_repo_t *repo;
+  char host[256];
+  if (!out) return WBEM_E_INVALID_PARAMETER;
+  *out = NULL;
+  repo = calloc(1, sizeof(*repo));
+  if (!repo) return WBEM_E_OUT_OF_MEMORY;
+  pthread_rwlock_init(&repo->lock, NULL);
+  /* __SERVER is the machine name, upper-case like NetBIOS names */
+  if (gethostname(host, sizeof host) != 0 || !host[0]) strcpy(host, "LOCALHOST");
+  host[sizeof host - 1] = 0;
+  for (char *p = host; *p; p++) {
+    if (*p == '.') { *p = 0; break; }
+    if (*p >= 'a' && *p <= 'z') *p -= 32;
+  }
+  repo->server = wmiemu__str_from_ascii(host);
+  repo->ns = calloc(8, sizeof(*repo->ns));
+  repo->cap = 8;
+  if (!repo->server || !repo->ns) { wmiemu_repo_free(repo); return WBEM_E_OUT_OF_MEMORY; }
+  for (size_t i = 0; i < sizeof default_namespaces / sizeof *default_namespaces; i++) {
+    WCHAR *w = wmiemu__cim_ascii_to_w(default_namespaces[i]);
+    HRESULT hr = w ? wmiemu__ns_new(w, wmiemu__cim_wcslen(w), repo->server, &repo->ns[repo->nns])
+                   : (HRESULT)WBEM_E_OUT_OF_MEMORY;
+    free(w);
+    if (FAILED(hr)) { wmiemu_repo_free(repo); return hr; }
+    repo->nns++;
+  }
+  *out = repo;
+  return S_OK;
+}
+
+void wmiemu_repo_free(wmiemu_repo_t *repo) {
+  if (!repo) return;
+  for (UINT32 i = 0; i < repo->nns; i++) wmiemu__ns_free(repo->ns[i]);
+  free(repo->ns);
+  wmiemu__str_unref(repo->server);
+  pthread_rwlock_destroy(&repo->lock);
+  free(repo);
+}
+
+static wmiemu__ns_t *find_ns_w(wmiemu_repo_t *repo, const WCHAR *ns) {
+  size_t n;
+  const WCHAR *s = wmiemu__ns_strip(ns, &n);
+  return wmiemu__repo_find_ns(repo, s, n);
+}
+
+BOOL wmiemu_repo_has_namespace(wmiemu_repo_t *repo, const WCHAR *ns) {
+  BOOL found;
+  if (!repo || !ns) return FALSE;
+  pthread_rwlock_rdlock(&repo->lock);
+  found = find_ns_w(repo, ns) != NULL;
+  pthread_rwlock_unlock(&repo->lock);
+  return found;
+}
+
+HRESULT wmiemu_repo_get_class(wmiemu_repo_t *repo, const WCHAR *ns, const WCHAR *class_name,
+                              IWbemClassObject **out) {
+  wmiemu__ns_t *n;
+  wmiemu__cim_class_t *c = NULL;
+  HRESULT hr;
+  if (!out) return WBEM_E_INVALID_PARAMETER;
+  *out = NULL;
+  if (!repo || !ns || !class_name) return WBEM_E_INVALID_PARAMETER;
+  pthread_rwlock_rdlock(&repo->lock);
+  n = find_ns_w(repo, ns);
+  if (n && (c = wmiemu__ns_find_class(n, class_name))) wmiemu__class_ref(c);
+  pthread_rwlock_unlock(&repo->lock);
+  if (!n) return WBEM_E_INVALID_NAMESPACE;
+  if (!c) return WBEM_E_INVALID_CLASS;
+  hr = wmiemu__object_new_class(c, out);
+  wmiemu__class_unref(c);
+  return hr;
+}
+
+HRESULT wmiemu_repo_class_lookup(void *scope, const WCHAR *class_name, IWbemClassObject **cls) {
+  wmiemu_repo_scope_t *s = scope;
+  if (!s) return WBEM_E_INVALID_PARAMETER;
+  return wmiemu_repo_get_class(s->repo, s->ns, class_name, cls);
+}
+
+HRESULT wmiemu_repo_get_object(wmiemu_repo_t *repo, const WCHAR *ns, const WCHAR *path, IWbemClassObject **out) {
+  WCHAR *canon = NULL, *path_ns = NULL;
+  size_t clen, nslen;
+  HRESULT hr;
+  if (!out) return WBEM_E_INVALID_PARAMETER;
+  *out = NULL;
+  if (!repo || !path || (!ns && !wmiemu__cim_wcslen(path))) return WBEM_E_INVALID_PARAMETER;
+  if (!wmiemu__path_canonical(path, wmiemu__cim_wcslen(path), &canon, &clen, &path_ns, &nslen))
+    return WBEM_E_INVALID_OBJECT_PATH;
+  const WCHAR *use_ns = path_ns ? path_ns : ns;
+  if (!use_ns) { free(canon); return WBEM_E_INVALID_PARAMETER; }
+  BOOL is_class = TRUE;
+  for (size_t i = 0; i < clen; i++) if (canon[i] == '.' || canon[i] == '=') is_class = FALSE;
+  if (is_class) {
+    hr = wmiemu_repo_get_class(repo, use_ns, canon, out);
+  } else {
+    pthread_rwlock_rdlock(&repo->lock);
+    wmiemu__ns_t *n = find_ns_w(repo, use_ns);
+    if (!n) hr = WBEM_E_INVALID_NAMESPACE;
+    else {
+      int i = wmiemu__ns_find_instance(n, canon, clen);
+      hr = i < 0 ? (HRESULT)WBEM_E_NOT_FOUND : wmiemu__object_clone(n->inst[i], out);
+    }
+    pthread_rwlock_unlock(&repo->lock);
+  }
+  free(canon);
+  free(path_ns);
+  return hr;
+}
+
+/* Snapshot of objects taken under the lock, handed to callbacks outside it. */
+typedef struct { UINT32 n; IWbemClassObject **objs; } snapshot_t;
+
+static HRESULT run_snapshot(snapshot_t *s, HRESULT (*fn)(void *ctx, IWbemClassObject *), void *ctx) {
+  HRESULT hr = S_OK;
+  for (UINT32 i = 0; i < s->n; i++) {
+    if (SUCCEEDED(hr)) {
+      HRESULT r = fn(ctx, s->objs[i]);
+      if (FAILED(r)) hr = r;
+    }
+    s->objs[i]->lpVtbl->Release(s->objs[i]);
+  }
+  free(s->objs);
+  return hr;
+}
+
+HRESULT wmiemu_repo_enum_instances(wmiemu_repo_t *repo, const WCHAR *ns, const WCHAR *class_name, BOOL deep,
+                                   HRESULT (*fn)(void *ctx, IWbemClassObject *inst), void *ctx) {
+  snapshot_t s = { 0, NULL };
+  HRESULT hr = S_OK;
+  wmiemu__ns_t *n;
+  if (!repo || !ns || !class_name || !fn) return WBEM_E_INVALID_PARAMETER;
+  pthread_rwlock_rdlock(&repo->lock);
+  n = find_ns_w(repo, ns);
+  if (!n) hr = WBEM_E_INVALID_NAMESPACE;
+  else if (!wmiemu__ns_find_class(n, class_name)) hr = WBEM_E_INVALID_CLASS;
+  else if (n->ninst && !(s.objs = malloc(n->ninst * sizeof(*s.objs)))) hr = WBEM_E_OUT_OF_MEMORY;
+  else {
+    for (UINT32 i = 0; i < n->ninst && SUCCEEDED(hr); i++) {
+      wmiemu__cim_class_t *c = n->inst[i]->cls;
+      if (deep ? !wmiemu__class_is_a(c, class_name) : wmiemu__cim_wcsicmp(c->name->s, class_name)) continue;
+      hr = wmiemu__object_clone(n->inst[i], &s.objs[s.n]);
+      if (SUCCEEDED(hr)) s.n++;
+    }
+  }
+  pthread_rwlock_unlock(&repo->lock);
+  if (FAILED(hr)) {
+    fn = NULL;
+    for (UINT32 i = 0; i < s.n; i++) s.objs[i]->lpVtbl->Release(s.objs[i]);
+    free(s.objs);
+    return hr;
+  }
+  return run_snapshot(&s, fn, ctx);
+}
+
+HRESULT wmiemu_repo_enum_classes(wmiemu_repo_t *repo, const WCHAR *ns, const WCHAR *superclass, BOOL deep,
+                                 HRESULT (*fn)(void *ctx, IWbemClassObject *cls), void *ctx) {
+  snapshot_t s = { 0, NULL };
+  HRESULT hr = S_OK;
+  wmiemu__ns_t *n;
+  if (!repo || !ns || !fn) return WBEM_E_INVALID_PARAMETER;
+  pthread_rwlock_rdlock(&repo->lock);
+  n = find_ns_w(repo, ns);
+  if (!n) hr = WBEM_E_INVALID_NAMESPACE;
+  else if (superclass && !wmiemu__ns_find_class(n, superclass)) hr = WBEM_E_INVALID_CLASS;
+  else if (!(s.objs = malloc((n->nclasses + 1) * sizeof(*s.objs)))) hr = WBEM_E_OUT_OF_MEMORY;
+  else {
+    for (UINT32 i = 0; i < n->nclasses && SUCCEEDED(hr); i++) {
+      wmiemu__cim_class_t *c = n->classes[i];
+      if (superclass) {
+        if (!c->super) continue;
+        if (deep ? !wmiemu__class_is_a(c->super, superclass) : wmiemu__cim_wcsicmp(c->super->name->s, superclass))
+          continue;
+      }
+      hr = wmiemu__object_new_class(c, &s.objs[s.n]);
+      if (SUCCEEDED(hr)) s.n++;
+    }
+  }
+  pthread_rwlock_unlock(&repo->lock);
+  if (FAILED(hr)) {
+    for (UINT32 i = 0; i < s.n; i++) s.objs[i]->lpVtbl->Release(s.objs[i]);
+    free(s.objs);
+    return hr;
+  }
+  return run_snapshot(&s, fn, ctx);
+}
+
+typedef struct {
+  wmiemu_repo_t *repo;
+  wmiemu__ns_t *ns;
+} repo_env_t;
+
+static wmiemu__cim_class_t *env_lookup_class(void *ctx, const WCHAR *name) {
+  return wmiemu__ns_find_class(((repo_env_t *)ctx)->ns, name);
+}
+
+static BOOL env_instance_exists(void *ctx, const WCHAR *relpath, size_t len) {
+  return wmiemu__ns_find_instance(((repo_env_t *)ctx)->ns, relpath, len) >= 0;
+}
+
+HRESULT wmiemu_repo_check_registration(wmiemu_repo_t *repo, const WCHAR *ns, IWbemClassObject *obj,
+                                       char *msg, size_t msg_size) {
+  char dummy[8];
+  wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
+  repo_env_t e;
+  wmiemu__reg_env_t env = { &e, env_lookup_class, env_instance_exists };
+  HRESULT hr;
+  if (!msg) { msg = dummy; msg_size = sizeof dummy; }
+  if (msg_size) msg[0] = 0;
+  if (!repo || !ns || !o) return WBEM_E_INVALID_PARAMETER;
+  pthread_rwlock_rdlock(&repo->lock);
+  e.repo = repo;
+  e.ns = find_ns_w(repo, ns);
+  hr = e.ns ? wmiemu__check_registration(&env, o, msg, msg_size) : (HRESULT)WBEM_E_INVALID_NAMESPACE;
+  pthread_rwlock_unlock(&repo->lock);
+  return hr;
+}
+
+HRESULT wmiemu_repo_put_instance(wmiemu_repo_t *repo, const WCHAR *ns, IWbemClassObject *inst) {
+  wmiemu__cim_object_t *o = wmiemu__object_from_iface(inst);
+  IWbemClassObject *copy;
+  HRESULT hr;
+  if (!repo || !ns || !o || o->genus != WBEM_GENUS_INSTANCE) return WBEM_E_INVALID_PARAMETER;
+  hr = wmiemu__object_clone(o, &copy);
+  if (FAILED(hr)) return hr;
+  pthread_rwlock_wrlock(&repo->lock);
+  wmiemu__ns_t *n = find_ns_w(repo, ns);
+  if (!n) hr = WBEM_E_INVALID_NAMESPACE;
+  else if (wmiemu__ns_find_class(n, o->cls->name->s) != o->cls &&
+           (!wmiemu__ns_find_class(n, o->cls->name->s) ||
+            !wmiemu__class_equal(wmiemu__ns_find_class(n, o->cls->name->s), o->cls, 0)))
+    hr = WBEM_E_INVALID_CLASS;
+  else {
+    repo_env_t e = { repo, n };
+    wmiemu__reg_env_t env = { &e, env_lookup_class, env_instance_exists };
+    char msg[8];
+    hr = wmiemu__check_registration(&env, o, msg, sizeof msg);
+    if (SUCCEEDED(hr)) hr = wmiemu__ns_put_instance(n, wmiemu__object_from_iface(copy));
+  }
+  pthread_rwlock_unlock(&repo->lock);
+  copy->lpVtbl->Release(copy);
+  return hr;
+}
+
+HRESULT wmiemu_repo_delete_instance(wmiemu_repo_t *repo, const WCHAR *ns, const WCHAR *path) {
+  WCHAR *canon, *path_ns;
+  size_t clen, nslen;
+  HRESULT hr;
+  if (!repo || !ns || !path) return WBEM_E_INVALID_PARAMETER;
+  if (!wmiemu__path_canonical(path, wmiemu__cim_wcslen(path), &canon, &clen, &path_ns, &nslen))
+    return WBEM_E_INVALID_OBJECT_PATH;
+  pthread_rwlock_wrlock(&repo->lock);
+  wmiemu__ns_t *n = find_ns_w(repo, path_ns ? path_ns : ns);
+  if (!n) hr = WBEM_E_INVALID_NAMESPACE;
+  else {
+    int i = wmiemu__ns_find_instance(n, canon, clen);
+    if (i < 0) hr = WBEM_E_NOT_FOUND;
+    else {
+      wmiemu__cim_object_t *o = n->inst[i];
+      memmove(&n->inst[i], &n->inst[i + 1], (n->ninst - (UINT32)i - 1) * sizeof(*n->inst));
+      n->ninst--;
+      o->IWbemClassObject_iface.lpVtbl->Release(&o->IWbemClassObject_iface);
+      hr = S_OK;
+    }
+  }
+  pthread_rwlock_unlock(&repo->lock);
+  free(canon);
+  free(path_ns);
+  return hr;
+}
+
+HRESULT wmiemu_repo_delete_class(wmiemu_repo_t *repo, const WCHAR *ns, const WCHAR *class_name) {
+  HRESULT hr = S_OK;
+  if (!repo || !ns || !class_name) return WBEM_E_INVALID_PARAMETER;
+  pthread_rwlock_wrlock(&repo->lock);
+  wmiemu__ns_t *n = find_ns_w(repo, ns);
+  wmiemu__cim_class_t *c = n ? wmiemu__ns_find_class(n, class_name) : NULL;
+  if (!n) hr = WBEM_E_INVALID_NAMESPACE;
+  else if (!c) hr = WBEM_E_NOT_FOUND;
+  else if (c->system) hr = WBEM_E_ACCESS_DENIED;
+  else {
+    /* instances of the class and of its subclasses go first, then the classes */
+    UINT32 k = 0;
+    for (UINT32 i = 0; i < n->ninst; i++) {
+      if (wmiemu__class_is_a(n->inst[i]->cls, class_name))
+        n->inst[i]->IWbemClassObject_iface.lpVtbl->Release(&n->inst[i]->IWbemClassObject_iface);
+      else n->inst[k++] = n->inst[i];
+    }
+    n->ninst = k;
+    k = 0;
+    for (UINT32 i = 0; i < n->nclasses; i++) {
+      if (wmiemu__class_is_a(n->classes[i], class_name)) wmiemu__class_unref(n->classes[i]);
+      else n->classes[k++] = n->classes[i];
+    }
+    n->nclasses = k;
+  }
+  pthread_rwlock_unlock(&repo->lock);
+  return hr;
+}

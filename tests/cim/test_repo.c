@@ -1,0 +1,147 @@
+#include "cim_test.h"
+
+static const char provider_mof[] =
+  "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
+  "class Sample_Event : __ExtrinsicEvent\n{\n\tstring Message;\n\tuint32 Count = 7;\n};\n"
+  "instance of __Win32Provider as $P\n{\n\tName = \"SampleProvider\";\n"
+  "\tCLSID = \"{12345678-1234-1234-1234-123456789ABC}\";\n};\n"
+  "instance of __EventProviderRegistration\n{\n\tProvider = $P;\n"
+  "\tEventQueryList = {\"select * from Sample_Event\"};\n};\n";
+
+static void diag_to_buf(void *ctx, const wmiemu_diag_t *d) {
+  wmiemu_diag_format(d, ctx, 512);
+}
+
+static void test_new_has_default_namespaces(void **state) {
+  wmiemu_repo_t *repo;
+  IWbemClassObject *cls;
+  (void)state;
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_true(wmiemu_repo_has_namespace(repo, u"root"));
+  assert_true(wmiemu_repo_has_namespace(repo, u"ROOT\\CIMV2"));
+  assert_true(wmiemu_repo_has_namespace(repo, u"\\\\.\\root\\default"));
+  assert_false(wmiemu_repo_has_namespace(repo, u"root\\nope"));
+  assert_hr(wmiemu_repo_get_class(repo, u"root\\cimv2", u"__InstanceCreationEvent", &cls), S_OK);
+  assert_hr(cls->lpVtbl->InheritsFrom(cls, u"__Event"), S_OK);
+  assert_hr(cls->lpVtbl->InheritsFrom(cls, u"__Provider"), S_FALSE);
+  cls->lpVtbl->Release(cls);
+  assert_hr(wmiemu_repo_get_class(repo, u"root\\cimv2", u"NoSuchClass", &cls), WBEM_E_INVALID_CLASS);
+  assert_null(cls);
+  assert_hr(wmiemu_repo_get_class(repo, u"root\\nope", u"__Event", &cls), WBEM_E_INVALID_NAMESPACE);
+  assert_hr(wmiemu_repo_get_class(repo, NULL, u"__Event", &cls), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_repo_new(NULL), WBEM_E_INVALID_PARAMETER);
+  wmiemu_repo_free(repo);
+  wmiemu_repo_free(NULL);
+}
+
+static int count_cb_n;
+static HRESULT count_cb(void *ctx, IWbemClassObject *o) {
+  (void)ctx; (void)o;
+  count_cb_n++;
+  return S_OK;
+}
+
+static void test_compile_and_enumerate(void **state) {
+  wmiemu_repo_t *repo;
+  IWbemClassObject *obj;
+  char diag[512] = "";
+  VARIANT v;
+  (void)state;
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_mof_compile_text(repo, "p.mof", provider_mof, strlen(provider_mof), diag_to_buf, diag), S_OK);
+  assert_string_equal(diag, "");
+  count_cb_n = 0;
+  assert_hr(wmiemu_repo_enum_instances(repo, u"root\\cimv2", u"__Provider", TRUE, count_cb, NULL), S_OK);
+  assert_int_equal(count_cb_n, 1);
+  count_cb_n = 0;
+  assert_hr(wmiemu_repo_enum_instances(repo, u"root\\cimv2", u"__Provider", FALSE, count_cb, NULL), S_OK);
+  assert_int_equal(count_cb_n, 0);
+  count_cb_n = 0;
+  assert_hr(wmiemu_repo_enum_classes(repo, u"root\\cimv2", u"__ExtrinsicEvent", FALSE, count_cb, NULL), S_OK);
+  assert_int_equal(count_cb_n, 2);   /* __EventDroppedEvent and Sample_Event */
+  assert_hr(wmiemu_repo_get_object(repo, u"root\\cimv2", u"__Win32Provider.Name='SampleProvider'", &obj), S_OK);
+  assert_hr(obj->lpVtbl->Get(obj, u"__RELPATH", 0, &v, NULL, NULL), S_OK);
+  assert_int_equal(v.vt, VT_BSTR);
+  assert_memory_equal(v.bstrVal, u"__Win32Provider.Name=\"SampleProvider\"", 38 * 2);
+  VariantClear(&v);
+  obj->lpVtbl->Release(obj);
+  assert_hr(wmiemu_repo_get_object(repo, u"root\\cimv2", u"Sample_Event", &obj), S_OK);
+  obj->lpVtbl->Release(obj);
+  assert_hr(wmiemu_repo_get_object(repo, u"root\\cimv2", u"__Win32Provider.Name=\"x\"", &obj), WBEM_E_NOT_FOUND);
+  assert_hr(wmiemu_repo_get_object(repo, u"root\\cimv2", u"__Win32Provider.", &obj), WBEM_E_INVALID_OBJECT_PATH);
+  assert_hr(wmiemu_repo_delete_instance(repo, u"root\\cimv2", u"__EventProviderRegistration.Provider=\"__Win32Provider.Name=\\\"SampleProvider\\\"\""), S_OK);
+  count_cb_n = 0;
+  assert_hr(wmiemu_repo_enum_instances(repo, u"root\\cimv2", u"__EventProviderRegistration", TRUE, count_cb, NULL), S_OK);
+  assert_int_equal(count_cb_n, 0);
+  assert_hr(wmiemu_repo_delete_class(repo, u"root\\cimv2", u"Sample_Event"), S_OK);
+  assert_hr(wmiemu_repo_get_class(repo, u"root\\cimv2", u"Sample_Event", &obj), WBEM_E_INVALID_CLASS);
+  wmiemu_repo_free(repo);
+}
+
+static void test_pragma_namespace_creates(void **state) {
+  wmiemu_repo_t *repo;
+  IWbemClassObject *cls;
+  static const char mof[] = "#pragma namespace(\"\\\\\\\\.\\\\root\\\\Sample\")\nclass A { [key] string K; };\n";
+  (void)state;
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_mof_compile_text(repo, "n.mof", mof, strlen(mof), NULL, NULL), S_OK);
+  assert_true(wmiemu_repo_has_namespace(repo, u"root\\sample"));
+  assert_hr(wmiemu_repo_get_class(repo, u"root\\Sample", u"__EventFilter", &cls), S_OK);
+  cls->lpVtbl->Release(cls);
+  wmiemu_repo_free(repo);
+}
+
+static void test_all_or_nothing(void **state) {
+  wmiemu_repo_t *repo;
+  IWbemClassObject *cls;
+  char diag[512] = "";
+  static const char mof[] = "#pragma namespace(\"root\\\\New\")\nclass Good { string S; };\nclass Bad { uint8 X = 300; };\n";
+  (void)state;
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_mof_compile_text(repo, "bad.mof", mof, strlen(mof), diag_to_buf, diag), WBEMMOF_E_OUT_OF_RANGE);
+  assert_string_equal(diag, "bad.mof:3:23: error: property 'X': value out of range for uint8 (0x8004401D)");
+  assert_false(wmiemu_repo_has_namespace(repo, u"root\\New"));
+  assert_hr(wmiemu_repo_get_class(repo, u"root\\default", u"Good", &cls), WBEM_E_INVALID_CLASS);
+  wmiemu_repo_free(repo);
+}
+
+static void test_registration_validation(void **state) {
+  wmiemu_repo_t *repo;
+  IWbemClassObject *cls, *inst;
+  VARIANT v;
+  char msg[256];
+  (void)state;
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_repo_get_class(repo, u"root\\cimv2", u"__Win32Provider", &cls), S_OK);
+  assert_hr(cls->lpVtbl->SpawnInstance(cls, 0, &inst), S_OK);
+  v.vt = VT_BSTR;
+  v.bstrVal = SysAllocString(u"P");
+  assert_hr(inst->lpVtbl->Put(inst, u"Name", 0, &v, 0), S_OK);
+  VariantClear(&v);
+  v.vt = VT_BSTR;
+  v.bstrVal = SysAllocString(u"not-a-clsid");
+  assert_hr(inst->lpVtbl->Put(inst, u"CLSID", 0, &v, 0), S_OK);
+  VariantClear(&v);
+  assert_hr(wmiemu_repo_check_registration(repo, u"root\\cimv2", inst, msg, sizeof msg), WBEM_E_INVALID_PROVIDER_REGISTRATION);
+  assert_non_null(strstr(msg, "not a CLSID"));
+  assert_hr(wmiemu_repo_put_instance(repo, u"root\\cimv2", inst), WBEM_E_INVALID_PROVIDER_REGISTRATION);
+  v.vt = VT_BSTR;
+  v.bstrVal = SysAllocString(u"{12345678-1234-1234-1234-123456789abc}");
+  assert_hr(inst->lpVtbl->Put(inst, u"CLSID", 0, &v, 0), S_OK);
+  VariantClear(&v);
+  assert_hr(wmiemu_repo_put_instance(repo, u"root\\cimv2", inst), S_OK);
+  inst->lpVtbl->Release(inst);
+  cls->lpVtbl->Release(cls);
+  wmiemu_repo_free(repo);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_new_has_default_namespaces),
+    cmocka_unit_test(test_compile_and_enumerate),
+    cmocka_unit_test(test_pragma_namespace_creates),
+    cmocka_unit_test(test_all_or_nothing),
+    cmocka_unit_test(test_registration_validation),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
