@@ -112,6 +112,17 @@ HRESULT wmiemu_repo_delete_class(wmiemu_repo_t *repo, const WCHAR *ns,
 HRESULT wmiemu_repo_check_registration(wmiemu_repo_t *repo, const WCHAR *ns,
                                        IWbemClassObject *obj, char *msg, size_t msg_size);
 
+/* Calls fn with each namespace name ("root\cimv2"), in creation order. */
+HRESULT wmiemu_repo_enum_namespaces(wmiemu_repo_t *repo,
+                                    HRESULT (*fn)(void *ctx, const WCHAR *ns), void *ctx);
+
+/* MOF text of the repository: for each namespace a #pragma namespace, the
+ * classes (system classes only when include_system) in definition order,
+ * then the instances, each as GetObjectText writes it. Compiling the text
+ * into a fresh repository gives equal classes and instances. *out is
+ * malloc'd UTF-8. */
+HRESULT wmiemu_repo_dump_mof(wmiemu_repo_t *repo, BOOL include_system, char **out);
+
 /* The WQL class-lookup adapter: ctx is a wmiemu_repo_scope_t. */
 typedef struct {
   wmiemu_repo_t *repo;
