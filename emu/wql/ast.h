@@ -146,6 +146,7 @@ struct wmiemu_wql_query {
   unsigned within_column;
 
   wmiemu__wql_node_t *where;
+  unsigned where_column;
 
   BOOL has_group;
   double group_within;

@@ -470,7 +470,7 @@ HRESULT wmiemu_wql_bind(wmiemu_wql_query_t *q, wmiemu_wql_class_lookup_fn lookup
     return wmiemu__wql_error(err, WBEM_E_INVALID_PARAMETER, 0, 0, "query is already bound");
   unsigned max_terms = limits && limits->max_terms ? limits->max_terms : WMIEMU_WQL_DEFAULT_MAX_TERMS;
   if (q->nterms > max_terms)
-    return wmiemu__wql_error(err, WBEM_E_QUOTA_VIOLATION, q->where ? q->where->column : 1, 1,
+    return wmiemu__wql_error(err, WBEM_E_QUOTA_VIOLATION, q->where ? q->where_column : 1, 1,
                              "%u terms joined by AND/OR, more than the limit of %u",
                              q->nterms, max_terms);
   binder_t *b = calloc(1, sizeof(*b));

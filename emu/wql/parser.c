@@ -444,6 +444,7 @@ static HRESULT parse_query(parser_t *ps) {
   }
   if (ps->tok.kind == WMIEMU__WQL_T_WHERE) {
     TRY(next(ps));
+    q->where_column = ps->tok.column;
     TRY(parse_or(ps, &q->where));
   }
   if (ps->tok.kind == WMIEMU__WQL_T_GROUP) {
