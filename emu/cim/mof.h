@@ -44,6 +44,7 @@ typedef struct wmiemu__mof_ctx {
   HRESULT hr;                      /* first error */
   wmiemu__cim_str_t *ns;           /* current namespace */
   LONG class_flags;
+  const WCHAR *current_class;      /* class being declared (may refer to itself) */
   wmiemu__mof_op_t *ops;
   UINT32 nops, cap;
   wmiemu__mof_alias_t *aliases;

@@ -580,7 +580,8 @@ static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
     } else {
       type = CIM_OBJECT;
     }
-    if (cls && !wmiemu__mof_find_class(ctx, ctx->ns, cls->s)) {
+    if (cls && !wmiemu__mof_find_class(ctx, ctx->ns, cls->s) &&
+        !(ctx->current_class && !wmiemu__cim_wcsicmp(ctx->current_class, cls->s))) {
       char *n = utf8_of(cls->s);
       wmiemu__mof_error(ctx, tline, tcol, WBEMMOF_E_UNRECOGNIZED_TYPE,
                         "unknown type '%s': expected a CIM type or the name of a class", n ? n : "?");
@@ -681,6 +682,7 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
     goto done;
   }
   if (!next(ctx)) goto done;
+  ctx->current_class = name->s;
   while (!is_punct(ctx, '}')) {
     if (ctx->tok.kind == MOF_T_EOF) { expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACE, "'}'"); goto done; }
     if (n == cap) {
@@ -732,6 +734,7 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
   }
   ok = TRUE;
 done:
+  ctx->current_class = NULL;
   for (UINT32 i = 0; i < n; i++) decl_clear(&decls[i]);
   free(decls);
   free(dpos);
