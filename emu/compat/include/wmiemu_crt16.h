@@ -13,13 +13,18 @@
  * %s and %c take wide arguments, %hs/%S and %hc/%C narrow (UTF-8) ones,
  * %I64d/%I32d/%Iu are accepted. %n is refused.
  */
-#ifndef WMIEMU_CRT16_DECLS_H
-#define WMIEMU_CRT16_DECLS_H
+/* The C headers below lead back here through the <wchar.h> override; the
+ * ENTERED flag makes those nested inclusions empty, and the mapping is only
+ * defined once the declarations exist. */
+#if !defined(WMIEMU_CRT16_DECLS_H) && !defined(WMIEMU_CRT16_ENTERED)
+#define WMIEMU_CRT16_ENTERED
 
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <wchar.h>
+
+#define WMIEMU_CRT16_DECLS_H
 
 #ifndef _ERRCODE_DEFINED
 # define _ERRCODE_DEFINED
@@ -90,7 +95,9 @@ int wmiemu_vfwprintf(FILE *f, const wchar_t *fmt, va_list ap);
 
 #ifdef __cplusplus
 }
-/* The Microsoft CRT's array-size overloads of the secure functions. */
+/* The Microsoft CRT's array-size overloads of the secure functions (Wine's
+ * headers may include this inside extern "C"). */
+extern "C++" {
 template <size_t N> inline errno_t wmiemu_wcscpy_s(wchar_t (&dst)[N], const wchar_t *src)
 { return wmiemu_wcscpy_s(dst, N, src); }
 template <size_t N> inline errno_t wmiemu_wcscat_s(wchar_t (&dst)[N], const wchar_t *src)
@@ -105,12 +112,14 @@ template <size_t N> inline int wmiemu_swprintf_s(wchar_t (&buf)[N], const wchar_
     va_end(ap);
     return r;
 }
+}
 #endif
 
-#endif /* WMIEMU_CRT16_DECLS_H */
+#endif /* declarations */
 
 /* The mapping lives outside the include guard: <cwchar> #undefs the ISO
  * names and its override includes this file again to restore them. */
+#ifdef WMIEMU_CRT16_DECLS_H
 #define wcslen      wmiemu_wcslen
 #define wcsnlen     wmiemu_wcsnlen
 #define wcscmp      wmiemu_wcscmp
@@ -171,6 +180,7 @@ template <size_t N> inline int wmiemu_swprintf_s(wchar_t (&buf)[N], const wchar_
 
 #ifdef __cplusplus
 /* std::wcslen is spelled std::wmiemu_wcslen after the mapping. */
+extern "C++" {
 namespace std {
 using ::wmiemu_wcslen; using ::wmiemu_wcscmp; using ::wmiemu_wcsncmp;
 using ::wmiemu_wcscpy; using ::wmiemu_wcsncpy; using ::wmiemu_wcscat;
@@ -184,4 +194,6 @@ using ::wmiemu_wmemchr; using ::wmiemu_swprintf; using ::wmiemu_vswprintf;
 using ::wmiemu_wprintf; using ::wmiemu_vwprintf; using ::wmiemu_fwprintf;
 using ::wmiemu_vfwprintf;
 }
+}
 #endif
+#endif /* mapping */
