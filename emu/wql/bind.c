@@ -92,6 +92,7 @@ static int add_slot(binder_t *b, int parent, const WCHAR *name, CIMTYPE type) {
 /* Column of segment i within a path (names are counted in characters). */
 static unsigned seg_column(const wmiemu__wql_path_t *p, unsigned i, unsigned *length) {
   unsigned col = p->column;
+  *length = 0;
   for (unsigned k = 0; k <= i; k++) {
     unsigned chars = 0;
     for (const char *c = p->seg[k]; *c; c++)
