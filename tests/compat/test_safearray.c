@@ -243,6 +243,29 @@ static void sa_descriptor_steps(void **state)
     SafeArrayDestroy(wrong);
 }
 
+static void bad_sa_ptr_of_index_and_locks(void **state)
+{
+    (void)state;
+    SAFEARRAY *sa = SafeArrayCreateVector(VT_I4, 1, 2);
+    LONG i = 2;
+    void *p = NULL;
+    assert_int_equal(SafeArrayPtrOfIndex(sa, &i, &p), S_OK);
+    assert_ptr_equal(p, (LONG *)sa->pvData + 1);
+    i = 3;
+    assert_int_equal(SafeArrayPtrOfIndex(sa, &i, &p), DISP_E_BADINDEX);
+    assert_int_equal(SafeArrayPtrOfIndex(NULL, &i, &p), E_INVALIDARG);
+    assert_int_equal(SafeArrayPtrOfIndex(sa, NULL, &p), E_INVALIDARG);
+    assert_int_equal(SafeArrayUnaccessData(sa), E_UNEXPECTED); /* never accessed */
+    SafeArrayLock(sa);
+    assert_int_equal(SafeArrayDestroyData(sa), DISP_E_ARRAYISLOCKED);
+    assert_int_equal(SafeArrayDestroyDescriptor(sa), DISP_E_ARRAYISLOCKED);
+    SafeArrayUnlock(sa);
+    assert_int_equal(SafeArrayDestroyData(NULL), E_INVALIDARG);
+    assert_int_equal(SafeArrayAllocData(NULL), E_INVALIDARG);
+    assert_int_equal(SafeArrayCopyData(NULL, sa), E_INVALIDARG);
+    SafeArrayDestroy(sa);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +280,7 @@ int main(void)
         cmocka_unit_test(bad_sa_index_out_of_range),
         cmocka_unit_test(bad_sa_create),
         cmocka_unit_test(sa_descriptor_steps),
+        cmocka_unit_test(bad_sa_ptr_of_index_and_locks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

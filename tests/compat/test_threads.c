@@ -341,6 +341,10 @@ static void last_error_per_thread(void **state)
     assert_int_equal(GetLastError(), 1234);
     CloseHandle(t);
     assert_int_equal(GetCurrentProcessId(), (DWORD)getpid());
+    assert_true(CloseHandle(GetCurrentProcess()));
+    HANDLE e = CreateEventW(NULL, TRUE, TRUE, NULL);
+    assert_int_equal(WaitForMultipleObjectsEx(1, &e, FALSE, 0, TRUE), WAIT_OBJECT_0);
+    CloseHandle(e);
 }
 
 /* ---- the seam: a recording table wrapped around the default one ---- */

@@ -429,6 +429,30 @@ static void change_currency(void **state)
     assert_int_equal(V_I4(&out), 2);
 }
 
+static void bad_variant_locked_array(void **state)
+{
+    (void)state;
+    VARIANT v, out;
+    VariantInit(&v);
+    VariantInit(&out);
+    V_VT(&v) = VT_ARRAY | VT_UI1;
+    V_ARRAY(&v) = SafeArrayCreateVector(VT_UI1, 0, 3);
+    SafeArrayLock(V_ARRAY(&v));
+    assert_int_equal(VariantClear(&v), DISP_E_ARRAYISLOCKED);
+    assert_int_equal(V_VT(&v), VT_ARRAY | VT_UI1); /* still owned */
+    SafeArrayUnlock(V_ARRAY(&v));
+    /* VariantChangeTypeEx ignores the locale: '.' is the decimal point. */
+    VARIANT s;
+    VariantInit(&s);
+    V_VT(&s) = VT_BSTR;
+    V_BSTR(&s) = SysAllocString(L"2.25");
+    assert_int_equal(VariantChangeTypeEx(&out, &s, 0x0407, 0, VT_R8), S_OK);
+    assert_true(V_R8(&out) == 2.25);
+    assert_int_equal(VariantChangeTypeEx(&out, &s, 0x0407, 0, VT_DATE), E_NOTIMPL);
+    VariantClear(&s);
+    assert_int_equal(VariantClear(&v), S_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +474,7 @@ int main(void)
         cmocka_unit_test(change_byref_source),
         cmocka_unit_test(bad_change_objects_and_arrays),
         cmocka_unit_test(change_currency),
+        cmocka_unit_test(bad_variant_locked_array),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

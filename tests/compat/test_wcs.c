@@ -298,6 +298,50 @@ static void bad_strsafe_params(void **state)
     assert_int_equal(StringCchPrintfA(NULL, 3, "x"), STRSAFE_E_INVALID_PARAM);
 }
 
+static int call_vswprintf(wchar_t *buf, size_t n, const wchar_t *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vswprintf(buf, n, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+static HRESULT call_vprintf_w(WCHAR *buf, size_t n, const WCHAR *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    HRESULT hr = StringCchVPrintfW(buf, n, fmt, ap);
+    va_end(ap);
+    return hr;
+}
+
+static void remaining_entry_points(void **state)
+{
+    (void)state;
+    wchar_t buf[16];
+    assert_int_equal(call_vswprintf(buf, 16, L"%d%s", 4, L"x"), 2);
+    WEQ(buf, L"4x");
+    assert_int_equal(call_vprintf_w(buf, 16, L"%u", 9u), S_OK);
+    WEQ(buf, L"9");
+    assert_true(wcstof(L"0.5", NULL) == 0.5f);
+    assert_true(wcstoll(L"-3", NULL, 10) == -3);
+    assert_int_equal(wprintf(L"%s", L""), 0);
+    char a[8];
+    size_t n;
+    assert_int_equal(StringCbPrintfA(a, sizeof a, "%s", "ab"), S_OK);
+    assert_int_equal(StringCbCatA(a, sizeof a, "cd"), S_OK);
+    assert_int_equal(StringCchCatNA(a, sizeof a, "efgh", 1), S_OK);
+    assert_string_equal(a, "abcde");
+    assert_int_equal(StringCbLengthA(a, sizeof a, &n), S_OK);
+    assert_int_equal(n, 5);
+    assert_int_equal(StringCchCopyNA(a, sizeof a, "xyz", 2), S_OK);
+    assert_string_equal(a, "xy");
+    assert_int_equal(StringCbCopyA(a, sizeof a, "q"), S_OK);
+    assert_string_equal(a, "q");
+    assert_int_equal(StringCchCatA(a, 2, "r"), STRSAFE_E_INSUFFICIENT_BUFFER);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +359,7 @@ int main(void)
         cmocka_unit_test(strsafe_printf),
         cmocka_unit_test(strsafe_copy_cat_length),
         cmocka_unit_test(bad_strsafe_params),
+        cmocka_unit_test(remaining_entry_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
