@@ -293,7 +293,6 @@ HRESULT wmiemu_repo_enum_instances(wmiemu_repo_t *repo, const WCHAR *ns, const W
   }
   pthread_rwlock_unlock(&repo->lock);
   if (FAILED(hr)) {
-    fn = NULL;
     for (UINT32 i = 0; i < s.n; i++) s.objs[i]->lpVtbl->Release(s.objs[i]);
     free(s.objs);
     return hr;
