@@ -50,9 +50,10 @@ HRESULT wmiemu_repo_new(wmiemu_repo_t **out);
 void wmiemu_repo_free(wmiemu_repo_t *repo);
 
 /* Compile MOF into the repository. All or nothing: a file with any error
- * leaves the repository unchanged. Each diagnostic goes to fn (may be NULL).
- * Returns S_OK, or the HRESULT of the first error. The namespace starts as
- * root\default, as with mofcomp. */
+ * leaves the repository unchanged. Each diagnostic goes to fn (may be NULL);
+ * fn runs while the repository is read-locked and must not modify it.
+ * Returns S_OK, or the HRESULT of the first error (compilation stops there).
+ * The namespace starts as root\default, as with mofcomp. */
 HRESULT wmiemu_mof_compile_file(wmiemu_repo_t *repo, const char *path,
                                  wmiemu_diag_fn fn, void *ctx);
 HRESULT wmiemu_mof_compile_text(wmiemu_repo_t *repo, const char *name,
