@@ -35,35 +35,42 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+size_t wmiemu_utf8_to_wcs_buf(const char *s, size_t len, WCHAR *dst)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, k = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t used = utf8_decode(p + i, len - i, &cp);
+        if (!used)
+            return (size_t)-1;
+        i += used;
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            dst[k++] = (WCHAR)(0xD800 | (cp >> 10));
+            dst[k++] = (WCHAR)(0xDC00 | (cp & 0x3FF));
+        } else {
+            dst[k++] = (WCHAR)cp;
+        }
+    }
+    dst[k] = 0;
+    return k;
+}
+
 WCHAR *wmiemu_utf8_to_wcs_n(const char *s, size_t len, size_t *out_len)
 {
     if (!s)
         return NULL;
     if (len == (size_t)-1)
         len = strlen(s);
-    /* Each byte yields at most one unit (4-byte sequences yield two). */
     WCHAR *w = malloc((len + 1) * sizeof(WCHAR));
     if (!w)
         return NULL;
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, k = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t used = utf8_decode(p + i, len - i, &cp);
-        if (!used) {
-            free(w);
-            return NULL;
-        }
-        i += used;
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            w[k++] = (WCHAR)(0xD800 | (cp >> 10));
-            w[k++] = (WCHAR)(0xDC00 | (cp & 0x3FF));
-        } else {
-            w[k++] = (WCHAR)cp;
-        }
+    size_t k = wmiemu_utf8_to_wcs_buf(s, len, w);
+    if (k == (size_t)-1) {
+        free(w);
+        return NULL;
     }
-    w[k] = 0;
     if (out_len)
         *out_len = k;
     return w;

@@ -156,6 +156,21 @@ static void bad_utf8_invalid(void **state)
     assert_null(wmiemu_wcs_to_utf8(NULL, 1));
 }
 
+static void utf8_to_caller_buffer(void **state)
+{
+    (void)state;
+    WCHAR buf[8];
+    memset(buf, 0xFF, sizeof(buf));
+    assert_int_equal(wmiemu_utf8_to_wcs_buf("h\xC3\xA9!", 4, buf), 3);
+    assert_int_equal(buf[0], 'h');
+    assert_int_equal(buf[1], 0xE9);
+    assert_int_equal(buf[2], '!');
+    assert_int_equal(buf[3], 0);
+    assert_int_equal(wmiemu_utf8_to_wcs_buf("", 0, buf), 0);
+    assert_int_equal(buf[0], 0);
+    assert_int_equal(wmiemu_utf8_to_wcs_buf("a\xC0\xAF", 3, buf), (size_t)-1);
+}
+
 static void wcs_to_utf8_lone_surrogate(void **state)
 {
     (void)state;
@@ -192,6 +207,7 @@ int main(void)
         cmocka_unit_test(cotaskmem_roundtrip),
         cmocka_unit_test(utf8_roundtrip),
         cmocka_unit_test(bad_utf8_invalid),
+        cmocka_unit_test(utf8_to_caller_buffer),
         cmocka_unit_test(wcs_to_utf8_lone_surrogate),
         cmocka_unit_test(bstr_utf8_helpers),
     };

@@ -25,6 +25,11 @@ extern "C" {
 WCHAR *wmiemu_utf8_to_wcs(const char *s, size_t len);
 WCHAR *wmiemu_utf8_to_wcs_n(const char *s, size_t len, size_t *out_len);
 
+/* The same conversion into a caller's buffer of at least len + 1 WCHARs
+ * (a byte never yields more than one unit). Returns the length written, not
+ * counting the NUL, or (size_t)-1 on invalid UTF-8. */
+size_t wmiemu_utf8_to_wcs_buf(const char *s, size_t len, WCHAR *dst);
+
 /* UTF-16 -> UTF-8. len in WCHARs, (size_t)-1 = NUL-terminated. Returns a
  * malloc'd NUL-terminated string (NULL only for NULL input or OOM); an
  * unpaired surrogate becomes U+FFFD, as WideCharToMultiByte does. */
