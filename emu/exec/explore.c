@@ -9,6 +9,7 @@
 #include <wmiemu/explore.h>
 
 #include "exec/sched.h"
+#include "exec/seam_det.h"
 
 void wmiemu_explore_opts_init(wmiemu_explore_opts_t *opts) {
   if (!opts)
@@ -50,6 +51,15 @@ static void scenario_main(void *arg) {
   sc->fn(sc->ctx);
 }
 
+/* Each schedule runs with compat's seam on the scheduler, so real Win32
+ * calls (CreateThread, waits, critical sections, Sleep) are controlled. */
+static wmiemu_outcome_t run_schedule(wmiemu__sched_t *s, scenario_t *sc) {
+  wmiemu__seam_det_begin();
+  wmiemu_outcome_t o = wmiemu__sched_run(s, scenario_main, sc);
+  wmiemu__seam_det_end();
+  return o;
+}
+
 wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wmiemu_explore_opts_t *opts_in,
                                 wmiemu_explore_result_t *result) {
   wmiemu_explore_result_t local;
@@ -89,7 +99,7 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
       snprintf(result->message, sizeof(result->message), "cannot create a schedule (out of memory?)");
       return result->outcome;
     }
-    wmiemu_outcome_t o = wmiemu__sched_run(s, scenario_main, &sc);
+    wmiemu_outcome_t o = run_schedule(s, &sc);
     uint64_t steps = wmiemu__sched_steps(s);
     result->iterations_run = i + 1;
     result->steps = steps;
@@ -195,7 +205,7 @@ wmiemu_outcome_t wmiemu_replay(wmiemu_scenario_fn scenario, void *ctx, const cha
     return result->outcome;
   }
   scenario_t sc = { scenario, ctx };
-  wmiemu_outcome_t o = wmiemu__sched_run(s, scenario_main, &sc);
+  wmiemu_outcome_t o = run_schedule(s, &sc);
   result->iterations_run = 1;
   result->steps = result->total_steps = wmiemu__sched_steps(s);
   result->failing_seed = info.seed;

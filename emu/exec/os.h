@@ -16,6 +16,8 @@ void wmiemu__unpark(wmiemu__park_t *p);
 typedef struct { unsigned long handle; } wmiemu__os_thread_t;
 int wmiemu__os_thread_start(wmiemu__os_thread_t *t, void *(*fn)(void *), void *arg);
 void wmiemu__os_thread_join(wmiemu__os_thread_t *t);
+/* The thread will never be joined (it stays parked for good). */
+void wmiemu__os_thread_detach(wmiemu__os_thread_t *t);
 /* Ends the calling OS thread, unwinding its stack. */
 void wmiemu__os_thread_exit(void) __attribute__((noreturn));
 

@@ -41,6 +41,7 @@ struct wmiemu__sched_thread_s {
   wmiemu__park_t park;
   int abort;
   int os_started;
+  int in_fn;                         /* fn started: its stack may hold live objects */
   wmiemu__os_thread_t os;
   void (*fn)(void *);
   void *arg;
@@ -75,6 +76,25 @@ struct wmiemu__sched_s {
 
 static __thread wmiemu__sched_thread_t *tls_self;
 static wmiemu__sched_t *g_active;
+
+/* Threads a failed schedule left in the middle of their work. Unwinding
+ * them would drop whatever their stacks still reference (provider objects,
+ * kernel objects, event instances) and make it look leaked; instead they
+ * stay parked for good, detached, and their records are kept here so their
+ * stacks stay reachable, like a thread that never got the CPU again. Only
+ * failing schedules add to it, and exploration stops at the first one. */
+static wmiemu__sched_thread_t *g_limbo;
+static int g_limbo_lock;
+static wmiemu__park_t g_never;      /* never unparked */
+
+static void limbo_keep(wmiemu__sched_thread_t *t) {
+  while (__atomic_test_and_set(&g_limbo_lock, __ATOMIC_ACQUIRE))
+    ;
+  t->s = NULL;
+  t->wait_objs = (wmiemu__sched_obj_t *const *)g_limbo;   /* reused as the list link */
+  g_limbo = t;
+  __atomic_clear(&g_limbo_lock, __ATOMIC_RELEASE);
+}
 
 /* ---- small helpers ---- */
 
@@ -221,11 +241,16 @@ static void record_failure(wmiemu__sched_t *s, wmiemu_outcome_t outcome, const c
 /* Ends the schedule from the running thread: the supervisor wakes, unwinds
  * every parked thread, and this one leaves now. */
 static void __attribute__((noreturn)) abandon(wmiemu__sched_t *s) {
+  /* A thread whose routine already returned (failing in its exit step)
+   * just ends; one in the middle of its work is kept (see limbo_keep). */
+  int finished = tls_self && tls_self->state == T_DONE;
   s->aborting = 1;
-  if (tls_self)
-    tls_self->state = T_DONE;
   wmiemu__latch_open(&s->done);
-  wmiemu__os_thread_exit();
+  if (finished || !tls_self)
+    wmiemu__os_thread_exit();
+  /* The supervisor keeps this thread (see limbo_keep): park for good. */
+  for (;;)
+    wmiemu__park(&g_never);
 }
 
 void wmiemu__sched_fail(wmiemu__sched_t *s, wmiemu_outcome_t outcome, int fatal, const char *fmt, ...) {
@@ -415,8 +440,6 @@ static void reschedule(wmiemu__sched_t *s, wmiemu__sched_thread_t *cur, const ch
   if (leaving)
     return;
   wmiemu__park(&cur->park);
-  if (cur->abort)
-    wmiemu__os_thread_exit();
 }
 
 static wmiemu__sched_thread_t *self_in(wmiemu__sched_t *s, const char *what) {
@@ -452,12 +475,23 @@ static void thread_finish(wmiemu__sched_t *s, wmiemu__sched_thread_t *t) {
   reschedule(s, t, "thread.exit", t->obj.id);
 }
 
+void wmiemu__sched_thread_exit(wmiemu__sched_t *s) {
+  wmiemu__sched_thread_t *cur = self_in(s, "ExitThread");
+  if (!cur) {
+    /* Not ours: nothing to hand over; end the OS thread as asked. */
+    wmiemu__os_thread_exit();
+  }
+  thread_finish(s, cur);
+  wmiemu__os_thread_exit();
+}
+
 static void *thread_main(void *arg) {
   wmiemu__sched_thread_t *t = arg;
   tls_self = t;
   wmiemu__park(&t->park);
   if (t->abort)
     return NULL;
+  t->in_fn = 1;
   t->fn(t->arg);
   thread_finish(t->s, t);
   return NULL;
@@ -546,13 +580,22 @@ wmiemu_outcome_t wmiemu__sched_run(wmiemu__sched_t *s, void (*fn)(void *), void 
    * ones left parked (after a failure) and collect every OS thread. */
   for (uint32_t i = 0; i < s->n_threads; i++) {
     wmiemu__sched_thread_t *t = s->threads[i];
-    if (t->state != T_DONE) {
-      t->abort = 1;
-      wmiemu__unpark(&t->park);
+    if (t->state == T_DONE)
+      continue;
+    if (t->in_fn) {
+      /* Mid-work (parked at a scheduling point, or the failing thread in
+       * abandon): never runs again. */
+      wmiemu__os_thread_detach(&t->os);
+      s->threads[i] = NULL;
+      limbo_keep(t);
+      continue;
     }
+    t->abort = 1;
+    wmiemu__unpark(&t->park);
   }
   for (uint32_t i = 0; i < s->n_threads; i++)
-    wmiemu__os_thread_join(&s->threads[i]->os);
+    if (s->threads[i])
+      wmiemu__os_thread_join(&s->threads[i]->os);
   while (s->n_at_end) {
     s->n_at_end--;
     s->at_end[s->n_at_end].fn(s->at_end[s->n_at_end].arg);

@@ -78,6 +78,10 @@ void wmiemu__sched_yield(wmiemu__sched_t *s, const char *op, uint32_t obj);
 wmiemu__sched_thread_t *wmiemu__sched_thread_create(wmiemu__sched_t *s, void (*fn)(void *),
                                                     void *arg, const char *name, int group);
 
+/* Ends the calling controlled thread now (ExitThread): its handle is
+ * signalled and another thread runs. Does not return. */
+void wmiemu__sched_thread_exit(wmiemu__sched_t *s) __attribute__((noreturn));
+
 /* Objects. Handles are owned by the schedule and freed with it; release
  * only marks them unused (a handle may still be waited on by others). */
 wmiemu__sched_obj_t *wmiemu__sched_event_new(wmiemu__sched_t *s, int manual_reset, int initial);

@@ -64,6 +64,10 @@ void wmiemu__os_thread_join(wmiemu__os_thread_t *t) {
   pthread_join((pthread_t)t->handle, NULL);
 }
 
+void wmiemu__os_thread_detach(wmiemu__os_thread_t *t) {
+  pthread_detach((pthread_t)t->handle);
+}
+
 void wmiemu__os_thread_exit(void) {
   pthread_exit(NULL);
 }

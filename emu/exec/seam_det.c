@@ -1,0 +1,238 @@
+/* compat's scheduling seam on the controlled scheduler (see seam_det.h).
+ *
+ * compat keeps the Win32 side (handles, exit codes, CRITICAL_SECTION
+ * fields); here each seam object is a small wrapper around a scheduler
+ * object. The wrapper belongs to compat (freed by obj_destroy), the
+ * scheduler object to the schedule (freed with it), so a wrapper that
+ * outlives its schedule (a provider global, a leaked handle) is detected by
+ * its generation instead of reaching freed memory.
+ *
+ * Interlocked* are inline functions of the Windows headers with no hook in
+ * the seam, so they are not scheduling points; every blocking or ordering
+ * call around them is. */
+
+#include <stdlib.h>
+
+#include "compat/seam.h"
+#include "exec/seam_det.h"
+#include "exec/sched.h"
+
+#define SEAM_MAGIC 0x5ea3de7u
+
+typedef struct {
+  uint32_t magic;
+  uint32_t kind;                 /* 0 event, 1 mutex, 2 thread */
+  uint64_t gen;
+  wmiemu__sched_obj_t *obj;
+} seam_obj_t;
+
+typedef struct {
+  void (*entry)(void *);
+  void *arg;
+} start_t;
+
+static uint64_t g_gen;           /* schedule generation; supervisor writes, threads read */
+static const wmiemu__sched_ops_t *g_prev;
+
+/* The scheduler of the calling controlled thread; for any other thread,
+ * record on the running schedule that an uncontrolled thread took part
+ * (the outcome becomes "not reproducible") and return NULL. */
+static wmiemu__sched_t *controlled(const char *what) {
+  wmiemu__sched_t *s = wmiemu__sched_current();
+  if (s)
+    return s;
+  wmiemu__sched_t *active = wmiemu__sched_active();
+  if (active)
+    wmiemu__sched_yield(active, what, 0);   /* only leaves the foreign mark */
+  return NULL;
+}
+
+/* The scheduler object behind a wrapper of this schedule; anything else
+ * ends the schedule as not reproducible (the object's state lives in a
+ * schedule that is over). */
+static wmiemu__sched_obj_t *unwrap(wmiemu__sched_t *s, void *p, const char *what) {
+  seam_obj_t *w = p;
+  if (!w || w->magic != SEAM_MAGIC)
+    wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s: not a scheduler object", what);
+  if (w->gen != __atomic_load_n(&g_gen, __ATOMIC_ACQUIRE))
+    wmiemu__sched_fail(s, WMIEMU_OUTCOME_NOT_REPRODUCIBLE, 1,
+                       "not reproducible: %s on an object created outside this schedule (a global "
+                       "event or critical section initialised once and reused?); the scheduler "
+                       "cannot order it", what);
+  return w->obj;
+}
+
+static seam_obj_t *wrap(wmiemu__sched_obj_t *o, uint32_t kind) {
+  if (!o && kind != 2)
+    return NULL;
+  seam_obj_t *w = malloc(sizeof(*w));
+  if (!w)
+    return NULL;
+  w->magic = SEAM_MAGIC;
+  w->kind = kind;
+  w->gen = __atomic_load_n(&g_gen, __ATOMIC_ACQUIRE);
+  w->obj = o;
+  return w;
+}
+
+static void thread_start(void *arg) {
+  start_t *st = arg;
+  st->entry(st->arg);
+}
+
+static void *det_thread_create(void *ctx, void (*entry)(void *arg), void *arg) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("CreateThread");
+  if (!s || !entry)
+    return NULL;
+  /* Everything that can fail comes before the thread exists. The start
+   * block is freed with the schedule: the thread may never get to run. */
+  start_t *st = malloc(sizeof(*st));
+  seam_obj_t *w = st ? wrap(NULL, 2) : NULL;
+  if (!w || wmiemu__sched_at_end(s, free, st) != 0) {
+    free(w);
+    free(st);
+    return NULL;
+  }
+  st->entry = entry;
+  st->arg = arg;
+  wmiemu__sched_thread_t *t = wmiemu__sched_thread_create(s, thread_start, st, "CreateThread",
+                                                          WMIEMU__SCHED_GROUP_PROVIDER);
+  if (!t) {
+    free(w);
+    return NULL;
+  }
+  w->obj = wmiemu__sched_thread_handle(t);
+  return w;
+}
+
+static void __attribute__((noreturn)) det_thread_exit(void *ctx) {
+  (void)ctx;
+  wmiemu__sched_t *s = wmiemu__sched_current();
+  wmiemu__sched_thread_exit(s);
+}
+
+static void *det_event_create(void *ctx, BOOL manual_reset, BOOL initial) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("CreateEvent");
+  return s ? wrap(wmiemu__sched_event_new(s, manual_reset, initial), 0) : NULL;
+}
+
+static void det_event_set(void *ctx, void *event) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("SetEvent");
+  if (s)
+    wmiemu__sched_event_set(s, unwrap(s, event, "SetEvent"));
+}
+
+static void det_event_reset(void *ctx, void *event) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("ResetEvent");
+  if (s)
+    wmiemu__sched_event_reset(s, unwrap(s, event, "ResetEvent"));
+}
+
+static void *det_mutex_create(void *ctx) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("InitializeCriticalSection");
+  return s ? wrap(wmiemu__sched_mutex_new(s), 1) : NULL;
+}
+
+static void det_mutex_lock(void *ctx, void *mutex) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("EnterCriticalSection");
+  if (s)
+    wmiemu__sched_mutex_lock(s, unwrap(s, mutex, "EnterCriticalSection"));
+}
+
+static BOOL det_mutex_trylock(void *ctx, void *mutex) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("TryEnterCriticalSection");
+  return s && wmiemu__sched_mutex_trylock(s, unwrap(s, mutex, "TryEnterCriticalSection"));
+}
+
+static void det_mutex_unlock(void *ctx, void *mutex) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("LeaveCriticalSection");
+  if (s)
+    wmiemu__sched_mutex_unlock(s, unwrap(s, mutex, "LeaveCriticalSection"));
+}
+
+static DWORD det_wait(void *ctx, void *const *objs, DWORD n, BOOL wait_all, DWORD timeout_ms) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("WaitForMultipleObjects");
+  if (!s || !objs || n == 0 || n > MAXIMUM_WAIT_OBJECTS)
+    return WAIT_FAILED;
+  wmiemu__sched_obj_t *so[MAXIMUM_WAIT_OBJECTS];
+  for (DWORD i = 0; i < n; i++)
+    so[i] = unwrap(s, objs[i], "WaitForMultipleObjects");
+  uint64_t timeout = timeout_ms == INFINITE ? WMIEMU__SCHED_INFINITE : timeout_ms;
+  int r = wmiemu__sched_wait(s, so, n, wait_all, timeout, 0);
+  if (r >= 0)
+    return WAIT_OBJECT_0 + (DWORD)r;
+  return r == WMIEMU__SCHED_WAIT_TIMEOUT ? WAIT_TIMEOUT : WAIT_FAILED;
+}
+
+static void det_sleep(void *ctx, DWORD ms) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("Sleep");
+  if (s)
+    wmiemu__sched_sleep(s, ms == INFINITE ? WMIEMU__SCHED_INFINITE : ms);
+}
+
+/* Reading the clock is a scheduling point: code that polls it must give
+ * the others a chance, and a busy-wait on it ends in the livelock bound
+ * rather than spinning for real. */
+static uint64_t det_now_ms(void *ctx) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("GetTickCount64");
+  if (!s) {
+    wmiemu__sched_t *active = wmiemu__sched_active();
+    return active ? wmiemu__sched_now(active) : 0;
+  }
+  wmiemu__sched_yield(s, "GetTickCount64", 0);
+  return wmiemu__sched_now(s);
+}
+
+/* The scheduler object itself dies with its schedule; only the wrapper
+ * is compat's to free. */
+static void det_obj_destroy(void *ctx, void *obj) {
+  (void)ctx;
+  seam_obj_t *w = obj;
+  if (w && w->magic == SEAM_MAGIC) {
+    w->magic = 0;
+    free(w);
+  }
+}
+
+static const wmiemu__sched_ops_t seam_det_ops = {
+  "deterministic",
+  NULL,
+  det_thread_create,
+  det_thread_exit,
+  det_event_create,
+  det_event_set,
+  det_event_reset,
+  det_mutex_create,
+  det_mutex_lock,
+  det_mutex_trylock,
+  det_mutex_unlock,
+  det_wait,
+  det_sleep,
+  det_now_ms,
+  det_obj_destroy,
+};
+
+void wmiemu__seam_det_begin(void) {
+  __atomic_add_fetch(&g_gen, 1, __ATOMIC_ACQ_REL);
+  const wmiemu__sched_ops_t *prev = wmiemu__sched_ops_install(&seam_det_ops);
+  if (prev != &seam_det_ops)
+    g_prev = prev;
+}
+
+void wmiemu__seam_det_end(void) {
+  wmiemu__sched_ops_install(g_prev);
+  g_prev = NULL;
+  /* Objects of the schedule just ended are stale from now on. */
+  __atomic_add_fetch(&g_gen, 1, __ATOMIC_ACQ_REL);
+}
