@@ -1,3 +1,7 @@
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "cim_test.h"
 
 static const char provider_mof[] =
@@ -135,6 +139,99 @@ static void test_registration_validation(void **state) {
   wmiemu_repo_free(repo);
 }
 
+static HRESULT count_ns(void *ctx, const WCHAR *ns) {
+  (void)ctx;
+  assert_non_null(ns);
+  count_cb_n++;
+  return S_OK;
+}
+
+static void test_class_lookup_and_namespaces(void **state) {
+  wmiemu_repo_t *repo;
+  IWbemClassObject *cls;
+  wmiemu_repo_scope_t scope;
+  (void)state;
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  scope.repo = repo;
+  scope.ns = u"root\\cimv2";
+  assert_hr(wmiemu_repo_class_lookup(&scope, u"__TimerEvent", &cls), S_OK);
+  cls->lpVtbl->Release(cls);
+  assert_hr(wmiemu_repo_class_lookup(&scope, u"Nope", &cls), WBEM_E_INVALID_CLASS);
+  assert_hr(wmiemu_repo_class_lookup(NULL, u"Nope", &cls), WBEM_E_INVALID_PARAMETER);
+  count_cb_n = 0;
+  assert_hr(wmiemu_repo_enum_namespaces(repo, count_ns, NULL), S_OK);
+  assert_int_equal(count_cb_n, 3);
+  assert_hr(wmiemu_repo_enum_namespaces(repo, NULL, NULL), WBEM_E_INVALID_PARAMETER);
+  wmiemu_repo_free(repo);
+}
+
+/* Files written by Windows tools are often UTF-16LE with a byte order mark. */
+static void test_compile_utf16_file(void **state) {
+  static const char text[] = "class Utf16_Class { string S = \"\xC3\xA9t\xC3\xA9\"; };\n";
+  char path[] = "/tmp/wmiemu_cim_utf16_XXXXXX";
+  wmiemu_repo_t *repo;
+  IWbemClassObject *cls;
+  VARIANT v;
+  int fd = mkstemp(path);
+  FILE *f;
+  (void)state;
+  assert_true(fd >= 0);
+  f = fdopen(fd, "wb");
+  fputc(0xFF, f);
+  fputc(0xFE, f);
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    unsigned c = *p;
+    if (c == 0xC3) c = 0xC0 | (p[1] & 0x3F), p++;   /* the two-byte UTF-8 sequences above */
+    fputc(c & 0xFF, f);
+    fputc(c >> 8, f);
+  }
+  fclose(f);
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_mof_compile_file(repo, path, NULL, NULL), S_OK);
+  assert_hr(wmiemu_repo_get_class(repo, u"root\\default", u"Utf16_Class", &cls), S_OK);
+  assert_hr(cls->lpVtbl->Get(cls, u"S", 0, &v, NULL, NULL), S_OK);
+  assert_memory_equal(v.bstrVal, u"\u00e9t\u00e9", 6);
+  VariantClear(&v);
+  cls->lpVtbl->Release(cls);
+  wmiemu_repo_free(repo);
+  remove(path);
+}
+
+/* The wmiemu mof command: diagnostics on stderr, exit status, --dump. */
+static void test_cli(void **state) {
+  const char *bin = getenv("WMIEMU_BINARY_DIR");
+  char cmd[1024], out[4096];
+  char bad[] = "/tmp/wmiemu_cim_bad_XXXXXX";
+  FILE *p;
+  size_t n;
+  int fd, status;
+  (void)state;
+  if (!bin) skip();
+  fd = mkstemp(bad);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, "class A {\n  uint32 X = \"s\";\n};\n", 32), 32);
+  close(fd);
+  snprintf(cmd, sizeof cmd, "%s/bin/wmiemu mof --check %s 2>&1", bin, bad);
+  p = popen(cmd, "r");
+  assert_non_null(p);
+  n = fread(out, 1, sizeof out - 1, p);
+  out[n] = 0;
+  status = pclose(p);
+  assert_int_equal(WEXITSTATUS(status), 1);
+  assert_non_null(strstr(out, ":2:14: error: property 'X': value does not match type uint32 (0x80044015)"));
+  snprintf(cmd, sizeof cmd, "%s/bin/wmiemu mof --dump %s/tests/cim/corpus/inheritance.mof 2>&1", bin,
+           getenv("WMIEMU_SOURCE_DIR"));
+  p = popen(cmd, "r");
+  n = fread(out, 1, sizeof out - 1, p);
+  out[n] = 0;
+  status = pclose(p);
+  assert_int_equal(WEXITSTATUS(status), 0);
+  assert_non_null(strstr(out, "class Corpus_Derived : Corpus_Base"));
+  snprintf(cmd, sizeof cmd, "%s/bin/wmiemu mof --frobnicate >/dev/null 2>&1", bin);
+  assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+  remove(bad);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_new_has_default_namespaces),
@@ -142,6 +239,9 @@ int main(void) {
     cmocka_unit_test(test_pragma_namespace_creates),
     cmocka_unit_test(test_all_or_nothing),
     cmocka_unit_test(test_registration_validation),
+    cmocka_unit_test(test_class_lookup_and_namespaces),
+    cmocka_unit_test(test_compile_utf16_file),
+    cmocka_unit_test(test_cli),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
