@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <wmiemu/compat.h>
+
 #include "cim/wstr.h"
 
 size_t wmiemu__cim_wcslen(const WCHAR *s) {
@@ -70,70 +72,13 @@ WCHAR *wmiemu__cim_ascii_to_w(const char *s) {
   return d;
 }
 
+/* UTF-8 conversion is compat's; these keep the object model's names. */
 WCHAR *wmiemu__cim_utf8_to_w(const char *s, size_t len, size_t *out_len) {
-  const unsigned char *p = (const unsigned char *)s, *end = p + len;
-  WCHAR *d = malloc((len + 1) * sizeof(WCHAR));
-  size_t n = 0;
-  if (!d) return NULL;
-  while (p < end) {
-    uint32_t c = *p++;
-    int extra = 0;
-    if (c < 0x80) extra = 0;
-    else if ((c & 0xE0) == 0xC0) { c &= 0x1F; extra = 1; }
-    else if ((c & 0xF0) == 0xE0) { c &= 0x0F; extra = 2; }
-    else if ((c & 0xF8) == 0xF0) { c &= 0x07; extra = 3; }
-    else goto bad;
-    if (end - p < extra) goto bad;
-    for (int i = 0; i < extra; i++) {
-      if ((p[i] & 0xC0) != 0x80) goto bad;
-      c = (c << 6) | (p[i] & 0x3F);
-    }
-    p += extra;
-    if ((extra == 1 && c < 0x80) || (extra == 2 && c < 0x800) || (extra == 3 && c < 0x10000) ||
-        c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-      goto bad;
-    if (c >= 0x10000) {
-      c -= 0x10000;
-      d[n++] = (WCHAR)(0xD800 | (c >> 10));
-      d[n++] = (WCHAR)(0xDC00 | (c & 0x3FF));
-    } else {
-      d[n++] = (WCHAR)c;
-    }
-  }
-  d[n] = 0;
-  if (out_len) *out_len = n;
-  return d;
-bad:
-  free(d);
-  return NULL;
+  return wmiemu_utf8_to_wcs_n(s, len, out_len);
 }
 
 char *wmiemu__cim_w_to_utf8(const WCHAR *s, size_t len) {
-  char *d;
-  size_t n = 0;
-  if (len == (size_t)-1) len = wmiemu__cim_wcslen(s);
-  d = malloc(len * 3 + 1);
-  if (!d) return NULL;
-  for (size_t i = 0; i < len; i++) {
-    uint32_t c = s[i];
-    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < len && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF) {
-      c = 0x10000 + ((c - 0xD800) << 10) + (s[i + 1] - 0xDC00);
-      i++;
-    } else if (c >= 0xD800 && c <= 0xDFFF) {
-      c = 0xFFFD;   /* lone surrogate */
-    }
-    if (c < 0x80) d[n++] = (char)c;
-    else if (c < 0x800) { d[n++] = (char)(0xC0 | (c >> 6)); d[n++] = (char)(0x80 | (c & 0x3F)); }
-    else if (c < 0x10000) {
-      d[n++] = (char)(0xE0 | (c >> 12)); d[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
-      d[n++] = (char)(0x80 | (c & 0x3F));
-    } else {
-      d[n++] = (char)(0xF0 | (c >> 18)); d[n++] = (char)(0x80 | ((c >> 12) & 0x3F));
-      d[n++] = (char)(0x80 | ((c >> 6) & 0x3F)); d[n++] = (char)(0x80 | (c & 0x3F));
-    }
-  }
-  d[n] = 0;
-  return d;
+  return wmiemu_wcs_to_utf8(s, len);
 }
 
 void wmiemu__wbuf_init(wmiemu__wbuf_t *b) {
