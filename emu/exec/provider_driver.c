@@ -2,6 +2,7 @@
  * and the scenario that walks one provider through the contract on the
  * deterministic executor. */
 
+#define _DEFAULT_SOURCE        /* realpath, strdup */
 #define COBJMACROS
 #define CONST_VTABLE
 #include <dlfcn.h>
@@ -26,7 +27,110 @@ struct wmiemu__pdrv_s {
   WCHAR *ns;
   WCHAR *query;
   char name[96];
+  char *spec;                    /* see wmiemu__pdrv_spec */
+  char *owned;                   /* strings opts points into (open_spec) */
+  const char **owned_mofs;
 };
+
+#define SPEC_PREFIX "provider|"
+
+static int spec_add(char *buf, size_t len, size_t *off, const char *key, const char *value) {
+  int n = snprintf(buf + *off, len - *off, "|%s=%s", key, value);
+  if (n < 0 || (size_t)n >= len - *off)
+    return -1;
+  *off += (size_t)n;
+  return 0;
+}
+
+static char *spec_build(const wmiemu__pdrv_opts_t *o) {
+  size_t len = 4000, off = 0;
+  char *buf = malloc(len), num[64];
+  if (!buf)
+    return NULL;
+  off = (size_t)snprintf(buf, len, "provider");
+  int bad = 0;
+  for (size_t i = 0; i < o->n_mofs && !bad; i++) {
+    char *abs = realpath(o->mofs[i], NULL);
+    bad = spec_add(buf, len, &off, "mof", abs ? abs : o->mofs[i]);
+    free(abs);
+  }
+  char *abs = realpath(o->module, NULL);
+  bad |= spec_add(buf, len, &off, "module", abs ? abs : o->module);
+  free(abs);
+  snprintf(num, sizeof(num), "%u", o->busy_every);
+  bad |= spec_add(buf, len, &off, "busy", num);
+  snprintf(num, sizeof(num), "%llu", (unsigned long long)o->cancel_at_ms);
+  bad |= spec_add(buf, len, &off, "cancel", num);
+  bad |= spec_add(buf, len, &off, "async", o->cancel_async ? "1" : "0");
+  if (o->provider_name)
+    bad |= spec_add(buf, len, &off, "name", o->provider_name);
+  bad |= spec_add(buf, len, &off, "query", o->query);
+  if (bad) {
+    /* Too long to record: a replay then needs the options again. */
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+int wmiemu__pdrv_is_spec(const char *scenario) {
+  return scenario && !strncmp(scenario, SPEC_PREFIX, strlen(SPEC_PREFIX));
+}
+
+int wmiemu__pdrv_open_spec(wmiemu__pdrv_t **out, const char *spec, char *err, size_t errlen) {
+  *out = NULL;
+  if (!wmiemu__pdrv_is_spec(spec)) {
+    snprintf(err, errlen, "not a provider run: \"%s\"", spec ? spec : "");
+    return -1;
+  }
+  char *buf = strdup(spec + strlen(SPEC_PREFIX));
+  const char **mofs = calloc(strlen(spec) / 5 + 1, sizeof(*mofs));
+  wmiemu__pdrv_opts_t o = { 0 };
+  if (!buf || !mofs) {
+    free(buf);
+    free(mofs);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  o.mofs = mofs;
+  for (char *p = buf; p && *p;) {
+    char *eq = strchr(p, '=');
+    if (!eq)
+      break;
+    *eq = 0;
+    char *value = eq + 1;
+    if (!strcmp(p, "query")) {
+      o.query = value;                 /* the rest of the line */
+      break;
+    }
+    char *bar = strchr(value, '|');
+    if (bar)
+      *bar = 0;
+    if (!strcmp(p, "mof"))
+      mofs[o.n_mofs++] = value;
+    else if (!strcmp(p, "module"))
+      o.module = value;
+    else if (!strcmp(p, "busy"))
+      o.busy_every = (unsigned)strtoul(value, NULL, 10);
+    else if (!strcmp(p, "cancel"))
+      o.cancel_at_ms = strtoull(value, NULL, 10);
+    else if (!strcmp(p, "async"))
+      o.cancel_async = atoi(value);
+    else if (!strcmp(p, "name"))
+      o.provider_name = value;
+    p = bar ? bar + 1 : NULL;
+  }
+  if (wmiemu__pdrv_open(out, &o, err, errlen) != 0) {
+    free(buf);
+    free(mofs);
+    return -1;
+  }
+  (*out)->owned = buf;
+  (*out)->owned_mofs = mofs;
+  return 0;
+}
+
+const char *wmiemu__pdrv_spec(const wmiemu__pdrv_t *d) { return d->spec ? d->spec : d->name; }
 
 /* ---- loading (supervisor) ---- */
 
@@ -139,6 +243,7 @@ int wmiemu__pdrv_open(wmiemu__pdrv_t **out, const wmiemu__pdrv_opts_t *opts, cha
     snprintf(err, errlen, "%s: does not export DllGetClassObject", opts->module);
     goto fail;
   }
+  d->spec = spec_build(&d->opts);
   *out = d;
   return 0;
 fail:
@@ -155,6 +260,9 @@ void wmiemu__pdrv_close(wmiemu__pdrv_t *d) {
     wmiemu_repo_free(d->repo);
   free(d->ns);
   free(d->query);
+  free(d->spec);
+  free(d->owned);
+  free((void *)d->owned_mofs);
   free(d);
 }
 

@@ -46,7 +46,19 @@ void wmiemu__pdrv_close(wmiemu__pdrv_t *d);
 /* The scenario (a wmiemu_scenario_fn); ctx is the driver. */
 void wmiemu__pdrv_scenario(void *ctx);
 
-/* A short name for traces: "provider:<Name>". */
+/* A short name for reports: "provider:<Name>". */
 const char *wmiemu__pdrv_name(const wmiemu__pdrv_t *d);
+
+/* The run as one line for the trace header, so that a trace alone is
+ * enough to replay it: "provider|mof=/abs/a.mof|module=/abs/p.so|
+ * busy=2|cancel=3000|async=0|name=N|query=SELECT ..." (paths made absolute;
+ * the query comes last and may contain '|'). */
+const char *wmiemu__pdrv_spec(const wmiemu__pdrv_t *d);
+
+/* Non-zero when a trace's scenario field is such a spec. */
+int wmiemu__pdrv_is_spec(const char *scenario);
+
+/* Opens the run a spec describes (see wmiemu__pdrv_open). */
+int wmiemu__pdrv_open_spec(wmiemu__pdrv_t **out, const char *spec, char *err, size_t errlen);
 
 #endif

@@ -131,7 +131,7 @@ void wmiemu__sched_note(wmiemu__sched_t *s, const char *event, const char *name,
 /* ---- trace reading (replay) ---- */
 
 typedef struct {
-  char scenario[128];
+  char scenario[4096];      /* a built-in name, or a provider spec (provider_driver.h) */
   wmiemu_strategy_t strategy;
   uint64_t seed, pct_depth, pct_steps, max_steps;
   uint32_t *choices;          /* malloc'd; `run` of each step */

@@ -8,6 +8,7 @@
 #include <wmiemu/explore.h>
 
 #include "cli.h"
+#include "exec/provider_driver.h"
 #include "exec/scenarios.h"
 
 static void explore_usage(FILE *out) {
@@ -16,6 +17,15 @@ static void explore_usage(FILE *out) {
   fprintf(out,
           "usage: wmiemu explore [--scenario NAME] [--iterations N] [--strategy random|pct]\n"
           "                      [--seed S] [--depth D] [--max-steps M] [--trace PATH] [--quiet]\n"
+          "       wmiemu explore --mof FILE... --provider MODULE.so --query WQL [options above]\n"
+          "                      [--provider-name NAME] [--busy-every N] [--cancel-at MS]\n"
+          "                      [--subscribe-cancel]\n"
+          "With --provider, each schedule drives the real provider through the contract:\n"
+          "CreateInstance, Initialize, AccessCheck, NewQuery, ProvideEvents, MS of virtual\n"
+          "time (--cancel-at, default 3000), CancelQuery racing with the provider's threads\n"
+          "(--subscribe-cancel: issued asynchronously while the loop keeps running), final\n"
+          "Release; every --busy-every'th Indicate (default 2, 0 = never) answers\n"
+          "WBEM_E_SERVER_TOO_BUSY to invite refires.\n"
           "Runs the scenario under N schedules (seed S, S+1, ...) and stops at the first\n"
           "contract violation, deadlock, livelock or assertion; the failing schedule's trace\n"
           "goes to PATH (default wmiemu-trace.jsonl) for `wmiemu replay`.\n"
@@ -33,6 +43,46 @@ static int parse_u64(const char *s, uint64_t *out) {
   return *end ? -1 : 0;
 }
 
+static int report(const char *name, const wmiemu_explore_opts_t *o, wmiemu_outcome_t out,
+                  const wmiemu_explore_result_t *r) {
+  if (out == WMIEMU_OUTCOME_OK) {
+    printf("%s: %llu schedules, %llu steps, no failure\n", name, (unsigned long long)r->iterations_run,
+           (unsigned long long)r->total_steps);
+    return WMIEMU_EXIT_OK;
+  }
+  if (out == WMIEMU_OUTCOME_ERROR) {
+    fprintf(stderr, "wmiemu explore: %s\n", r->message);
+    return WMIEMU_EXIT_FAILURE;
+  }
+  printf("%s: %s after %llu schedule%s (seed %llu, %s strategy)\n  %s\n", name, wmiemu_outcome_name(out),
+         (unsigned long long)r->iterations_run, r->iterations_run == 1 ? "" : "s",
+         (unsigned long long)r->failing_seed, o->strategy == WMIEMU_STRATEGY_PCT ? "pct" : "random", r->message);
+  if (out == WMIEMU_OUTCOME_NOT_REPRODUCIBLE)
+    printf("  (not a finding about the provider: the run cannot be reproduced)\n");
+  if (o->trace_path)
+    printf("  trace: %s   (wmiemu replay %s)\n", o->trace_path, o->trace_path);
+  return WMIEMU_EXIT_FAILURE;
+}
+
+static int explore_provider(wmiemu_explore_opts_t *o, const wmiemu__pdrv_opts_t *po) {
+  char err[512];
+  wmiemu__pdrv_t *d;
+  if (!po->module || !po->n_mofs || !po->query) {
+    fprintf(stderr, "wmiemu explore: a provider run needs --mof, --provider and --query\n");
+    return WMIEMU_EXIT_USAGE;
+  }
+  if (wmiemu__pdrv_open(&d, po, err, sizeof(err)) != 0) {
+    fprintf(stderr, "wmiemu explore: %s\n", err);
+    return WMIEMU_EXIT_FAILURE;
+  }
+  o->scenario_name = wmiemu__pdrv_spec(d);
+  wmiemu_explore_result_t r;
+  wmiemu_outcome_t out = wmiemu_explore(wmiemu__pdrv_scenario, d, o, &r);
+  int rc = report(wmiemu__pdrv_name(d), o, out, &r);
+  wmiemu__pdrv_close(d);
+  return rc;
+}
+
 int wmiemu_cli_explore(int argc, char **argv) {
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
@@ -40,6 +90,10 @@ int wmiemu_cli_explore(int argc, char **argv) {
   o.trace_path = "wmiemu-trace.jsonl";
   o.progress = stderr;
   const char *name = "correct";
+  wmiemu__pdrv_opts_t po = { 0 };
+  const char *mofs[64];
+  po.mofs = mofs;
+  po.busy_every = 2;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -50,6 +104,25 @@ int wmiemu_cli_explore(int argc, char **argv) {
     } else if (!strcmp(a, "--quiet")) {
       o.progress = NULL;
       continue;
+    } else if (!strcmp(a, "--subscribe-cancel")) {
+      po.cancel_async = 1;
+      continue;
+    } else if (!strcmp(a, "--mof")) {
+      /* one or more files */
+      int any = 0;
+      while (i + 1 < argc && argv[i + 1][0] != '-') {
+        if (po.n_mofs == sizeof(mofs) / sizeof(mofs[0])) {
+          fprintf(stderr, "wmiemu explore: too many --mof files\n");
+          return WMIEMU_EXIT_USAGE;
+        }
+        mofs[po.n_mofs++] = argv[++i];
+        any = 1;
+      }
+      if (!any) {
+        fprintf(stderr, "wmiemu explore: --mof needs a file\n");
+        return WMIEMU_EXIT_USAGE;
+      }
+      continue;
     } else if (!v) {
       fprintf(stderr, "wmiemu explore: %s needs a value\n", a);
       return WMIEMU_EXIT_USAGE;
@@ -57,6 +130,12 @@ int wmiemu_cli_explore(int argc, char **argv) {
     i++;
     if (!strcmp(a, "--scenario"))
       name = v;
+    else if (!strcmp(a, "--provider"))
+      po.module = v;
+    else if (!strcmp(a, "--provider-name"))
+      po.provider_name = v;
+    else if (!strcmp(a, "--query"))
+      po.query = v;
     else if (!strcmp(a, "--trace"))
       o.trace_path = v;
     else if (!strcmp(a, "--strategy")) {
@@ -79,11 +158,17 @@ int wmiemu_cli_explore(int argc, char **argv) {
       o.pct_depth = (unsigned)n;
     else if (!strcmp(a, "--max-steps") && n >= 1)
       o.max_steps = n;
+    else if (!strcmp(a, "--busy-every") && n < 1000000)
+      po.busy_every = (unsigned)n;
+    else if (!strcmp(a, "--cancel-at") && n >= 1)
+      po.cancel_at_ms = n;
     else {
       fprintf(stderr, "wmiemu explore: unknown or out-of-range option %s %s\n", a, v);
       return WMIEMU_EXIT_USAGE;
     }
   }
+  if (po.module || po.n_mofs || po.query)
+    return explore_provider(&o, &po);
   const wmiemu__scenario_t *sc = wmiemu__scenario_find(name);
   if (!sc) {
     fprintf(stderr, "wmiemu explore: unknown scenario '%s'\n", name);
@@ -93,21 +178,5 @@ int wmiemu_cli_explore(int argc, char **argv) {
   o.scenario_name = sc->name;
   wmiemu_explore_result_t r;
   wmiemu_outcome_t out = wmiemu_explore(sc->fn, NULL, &o, &r);
-  if (out == WMIEMU_OUTCOME_OK) {
-    printf("%s: %llu schedules, %llu steps, no failure\n", sc->name, (unsigned long long)r.iterations_run,
-           (unsigned long long)r.total_steps);
-    return WMIEMU_EXIT_OK;
-  }
-  if (out == WMIEMU_OUTCOME_ERROR) {
-    fprintf(stderr, "wmiemu explore: %s\n", r.message);
-    return WMIEMU_EXIT_FAILURE;
-  }
-  printf("%s: %s after %llu schedule%s (seed %llu, %s strategy)\n  %s\n", sc->name, wmiemu_outcome_name(out),
-         (unsigned long long)r.iterations_run, r.iterations_run == 1 ? "" : "s",
-         (unsigned long long)r.failing_seed, o.strategy == WMIEMU_STRATEGY_PCT ? "pct" : "random", r.message);
-  if (out == WMIEMU_OUTCOME_NOT_REPRODUCIBLE)
-    printf("  (not a finding about the provider: the run cannot be reproduced)\n");
-  if (o.trace_path)
-    printf("  trace: %s   (wmiemu replay %s)\n", o.trace_path, o.trace_path);
-  return WMIEMU_EXIT_FAILURE;
+  return report(sc->name, &o, out, &r);
 }

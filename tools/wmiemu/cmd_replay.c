@@ -7,8 +7,12 @@
 #include <wmiemu/explore.h>
 
 #include "cli.h"
+#include "exec/provider_driver.h"
 #include "exec/scenarios.h"
 #include "exec/sched.h"
+
+static int replay_report(const char *name, wmiemu_outcome_t o, wmiemu_outcome_t recorded, uint64_t steps,
+                         const wmiemu_explore_result_t *r);
 
 int wmiemu_cli_replay(int argc, char **argv) {
   const char *trace = NULL, *out = NULL, *name = NULL;
@@ -42,25 +46,47 @@ int wmiemu_cli_replay(int argc, char **argv) {
     fprintf(stderr, "wmiemu replay: %s\n", err);
     return WMIEMU_EXIT_FAILURE;
   }
-  const wmiemu__scenario_t *sc = wmiemu__scenario_find(name ? name : info.scenario);
   wmiemu_outcome_t recorded = info.outcome;
   uint64_t steps = info.n_choices;
-  wmiemu__trace_info_free(&info);
+  wmiemu__pdrv_t *d = NULL;
+  const wmiemu__scenario_t *sc = NULL;
+  wmiemu__scenario_t provider_sc = { "provider", "a real provider module", wmiemu__pdrv_scenario, 0 };
+  if (!name && wmiemu__pdrv_is_spec(info.scenario)) {
+    /* A provider run: the trace header says which MOF, module and query. */
+    if (wmiemu__pdrv_open_spec(&d, info.scenario, err, sizeof(err)) != 0) {
+      wmiemu__trace_info_free(&info);
+      fprintf(stderr, "wmiemu replay: %s: %s\n", trace, err);
+      return WMIEMU_EXIT_FAILURE;
+    }
+    provider_sc.name = wmiemu__pdrv_name(d);
+    sc = &provider_sc;
+  } else {
+    sc = wmiemu__scenario_find(name ? name : info.scenario);
+  }
   if (!sc) {
     fprintf(stderr, "wmiemu replay: %s: unknown scenario '%s' (use --scenario)\n", trace, name ? name : info.scenario);
+    wmiemu__trace_info_free(&info);
     return WMIEMU_EXIT_USAGE;
   }
+  wmiemu__trace_info_free(&info);
   wmiemu_explore_result_t r;
-  wmiemu_outcome_t o = wmiemu_replay(sc->fn, NULL, trace, out, &r);
+  wmiemu_outcome_t o = wmiemu_replay(sc->fn, d, trace, out, &r);
+  int rc = replay_report(sc->name, o, recorded, steps, &r);
+  wmiemu__pdrv_close(d);
+  return rc;
+}
+
+static int replay_report(const char *name, wmiemu_outcome_t o, wmiemu_outcome_t recorded, uint64_t steps,
+                         const wmiemu_explore_result_t *r) {
   if (o == WMIEMU_OUTCOME_ERROR) {
-    fprintf(stderr, "wmiemu replay: %s\n", r.message);
+    fprintf(stderr, "wmiemu replay: %s\n", r->message);
     return WMIEMU_EXIT_FAILURE;
   }
   if (o == WMIEMU_OUTCOME_REPLAY_DIVERGED) {
-    printf("%s: %s\n", sc->name, r.message);
+    printf("%s: %s\n", name, r->message);
     return WMIEMU_EXIT_FAILURE;
   }
-  printf("%s: replayed %llu steps exactly; outcome %s (recorded %s)%s%s\n", sc->name, (unsigned long long)steps,
-         wmiemu_outcome_name(o), wmiemu_outcome_name(recorded), r.message[0] ? "\n  " : "", r.message);
+  printf("%s: replayed %llu steps exactly; outcome %s (recorded %s)%s%s\n", name, (unsigned long long)steps,
+         wmiemu_outcome_name(o), wmiemu_outcome_name(recorded), r->message[0] ? "\n  " : "", r->message);
   return o == WMIEMU_OUTCOME_OK ? WMIEMU_EXIT_OK : WMIEMU_EXIT_FAILURE;
 }
