@@ -1,0 +1,386 @@
+/* IWbemEventSink: the sink ProvideEvents receives, and the restricted sinks
+ * made from it. Indicate is the hot path and runs on any thread: validate,
+ * check the registration covers the event, reserve queue room, copy the
+ * objects (WMI never keeps the caller's), post one batch to the loop. */
+#include "host/host_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wmiemu/compat.h>
+
+#include "check/context.h"
+
+static inline wmiemu__sink_t *impl_from_IWbemEventSink(IWbemEventSink *iface) {
+  return CONTAINING_RECORD(iface, wmiemu__sink_t, IWbemEventSink_iface);
+}
+
+static wmiemu__sink_t *root_of(wmiemu__sink_t *s) {
+  return s->parent ? s->parent : s;
+}
+
+static const char *current_call(void) {
+  const wmiemu__check_frame_t *frame = wmiemu__check_current();
+  return frame ? frame->call : NULL;
+}
+
+void wmiemu__sink_request_flush(wmiemu__sink_t *s) {
+  wmiemu__provider_t *p = s->provider;
+  if (!p)
+    return;
+  if (InterlockedCompareExchange(&s->flush_posted, 1, 0) == 0 &&
+      wmiemu__exec_post(p->host->exec, &s->flush_work) != WMIEMU__EXEC_OK)
+    WMIEMU__ATOMIC_STORE(&s->flush_posted, 0);
+}
+
+static void count_drop(wmiemu__sink_t *s, wmiemu_drop_reason_t reason, LONG n) {
+  if (n <= 0)
+    return;
+  WMIEMU__ATOMIC_ADD64(&s->drops[reason], n);
+  wmiemu__sink_request_flush(s);
+}
+
+/* Is obj an event the provider registered for? No registration queries at
+ * all (a test factory without MOF) means no restriction. */
+static BOOL covered(wmiemu__provider_t *p, IWbemClassObject *obj) {
+  size_t i;
+  if (!p->n_queries)
+    return TRUE;
+  for (i = 0; i < p->n_queries; i++) {
+    BOOL match = FALSE;
+    if (SUCCEEDED(wmiemu_wql_eval(p->queries[i], obj, &match)) && match)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void report_unregistered(wmiemu__sink_t *s, IWbemClassObject *obj) {
+  wmiemu__provider_t *p = s->provider;
+  VARIANT v;
+  char *name = NULL;
+  if (InterlockedCompareExchange(&s->reported_unregistered, 1, 0) != 0)
+    return;   /* once per sink: a provider firing a wrong class does so a lot */
+  VariantInit(&v);
+  if (SUCCEEDED(IWbemClassObject_Get(obj, L"__CLASS", 0, &v, NULL, NULL)) && V_VT(&v) == VT_BSTR)
+    name = wmiemu_wcs_to_utf8(V_BSTR(&v), (size_t)-1);
+  VariantClear(&v);
+  wmiemu_checker_report(p->host->checker, WMIEMU_RULE_EVENT_NOT_REGISTERED, current_call(), p->name,
+                        "Indicate of a %s event, which no query of the provider's "
+                        "__EventProviderRegistration covers", name ? name : "(unnamed)");
+  free(name);
+}
+
+/* ---- IUnknown ------------------------------------------------------------- */
+
+static HRESULT WINAPI sink_QueryInterface(IWbemEventSink *iface, REFIID riid, void **ppv) {
+  if (!ppv)
+    return E_POINTER;
+  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemObjectSink) ||
+      IsEqualIID(riid, &IID_IWbemEventSink)) {
+    *ppv = iface;
+    IWbemEventSink_AddRef(iface);
+    return S_OK;
+  }
+  *ppv = NULL;
+  return E_NOINTERFACE;
+}
+
+static ULONG WINAPI sink_AddRef(IWbemEventSink *iface) {
+  return InterlockedIncrement(&impl_from_IWbemEventSink(iface)->ref);
+}
+
+/* The host owns the memory: it checks the count after the final Release
+ * and frees sinks when it is freed itself. */
+static ULONG WINAPI sink_Release(IWbemEventSink *iface) {
+  LONG ref = InterlockedDecrement(&impl_from_IWbemEventSink(iface)->ref);
+  return ref < 0 ? 0 : (ULONG)ref;
+}
+
+/* ---- IWbemObjectSink ------------------------------------------------------- */
+
+static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClassObject **objects) {
+  wmiemu__sink_t *s = impl_from_IWbemEventSink(iface);
+  wmiemu__provider_t *p = s->provider;
+  wmiemu_host_t *host;
+  wmiemu__batch_t *b;
+  LONG i, accepted = 0, unregistered = 0;
+  int64_t queued;
+
+  if (!p)
+    return WBEM_E_SHUTTING_DOWN;             /* the host is gone */
+  host = p->host;
+  if (WMIEMU__ATOMIC_LOAD(&root_of(s)->released)) {
+    wmiemu_checker_report(host->checker, WMIEMU_RULE_INDICATE_AFTER_RELEASE, current_call(), p->name,
+                          "Indicate(%d objects) after WMI's final Release of the provider",
+                          (int)count);
+    count_drop(s, WMIEMU_DROP_AFTER_RELEASE, count);
+    return WBEM_E_SHUTTING_DOWN;
+  }
+  if (count < 0 || (count > 0 && !objects) || (ULONG)count > host->opts.max_indicate_batch) {
+    wmiemu_checker_report(host->checker, WMIEMU_RULE_INDICATE_ARGUMENTS, current_call(), p->name,
+                          "Indicate(%d, %s): %s", (int)count, objects ? "objects" : "NULL",
+                          count < 0 ? "negative count"
+                          : count > 0 && !objects ? "NULL object array"
+                          : "more objects than one call may carry");
+    return WBEM_E_INVALID_PARAMETER;
+  }
+  for (i = 0; i < count; i++) {
+    if (!objects[i]) {
+      wmiemu_checker_report(host->checker, WMIEMU_RULE_INDICATE_ARGUMENTS, current_call(), p->name,
+                            "Indicate(%d, objects): object %d is NULL", (int)count, (int)i);
+      return WBEM_E_INVALID_PARAMETER;
+    }
+  }
+  if (count == 0)
+    return WBEM_S_NO_ERROR;
+
+  b = malloc(sizeof(*b) + (size_t)count * sizeof(b->objects[0]));
+  if (!b)
+    return WBEM_E_OUT_OF_MEMORY;
+  /* Registration first: it decides how much queue room to reserve. */
+  for (i = 0; i < count; i++) {
+    if (covered(p, objects[i])) {
+      b->objects[accepted++] = objects[i];
+    } else {
+      report_unregistered(s, objects[i]);
+      unregistered++;
+    }
+  }
+  count_drop(s, WMIEMU_DROP_NOT_REGISTERED, unregistered);
+  if (!accepted) {
+    free(b);
+    return WBEM_S_NO_ERROR;
+  }
+  queued = WMIEMU__ATOMIC_ADD64(&host->queued, accepted);
+  if ((uint64_t)queued > host->opts.queue_limit) {
+    WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
+    free(b);
+    count_drop(s, WMIEMU_DROP_QUEUE_OVERFLOW, accepted);
+    return WBEM_E_SERVER_TOO_BUSY;
+  }
+  for (i = 0; i < accepted; i++) {
+    IWbemClassObject *copy = NULL;
+    HRESULT hr = IWbemClassObject_Clone(b->objects[i], &copy);
+    if (FAILED(hr) || !copy) {
+      while (i--)
+        IWbemClassObject_Release(b->objects[i]);
+      free(b);
+      WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
+      return FAILED(hr) ? hr : (HRESULT)WBEM_E_FAILED;
+    }
+    b->objects[i] = copy;
+  }
+  b->work.cb = wmiemu__pipeline_batch_cb;
+  b->next = NULL;
+  b->sink = s;
+  b->count = accepted;
+  b->thread = wmiemu__check_thread_id();
+  b->indicate_ns = host->opts.timestamps ? wmiemu__host_monotonic_ns() : 0;
+  if (wmiemu__exec_post(host->exec, &b->work) != WMIEMU__EXEC_OK) {
+    WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
+    wmiemu__batch_free(b);
+    return WBEM_E_SHUTTING_DOWN;
+  }
+  return WBEM_S_NO_ERROR;
+}
+
+/* Event providers must not call this: a rule violation. */
+static HRESULT WINAPI sink_SetStatus(IWbemEventSink *iface, LONG flags, HRESULT result,
+                                     BSTR param, IWbemClassObject *obj) {
+  wmiemu__sink_t *s = impl_from_IWbemEventSink(iface);
+  (void)param; (void)obj;
+  if (s->provider)
+    wmiemu_checker_report(s->provider->host->checker, WMIEMU_RULE_SINK_SET_STATUS, current_call(),
+                          s->provider->name, "SetStatus(0x%x, 0x%08x) called on the event sink",
+                          (unsigned)flags, (unsigned)result);
+  return WBEM_S_NO_ERROR;
+}
+
+/* ---- IWbemEventSink ----------------------------------------------------- */
+
+static HRESULT WINAPI sink_SetSinkSecurity(IWbemEventSink *iface, LONG length, BYTE *sd) {
+  wmiemu__sink_t *s = impl_from_IWbemEventSink(iface);
+  BYTE *copy = NULL;
+  if (length < 0 || (length > 0 && !sd))
+    return WBEM_E_INVALID_PARAMETER;
+  if (length && !(copy = malloc((size_t)length)))
+    return WBEM_E_OUT_OF_MEMORY;
+  if (length)
+    memcpy(copy, sd, (size_t)length);
+  pthread_mutex_lock(&s->sd_lock);
+  free(s->security_descriptor);
+  s->security_descriptor = copy;
+  s->security_descriptor_length = length;
+  pthread_mutex_unlock(&s->sd_lock);
+  return WBEM_S_NO_ERROR;
+}
+
+static HRESULT WINAPI sink_IsActive(IWbemEventSink *iface) {
+  return wmiemu__sink_is_active(impl_from_IWbemEventSink(iface)) ? WBEM_S_NO_ERROR : WBEM_S_FALSE;
+}
+
+static HRESULT abandon(wmiemu__sink_t *r, HRESULT hr) {
+  WMIEMU__ATOMIC_STORE(&r->ref, 0);
+  return hr;
+}
+
+static HRESULT WINAPI sink_GetRestrictedSink(IWbemEventSink *iface, LONG count, const LPCWSTR *queries,
+                                             IUnknown *callback, IWbemEventSink **out) {
+  wmiemu__sink_t *s = impl_from_IWbemEventSink(iface), *r = NULL;
+  wmiemu__provider_t *p = s->provider;
+  wmiemu_repo_scope_t scope;
+  HRESULT hr;
+  LONG i;
+
+  if (out)
+    *out = NULL;
+  if (!out || count <= 0 || !queries)
+    return WBEM_E_INVALID_PARAMETER;
+  if (!p)
+    return WBEM_E_SHUTTING_DOWN;
+  hr = wmiemu__sink_new(p, root_of(s), &r);
+  if (FAILED(hr))
+    return hr;
+  /* On failure r stays on the host's list (freed with it) with no references. */
+  r->restrictions = calloc((size_t)count, sizeof(*r->restrictions));
+  if (!r->restrictions)
+    return abandon(r, WBEM_E_OUT_OF_MEMORY);
+  scope.repo = p->host->repo;
+  scope.ns = p->ns;
+  for (i = 0; i < count; i++) {
+    wmiemu_wql_error_t err;
+    if (!queries[i])
+      return abandon(r, WBEM_E_INVALID_PARAMETER);
+    hr = wmiemu_wql_parse_w(queries[i], (size_t)-1, &r->restrictions[i], &err);
+    if (SUCCEEDED(hr)) {
+      r->n_restrictions++;
+      hr = wmiemu_wql_bind(r->restrictions[i], wmiemu_repo_class_lookup, &scope, NULL, &err);
+    }
+    if (FAILED(hr))
+      return abandon(r, hr);
+  }
+  if (callback) {
+    IUnknown_AddRef(callback);
+    r->callback = callback;
+  }
+  pthread_mutex_lock(&p->host->lock);
+  if (p->n_restricted == p->cap_restricted) {
+    size_t cap = p->cap_restricted ? p->cap_restricted * 2 : 4;
+    wmiemu__sink_t **a = realloc(p->restricted, cap * sizeof(*a));
+    if (!a) {
+      pthread_mutex_unlock(&p->host->lock);
+      return abandon(r, WBEM_E_OUT_OF_MEMORY);
+    }
+    p->restricted = a;
+    p->cap_restricted = cap;
+  }
+  p->restricted[p->n_restricted++] = r;
+  wmiemu__provider_update_activity(p);
+  pthread_mutex_unlock(&p->host->lock);
+  *out = &r->IWbemEventSink_iface;
+  return WBEM_S_NO_ERROR;
+}
+
+static HRESULT WINAPI sink_SetBatchingParameters(IWbemEventSink *iface, LONG flags, DWORD max_buffer,
+                                                 DWORD max_latency) {
+  wmiemu__sink_t *s = impl_from_IWbemEventSink(iface);
+  if (flags != WBEM_FLAG_BATCH_IF_NEEDED && flags != WBEM_FLAG_MUST_BATCH &&
+      flags != WBEM_FLAG_MUST_NOT_BATCH)
+    return WBEM_E_INVALID_PARAMETER;
+  WMIEMU__ATOMIC_STORE(&s->batch_max_buffer, (LONG)(max_buffer > 0x7fffffff ? 0x7fffffff : max_buffer));
+  WMIEMU__ATOMIC_STORE(&s->batch_max_latency, (LONG)max_latency);
+  WMIEMU__ATOMIC_STORE(&s->batch_flags, flags);
+  return WBEM_S_NO_ERROR;
+}
+
+static const IWbemEventSinkVtbl sink_vtbl = {
+  sink_QueryInterface,
+  sink_AddRef,
+  sink_Release,
+  sink_Indicate,
+  sink_SetStatus,
+  sink_SetSinkSecurity,
+  sink_IsActive,
+  sink_GetRestrictedSink,
+  sink_SetBatchingParameters,
+};
+
+/* ---- host side -------------------------------------------------------- */
+
+HRESULT wmiemu__sink_new(wmiemu__provider_t *p, wmiemu__sink_t *parent, wmiemu__sink_t **out) {
+  wmiemu_host_t *host = p->host;
+  wmiemu__sink_t *s = calloc(1, sizeof(*s));
+  if (!s)
+    return WBEM_E_OUT_OF_MEMORY;
+  s->IWbemEventSink_iface.lpVtbl = &sink_vtbl;
+  s->ref = 1;
+  s->provider = p;
+  s->parent = parent;
+  s->batch_flags = WBEM_FLAG_MUST_NOT_BATCH;
+  s->batch_max_latency = (LONG)WBEM_INFINITE;
+  s->flush_work.cb = wmiemu__pipeline_flush_cb;
+  pthread_mutex_init(&s->sd_lock, NULL);
+  pthread_mutex_lock(&host->lock);
+  s->next_in_host = host->sinks;
+  host->sinks = s;
+  pthread_mutex_unlock(&host->lock);
+  *out = s;
+  return S_OK;
+}
+
+void wmiemu__sink_free(wmiemu__sink_t *s) {
+  size_t i;
+  if (s->batch_timer_ready)
+    wmiemu__exec_timer_close(&s->batch_timer);
+  for (i = 0; i < s->n_restrictions; i++)
+    wmiemu_wql_free(s->restrictions[i]);
+  free(s->restrictions);
+  if (s->callback)
+    IUnknown_Release(s->callback);
+  pthread_mutex_destroy(&s->sd_lock);
+  free(s->security_descriptor);
+  free(s);
+}
+
+BOOL wmiemu__sink_is_active(wmiemu__sink_t *s) {
+  return WMIEMU__ATOMIC_LOAD(&s->active) != 0 && !WMIEMU__ATOMIC_LOAD(&root_of(s)->released);
+}
+
+BOOL wmiemu__sink_admits(wmiemu__sink_t *s, IWbemClassObject *obj) {
+  size_t i;
+  if (!s->parent)
+    return TRUE;
+  for (i = 0; i < s->n_restrictions; i++) {
+    BOOL match = FALSE;
+    if (SUCCEEDED(wmiemu_wql_eval(s->restrictions[i], obj, &match)) && match)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+LONG wmiemu__sink_refs(wmiemu__sink_t *s) {
+  return WMIEMU__ATOMIC_LOAD(&s->ref);
+}
+
+/* A restricted sink is active when some live subscription overlaps one of
+ * its queries; the main sink when any subscription is live. */
+void wmiemu__provider_update_activity(wmiemu__provider_t *p) {
+  size_t i, j, k;
+  if (p->sink)
+    WMIEMU__ATOMIC_STORE(&p->sink->active, p->live_subs > 0);
+  for (i = 0; i < p->n_restricted; i++) {
+    wmiemu__sink_t *r = p->restricted[i];
+    LONG active = 0;
+    for (j = 0; j < p->n_subs && !active; j++) {
+      if (p->subs[j]->cancelled)
+        continue;
+      for (k = 0; k < r->n_restrictions && !active; k++) {
+        BOOL overlap = FALSE;
+        if (SUCCEEDED(wmiemu_wql_registration_overlaps(r->restrictions[k], p->subs[j]->query, &overlap)))
+          active = overlap;
+      }
+    }
+    WMIEMU__ATOMIC_STORE(&r->active, active);
+  }
+}

@@ -1,0 +1,240 @@
+#ifndef WMIEMU_HOST_HOST_INT_H
+#define WMIEMU_HOST_HOST_INT_H
+
+/* Internal structures of the provider host. Loop-thread data unless marked
+ * "any thread". */
+
+#define COBJMACROS
+#define CONST_VTABLE
+#include <windows.h>
+#include <wbemidl.h>
+
+#include <wmiemu/check.h>
+#include <wmiemu/cim.h>
+#include <wmiemu/host.h>
+#include <wmiemu/wql.h>
+
+#include <pthread.h>
+
+#include "exec/exec.h"
+
+typedef struct wmiemu__module_s wmiemu__module_t;
+typedef struct wmiemu__provider_s wmiemu__provider_t;
+typedef struct wmiemu__sink_s wmiemu__sink_t;
+typedef struct wmiemu__sub_s wmiemu__sub_t;
+typedef struct wmiemu__batch_s wmiemu__batch_t;
+
+typedef HRESULT (WINAPI *wmiemu__get_class_object_fn)(REFCLSID, REFIID, void **);
+typedef HRESULT (WINAPI *wmiemu__can_unload_fn)(void);
+
+/* A provider module (.so) or a class factory registered by a test. */
+struct wmiemu__module_s {
+  wmiemu__module_t *next;
+  char *path;                          /* NULL for a factory */
+  void *handle;                        /* dlopen handle */
+  wmiemu__get_class_object_fn get_class_object;
+  wmiemu__can_unload_fn can_unload_now;
+  CLSID clsid;                         /* factory only */
+  IClassFactory *factory;              /* factory only */
+  int unloaded;                        /* DllCanUnloadNow agreed, dlclose done */
+  int refused_unload;                  /* DllCanUnloadNow said S_FALSE */
+};
+
+/* An event batch: the objects of one Indicate call, copied. */
+struct wmiemu__batch_s {
+  wmiemu__exec_work_t work;
+  wmiemu__batch_t *next;               /* held list while batching */
+  wmiemu__sink_t *sink;
+  uint64_t indicate_ns;
+  unsigned long thread;
+  LONG count;
+  IWbemClassObject *objects[];
+};
+
+/* IWbemEventSink: the provider's main sink, or a restricted sink. */
+struct wmiemu__sink_s {
+  IWbemEventSink IWbemEventSink_iface;
+  LONG ref;                            /* COM references (any thread) */
+  wmiemu__sink_t *next_in_host;        /* every sink the host made */
+  wmiemu__provider_t *provider;        /* NULL once detached from a freed host */
+  wmiemu__sink_t *parent;              /* restricted: the main sink */
+  wmiemu_wql_query_t **restrictions;   /* restricted: the queries it serves */
+  size_t n_restrictions;
+  IUnknown *callback;                  /* restricted: GetRestrictedSink's pCallback */
+
+  volatile LONG released;              /* the provider was finally released (any thread) */
+  volatile LONG active;                /* IsActive: live interest (any thread) */
+  volatile LONG reported_unregistered; /* event-not-registered reported once per sink */
+  volatile LONG batch_flags;           /* SetBatchingParameters (any thread) */
+  volatile LONG batch_max_buffer;
+  volatile LONG batch_max_latency;
+  pthread_mutex_t sd_lock;
+  BYTE *security_descriptor;           /* SetSinkSecurity */
+  LONG security_descriptor_length;
+
+  /* Drops counted by producers, attributed on the loop (any thread). */
+  volatile LONG64 drops[WMIEMU_DROP_REASON_COUNT];
+  wmiemu__exec_work_t flush_work;
+  volatile LONG flush_posted;
+
+  /* Loop side of batching. */
+  wmiemu__batch_t *held_head, *held_tail;
+  size_t held_events;
+  uint64_t held_since;
+  wmiemu__exec_timer_t batch_timer;
+  int batch_timer_ready;
+};
+
+struct wmiemu__sub_s {
+  wmiemu_sub_id_t id;
+  wmiemu_host_t *host;
+  wmiemu_wql_query_t *query;
+  WCHAR *query_text;
+  WCHAR *ns;
+  wmiemu_event_cb callback;
+  void *ctx;
+  wmiemu_counters_t counters;
+  int cancelled;
+  wmiemu__provider_t **providers;      /* providers told with NewQuery */
+  size_t n_providers;
+};
+
+/* One __Win32Provider of one namespace, and its WMI-side state. */
+struct wmiemu__provider_s {
+  wmiemu__provider_t *next;
+  wmiemu_host_t *host;
+  WCHAR *ns;
+  char *name;
+  CLSID clsid;
+  IWbemClassObject *registration;      /* the __Win32Provider instance */
+  wmiemu_wql_query_t **queries;        /* EventQueryList, bound (any thread, read-only) */
+  size_t n_queries;
+  char threading_model[32];
+
+  wmiemu_provider_state_t state;
+  HRESULT failure;
+  wmiemu__module_t *module;
+  IUnknown *unknown;
+  IWbemEventProvider *events;
+  IWbemEventProviderQuerySink *query_sink;
+  IWbemEventProviderSecurity *security;
+  IWbemServices *services;             /* ours, handed to Initialize */
+  IWbemProviderInitSink *init_sink;    /* ours */
+  wmiemu__sink_t *sink;                /* main event sink */
+  int provided;                        /* ProvideEvents done */
+
+  wmiemu__sub_t **subs;                /* subscriptions it serves (host->lock to change) */
+  size_t n_subs, cap_subs;
+  size_t live_subs;
+  wmiemu__sink_t **restricted;         /* restricted sinks made from its sink (host->lock) */
+  size_t n_restricted, cap_restricted;
+};
+
+struct wmiemu_host {
+  wmiemu_host_options_t opts;
+  pthread_mutex_t lock;                /* sinks list, provider subs/restricted arrays */
+  char *default_namespace;
+  char *locale;
+  char *default_threading_model;
+  wmiemu_repo_t *repo;
+  wmiemu_checker_t *checker;
+  wmiemu__exec_t *exec;
+  int own_exec;
+  wmiemu__module_t *modules;
+  wmiemu__provider_t *providers;
+  wmiemu__sink_t *sinks;
+
+  wmiemu__sub_t **subs;                /* index id-1; cancelled ones stay for counters */
+  size_t n_subs, cap_subs;
+
+  volatile LONG64 queued;              /* events between Indicate and delivery (any thread) */
+  uint64_t delivered_total;
+  uint64_t unclaimed;
+  uint64_t overflow_events;
+  int dispatch_depth;                  /* >0 while callbacks run: defer compaction */
+  int shut_down;
+  char last_error[512];
+};
+
+/* host.c */
+void wmiemu__host_error(wmiemu_host_t *host, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+/* A new host on an existing executor (the deterministic scheduler uses it).
+ * The host does not destroy exec. */
+HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t *exec,
+                              wmiemu_host_t **out);
+
+/* call.c: the one way into the provider. Every call WMI makes (Initialize,
+ * ProvideEvents, NewQuery, CancelQuery, AccessCheck, SetRegistrationObject,
+ * QueryInterface probes, Release) goes through here: it is a scheduling
+ * point of the executor, marks the call for the checker, and times it. */
+typedef HRESULT (*wmiemu__provider_call_fn)(void *arg);
+HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
+                              wmiemu__provider_call_fn fn, void *arg);
+
+/* loader.c */
+HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err, size_t err_size);
+HRESULT wmiemu__module_create(wmiemu__module_t *m, REFCLSID clsid, IUnknown **out);
+void wmiemu__module_unload(wmiemu__module_t *m);
+void wmiemu__module_free(wmiemu__module_t *m);
+
+/* symbols.c: does the module define a function whose name mentions method? */
+int wmiemu__module_defines_method(const char *path, const char *method);
+
+/* provider.c */
+HRESULT wmiemu__providers_for_query(wmiemu_host_t *host, const WCHAR *ns,
+                                    const wmiemu_wql_query_t *query,
+                                    wmiemu__provider_t ***out, size_t *n_out);
+HRESULT wmiemu__provider_activate(wmiemu__provider_t *p);
+HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
+                                   const wmiemu_subscribe_options_t *opts);
+void wmiemu__provider_cancel_query(wmiemu__provider_t *p, wmiemu__sub_t *sub);
+void wmiemu__provider_release(wmiemu__provider_t *p);
+void wmiemu__provider_free(wmiemu__provider_t *p);
+
+/* init_sink.c */
+HRESULT wmiemu__init_sink_new(wmiemu__provider_t *p, IWbemProviderInitSink **out);
+/* Status reported so far: FALSE until the first SetStatus. Any thread. */
+BOOL wmiemu__init_sink_status(IWbemProviderInitSink *iface, LONG *status);
+LONG wmiemu__init_sink_refs(IWbemProviderInitSink *iface);
+void wmiemu__init_sink_free(IWbemProviderInitSink *iface);
+
+/* services.c */
+HRESULT wmiemu__services_new(wmiemu__provider_t *p, IWbemServices **out);
+LONG wmiemu__services_refs(IWbemServices *iface);
+void wmiemu__services_free(IWbemServices *iface);
+
+/* event_sink.c */
+HRESULT wmiemu__sink_new(wmiemu__provider_t *p, wmiemu__sink_t *parent, wmiemu__sink_t **out);
+void wmiemu__sink_free(wmiemu__sink_t *s);
+/* Is any live subscription interested in what this sink serves? */
+BOOL wmiemu__sink_is_active(wmiemu__sink_t *s);
+/* Recomputes IsActive of p's sinks after its subscriptions changed
+ * (loop thread, host->lock held). */
+void wmiemu__provider_update_activity(wmiemu__provider_t *p);
+/* Does obj pass one of the restricted sink's queries? (main sink: TRUE) */
+BOOL wmiemu__sink_admits(wmiemu__sink_t *s, IWbemClassObject *obj);
+LONG wmiemu__sink_refs(wmiemu__sink_t *s);
+/* Asks the loop to attribute producer-side drops (any thread). */
+void wmiemu__sink_request_flush(wmiemu__sink_t *s);
+
+/* pipeline.c: loop side of event delivery. */
+void wmiemu__pipeline_batch_cb(wmiemu__exec_work_t *work);
+void wmiemu__pipeline_flush_cb(wmiemu__exec_work_t *work);
+void wmiemu__pipeline_batch_timer_cb(wmiemu__exec_timer_t *timer);
+/* Attributes producer-side drops of sink to the live subscriptions. */
+void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s);
+/* Delivers everything held for batching. */
+void wmiemu__pipeline_flush_held(wmiemu__sink_t *s);
+void wmiemu__batch_free(wmiemu__batch_t *b);
+
+/* time */
+uint64_t wmiemu__host_monotonic_ns(void);
+
+/* Interlocked helpers for 64-bit counters. */
+#define WMIEMU__ATOMIC_ADD64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_ACQ_REL)
+#define WMIEMU__ATOMIC_XCHG64(p, v) __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
+#define WMIEMU__ATOMIC_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define WMIEMU__ATOMIC_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+#endif

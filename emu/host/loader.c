@@ -1,0 +1,92 @@
+/* Provider modules: dlopen, DllGetClassObject + IClassFactory::CreateInstance,
+ * DllCanUnloadNow before dlclose. */
+#include "host/host_int.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err, size_t err_size) {
+  wmiemu__module_t *m;
+  void *handle;
+
+  *out = NULL;
+  if (!path)
+    return WBEM_E_INVALID_PARAMETER;
+  /* RTLD_LOCAL: two providers may both define helper symbols of the same name. */
+  handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    snprintf(err, err_size, "%s: cannot load provider module: %s", path, dlerror());
+    return WBEM_E_PROVIDER_LOAD_FAILURE;
+  }
+  m = calloc(1, sizeof(*m));
+  if (!m || !(m->path = strdup(path))) {
+    free(m);
+    dlclose(handle);
+    return WBEM_E_OUT_OF_MEMORY;
+  }
+  m->handle = handle;
+  m->get_class_object = (wmiemu__get_class_object_fn)dlsym(handle, "DllGetClassObject");
+  m->can_unload_now = (wmiemu__can_unload_fn)dlsym(handle, "DllCanUnloadNow");
+  if (!m->get_class_object || !m->can_unload_now) {
+    snprintf(err, err_size, "%s: provider module does not export %s", path,
+             !m->get_class_object ? "DllGetClassObject" : "DllCanUnloadNow");
+    wmiemu__module_free(m);
+    return WBEM_E_PROVIDER_LOAD_FAILURE;
+  }
+  *out = m;
+  return S_OK;
+}
+
+/* CLASS_E_CLASSNOTAVAILABLE when the module does not serve clsid. */
+HRESULT wmiemu__module_create(wmiemu__module_t *m, REFCLSID clsid, IUnknown **out) {
+  IClassFactory *factory = NULL;
+  HRESULT hr;
+
+  *out = NULL;
+  if (m->unloaded)
+    return CLASS_E_CLASSNOTAVAILABLE;
+  if (m->factory) {
+    if (!IsEqualCLSID(clsid, &m->clsid))
+      return CLASS_E_CLASSNOTAVAILABLE;
+    factory = m->factory;
+    IClassFactory_AddRef(factory);
+  } else {
+    hr = m->get_class_object(clsid, &IID_IClassFactory, (void **)&factory);
+    if (FAILED(hr))
+      return hr;
+    if (!factory)
+      return E_POINTER;
+  }
+  hr = IClassFactory_CreateInstance(factory, NULL, &IID_IUnknown, (void **)out);
+  IClassFactory_Release(factory);
+  if (SUCCEEDED(hr) && !*out)
+    hr = E_POINTER;
+  return hr;
+}
+
+/* Unloads only when the module agrees: code of a module that still runs
+ * threads or owns objects must stay mapped. */
+void wmiemu__module_unload(wmiemu__module_t *m) {
+  if (m->unloaded || m->refused_unload || !m->handle)
+    return;
+  if (m->can_unload_now() != S_OK) {
+    m->refused_unload = 1;
+    return;
+  }
+  dlclose(m->handle);
+  m->handle = NULL;
+  m->unloaded = 1;
+}
+
+void wmiemu__module_free(wmiemu__module_t *m) {
+  if (!m)
+    return;
+  if (m->handle && !m->refused_unload)
+    dlclose(m->handle);
+  if (m->factory)
+    IClassFactory_Release(m->factory);
+  free(m->path);
+  free(m);
+}

@@ -1,0 +1,352 @@
+/* The IWbemServices handed to a provider's Initialize: the namespace the
+ * provider was loaded for. Reads go to the repository; class changes and
+ * event-related calls are checked against the rule that forbids them while
+ * the provider services a WMI call. Methods marked "not supported" return
+ * WBEM_E_NOT_SUPPORTED. Synchronous methods set *ppCallResult to NULL. */
+#include "host/host_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <wmiemu/compat.h>
+
+#include "check/context.h"
+
+#ifndef WBEM_FLAG_SHALLOW
+#define WBEM_FLAG_SHALLOW 1      /* the SDK's WBEM_QUERY_FLAG_TYPE; Wine lacks it */
+#endif
+
+typedef struct {
+  IWbemServices IWbemServices_iface;
+  LONG ref;
+  wmiemu__provider_t *provider;
+} services_t;
+
+static inline services_t *impl_from_IWbemServices(IWbemServices *iface) {
+  return CONTAINING_RECORD(iface, services_t, IWbemServices_iface);
+}
+
+static void clear_call_result(IWbemCallResult **result) {
+  if (result)
+    *result = NULL;
+}
+
+/* Reports rule if the calling thread is inside a WMI call. */
+static void check_in_call(services_t *s, wmiemu_rule_t rule, const char *method) {
+  const wmiemu__check_frame_t *frame = wmiemu__check_current();
+  if (frame)
+    wmiemu_checker_report(s->provider->host->checker, rule, frame->call, s->provider->name,
+                          "IWbemServices::%s called while servicing %s", method, frame->call);
+}
+
+static HRESULT WINAPI services_QueryInterface(IWbemServices *iface, REFIID riid, void **ppv) {
+  if (!ppv)
+    return E_POINTER;
+  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemServices)) {
+    *ppv = iface;
+    IWbemServices_AddRef(iface);
+    return S_OK;
+  }
+  *ppv = NULL;
+  return E_NOINTERFACE;
+}
+
+static ULONG WINAPI services_AddRef(IWbemServices *iface) {
+  return InterlockedIncrement(&impl_from_IWbemServices(iface)->ref);
+}
+
+/* The host owns the memory and checks the count after the final Release. */
+static ULONG WINAPI services_Release(IWbemServices *iface) {
+  LONG ref = InterlockedDecrement(&impl_from_IWbemServices(iface)->ref);
+  return ref < 0 ? 0 : (ULONG)ref;
+}
+
+/* not supported */
+static HRESULT WINAPI services_OpenNamespace(IWbemServices *iface, const BSTR ns, LONG flags,
+                                             IWbemContext *ctx, IWbemServices **out,
+                                             IWbemCallResult **result) {
+  (void)iface; (void)ns; (void)flags; (void)ctx;
+  if (out)
+    *out = NULL;
+  clear_call_result(result);
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+/* Event-related; not supported. */
+static HRESULT WINAPI services_CancelAsyncCall(IWbemServices *iface, IWbemObjectSink *sink) {
+  check_in_call(impl_from_IWbemServices(iface), WMIEMU_RULE_EVENT_CALL_IN_CALL, "CancelAsyncCall");
+  (void)sink;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+/* not supported */
+static HRESULT WINAPI services_QueryObjectSink(IWbemServices *iface, LONG flags, IWbemObjectSink **out) {
+  (void)iface; (void)flags;
+  if (out)
+    *out = NULL;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static HRESULT WINAPI services_GetObject(IWbemServices *iface, const BSTR path, LONG flags,
+                                         IWbemContext *ctx, IWbemClassObject **out,
+                                         IWbemCallResult **result) {
+  services_t *s = impl_from_IWbemServices(iface);
+  (void)flags; (void)ctx;
+  clear_call_result(result);
+  if (!out)
+    return WBEM_E_INVALID_PARAMETER;
+  *out = NULL;
+  if (!path)
+    return WBEM_E_INVALID_PARAMETER;
+  return wmiemu_repo_get_object(s->provider->host->repo, s->provider->ns, path, out);
+}
+
+/* Completes before returning: Indicate, then SetStatus on the handler. */
+static HRESULT complete_async(IWbemObjectSink *handler, HRESULT hr, IWbemClassObject *obj) {
+  if (obj && SUCCEEDED(hr))
+    IWbemObjectSink_Indicate(handler, 1, &obj);
+  IWbemObjectSink_SetStatus(handler, WBEM_STATUS_COMPLETE, hr, NULL, NULL);
+  return WBEM_S_NO_ERROR;
+}
+
+static HRESULT WINAPI services_GetObjectAsync(IWbemServices *iface, const BSTR path, LONG flags,
+                                              IWbemContext *ctx, IWbemObjectSink *handler) {
+  IWbemClassObject *obj = NULL;
+  HRESULT hr;
+  if (!handler)
+    return WBEM_E_INVALID_PARAMETER;
+  hr = services_GetObject(iface, path, flags, ctx, &obj, NULL);
+  complete_async(handler, hr, obj);
+  if (obj)
+    IWbemClassObject_Release(obj);
+  return WBEM_S_NO_ERROR;
+}
+
+/* Class change; not supported (classes come from MOF). */
+static HRESULT WINAPI services_PutClass(IWbemServices *iface, IWbemClassObject *obj, LONG flags,
+                                        IWbemContext *ctx, IWbemCallResult **result) {
+  check_in_call(impl_from_IWbemServices(iface), WMIEMU_RULE_CLASS_CHANGE_IN_CALL, "PutClass");
+  (void)obj; (void)flags; (void)ctx;
+  clear_call_result(result);
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static HRESULT WINAPI services_PutClassAsync(IWbemServices *iface, IWbemClassObject *obj, LONG flags,
+                                             IWbemContext *ctx, IWbemObjectSink *handler) {
+  check_in_call(impl_from_IWbemServices(iface), WMIEMU_RULE_CLASS_CHANGE_IN_CALL, "PutClassAsync");
+  (void)obj; (void)flags; (void)ctx; (void)handler;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static HRESULT WINAPI services_DeleteClass(IWbemServices *iface, const BSTR name, LONG flags,
+                                           IWbemContext *ctx, IWbemCallResult **result) {
+  services_t *s = impl_from_IWbemServices(iface);
+  (void)flags; (void)ctx;
+  check_in_call(s, WMIEMU_RULE_CLASS_CHANGE_IN_CALL, "DeleteClass");
+  clear_call_result(result);
+  if (!name)
+    return WBEM_E_INVALID_PARAMETER;
+  return wmiemu_repo_delete_class(s->provider->host->repo, s->provider->ns, name);
+}
+
+static HRESULT WINAPI services_DeleteClassAsync(IWbemServices *iface, const BSTR name, LONG flags,
+                                                IWbemContext *ctx, IWbemObjectSink *handler) {
+  if (!handler)
+    return WBEM_E_INVALID_PARAMETER;
+  return complete_async(handler, services_DeleteClass(iface, name, flags, ctx, NULL), NULL);
+}
+
+/* not supported */
+static HRESULT WINAPI services_CreateClassEnum(IWbemServices *iface, const BSTR super, LONG flags,
+                                               IWbemContext *ctx, IEnumWbemClassObject **out) {
+  (void)iface; (void)super; (void)flags; (void)ctx;
+  if (out)
+    *out = NULL;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+typedef struct {
+  IWbemObjectSink *handler;
+} enum_ctx_t;
+
+static HRESULT indicate_one(void *ctx, IWbemClassObject *obj) {
+  enum_ctx_t *e = ctx;
+  return IWbemObjectSink_Indicate(e->handler, 1, &obj);
+}
+
+static HRESULT WINAPI services_CreateClassEnumAsync(IWbemServices *iface, const BSTR super, LONG flags,
+                                                    IWbemContext *ctx, IWbemObjectSink *handler) {
+  services_t *s = impl_from_IWbemServices(iface);
+  enum_ctx_t e = { handler };
+  (void)ctx;
+  if (!handler)
+    return WBEM_E_INVALID_PARAMETER;
+  return complete_async(handler,
+                        wmiemu_repo_enum_classes(s->provider->host->repo, s->provider->ns,
+                                                 super && super[0] ? super : NULL,
+                                                 !(flags & WBEM_FLAG_SHALLOW), indicate_one, &e),
+                        NULL);
+}
+
+static HRESULT WINAPI services_PutInstance(IWbemServices *iface, IWbemClassObject *inst, LONG flags,
+                                           IWbemContext *ctx, IWbemCallResult **result) {
+  services_t *s = impl_from_IWbemServices(iface);
+  (void)flags; (void)ctx;
+  clear_call_result(result);
+  if (!inst)
+    return WBEM_E_INVALID_PARAMETER;
+  return wmiemu_repo_put_instance(s->provider->host->repo, s->provider->ns, inst);
+}
+
+static HRESULT WINAPI services_PutInstanceAsync(IWbemServices *iface, IWbemClassObject *inst, LONG flags,
+                                                IWbemContext *ctx, IWbemObjectSink *handler) {
+  if (!handler)
+    return WBEM_E_INVALID_PARAMETER;
+  return complete_async(handler, services_PutInstance(iface, inst, flags, ctx, NULL), NULL);
+}
+
+static HRESULT WINAPI services_DeleteInstance(IWbemServices *iface, const BSTR path, LONG flags,
+                                              IWbemContext *ctx, IWbemCallResult **result) {
+  services_t *s = impl_from_IWbemServices(iface);
+  (void)flags; (void)ctx;
+  clear_call_result(result);
+  if (!path)
+    return WBEM_E_INVALID_PARAMETER;
+  return wmiemu_repo_delete_instance(s->provider->host->repo, s->provider->ns, path);
+}
+
+static HRESULT WINAPI services_DeleteInstanceAsync(IWbemServices *iface, const BSTR path, LONG flags,
+                                                   IWbemContext *ctx, IWbemObjectSink *handler) {
+  if (!handler)
+    return WBEM_E_INVALID_PARAMETER;
+  return complete_async(handler, services_DeleteInstance(iface, path, flags, ctx, NULL), NULL);
+}
+
+/* not supported */
+static HRESULT WINAPI services_CreateInstanceEnum(IWbemServices *iface, const BSTR filter, LONG flags,
+                                                  IWbemContext *ctx, IEnumWbemClassObject **out) {
+  (void)iface; (void)filter; (void)flags; (void)ctx;
+  if (out)
+    *out = NULL;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static HRESULT WINAPI services_CreateInstanceEnumAsync(IWbemServices *iface, const BSTR filter, LONG flags,
+                                                       IWbemContext *ctx, IWbemObjectSink *handler) {
+  services_t *s = impl_from_IWbemServices(iface);
+  enum_ctx_t e = { handler };
+  (void)ctx;
+  if (!handler)
+    return WBEM_E_INVALID_PARAMETER;
+  if (!filter)
+    return complete_async(handler, WBEM_E_INVALID_PARAMETER, NULL);
+  return complete_async(handler,
+                        wmiemu_repo_enum_instances(s->provider->host->repo, s->provider->ns, filter,
+                                                   !(flags & WBEM_FLAG_SHALLOW), indicate_one, &e),
+                        NULL);
+}
+
+/* not supported */
+static HRESULT WINAPI services_ExecQuery(IWbemServices *iface, const BSTR lang, const BSTR query,
+                                         LONG flags, IWbemContext *ctx, IEnumWbemClassObject **out) {
+  (void)iface; (void)lang; (void)query; (void)flags; (void)ctx;
+  if (out)
+    *out = NULL;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+/* not supported */
+static HRESULT WINAPI services_ExecQueryAsync(IWbemServices *iface, const BSTR lang, const BSTR query,
+                                              LONG flags, IWbemContext *ctx, IWbemObjectSink *handler) {
+  (void)iface; (void)lang; (void)query; (void)flags; (void)ctx; (void)handler;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+/* Event-related; not supported. */
+static HRESULT WINAPI services_ExecNotificationQuery(IWbemServices *iface, const BSTR lang,
+                                                     const BSTR query, LONG flags, IWbemContext *ctx,
+                                                     IEnumWbemClassObject **out) {
+  check_in_call(impl_from_IWbemServices(iface), WMIEMU_RULE_EVENT_CALL_IN_CALL, "ExecNotificationQuery");
+  (void)lang; (void)query; (void)flags; (void)ctx;
+  if (out)
+    *out = NULL;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+/* Event-related; not supported. */
+static HRESULT WINAPI services_ExecNotificationQueryAsync(IWbemServices *iface, const BSTR lang,
+                                                          const BSTR query, LONG flags,
+                                                          IWbemContext *ctx, IWbemObjectSink *handler) {
+  check_in_call(impl_from_IWbemServices(iface), WMIEMU_RULE_EVENT_CALL_IN_CALL,
+                "ExecNotificationQueryAsync");
+  (void)lang; (void)query; (void)flags; (void)ctx; (void)handler;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+/* not supported */
+static HRESULT WINAPI services_ExecMethod(IWbemServices *iface, const BSTR path, const BSTR method,
+                                          LONG flags, IWbemContext *ctx, IWbemClassObject *in,
+                                          IWbemClassObject **out, IWbemCallResult **result) {
+  (void)iface; (void)path; (void)method; (void)flags; (void)ctx; (void)in;
+  if (out)
+    *out = NULL;
+  clear_call_result(result);
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+/* not supported */
+static HRESULT WINAPI services_ExecMethodAsync(IWbemServices *iface, const BSTR path, const BSTR method,
+                                               LONG flags, IWbemContext *ctx, IWbemClassObject *in,
+                                               IWbemObjectSink *handler) {
+  (void)iface; (void)path; (void)method; (void)flags; (void)ctx; (void)in; (void)handler;
+  return WBEM_E_NOT_SUPPORTED;
+}
+
+static const IWbemServicesVtbl services_vtbl = {
+  services_QueryInterface,
+  services_AddRef,
+  services_Release,
+  services_OpenNamespace,
+  services_CancelAsyncCall,
+  services_QueryObjectSink,
+  services_GetObject,
+  services_GetObjectAsync,
+  services_PutClass,
+  services_PutClassAsync,
+  services_DeleteClass,
+  services_DeleteClassAsync,
+  services_CreateClassEnum,
+  services_CreateClassEnumAsync,
+  services_PutInstance,
+  services_PutInstanceAsync,
+  services_DeleteInstance,
+  services_DeleteInstanceAsync,
+  services_CreateInstanceEnum,
+  services_CreateInstanceEnumAsync,
+  services_ExecQuery,
+  services_ExecQueryAsync,
+  services_ExecNotificationQuery,
+  services_ExecNotificationQueryAsync,
+  services_ExecMethod,
+  services_ExecMethodAsync,
+};
+
+HRESULT wmiemu__services_new(wmiemu__provider_t *p, IWbemServices **out) {
+  services_t *s = calloc(1, sizeof(*s));
+  if (!s)
+    return WBEM_E_OUT_OF_MEMORY;
+  s->IWbemServices_iface.lpVtbl = &services_vtbl;
+  s->ref = 1;
+  s->provider = p;
+  *out = &s->IWbemServices_iface;
+  return S_OK;
+}
+
+LONG wmiemu__services_refs(IWbemServices *iface) {
+  return WMIEMU__ATOMIC_LOAD(&impl_from_IWbemServices(iface)->ref);
+}
+
+void wmiemu__services_free(IWbemServices *iface) {
+  if (iface)
+    free(impl_from_IWbemServices(iface));
+}

@@ -1,0 +1,198 @@
+#ifndef WMIEMU_HOST_H
+#define WMIEMU_HOST_H
+
+/* The provider host: the WMI side of the event-provider contract.
+ *
+ * A host owns a CIM repository (fill it with MOF), a set of provider
+ * modules (shared objects exporting DllGetClassObject/DllCanUnloadNow, or
+ * class factories handed in by a test), an executor (a libuv loop), and the
+ * consumers' subscriptions. Subscribing to a query activates every provider
+ * whose __EventProviderRegistration overlaps it, in the order WMI uses:
+ * SetRegistrationObject, Initialize (waiting for SetStatus), QueryInterface
+ * for the event interfaces, ProvideEvents, then AccessCheck and NewQuery per
+ * subscription; unsubscribing calls CancelQuery; shutdown makes the final
+ * Release and asks DllCanUnloadNow.
+ *
+ * Events the provider indicates (from any thread) are copied before Indicate
+ * returns, queued (bounded), and delivered on the loop thread, filtered per
+ * subscription by the WQL evaluator, in order per producer thread. Every
+ * event is counted per subscription: indicated = delivered + filtered +
+ * dropped, exactly.
+ *
+ * Threading: every function here is for the loop thread (the thread that
+ * created the host), except where noted. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <windows.h>
+#include <wbemcli.h>
+
+#include <wmiemu/check.h>
+#include <wmiemu/cim.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wmiemu_host wmiemu_host_t;
+typedef uint32_t wmiemu_sub_id_t;
+
+typedef struct {
+  /* Namespace providers are initialised with when a subscription names none;
+   * NULL = "root\\cimv2". */
+  const char *default_namespace;
+  /* Locale passed to Initialize; NULL = "MS_409". */
+  const char *locale;
+  /* How long Initialize may take to call SetStatus; 0 = 10000 ms. */
+  uint32_t init_timeout_ms;
+  /* A WMI call into the provider taking longer than this is rule
+   * call-blocked; 0 = 2000 ms. */
+  uint32_t call_limit_ms;
+  /* Events queued between Indicate and delivery, all sinks together; more
+   * are dropped (reason queue-overflow) and an __EventQueueOverflowEvent is
+   * raised. 0 = 1,000,000. */
+  size_t queue_limit;
+  /* Largest object count one Indicate call may carry; 0 = 65536. */
+  uint32_t max_indicate_batch;
+  /* Threading model assumed when the __Win32Provider instance has no
+   * ThreadingModel qualifier; NULL = "Both". */
+  const char *default_threading_model;
+  wmiemu_check_mode_t check_mode;
+  /* Release a provider as soon as its last subscription goes (WMI's unload
+   * after idling), rather than at shutdown. */
+  int unload_when_idle;
+  /* Stamp every event with CLOCK_MONOTONIC at Indicate (for latency
+   * figures); off by default because it costs a clock read per event. */
+  int timestamps;
+} wmiemu_host_options_t;
+
+/* Fills opts with the defaults above (all zero/NULL). */
+void wmiemu_host_options_init(wmiemu_host_options_t *opts);
+
+/* opts may be NULL. */
+HRESULT wmiemu_host_new(const wmiemu_host_options_t *opts, wmiemu_host_t **out);
+/* Shuts down (if not done) and frees. */
+void wmiemu_host_free(wmiemu_host_t *host);
+
+wmiemu_repo_t *wmiemu_host_repo(wmiemu_host_t *host);
+wmiemu_checker_t *wmiemu_host_checker(wmiemu_host_t *host);
+
+/* Compiles a MOF file into the repository; diagnostics go to stderr when fn
+ * is NULL. */
+HRESULT wmiemu_host_load_mof(wmiemu_host_t *host, const char *path, wmiemu_diag_fn fn, void *ctx);
+
+/* Registers a provider module: dlopen now (WBEM_E_PROVIDER_LOAD_FAILURE
+ * with the loader's message on failure, and both DllGetClassObject and
+ * DllCanUnloadNow must be exported). Which CLSIDs it serves is asked when a
+ * __Win32Provider needs one. */
+HRESULT wmiemu_host_add_module(wmiemu_host_t *host, const char *path);
+
+/* Registers an in-process class factory for clsid (tests: a provider
+ * compiled into the test). The host AddRefs it. threading_model NULL =
+ * take it from the registration as for modules. */
+HRESULT wmiemu_host_add_factory(wmiemu_host_t *host, REFCLSID clsid, IClassFactory *factory);
+
+/* ---- consumers ---------------------------------------------------------- */
+
+typedef struct {
+  wmiemu_sub_id_t id;
+  IWbemClassObject *event;     /* valid for the callback; AddRef to keep */
+  uint64_t indicate_ns;        /* CLOCK_MONOTONIC ns at Indicate (options.timestamps), else 0 */
+  unsigned long producer_thread; /* OS thread id that called Indicate; 0 for host events */
+} wmiemu_event_t;
+
+typedef void (*wmiemu_event_cb)(void *ctx, const wmiemu_event_t *event);
+
+typedef struct {
+  const BYTE *sid;             /* permanent consumer's SID for AccessCheck; NULL = temporary */
+  LONG sid_length;
+} wmiemu_subscribe_options_t;
+
+/* Parses and binds query (UTF-8 WQL) in namespace ns (NULL = default),
+ * activates the providers whose registration overlaps it, runs AccessCheck
+ * and NewQuery on each. Errors: the WQL error (syntax, class...) with a
+ * message on stderr-free reporting through wmiemu_host_last_error;
+ * WBEM_E_ACCESS_DENIED when a provider's AccessCheck refuses;
+ * WBEM_E_PROVIDER_LOAD_FAILURE / WBEM_E_PROVIDER_NOT_FOUND /
+ * WBEM_E_PROVIDER_TIMED_OUT / WBEM_E_PROVIDER_FAILURE when activation fails.
+ * callback may be NULL (events are then only counted). */
+HRESULT wmiemu_subscribe(wmiemu_host_t *host, const char *ns, const char *query,
+                         wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id);
+HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *query,
+                            const wmiemu_subscribe_options_t *opts,
+                            wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id);
+/* Calls CancelQuery on the providers serving it. Safe from a callback.
+ * WBEM_E_NOT_FOUND for an unknown or already cancelled id. */
+HRESULT wmiemu_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id);
+
+/* Text of the last error a host function reported ("" if none). */
+const char *wmiemu_host_last_error(const wmiemu_host_t *host);
+
+/* ---- running the loop --------------------------------------------------------
+ * Each returns S_OK, WBEM_E_FAILED when the checker is in FAIL mode and a
+ * violation was recorded, or WBEM_E_INVALID_PARAMETER. */
+HRESULT wmiemu_host_run_until_idle(wmiemu_host_t *host);
+HRESULT wmiemu_host_run_for(wmiemu_host_t *host, uint64_t ms);
+/* Until at least n events have been delivered in total since the host was
+ * created, or timeout_ms passed (then WBEM_S_TIMEDOUT). */
+HRESULT wmiemu_host_run_until_events(wmiemu_host_t *host, uint64_t n, uint64_t timeout_ms);
+/* Until the checker holds at least n violations, or timeout_ms passed
+ * (WBEM_S_TIMEDOUT). */
+HRESULT wmiemu_host_run_until_violations(wmiemu_host_t *host, size_t n, uint64_t timeout_ms);
+
+/* Cancels every subscription, makes the final Release of every provider,
+ * asks DllCanUnloadNow and unloads the modules that agree. Afterwards the
+ * counters stay readable; Indicate on a leftover sink is a violation. */
+HRESULT wmiemu_host_shutdown(wmiemu_host_t *host);
+
+/* ---- counters ----------------------------------------------------------------- */
+
+typedef enum {
+  WMIEMU_DROP_QUEUE_OVERFLOW = 0,  /* the event queue was full */
+  WMIEMU_DROP_AFTER_RELEASE,       /* indicated after final Release / shutdown */
+  WMIEMU_DROP_NOT_REGISTERED,      /* class outside the provider's registration */
+  WMIEMU_DROP_FILTER_ERROR,        /* the WQL evaluator failed on the event */
+  WMIEMU_DROP_REASON_COUNT
+} wmiemu_drop_reason_t;
+
+/* "queue-overflow", ... */
+const char *wmiemu_drop_reason_name(wmiemu_drop_reason_t reason);
+
+typedef struct {
+  uint64_t indicated;    /* events that reached this subscription */
+  uint64_t matched;      /* passed its WHERE clause */
+  uint64_t delivered;    /* handed to its callback */
+  uint64_t filtered;     /* rejected by its WHERE clause */
+  uint64_t dropped;      /* sum of dropped_by */
+  uint64_t dropped_by[WMIEMU_DROP_REASON_COUNT];
+} wmiemu_counters_t;
+
+/* One subscription's counters (live or cancelled), or with id 0 the sum
+ * over every subscription the host has had. */
+HRESULT wmiemu_host_counters(wmiemu_host_t *host, wmiemu_sub_id_t id, wmiemu_counters_t *out);
+
+/* Events handed to the host by Indicate that no subscription saw (indicated
+ * while nobody was subscribed), and __EventQueueOverflowEvent raised. */
+uint64_t wmiemu_host_unclaimed_events(wmiemu_host_t *host);
+uint64_t wmiemu_host_overflow_events(wmiemu_host_t *host);
+
+/* ---- provider state (tests) ------------------------------------------------- */
+
+typedef enum {
+  WMIEMU_PROVIDER_INACTIVE = 0,   /* known from the repository, not loaded */
+  WMIEMU_PROVIDER_READY,          /* initialised, ProvideEvents done */
+  WMIEMU_PROVIDER_FAILED,         /* activation failed */
+  WMIEMU_PROVIDER_RELEASED        /* final Release done */
+} wmiemu_provider_state_t;
+
+/* State of the provider named name (__Win32Provider.Name) in ns (NULL =
+ * default); WBEM_E_NOT_FOUND if the host never looked at it. */
+HRESULT wmiemu_host_provider_state(wmiemu_host_t *host, const char *ns, const char *name,
+                                   wmiemu_provider_state_t *state);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
