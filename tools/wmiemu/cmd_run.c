@@ -1,0 +1,418 @@
+/* wmiemu run: host an event provider, subscribe one query, print its events
+ * (JSON Lines or MOF text) on stdout and a summary (counters, contract
+ * violations) on stderr. Exit 0, 1 on violation or failure, 2 on usage. */
+#define COBJMACROS
+#define CONST_VTABLE
+#include <wmiemu/host.h>
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wmiemu/compat.h>
+
+#include "cli.h"
+
+#define MAX_FILES 64
+
+typedef struct {
+  const char *mofs[MAX_FILES];
+  int n_mofs;
+  const char *providers[MAX_FILES];
+  int n_providers;
+  const char *query;
+  const char *ns;
+  uint64_t count;               /* 0 = unlimited */
+  double duration;              /* seconds, 0 = unlimited */
+  int json;
+  wmiemu_host_options_t opts;
+} run_args_t;
+
+typedef struct {
+  uint64_t printed;
+  uint64_t limit;
+  int json;
+} printer_t;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+static void usage(FILE *out) {
+  fprintf(out,
+    "usage: wmiemu run --mof FILE... --provider LIB... --query \"WQL\" [options]\n"
+    "\n"
+    "Hosts the event provider(s) LIB (shared objects exporting DllGetClassObject and\n"
+    "DllCanUnloadNow) registered by the MOF files, subscribes the query, and prints\n"
+    "each event on stdout; a summary of the counters and any contract violations\n"
+    "goes to stderr. Exits 1 when a contract rule was violated.\n"
+    "\n"
+    "options:\n"
+    "  --mof FILE           compile FILE into the repository (repeatable)\n"
+    "  --provider LIB       load the provider module LIB (repeatable)\n"
+    "  --query WQL          the event query to subscribe\n"
+    "  --namespace NS       namespace of the query (default root\\cimv2)\n"
+    "  --count N            stop after N events\n"
+    "  --duration S         stop after S seconds (default: until --count or Ctrl-C)\n"
+    "  --format json|mof    JSON Lines (default) or MOF text (GetObjectText)\n"
+    "  --check report|fail  fail: exit 1 at the first violation (default report,\n"
+    "                       which still exits 1 if any rule was violated)\n"
+    "  --queue-limit N      events queued before drops (default 1000000)\n"
+    "  --init-timeout MS    wait for Initialize's SetStatus (default 10000)\n"
+    "  --call-limit MS      longest a WMI call may block (default 2000)\n"
+    "  --threading-model M  model when the registration names none (default Both)\n"
+    "\n"
+    "JSON: one object per line, {\"class\":\"C\",\"properties\":{...}}; uint64/sint64\n"
+    "values are strings (as WMI hands them out), other numbers are numbers,\n"
+    "embedded objects nest, arrays are arrays, NULL is null.\n");
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void json_string_w(const WCHAR *s, size_t len) {
+  char *u = wmiemu_wcs_to_utf8(s, len);
+  const unsigned char *p;
+  putchar('"');
+  for (p = (const unsigned char *)(u ? u : ""); *p; p++) {
+    switch (*p) {
+    case '"': fputs("\\\"", stdout); break;
+    case '\\': fputs("\\\\", stdout); break;
+    case '\n': fputs("\\n", stdout); break;
+    case '\r': fputs("\\r", stdout); break;
+    case '\t': fputs("\\t", stdout); break;
+    case '\b': fputs("\\b", stdout); break;
+    case '\f': fputs("\\f", stdout); break;
+    default:
+      if (*p < 0x20)
+        printf("\\u%04x", *p);
+      else
+        putchar(*p);
+    }
+  }
+  putchar('"');
+  free(u);
+}
+
+static void json_object(IWbemClassObject *obj);
+
+static void json_number(double d) {
+  if (isnan(d) || isinf(d))
+    fputs("null", stdout);
+  else
+    printf("%.17g", d);
+}
+
+/* One scalar of VARIANT type vt at p; cimtype decides strings vs numbers. */
+static void json_scalar(VARTYPE vt, const void *p, CIMTYPE cimtype) {
+  switch (vt) {
+  case VT_NULL: case VT_EMPTY: fputs("null", stdout); break;
+  case VT_BOOL: fputs(*(const VARIANT_BOOL *)p ? "true" : "false", stdout); break;
+  case VT_I1: printf("%d", *(const signed char *)p); break;
+  case VT_UI1: printf("%u", *(const unsigned char *)p); break;
+  case VT_I2: printf("%d", *(const SHORT *)p); break;
+  case VT_UI2:
+    if ((cimtype & ~CIM_FLAG_ARRAY) == CIM_CHAR16)
+      json_string_w((const WCHAR *)p, 1);
+    else
+      printf("%u", *(const USHORT *)p);
+    break;
+  case VT_I4: case VT_INT:
+    if ((cimtype & ~CIM_FLAG_ARRAY) == CIM_UINT32)
+      printf("%u", (unsigned)*(const LONG *)p);
+    else
+      printf("%d", (int)*(const LONG *)p);
+    break;
+  case VT_UI4: case VT_UINT: printf("%u", (unsigned)*(const ULONG *)p); break;
+  case VT_I8: printf("\"%lld\"", (long long)*(const LONGLONG *)p); break;
+  case VT_UI8: printf("\"%llu\"", (unsigned long long)*(const ULONGLONG *)p); break;
+  case VT_R4: json_number(*(const float *)p); break;
+  case VT_R8: json_number(*(const double *)p); break;
+  case VT_BSTR: {
+    BSTR b = *(const BSTR *)p;
+    if (b)
+      json_string_w(b, SysStringLen(b));
+    else
+      fputs("null", stdout);
+    break;
+  }
+  case VT_UNKNOWN: case VT_DISPATCH: {
+    IUnknown *unk = *(IUnknown *const *)p;
+    IWbemClassObject *inner = NULL;
+    if (unk && SUCCEEDED(IUnknown_QueryInterface(unk, &IID_IWbemClassObject, (void **)&inner))) {
+      json_object(inner);
+      IWbemClassObject_Release(inner);
+    } else {
+      fputs("null", stdout);
+    }
+    break;
+  }
+  default: fputs("null", stdout); break;
+  }
+}
+
+static void json_value(const VARIANT *v, CIMTYPE cimtype) {
+  if (V_VT(v) & VT_ARRAY) {
+    SAFEARRAY *sa = V_ARRAY(v);
+    VARTYPE vt = V_VT(v) & ~VT_ARRAY;
+    LONG lo = 0, hi = -1, i;
+    char *data = NULL;
+    putchar('[');
+    if (sa && SUCCEEDED(SafeArrayGetLBound(sa, 1, &lo)) && SUCCEEDED(SafeArrayGetUBound(sa, 1, &hi)) &&
+        SUCCEEDED(SafeArrayAccessData(sa, (void **)&data))) {
+      UINT size = SafeArrayGetElemsize(sa);
+      for (i = lo; i <= hi; i++) {
+        if (i > lo)
+          putchar(',');
+        json_scalar(vt, data + (size_t)(i - lo) * size, cimtype);
+      }
+      SafeArrayUnaccessData(sa);
+    }
+    putchar(']');
+    return;
+  }
+  json_scalar(V_VT(v), (const void *)&V_I4(v), cimtype);
+}
+
+static void json_object(IWbemClassObject *obj) {
+  VARIANT v;
+  BSTR name = NULL;
+  CIMTYPE type = 0;
+  int first = 1;
+  VariantInit(&v);
+  fputs("{\"class\":", stdout);
+  if (SUCCEEDED(IWbemClassObject_Get(obj, L"__CLASS", 0, &v, NULL, NULL)) && V_VT(&v) == VT_BSTR)
+    json_string_w(V_BSTR(&v), SysStringLen(V_BSTR(&v)));
+  else
+    fputs("null", stdout);
+  VariantClear(&v);
+  fputs(",\"properties\":{", stdout);
+  if (SUCCEEDED(IWbemClassObject_BeginEnumeration(obj, WBEM_FLAG_NONSYSTEM_ONLY))) {
+    while (IWbemClassObject_Next(obj, 0, &name, &v, &type, NULL) == WBEM_S_NO_ERROR) {
+      if (!first)
+        putchar(',');
+      first = 0;
+      json_string_w(name, SysStringLen(name));
+      putchar(':');
+      json_value(&v, type);
+      SysFreeString(name);
+      name = NULL;
+      VariantClear(&v);
+    }
+    IWbemClassObject_EndEnumeration(obj);
+  }
+  fputs("}}", stdout);
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+static void print_event(void *ctx, const wmiemu_event_t *event) {
+  printer_t *pr = ctx;
+  if (pr->limit && pr->printed >= pr->limit)
+    return;
+  pr->printed++;
+  if (pr->json) {
+    json_object(event->event);
+    putchar('\n');
+  } else {
+    BSTR text = NULL;
+    if (SUCCEEDED(IWbemClassObject_GetObjectText(event->event, 0, &text)) && text) {
+      char *u = wmiemu_wcs_to_utf8(text, SysStringLen(text));
+      printf("%s\n", u ? u : "");
+      free(u);
+      SysFreeString(text);
+    }
+  }
+  fflush(stdout);
+}
+
+static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
+  wmiemu_checker_t *checker = wmiemu_host_checker(host);
+  wmiemu_counters_t c;
+  size_t i, n = wmiemu_checker_count(checker);
+  unsigned r;
+
+  wmiemu_host_counters(host, id, &c);
+  fprintf(stderr, "summary: indicated %llu, matched %llu, delivered %llu, filtered %llu, dropped %llu",
+          (unsigned long long)c.indicated, (unsigned long long)c.matched,
+          (unsigned long long)c.delivered, (unsigned long long)c.filtered,
+          (unsigned long long)c.dropped);
+  for (r = 0; r < WMIEMU_DROP_REASON_COUNT; r++)
+    if (c.dropped_by[r])
+      fprintf(stderr, " (%s %llu)", wmiemu_drop_reason_name((wmiemu_drop_reason_t)r),
+              (unsigned long long)c.dropped_by[r]);
+  fprintf(stderr, "\n");
+  if (wmiemu_host_overflow_events(host))
+    fprintf(stderr, "summary: %llu __EventQueueOverflowEvent raised\n",
+            (unsigned long long)wmiemu_host_overflow_events(host));
+  fprintf(stderr, "summary: %zu contract violation(s)\n", n);
+  for (i = 0; i < n; i++) {
+    wmiemu_violation_t v;
+    char line[512];
+    if (wmiemu_checker_get(checker, i, &v) == 0) {
+      wmiemu_violation_format(&v, line, sizeof(line));
+      fprintf(stderr, "violation: %s\n", line);
+    }
+  }
+}
+
+/* ---- arguments ----------------------------------------------------------------- */
+
+static int parse_uint(const char *s, uint64_t *out) {
+  char *end;
+  unsigned long long v;
+  if (!s || !*s || *s == '-')
+    return -1;
+  v = strtoull(s, &end, 10);
+  if (*end)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_args(int argc, char **argv, run_args_t *a) {
+  int i;
+  uint64_t v;
+  memset(a, 0, sizeof(*a));
+  wmiemu_host_options_init(&a->opts);
+  a->json = 1;
+  for (i = 1; i < argc; i++) {
+    const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+      usage(stdout);
+      return 1;
+    }
+    if (!val) {
+      fprintf(stderr, "wmiemu run: %s needs a value\n", opt);
+      return -1;
+    }
+    i++;
+    if (!strcmp(opt, "--mof")) {
+      if (a->n_mofs == MAX_FILES) return -1;
+      a->mofs[a->n_mofs++] = val;
+      while (i + 1 < argc && argv[i + 1][0] != '-' && a->n_mofs < MAX_FILES)
+        a->mofs[a->n_mofs++] = argv[++i];
+    } else if (!strcmp(opt, "--provider")) {
+      if (a->n_providers == MAX_FILES) return -1;
+      a->providers[a->n_providers++] = val;
+      while (i + 1 < argc && argv[i + 1][0] != '-' && a->n_providers < MAX_FILES)
+        a->providers[a->n_providers++] = argv[++i];
+    } else if (!strcmp(opt, "--query")) {
+      a->query = val;
+    } else if (!strcmp(opt, "--namespace")) {
+      a->ns = val;
+    } else if (!strcmp(opt, "--count")) {
+      if (parse_uint(val, &a->count) || !a->count) goto bad;
+    } else if (!strcmp(opt, "--duration")) {
+      char *end;
+      a->duration = strtod(val, &end);
+      if (*end || a->duration <= 0) goto bad;
+    } else if (!strcmp(opt, "--format")) {
+      if (!strcmp(val, "json")) a->json = 1;
+      else if (!strcmp(val, "mof")) a->json = 0;
+      else goto bad;
+    } else if (!strcmp(opt, "--check")) {
+      if (!strcmp(val, "report")) a->opts.check_mode = WMIEMU_CHECK_REPORT;
+      else if (!strcmp(val, "fail")) a->opts.check_mode = WMIEMU_CHECK_FAIL;
+      else goto bad;
+    } else if (!strcmp(opt, "--queue-limit")) {
+      if (parse_uint(val, &v) || !v) goto bad;
+      a->opts.queue_limit = (size_t)v;
+    } else if (!strcmp(opt, "--init-timeout")) {
+      if (parse_uint(val, &v) || !v || v > 0xffffffffu) goto bad;
+      a->opts.init_timeout_ms = (uint32_t)v;
+    } else if (!strcmp(opt, "--call-limit")) {
+      if (parse_uint(val, &v) || !v || v > 0xffffffffu) goto bad;
+      a->opts.call_limit_ms = (uint32_t)v;
+    } else if (!strcmp(opt, "--threading-model")) {
+      a->opts.default_threading_model = val;
+    } else {
+      fprintf(stderr, "wmiemu run: unknown option %s\n", opt);
+      return -1;
+    }
+    continue;
+  bad:
+    fprintf(stderr, "wmiemu run: bad value for %s: '%s'\n", opt, val);
+    return -1;
+  }
+  if (!a->n_mofs || !a->n_providers || !a->query) {
+    fprintf(stderr, "wmiemu run: --mof, --provider and --query are required\n");
+    return -1;
+  }
+  return 0;
+}
+
+int wmiemu_cli_run(int argc, char **argv) {
+  printer_t printer = { 0, 0, 1 };
+  wmiemu_host_t *host = NULL;
+  wmiemu_sub_id_t id = 0;
+  uint64_t elapsed_ms = 0, limit_ms;
+  run_args_t a;
+  int rc, i, status = WMIEMU_EXIT_OK;
+  HRESULT hr;
+
+  rc = parse_args(argc, argv, &a);
+  if (rc)
+    return rc > 0 ? WMIEMU_EXIT_OK : (usage(stderr), WMIEMU_EXIT_USAGE);
+  printer.limit = a.count;
+  printer.json = a.json;
+  limit_ms = a.duration > 0 ? (uint64_t)(a.duration * 1000.0) : 0;
+
+  hr = wmiemu_host_new(&a.opts, &host);
+  if (FAILED(hr)) {
+    fprintf(stderr, "wmiemu run: cannot create the host: 0x%08x\n", (unsigned)hr);
+    return WMIEMU_EXIT_FAILURE;
+  }
+  for (i = 0; i < a.n_mofs; i++) {
+    hr = wmiemu_host_load_mof(host, a.mofs[i], NULL, NULL);
+    if (FAILED(hr)) {
+      fprintf(stderr, "wmiemu run: %s: MOF compilation failed (0x%08x)\n", a.mofs[i], (unsigned)hr);
+      wmiemu_host_free(host);
+      return WMIEMU_EXIT_FAILURE;
+    }
+  }
+  for (i = 0; i < a.n_providers; i++) {
+    hr = wmiemu_host_add_module(host, a.providers[i]);
+    if (FAILED(hr)) {
+      fprintf(stderr, "wmiemu run: %s (0x%08x)\n", wmiemu_host_last_error(host), (unsigned)hr);
+      wmiemu_host_free(host);
+      return WMIEMU_EXIT_FAILURE;
+    }
+  }
+  hr = wmiemu_subscribe(host, a.ns, a.query, print_event, &printer, &id);
+  if (FAILED(hr)) {
+    fprintf(stderr, "wmiemu run: subscribe failed (0x%08x): %s\n", (unsigned)hr, wmiemu_host_last_error(host));
+    status = WMIEMU_EXIT_FAILURE;
+  } else {
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    /* Slices keep Ctrl-C and the duration responsive. */
+    while (!interrupted && (!limit_ms || elapsed_ms < limit_ms)) {
+      uint64_t slice = 100;
+      if (limit_ms && limit_ms - elapsed_ms < slice)
+        slice = limit_ms - elapsed_ms;
+      if (a.count)
+        hr = wmiemu_host_run_until_events(host, a.count, slice);
+      else
+        hr = wmiemu_host_run_for(host, slice);
+      elapsed_ms += slice;
+      if (hr == (HRESULT)WBEM_E_FAILED || (a.count && printer.printed >= a.count))
+        break;
+    }
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+  }
+  wmiemu_host_shutdown(host);
+  if (id)
+    print_summary(host, id);
+  else if (wmiemu_checker_count(wmiemu_host_checker(host)))
+    print_summary(host, 0);
+  if (wmiemu_checker_count(wmiemu_host_checker(host)))
+    status = WMIEMU_EXIT_FAILURE;
+  wmiemu_host_free(host);
+  return status;
+}
