@@ -9,6 +9,7 @@ static DWORD wait_handles(DWORD n, const HANDLE *handles, BOOL wait_all, DWORD t
     }
     wmiemu__kobj_t *objs[MAXIMUM_WAIT_OBJECTS];
     void *waitables[MAXIMUM_WAIT_OBJECTS];
+    const wmiemu__sched_ops_t *ops = NULL;
     DWORD got = 0, result = WAIT_FAILED;
     for (; got < n; got++) {
         objs[got] = wmiemu__handle_get(handles[got]);
@@ -16,7 +17,9 @@ static DWORD wait_handles(DWORD n, const HANDLE *handles, BOOL wait_all, DWORD t
             goto done; /* ERROR_INVALID_HANDLE already set */
         waitables[got] = objs[got]->waitable;
         /* One wait goes to one table; duplicates make wait_all ambiguous. */
-        if (objs[got]->ops != objs[0]->ops) {
+        if (!ops)
+            ops = objs[got]->ops;
+        if (objs[got]->ops != ops) {
             SetLastError(ERROR_INVALID_PARAMETER);
             got++;
             goto done;
@@ -29,7 +32,6 @@ static DWORD wait_handles(DWORD n, const HANDLE *handles, BOOL wait_all, DWORD t
             }
         }
     }
-    const wmiemu__sched_ops_t *ops = objs[0]->ops;
     result = ops->wait(ops->ctx, waitables, n, wait_all, timeout);
     if (result == WAIT_FAILED)
         SetLastError(ERROR_INVALID_PARAMETER);
