@@ -7,6 +7,7 @@
 #define COBJMACROS
 #define CONST_VTABLE
 #include <wmiemu/host.h>
+#include <wmiemu/compat.h>
 
 /* HRESULTs compared as signed values whatever the enum type. */
 #define assert_hr(a, b) assert_int_equal((HRESULT)(a), (HRESULT)(b))
