@@ -261,14 +261,20 @@ static ULONG WINAPI query_Release(IWbemEventProviderQuerySink *iface) {
 
 static HRESULT WINAPI query_NewQuery(IWbemEventProviderQuerySink *iface, ULONG id,
                                      LPWSTR language, LPWSTR query) {
+  items_provider *p = impl_from_IWbemEventProviderQuerySink(iface);
   (void)id; (void)language; (void)query;
-  InterlockedIncrement(&impl_from_IWbemEventProviderQuerySink(iface)->active_queries);
+  EnterCriticalSection(&p->lock);
+  p->active_queries++;
+  LeaveCriticalSection(&p->lock);
   return WBEM_S_NO_ERROR;
 }
 
 static HRESULT WINAPI query_CancelQuery(IWbemEventProviderQuerySink *iface, ULONG id) {
+  items_provider *p = impl_from_IWbemEventProviderQuerySink(iface);
   (void)id;
-  InterlockedDecrement(&impl_from_IWbemEventProviderQuerySink(iface)->active_queries);
+  EnterCriticalSection(&p->lock);
+  p->active_queries--;
+  LeaveCriticalSection(&p->lock);
   return WBEM_S_NO_ERROR;
 }
 

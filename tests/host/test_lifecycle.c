@@ -62,6 +62,7 @@ static void test_async_set_status(void **state) {
   (void)state;
   assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
   assert_non_null(strstr(test_provider_log(), "ProvideEvents"));
+  test_provider_join();
   wmiemu_host_free(host);
 }
 
@@ -78,6 +79,7 @@ static void test_failed_status(void **state) {
   assert_hr(wmiemu_host_provider_state(host, NULL, "TestProvider", &ps), S_OK);
   assert_int_equal(ps, WMIEMU_PROVIDER_FAILED);
   assert_int_equal(test_provider_objects(), 0);    /* released on failure */
+  test_provider_join();
   wmiemu_host_free(host);
 }
 

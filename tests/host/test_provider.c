@@ -29,7 +29,6 @@ struct test_provider {
   IWbemServices *services;
   IWbemClassObject *event_class;
   IWbemObjectSink *sink;
-  IWbemProviderInitSink *init_sink;
 };
 
 static test_provider_options_t options;
@@ -38,6 +37,14 @@ static char call_log[4096];
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static LONG objects;
 static LONG last_sid_length = -1;
+static pthread_t status_thread;
+static int status_thread_started;
+
+void test_provider_join(void) {
+  if (status_thread_started)
+    pthread_join(status_thread, NULL);
+  status_thread_started = 0;
+}
 
 static void log_call(const char *fmt, ...) {
   va_list ap;
@@ -139,11 +146,13 @@ IUNKNOWN_METHODS(IWbemEventProviderQuerySink, query)
 IUNKNOWN_METHODS(IWbemEventProviderSecurity, security)
 IUNKNOWN_METHODS(IWbemProviderIdentity, identity)
 
+/* Gets the sink, not the provider: the provider may be gone once the
+ * status is reported. */
 static void *late_status(void *arg) {
-  test_provider_t *p = arg;
+  IWbemProviderInitSink *sink = arg;
   usleep(20000);
-  IWbemProviderInitSink_SetStatus(p->init_sink, options.init_status, 0);
-  IWbemProviderInitSink_Release(p->init_sink);
+  IWbemProviderInitSink_SetStatus(sink, options.init_status, 0);
+  IWbemProviderInitSink_Release(sink);
   return NULL;
 }
 
@@ -161,11 +170,8 @@ static HRESULT WINAPI init_Initialize(IWbemProviderInit *i, LPWSTR user, LONG fl
   IWbemServices_GetObject(services, name, 0, NULL, &p->event_class, NULL);
   SysFreeString(name);
   if (options.async_status) {
-    pthread_t t;
     IWbemProviderInitSink_AddRef(sink);
-    p->init_sink = sink;
-    pthread_create(&t, NULL, late_status, p);
-    pthread_detach(t);
+    status_thread_started = !pthread_create(&status_thread, NULL, late_status, sink);
   } else {
     IWbemProviderInitSink_SetStatus(sink, options.init_status, 0);
   }

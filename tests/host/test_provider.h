@@ -26,6 +26,8 @@ test_provider_t *test_provider_current(void);
 /* Calls so far, comma separated ("Initialize,ProvideEvents,..."). */
 const char *test_provider_log(void);
 void test_provider_clear_log(void);
+/* Waits for the thread of async_status (before freeing the host). */
+void test_provider_join(void);
 LONG test_provider_last_sid_length(void);
 /* Objects alive (0 after the final Release). */
 LONG test_provider_objects(void);
