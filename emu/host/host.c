@@ -155,6 +155,7 @@ static void sub_free(wmiemu__sub_t *sub) {
   free(sub->query_text);
   free(sub->ns);
   free(sub->providers);
+  free(sub->class_implied);
   free(sub);
 }
 
@@ -244,6 +245,7 @@ HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *que
   sub->id = (wmiemu_sub_id_t)(host->n_subs + 1);
   host->subs[host->n_subs++] = sub;
   sub->providers = providers;
+  sub->class_implied = calloc(n ? n : 1, 1);
   for (i = 0; i < n; i++) {
     hr = wmiemu__provider_activate(providers[i]);
     if (SUCCEEDED(hr))

@@ -97,6 +97,10 @@ struct wmiemu__sub_s {
   int cancelled;
   wmiemu__provider_t **providers;      /* providers told with NewQuery */
   size_t n_providers;
+  /* Per provider: every registration query's class derives from this
+   * query's FROM class, so events that passed the registration check need
+   * no class check again. */
+  unsigned char *class_implied;
 };
 
 /* One __Win32Provider of one namespace, and its WMI-side state. */

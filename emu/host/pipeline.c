@@ -98,6 +98,14 @@ void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s) {
   }
 }
 
+static unsigned eval_flags(const wmiemu__sub_t *sub, const wmiemu__provider_t *p) {
+  size_t i;
+  for (i = 0; i < sub->n_providers; i++)
+    if (sub->providers[i] == p)
+      return sub->class_implied && sub->class_implied[i] ? WMIEMU_WQL_EVAL_SKIP_CLASS_CHECK : 0;
+  return 0;
+}
+
 static void deliver(wmiemu__batch_t *b) {
   wmiemu__sink_t *s = b->sink;
   wmiemu__provider_t *p = s->provider;
@@ -124,7 +132,7 @@ static void deliver(wmiemu__batch_t *b) {
         sub->counters.filtered++;
         continue;
       }
-      if (FAILED(wmiemu_wql_eval(sub->query, event, &match))) {
+      if (FAILED(wmiemu_wql_eval_ex(sub->query, event, eval_flags(sub, p), &match))) {
         sub->counters.dropped++;
         sub->counters.dropped_by[WMIEMU_DROP_FILTER_ERROR]++;
         continue;

@@ -582,10 +582,39 @@ HRESULT wmiemu__provider_activate(wmiemu__provider_t *p) {
 
 /* ---- subscriptions ------------------------------------------------------------- */
 
+/* Does every registration query's FROM class derive from (or equal) the
+ * subscription's? Then the registration check already proved the class. */
+static unsigned char class_implied(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
+  const WCHAR *from = wmiemu_wql_from_class_w(sub->query);
+  BSTR name;
+  size_t i;
+  unsigned char implied = p->n_queries > 0 && from;
+  if (!implied || !(name = SysAllocString(from)))
+    return 0;
+  for (i = 0; i < p->n_queries && implied; i++) {
+    IWbemClassObject *cls = wmiemu_wql_from_class_object(p->queries[i]);
+    const WCHAR *reg = wmiemu_wql_from_class_w(p->queries[i]);
+    if (!cls || !reg)
+      implied = 0;
+    else if (wmiemu_wcsicmp(reg, from) && IWbemClassObject_InheritsFrom(cls, name) != S_OK)
+      implied = 0;
+    if (cls)
+      IWbemClassObject_Release(cls);
+  }
+  SysFreeString(name);
+  return implied;
+}
+
 HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
                                    const wmiemu_subscribe_options_t *opts) {
   query_args_t a = { p, sub, opts };
   HRESULT hr;
+  size_t index;
+
+  for (index = 0; index < sub->n_providers && sub->providers[index] != p; index++)
+    ;
+  if (sub->class_implied && index < sub->n_providers + 1)
+    sub->class_implied[index] = class_implied(p, sub);
 
   if (p->security) {
     hr = wmiemu__provider_call(p, "AccessCheck", do_access_check, &a);

@@ -84,11 +84,31 @@ static void test_intrinsic_provider(void **state) {
   wmiemu_host_free(host);
 }
 
+/* C++ provider source hosts natively: one event per NewQuery, from its thread. */
+static void test_cpp_provider(void **state) {
+  fixture_recorder_t rec = { 0 };
+  wmiemu_sub_id_t a = 0, b = 0;
+  wmiemu_host_t *host;
+  (void)state;
+  host = fixture_host(NULL, "sample/sample_cpp.mof", "sample_cpp");
+  assert_int_equal(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleCppEvent", fixture_record, &rec, &a), S_OK);
+  assert_int_equal(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleCppEvent WHERE Source = \"C++\"", NULL, NULL, &b), S_OK);
+  assert_int_equal(wmiemu_host_run_until_events(host, 4, 10000), S_OK);
+  assert_int_equal(rec.count, 2);
+  assert_true(rec.in_order);
+  assert_int_equal(wmiemu_host_shutdown(host), S_OK);
+  fixture_assert_balanced(host, a);
+  fixture_assert_balanced(host, b);
+  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
+  wmiemu_host_free(host);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_tick_events_reach_the_consumer),
     cmocka_unit_test(test_where_clause_filters),
     cmocka_unit_test(test_intrinsic_provider),
+    cmocka_unit_test(test_cpp_provider),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
