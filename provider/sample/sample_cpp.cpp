@@ -82,13 +82,15 @@ public:
     HANDLE thread = CreateThread(nullptr, 0, &CSampleCppProvider::FireThread, this, 0, nullptr);
     if (!thread)
       return WBEM_E_FAILED;
+    // Join the previous thread outside the lock: it takes the lock itself.
     EnterCriticalSection(&m_lock);
-    if (m_thread) {
-      WaitForSingleObject(m_thread, INFINITE);
-      CloseHandle(m_thread);
-    }
+    HANDLE previous = m_thread;
     m_thread = thread;
     LeaveCriticalSection(&m_lock);
+    if (previous) {
+      WaitForSingleObject(previous, INFINITE);
+      CloseHandle(previous);
+    }
     return WBEM_S_NO_ERROR;
   }
   STDMETHODIMP CancelQuery(ULONG) override {
