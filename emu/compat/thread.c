@@ -7,8 +7,8 @@
 #include "compat/handle.h"
 
 static LONG next_tid = 0x100;
-static __thread __attribute__((tls_model("initial-exec"))) wmiemu__kobj_t *self;
-static __thread __attribute__((tls_model("initial-exec"))) DWORD self_tid;
+static __thread wmiemu__kobj_t *self;
+static __thread DWORD self_tid;
 
 static DWORD new_tid(void)
 {

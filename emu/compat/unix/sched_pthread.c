@@ -87,7 +87,7 @@ typedef struct {
     obj_t *done;
 } start_t;
 
-static __thread __attribute__((tls_model("initial-exec"))) obj_t *current_done;
+static __thread obj_t *current_done;
 
 static void thread_finished(obj_t *done)
 {
