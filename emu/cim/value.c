@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <wmiemu/compat.h>
+
 #include "cim/object.h"
 #include "cim/value.h"
 
@@ -514,7 +516,7 @@ void wmiemu__write_mof_string(wmiemu__wbuf_t *b, const WCHAR *s, size_t n) {
 
 static void write_real(wmiemu__wbuf_t *b, double d, BOOL single) {
   char tmp[64];
-  snprintf(tmp, sizeof tmp, single ? "%.9g" : "%.17g", d);
+  wmiemu_format_real(d, single, tmp, sizeof tmp);
   /* keep it a real literal for the parser */
   if (!strpbrk(tmp, ".eEn")) strcat(tmp, ".0");
   wmiemu__wbuf_puta(b, tmp);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <wmiemu/compat.h>
+
 #include "wql/ast.h"
 
 typedef struct {
@@ -59,13 +61,9 @@ static char *finish(buf_t *b) {
   return b->s;
 }
 
-/* Shortest text that reads back as the same double. */
 static void put_real(buf_t *b, double r, BOOL keep_real) {
   char tmp[40];
-  snprintf(tmp, sizeof(tmp), "%.15g", r);
-  if (strtod(tmp, NULL) != r)
-    snprintf(tmp, sizeof(tmp), "%.17g", r);
-  puts_(b, tmp);
+  puts_(b, wmiemu_format_real(r, FALSE, tmp, sizeof(tmp)));
   if (keep_real && !strpbrk(tmp, ".eE"))
     puts_(b, ".0");
 }

@@ -171,6 +171,19 @@ static void utf8_to_caller_buffer(void **state)
     assert_int_equal(wmiemu_utf8_to_wcs_buf("a\xC0\xAF", 3, buf), (size_t)-1);
 }
 
+static void real_text_is_shortest_exact(void **state)
+{
+    (void)state;
+    char buf[32];
+    assert_string_equal(wmiemu_format_real(0.06, FALSE, buf, sizeof buf), "0.06");
+    assert_string_equal(wmiemu_format_real(0.1 + 0.2, FALSE, buf, sizeof buf), "0.30000000000000004");
+    assert_string_equal(wmiemu_format_real(1e300, FALSE, buf, sizeof buf), "1e+300");
+    assert_string_equal(wmiemu_format_real(-2.5, FALSE, buf, sizeof buf), "-2.5");
+    /* A real32 prints with float precision, not the double's digits. */
+    assert_string_equal(wmiemu_format_real((float)0.1, TRUE, buf, sizeof buf), "0.1");
+    assert_string_equal(wmiemu_format_real((float)16777217.0, TRUE, buf, sizeof buf), "16777216");
+}
+
 static void wcs_to_utf8_lone_surrogate(void **state)
 {
     (void)state;
@@ -208,6 +221,7 @@ int main(void)
         cmocka_unit_test(utf8_roundtrip),
         cmocka_unit_test(bad_utf8_invalid),
         cmocka_unit_test(utf8_to_caller_buffer),
+        cmocka_unit_test(real_text_is_shortest_exact),
         cmocka_unit_test(wcs_to_utf8_lone_surrogate),
         cmocka_unit_test(bstr_utf8_helpers),
     };

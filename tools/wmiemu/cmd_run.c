@@ -100,11 +100,12 @@ static void json_string_w(const WCHAR *s, size_t len) {
 
 static void json_object(IWbemClassObject *obj);
 
-static void json_number(double d) {
+static void json_number(double d, BOOL single) {
+  char text[32];
   if (isnan(d) || isinf(d))
     fputs("null", stdout);
   else
-    printf("%.17g", d);
+    fputs(wmiemu_format_real(d, single, text, sizeof text), stdout);
 }
 
 /* One scalar of VARIANT type vt at p; cimtype decides strings vs numbers. */
@@ -130,8 +131,8 @@ static void json_scalar(VARTYPE vt, const void *p, CIMTYPE cimtype) {
   case VT_UI4: case VT_UINT: printf("%u", (unsigned)*(const ULONG *)p); break;
   case VT_I8: printf("\"%lld\"", (long long)*(const LONGLONG *)p); break;
   case VT_UI8: printf("\"%llu\"", (unsigned long long)*(const ULONGLONG *)p); break;
-  case VT_R4: json_number(*(const float *)p); break;
-  case VT_R8: json_number(*(const double *)p); break;
+  case VT_R4: json_number(*(const float *)p, TRUE); break;
+  case VT_R8: json_number(*(const double *)p, FALSE); break;
   case VT_BSTR: {
     BSTR b = *(const BSTR *)p;
     if (b)

@@ -36,6 +36,11 @@ size_t wmiemu_utf8_to_wcs_buf(const char *s, size_t len, WCHAR *dst);
 char *wmiemu_wcs_to_utf8(const WCHAR *s, size_t len);
 char *wmiemu_wcs_to_utf8_n(const WCHAR *s, size_t len, size_t *out_len);
 
+/* The shortest decimal text that reads back as the same value: as a float
+ * when single is TRUE (real32), else as a double. Writes at most size bytes
+ * (32 always suffice) and returns buf. */
+char *wmiemu_format_real(double d, BOOL single, char *buf, size_t size);
+
 /* BSTR from / to UTF-8 (SysFreeString / free the results). NULL on invalid
  * input or OOM. */
 BSTR wmiemu_bstr_from_utf8(const char *s, size_t len);
