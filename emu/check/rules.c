@@ -37,6 +37,13 @@ static const wmiemu_rule_info_t rules[WMIEMU_RULE_COUNT] = {
   { WMIEMU_RULE_INIT_NO_STATUS, "init-no-status",
     "Initialize reports its outcome through IWbemProviderInitSink::SetStatus",
     "IWbemProviderInit::Initialize" },
+  { WMIEMU_RULE_REFIRE_AFTER_CANCEL, "refire-after-cancel",
+    "after Indicate answered WBEM_E_SERVER_TOO_BUSY, the provider processes pending requests "
+    "before it refires: a thread's next Indicate after a BUSY answer (the refire) must not come "
+    "when a CancelQuery has returned since the BUSY answer and no query of the provider is live "
+    "any more (the provider refired an event it had been told nobody wants)",
+    "Writing an Event Provider (WBEM_E_SERVER_TOO_BUSY: process pending requests such as "
+    "CancelQuery before refiring)" },
 };
 
 const wmiemu_rule_info_t *wmiemu_rule_info(wmiemu_rule_t rule) {

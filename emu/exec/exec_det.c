@@ -9,13 +9,31 @@
 #include "exec/exec_int.h"
 #include "exec/sched.h"
 
+typedef struct worker_s worker_t;
+
 typedef struct {
   wmiemu__exec_t base;
   wmiemu__sched_t *s;
   wmiemu__sched_obj_t *work_ev;     /* auto-reset: "something was posted" */
   wmiemu__exec_timer_t *timers;     /* active, by (due, seq) */
   uint64_t timer_seq;
+  worker_t *idle;                   /* WMI workers waiting for a call */
+  worker_t *all;                    /* every worker: freed with the schedule */
+  int closing;
 } exec_det_t;
+
+/* A controlled WMI worker thread, reused from call to call: a host makes
+ * dozens of provider calls per schedule (QueryInterface probes...), and a
+ * handoff costs far less than an OS thread. */
+struct worker_s {
+  worker_t *next_idle, *next_all;
+  exec_det_t *e;
+  wmiemu__sched_obj_t *go;          /* auto-reset: a call was handed over */
+  wmiemu__sched_obj_t *done;        /* auto-reset: the synchronous call returned */
+  wmiemu__exec_call_t *call;
+  int async;
+  int quit;
+};
 
 static exec_det_t *det_from_exec(wmiemu__exec_t *e) { return (exec_det_t *)e; }
 
@@ -26,15 +44,32 @@ static void det_wake(wmiemu__exec_t *exec) {
   wmiemu__sched_event_set(e->s, e->work_ev);
 }
 
+/* Idle workers end; a busy one ends when its call returns. */
 static void det_close(wmiemu__exec_t *exec) {
-  det_from_exec(exec)->timers = NULL;   /* objects die with the schedule */
+  exec_det_t *e = det_from_exec(exec);
+  e->timers = NULL;   /* objects die with the schedule */
+  e->closing = 1;
+  while (e->idle) {
+    worker_t *w = e->idle;
+    e->idle = w->next_idle;
+    w->quit = 1;
+    wmiemu__sched_event_set(e->s, w->go);
+  }
 }
 
 /* The memory goes when the schedule ends (exec_det_end): a failed schedule
  * unwinds its threads, and the owner may never reach destroy. */
 static void det_free(wmiemu__exec_t *exec) { (void)exec; }
 
-static void exec_det_end(void *arg) { free(arg); }
+static void exec_det_end(void *arg) {
+  exec_det_t *e = arg;
+  while (e->all) {
+    worker_t *w = e->all;
+    e->all = w->next_all;
+    free(w);
+  }
+  free(e);
+}
 
 static void timer_unlink(exec_det_t *e, wmiemu__exec_timer_t *t) {
   for (wmiemu__exec_timer_t **p = &e->timers; *p; p = &(*p)->next) {
@@ -120,34 +155,83 @@ static int det_run(wmiemu__exec_t *exec, int mode, uint64_t ms, wmiemu__exec_pre
   }
 }
 
-static void call_body(void *arg) {
-  wmiemu__exec_call_t *call = arg;
+static void call_body(wmiemu__exec_call_t *call) {
   wmiemu__sched_t *s = wmiemu__sched_current();
   wmiemu__sched_note(s, "call", call->name, 0);
   call->result = call->fn(call->arg);
   wmiemu__sched_note(s, "return", call->name, call->result);
 }
 
-static void call_async_body(void *arg) {
-  wmiemu__exec_call_t *call = arg;
-  wmiemu__exec_t *exec = call->impl;
-  call_body(call);
-  call->impl = NULL;
-  wmiemu__exec_post(exec, &call->done);
-  wmiemu__exec_unhold(exec);
+static void worker_main(void *arg) {
+  worker_t *w = arg;
+  exec_det_t *e = w->e;
+  for (;;) {
+    wmiemu__sched_wait(e->s, &w->go, 1, 0, WMIEMU__SCHED_INFINITE, 0);
+    if (w->quit)
+      return;
+    wmiemu__exec_call_t *call = w->call;
+    call_body(call);
+    if (!w->async) {
+      /* The caller puts us back on the idle list once it has seen done. */
+      wmiemu__sched_event_set(e->s, w->done);
+      continue;
+    }
+    wmiemu__exec_t *exec = call->impl;
+    call->impl = NULL;
+    if (e->closing)
+      w->quit = 1;
+    else {
+      w->next_idle = e->idle;
+      e->idle = w;
+    }
+    wmiemu__exec_post(exec, &call->done);
+    wmiemu__exec_unhold(exec);
+    if (w->quit)
+      return;
+  }
+}
+
+/* An idle worker, or a new one; NULL when out of memory. */
+static worker_t *worker_get(exec_det_t *e) {
+  worker_t *w = e->idle;
+  if (w) {
+    e->idle = w->next_idle;
+    return w;
+  }
+  w = calloc(1, sizeof(*w));
+  if (!w)
+    return NULL;
+  w->e = e;
+  w->go = wmiemu__sched_event_new(e->s, 0, 0);
+  w->done = wmiemu__sched_event_new(e->s, 0, 0);
+  if (!w->go || !w->done ||
+      !wmiemu__sched_thread_create(e->s, worker_main, w, "wmi-worker", WMIEMU__SCHED_GROUP_WMI)) {
+    free(w);
+    return NULL;
+  }
+  w->next_all = e->all;
+  e->all = w;
+  return w;
 }
 
 static int det_call(wmiemu__exec_t *exec, wmiemu__exec_call_t *call) {
   exec_det_t *e = det_from_exec(exec);
   if (wmiemu__sched_current() != e->s)
     return WMIEMU__EXEC_EINVAL;
-  wmiemu__sched_thread_t *t = wmiemu__sched_thread_create(e->s, call_body, call,
-                                                          call->name ? call->name : "call",
-                                                          WMIEMU__SCHED_GROUP_WMI);
-  if (!t)
+  worker_t *w = worker_get(e);
+  if (!w)
     return WMIEMU__EXEC_ENOMEM;
-  wmiemu__sched_obj_t *h = wmiemu__sched_thread_handle(t);
-  wmiemu__sched_wait(e->s, &h, 1, 0, WMIEMU__SCHED_INFINITE, 0);
+  w->call = call;
+  w->async = 0;
+  wmiemu__sched_event_set(e->s, w->go);
+  wmiemu__sched_wait(e->s, &w->done, 1, 0, WMIEMU__SCHED_INFINITE, 0);
+  if (e->closing) {
+    w->quit = 1;
+    wmiemu__sched_event_set(e->s, w->go);
+  } else {
+    w->next_idle = e->idle;
+    e->idle = w;
+  }
   return 0;
 }
 
@@ -155,10 +239,13 @@ static int det_call_async(wmiemu__exec_t *exec, wmiemu__exec_call_t *call) {
   exec_det_t *e = det_from_exec(exec);
   if (wmiemu__sched_current() != e->s)
     return WMIEMU__EXEC_EINVAL;
-  call->impl = exec;
-  if (!wmiemu__sched_thread_create(e->s, call_async_body, call, call->name ? call->name : "call",
-                                   WMIEMU__SCHED_GROUP_WMI))
+  worker_t *w = worker_get(e);
+  if (!w)
     return WMIEMU__EXEC_ENOMEM;
+  call->impl = exec;
+  w->call = call;
+  w->async = 1;
+  wmiemu__sched_event_set(e->s, w->go);
   return 0;
 }
 

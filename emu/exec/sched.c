@@ -207,6 +207,8 @@ void wmiemu__sched_free(wmiemu__sched_t *s) {
 }
 
 const char *wmiemu__sched_message(const wmiemu__sched_t *s) { return s->message; }
+uint64_t wmiemu__sched_seed(const wmiemu__sched_t *s) { return s->opts.seed; }
+
 uint64_t wmiemu__sched_steps(const wmiemu__sched_t *s) { return s->steps; }
 uint64_t wmiemu__sched_now(const wmiemu__sched_t *s) { return s ? s->clock : 0; }
 

@@ -58,6 +58,7 @@ wmiemu_outcome_t wmiemu__sched_run(wmiemu__sched_t *s, void (*fn)(void *), void 
 
 const char *wmiemu__sched_message(const wmiemu__sched_t *s);
 uint64_t wmiemu__sched_steps(const wmiemu__sched_t *s);
+uint64_t wmiemu__sched_seed(const wmiemu__sched_t *s);
 /* The trace so far (JSON Lines), when record_trace was set. */
 const char *wmiemu__sched_trace(const wmiemu__sched_t *s, size_t *len);
 

@@ -106,7 +106,10 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
   wmiemu__batch_t *b;
   LONG i, accepted = 0, unregistered = 0;
   int64_t queued;
+  HRESULT watched = wmiemu__sink_indicate_hook(s, count);   /* one branch unless watched (call.c) */
 
+  if (watched != S_OK)
+    return watched;
   if (!p)
     return WBEM_E_SHUTTING_DOWN;             /* the host is gone */
   host = p->host;

@@ -84,6 +84,10 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
     }
     host->own_exec = 1;
   }
+  if (FAILED(hr = wmiemu__watch_new(host))) {
+    wmiemu_host_free(host);
+    return hr;
+  }
   *out = host;
   return S_OK;
 }
@@ -168,6 +172,7 @@ static wmiemu__sub_t *find_sub(wmiemu_host_t *host, wmiemu_sub_id_t id) {
 static void cancel_sub(wmiemu__sub_t *sub) {
   size_t i;
   sub->cancelled = 1;
+  wmiemu__pipeline_sub_cancelled(sub);
   for (i = 0; i < sub->n_providers; i++)
     wmiemu__provider_cancel_query(sub->providers[i], sub);
   if (sub->host->opts.unload_when_idle) {
@@ -377,6 +382,13 @@ HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
   return wmiemu_checker_failed(host->checker) ? WBEM_E_FAILED : S_OK;
 }
 
+void wmiemu__host_abandon(wmiemu_host_t *host) {
+  if (!host)
+    return;
+  host->shut_down = 1;
+  wmiemu_host_free(host);
+}
+
 void wmiemu_host_free(wmiemu_host_t *host) {
   wmiemu__sink_t *s, *next_sink;
   wmiemu__provider_t *p, *next_provider;
@@ -413,6 +425,7 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   }
   wmiemu_repo_free(host->repo);
   wmiemu_checker_free(host->checker);
+  wmiemu__watch_free(host);
   pthread_mutex_destroy(&host->lock);
   free(host->default_namespace);
   free(host->locale);

@@ -48,6 +48,7 @@ struct wmiemu__batch_s {
   uint64_t indicate_ns;
   unsigned long thread;
   LONG count;
+  int embedded;                        /* lives inside objects[0]'s allocation */
   IWbemClassObject *objects[];
 };
 
@@ -101,6 +102,7 @@ struct wmiemu__sub_s {
    * query's FROM class, so events that passed the registration check need
    * no class check again. */
   unsigned char *class_implied;
+  struct wmiemu__agg_s *agg;           /* GROUP WITHIN state (pipeline.c) */
 };
 
 /* One __Win32Provider of one namespace, and its WMI-side state. */
@@ -132,6 +134,7 @@ struct wmiemu__provider_s {
   size_t live_subs;
   wmiemu__sink_t **restricted;         /* restricted sinks made from its sink (host->lock) */
   size_t n_restricted, cap_restricted;
+  volatile LONG64 cancels_returned;    /* CancelQuery calls that returned (any thread reads) */
 };
 
 struct wmiemu_host {
@@ -158,6 +161,9 @@ struct wmiemu_host {
   int dispatch_depth;                  /* >0 while callbacks run: defer compaction */
   int shut_down;
   char last_error[512];
+  /* Non-NULL when Indicate is watched: on the deterministic executor (each
+   * Indicate is a scheduling point noted in the trace) or with busy_every. */
+  struct wmiemu__watch_s *watch;
 };
 
 /* host.c */
@@ -168,6 +174,10 @@ void wmiemu__host_error(wmiemu_host_t *host, const char *fmt, ...)
 HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t *exec,
                               wmiemu_host_t **out);
 
+/* Frees a host whose schedule ended with provider code stranded on parked
+ * threads: no call into the provider any more (they could not run). */
+void wmiemu__host_abandon(wmiemu_host_t *host);
+
 /* call.c: the one way into the provider. Every call WMI makes (Initialize,
  * ProvideEvents, NewQuery, CancelQuery, AccessCheck, SetRegistrationObject,
  * QueryInterface probes, Release) goes through here: it is a scheduling
@@ -175,6 +185,26 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
 typedef HRESULT (*wmiemu__provider_call_fn)(void *arg);
 HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
                               wmiemu__provider_call_fn fn, void *arg);
+
+/* call.c: the watch on the calls the provider makes into WMI's sink.
+ * NULL unless the host runs on the deterministic executor or busy_every is
+ * set; everything below is a no-op costing one branch otherwise. */
+typedef struct wmiemu__watch_s wmiemu__watch_t;
+HRESULT wmiemu__watch_new(wmiemu_host_t *host);
+void wmiemu__watch_free(wmiemu_host_t *host);
+/* Indicate on s: a scheduling point, busy_every answers, refire check.
+ * S_OK to go on, or the HRESULT Indicate returns at once. */
+HRESULT wmiemu__watch_indicate(wmiemu__sink_t *s, LONG count);
+/* The provider's object is gone (its final Release returned 0). */
+void wmiemu__watch_released(wmiemu__provider_t *p);
+
+/* Indicate's first statement. */
+static inline HRESULT wmiemu__sink_indicate_hook(wmiemu__sink_t *s, LONG count) {
+  wmiemu__provider_t *p = s->provider;
+  if (__builtin_expect(!p || !p->host->watch, 1))
+    return S_OK;
+  return wmiemu__watch_indicate(s, count);
+}
 
 /* loader.c */
 HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err, size_t err_size);
@@ -231,6 +261,9 @@ void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s);
 /* Delivers everything held for batching. */
 void wmiemu__pipeline_flush_held(wmiemu__sink_t *s);
 void wmiemu__batch_free(wmiemu__batch_t *b);
+/* The subscription is cancelled: its open GROUP windows are discarded
+ * (their events count as filtered) and its timer closed. */
+void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub);
 
 /* time */
 uint64_t wmiemu__host_monotonic_ns(void);

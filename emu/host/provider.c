@@ -282,6 +282,7 @@ static HRESULT call_qi(wmiemu__provider_t *p, IUnknown *unk, REFIID iid, void **
 }
 
 typedef struct {
+  wmiemu__provider_t *p;
   IUnknown *unk;
   ULONG result;
 } release_args_t;
@@ -289,11 +290,13 @@ typedef struct {
 static HRESULT do_release(void *arg) {
   release_args_t *a = arg;
   a->result = IUnknown_Release(a->unk);
+  if (!a->result)   /* the object is gone: its threads must not run any more */
+    wmiemu__watch_released(a->p);
   return S_OK;
 }
 
 static ULONG call_release(wmiemu__provider_t *p, void *iface) {
-  release_args_t a = { iface, 0 };
+  release_args_t a = { p, iface, 0 };
   if (!iface)
     return 0;
   wmiemu__provider_call(p, "Release", do_release, &a);
@@ -380,10 +383,11 @@ static BOOL wait_for_status(wmiemu__provider_t *p, LONG *status) {
     return TRUE;
   rc = wmiemu__exec_run_until(host->exec, status_reported, p, host->opts.init_timeout_ms);
   if (rc == WMIEMU__EXEC_EBUSY) {
-    struct timespec ms = { 0, 1000000 };
+    /* On the executor clock: Sleep is virtual under the deterministic one. */
+    uint64_t start = wmiemu__exec_now(host->exec);
     while (!wmiemu__init_sink_status(p->init_sink, status) && waited < host->opts.init_timeout_ms) {
-      nanosleep(&ms, NULL);
-      waited++;
+      Sleep(1);
+      waited = wmiemu__exec_now(host->exec) - start;
     }
   }
   return wmiemu__init_sink_status(p->init_sink, status);
@@ -443,15 +447,18 @@ static void probe_interfaces(wmiemu__provider_t *p) {
   }
 }
 
-static void drop_interfaces(wmiemu__provider_t *p) {
+/* Returns what the last Release said: the provider's remaining references. */
+static ULONG drop_interfaces(wmiemu__provider_t *p) {
+  ULONG left;
   call_release(p, p->security);
   call_release(p, p->query_sink);
   call_release(p, p->events);
-  call_release(p, p->unknown);
+  left = call_release(p, p->unknown);
   p->security = NULL;
   p->query_sink = NULL;
   p->events = NULL;
   p->unknown = NULL;
+  return left;
 }
 
 static HRESULT fail(wmiemu__provider_t *p, HRESULT hr) {
@@ -671,8 +678,10 @@ void wmiemu__provider_cancel_query(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
   }
   wmiemu__provider_update_activity(p);
   pthread_mutex_unlock(&p->host->lock);
-  if (p->query_sink && p->state == WMIEMU_PROVIDER_READY)
+  if (p->query_sink && p->state == WMIEMU_PROVIDER_READY) {
     wmiemu__provider_call(p, "CancelQuery", do_cancel_query, &a);
+    InterlockedIncrement64(&p->cancels_returned);
+  }
 }
 
 /* ---- final Release ------------------------------------------------------------ */
@@ -682,13 +691,19 @@ void wmiemu__provider_release(wmiemu__provider_t *p) {
   LONG refs;
   size_t i;
 
+  ULONG left;
+
   if (p->state != WMIEMU_PROVIDER_READY)
     return;
-  drop_interfaces(p);
+  left = drop_interfaces(p);
   WMIEMU__ATOMIC_STORE(&p->sink->released, 1);
   WMIEMU__ATOMIC_STORE(&p->sink->active, 0);
   p->state = WMIEMU_PROVIDER_RELEASED;
 
+  if (left)
+    wmiemu_checker_report(checker, WMIEMU_RULE_REFCOUNT_LEAK, "Release", p->name,
+                          "the provider's reference count is %u after WMI released its last "
+                          "pointer (expected 0)", (unsigned)left);
   /* Only the host's own reference may remain on what it lent. */
   if ((refs = wmiemu__sink_refs(p->sink)) != 1)
     wmiemu_checker_report(checker, WMIEMU_RULE_REFCOUNT_LEAK, "Release", p->name,

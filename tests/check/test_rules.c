@@ -30,6 +30,11 @@ static void test_find_by_id(void **state) {
   assert_int_equal(r->rule, WMIEMU_RULE_SINK_SET_STATUS);
   assert_int_equal(wmiemu_rule_find("threading-model")->rule, WMIEMU_RULE_THREADING_MODEL);
   assert_int_equal(wmiemu_rule_find("qi-missing-interface")->rule, WMIEMU_RULE_QI_MISSING_INTERFACE);
+  r = wmiemu_rule_find("refire-after-cancel");
+  assert_non_null(r);
+  assert_int_equal(r->rule, WMIEMU_RULE_REFIRE_AFTER_CANCEL);
+  assert_non_null(strstr(r->summary, "WBEM_E_SERVER_TOO_BUSY"));
+  assert_non_null(strstr(r->source, "CancelQuery"));
   assert_null(wmiemu_rule_find("no-such-rule"));
   assert_null(wmiemu_rule_find(NULL));
 }

@@ -15,7 +15,7 @@
 
 #include <wmiemu/explore.h>
 
-#include "exec/provider_driver.h"
+#include "exec/provider_explore.h"
 
 static char *slurp(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -40,7 +40,7 @@ typedef struct {
   char module[1024];
   char query[128];
   const char *mofs[1];
-  wmiemu__pdrv_opts_t opts;
+  wmiemu__pexp_opts_t opts;
 } fixture_t;
 
 static void fixture(fixture_t *f, const char *name, const char *event_class) {
@@ -69,20 +69,20 @@ static void caught_and_replayed(const char *name, const char *cls, const char *e
   fixture_t f;
   fixture(&f, name, cls);
   char err[512] = "";
-  wmiemu__pdrv_t *d;
-  assert_int_equal(wmiemu__pdrv_open(&d, &f.opts, err, sizeof(err)), 0);
+  wmiemu__pexp_t *d;
+  assert_int_equal(wmiemu__pexp_open(&d, &f.opts, err, sizeof(err)), 0);
   char trace[256];
   tmp_path(trace, sizeof(trace), name);
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
   o.iterations = 1000;
   o.trace_path = trace;
-  o.scenario_name = wmiemu__pdrv_spec(d);
+  o.scenario_name = wmiemu__pexp_spec(d);
   wmiemu_explore_result_t r;
-  assert_int_equal(wmiemu_explore(wmiemu__pdrv_scenario, d, &o, &r), WMIEMU_OUTCOME_VIOLATION);
+  assert_int_equal(wmiemu_explore(wmiemu__pexp_scenario, d, &o, &r), WMIEMU_OUTCOME_VIOLATION);
   assert_true(r.iterations_run <= 1000);
   assert_non_null(strstr(r.message, expect));
-  wmiemu__pdrv_close(d);
+  wmiemu__pexp_close(d);
   int reproduced = 0;
   for (int i = 0; i < 10; i++) {
     /* Each replay starts from the trace alone, as `wmiemu replay` does. */
@@ -92,12 +92,12 @@ static void caught_and_replayed(const char *name, const char *cls, const char *e
     assert_non_null(spec);
     spec += strlen("\"scenario\":\"");
     *strstr(spec, "\",\"strategy\"") = 0;
-    wmiemu__pdrv_t *rd;
-    assert_int_equal(wmiemu__pdrv_open_spec(&rd, spec, err, sizeof(err)), 0);
+    wmiemu__pexp_t *rd;
+    assert_int_equal(wmiemu__pexp_open_spec(&rd, spec, err, sizeof(err)), 0);
     free(text);
     wmiemu_explore_result_t rr;
-    wmiemu_outcome_t out = wmiemu_replay(wmiemu__pdrv_scenario, rd, trace, NULL, &rr);
-    wmiemu__pdrv_close(rd);
+    wmiemu_outcome_t out = wmiemu_replay(wmiemu__pexp_scenario, rd, trace, NULL, &rr);
+    wmiemu__pexp_close(rd);
     if (out == WMIEMU_OUTCOME_VIOLATION && !strcmp(rr.message, r.message))
       reproduced++;
     else
@@ -122,27 +122,20 @@ static void test_correct_provider_passes(void **state) {
   fixture_t f;
   fixture(&f, "race_correct", "RaceCorrectEvent");
   char err[512];
-  wmiemu__pdrv_t *d;
-  assert_int_equal(wmiemu__pdrv_open(&d, &f.opts, err, sizeof(err)), 0);
+  wmiemu__pexp_t *d;
+  assert_int_equal(wmiemu__pexp_open(&d, &f.opts, err, sizeof(err)), 0);
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
   o.iterations = 400;
   wmiemu_explore_result_t r;
-  wmiemu_outcome_t out = wmiemu_explore(wmiemu__pdrv_scenario, d, &o, &r);
+  wmiemu_outcome_t out = wmiemu_explore(wmiemu__pexp_scenario, d, &o, &r);
   if (out != WMIEMU_OUTCOME_OK)
     fprintf(stderr, "%s\n", r.message);
   assert_int_equal(out, WMIEMU_OUTCOME_OK);
   o.strategy = WMIEMU_STRATEGY_PCT;
   o.iterations = 200;
-  assert_int_equal(wmiemu_explore(wmiemu__pdrv_scenario, d, &o, &r), WMIEMU_OUTCOME_OK);
-  /* CancelQuery issued asynchronously while the loop runs: still correct. */
-  wmiemu__pdrv_close(d);
-  f.opts.cancel_async = 1;
-  assert_int_equal(wmiemu__pdrv_open(&d, &f.opts, err, sizeof(err)), 0);
-  o.strategy = WMIEMU_STRATEGY_RANDOM;
-  o.iterations = 200;
-  assert_int_equal(wmiemu_explore(wmiemu__pdrv_scenario, d, &o, &r), WMIEMU_OUTCOME_OK);
-  wmiemu__pdrv_close(d);
+  assert_int_equal(wmiemu_explore(wmiemu__pexp_scenario, d, &o, &r), WMIEMU_OUTCOME_OK);
+  wmiemu__pexp_close(d);
 }
 
 static void test_same_seed_identical_trace(void **state) {
@@ -152,19 +145,19 @@ static void test_same_seed_identical_trace(void **state) {
   char err[512], p1[256], p2[256];
   tmp_path(p1, sizeof(p1), "seed1");
   tmp_path(p2, sizeof(p2), "seed2");
-  wmiemu__pdrv_t *d;
-  assert_int_equal(wmiemu__pdrv_open(&d, &f.opts, err, sizeof(err)), 0);
+  wmiemu__pexp_t *d;
+  assert_int_equal(wmiemu__pexp_open(&d, &f.opts, err, sizeof(err)), 0);
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
   o.seed = 4242;
   o.iterations = 3;
   o.trace_all = 1;
-  o.scenario_name = wmiemu__pdrv_spec(d);
+  o.scenario_name = wmiemu__pexp_spec(d);
   o.trace_path = p1;
-  assert_int_equal(wmiemu_explore(wmiemu__pdrv_scenario, d, &o, NULL), WMIEMU_OUTCOME_OK);
+  assert_int_equal(wmiemu_explore(wmiemu__pexp_scenario, d, &o, NULL), WMIEMU_OUTCOME_OK);
   o.trace_path = p2;
-  assert_int_equal(wmiemu_explore(wmiemu__pdrv_scenario, d, &o, NULL), WMIEMU_OUTCOME_OK);
-  wmiemu__pdrv_close(d);
+  assert_int_equal(wmiemu_explore(wmiemu__pexp_scenario, d, &o, NULL), WMIEMU_OUTCOME_OK);
+  wmiemu__pexp_close(d);
   char *a = slurp(p1), *b = slurp(p2);
   assert_non_null(a);
   assert_non_null(b);
@@ -186,35 +179,35 @@ static void test_open_errors(void **state) {
   fixture_t f;
   fixture(&f, "race_correct", "RaceCorrectEvent");
   char err[512];
-  wmiemu__pdrv_t *d = (wmiemu__pdrv_t *)1;
-  wmiemu__pdrv_opts_t bad = f.opts;
+  wmiemu__pexp_t *d = (wmiemu__pexp_t *)1;
+  wmiemu__pexp_opts_t bad = f.opts;
   bad.module = "/nonexistent/provider.so";
-  assert_int_equal(wmiemu__pdrv_open(&d, &bad, err, sizeof(err)), -1);
+  assert_int_equal(wmiemu__pexp_open(&d, &bad, err, sizeof(err)), -1);
   assert_null(d);
   assert_non_null(strstr(err, "cannot load"));
   bad = f.opts;
   const char *missing[1] = { "/nonexistent/x.mof" };
   bad.mofs = missing;
-  assert_int_equal(wmiemu__pdrv_open(&d, &bad, err, sizeof(err)), -1);
+  assert_int_equal(wmiemu__pexp_open(&d, &bad, err, sizeof(err)), -1);
   assert_non_null(strstr(err, "x.mof"));
   bad = f.opts;
   bad.provider_name = "NoSuchProvider";
-  assert_int_equal(wmiemu__pdrv_open(&d, &bad, err, sizeof(err)), -1);
+  assert_int_equal(wmiemu__pexp_open(&d, &bad, err, sizeof(err)), -1);
   assert_non_null(strstr(err, "NoSuchProvider"));
   bad = f.opts;
   bad.query = NULL;
-  assert_int_equal(wmiemu__pdrv_open(&d, &bad, err, sizeof(err)), -1);
-  assert_int_equal(wmiemu__pdrv_open_spec(&d, "correct", err, sizeof(err)), -1);
-  assert_false(wmiemu__pdrv_is_spec("correct"));
+  assert_int_equal(wmiemu__pexp_open(&d, &bad, err, sizeof(err)), -1);
+  assert_int_equal(wmiemu__pexp_open_spec(&d, "correct", err, sizeof(err)), -1);
+  assert_false(wmiemu__pexp_is_spec("correct"));
   /* A spec round-trips. */
-  assert_int_equal(wmiemu__pdrv_open(&d, &f.opts, err, sizeof(err)), 0);
-  assert_true(wmiemu__pdrv_is_spec(wmiemu__pdrv_spec(d)));
-  assert_string_equal(wmiemu__pdrv_name(d), "provider:RaceCorrectProvider");
-  wmiemu__pdrv_t *d2;
-  assert_int_equal(wmiemu__pdrv_open_spec(&d2, wmiemu__pdrv_spec(d), err, sizeof(err)), 0);
-  assert_string_equal(wmiemu__pdrv_spec(d2), wmiemu__pdrv_spec(d));
-  wmiemu__pdrv_close(d2);
-  wmiemu__pdrv_close(d);
+  assert_int_equal(wmiemu__pexp_open(&d, &f.opts, err, sizeof(err)), 0);
+  assert_true(wmiemu__pexp_is_spec(wmiemu__pexp_spec(d)));
+  assert_string_equal(wmiemu__pexp_name(d), "provider:RaceCorrectProvider");
+  wmiemu__pexp_t *d2;
+  assert_int_equal(wmiemu__pexp_open_spec(&d2, wmiemu__pexp_spec(d), err, sizeof(err)), 0);
+  assert_string_equal(wmiemu__pexp_spec(d2), wmiemu__pexp_spec(d));
+  wmiemu__pexp_close(d2);
+  wmiemu__pexp_close(d);
 }
 
 int main(void) {

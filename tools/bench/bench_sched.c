@@ -15,7 +15,7 @@
 
 #include <wmiemu/explore.h>
 
-#include "exec/provider_driver.h"
+#include "exec/provider_explore.h"
 #include "exec/scenarios.h"
 
 static double wall_s(void);
@@ -97,15 +97,15 @@ int main(int argc, char **argv) {
       snprintf(mof, sizeof(mof), "%s/provider/race_correct/race_correct.mof", src);
     snprintf(module, sizeof(module), "%s/provider/race_correct.so", argv[2]);
     const char *mofs[1] = { mof };
-    wmiemu__pdrv_opts_t po = { .mofs = mofs, .n_mofs = 1, .module = module,
+    wmiemu__pexp_opts_t po = { .mofs = mofs, .n_mofs = 1, .module = module,
                                .query = "SELECT * FROM RaceCorrectEvent", .busy_every = 2 };
-    wmiemu__pdrv_t *d;
-    if (wmiemu__pdrv_open(&d, &po, err, sizeof(err)) != 0) {
+    wmiemu__pexp_t *d;
+    if (wmiemu__pexp_open(&d, &po, err, sizeof(err)) != 0) {
       fprintf(stderr, "bench_sched: %s\n", err);
       return 1;
     }
-    rc |= bench_one("race_correct provider", wmiemu__pdrv_scenario, d, WMIEMU_STRATEGY_RANDOM, n);
-    wmiemu__pdrv_close(d);
+    rc |= bench_one("race_correct via host", wmiemu__pexp_scenario, d, WMIEMU_STRATEGY_RANDOM, n);
+    wmiemu__pexp_close(d);
   }
   return rc;
 }

@@ -8,7 +8,7 @@
 #include <wmiemu/explore.h>
 
 #include "cli.h"
-#include "exec/provider_driver.h"
+#include "exec/provider_explore.h"
 #include "exec/scenarios.h"
 
 static void explore_usage(FILE *out) {
@@ -19,13 +19,14 @@ static void explore_usage(FILE *out) {
           "                      [--seed S] [--depth D] [--max-steps M] [--trace PATH] [--quiet]\n"
           "       wmiemu explore --mof FILE... --provider MODULE.so --query WQL [options above]\n"
           "                      [--provider-name NAME] [--busy-every N] [--cancel-at MS]\n"
-          "                      [--subscribe-cancel]\n"
-          "With --provider, each schedule drives the real provider through the contract:\n"
-          "CreateInstance, Initialize, AccessCheck, NewQuery, ProvideEvents, MS of virtual\n"
-          "time (--cancel-at, default 3000), CancelQuery racing with the provider's threads\n"
-          "(--subscribe-cancel: issued asynchronously while the loop keeps running), final\n"
-          "Release; every --busy-every'th Indicate (default 2, 0 = never) answers\n"
-          "WBEM_E_SERVER_TOO_BUSY to invite refires.\n"
+          "With --provider, each schedule runs the emulator's host on the deterministic\n"
+          "executor: it loads the MOF and the module, subscribes the query (CreateInstance,\n"
+          "Initialize and SetStatus, QueryInterface, ProvideEvents, AccessCheck, NewQuery),\n"
+          "lets MS of virtual time pass (--cancel-at, default 3000), unsubscribes (CancelQuery\n"
+          "racing with the provider's threads), lets MS pass again and shuts down (final\n"
+          "Release). Every Indicate is a scheduling point; every --busy-every'th one\n"
+          "(default 2, 0 = never) answers WBEM_E_SERVER_TOO_BUSY to invite refires. Any\n"
+          "contract rule the host checks ends the schedule as a violation.\n"
           "Runs the scenario under N schedules (seed S, S+1, ...) and stops at the first\n"
           "contract violation, deadlock, livelock or assertion; the failing schedule's trace\n"
           "goes to PATH (default wmiemu-trace.jsonl) for `wmiemu replay`.\n"
@@ -64,22 +65,22 @@ static int report(const char *name, const wmiemu_explore_opts_t *o, wmiemu_outco
   return WMIEMU_EXIT_FAILURE;
 }
 
-static int explore_provider(wmiemu_explore_opts_t *o, const wmiemu__pdrv_opts_t *po) {
+static int explore_provider(wmiemu_explore_opts_t *o, const wmiemu__pexp_opts_t *po) {
   char err[512];
-  wmiemu__pdrv_t *d;
+  wmiemu__pexp_t *d;
   if (!po->module || !po->n_mofs || !po->query) {
     fprintf(stderr, "wmiemu explore: a provider run needs --mof, --provider and --query\n");
     return WMIEMU_EXIT_USAGE;
   }
-  if (wmiemu__pdrv_open(&d, po, err, sizeof(err)) != 0) {
+  if (wmiemu__pexp_open(&d, po, err, sizeof(err)) != 0) {
     fprintf(stderr, "wmiemu explore: %s\n", err);
     return WMIEMU_EXIT_FAILURE;
   }
-  o->scenario_name = wmiemu__pdrv_spec(d);
+  o->scenario_name = wmiemu__pexp_spec(d);
   wmiemu_explore_result_t r;
-  wmiemu_outcome_t out = wmiemu_explore(wmiemu__pdrv_scenario, d, o, &r);
-  int rc = report(wmiemu__pdrv_name(d), o, out, &r);
-  wmiemu__pdrv_close(d);
+  wmiemu_outcome_t out = wmiemu_explore(wmiemu__pexp_scenario, d, o, &r);
+  int rc = report(wmiemu__pexp_name(d), o, out, &r);
+  wmiemu__pexp_close(d);
   return rc;
 }
 
@@ -90,7 +91,7 @@ int wmiemu_cli_explore(int argc, char **argv) {
   o.trace_path = "wmiemu-trace.jsonl";
   o.progress = stderr;
   const char *name = "correct";
-  wmiemu__pdrv_opts_t po = { 0 };
+  wmiemu__pexp_opts_t po = { 0 };
   const char *mofs[64];
   po.mofs = mofs;
   po.busy_every = 2;
@@ -103,9 +104,6 @@ int wmiemu_cli_explore(int argc, char **argv) {
       return WMIEMU_EXIT_OK;
     } else if (!strcmp(a, "--quiet")) {
       o.progress = NULL;
-      continue;
-    } else if (!strcmp(a, "--subscribe-cancel")) {
-      po.cancel_async = 1;
       continue;
     } else if (!strcmp(a, "--mof")) {
       /* one or more files */

@@ -7,7 +7,7 @@
 #include <wmiemu/explore.h>
 
 #include "cli.h"
-#include "exec/provider_driver.h"
+#include "exec/provider_explore.h"
 #include "exec/scenarios.h"
 #include "exec/sched.h"
 
@@ -48,17 +48,17 @@ int wmiemu_cli_replay(int argc, char **argv) {
   }
   wmiemu_outcome_t recorded = info.outcome;
   uint64_t steps = info.n_choices;
-  wmiemu__pdrv_t *d = NULL;
+  wmiemu__pexp_t *d = NULL;
   const wmiemu__scenario_t *sc = NULL;
-  wmiemu__scenario_t provider_sc = { "provider", "a real provider module", wmiemu__pdrv_scenario, 0 };
-  if (!name && wmiemu__pdrv_is_spec(info.scenario)) {
+  wmiemu__scenario_t provider_sc = { "provider", "a real provider module", wmiemu__pexp_scenario, 0 };
+  if (!name && wmiemu__pexp_is_spec(info.scenario)) {
     /* A provider run: the trace header says which MOF, module and query. */
-    if (wmiemu__pdrv_open_spec(&d, info.scenario, err, sizeof(err)) != 0) {
+    if (wmiemu__pexp_open_spec(&d, info.scenario, err, sizeof(err)) != 0) {
       wmiemu__trace_info_free(&info);
       fprintf(stderr, "wmiemu replay: %s: %s\n", trace, err);
       return WMIEMU_EXIT_FAILURE;
     }
-    provider_sc.name = wmiemu__pdrv_name(d);
+    provider_sc.name = wmiemu__pexp_name(d);
     sc = &provider_sc;
   } else {
     sc = wmiemu__scenario_find(name ? name : info.scenario);
@@ -72,7 +72,7 @@ int wmiemu_cli_replay(int argc, char **argv) {
   wmiemu_explore_result_t r;
   wmiemu_outcome_t o = wmiemu_replay(sc->fn, d, trace, out, &r);
   int rc = replay_report(sc->name, o, recorded, steps, &r);
-  wmiemu__pdrv_close(d);
+  wmiemu__pexp_close(d);
   return rc;
 }
 

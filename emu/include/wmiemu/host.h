@@ -65,6 +65,12 @@ typedef struct {
   /* Stamp every event with CLOCK_MONOTONIC at Indicate (for latency
    * figures); off by default because it costs a clock read per event. */
   int timestamps;
+  /* Fault injection: every Nth Indicate call that would reach a live
+   * subscription answers WBEM_E_SERVER_TOO_BUSY instead (nothing is
+   * queued), to make the provider refire; the next Indicate of that thread
+   * is checked by rule refire-after-cancel. 0 = never. `wmiemu explore`
+   * uses it (--busy-every). */
+  unsigned busy_every;
 } wmiemu_host_options_t;
 
 /* Fills opts with the defaults above (all zero/NULL). */

@@ -1,0 +1,56 @@
+#ifndef WMIEMU_EXEC_PROVIDER_EXPLORE_H
+#define WMIEMU_EXEC_PROVIDER_EXPLORE_H
+
+/* A real provider module explored through the emulator's own host, one
+ * schedule at a time. Each schedule creates a host on the deterministic
+ * executor, loads the MOF(s) and the module, subscribes the query (the
+ * host's lifecycle: CreateInstance, SetRegistrationObject, Initialize and
+ * its SetStatus, QueryInterface probes, ProvideEvents, AccessCheck,
+ * NewQuery), lets virtual time pass while the provider's threads Indicate,
+ * unsubscribes (CancelQuery racing with those threads), lets time pass
+ * again, and shuts the host down (final Release, DllCanUnloadNow).
+ *
+ * What a schedule reports: the host's contract checker (every violation
+ * ends the schedule as VIOLATION with the rule id) and the scheduler's own
+ * findings (deadlock, livelock, lifetime: a provider thread running after
+ * the final Release, not reproducible). `busy_every` makes every Nth
+ * Indicate answer WBEM_E_SERVER_TOO_BUSY (host option busy_every), which
+ * invites refires for rule refire-after-cancel. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wmiemu__pexp_s wmiemu__pexp_t;
+
+typedef struct {
+  const char *const *mofs;       /* MOF files: classes and registration */
+  size_t n_mofs;
+  const char *module;            /* the provider shared object */
+  const char *provider_name;     /* picks the namespace; NULL = the first __Win32Provider */
+  const char *query;             /* the consumer's WQL (UTF-8) */
+  unsigned busy_every;           /* every Nth Indicate answers WBEM_E_SERVER_TOO_BUSY; 0 = never */
+  uint64_t cancel_at_ms;         /* virtual time before and after CancelQuery; 0 = 3000 */
+  uint32_t init_timeout_ms;      /* SetStatus must come within; 0 = 10000 */
+} wmiemu__pexp_opts_t;
+
+/* On the supervisor, once: checks that the MOF compiles and names a
+ * provider, keeps the module loaded for the whole exploration (so its
+ * code stays mapped under parked threads). 0, or -1 with a message. */
+int wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts, char *err, size_t errlen);
+void wmiemu__pexp_close(wmiemu__pexp_t *d);
+
+/* The scenario (a wmiemu_scenario_fn); ctx is the explored provider. */
+void wmiemu__pexp_scenario(void *ctx);
+
+/* "provider:<Name>" for reports. */
+const char *wmiemu__pexp_name(const wmiemu__pexp_t *d);
+
+/* The run as one line for the trace header, so a trace alone is enough to
+ * replay it: "provider|mof=/abs/a.mof|module=/abs/p.so|busy=2|cancel=3000|
+ * name=N|query=SELECT ..." (paths absolute; the query comes last and may
+ * contain '|'). */
+const char *wmiemu__pexp_spec(const wmiemu__pexp_t *d);
+int wmiemu__pexp_is_spec(const char *scenario);
+int wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err, size_t errlen);
+
+#endif
