@@ -20,9 +20,15 @@ BOOL wmiemu_cim_is_own_object(IUnknown *obj) {
   return obj && (const void *)obj->lpVtbl == (const void *)&class_object_vtbl;
 }
 
-static wmiemu__cim_object_t *object_alloc(wmiemu__cim_class_t *cls, LONG genus) {
+/* Bytes of an object with n values; room the caller asked for follows. */
+static size_t object_size(UINT32 n) {
+  size_t size = sizeof(wmiemu__cim_object_t) + n * sizeof(wmiemu__cim_value_t);
+  return (size + 15) & ~(size_t)15;
+}
+
+static wmiemu__cim_object_t *object_alloc_extra(wmiemu__cim_class_t *cls, LONG genus, size_t extra) {
   UINT32 n = genus == WBEM_GENUS_INSTANCE ? cls->nprops : 0;
-  wmiemu__cim_object_t *o = malloc(sizeof(*o) + n * sizeof(wmiemu__cim_value_t));
+  wmiemu__cim_object_t *o = malloc(object_size(n) + extra);
   if (!o) return NULL;
   o->IWbemClassObject_iface.lpVtbl = (IWbemClassObjectVtbl *)&class_object_vtbl;
   o->ref = 1;
@@ -33,6 +39,10 @@ static wmiemu__cim_object_t *object_alloc(wmiemu__cim_class_t *cls, LONG genus) 
   o->enum_pos = -1;
   o->nvalues = n;
   return o;
+}
+
+static wmiemu__cim_object_t *object_alloc(wmiemu__cim_class_t *cls, LONG genus) {
+  return object_alloc_extra(cls, genus, 0);
 }
 
 HRESULT wmiemu__object_new_class(wmiemu__cim_class_t *cls, IWbemClassObject **out) {
@@ -57,9 +67,11 @@ HRESULT wmiemu__object_spawn(wmiemu__cim_class_t *cls, IWbemClassObject **out) {
   return S_OK;
 }
 
-HRESULT wmiemu__object_clone(wmiemu__cim_object_t *src, IWbemClassObject **out) {
-  wmiemu__cim_object_t *o = object_alloc(src->cls, src->genus);
+static HRESULT object_clone_extra(wmiemu__cim_object_t *src, size_t extra, void **extra_out,
+                                  IWbemClassObject **out) {
+  wmiemu__cim_object_t *o = object_alloc_extra(src->cls, src->genus, extra);
   if (!o) return WBEM_E_OUT_OF_MEMORY;
+  if (extra_out) *extra_out = (char *)o + object_size(o->nvalues);
   for (UINT32 i = 0; i < o->nvalues; i++) {
     HRESULT hr = wmiemu__value_copy(&o->values[i], &src->values[i]);
     if (FAILED(hr)) {
@@ -79,6 +91,53 @@ HRESULT wmiemu__object_clone(wmiemu__cim_object_t *src, IWbemClassObject **out) 
   }
   *out = &o->IWbemClassObject_iface;
   return S_OK;
+}
+
+HRESULT wmiemu__object_clone(wmiemu__cim_object_t *src, IWbemClassObject **out) {
+  return object_clone_extra(src, 0, NULL, out);
+}
+
+HRESULT wmiemu_cim_clone_extra(IWbemClassObject *obj, size_t extra, void **extra_out,
+                               IWbemClassObject **out) {
+  wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
+  if (!obj || !out || (extra && !extra_out)) return WBEM_E_INVALID_PARAMETER;
+  if (!o) return E_NOTIMPL;
+  return object_clone_extra(o, extra, extra_out, out);
+}
+
+HRESULT wmiemu_cim_class_is(IWbemClassObject *obj, const WCHAR *class_name) {
+  wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
+  if (!obj || !class_name) return WBEM_E_INVALID_PARAMETER;
+  if (!o) return E_NOTIMPL;
+  return wmiemu__class_is_a(o->cls, class_name) ? S_OK : S_FALSE;
+}
+
+HRESULT wmiemu_cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CIMTYPE *type) {
+  wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
+  const wmiemu__cim_value_t *val;
+  int i;
+  if (!obj || !name || !v) return WBEM_E_INVALID_PARAMETER;
+  if (!o || (name[0] == '_' && name[1] == '_')) return E_NOTIMPL;
+  i = wmiemu__class_find(o->cls, name);
+  if (i < 0) return WBEM_E_NOT_FOUND;
+  val = wmiemu__object_value(o, (UINT32)i);
+  if (type) *type = o->cls->props[i].type;
+  V_VT(v) = VT_EMPTY;
+  if (val->flags & WMIEMU__VALUE_NULL) {
+    V_VT(v) = VT_NULL;
+    return S_OK;
+  }
+  if (WMIEMU__CIM_IS_ARRAY(val->type)) return E_NOTIMPL;
+  switch (WMIEMU__CIM_BASE(val->type)) {
+  case CIM_SINT64: case CIM_UINT64: case CIM_OBJECT:
+    return E_NOTIMPL;                  /* Get allocates these */
+  case CIM_STRING: case CIM_DATETIME: case CIM_REFERENCE:
+    V_VT(v) = VT_BSTR;
+    V_BSTR(v) = val->u.s.s ? val->u.s.s->s : NULL;
+    return S_OK;
+  default:
+    return wmiemu__value_to_variant(val, v);   /* no allocation for these */
+  }
 }
 
 void wmiemu__object_set(wmiemu__cim_object_t *o, UINT32 i, wmiemu__cim_value_t *v) {

@@ -71,6 +71,36 @@ static void report_unregistered(wmiemu__sink_t *s, IWbemClassObject *obj) {
   free(name);
 }
 
+/* A single object of ours (the common case) is copied with room for its
+ * batch in the same allocation: one malloc per event. NULL when the object
+ * is foreign or memory is short (then the general path runs). */
+static wmiemu__batch_t *copy_single(IWbemClassObject *obj) {
+  wmiemu__batch_t *b = NULL;
+  IWbemClassObject *copy = NULL;
+  if (wmiemu_cim_clone_extra(obj, sizeof(*b) + sizeof(b->objects[0]), (void **)&b, &copy) != S_OK)
+    return NULL;
+  b->embedded = 1;
+  b->objects[0] = copy;
+  return b;
+}
+
+/* Replaces the caller's objects in b by copies; on failure b is freed. */
+static HRESULT copy_in_place(wmiemu__batch_t *b, LONG n) {
+  LONG i;
+  for (i = 0; i < n; i++) {
+    IWbemClassObject *copy = NULL;
+    HRESULT hr = IWbemClassObject_Clone(b->objects[i], &copy);
+    if (FAILED(hr) || !copy) {
+      while (i--)
+        IWbemClassObject_Release(b->objects[i]);
+      free(b);
+      return FAILED(hr) ? hr : (HRESULT)WBEM_E_FAILED;
+    }
+    b->objects[i] = copy;
+  }
+  return S_OK;
+}
+
 /* ---- IUnknown ------------------------------------------------------------- */
 
 static HRESULT WINAPI sink_QueryInterface(IWbemEventSink *iface, REFIID riid, void **ppv) {
@@ -105,6 +135,7 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
   wmiemu_host_t *host;
   wmiemu__batch_t *b;
   LONG i, accepted = 0, unregistered = 0;
+  uint64_t indicate_ns;
   int64_t queued;
   HRESULT watched = wmiemu__sink_indicate_hook(s, count);   /* one branch unless watched (call.c) */
 
@@ -137,23 +168,36 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
   }
   if (count == 0)
     return WBEM_S_NO_ERROR;
+  /* Latency is measured from here: the copy and the queueing count. */
+  indicate_ns = host->opts.timestamps ? wmiemu__host_monotonic_ns() : 0;
 
-  b = malloc(sizeof(*b) + (size_t)count * sizeof(b->objects[0]));
-  if (!b)
-    return WBEM_E_OUT_OF_MEMORY;
   /* Registration first: it decides how much queue room to reserve. */
-  for (i = 0; i < count; i++) {
-    if (covered(p, objects[i])) {
-      b->objects[accepted++] = objects[i];
-    } else {
-      report_unregistered(s, objects[i]);
-      unregistered++;
+  if (count == 1) {
+    if (!covered(p, objects[0])) {
+      report_unregistered(s, objects[0]);
+      count_drop(s, WMIEMU_DROP_NOT_REGISTERED, 1);
+      return WBEM_S_NO_ERROR;
     }
-  }
-  count_drop(s, WMIEMU_DROP_NOT_REGISTERED, unregistered);
-  if (!accepted) {
-    free(b);
-    return WBEM_S_NO_ERROR;
+    accepted = 1;
+    b = NULL;
+  } else {
+    b = malloc(sizeof(*b) + (size_t)count * sizeof(b->objects[0]));
+    if (!b)
+      return WBEM_E_OUT_OF_MEMORY;
+    b->embedded = 0;
+    for (i = 0; i < count; i++) {
+      if (covered(p, objects[i])) {
+        b->objects[accepted++] = objects[i];
+      } else {
+        report_unregistered(s, objects[i]);
+        unregistered++;
+      }
+    }
+    count_drop(s, WMIEMU_DROP_NOT_REGISTERED, unregistered);
+    if (!accepted) {
+      free(b);
+      return WBEM_S_NO_ERROR;
+    }
   }
   queued = WMIEMU__ATOMIC_ADD64(&host->queued, accepted);
   if ((uint64_t)queued > host->opts.queue_limit) {
@@ -162,24 +206,30 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
     count_drop(s, WMIEMU_DROP_QUEUE_OVERFLOW, accepted);
     return WBEM_E_SERVER_TOO_BUSY;
   }
-  for (i = 0; i < accepted; i++) {
-    IWbemClassObject *copy = NULL;
-    HRESULT hr = IWbemClassObject_Clone(b->objects[i], &copy);
-    if (FAILED(hr) || !copy) {
-      while (i--)
-        IWbemClassObject_Release(b->objects[i]);
-      free(b);
+  /* One object of ours: copied with its batch in one allocation. Otherwise
+   * (several, foreign, or short of memory) the general path. */
+  if (!b && !(b = copy_single(objects[0])) &&
+      (b = malloc(sizeof(*b) + sizeof(b->objects[0]))) != NULL) {
+    b->embedded = 0;
+    b->objects[0] = objects[0];
+  }
+  if (!b) {
+    WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
+    return WBEM_E_OUT_OF_MEMORY;
+  }
+  if (!b->embedded) {
+    HRESULT hr = copy_in_place(b, accepted);
+    if (FAILED(hr)) {
       WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
-      return FAILED(hr) ? hr : (HRESULT)WBEM_E_FAILED;
+      return hr;
     }
-    b->objects[i] = copy;
   }
   b->work.cb = wmiemu__pipeline_batch_cb;
   b->next = NULL;
   b->sink = s;
   b->count = accepted;
   b->thread = wmiemu__check_thread_id();
-  b->indicate_ns = host->opts.timestamps ? wmiemu__host_monotonic_ns() : 0;
+  b->indicate_ns = indicate_ns;
   if (wmiemu__exec_post(host->exec, &b->work) != WMIEMU__EXEC_OK) {
     WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
     wmiemu__batch_free(b);

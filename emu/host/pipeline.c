@@ -3,13 +3,27 @@
  * producers are attributed to the subscriptions live when the loop sees
  * them; sinks that asked for batching hold events until their buffer is
  * full or their latency has passed. Every event reaching a subscription is
- * counted exactly once: delivered, filtered, or dropped with a reason. */
+ * counted exactly once: delivered, filtered, or dropped with a reason.
+ *
+ * GROUP WITHIN: a matching event joins its BY group's window in the
+ * subscription's aggregator instead of reaching the callback; an executor
+ * timer (virtual time on the deterministic executor) closes windows and the
+ * consumer gets __AggregateEvent {NumberOfEvents, Representative}. Counting:
+ * the event is `matched` at once; when its window closes it is `delivered`
+ * if the window's aggregate passed HAVING and reached the callback, else
+ * `filtered` (HAVING said no, or the subscription was cancelled with the
+ * window open). While a window is open its events are pending, so
+ * indicated = delivered + filtered + dropped + pending. */
 #include "host/host_int.h"
 
 #include <stdlib.h>
 
 void wmiemu__batch_free(wmiemu__batch_t *b) {
   LONG i;
+  if (b->embedded) {
+    IWbemClassObject_Release(b->objects[0]);   /* frees b too */
+    return;
+  }
   for (i = 0; i < b->count; i++)
     IWbemClassObject_Release(b->objects[i]);
   free(b);
@@ -81,8 +95,12 @@ void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s) {
   if (!p)
     return;
   for (r = 0; r < WMIEMU_DROP_REASON_COUNT; r++) {
-    uint64_t n = (uint64_t)WMIEMU__ATOMIC_XCHG64(&s->drops[r], 0);
+    uint64_t n;
     int claimed = 0;
+    /* A plain load first: this runs per batch and drops are rare. */
+    if (!__atomic_load_n(&s->drops[r], __ATOMIC_RELAXED))
+      continue;
+    n = (uint64_t)WMIEMU__ATOMIC_XCHG64(&s->drops[r], 0);
     if (!n)
       continue;
     for (i = 0; i < p->n_subs; i++) {
@@ -104,6 +122,139 @@ static unsigned eval_flags(const wmiemu__sub_t *sub, const wmiemu__provider_t *p
     if (sub->providers[i] == p)
       return sub->class_implied && sub->class_implied[i] ? WMIEMU_WQL_EVAL_SKIP_CLASS_CHECK : 0;
   return 0;
+}
+
+/* ---- GROUP WITHIN --------------------------------------------------------- */
+
+struct wmiemu__agg_s {
+  wmiemu__sub_t *sub;
+  wmiemu_wql_aggregator_t *aggregator;
+  wmiemu__exec_timer_t timer;
+  int timer_ready;
+  int busy;                /* inside the aggregator: free later */
+  int doomed;              /* cancelled while busy */
+  uint64_t pending;        /* matched events in open windows */
+  uint64_t emitted;        /* events carried by aggregates delivered this step */
+};
+
+/* Marks a subscription whose query has no GROUP: no state needed. */
+static struct wmiemu__agg_s no_group;
+
+static void agg_free(struct wmiemu__agg_s *a) {
+  if (a->timer_ready)
+    wmiemu__exec_timer_close(&a->timer);
+  wmiemu_wql_aggregator_free(a->aggregator);
+  free(a);
+}
+
+static HRESULT agg_emit(void *ctx, IWbemClassObject *aggregate) {
+  struct wmiemu__agg_s *a = ctx;
+  wmiemu__sub_t *sub = a->sub;
+  VARIANT v;
+  uint64_t n = 0;
+  if (sub->cancelled)
+    return WBEM_E_CALL_CANCELLED;      /* the rest is counted as filtered */
+  VariantInit(&v);
+  if (SUCCEEDED(IWbemClassObject_Get(aggregate, L"NumberOfEvents", 0, &v, NULL, NULL)) &&
+      V_VT(&v) == VT_I4)
+    n = (uint32_t)V_I4(&v);
+  VariantClear(&v);
+  if (sub->callback) {
+    wmiemu_event_t ev = { sub->id, aggregate, 0, 0 };
+    sub->callback(sub->ctx, &ev);
+  }
+  a->emitted += n;
+  sub->counters.delivered += n;
+  sub->host->delivered_total += n;
+  return S_OK;
+}
+
+/* Accounts for the windows the last aggregator call closed, and re-arms the
+ * timer for the next deadline. */
+static void agg_settle(struct wmiemu__agg_s *a) {
+  wmiemu__sub_t *sub = a->sub;
+  uint64_t open = wmiemu_wql_aggregator_open_events(a->aggregator), deadline;
+  uint64_t closed = a->pending - open;
+  sub->counters.filtered += closed - a->emitted;
+  a->pending = open;
+  a->emitted = 0;
+  if (!a->timer_ready)
+    return;
+  if (wmiemu_wql_aggregator_next_deadline(a->aggregator, &deadline)) {
+    uint64_t now = wmiemu__exec_now(sub->host->exec);
+    wmiemu__exec_timer_start(&a->timer, deadline > now ? deadline - now : 0, 0);
+  } else {
+    wmiemu__exec_timer_stop(&a->timer);
+  }
+}
+
+static void agg_timer_cb(wmiemu__exec_timer_t *timer) {
+  struct wmiemu__agg_s *a = CONTAINING_RECORD(timer, struct wmiemu__agg_s, timer);
+  wmiemu_host_t *host = a->sub->host;
+  host->dispatch_depth++;
+  a->busy = 1;
+  wmiemu_wql_aggregator_advance(a->aggregator, wmiemu__exec_now(host->exec), agg_emit, a);
+  a->busy = 0;
+  if (a->doomed) {
+    a->sub->counters.filtered += a->pending - a->emitted;   /* open or closed unsent */
+    agg_free(a);
+  } else {
+    agg_settle(a);
+  }
+  end_dispatch(host, NULL);
+}
+
+/* The subscription's aggregation state, made at its first matching event;
+ * &no_group when its query has no GROUP WITHIN; NULL when out of memory. */
+static struct wmiemu__agg_s *agg_of(wmiemu__sub_t *sub) {
+  struct wmiemu__agg_s *a;
+  double seconds;
+  if (sub->agg)
+    return sub->agg;
+  if (!wmiemu_wql_group_within(sub->query, &seconds))
+    return sub->agg = &no_group;
+  if (!(a = calloc(1, sizeof(*a))))
+    return NULL;
+  a->sub = sub;
+  if (FAILED(wmiemu_wql_aggregator_new(sub->query, &a->aggregator))) {
+    free(a);
+    return NULL;
+  }
+  a->timer_ready = wmiemu__exec_timer_init(sub->host->exec, &a->timer, agg_timer_cb) ==
+                   WMIEMU__EXEC_OK;
+  return sub->agg = a;
+}
+
+/* A matching event of a GROUP subscription: into its window. FALSE when it
+ * could not be added (counted as dropped, filter-error). */
+static BOOL agg_add(struct wmiemu__agg_s *a, IWbemClassObject *event) {
+  HRESULT hr;
+  a->busy = 1;
+  hr = wmiemu_wql_aggregator_add(a->aggregator, event, wmiemu__exec_now(a->sub->host->exec),
+                                 agg_emit, a);
+  a->busy = 0;
+  if (SUCCEEDED(hr) || hr == (HRESULT)WBEM_E_CALL_CANCELLED)
+    a->pending++;          /* joined (or, cancelled, counted when settled) */
+  if (a->doomed) {
+    a->sub->counters.filtered += a->pending - a->emitted;
+    agg_free(a);
+    return TRUE;
+  }
+  agg_settle(a);
+  return SUCCEEDED(hr);
+}
+
+void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub) {
+  struct wmiemu__agg_s *a = sub->agg;
+  if (!a || a == &no_group)
+    return;
+  sub->agg = &no_group;
+  if (a->busy) {
+    a->doomed = 1;         /* the aggregator call in progress frees it */
+    return;
+  }
+  sub->counters.filtered += a->pending;   /* windows discarded unclosed */
+  agg_free(a);
 }
 
 static void deliver(wmiemu__batch_t *b) {
@@ -142,6 +293,16 @@ static void deliver(wmiemu__batch_t *b) {
         continue;
       }
       sub->counters.matched++;
+      if (sub->agg != &no_group) {
+        struct wmiemu__agg_s *a = agg_of(sub);
+        if (a != &no_group) {
+          if (!a || !agg_add(a, event)) {
+            sub->counters.dropped++;
+            sub->counters.dropped_by[WMIEMU_DROP_FILTER_ERROR]++;
+          }
+          continue;
+        }
+      }
       if (sub->callback) {
         wmiemu_event_t ev = { sub->id, event, b->indicate_ns, b->thread };
         sub->callback(sub->ctx, &ev);

@@ -214,3 +214,10 @@ BOOL wmiemu_wql_aggregator_next_deadline(const wmiemu_wql_aggregator_t *agg,
 unsigned wmiemu_wql_aggregator_open_groups(const wmiemu_wql_aggregator_t *agg) {
   return agg ? agg->ngroups : 0;
 }
+
+uint64_t wmiemu_wql_aggregator_open_events(const wmiemu_wql_aggregator_t *agg) {
+  uint64_t n = 0;
+  for (const group_t *g = agg ? agg->head : NULL; g; g = g->next)
+    n += g->count;
+  return n;
+}

@@ -5,6 +5,8 @@
 
 #include <oleauto.h>
 
+#include <wmiemu/cim.h>
+
 #include "wql/ast.h"
 
 static const WCHAR class_prop[] = { '_', '_', 'C', 'L', 'A', 'S', 'S', 0 };
@@ -30,6 +32,9 @@ HRESULT wmiemu__wql_class_name(IWbemClassObject *obj, WCHAR *buf, size_t cap) {
 
 BOOL wmiemu__wql_class_is(IWbemClassObject *obj, const WCHAR *name) {
   VARIANT v;
+  HRESULT hr = wmiemu_cim_class_is(obj, name);
+  if (hr == S_OK || hr == S_FALSE)
+    return hr == S_OK;
   VariantInit(&v);
   if (SUCCEEDED(obj->lpVtbl->Get(obj, class_prop, 0, &v, NULL, NULL))) {
     BOOL same = V_VT(&v) == VT_BSTR && V_BSTR(&v) &&

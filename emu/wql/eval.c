@@ -6,6 +6,8 @@
 
 #include <oleauto.h>
 
+#include <wmiemu/cim.h>
+
 #include "wql/ast.h"
 
 void wmiemu__wql_state_init(wmiemu__wql_eval_state_t *st, const wmiemu__wql_slots_t *slots,
@@ -59,9 +61,16 @@ const VARIANT *wmiemu__wql_fetch(wmiemu__wql_eval_state_t *st, int slot, CIMTYPE
     if (obj) {
       VARIANT *v = &st->vals[slot];
       CIMTYPE t = CIM_EMPTY;
+      HRESULT hr;
       VariantInit(v);
       st->objs[slot] = NULL;
-      if (SUCCEEDED(obj->lpVtbl->Get(obj, s->name, 0, v, &t, NULL))) {
+      /* Our own objects lend scalars and strings without a copy. */
+      hr = wmiemu_cim_peek(obj, s->name, v, &t);
+      if (hr == S_OK) {
+        st->types[slot] = t ? t : s->type;
+        if (V_VT(v) != VT_NULL && V_VT(v) != VT_EMPTY)
+          st->state[slot] = 3;
+      } else if (SUCCEEDED(obj->lpVtbl->Get(obj, s->name, 0, v, &t, NULL))) {
         st->types[slot] = t ? t : s->type;
         if (V_VT(v) == VT_NULL || V_VT(v) == VT_EMPTY) {
           VariantClear(v);
@@ -79,7 +88,7 @@ const VARIANT *wmiemu__wql_fetch(wmiemu__wql_eval_state_t *st, int slot, CIMTYPE
       }
     }
   }
-  if (st->state[slot] != 1)
+  if (st->state[slot] != 1 && st->state[slot] != 3)   /* 3: borrowed, not cleared */
     return NULL;
   *type = st->types[slot];
   return &st->vals[slot];

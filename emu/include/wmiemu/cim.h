@@ -137,6 +137,28 @@ HRESULT wmiemu_repo_class_lookup(void *scope, const WCHAR *class_name, IWbemClas
  * opposed to some foreign implementation handed in by provider code). */
 BOOL wmiemu_cim_is_own_object(IUnknown *obj);
 
+/* Fast paths for the event pipeline and the WQL evaluator. Each returns
+ * E_NOTIMPL for an object this library did not make (use the COM methods
+ * then) and WBEM_E_INVALID_PARAMETER for NULL arguments. */
+
+/* S_OK when obj's class is class_name or derives from it, else S_FALSE. */
+HRESULT wmiemu_cim_class_is(IWbemClassObject *obj, const WCHAR *class_name);
+
+/* Reads property name without copying. *v BORROWS the object's storage: a
+ * string, datetime or reference is a NUL-terminated WCHAR pointer in V_BSTR
+ * that is not a BSTR (no length prefix; never SysStringLen, SysFreeString or
+ * VariantClear it), valid while obj lives unchanged; a NULL value is VT_NULL.
+ * E_NOTIMPL also for what Get would have to allocate (64-bit integers,
+ * arrays, embedded objects) and for system properties; WBEM_E_NOT_FOUND for
+ * an unknown name. */
+HRESULT wmiemu_cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CIMTYPE *type);
+
+/* Clone with `extra` more bytes in the same allocation (16-byte aligned,
+ * uninitialised, at *extra_out), freed with the copy: one allocation per
+ * queued event. */
+HRESULT wmiemu_cim_clone_extra(IWbemClassObject *obj, size_t extra, void **extra_out,
+                               IWbemClassObject **out);
+
 /* The CIMTYPE name as MOF spells it ("uint32", "string"...), NULL if unknown.
  * The array flag is ignored. */
 const char *wmiemu_cim_type_name(CIMTYPE type);

@@ -218,6 +218,9 @@ BOOL wmiemu_wql_aggregator_next_deadline(const wmiemu_wql_aggregator_t *agg,
 
 /* Open windows (groups currently counting). */
 unsigned wmiemu_wql_aggregator_open_groups(const wmiemu_wql_aggregator_t *agg);
+/* Events counted in the open windows (for exact accounting by callers:
+ * an event leaves this count when its window closes). */
+uint64_t wmiemu_wql_aggregator_open_events(const wmiemu_wql_aggregator_t *agg);
 
 void wmiemu_wql_aggregator_free(wmiemu_wql_aggregator_t *agg);
 

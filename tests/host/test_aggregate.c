@@ -1,0 +1,332 @@
+/* GROUP WITHIN / BY / HAVING in the host: matching events are grouped into
+ * windows closed by an executor timer, and consumers get __AggregateEvent
+ * {NumberOfEvents, Representative}. The host runs on the deterministic
+ * executor, so windows close on virtual time (run_for) and nothing here
+ * depends on the machine's speed. Counters stay exact: an event is
+ * delivered or filtered when its window closes. */
+#define COBJMACROS
+#define CONST_VTABLE
+#include <wmiemu/explore.h>
+#include <wmiemu/host.h>
+#include <wbemidl.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "exec/exec.h"
+#include "exec/sched.h"
+#include "host/host_int.h"
+
+#define CHECK(c) do { if (!(c)) wmiemu_explore_fail(0, "%s:%d: check failed: %s", __FILE__, __LINE__, #c); } while (0)
+
+/* ---- a provider of AggEvent ------------------------------------------------ */
+
+static const char agg_mof[] =
+  "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
+  "class AggEvent : __ExtrinsicEvent { uint32 Seq; string Tag; };\n"
+  "[ThreadingModel(\"Both\")]\n"
+  "instance of __Win32Provider as $P { Name = \"AggProvider\"; CLSID = \"{4d3c2b1a-6f5e-4a7b-8c9d-0e1f2a3b4c5d}\"; };\n"
+  "instance of __EventProviderRegistration { Provider = $P; EventQueryList = { \"SELECT * FROM AggEvent\" }; };\n";
+
+static const CLSID clsid_agg = { 0x4d3c2b1a, 0x6f5e, 0x4a7b, { 0x8c, 0x9d, 0x0e, 0x1f, 0x2a, 0x3b, 0x4c, 0x5d } };
+
+typedef struct {
+  IWbemProviderInit IWbemProviderInit_iface;
+  IWbemEventProvider IWbemEventProvider_iface;
+  LONG ref;
+  IWbemObjectSink *sink;
+} agg_provider_t;
+
+static agg_provider_t *the_provider;
+
+static agg_provider_t *from_init(IWbemProviderInit *i) { return CONTAINING_RECORD(i, agg_provider_t, IWbemProviderInit_iface); }
+static agg_provider_t *from_events(IWbemEventProvider *i) { return CONTAINING_RECORD(i, agg_provider_t, IWbemEventProvider_iface); }
+
+static HRESULT provider_qi(agg_provider_t *p, REFIID riid, void **ppv) {
+  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemProviderInit))
+    *ppv = &p->IWbemProviderInit_iface;
+  else if (IsEqualIID(riid, &IID_IWbemEventProvider))
+    *ppv = &p->IWbemEventProvider_iface;
+  else {
+    *ppv = NULL;
+    return E_NOINTERFACE;
+  }
+  InterlockedIncrement(&p->ref);
+  return S_OK;
+}
+static ULONG provider_release(agg_provider_t *p) {
+  ULONG r = InterlockedDecrement(&p->ref);
+  if (!r) {
+    if (p->sink)
+      IWbemObjectSink_Release(p->sink);
+    if (the_provider == p)
+      the_provider = NULL;
+    free(p);
+  }
+  return r;
+}
+static HRESULT WINAPI i_qi(IWbemProviderInit *i, REFIID r, void **p) { return provider_qi(from_init(i), r, p); }
+static ULONG WINAPI i_addref(IWbemProviderInit *i) { return InterlockedIncrement(&from_init(i)->ref); }
+static ULONG WINAPI i_release(IWbemProviderInit *i) { return provider_release(from_init(i)); }
+static HRESULT WINAPI i_initialize(IWbemProviderInit *i, LPWSTR u, LONG f, LPWSTR ns, LPWSTR l,
+                                   IWbemServices *s, IWbemContext *c, IWbemProviderInitSink *sink) {
+  (void)i; (void)u; (void)f; (void)ns; (void)l; (void)s; (void)c;
+  return IWbemProviderInitSink_SetStatus(sink, WBEM_S_INITIALIZED, 0);
+}
+static const IWbemProviderInitVtbl init_vtbl = { i_qi, i_addref, i_release, i_initialize };
+static HRESULT WINAPI e_qi(IWbemEventProvider *i, REFIID r, void **p) { return provider_qi(from_events(i), r, p); }
+static ULONG WINAPI e_addref(IWbemEventProvider *i) { return InterlockedIncrement(&from_events(i)->ref); }
+static ULONG WINAPI e_release(IWbemEventProvider *i) { return provider_release(from_events(i)); }
+static HRESULT WINAPI e_provide(IWbemEventProvider *i, IWbemObjectSink *sink, LONG f) {
+  (void)f;
+  IWbemObjectSink_AddRef(sink);
+  from_events(i)->sink = sink;
+  return S_OK;
+}
+static const IWbemEventProviderVtbl events_vtbl = { e_qi, e_addref, e_release, e_provide };
+
+static HRESULT WINAPI f_qi(IClassFactory *f, REFIID r, void **p) {
+  if (IsEqualIID(r, &IID_IUnknown) || IsEqualIID(r, &IID_IClassFactory)) {
+    *p = f;
+    return S_OK;
+  }
+  *p = NULL;
+  return E_NOINTERFACE;
+}
+static ULONG WINAPI f_addref(IClassFactory *f) { (void)f; return 2; }
+static ULONG WINAPI f_release(IClassFactory *f) { (void)f; return 1; }
+static HRESULT WINAPI f_create(IClassFactory *f, IUnknown *o, REFIID r, void **ppv) {
+  agg_provider_t *p = calloc(1, sizeof(*p));
+  HRESULT hr;
+  (void)f; (void)o;
+  if (!p)
+    return E_OUTOFMEMORY;
+  p->IWbemProviderInit_iface.lpVtbl = &init_vtbl;
+  p->IWbemEventProvider_iface.lpVtbl = &events_vtbl;
+  p->ref = 1;
+  the_provider = p;
+  hr = provider_qi(p, r, ppv);
+  provider_release(p);
+  return hr;
+}
+static HRESULT WINAPI f_lock(IClassFactory *f, BOOL l) { (void)f; (void)l; return S_OK; }
+static const IClassFactoryVtbl factory_vtbl = { f_qi, f_addref, f_release, f_create, f_lock };
+static IClassFactory factory = { &factory_vtbl };
+
+/* ---- what the consumers saw ----------------------------------------------- */
+
+#define MAX_AGG 8
+
+typedef struct {
+  unsigned n;
+  LONG count[MAX_AGG];        /* NumberOfEvents */
+  LONG first_seq[MAX_AGG];    /* Representative.Seq */
+  WCHAR tag[MAX_AGG][8];      /* Representative.Tag */
+  int not_aggregate;          /* an event other than __AggregateEvent arrived */
+  uint64_t at[MAX_AGG];       /* executor time of delivery */
+} seen_t;
+
+static wmiemu__exec_t *the_exec;
+
+static void on_aggregate(void *ctx, const wmiemu_event_t *e) {
+  seen_t *s = ctx;
+  VARIANT v;
+  IWbemClassObject *rep = NULL;
+  VariantInit(&v);
+  if (FAILED(IWbemClassObject_Get(e->event, L"__CLASS", 0, &v, NULL, NULL)) || V_VT(&v) != VT_BSTR ||
+      wmiemu_wcscmp(V_BSTR(&v), L"__AggregateEvent"))
+    s->not_aggregate = 1;
+  VariantClear(&v);
+  if (s->n == MAX_AGG)
+    return;
+  s->at[s->n] = wmiemu__exec_now(the_exec);
+  if (SUCCEEDED(IWbemClassObject_Get(e->event, L"NumberOfEvents", 0, &v, NULL, NULL)) && V_VT(&v) == VT_I4)
+    s->count[s->n] = V_I4(&v);
+  VariantClear(&v);
+  if (SUCCEEDED(IWbemClassObject_Get(e->event, L"Representative", 0, &v, NULL, NULL)) &&
+      V_VT(&v) == VT_UNKNOWN && V_UNKNOWN(&v) &&
+      SUCCEEDED(IUnknown_QueryInterface(V_UNKNOWN(&v), &IID_IWbemClassObject, (void **)&rep))) {
+    VARIANT f;
+    VariantInit(&f);
+    if (SUCCEEDED(IWbemClassObject_Get(rep, L"Seq", 0, &f, NULL, NULL)) && V_VT(&f) == VT_I4)
+      s->first_seq[s->n] = V_I4(&f);
+    VariantClear(&f);
+    if (SUCCEEDED(IWbemClassObject_Get(rep, L"Tag", 0, &f, NULL, NULL)) && V_VT(&f) == VT_BSTR)
+      memcpy(s->tag[s->n], V_BSTR(&f), (wmiemu_wcslen(V_BSTR(&f)) < 7 ? wmiemu_wcslen(V_BSTR(&f)) + 1 : 7) * sizeof(WCHAR));
+    VariantClear(&f);
+    IWbemClassObject_Release(rep);
+  }
+  VariantClear(&v);
+  s->n++;
+}
+
+static void fire(wmiemu_host_t *host, LONG seq, const WCHAR *tag) {
+  IWbemClassObject *cls = NULL, *ev = NULL;
+  VARIANT v;
+  CHECK(SUCCEEDED(wmiemu_repo_get_class(wmiemu_host_repo(host), L"root\\cimv2", L"AggEvent", &cls)));
+  CHECK(SUCCEEDED(IWbemClassObject_SpawnInstance(cls, 0, &ev)));
+  V_VT(&v) = VT_I4;
+  V_I4(&v) = seq;
+  CHECK(SUCCEEDED(IWbemClassObject_Put(ev, L"Seq", 0, &v, 0)));
+  V_VT(&v) = VT_BSTR;
+  V_BSTR(&v) = SysAllocString(tag);
+  CHECK(SUCCEEDED(IWbemClassObject_Put(ev, L"Tag", 0, &v, 0)));
+  VariantClear(&v);
+  CHECK(the_provider && the_provider->sink);
+  CHECK(IWbemObjectSink_Indicate(the_provider->sink, 1, &ev) == WBEM_S_NO_ERROR);
+  IWbemClassObject_Release(ev);
+  IWbemClassObject_Release(cls);
+}
+
+/* Results, checked by cmocka once the schedule is over. */
+static struct {
+  seen_t window, by, having, where, cancelled;
+  wmiemu_counters_t c_window_open, c_window, c_by, c_having, c_where, c_cancelled, c_total;
+  uint64_t t0;
+  int ran;
+} r;
+
+static HRESULT host_on_exec(wmiemu__exec_t *e, wmiemu_host_t **host) {
+  HRESULT hr = wmiemu__host_new_exec(NULL, e, host);
+  if (SUCCEEDED(hr))
+    hr = wmiemu_mof_compile_text(wmiemu_host_repo(*host), "agg.mof", agg_mof, sizeof(agg_mof) - 1, NULL, NULL);
+  if (SUCCEEDED(hr))
+    hr = wmiemu_host_add_factory(*host, &clsid_agg, &factory);
+  return hr;
+}
+
+static void scenario(void *ctx) {
+  wmiemu__exec_t *e = NULL;
+  wmiemu_host_t *host = NULL;
+  wmiemu_sub_id_t window, by, having, where, cancelled;
+  (void)ctx;
+  memset(&r, 0, sizeof(r));
+  CHECK(wmiemu__exec_new_det(&e, wmiemu__sched_current()) == 0);
+  the_exec = e;
+  CHECK(SUCCEEDED(host_on_exec(e, &host)));
+  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 10", on_aggregate,
+                         &r.window, &window) == S_OK);
+  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 10 BY Tag", on_aggregate,
+                         &r.by, &by) == S_OK);
+  CHECK(wmiemu_subscribe(host, NULL,
+                         "SELECT * FROM AggEvent GROUP WITHIN 10 BY Tag HAVING NumberOfEvents > 1",
+                         on_aggregate, &r.having, &having) == S_OK);
+  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM AggEvent WHERE Seq > 2 GROUP WITHIN 10",
+                         on_aggregate, &r.where, &where) == S_OK);
+  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 100", on_aggregate,
+                         &r.cancelled, &cancelled) == S_OK);
+  r.t0 = wmiemu__exec_now(e);
+
+  /* First window: five events at t0. */
+  fire(host, 1, L"a");
+  fire(host, 2, L"b");
+  fire(host, 3, L"a");
+  fire(host, 4, L"c");
+  fire(host, 5, L"a");
+  CHECK(wmiemu_host_run_for(host, 5000) == S_OK);
+  wmiemu_host_counters(host, window, &r.c_window_open);   /* window still open */
+  CHECK(wmiemu_host_run_for(host, 6000) == S_OK);         /* t0 + 11 s: closed */
+
+  /* Second window: two events, then it closes too. */
+  fire(host, 6, L"b");
+  fire(host, 7, L"b");
+  CHECK(wmiemu_host_run_for(host, 11000) == S_OK);
+
+  /* The 100 s window is still open: cancelling discards it. */
+  CHECK(wmiemu_unsubscribe(host, cancelled) == S_OK);
+  CHECK(wmiemu_host_run_until_idle(host) == S_OK);
+
+  wmiemu_host_counters(host, window, &r.c_window);
+  wmiemu_host_counters(host, by, &r.c_by);
+  wmiemu_host_counters(host, having, &r.c_having);
+  wmiemu_host_counters(host, where, &r.c_where);
+  wmiemu_host_counters(host, cancelled, &r.c_cancelled);
+  wmiemu_host_counters(host, 0, &r.c_total);
+  r.ran = 1;
+  wmiemu_host_free(host);
+  wmiemu__exec_destroy(e);
+  the_exec = NULL;
+}
+
+static void assert_balanced(const wmiemu_counters_t *c) {
+  assert_int_equal(c->indicated, c->delivered + c->filtered + c->dropped);
+}
+
+static void test_group_within_by_having(void **state) {
+  wmiemu_explore_opts_t o;
+  wmiemu_explore_result_t res;
+  const WCHAR a[] = L"a", b[] = L"b", c[] = L"c";
+  (void)state;
+  wmiemu_explore_opts_init(&o);
+  o.iterations = 3;              /* a few schedules: the outcome never varies */
+  assert_int_equal(wmiemu_explore(scenario, NULL, &o, &res), WMIEMU_OUTCOME_OK);
+  assert_true(r.ran);
+
+  /* GROUP WITHIN 10: one aggregate per window, when the window ends. */
+  assert_int_equal(r.c_window_open.indicated, 5);
+  assert_int_equal(r.c_window_open.matched, 5);
+  assert_int_equal(r.c_window_open.delivered, 0);         /* pending in the window */
+  assert_int_equal(r.window.n, 2);
+  assert_false(r.window.not_aggregate);
+  assert_int_equal(r.window.count[0], 5);
+  assert_int_equal(r.window.first_seq[0], 1);
+  assert_int_equal(r.window.at[0], r.t0 + 10000);
+  assert_int_equal(r.window.count[1], 2);
+  assert_int_equal(r.window.first_seq[1], 6);
+  assert_int_equal(r.c_window.indicated, 7);
+  assert_int_equal(r.c_window.delivered, 7);
+  assert_balanced(&r.c_window);
+
+  /* BY Tag: one aggregate per group, oldest group first. */
+  assert_int_equal(r.by.n, 4);
+  assert_int_equal(r.by.count[0], 3);
+  assert_memory_equal(r.by.tag[0], a, sizeof(a));
+  assert_int_equal(r.by.count[1], 1);
+  assert_memory_equal(r.by.tag[1], b, sizeof(b));
+  assert_int_equal(r.by.count[2], 1);
+  assert_memory_equal(r.by.tag[2], c, sizeof(c));
+  assert_int_equal(r.by.count[3], 2);                     /* second window: b b */
+  assert_memory_equal(r.by.tag[3], b, sizeof(b));
+  assert_int_equal(r.c_by.delivered, 7);
+  assert_balanced(&r.c_by);
+
+  /* HAVING NumberOfEvents > 1: single-event groups are filtered. */
+  assert_int_equal(r.having.n, 2);
+  assert_int_equal(r.having.count[0], 3);
+  assert_memory_equal(r.having.tag[0], a, sizeof(a));
+  assert_int_equal(r.having.count[1], 2);
+  assert_int_equal(r.c_having.delivered, 5);
+  assert_int_equal(r.c_having.filtered, 2);
+  assert_balanced(&r.c_having);
+
+  /* WHERE before GROUP: only Seq > 2 is grouped. */
+  assert_int_equal(r.where.n, 2);
+  assert_int_equal(r.where.count[0], 3);
+  assert_int_equal(r.where.first_seq[0], 3);
+  assert_int_equal(r.where.count[1], 2);
+  assert_int_equal(r.c_where.matched, 5);
+  assert_int_equal(r.c_where.filtered, 2);
+  assert_int_equal(r.c_where.delivered, 5);
+  assert_balanced(&r.c_where);
+
+  /* Cancelled with its window open: nothing delivered, all filtered. */
+  assert_int_equal(r.cancelled.n, 0);
+  assert_int_equal(r.c_cancelled.indicated, 7);
+  assert_int_equal(r.c_cancelled.filtered, 7);
+  assert_balanced(&r.c_cancelled);
+
+  assert_balanced(&r.c_total);
+  assert_int_equal(r.c_total.indicated, 35);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_group_within_by_having),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
