@@ -39,9 +39,10 @@ static const wmiemu_rule_info_t rules[WMIEMU_RULE_COUNT] = {
     "IWbemProviderInit::Initialize" },
   { WMIEMU_RULE_REFIRE_AFTER_CANCEL, "refire-after-cancel",
     "after Indicate answered WBEM_E_SERVER_TOO_BUSY, the provider processes pending requests "
-    "before it refires: a thread's next Indicate after a BUSY answer (the refire) must not come "
-    "when a CancelQuery has returned since the BUSY answer and no query of the provider is live "
-    "any more (the provider refired an event it had been told nobody wants)",
+    "before it refires: the refire (the same event object, unchanged, in that thread's next "
+    "Indicate) must not come when a CancelQuery has returned since the BUSY answer and no query "
+    "of the provider is live any more (the provider was told nobody wants the event); a new "
+    "event that merely lost the race with CancelQuery is not a refire",
     "Writing an Event Provider (WBEM_E_SERVER_TOO_BUSY: process pending requests such as "
     "CancelQuery before refiring)" },
 };

@@ -6,6 +6,7 @@
 #include "host/host_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "check/context.h"
@@ -66,21 +67,59 @@ HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
  * would reach a live subscription answers WBEM_E_SERVER_TOO_BUSY; that
  * thread's next Indicate is its refire, checked by refire-after-cancel. */
 
+#define WATCH_MARKS 64
+
+/* The BUSY answer a thread got last, until that thread's next Indicate. */
+typedef struct {
+  unsigned long thread;                /* OS thread id; 0 = free slot */
+  wmiemu__provider_t *provider;
+  IWbemClassObject *object;            /* the event answered BUSY, as passed */
+  IWbemClassObject *copy;              /* its content then */
+  LONG64 cancels;                      /* provider's cancels_returned at the answer */
+} busy_mark_t;
+
 struct wmiemu__watch_s {
   wmiemu__sched_t *sched;              /* deterministic: the executor's scheduler */
   unsigned busy_every;
-  LONG64 serial;                       /* tells this watch's marks from older ones */
   volatile LONG64 attempts;            /* Indicate calls seen */
+  pthread_mutex_t lock;                /* marks */
+  busy_mark_t marks[WATCH_MARKS];
+  unsigned next_slot;
 };
 
-/* The BUSY answer this thread got last, until its next Indicate. */
-static _Thread_local struct {
-  LONG64 serial;
-  wmiemu__provider_t *provider;
-  LONG64 cancels;                      /* provider's cancels_returned at the answer */
-} busy_mark;
+/* Takes the calling thread's mark out of the table (zeroed if none). */
+static busy_mark_t take_mark(wmiemu__watch_t *w, unsigned long thread) {
+  busy_mark_t m = { 0 };
+  unsigned i;
+  pthread_mutex_lock(&w->lock);
+  for (i = 0; i < WATCH_MARKS; i++) {
+    if (w->marks[i].thread == thread) {
+      m = w->marks[i];
+      memset(&w->marks[i], 0, sizeof(w->marks[i]));
+      break;
+    }
+  }
+  pthread_mutex_unlock(&w->lock);
+  return m;
+}
 
-static volatile LONG64 watch_serials;
+static void put_mark(wmiemu__watch_t *w, const busy_mark_t *m) {
+  IWbemClassObject *evicted = NULL;
+  unsigned i, slot = WATCH_MARKS;
+  pthread_mutex_lock(&w->lock);
+  for (i = 0; i < WATCH_MARKS && slot == WATCH_MARKS; i++)
+    if (!w->marks[i].thread)
+      slot = i;
+  if (slot == WATCH_MARKS) {
+    /* More threads than slots wait for their refire: forget the oldest. */
+    slot = w->next_slot++ % WATCH_MARKS;
+    evicted = w->marks[slot].copy;
+  }
+  w->marks[slot] = *m;
+  pthread_mutex_unlock(&w->lock);
+  if (evicted)
+    IWbemClassObject_Release(evicted);
+}
 
 static void on_violation(void *ctx, const wmiemu_violation_t *v) {
   wmiemu__watch_t *w = ctx;
@@ -106,7 +145,7 @@ HRESULT wmiemu__watch_new(wmiemu_host_t *host) {
   if (!w)
     return WBEM_E_OUT_OF_MEMORY;
   w->busy_every = host->opts.busy_every;
-  w->serial = InterlockedIncrement64(&watch_serials);
+  pthread_mutex_init(&w->lock, NULL);
   if (det && (w->sched = wmiemu__sched_current())) {
     wmiemu_checker_set_seed(host->checker, wmiemu__sched_seed(w->sched));
     wmiemu_checker_set_callback(host->checker, on_violation, w);
@@ -116,16 +155,51 @@ HRESULT wmiemu__watch_new(wmiemu_host_t *host) {
 }
 
 void wmiemu__watch_free(wmiemu_host_t *host) {
-  free(host->watch);
+  wmiemu__watch_t *w = host->watch;
+  unsigned i;
+  if (!w)
+    return;
+  for (i = 0; i < WATCH_MARKS; i++)
+    if (w->marks[i].copy)
+      IWbemClassObject_Release(w->marks[i].copy);
+  pthread_mutex_destroy(&w->lock);
+  free(w);
   host->watch = NULL;
 }
 
-HRESULT wmiemu__watch_indicate(wmiemu__sink_t *s, LONG count) {
+/* A refire is the same event object passed again, unchanged, by the
+ * thread that was answered BUSY, in its very next Indicate. It breaks the
+ * rule when a CancelQuery returned in between and no query is live: the
+ * provider was told nobody wants the event and sent it anyway. A new event
+ * (another object) is not a refire: a provider that checked its queries
+ * before Indicate and lost the race with CancelQuery does nothing wrong. */
+static void check_refire(wmiemu__watch_t *w, wmiemu__sink_t *s, LONG count,
+                         IWbemClassObject **objects, LONG64 n) {
+  wmiemu__provider_t *p = s->provider;
+  wmiemu__sink_t *root = s->parent ? s->parent : s;
+  busy_mark_t m = take_mark(w, wmiemu__check_thread_id());
+  const wmiemu__check_frame_t *frame;
+  if (!m.copy)
+    return;
+  if (m.provider == p && count > 0 && objects && objects[0] == m.object &&
+      IWbemClassObject_CompareTo(objects[0], 0 /* compare everything */, m.copy) == WBEM_S_SAME &&
+      WMIEMU__ATOMIC_LOAD(&p->cancels_returned) > m.cancels && !WMIEMU__ATOMIC_LOAD(&root->active)) {
+    frame = wmiemu__check_current();
+    wmiemu_checker_report(p->host->checker, WMIEMU_RULE_REFIRE_AFTER_CANCEL,
+                          frame ? frame->call : NULL, p->name,
+                          "the event answered WBEM_E_SERVER_TOO_BUSY was refired although "
+                          "CancelQuery had returned meanwhile and no query was live (pending "
+                          "requests such as CancelQuery come before a refire); Indicate #%lld at %llu ms",
+                          (long long)n, (unsigned long long)wmiemu__exec_now(p->host->exec));
+  }
+  IWbemClassObject_Release(m.copy);
+}
+
+HRESULT wmiemu__watch_indicate(wmiemu__sink_t *s, LONG count, IWbemClassObject **objects) {
   wmiemu__provider_t *p = s->provider;
   wmiemu__watch_t *w = p->host->watch;
-  wmiemu__sink_t *root = s->parent ? s->parent : s;
   wmiemu__sched_t *sched = NULL;
-  const wmiemu__check_frame_t *frame;
+  busy_mark_t m;
   LONG64 n;
 
   if (w->sched) {
@@ -138,24 +212,16 @@ HRESULT wmiemu__watch_indicate(wmiemu__sink_t *s, LONG count) {
   n = InterlockedIncrement64(&w->attempts);
   if (sched)
     wmiemu__sched_note(sched, "call", "Indicate", n);
-  if (busy_mark.serial == w->serial && busy_mark.provider == p) {
-    busy_mark.serial = 0;
-    if (WMIEMU__ATOMIC_LOAD(&p->cancels_returned) > busy_mark.cancels &&
-        !WMIEMU__ATOMIC_LOAD(&root->active)) {
-      frame = wmiemu__check_current();
-      wmiemu_checker_report(p->host->checker, WMIEMU_RULE_REFIRE_AFTER_CANCEL,
-                            frame ? frame->call : NULL, p->name,
-                            "an event was refired after Indicate answered WBEM_E_SERVER_TOO_BUSY "
-                            "although CancelQuery had returned meanwhile and no query was live "
-                            "(pending requests such as CancelQuery come before a refire); "
-                            "Indicate #%lld at %llu ms", (long long)n,
-                            (unsigned long long)wmiemu__exec_now(p->host->exec));
-    }
-  }
-  if (w->busy_every && count > 0 && (n - 1) % w->busy_every == 0 && wmiemu__sink_is_active(s)) {
-    busy_mark.serial = w->serial;
-    busy_mark.provider = p;
-    busy_mark.cancels = WMIEMU__ATOMIC_LOAD(&p->cancels_returned);
+  check_refire(w, s, count, objects, n);
+  if (w->busy_every && count > 0 && objects && objects[0] && (n - 1) % w->busy_every == 0 &&
+      wmiemu__sink_is_active(s)) {
+    m.thread = wmiemu__check_thread_id();
+    m.provider = p;
+    m.object = objects[0];
+    m.copy = NULL;
+    m.cancels = WMIEMU__ATOMIC_LOAD(&p->cancels_returned);
+    if (SUCCEEDED(IWbemClassObject_Clone(objects[0], &m.copy)) && m.copy)
+      put_mark(w, &m);
     if (sched)
       wmiemu__sched_note(sched, "return", "Indicate", (int64_t)(HRESULT)WBEM_E_SERVER_TOO_BUSY);
     return WBEM_E_SERVER_TOO_BUSY;

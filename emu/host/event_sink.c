@@ -137,7 +137,7 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
   LONG i, accepted = 0, unregistered = 0;
   uint64_t indicate_ns;
   int64_t queued;
-  HRESULT watched = wmiemu__sink_indicate_hook(s, count);   /* one branch unless watched (call.c) */
+  HRESULT watched = wmiemu__sink_indicate_hook(s, count, objects); /* a branch unless watched */
 
   if (watched != S_OK)
     return watched;

@@ -194,16 +194,17 @@ HRESULT wmiemu__watch_new(wmiemu_host_t *host);
 void wmiemu__watch_free(wmiemu_host_t *host);
 /* Indicate on s: a scheduling point, busy_every answers, refire check.
  * S_OK to go on, or the HRESULT Indicate returns at once. */
-HRESULT wmiemu__watch_indicate(wmiemu__sink_t *s, LONG count);
+HRESULT wmiemu__watch_indicate(wmiemu__sink_t *s, LONG count, IWbemClassObject **objects);
 /* The provider's object is gone (its final Release returned 0). */
 void wmiemu__watch_released(wmiemu__provider_t *p);
 
 /* Indicate's first statement. */
-static inline HRESULT wmiemu__sink_indicate_hook(wmiemu__sink_t *s, LONG count) {
+static inline HRESULT wmiemu__sink_indicate_hook(wmiemu__sink_t *s, LONG count,
+                                                 IWbemClassObject **objects) {
   wmiemu__provider_t *p = s->provider;
   if (__builtin_expect(!p || !p->host->watch, 1))
     return S_OK;
-  return wmiemu__watch_indicate(s, count);
+  return wmiemu__watch_indicate(s, count, objects);
 }
 
 /* loader.c */
