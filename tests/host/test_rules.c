@@ -168,6 +168,36 @@ static void test_samples_are_clean(void **state) {
   wmiemu_host_free(host);
 }
 
+/* busy_every on the libuv executor: with 1, every Indicate is answered
+ * WBEM_E_SERVER_TOO_BUSY and nothing is queued; with 2, every other one
+ * gets through. The sample does not refire, so no rule is broken. */
+static void test_busy_every(void **state) {
+  wmiemu_host_options_t opts;
+  wmiemu_counters_t c;
+  wmiemu_host_t *host;
+  wmiemu_sub_id_t id;
+  (void)state;
+  wmiemu_host_options_init(&opts);
+  opts.busy_every = 1;
+  host = fixture_host(&opts, "sample/sample.mof", "sample_tick");
+  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleTick", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_run_for(host, 300), S_OK);
+  assert_hr(wmiemu_host_shutdown(host), S_OK);
+  assert_hr(wmiemu_host_counters(host, id, &c), S_OK);
+  assert_int_equal(c.indicated, 0);
+  assert_int_equal(wmiemu_host_unclaimed_events(host), 0);
+  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
+  wmiemu_host_free(host);
+
+  opts.busy_every = 2;
+  host = fixture_host(&opts, "sample/sample.mof", "sample_tick");
+  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleTick", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_run_until_events(host, 2, 10000), S_OK);
+  assert_hr(wmiemu_host_shutdown(host), S_OK);
+  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
+  wmiemu_host_free(host);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sink_set_status),
@@ -183,6 +213,7 @@ int main(void) {
     cmocka_unit_test(test_init_no_status),
     cmocka_unit_test(test_fail_mode_fails_the_run),
     cmocka_unit_test(test_samples_are_clean),
+    cmocka_unit_test(test_busy_every),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
