@@ -18,15 +18,15 @@ int wmiemu__cim_wcscmp(const WCHAR *a, const WCHAR *b) {
   return (int)*a - (int)*b;
 }
 
-WCHAR wmiemu__cim_wfold(WCHAR c) {
-  if (c >= 'A' && c <= 'Z') return c + 32;
-  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
-  return c;
-}
-
 int wmiemu__cim_wcsicmp(const WCHAR *a, const WCHAR *b) {
   for (;; a++, b++) {
-    WCHAR x = wmiemu__cim_wfold(*a), y = wmiemu__cim_wfold(*b);
+    WCHAR x, y;
+    if (*a == *b) {            /* the usual case: same spelling */
+      if (!*a) return 0;
+      continue;
+    }
+    x = wmiemu__cim_wfold(*a);
+    y = wmiemu__cim_wfold(*b);
     if (x != y || !x) return (int)x - (int)y;
   }
 }

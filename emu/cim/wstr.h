@@ -16,7 +16,12 @@ int wmiemu__cim_wcsnicmp(const WCHAR *a, const WCHAR *b, size_t n);
 WCHAR *wmiemu__cim_wcsdup(const WCHAR *s);
 WCHAR *wmiemu__cim_wcsndup(const WCHAR *s, size_t n);
 uint32_t wmiemu__cim_ihash(const WCHAR *s);
-WCHAR wmiemu__cim_wfold(WCHAR c);
+static inline WCHAR wmiemu__cim_wfold(WCHAR c) {
+  /* Inline: names are compared per property access on the event path. */
+  if (c >= 'A' && c <= 'Z') return (WCHAR)(c + 32);
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return (WCHAR)(c + 32);
+  return c;
+}
 
 /* UTF-8 <-> UTF-16. Both return malloc'd NUL-terminated strings, NULL on
  * invalid input or out of memory. */

@@ -228,6 +228,7 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
   b->next = NULL;
   b->sink = s;
   b->count = accepted;
+  wmiemu__pipeline_prefilter(s, b);
   b->thread = wmiemu__check_thread_id();
   b->indicate_ns = indicate_ns;
   if (wmiemu__exec_post(host->exec, &b->work) != WMIEMU__EXEC_OK) {

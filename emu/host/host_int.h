@@ -40,6 +40,9 @@ struct wmiemu__module_s {
   int refused_unload;                  /* DllCanUnloadNow said S_FALSE */
 };
 
+/* Subscriptions whose filter a producer evaluates for the loop. */
+#define WMIEMU__PRE_SUBS 4
+
 /* An event batch: the objects of one Indicate call, copied. */
 struct wmiemu__batch_s {
   wmiemu__exec_work_t work;
@@ -49,6 +52,13 @@ struct wmiemu__batch_s {
   unsigned long thread;
   LONG count;
   int embedded;                        /* lives inside objects[0]'s allocation */
+  /* Filters run by the producer (pipeline_prefilter) for a one-object
+   * batch: the sink's restriction, and the WHERE clause of the provider's
+   * first subscriptions as they were then; the loop evaluates the rest. */
+  unsigned char admitted;
+  unsigned char n_pre;
+  unsigned char pre_result[WMIEMU__PRE_SUBS];  /* 0 no match, 1 match, 2 error */
+  wmiemu__sub_t *pre_sub[WMIEMU__PRE_SUBS];
   IWbemClassObject *objects[];
 };
 
@@ -262,6 +272,9 @@ void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s);
 /* Delivers everything held for batching. */
 void wmiemu__pipeline_flush_held(wmiemu__sink_t *s);
 void wmiemu__batch_free(wmiemu__batch_t *b);
+/* Producer side (any thread): evaluates b's filters where they are cheap
+ * to hand over, so the loop only counts and calls back. */
+void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b);
 /* The subscription is cancelled: its open GROUP windows are discarded
  * (their events count as filtered) and its timer closed. */
 void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub);

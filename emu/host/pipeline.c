@@ -257,6 +257,53 @@ void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub) {
   agg_free(a);
 }
 
+/* ---- filtering on the producer thread ------------------------------------- */
+
+void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b) {
+  wmiemu__provider_t *p = s->provider;
+  unsigned k, n;
+  b->n_pre = 0;
+  b->admitted = 1;
+  if (b->count != 1)
+    return;
+  /* Restrictions are fixed when the sink is made. */
+  b->admitted = (unsigned char)wmiemu__sink_admits(s, b->objects[0]);
+  if (!b->admitted)
+    return;
+  /* Subscriptions live as long as the host and their bound queries are
+   * read-only, so only the list itself needs the lock. Cancelled ones are
+   * evaluated too: the loop skips them. */
+  pthread_mutex_lock(&p->host->lock);
+  n = p->n_subs < WMIEMU__PRE_SUBS ? (unsigned)p->n_subs : WMIEMU__PRE_SUBS;
+  for (k = 0; k < n; k++)
+    b->pre_sub[k] = p->subs[k];
+  pthread_mutex_unlock(&p->host->lock);
+  for (k = 0; k < n; k++) {
+    BOOL match = FALSE;
+    HRESULT hr = wmiemu_wql_eval(b->pre_sub[k]->query, b->objects[0], &match);
+    b->pre_result[k] = FAILED(hr) ? 2 : match ? 1 : 0;
+  }
+  b->n_pre = (unsigned char)n;
+}
+
+/* The filter result for sub at index k: the producer's if it ran it,
+ * else evaluated here. 0 no match, 1 match, 2 error. */
+static int filter_result(wmiemu__batch_t *b, LONG i, size_t k, wmiemu__sub_t *sub,
+                         wmiemu__provider_t *p) {
+  BOOL match = FALSE;
+  unsigned j;
+  if (i == 0 && b->n_pre) {
+    if (k < b->n_pre && b->pre_sub[k] == sub)
+      return b->pre_result[k];
+    for (j = 0; j < b->n_pre; j++)
+      if (b->pre_sub[j] == sub)
+        return b->pre_result[j];
+  }
+  if (FAILED(wmiemu_wql_eval_ex(sub->query, b->objects[i], eval_flags(sub, p), &match)))
+    return 2;
+  return match ? 1 : 0;
+}
+
 static void deliver(wmiemu__batch_t *b) {
   wmiemu__sink_t *s = b->sink;
   wmiemu__provider_t *p = s->provider;
@@ -268,13 +315,13 @@ static void deliver(wmiemu__batch_t *b) {
   host->dispatch_depth++;
   for (i = 0; i < b->count; i++) {
     IWbemClassObject *event = b->objects[i];
-    BOOL admitted = wmiemu__sink_admits(s, event);
+    BOOL admitted = b->count == 1 ? b->admitted : wmiemu__sink_admits(s, event);
     int claimed = 0;
     /* Re-read n_subs: a callback may subscribe; cancelled entries stay
      * in place until the dispatch ends. */
     for (k = 0; k < p->n_subs; k++) {
       wmiemu__sub_t *sub = p->subs[k];
-      BOOL match = FALSE;
+      int result;
       if (sub->cancelled)
         continue;
       claimed = 1;
@@ -283,12 +330,13 @@ static void deliver(wmiemu__batch_t *b) {
         sub->counters.filtered++;
         continue;
       }
-      if (FAILED(wmiemu_wql_eval_ex(sub->query, event, eval_flags(sub, p), &match))) {
+      result = filter_result(b, i, k, sub, p);
+      if (result == 2) {
         sub->counters.dropped++;
         sub->counters.dropped_by[WMIEMU_DROP_FILTER_ERROR]++;
         continue;
       }
-      if (!match) {
+      if (!result) {
         sub->counters.filtered++;
         continue;
       }

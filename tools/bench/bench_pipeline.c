@@ -14,7 +14,7 @@
  *               Indicate-to-callback, so the figure is the pipeline's delay,
  *               not queueing behind a backlog.
  * Then peak memory with 1M events queued (the loop not running).
- * Usage: bench_pipeline [events-per-throughput-run (2000000)] [paced-events (40000)] [paced-rate/s (50000)] */
+ * Usage: bench_pipeline [events-per-throughput-run (2000000)] [paced-events (40000)] [paced-rate/s (50000)] [host: skip the baseline, for profiling] */
 #define COBJMACROS
 #define CONST_VTABLE
 #include <wmiemu/host.h>
@@ -417,6 +417,7 @@ int main(int argc, char **argv) {
   uint64_t total = argc > 1 ? strtoull(argv[1], NULL, 10) : 0;
   uint64_t paced = argc > 2 ? strtoull(argv[2], NULL, 10) : 0;
   uint64_t rate = argc > 3 ? strtoull(argv[3], NULL, 10) : 0;
+  int host_only = argc > 4 && !strcmp(argv[4], "host");   /* for profiling */
   uint64_t period_ns;
   if (!total)
     total = 2000000;
@@ -430,7 +431,7 @@ int main(int argc, char **argv) {
          (unsigned long long)total, (unsigned long long)paced, (unsigned long long)rate);
   for (int threads = 1; threads <= 2; threads++) {
     figures_t h = measure_host(threads, total, paced, period_ns);
-    figures_t b = measure_baseline(threads, total, paced, period_ns);
+    figures_t b = host_only ? h : measure_baseline(threads, total, paced, period_ns);
     printf("producers %d: host %.2f M events/s (p50 %.1f us, p99 %.1f us) | baseline mutex+uv_async_send "
            "%.2f M events/s (p50 %.1f us, p99 %.1f us) | baseline/host %.2fx\n",
            threads, h.rate / 1e6, h.p50, h.p99, b.rate / 1e6, b.p50, b.p99, b.rate / h.rate);
