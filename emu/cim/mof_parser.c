@@ -497,6 +497,13 @@ static BOOL parse_pragma(wmiemu__mof_ctx_t *ctx) {
         if ((s[i] == '\\' || s[i] == '/') && (s[i + 1] == '\\' || s[i + 1] == '/'))
           return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
                                    "invalid namespace name");
+      /* each element is a name: letters, digits, '_' (object paths and the
+       * dump's #pragma namespace quote nothing else) */
+      for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x80 && s[i] != '\\' && s[i] != '/' && s[i] != '_' && !(s[i] >= '0' && s[i] <= '9') &&
+            !((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))
+          return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
+                                   "invalid character in namespace name");
       wmiemu__wbuf_init(&b);
       /* a name not starting at root is relative to the current namespace */
       BOOL absolute = (s != ctx->tok.str) || (n >= 4 && !wmiemu__cim_wcsnicmp(s, u"root", 4) && (n == 4 || s[4] == '\\' || s[4] == '/'));

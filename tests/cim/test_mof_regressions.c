@@ -1,0 +1,73 @@
+/* MOF inputs that once crashed, leaked or broke the dump round trip (found
+ * by tools/fuzz/fuzz_mof). Each asserts the exact diagnostic, that the
+ * repository is unchanged after a failure, and for accepted input that the
+ * dump compiles back to the same text. */
+#include <stdlib.h>
+
+#include "cim_test.h"
+
+typedef struct {
+  int errors;
+  char formatted[700];
+} first_error_t;
+
+static void record(void *ctx, const wmiemu_diag_t *d) {
+  first_error_t *e = ctx;
+  if (d->severity == WMIEMU_DIAG_ERROR && !e->errors++) wmiemu_diag_format(d, e->formatted, sizeof e->formatted);
+}
+
+/* Compiles mof into a fresh repository and checks the one error it reports. */
+static void expect_error(const char *mof, size_t len, HRESULT hr, const char *diag) {
+  wmiemu_repo_t *repo;
+  first_error_t e;
+  char *before, *after;
+  memset(&e, 0, sizeof e);
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_repo_dump_mof(repo, TRUE, &before), S_OK);
+  assert_hr(wmiemu_mof_compile_text(repo, "r.mof", mof, len, record, &e), hr);
+  assert_int_equal(e.errors, 1);
+  assert_string_equal(e.formatted, diag);
+  assert_hr(wmiemu_repo_dump_mof(repo, TRUE, &after), S_OK);
+  assert_string_equal(before, after);
+  free(before);
+  free(after);
+  wmiemu_repo_free(repo);
+}
+
+/* Compiles mof, dumps it, compiles the dump and dumps again: same text. */
+static void expect_round_trip(const char *mof, const char *needle) {
+  wmiemu_repo_t *a, *b;
+  char *first, *second;
+  assert_hr(wmiemu_repo_new(&a), S_OK);
+  assert_hr(wmiemu_mof_compile_text(a, "r.mof", mof, strlen(mof), NULL, NULL), S_OK);
+  assert_hr(wmiemu_repo_dump_mof(a, FALSE, &first), S_OK);
+  if (needle) assert_non_null(strstr(first, needle));
+  assert_hr(wmiemu_repo_new(&b), S_OK);
+  assert_hr(wmiemu_mof_compile_text(b, "dump.mof", first, strlen(first), NULL, NULL), S_OK);
+  assert_hr(wmiemu_repo_dump_mof(b, FALSE, &second), S_OK);
+  assert_string_equal(first, second);
+  free(first);
+  free(second);
+  wmiemu_repo_free(a);
+  wmiemu_repo_free(b);
+}
+
+/* A "\r" escape put a carriage return into a namespace name, which the dump
+ * wrote raw inside a string literal. */
+static void test_namespace_name_characters(void **state) {
+  static const char cr[] = "#pragma namespace(\"\\ref.\\\\root\")\nclass A { };";
+  static const char dot[] = "#pragma namespace(\"root\\\\a.b\")";
+  (void)state;
+  expect_error(cr, sizeof cr - 1, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
+               "r.mof:1:19: error: invalid character in namespace name (0x80044013)");
+  expect_error(dot, sizeof dot - 1, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
+               "r.mof:1:19: error: invalid character in namespace name (0x80044013)");
+  expect_round_trip("#pragma namespace(\"root\\\\Fz_1\\\\sub\")\nclass A { uint32 X; };", "#pragma namespace(\"\\\\\\\\.\\\\root\\\\Fz_1\\\\sub\")");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_namespace_name_characters),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
