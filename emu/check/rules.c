@@ -45,6 +45,12 @@ static const wmiemu_rule_info_t rules[WMIEMU_RULE_COUNT] = {
     "event that merely lost the race with CancelQuery is not a refire",
     "Writing an Event Provider (WBEM_E_SERVER_TOO_BUSY: process pending requests such as "
     "CancelQuery before refiring)" },
+  { WMIEMU_RULE_INIT_CONTEXT, "init-context",
+    "a call the provider makes into IWbemServices while servicing Initialize passes the "
+    "IWbemContext Initialize was given (NULL or another context breaks the rule): a dependent "
+    "request made without it can deadlock WMI",
+    "IWbemProviderInit::Initialize (pCtx: requests that depend on another provider must pass "
+    "this context back to WMI to avoid a lockup)" },
 };
 
 const wmiemu_rule_info_t *wmiemu_rule_info(wmiemu_rule_t rule) {

@@ -14,6 +14,8 @@
 
 #include <wmiemu/compat.h>
 
+#include "host/context.h"
+
 /* ---- registration --------------------------------------------------------- */
 
 static int hex_value(WCHAR c) {
@@ -328,12 +330,24 @@ typedef struct {
   wmiemu__provider_t *p;
   IWbemProviderInit *init;
   WCHAR *ns, *locale;
+  IWbemContext *ctx;
 } init_args_t;
 
 static HRESULT do_initialize(void *arg) {
   init_args_t *a = arg;
-  return IWbemProviderInit_Initialize(a->init, NULL, 0, a->ns, a->locale, a->p->services, NULL,
+  return IWbemProviderInit_Initialize(a->init, NULL, 0, a->ns, a->locale, a->p->services, a->ctx,
                                       a->p->init_sink);
+}
+
+typedef struct {
+  IWbemShutdown *shutdown;
+} shutdown_args_t;
+
+/* uReason, uMaxMilliseconds and pCtx are documented as reserved: 0, 0 and
+ * NULL (IWbemShutdown::Shutdown). */
+static HRESULT do_shutdown(void *arg) {
+  shutdown_args_t *a = arg;
+  return IWbemShutdown_Shutdown(a->shutdown, 0, 0, NULL);
 }
 
 static HRESULT do_provide_events(void *arg) {
@@ -524,9 +538,18 @@ static HRESULT initialize(wmiemu__provider_t *p) {
   a.p = p;
   a.init = init;
   a.ns = p->ns;
+  a.ctx = NULL;
+  /* A real context: the provider's dependent calls must pass it back
+   * (rule init-context), which only means something if it is not NULL. */
+  if (FAILED(hr = wmiemu__context_new(&a.ctx))) {
+    call_release(p, init);
+    return hr;
+  }
+  wmiemu__services_set_init_context(p->services, a.ctx);
   a.locale = wmiemu_utf8_to_wcs(host->locale, (size_t)-1);
   hr = wmiemu__provider_call(p, "Initialize", do_initialize, &a);
   free(a.locale);
+  IWbemContext_Release(a.ctx);   /* the services object and the provider keep theirs */
   if (SUCCEEDED(hr) && !wait_for_status(p, &status)) {
     wmiemu_checker_report(host->checker, WMIEMU_RULE_INIT_NO_STATUS, "Initialize", p->name,
                           "no IWbemProviderInitSink::SetStatus within %u ms of Initialize",
@@ -686,6 +709,22 @@ void wmiemu__provider_cancel_query(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
 
 /* ---- final Release ------------------------------------------------------------ */
 
+/* WMI tells a provider that implements IWbemShutdown that it is about to
+ * be discarded, then releases it: once, after the last CancelQuery and
+ * before the final Release. */
+static void call_shutdown(wmiemu__provider_t *p) {
+  shutdown_args_t a = { NULL };
+  HRESULT hr;
+  if (!p->unknown || FAILED(call_qi(p, p->unknown, &IID_IWbemShutdown, (void **)&a.shutdown)) ||
+      !a.shutdown)
+    return;
+  hr = wmiemu__provider_call(p, "Shutdown", do_shutdown, &a);
+  if (FAILED(hr))
+    wmiemu__host_error(p->host, "provider %s: IWbemShutdown::Shutdown returned 0x%08x", p->name,
+                       (unsigned)hr);
+  call_release(p, a.shutdown);
+}
+
 void wmiemu__provider_release(wmiemu__provider_t *p) {
   wmiemu_checker_t *checker = p->host->checker;
   LONG refs;
@@ -695,6 +734,7 @@ void wmiemu__provider_release(wmiemu__provider_t *p) {
 
   if (p->state != WMIEMU_PROVIDER_READY)
     return;
+  call_shutdown(p);
   left = drop_interfaces(p);
   WMIEMU__ATOMIC_STORE(&p->sink->released, 1);
   WMIEMU__ATOMIC_STORE(&p->sink->active, 0);

@@ -7,10 +7,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <wmiemu/compat.h>
 
 #include "check/context.h"
+#include "host/context.h"
 
 #ifndef WBEM_FLAG_SHALLOW
 #define WBEM_FLAG_SHALLOW 1      /* the SDK's WBEM_QUERY_FLAG_TYPE; Wine lacks it */
@@ -20,6 +22,7 @@ typedef struct {
   IWbemServices IWbemServices_iface;
   LONG ref;
   wmiemu__provider_t *provider;
+  IWbemContext *init_context;          /* Initialize's context (a reference) */
 } services_t;
 
 static inline services_t *impl_from_IWbemServices(IWbemServices *iface) {
@@ -37,6 +40,21 @@ static void check_in_call(services_t *s, wmiemu_rule_t rule, const char *method)
   if (frame)
     wmiemu_checker_report(s->provider->host->checker, rule, frame->call, s->provider->name,
                           "IWbemServices::%s called while servicing %s", method, frame->call);
+}
+
+/* Rule init-context: a call made while the provider services its own
+ * Initialize must pass the context Initialize was given. Only that thread's
+ * calls are known to be Initialize's (the frame is per thread). */
+static void check_context(services_t *s, IWbemContext *ctx, const char *method) {
+  const wmiemu__check_frame_t *frame = wmiemu__check_current();
+  if (!frame || strcmp(frame->call, "Initialize") || frame->provider != s->provider->name ||
+      ctx == s->init_context)
+    return;
+  wmiemu_checker_report(s->provider->host->checker, WMIEMU_RULE_INIT_CONTEXT, frame->call,
+                        s->provider->name,
+                        "IWbemServices::%s called while servicing Initialize with %s context "
+                        "instead of the one Initialize was given", method,
+                        ctx ? "another" : "a NULL");
 }
 
 static HRESULT WINAPI services_QueryInterface(IWbemServices *iface, REFIID riid, void **ppv) {
@@ -65,6 +83,7 @@ static ULONG WINAPI services_Release(IWbemServices *iface) {
 static HRESULT WINAPI services_OpenNamespace(IWbemServices *iface, const BSTR ns, LONG flags,
                                              IWbemContext *ctx, IWbemServices **out,
                                              IWbemCallResult **result) {
+  check_context(impl_from_IWbemServices(iface), ctx, "OpenNamespace");
   (void)iface; (void)ns; (void)flags; (void)ctx;
   if (out)
     *out = NULL;
@@ -87,18 +106,23 @@ static HRESULT WINAPI services_QueryObjectSink(IWbemServices *iface, LONG flags,
   return WBEM_E_NOT_SUPPORTED;
 }
 
-static HRESULT WINAPI services_GetObject(IWbemServices *iface, const BSTR path, LONG flags,
-                                         IWbemContext *ctx, IWbemClassObject **out,
-                                         IWbemCallResult **result) {
-  services_t *s = impl_from_IWbemServices(iface);
-  (void)flags; (void)ctx;
-  clear_call_result(result);
+static HRESULT get_object(services_t *s, const BSTR path, IWbemClassObject **out) {
   if (!out)
     return WBEM_E_INVALID_PARAMETER;
   *out = NULL;
   if (!path)
     return WBEM_E_INVALID_PARAMETER;
   return wmiemu_repo_get_object(s->provider->host->repo, s->provider->ns, path, out);
+}
+
+static HRESULT WINAPI services_GetObject(IWbemServices *iface, const BSTR path, LONG flags,
+                                         IWbemContext *ctx, IWbemClassObject **out,
+                                         IWbemCallResult **result) {
+  services_t *s = impl_from_IWbemServices(iface);
+  check_context(impl_from_IWbemServices(iface), ctx, "GetObject");
+  (void)flags; (void)ctx;
+  clear_call_result(result);
+  return get_object(s, path, out);
 }
 
 /* Completes before returning: Indicate, then SetStatus on the handler. */
@@ -113,9 +137,11 @@ static HRESULT WINAPI services_GetObjectAsync(IWbemServices *iface, const BSTR p
                                               IWbemContext *ctx, IWbemObjectSink *handler) {
   IWbemClassObject *obj = NULL;
   HRESULT hr;
+  check_context(impl_from_IWbemServices(iface), ctx, "GetObjectAsync");
+  (void)flags;
   if (!handler)
     return WBEM_E_INVALID_PARAMETER;
-  hr = services_GetObject(iface, path, flags, ctx, &obj, NULL);
+  hr = get_object(impl_from_IWbemServices(iface), path, &obj);
   complete_async(handler, hr, obj);
   if (obj)
     IWbemClassObject_Release(obj);
@@ -125,6 +151,7 @@ static HRESULT WINAPI services_GetObjectAsync(IWbemServices *iface, const BSTR p
 /* Class change; not supported (classes come from MOF). */
 static HRESULT WINAPI services_PutClass(IWbemServices *iface, IWbemClassObject *obj, LONG flags,
                                         IWbemContext *ctx, IWbemCallResult **result) {
+  check_context(impl_from_IWbemServices(iface), ctx, "PutClass");
   check_in_call(impl_from_IWbemServices(iface), WMIEMU_RULE_CLASS_CHANGE_IN_CALL, "PutClass");
   (void)obj; (void)flags; (void)ctx;
   clear_call_result(result);
@@ -133,6 +160,7 @@ static HRESULT WINAPI services_PutClass(IWbemServices *iface, IWbemClassObject *
 
 static HRESULT WINAPI services_PutClassAsync(IWbemServices *iface, IWbemClassObject *obj, LONG flags,
                                              IWbemContext *ctx, IWbemObjectSink *handler) {
+  check_context(impl_from_IWbemServices(iface), ctx, "PutClassAsync");
   check_in_call(impl_from_IWbemServices(iface), WMIEMU_RULE_CLASS_CHANGE_IN_CALL, "PutClassAsync");
   (void)obj; (void)flags; (void)ctx; (void)handler;
   return WBEM_E_NOT_SUPPORTED;
@@ -141,6 +169,7 @@ static HRESULT WINAPI services_PutClassAsync(IWbemServices *iface, IWbemClassObj
 static HRESULT WINAPI services_DeleteClass(IWbemServices *iface, const BSTR name, LONG flags,
                                            IWbemContext *ctx, IWbemCallResult **result) {
   services_t *s = impl_from_IWbemServices(iface);
+  check_context(impl_from_IWbemServices(iface), ctx, "DeleteClass");
   (void)flags; (void)ctx;
   check_in_call(s, WMIEMU_RULE_CLASS_CHANGE_IN_CALL, "DeleteClass");
   clear_call_result(result);
@@ -159,6 +188,7 @@ static HRESULT WINAPI services_DeleteClassAsync(IWbemServices *iface, const BSTR
 /* not supported */
 static HRESULT WINAPI services_CreateClassEnum(IWbemServices *iface, const BSTR super, LONG flags,
                                                IWbemContext *ctx, IEnumWbemClassObject **out) {
+  check_context(impl_from_IWbemServices(iface), ctx, "CreateClassEnum");
   (void)iface; (void)super; (void)flags; (void)ctx;
   if (out)
     *out = NULL;
@@ -178,6 +208,7 @@ static HRESULT WINAPI services_CreateClassEnumAsync(IWbemServices *iface, const 
                                                     IWbemContext *ctx, IWbemObjectSink *handler) {
   services_t *s = impl_from_IWbemServices(iface);
   enum_ctx_t e = { handler };
+  check_context(impl_from_IWbemServices(iface), ctx, "CreateClassEnumAsync");
   (void)ctx;
   if (!handler)
     return WBEM_E_INVALID_PARAMETER;
@@ -191,6 +222,7 @@ static HRESULT WINAPI services_CreateClassEnumAsync(IWbemServices *iface, const 
 static HRESULT WINAPI services_PutInstance(IWbemServices *iface, IWbemClassObject *inst, LONG flags,
                                            IWbemContext *ctx, IWbemCallResult **result) {
   services_t *s = impl_from_IWbemServices(iface);
+  check_context(impl_from_IWbemServices(iface), ctx, "PutInstance");
   (void)flags; (void)ctx;
   clear_call_result(result);
   if (!inst)
@@ -208,6 +240,7 @@ static HRESULT WINAPI services_PutInstanceAsync(IWbemServices *iface, IWbemClass
 static HRESULT WINAPI services_DeleteInstance(IWbemServices *iface, const BSTR path, LONG flags,
                                               IWbemContext *ctx, IWbemCallResult **result) {
   services_t *s = impl_from_IWbemServices(iface);
+  check_context(impl_from_IWbemServices(iface), ctx, "DeleteInstance");
   (void)flags; (void)ctx;
   clear_call_result(result);
   if (!path)
@@ -225,6 +258,7 @@ static HRESULT WINAPI services_DeleteInstanceAsync(IWbemServices *iface, const B
 /* not supported */
 static HRESULT WINAPI services_CreateInstanceEnum(IWbemServices *iface, const BSTR filter, LONG flags,
                                                   IWbemContext *ctx, IEnumWbemClassObject **out) {
+  check_context(impl_from_IWbemServices(iface), ctx, "CreateInstanceEnum");
   (void)iface; (void)filter; (void)flags; (void)ctx;
   if (out)
     *out = NULL;
@@ -235,6 +269,7 @@ static HRESULT WINAPI services_CreateInstanceEnumAsync(IWbemServices *iface, con
                                                        IWbemContext *ctx, IWbemObjectSink *handler) {
   services_t *s = impl_from_IWbemServices(iface);
   enum_ctx_t e = { handler };
+  check_context(impl_from_IWbemServices(iface), ctx, "CreateInstanceEnumAsync");
   (void)ctx;
   if (!handler)
     return WBEM_E_INVALID_PARAMETER;
@@ -249,6 +284,7 @@ static HRESULT WINAPI services_CreateInstanceEnumAsync(IWbemServices *iface, con
 /* not supported */
 static HRESULT WINAPI services_ExecQuery(IWbemServices *iface, const BSTR lang, const BSTR query,
                                          LONG flags, IWbemContext *ctx, IEnumWbemClassObject **out) {
+  check_context(impl_from_IWbemServices(iface), ctx, "ExecQuery");
   (void)iface; (void)lang; (void)query; (void)flags; (void)ctx;
   if (out)
     *out = NULL;
@@ -258,6 +294,7 @@ static HRESULT WINAPI services_ExecQuery(IWbemServices *iface, const BSTR lang, 
 /* not supported */
 static HRESULT WINAPI services_ExecQueryAsync(IWbemServices *iface, const BSTR lang, const BSTR query,
                                               LONG flags, IWbemContext *ctx, IWbemObjectSink *handler) {
+  check_context(impl_from_IWbemServices(iface), ctx, "ExecQueryAsync");
   (void)iface; (void)lang; (void)query; (void)flags; (void)ctx; (void)handler;
   return WBEM_E_NOT_SUPPORTED;
 }
@@ -266,6 +303,7 @@ static HRESULT WINAPI services_ExecQueryAsync(IWbemServices *iface, const BSTR l
 static HRESULT WINAPI services_ExecNotificationQuery(IWbemServices *iface, const BSTR lang,
                                                      const BSTR query, LONG flags, IWbemContext *ctx,
                                                      IEnumWbemClassObject **out) {
+  check_context(impl_from_IWbemServices(iface), ctx, "ExecNotificationQuery");
   check_in_call(impl_from_IWbemServices(iface), WMIEMU_RULE_EVENT_CALL_IN_CALL, "ExecNotificationQuery");
   (void)lang; (void)query; (void)flags; (void)ctx;
   if (out)
@@ -277,6 +315,7 @@ static HRESULT WINAPI services_ExecNotificationQuery(IWbemServices *iface, const
 static HRESULT WINAPI services_ExecNotificationQueryAsync(IWbemServices *iface, const BSTR lang,
                                                           const BSTR query, LONG flags,
                                                           IWbemContext *ctx, IWbemObjectSink *handler) {
+  check_context(impl_from_IWbemServices(iface), ctx, "ExecNotificationQueryAsync");
   check_in_call(impl_from_IWbemServices(iface), WMIEMU_RULE_EVENT_CALL_IN_CALL,
                 "ExecNotificationQueryAsync");
   (void)lang; (void)query; (void)flags; (void)ctx; (void)handler;
@@ -287,6 +326,7 @@ static HRESULT WINAPI services_ExecNotificationQueryAsync(IWbemServices *iface, 
 static HRESULT WINAPI services_ExecMethod(IWbemServices *iface, const BSTR path, const BSTR method,
                                           LONG flags, IWbemContext *ctx, IWbemClassObject *in,
                                           IWbemClassObject **out, IWbemCallResult **result) {
+  check_context(impl_from_IWbemServices(iface), ctx, "ExecMethod");
   (void)iface; (void)path; (void)method; (void)flags; (void)ctx; (void)in;
   if (out)
     *out = NULL;
@@ -298,6 +338,7 @@ static HRESULT WINAPI services_ExecMethod(IWbemServices *iface, const BSTR path,
 static HRESULT WINAPI services_ExecMethodAsync(IWbemServices *iface, const BSTR path, const BSTR method,
                                                LONG flags, IWbemContext *ctx, IWbemClassObject *in,
                                                IWbemObjectSink *handler) {
+  check_context(impl_from_IWbemServices(iface), ctx, "ExecMethodAsync");
   (void)iface; (void)path; (void)method; (void)flags; (void)ctx; (void)in; (void)handler;
   return WBEM_E_NOT_SUPPORTED;
 }
@@ -346,7 +387,21 @@ LONG wmiemu__services_refs(IWbemServices *iface) {
   return WMIEMU__ATOMIC_LOAD(&impl_from_IWbemServices(iface)->ref);
 }
 
+void wmiemu__services_set_init_context(IWbemServices *iface, IWbemContext *ctx) {
+  services_t *s = impl_from_IWbemServices(iface);
+  if (ctx)
+    IWbemContext_AddRef(ctx);
+  if (s->init_context)
+    IWbemContext_Release(s->init_context);
+  s->init_context = ctx;
+}
+
 void wmiemu__services_free(IWbemServices *iface) {
-  if (iface)
-    free(impl_from_IWbemServices(iface));
+  services_t *s;
+  if (!iface)
+    return;
+  s = impl_from_IWbemServices(iface);
+  if (s->init_context)
+    IWbemContext_Release(s->init_context);
+  free(s);
 }

@@ -35,6 +35,10 @@ static void test_find_by_id(void **state) {
   assert_int_equal(r->rule, WMIEMU_RULE_REFIRE_AFTER_CANCEL);
   assert_non_null(strstr(r->summary, "WBEM_E_SERVER_TOO_BUSY"));
   assert_non_null(strstr(r->source, "CancelQuery"));
+  r = wmiemu_rule_find("init-context");
+  assert_non_null(r);
+  assert_int_equal(r->rule, WMIEMU_RULE_INIT_CONTEXT);
+  assert_non_null(strstr(r->source, "IWbemProviderInit::Initialize"));
   assert_null(wmiemu_rule_find("no-such-rule"));
   assert_null(wmiemu_rule_find(NULL));
 }

@@ -167,7 +167,7 @@ static HRESULT WINAPI init_Initialize(IWbemProviderInit *i, LPWSTR user, LONG fl
   free(loc8);
   IWbemServices_AddRef(services);
   p->services = services;
-  IWbemServices_GetObject(services, name, 0, NULL, &p->event_class, NULL);
+  IWbemServices_GetObject(services, name, 0, ctx, &p->event_class, NULL);
   SysFreeString(name);
   if (options.async_status) {
     IWbemProviderInitSink_AddRef(sink);

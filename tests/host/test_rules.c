@@ -140,6 +140,39 @@ static void test_init_no_status(void **state) {
   run_case(&c);
 }
 
+static void test_init_context(void **state) {
+  const case_t c = { "broken_init_context", WMIEMU_RULE_INIT_CONTEXT, "Initialize", S_OK };
+  wmiemu_host_t *host;
+  wmiemu_violation_t v;
+  (void)state;
+  host = host_broken(&c);
+  /* Only its own GetObject(NULL) breaks it: the skeleton's, with ctx, does not. */
+  assert_int_equal(wmiemu_checker_count_rule(wmiemu_host_checker(host), c.rule), 1);
+  assert_int_equal(wmiemu_checker_get(wmiemu_host_checker(host), 0, &v), 0);
+  assert_non_null(strstr(v.detail, "GetObject"));
+  assert_non_null(strstr(v.detail, "NULL"));
+  wmiemu_host_free(host);
+}
+
+/* Every sample passes Initialize's context on to its calls into WMI. */
+static void test_samples_pass_init_context(void **state) {
+  static const struct { const char *mof, *module, *query; } samples[] = {
+    { "sample/sample.mof", "sample_tick", "SELECT * FROM SampleTick" },
+    { "sample/sample_items.mof", "sample_items", "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA \"SampleItem\"" },
+    { "sample/sample_cpp.mof", "sample_cpp", "SELECT * FROM SampleCppEvent" },
+    { "race_correct/race_correct.mof", "race_correct", "SELECT * FROM RaceCorrectEvent" },
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+    wmiemu_host_t *host = fixture_host(NULL, samples[i].mof, samples[i].module);
+    wmiemu_sub_id_t id = 0;
+    assert_hr(wmiemu_subscribe(host, NULL, samples[i].query, NULL, NULL, &id), S_OK);
+    assert_hr(wmiemu_host_shutdown(host), S_OK);
+    assert_int_equal(wmiemu_checker_count_rule(wmiemu_host_checker(host), WMIEMU_RULE_INIT_CONTEXT), 0);
+    wmiemu_host_free(host);
+  }
+}
+
 /* FAIL mode: the run functions report the violation as a failure. */
 static void test_fail_mode_fails_the_run(void **state) {
   wmiemu_host_options_t opts;
@@ -211,6 +244,8 @@ int main(void) {
     cmocka_unit_test(test_refcount_leak),
     cmocka_unit_test(test_threading_model),
     cmocka_unit_test(test_init_no_status),
+    cmocka_unit_test(test_init_context),
+    cmocka_unit_test(test_samples_pass_init_context),
     cmocka_unit_test(test_fail_mode_fails_the_run),
     cmocka_unit_test(test_samples_are_clean),
     cmocka_unit_test(test_busy_every),

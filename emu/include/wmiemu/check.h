@@ -30,6 +30,7 @@ typedef enum {
   WMIEMU_RULE_THREADING_MODEL,        /* registered threading model other than Both */
   WMIEMU_RULE_INIT_NO_STATUS,         /* Initialize never reported through SetStatus */
   WMIEMU_RULE_REFIRE_AFTER_CANCEL,    /* refire after SERVER_TOO_BUSY for a query already cancelled */
+  WMIEMU_RULE_INIT_CONTEXT,           /* a call into WMI during Initialize without Initialize's context */
   WMIEMU_RULE_COUNT
 } wmiemu_rule_t;
 
