@@ -407,7 +407,8 @@ static HRESULT scalar_from(CIMTYPE base, VARTYPE vt, const void *p, wmiemu__cim_
 }
 
 static HRESULT scalar_from_variant(CIMTYPE base, const VARIANT *in, wmiemu__cim_scalar_t *out) {
-  if (in->vt & (VT_ARRAY | VT_BYREF)) return WBEM_E_TYPE_MISMATCH;
+  /* VT_VARIANT by value is no VARIANT type: its payload is not a VARIANT */
+  if ((in->vt & (VT_ARRAY | VT_BYREF)) || in->vt == VT_VARIANT) return WBEM_E_TYPE_MISMATCH;
   return scalar_from(base, in->vt, &in->lVal, out);
 }
 

@@ -1,0 +1,68 @@
+/* Hostile arguments to the object model: each once read out of bounds,
+ * crashed or returned an HRESULT Windows does not. */
+#include <stdlib.h>
+
+#include "cim_test.h"
+
+static const char mof[] =
+  "class R_Item { [key] string Name; uint32 Count; string Tags[]; object Inner; };\n";
+
+static wmiemu_repo_t *repo;
+static IWbemClassObject *cls;
+
+static int setup(void **state) {
+  (void)state;
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_mof_compile_text(repo, "r.mof", mof, strlen(mof), NULL, NULL), S_OK);
+  assert_hr(wmiemu_repo_get_class(repo, u"root\\default", u"R_Item", &cls), S_OK);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  cls->lpVtbl->Release(cls);
+  wmiemu_repo_free(repo);
+  return 0;
+}
+
+/* A VARIANT whose vt is VT_VARIANT by value was read as if its payload were
+ * a nested VARIANT: past the end of the caller's VARIANT, recursively. */
+static void test_put_vt_variant_by_value(void **state) {
+  IWbemClassObject *inst;
+  VARIANT *v = malloc(sizeof *v), *heap = v;   /* on the heap, so ASAN sees any overread */
+  SAFEARRAY *sa;
+  LONG idx = 0;
+  (void)state;
+  assert_hr(cls->lpVtbl->SpawnInstance(cls, 0, &inst), S_OK);
+  memset(v, 0, sizeof *v);
+  V_VT(v) = VT_VARIANT;
+  v->lVal = VT_VARIANT;                                   /* read as the vt at offset 8 */
+  ((WORD *)v)[sizeof *v / sizeof(WORD) - 4] = VT_VARIANT; /* and at offset 16 */
+  assert_hr(inst->lpVtbl->Put(inst, u"Count", 0, v, 0), WBEM_E_TYPE_MISMATCH);
+  assert_hr(inst->lpVtbl->Put(inst, u"Name", 0, v, 0), WBEM_E_TYPE_MISMATCH);
+  free(heap);
+  /* the same inside a VT_ARRAY | VT_VARIANT element */
+  sa = SafeArrayCreateVector(VT_VARIANT, 0, 1);
+  assert_non_null(sa);
+  assert_hr(SafeArrayPtrOfIndex(sa, &idx, (void **)&v), S_OK);
+  V_VT(v) = VT_VARIANT;
+  v->lVal = VT_VARIANT;
+  VARIANT arr;
+  V_VT(&arr) = VT_ARRAY | VT_VARIANT;
+  V_ARRAY(&arr) = sa;
+  assert_hr(inst->lpVtbl->Put(inst, u"Tags", 0, &arr, 0), WBEM_E_TYPE_MISMATCH);
+  V_VT(v) = VT_EMPTY;
+  SafeArrayDestroy(sa);
+  /* the property kept its value */
+  VARIANT got;
+  assert_hr(inst->lpVtbl->Get(inst, u"Count", 0, &got, NULL, NULL), S_OK);
+  assert_int_equal(V_VT(&got), VT_NULL);
+  inst->lpVtbl->Release(inst);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_put_vt_variant_by_value),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
