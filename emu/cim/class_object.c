@@ -140,6 +140,24 @@ HRESULT wmiemu_cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CI
   }
 }
 
+HRESULT wmiemu_cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 value) {
+  wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
+  wmiemu__cim_value_t v;
+  int i;
+  if (!obj || !name) return WBEM_E_INVALID_PARAMETER;
+  if (!o) return E_NOTIMPL;
+  if (o->genus != WBEM_GENUS_INSTANCE) return WBEM_E_INVALID_PARAMETER;
+  i = wmiemu__class_find(o->cls, name);
+  if (i < 0) return WBEM_E_NOT_FOUND;
+  if (o->cls->props[i].type != CIM_UINT64) return WBEM_E_TYPE_MISMATCH;
+  if (!(o->values[i].flags & WMIEMU__VALUE_NULL)) return S_FALSE;
+  wmiemu__value_init_null(&v, CIM_UINT64);
+  v.flags = 0;
+  v.u.s.u = value;
+  wmiemu__object_set(o, (UINT32)i, &v);
+  return S_OK;
+}
+
 void wmiemu__object_set(wmiemu__cim_object_t *o, UINT32 i, wmiemu__cim_value_t *v) {
   wmiemu__value_clear(&o->values[i]);
   o->values[i] = *v;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <wmiemu/compat.h>
 
@@ -69,6 +70,52 @@ static void report_unregistered(wmiemu__sink_t *s, IWbemClassObject *obj) {
                         "Indicate of a %s event, which no query of the provider's "
                         "__EventProviderRegistration covers", name ? name : "(unnamed)");
   free(name);
+}
+
+uint64_t wmiemu__host_time_created(wmiemu_host_t *host) {
+  const uint64_t unix_epoch = 116444736000000000ULL;   /* 1970-01-01 in 100 ns since 1601 */
+  struct timespec ts;
+  if (wmiemu__exec_is_deterministic(host->exec))
+    return unix_epoch + wmiemu__exec_now(host->exec) * 10000u;   /* replayable */
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return unix_epoch + (uint64_t)ts.tv_sec * 10000000u + (uint64_t)ts.tv_nsec / 100u;
+}
+
+void wmiemu__event_stamp(IWbemClassObject *obj, uint64_t time_created) {
+  VARIANT v;
+  WCHAR text[24];
+  int n = 0;
+  if (wmiemu_cim_stamp_u64(obj, L"TIME_CREATED", time_created) != E_NOTIMPL)
+    return;
+  /* A foreign object: through its COM methods, uint64 as a decimal string. */
+  VariantInit(&v);
+  if (FAILED(IWbemClassObject_Get(obj, L"TIME_CREATED", 0, &v, NULL, NULL)) || V_VT(&v) != VT_NULL) {
+    VariantClear(&v);
+    return;
+  }
+  do
+    text[n++] = (WCHAR)('0' + time_created % 10);
+  while ((time_created /= 10) != 0);
+  V_VT(&v) = VT_BSTR;
+  V_BSTR(&v) = SysAllocStringLen(NULL, (UINT)n);
+  if (!V_BSTR(&v))
+    return;
+  for (int i = 0; i < n; i++)
+    V_BSTR(&v)[i] = text[n - 1 - i];
+  IWbemClassObject_Put(obj, L"TIME_CREATED", 0, &v, 0);
+  VariantClear(&v);
+}
+
+/* The first event the queue refuses is kept (copied) for the
+ * __EventQueueOverflowEvent's Event property. */
+static void keep_overflow_sample(wmiemu__sink_t *s, IWbemClassObject *obj, int64_t queued) {
+  IWbemClassObject *copy = NULL;
+  if (__atomic_load_n(&s->overflow_sample, __ATOMIC_ACQUIRE) || FAILED(IWbemClassObject_Clone(obj, &copy)))
+    return;
+  WMIEMU__ATOMIC_STORE(&s->overflow_queued, queued);
+  if (!__atomic_compare_exchange_n(&s->overflow_sample, &(IWbemClassObject *){ NULL }, copy, 0,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    IWbemClassObject_Release(copy);
 }
 
 /* A single object of ours (the common case) is copied with room for its
@@ -202,6 +249,7 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
   queued = WMIEMU__ATOMIC_ADD64(&host->queued, accepted);
   if ((uint64_t)queued > host->opts.queue_limit) {
     WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
+    keep_overflow_sample(s, b ? b->objects[0] : objects[0], queued - accepted);
     free(b);
     count_drop(s, WMIEMU_DROP_QUEUE_OVERFLOW, accepted);
     return WBEM_E_SERVER_TOO_BUSY;
@@ -223,6 +271,11 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
       WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
       return hr;
     }
+  }
+  {
+    uint64_t now = wmiemu__host_time_created(host);
+    for (i = 0; i < accepted; i++)
+      wmiemu__event_stamp(b->objects[i], now);
   }
   b->work.cb = wmiemu__pipeline_batch_cb;
   b->next = NULL;
@@ -385,6 +438,8 @@ HRESULT wmiemu__sink_new(wmiemu__provider_t *p, wmiemu__sink_t *parent, wmiemu__
 
 void wmiemu__sink_free(wmiemu__sink_t *s) {
   size_t i;
+  if (s->overflow_sample)
+    IWbemClassObject_Release(s->overflow_sample);
   if (s->batch_timer_ready)
     wmiemu__exec_timer_close(&s->batch_timer);
   for (i = 0; i < s->n_restrictions; i++)

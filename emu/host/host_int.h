@@ -85,6 +85,8 @@ struct wmiemu__sink_s {
 
   /* Drops counted by producers, attributed on the loop (any thread). */
   volatile LONG64 drops[WMIEMU_DROP_REASON_COUNT];
+  IWbemClassObject *overflow_sample;   /* copy of an event the queue refused (any thread) */
+  volatile LONG64 overflow_queued;     /* events queued when it was refused */
   wmiemu__exec_work_t flush_work;
   volatile LONG flush_posted;
 
@@ -281,6 +283,11 @@ void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub);
 
 /* time */
 uint64_t wmiemu__host_monotonic_ns(void);
+/* TIME_CREATED now: 100 ns intervals since 1601-01-01 UTC; on the
+ * deterministic executor its virtual clock counted from 1970 (event_sink.c). */
+uint64_t wmiemu__host_time_created(wmiemu_host_t *host);
+/* Gives obj a TIME_CREATED when it is an __Event without one (event_sink.c). */
+void wmiemu__event_stamp(IWbemClassObject *obj, uint64_t time_created);
 
 /* Interlocked helpers for 64-bit counters. */
 #define WMIEMU__ATOMIC_ADD64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_ACQ_REL)

@@ -75,17 +75,40 @@ static void dispatch_host_event(wmiemu_host_t *host, const WCHAR *ns, IWbemClass
   end_dispatch(host, NULL);
 }
 
-static void raise_overflow(wmiemu__provider_t *p) {
+/* __EventQueueOverflowEvent {CurrentQueueSize, Event, TIME_CREATED}: Event
+ * is a copy of the first event the queue refused since the last one was
+ * raised; CurrentQueueSize counts the events then queued (the queue limit
+ * is in events here, not bytes); IntendedConsumer stays NULL (temporary
+ * consumers have no __EventConsumer instance). */
+static void raise_overflow(wmiemu__sink_t *s) {
+  wmiemu__provider_t *p = s->provider;
   wmiemu_host_t *host = p->host;
   IWbemClassObject *cls = NULL, *event = NULL;
+  IWbemClassObject *sample = __atomic_exchange_n(&s->overflow_sample, NULL, __ATOMIC_ACQ_REL);
   host->overflow_events++;
-  if (FAILED(wmiemu_repo_get_class(host->repo, p->ns, L"__EventQueueOverflowEvent", &cls)))
-    return;
-  if (SUCCEEDED(IWbemClassObject_SpawnInstance(cls, 0, &event))) {
+  if (SUCCEEDED(wmiemu_repo_get_class(host->repo, p->ns, L"__EventQueueOverflowEvent", &cls)) &&
+      SUCCEEDED(IWbemClassObject_SpawnInstance(cls, 0, &event))) {
+    uint64_t queued = (uint64_t)WMIEMU__ATOMIC_LOAD(&s->overflow_queued);
+    VARIANT v;
+    if (wmiemu_cim_stamp_u64(event, L"CurrentQueueSize", queued) != S_OK) {
+      V_VT(&v) = VT_I4;                  /* declared uint32, as documented */
+      V_I4(&v) = (LONG)(queued > 0x7fffffff ? 0x7fffffff : queued);
+      IWbemClassObject_Put(event, L"CurrentQueueSize", 0, &v, 0);
+    }
+    if (sample) {
+      V_VT(&v) = VT_UNKNOWN;
+      V_UNKNOWN(&v) = (IUnknown *)sample;   /* Put copies it */
+      IWbemClassObject_Put(event, L"Event", 0, &v, 0);
+    }
+    wmiemu__event_stamp(event, wmiemu__host_time_created(host));
     dispatch_host_event(host, p->ns, event);
-    IWbemClassObject_Release(event);
   }
-  IWbemClassObject_Release(cls);
+  if (event)
+    IWbemClassObject_Release(event);
+  if (cls)
+    IWbemClassObject_Release(cls);
+  if (sample)
+    IWbemClassObject_Release(sample);
 }
 
 void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s) {
@@ -112,7 +135,7 @@ void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s) {
     if (!claimed)
       p->host->unclaimed += n;
     if (r == WMIEMU_DROP_QUEUE_OVERFLOW)
-      raise_overflow(p);
+      raise_overflow(s);
   }
 }
 

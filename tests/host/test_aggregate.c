@@ -129,7 +129,25 @@ typedef struct {
   WCHAR tag[MAX_AGG][8];      /* Representative.Tag */
   int not_aggregate;          /* an event other than __AggregateEvent arrived */
   uint64_t at[MAX_AGG];       /* executor time of delivery */
+  uint64_t time_created[MAX_AGG];       /* the aggregate's TIME_CREATED */
+  uint64_t rep_time_created[MAX_AGG];   /* Representative.TIME_CREATED */
 } seen_t;
+
+/* uint64 properties come as decimal BSTRs. */
+static uint64_t get_u64(IWbemClassObject *obj, const WCHAR *name) {
+  VARIANT v;
+  uint64_t n = 0;
+  VariantInit(&v);
+  if (SUCCEEDED(IWbemClassObject_Get(obj, name, 0, &v, NULL, NULL)) && V_VT(&v) == VT_BSTR)
+    for (const WCHAR *c = V_BSTR(&v); *c >= '0' && *c <= '9'; c++)
+      n = n * 10 + (uint64_t)(*c - '0');
+  VariantClear(&v);
+  return n;
+}
+
+/* On the deterministic executor TIME_CREATED follows the virtual clock,
+ * counted from 1970-01-01 (in 100 ns since 1601). */
+#define UNIX_EPOCH_1601 116444736000000000ULL
 
 static wmiemu__exec_t *the_exec;
 
@@ -145,6 +163,7 @@ static void on_aggregate(void *ctx, const wmiemu_event_t *e) {
   if (s->n == MAX_AGG)
     return;
   s->at[s->n] = wmiemu__exec_now(the_exec);
+  s->time_created[s->n] = get_u64(e->event, L"TIME_CREATED");
   if (SUCCEEDED(IWbemClassObject_Get(e->event, L"NumberOfEvents", 0, &v, NULL, NULL)) && V_VT(&v) == VT_I4)
     s->count[s->n] = V_I4(&v);
   VariantClear(&v);
@@ -153,6 +172,7 @@ static void on_aggregate(void *ctx, const wmiemu_event_t *e) {
       SUCCEEDED(IUnknown_QueryInterface(V_UNKNOWN(&v), &IID_IWbemClassObject, (void **)&rep))) {
     VARIANT f;
     VariantInit(&f);
+    s->rep_time_created[s->n] = get_u64(rep, L"TIME_CREATED");
     if (SUCCEEDED(IWbemClassObject_Get(rep, L"Seq", 0, &f, NULL, NULL)) && V_VT(&f) == VT_I4)
       s->first_seq[s->n] = V_I4(&f);
     VariantClear(&f);
@@ -278,6 +298,11 @@ static void test_group_within_by_having(void **state) {
   assert_int_equal(r.window.at[0], r.t0 + 10000);
   assert_int_equal(r.window.count[1], 2);
   assert_int_equal(r.window.first_seq[1], 6);
+  /* Events are stamped on virtual time when indicated (__AggregateEvent is
+   * no __Event: it has no TIME_CREATED). */
+  assert_int_equal(r.window.rep_time_created[0], UNIX_EPOCH_1601 + r.t0 * 10000);
+  assert_int_equal(r.window.time_created[0], 0);
+  assert_int_equal(r.window.rep_time_created[1], UNIX_EPOCH_1601 + (r.t0 + 11000) * 10000);
   assert_int_equal(r.c_window.indicated, 7);
   assert_int_equal(r.c_window.delivered, 7);
   assert_balanced(&r.c_window);

@@ -24,10 +24,47 @@
 #define PRODUCERS 8
 
 static unsigned overflow_seen;
+static LONG overflow_first_seq;          /* Seq of the first overflow event's Event */
+static int overflow_size_ok, overflow_time_ok;
+
+/* uint64 properties come as decimal BSTRs. */
+static uint64_t get_u64(IWbemClassObject *obj, const WCHAR *name) {
+  VARIANT v;
+  uint64_t n = 0;
+  VariantInit(&v);
+  if (SUCCEEDED(IWbemClassObject_Get(obj, name, 0, &v, NULL, NULL))) {
+    if (V_VT(&v) == VT_BSTR)
+      for (const WCHAR *c = V_BSTR(&v); *c >= '0' && *c <= '9'; c++)
+        n = n * 10 + (uint64_t)(*c - '0');
+    else if (V_VT(&v) == VT_I4)
+      n = (uint32_t)V_I4(&v);
+  }
+  VariantClear(&v);
+  return n;
+}
+
+/* 2020-01-01 as 100 ns since 1601: any TIME_CREATED stamped now is later. */
+#define FILETIME_2020 132223104000000000ULL
 
 static void count_overflow(void *ctx, const wmiemu_event_t *e) {
-  (void)ctx; (void)e;
-  overflow_seen++;
+  VARIANT v;
+  (void)ctx;
+  if (!overflow_seen++) {
+    VariantInit(&v);
+    if (SUCCEEDED(IWbemClassObject_Get(e->event, L"Event", 0, &v, NULL, NULL)) && V_VT(&v) == VT_UNKNOWN) {
+      IWbemClassObject *dropped = NULL;
+      VARIANT seq;
+      VariantInit(&seq);
+      if (SUCCEEDED(IUnknown_QueryInterface(V_UNKNOWN(&v), &IID_IWbemClassObject, (void **)&dropped))) {
+        if (SUCCEEDED(IWbemClassObject_Get(dropped, L"Seq", 0, &seq, NULL, NULL)) && V_VT(&seq) == VT_I4)
+          overflow_first_seq = V_I4(&seq);
+        IWbemClassObject_Release(dropped);
+      }
+    }
+    VariantClear(&v);
+    overflow_size_ok = get_u64(e->event, L"CurrentQueueSize") == 10;
+    overflow_time_ok = get_u64(e->event, L"TIME_CREATED") > FILETIME_2020;
+  }
 }
 
 static void test_overflow_is_counted(void **state) {
@@ -42,6 +79,8 @@ static void test_overflow_is_counted(void **state) {
   opts.queue_limit = 10;
   host = test_provider_host(&opts, NULL);
   overflow_seen = 0;
+  overflow_first_seq = -1;
+  overflow_size_ok = overflow_time_ok = 0;
   assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &all), S_OK);
   assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Seq >= 5", NULL, NULL, &odd), S_OK);
   assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM __EventQueueOverflowEvent", count_overflow, NULL, &ovf), S_OK);
@@ -68,6 +107,10 @@ static void test_overflow_is_counted(void **state) {
   fixture_assert_balanced(host, 0);
   assert_true(wmiemu_host_overflow_events(host) >= 1);
   assert_int_equal(overflow_seen, wmiemu_host_overflow_events(host));
+  /* Its documented properties: the first refused event, the queue size, a time. */
+  assert_int_equal(overflow_first_seq, 10);
+  assert_true(overflow_size_ok);
+  assert_true(overflow_time_ok);
   assert_hr(wmiemu_host_counters(host, 0, &total), S_OK);
   assert_int_equal(total.indicated, ca.indicated + co.indicated + overflow_seen);
   /* After the queue drained, events flow again. */
@@ -161,10 +204,57 @@ static void test_many_producers_lose_nothing(void **state) {
   wmiemu_host_free(host);
 }
 
+typedef struct {
+  unsigned n;
+  uint64_t time_created[2];
+} stamps_t;
+
+static void record_stamp(void *ctx, const wmiemu_event_t *e) {
+  stamps_t *st = ctx;
+  if (st->n < 2)
+    st->time_created[st->n] = get_u64(e->event, L"TIME_CREATED");
+  st->n++;
+}
+
+/* Events without TIME_CREATED get one at Indicate (a copy: the caller's
+ * object stays as it was); one the provider set is kept. */
+static void test_time_created_stamped(void **state) {
+  wmiemu_host_t *host;
+  test_provider_t *p;
+  IWbemClassObject *cls = NULL, *ev = NULL;
+  wmiemu_sub_id_t id = 0;
+  stamps_t st;
+  VARIANT v;
+  (void)state;
+  memset(&st, 0, sizeof(st));
+  host = test_provider_host(NULL, NULL);
+  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", record_stamp, &st, &id), S_OK);
+  p = test_provider_current();
+  assert_hr(wmiemu_repo_get_class(wmiemu_host_repo(host), L"root\\cimv2", L"TestEvent", &cls), S_OK);
+  assert_hr(IWbemClassObject_SpawnInstance(cls, 0, &ev), S_OK);
+  assert_hr(IWbemObjectSink_Indicate(test_provider_sink(p), 1, &ev), S_OK);
+  VariantInit(&v);
+  assert_hr(IWbemClassObject_Get(ev, L"TIME_CREATED", 0, &v, NULL, NULL), S_OK);
+  assert_int_equal(V_VT(&v), VT_NULL);                  /* the caller's object is untouched */
+  V_VT(&v) = VT_BSTR;
+  V_BSTR(&v) = SysAllocString(L"4242");
+  assert_hr(IWbemClassObject_Put(ev, L"TIME_CREATED", 0, &v, 0), S_OK);
+  VariantClear(&v);
+  assert_hr(IWbemObjectSink_Indicate(test_provider_sink(p), 1, &ev), S_OK);
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  assert_int_equal(st.n, 2);
+  assert_true(st.time_created[0] > FILETIME_2020);
+  assert_int_equal(st.time_created[1], 4242);
+  IWbemClassObject_Release(ev);
+  IWbemClassObject_Release(cls);
+  wmiemu_host_free(host);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_overflow_is_counted),
     cmocka_unit_test(test_many_producers_lose_nothing),
+    cmocka_unit_test(test_time_created_stamped),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -153,6 +153,11 @@ HRESULT wmiemu_cim_class_is(IWbemClassObject *obj, const WCHAR *class_name);
  * an unknown name. */
 HRESULT wmiemu_cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CIMTYPE *type);
 
+/* Sets the uint64 property name of an instance to value when it is NULL
+ * (TIME_CREATED stamping): S_OK when set, S_FALSE when it had a value,
+ * WBEM_E_NOT_FOUND / WBEM_E_TYPE_MISMATCH when there is no such uint64. */
+HRESULT wmiemu_cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 value);
+
 /* Clone with `extra` more bytes in the same allocation (16-byte aligned,
  * uninitialised, at *extra_out), freed with the copy: one allocation per
  * queued event. */
