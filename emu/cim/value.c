@@ -446,8 +446,10 @@ HRESULT wmiemu__value_from_variant(CIMTYPE type, const VARIANT *in, wmiemu__cim_
   wmiemu__cim_array_t *a = wmiemu__array_new(base, count);
   if (!a) return WBEM_E_OUT_OF_MEMORY;
   if (FAILED(SafeArrayAccessData(sa, &data))) { wmiemu__array_unref(a); return WBEM_E_TYPE_MISMATCH; }
-  hr = S_OK;
-  for (UINT32 i = 0; i < count; i++) {
+  /* a descriptor without data (SafeArrayAllocDescriptor alone) holds nothing to read */
+  hr = count && !data ? (HRESULT)WBEM_E_TYPE_MISMATCH : S_OK;
+  if (FAILED(hr)) a->count = 0;
+  for (UINT32 i = 0; i < count && SUCCEEDED(hr); i++) {
     hr = scalar_from(base, evt, (const char *)data + i * esz, &a->items[i]);
     if (FAILED(hr)) {
       /* elements after i are still zero; clear the ones converted */

@@ -60,9 +60,36 @@ static void test_put_vt_variant_by_value(void **state) {
   inst->lpVtbl->Release(inst);
 }
 
+/* A SAFEARRAY descriptor with bounds but no data was read through its NULL
+ * pvData. */
+static void test_put_array_without_data(void **state) {
+  IWbemClassObject *inst;
+  SAFEARRAY *sa;
+  VARIANT v;
+  (void)state;
+  assert_hr(cls->lpVtbl->SpawnInstance(cls, 0, &inst), S_OK);
+  assert_hr(SafeArrayAllocDescriptorEx(VT_BSTR, 1, &sa), S_OK);
+  sa->rgsabound[0].cElements = 3;
+  assert_null(sa->pvData);
+  V_VT(&v) = VT_ARRAY | VT_BSTR;
+  V_ARRAY(&v) = sa;
+  assert_hr(inst->lpVtbl->Put(inst, u"Tags", 0, &v, 0), WBEM_E_TYPE_MISMATCH);
+  /* an empty one is a valid empty array */
+  sa->rgsabound[0].cElements = 0;
+  assert_hr(inst->lpVtbl->Put(inst, u"Tags", 0, &v, 0), S_OK);
+  assert_hr(SafeArrayDestroyDescriptor(sa), S_OK);
+  VARIANT got;
+  assert_hr(inst->lpVtbl->Get(inst, u"Tags", 0, &got, NULL, NULL), S_OK);
+  assert_int_equal(V_VT(&got), VT_ARRAY | VT_BSTR);
+  assert_int_equal(V_ARRAY(&got)->rgsabound[0].cElements, 0);
+  VariantClear(&got);
+  inst->lpVtbl->Release(inst);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_put_vt_variant_by_value),
+    cmocka_unit_test(test_put_array_without_data),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
