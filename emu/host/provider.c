@@ -610,6 +610,118 @@ HRESULT wmiemu__provider_activate(wmiemu__provider_t *p) {
   return S_OK;
 }
 
+/* ---- restricted sinks' callbacks ------------------------------------------------
+ * GetRestrictedSink's pCallback is documented only as "pointer to callback
+ * for event provider". The host treats it as a query sink for the
+ * restricted queries: when the callback implements
+ * IWbemEventProviderQuerySink, a subscription overlapping one of the
+ * restricted sink's queries is announced to it with NewQuery(id, "WQL",
+ * text), and withdrawn with CancelQuery(id) when it goes; any other
+ * callback is only kept referenced for the sink's lifetime. Which callbacks
+ * were told is remembered here, so a CancelQuery always follows a NewQuery. */
+
+typedef struct told_s told_t;
+struct told_s {
+  told_t *next;
+  wmiemu__provider_t *p;
+  wmiemu_sub_id_t id;
+  IWbemEventProviderQuerySink *callback;   /* our reference */
+};
+
+static told_t *told_head;
+static pthread_mutex_t told_lock = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct {
+  IWbemEventProviderQuerySink *callback;
+  wmiemu__sub_t *sub;
+} callback_args_t;
+
+static HRESULT do_callback_new_query(void *arg) {
+  callback_args_t *a = arg;
+  WCHAR lang[] = L"WQL";
+  return IWbemEventProviderQuerySink_NewQuery(a->callback, a->sub->id, lang, a->sub->query_text);
+}
+
+static HRESULT do_callback_cancel_query(void *arg) {
+  callback_args_t *a = arg;
+  return IWbemEventProviderQuerySink_CancelQuery(a->callback, a->sub->id);
+}
+
+static BOOL restriction_overlaps(wmiemu__sink_t *r, const wmiemu__sub_t *sub) {
+  size_t k;
+  for (k = 0; k < r->n_restrictions; k++) {
+    BOOL overlap = FALSE;
+    if (SUCCEEDED(wmiemu_wql_registration_overlaps(r->restrictions[k], sub->query, &overlap)) && overlap)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void tell_restricted_callbacks(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
+  IUnknown **callbacks = NULL;
+  size_t n = 0, i;
+  pthread_mutex_lock(&p->host->lock);
+  if (p->n_restricted && (callbacks = calloc(p->n_restricted, sizeof(*callbacks)))) {
+    for (i = 0; i < p->n_restricted; i++) {
+      wmiemu__sink_t *r = p->restricted[i];
+      if (r->callback && restriction_overlaps(r, sub)) {
+        IUnknown_AddRef(r->callback);
+        callbacks[n++] = r->callback;
+      }
+    }
+  }
+  pthread_mutex_unlock(&p->host->lock);
+  for (i = 0; i < n; i++) {
+    callback_args_t a = { NULL, sub };
+    told_t *t;
+    if (SUCCEEDED(call_qi(p, callbacks[i], &IID_IWbemEventProviderQuerySink, (void **)&a.callback)) &&
+        a.callback) {
+      if (SUCCEEDED(wmiemu__provider_call(p, "NewQuery", do_callback_new_query, &a)) &&
+          (t = calloc(1, sizeof(*t)))) {
+        t->p = p;
+        t->id = sub->id;
+        t->callback = a.callback;
+        pthread_mutex_lock(&told_lock);
+        t->next = told_head;
+        told_head = t;
+        pthread_mutex_unlock(&told_lock);
+      } else {
+        call_release(p, a.callback);
+      }
+    }
+    call_release(p, callbacks[i]);
+  }
+  free(callbacks);
+}
+
+/* Takes the callbacks told about (p, id) out of the list; id 0 = all of p's. */
+static told_t *take_told(wmiemu__provider_t *p, wmiemu_sub_id_t id) {
+  told_t *taken = NULL, **link, *t;
+  pthread_mutex_lock(&told_lock);
+  for (link = &told_head; (t = *link);) {
+    if (t->p == p && (!id || t->id == id)) {
+      *link = t->next;
+      t->next = taken;
+      taken = t;
+    } else {
+      link = &t->next;
+    }
+  }
+  pthread_mutex_unlock(&told_lock);
+  return taken;
+}
+
+static void withdraw_restricted_callbacks(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
+  told_t *t = take_told(p, sub->id), *next;
+  for (; t; t = next) {
+    callback_args_t a = { t->callback, sub };
+    next = t->next;
+    wmiemu__provider_call(p, "CancelQuery", do_callback_cancel_query, &a);
+    call_release(p, t->callback);
+    free(t);
+  }
+}
+
 /* ---- subscriptions ------------------------------------------------------------- */
 
 /* Does every registration query's FROM class derive from (or equal) the
@@ -679,6 +791,7 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
   p->live_subs++;
   wmiemu__provider_update_activity(p);
   pthread_mutex_unlock(&p->host->lock);
+  tell_restricted_callbacks(p, sub);
   return S_OK;
 }
 
@@ -705,6 +818,8 @@ void wmiemu__provider_cancel_query(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
     wmiemu__provider_call(p, "CancelQuery", do_cancel_query, &a);
     InterlockedIncrement64(&p->cancels_returned);
   }
+  if (p->state == WMIEMU_PROVIDER_READY)
+    withdraw_restricted_callbacks(p, sub);
 }
 
 /* ---- final Release ------------------------------------------------------------ */
@@ -734,6 +849,12 @@ void wmiemu__provider_release(wmiemu__provider_t *p) {
 
   if (p->state != WMIEMU_PROVIDER_READY)
     return;
+  /* Every subscription was cancelled, so nothing is left here normally. */
+  for (told_t *t = take_told(p, 0), *next; t; t = next) {
+    next = t->next;
+    call_release(p, t->callback);
+    free(t);
+  }
   call_shutdown(p);
   left = drop_interfaces(p);
   WMIEMU__ATOMIC_STORE(&p->sink->released, 1);

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -171,6 +172,90 @@ static void test_restricted_sink(void **state) {
   wmiemu_host_free(host);
 }
 
+/* GetRestrictedSink's callback: an IWbemEventProviderQuerySink told of the
+ * subscriptions that overlap the restricted queries. */
+typedef struct {
+  IWbemEventProviderQuerySink IWbemEventProviderQuerySink_iface;
+  LONG ref;
+  char log[256];
+} callback_t;
+
+static callback_t *impl_from_callback(IWbemEventProviderQuerySink *i) {
+  return CONTAINING_RECORD(i, callback_t, IWbemEventProviderQuerySink_iface);
+}
+static HRESULT WINAPI cb_QueryInterface(IWbemEventProviderQuerySink *i, REFIID riid, void **ppv) {
+  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemEventProviderQuerySink)) {
+    *ppv = i;
+    InterlockedIncrement(&impl_from_callback(i)->ref);
+    return S_OK;
+  }
+  *ppv = NULL;
+  return E_NOINTERFACE;
+}
+static ULONG WINAPI cb_AddRef(IWbemEventProviderQuerySink *i) { return InterlockedIncrement(&impl_from_callback(i)->ref); }
+static ULONG WINAPI cb_Release(IWbemEventProviderQuerySink *i) { return InterlockedDecrement(&impl_from_callback(i)->ref); }
+static void cb_log(callback_t *c, const char *what, ULONG id) {
+  size_t n = strlen(c->log);
+  snprintf(c->log + n, sizeof(c->log) - n, "%s%s(%lu)", n ? "," : "", what, (unsigned long)id);
+}
+static HRESULT WINAPI cb_NewQuery(IWbemEventProviderQuerySink *i, ULONG id, LPWSTR lang, LPWSTR query) {
+  assert_true(lang[0] == 'W' && query != NULL);
+  cb_log(impl_from_callback(i), "NewQuery", id);
+  return WBEM_S_NO_ERROR;
+}
+static HRESULT WINAPI cb_CancelQuery(IWbemEventProviderQuerySink *i, ULONG id) {
+  cb_log(impl_from_callback(i), "CancelQuery", id);
+  return WBEM_S_NO_ERROR;
+}
+static const IWbemEventProviderQuerySinkVtbl cb_vtbl = { cb_QueryInterface, cb_AddRef, cb_Release, cb_NewQuery, cb_CancelQuery };
+
+/* A plain IUnknown callback (no query sink): kept, never called. */
+static HRESULT WINAPI plain_QueryInterface(IUnknown *i, REFIID riid, void **ppv) {
+  if (IsEqualIID(riid, &IID_IUnknown)) {
+    *ppv = i;
+    return S_OK;
+  }
+  *ppv = NULL;
+  return E_NOINTERFACE;
+}
+static LONG plain_refs = 1;
+static ULONG WINAPI plain_AddRef(IUnknown *i) { (void)i; return InterlockedIncrement(&plain_refs); }
+static ULONG WINAPI plain_Release(IUnknown *i) { (void)i; return InterlockedDecrement(&plain_refs); }
+static const IUnknownVtbl plain_vtbl = { plain_QueryInterface, plain_AddRef, plain_Release };
+
+static void test_restricted_sink_callback(void **state) {
+  wmiemu_host_t *host = test_provider_host(NULL, NULL);
+  callback_t cb = { { &cb_vtbl }, 1, "" };
+  IUnknown plain = { &plain_vtbl };
+  IWbemEventSink *sink = NULL, *restricted = NULL, *other = NULL;
+  LPCWSTR queries[] = { L"SELECT * FROM TestEvent WHERE Tag = \"r\"" };
+  wmiemu_sub_id_t before = 0, during = 0;
+  (void)state;
+  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &before), S_OK);
+  IWbemObjectSink_QueryInterface(test_provider_sink(test_provider_current()), &IID_IWbemEventSink, (void **)&sink);
+  assert_hr(IWbemEventSink_GetRestrictedSink(sink, 1, queries, (IUnknown *)&cb.IWbemEventProviderQuerySink_iface,
+                                             &restricted), S_OK);
+  assert_hr(IWbemEventSink_GetRestrictedSink(sink, 1, queries, &plain, &other), S_OK);
+  assert_int_equal(plain_refs, 2);                  /* kept while the sink lives */
+  assert_string_equal(cb.log, "");                  /* nothing announced retroactively */
+  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Tag = \"r\"", NULL, NULL, &during), S_OK);
+  assert_int_equal(during, 2);
+  assert_string_equal(cb.log, "NewQuery(2)");
+  assert_hr(wmiemu_unsubscribe(host, during), S_OK);
+  assert_string_equal(cb.log, "NewQuery(2),CancelQuery(2)");
+  assert_hr(wmiemu_unsubscribe(host, before), S_OK);   /* never announced: no CancelQuery */
+  assert_string_equal(cb.log, "NewQuery(2),CancelQuery(2)");
+  IWbemEventSink_Release(other);
+  IWbemEventSink_Release(restricted);
+  IWbemEventSink_Release(sink);
+  assert_hr(wmiemu_host_shutdown(host), S_OK);
+  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
+  assert_int_equal(cb.ref, 2);                      /* the restricted sink's own reference */
+  wmiemu_host_free(host);
+  assert_int_equal(cb.ref, 1);                      /* released with the sink */
+  assert_int_equal(plain_refs, 1);
+}
+
 static void test_batching_parameters(void **state) {
   wmiemu_host_t *host = test_provider_host(NULL, NULL);
   test_provider_t *p;
@@ -294,6 +379,7 @@ int main(void) {
     cmocka_unit_test(test_bad_queries),
     cmocka_unit_test(test_sink_is_active_follows_interest),
     cmocka_unit_test(test_restricted_sink),
+    cmocka_unit_test(test_restricted_sink_callback),
     cmocka_unit_test(test_batching_parameters),
     cmocka_unit_test(test_sink_security_and_set_status),
     cmocka_unit_test(test_objects_copied_before_indicate_returns),
