@@ -261,7 +261,7 @@ static BOOL agg_add(struct wmiemu__agg_s *a, IWbemClassObject *event) {
   if (a->doomed) {
     a->sub->counters.filtered += a->pending - a->emitted;
     agg_free(a);
-    return TRUE;
+    return SUCCEEDED(hr) || hr == (HRESULT)WBEM_E_CALL_CANCELLED;
   }
   agg_settle(a);
   return SUCCEEDED(hr);

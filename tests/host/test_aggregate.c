@@ -185,6 +185,16 @@ static void on_aggregate(void *ctx, const wmiemu_event_t *e) {
   s->n++;
 }
 
+/* A consumer that leaves at its first aggregate, while more windows close. */
+static wmiemu_host_t *the_host;
+static wmiemu_sub_id_t quitter_id;
+
+static void on_aggregate_then_quit(void *ctx, const wmiemu_event_t *e) {
+  on_aggregate(ctx, e);
+  if (wmiemu_unsubscribe(the_host, quitter_id) != S_OK)
+    ((seen_t *)ctx)->not_aggregate = 1;
+}
+
 static void fire(wmiemu_host_t *host, LONG seq, const WCHAR *tag) {
   IWbemClassObject *cls = NULL, *ev = NULL;
   VARIANT v;
@@ -205,8 +215,8 @@ static void fire(wmiemu_host_t *host, LONG seq, const WCHAR *tag) {
 
 /* Results, checked by cmocka once the schedule is over. */
 static struct {
-  seen_t window, by, having, where, cancelled;
-  wmiemu_counters_t c_window_open, c_window, c_by, c_having, c_where, c_cancelled, c_total;
+  seen_t window, by, having, where, cancelled, quitter;
+  wmiemu_counters_t c_window_open, c_window, c_by, c_having, c_where, c_cancelled, c_quitter, c_total;
   uint64_t t0;
   int ran;
 } r;
@@ -240,6 +250,9 @@ static void scenario(void *ctx) {
                          on_aggregate, &r.where, &where) == S_OK);
   CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 100", on_aggregate,
                          &r.cancelled, &cancelled) == S_OK);
+  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 10 BY Tag",
+                         on_aggregate_then_quit, &r.quitter, &quitter_id) == S_OK);
+  the_host = host;
   r.t0 = wmiemu__exec_now(e);
 
   /* First window: five events at t0. */
@@ -266,6 +279,7 @@ static void scenario(void *ctx) {
   wmiemu_host_counters(host, having, &r.c_having);
   wmiemu_host_counters(host, where, &r.c_where);
   wmiemu_host_counters(host, cancelled, &r.c_cancelled);
+  wmiemu_host_counters(host, quitter_id, &r.c_quitter);
   wmiemu_host_counters(host, 0, &r.c_total);
   r.ran = 1;
   wmiemu_host_free(host);
@@ -345,8 +359,18 @@ static void test_group_within_by_having(void **state) {
   assert_int_equal(r.c_cancelled.filtered, 7);
   assert_balanced(&r.c_cancelled);
 
+  /* Unsubscribed from its first aggregate (group a, 3 events) while groups
+   * b and c closed too: those are not delivered, and count as filtered. */
+  assert_int_equal(r.quitter.n, 1);
+  assert_false(r.quitter.not_aggregate);
+  assert_int_equal(r.quitter.count[0], 3);
+  assert_int_equal(r.c_quitter.indicated, 5);
+  assert_int_equal(r.c_quitter.delivered, 3);
+  assert_int_equal(r.c_quitter.filtered, 2);
+  assert_balanced(&r.c_quitter);
+
   assert_balanced(&r.c_total);
-  assert_int_equal(r.c_total.indicated, 35);
+  assert_int_equal(r.c_total.indicated, 40);
 }
 
 int main(void) {
