@@ -48,6 +48,14 @@ static void test_fail_mode_and_disabled_rules(void **state) {
   assert_false(wmiemu_checker_failed(c));
   assert_int_equal(wmiemu_checker_report(c, WMIEMU_RULE_REFCOUNT_LEAK, NULL, NULL, "leak"), 1);
   assert_true(wmiemu_checker_failed(c));
+  /* Switching to report mode keeps the violations but no longer fails. */
+  wmiemu_checker_set_mode(c, WMIEMU_CHECK_REPORT);
+  assert_int_equal(wmiemu_checker_mode(c), WMIEMU_CHECK_REPORT);
+  assert_false(wmiemu_checker_failed(c));
+  assert_int_equal(wmiemu_checker_count(c), 1);
+  wmiemu_checker_set_mode(c, WMIEMU_CHECK_FAIL);
+  assert_true(wmiemu_checker_failed(c));
+  wmiemu_checker_set_mode(NULL, WMIEMU_CHECK_FAIL);
   assert_int_equal(wmiemu_checker_report(c, WMIEMU_RULE_COUNT, NULL, NULL, "bad"), 0);
   wmiemu_checker_free(c);
 }

@@ -135,6 +135,11 @@ static void utf8_roundtrip(void **state)
     char *back = wmiemu_wcs_to_utf8(w, (size_t)-1);
     assert_string_equal(back, text);
     free(back);
+    size_t bytes;
+    back = wmiemu_wcs_to_utf8_n(w, 2, &bytes);   /* "a" and U+00E9 */
+    assert_int_equal(bytes, 3);
+    assert_string_equal(back, "a\xC3\xA9");
+    free(back);
     free(w);
     /* Explicit lengths stop early and may contain NULs. */
     w = wmiemu_utf8_to_wcs("ab\0c", 4);
