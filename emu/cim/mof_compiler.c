@@ -121,6 +121,36 @@ static void ctx_free(wmiemu__mof_ctx_t *ctx) {
   wmiemu__str_unref(ctx->ns);
 }
 
+static BOOL derives_from(const wmiemu__cim_class_t *c, const wmiemu__cim_class_t *ancestor) {
+  for (; c; c = c->super)
+    if (c == ancestor) return TRUE;
+  return FALSE;
+}
+
+/* TRUE when an op before `end` defines a subclass or an instance of cls:
+ * replacing cls would leave them bound to the old definition. */
+static BOOL pending_use(const wmiemu__mof_ctx_t *ctx, UINT32 end, const wmiemu__cim_class_t *cls) {
+  for (UINT32 j = 0; j < end; j++) {
+    const wmiemu__mof_op_t *op = &ctx->ops[j];
+    if (op->kind == MOF_OP_CLASS && op->cls != cls && derives_from(op->cls, cls)) return TRUE;
+    if (op->kind == MOF_OP_INSTANCE && derives_from(op->inst->cls, cls)) return TRUE;
+  }
+  return FALSE;
+}
+
+/* The definition of class `name` in namespace ns that op `end` replaces:
+ * the latest earlier op of the file, else the stored one. */
+static wmiemu__cim_class_t *previous_class(const wmiemu__mof_ctx_t *ctx, UINT32 end, wmiemu__ns_t *n,
+                                           const wmiemu__cim_str_t *ns, const WCHAR *name) {
+  for (UINT32 j = end; j-- > 0;) {
+    const wmiemu__mof_op_t *op = &ctx->ops[j];
+    if (op->kind == MOF_OP_CLASS && !wmiemu__cim_wcsicmp(op->cls->name->s, name) &&
+        wmiemu__ns_name_eq(op->ns->s, op->ns->len, ns->s, ns->len))
+      return op->cls;
+  }
+  return n ? wmiemu__ns_find_class(n, name) : NULL;
+}
+
 /* Validates then applies ctx->ops; caller holds the write lock. */
 static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
   wmiemu_repo_t *repo = ctx->repo;
@@ -128,11 +158,14 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
     wmiemu__mof_op_t *op = &ctx->ops[i];
     if (op->kind != MOF_OP_CLASS) continue;
     wmiemu__ns_t *n = wmiemu__repo_find_ns(repo, op->ns->s, op->ns->len);
-    wmiemu__cim_class_t *old = n ? wmiemu__ns_find_class(n, op->cls->name->s) : NULL;
-    if (old && !wmiemu__class_equal(old, op->cls, 0) && wmiemu__ns_class_in_use(n, old)) {
+    wmiemu__cim_class_t *old = previous_class(ctx, i, n, op->ns, op->cls->name->s);
+    if (old && !wmiemu__class_equal(old, op->cls, 0) &&
+        ((n && old == wmiemu__ns_find_class(n, old->name->s) && wmiemu__ns_class_in_use(n, old)) ||
+         pending_use(ctx, i, old))) {
       char *name = wmiemu__cim_w_to_utf8(op->cls->name->s, (size_t)-1);
       wmiemu__mof_error(ctx, op->line, op->col, WBEM_E_CLASS_HAS_CHILDREN,
-                        "class %s differs from the stored one, which has subclasses or instances", name ? name : "?");
+                        "class %s differs from %s, which has subclasses or instances", name ? name : "?",
+                        n && old == wmiemu__ns_find_class(n, old->name->s) ? "the stored one" : "its earlier definition");
       free(name);
       return ctx->hr;
     }

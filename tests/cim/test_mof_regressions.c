@@ -65,9 +65,32 @@ static void test_namespace_name_characters(void **state) {
   expect_round_trip("#pragma namespace(\"root\\\\Fz_1\\\\sub\")\nclass A { uint32 X; };", "#pragma namespace(\"\\\\\\\\.\\\\root\\\\Fz_1\\\\sub\")");
 }
 
+/* A class redefined later in the same file, after instances or subclasses
+ * of its first definition: those were stored bound to the replaced class
+ * (keyless instances the new key made duplicates, subclasses of a class no
+ * longer in the repository). */
+static void test_redefinition_after_use_in_file(void **state) {
+  static const char insts[] = "class A { [notkey] string K; };\n"
+                              "instance of A { K = \"x\"; };\n"
+                              "instance of A { K = \"x\"; };\n"
+                              "class A { [key] string K; uint32 New; };\n";
+  static const char sub[] = "class A { uint32 X; };\nclass B : A { };\nclass A { uint32 Y; };\n";
+  (void)state;
+  expect_error(insts, sizeof insts - 1, WBEM_E_CLASS_HAS_CHILDREN,
+               "r.mof:4:1: error: class A differs from its earlier definition, which has subclasses or "
+               "instances (0x80041025)");
+  expect_error(sub, sizeof sub - 1, WBEM_E_CLASS_HAS_CHILDREN,
+               "r.mof:3:1: error: class A differs from its earlier definition, which has subclasses or "
+               "instances (0x80041025)");
+  /* an identical redefinition is still fine */
+  expect_round_trip("class A { [key] string K; };\ninstance of A { K = \"x\"; };\nclass A { [key] string K; };\n",
+                    "K = \"x\"");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_namespace_name_characters),
+    cmocka_unit_test(test_redefinition_after_use_in_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
