@@ -219,10 +219,14 @@ static HRESULT scalar_store(CIMTYPE base, const wmiemu__cim_scalar_t *s, void *d
   case CIM_SINT64: case CIM_UINT64:
     if (!(*(BSTR *)dst = int64_bstr(s->i, base == CIM_SINT64))) return WBEM_E_OUT_OF_MEMORY;
     return S_OK;
-  case CIM_OBJECT:
-    *(IUnknown **)dst = (IUnknown *)s->obj;
-    s->obj->lpVtbl->AddRef(s->obj);
+  case CIM_OBJECT: {
+    /* a copy, as WMI gives: the stored object may be a shared class default */
+    IWbemClassObject *copy;
+    HRESULT hr = clone_embedded(s->obj, &copy);
+    if (FAILED(hr)) return hr;
+    *(IUnknown **)dst = (IUnknown *)copy;
     return S_OK;
+  }
   default:
     if (!(*(BSTR *)dst = SysAllocStringLen(s->s->s, s->s->len))) return WBEM_E_OUT_OF_MEMORY;
     return S_OK;

@@ -86,10 +86,39 @@ static void test_put_array_without_data(void **state) {
   inst->lpVtbl->Release(inst);
 }
 
+/* Get of an embedded-object default on a shared class handed every caller
+ * the class's own object: a Put through it changed the class for all
+ * threads. */
+static void test_get_embedded_default_is_a_copy(void **state) {
+  static const char emb[] = "class R_X { uint32 N; };\nclass R_Y { object O = instance of R_X { N = 1; }; };\n";
+  IWbemClassObject *y, *inst;
+  VARIANT v, n;
+  (void)state;
+  assert_hr(wmiemu_mof_compile_text(repo, "e.mof", emb, sizeof emb - 1, NULL, NULL), S_OK);
+  assert_hr(wmiemu_repo_get_class(repo, u"root\\default", u"R_Y", &y), S_OK);
+  assert_hr(y->lpVtbl->Get(y, u"O", 0, &v, NULL, NULL), S_OK);
+  assert_int_equal(V_VT(&v), VT_UNKNOWN);
+  IWbemClassObject *o = (IWbemClassObject *)V_UNKNOWN(&v);
+  V_VT(&n) = VT_I4;
+  V_I4(&n) = 99;
+  assert_hr(o->lpVtbl->Put(o, u"N", 0, &n, 0), S_OK);
+  VariantClear(&v);
+  /* the class default and new instances still say 1 */
+  assert_hr(y->lpVtbl->SpawnInstance(y, 0, &inst), S_OK);
+  assert_hr(inst->lpVtbl->Get(inst, u"O", 0, &v, NULL, NULL), S_OK);
+  o = (IWbemClassObject *)V_UNKNOWN(&v);
+  assert_hr(o->lpVtbl->Get(o, u"N", 0, &n, NULL, NULL), S_OK);
+  assert_int_equal(V_I4(&n), 1);
+  VariantClear(&v);
+  inst->lpVtbl->Release(inst);
+  y->lpVtbl->Release(y);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_put_vt_variant_by_value),
     cmocka_unit_test(test_put_array_without_data),
+    cmocka_unit_test(test_get_embedded_default_is_a_copy),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
