@@ -18,24 +18,7 @@
 #include <wmiemu/explore.h>
 
 #include "exec/provider_explore.h"
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = malloc((size_t)n + 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-    free(b);
-    b = NULL;
-  }
-  if (b)
-    b[n] = 0;
-  fclose(f);
-  return b;
-}
+#include "explore_test_util.h"
 
 typedef struct {
   char mof[1024];
@@ -61,10 +44,6 @@ static void fixture(fixture_t *f, const char *name, const char *event_class) {
   f->opts.busy_every = 2;
 }
 
-static void tmp_path(char *buf, size_t len, const char *name) {
-  snprintf(buf, len, "/tmp/wmiemu-prov-%d-%s.jsonl", (int)getpid(), name);
-}
-
 /* explore (at most 1,000 schedules) must fail with `expect` in the
  * message; then the trace is replayed 10 times, each exactly. */
 static void caught_and_replayed(const char *name, const char *cls, const char *expect) {
@@ -74,7 +53,7 @@ static void caught_and_replayed(const char *name, const char *cls, const char *e
   wmiemu__pexp_t *d;
   assert_int_equal(wmiemu__pexp_open(&d, &f.opts, err, sizeof(err)), 0);
   char trace[256];
-  tmp_path(trace, sizeof(trace), name);
+  explore_test_tmp_path(trace, sizeof(trace), name);
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
   o.iterations = 1000;
@@ -88,7 +67,7 @@ static void caught_and_replayed(const char *name, const char *cls, const char *e
   int reproduced = 0;
   for (int i = 0; i < 10; i++) {
     /* Each replay starts from the trace alone, as `wmiemu replay` does. */
-    char *text = slurp(trace);
+    char *text = explore_test_slurp(trace);
     assert_non_null(text);
     char *spec = strstr(text, "\"scenario\":\"");
     assert_non_null(spec);
@@ -191,26 +170,16 @@ static void test_same_seed_identical_trace(void **state) {
   (void)state;
   fixture_t f;
   fixture(&f, "race_correct", "RaceCorrectEvent");
-  char err[512], p1[256], p2[256];
-  tmp_path(p1, sizeof(p1), "seed1");
-  tmp_path(p2, sizeof(p2), "seed2");
+  char err[512];
   wmiemu__pexp_t *d;
   assert_int_equal(wmiemu__pexp_open(&d, &f.opts, err, sizeof(err)), 0);
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
   o.seed = 4242;
   o.iterations = 3;
-  o.trace_all = 1;
   o.scenario_name = wmiemu__pexp_spec(d);
-  o.trace_path = p1;
-  assert_int_equal(wmiemu_explore(wmiemu__pexp_scenario, d, &o, NULL), WMIEMU_OUTCOME_OK);
-  o.trace_path = p2;
-  assert_int_equal(wmiemu_explore(wmiemu__pexp_scenario, d, &o, NULL), WMIEMU_OUTCOME_OK);
+  char *a = explore_test_same_trace_twice(wmiemu__pexp_scenario, d, &o);
   wmiemu__pexp_close(d);
-  char *a = slurp(p1), *b = slurp(p2);
-  assert_non_null(a);
-  assert_non_null(b);
-  assert_string_equal(a, b);
   /* The trace shows the contract calls and the provider's own thread. */
   assert_non_null(strstr(a, "\"NewQuery\""));
   assert_non_null(strstr(a, "\"CancelQuery\""));
@@ -223,9 +192,6 @@ static void test_same_seed_identical_trace(void **state) {
   assert_non_null(strstr(a, "\"AccessCheck\""));
   assert_non_null(strstr(a, "\"event\":\"return\",\"name\":\"Indicate\",\"arg\":-2147217339"));
   free(a);
-  free(b);
-  unlink(p1);
-  unlink(p2);
 }
 
 static void test_open_errors(void **state) {

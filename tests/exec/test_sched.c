@@ -17,28 +17,7 @@
 
 #include "exec/exec.h"
 #include "exec/sched.h"
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = malloc((size_t)n + 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-    free(b);
-    b = NULL;
-  }
-  if (b)
-    b[n] = 0;
-  fclose(f);
-  return b;
-}
-
-static void tmp_path(char *buf, size_t len, const char *name) {
-  snprintf(buf, len, "/tmp/wmiemu-test-%d-%s.jsonl", (int)getpid(), name);
-}
+#include "explore_test_util.h"
 
 /* ---- lost update: two threads read, yield, write ---- */
 
@@ -114,50 +93,36 @@ static void test_locked_passes(void **state) {
 static void test_same_seed_same_trace(void **state) {
   (void)state;
   int locked = 1;
-  char p1[128], p2[128];
-  tmp_path(p1, sizeof p1, "same1");
-  tmp_path(p2, sizeof p2, "same2");
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
   o.seed = 42;
   o.iterations = 3;
-  o.trace_all = 1;
   o.scenario_name = "lost-update";
-  o.trace_path = p1;
-  assert_int_equal(wmiemu_explore(lost_update, &locked, &o, NULL), WMIEMU_OUTCOME_OK);
-  o.trace_path = p2;
-  assert_int_equal(wmiemu_explore(lost_update, &locked, &o, NULL), WMIEMU_OUTCOME_OK);
-  char *a = slurp(p1), *b = slurp(p2);
-  assert_non_null(a);
-  assert_non_null(b);
-  assert_string_equal(a, b);
+  char *a = explore_test_same_trace_twice(lost_update, &locked, &o);
   assert_non_null(strstr(a, "\"seed\":44"));     /* the last iteration's */
   assert_non_null(strstr(a, "{\"end\":\"ok\""));
   free(a);
-  free(b);
-  unlink(p1);
-  unlink(p2);
 }
 
 static void test_replay_reproduces_10_of_10(void **state) {
   (void)state;
   int locked = 0;
   char path[128], again[128];
-  tmp_path(path, sizeof path, "replay");
-  tmp_path(again, sizeof again, "replay-again");
+  explore_test_tmp_path(path, sizeof path, "replay");
+  explore_test_tmp_path(again, sizeof again, "replay-again");
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
   o.iterations = 1000;
   o.trace_path = path;
   wmiemu_explore_result_t r;
   assert_int_equal(wmiemu_explore(lost_update, &locked, &o, &r), WMIEMU_OUTCOME_VIOLATION);
-  char *orig = slurp(path);
+  char *orig = explore_test_slurp(path);
   assert_non_null(orig);
   for (int i = 0; i < 10; i++) {
     wmiemu_explore_result_t rr;
     assert_int_equal(wmiemu_replay(lost_update, &locked, path, again, &rr), WMIEMU_OUTCOME_VIOLATION);
     assert_string_equal(rr.message, r.message);
-    char *copy = slurp(again);
+    char *copy = explore_test_slurp(again);
     assert_string_equal(copy, orig);      /* step for step */
     free(copy);
   }
@@ -175,7 +140,7 @@ static void test_replay_bad_trace(void **state) {
   (void)state;
   int locked = 0;
   char path[128];
-  tmp_path(path, sizeof path, "bad");
+  explore_test_tmp_path(path, sizeof path, "bad");
   FILE *f = fopen(path, "w");
   fputs("{\"hello\":1}\n", f);
   fclose(f);

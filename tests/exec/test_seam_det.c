@@ -17,30 +17,9 @@
 #include <wmiemu/explore.h>
 
 #include "exec/sched.h"
+#include "explore_test_util.h"
 
 #define CHECK(c) do { if (!(c)) wmiemu_explore_fail(0, "%s:%d: check failed: %s", __FILE__, __LINE__, #c); } while (0)
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = malloc((size_t)n + 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-    free(b);
-    b = NULL;
-  }
-  if (b)
-    b[n] = 0;
-  fclose(f);
-  return b;
-}
-
-static void tmp_path(char *buf, size_t len, const char *name) {
-  snprintf(buf, len, "/tmp/wmiemu-seam-%d-%s.jsonl", (int)getpid(), name);
-}
 
 /* ---- threads, events, critical sections ---- */
 
@@ -226,7 +205,7 @@ static void deadlock_scenario(void *ctx) {
 static void test_deadlock_found_and_replayed(void **state) {
   (void)state;
   char trace[256];
-  tmp_path(trace, sizeof(trace), "deadlock");
+  explore_test_tmp_path(trace, sizeof(trace), "deadlock");
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
   o.iterations = 1000;
@@ -251,29 +230,15 @@ static void test_deadlock_found_and_replayed(void **state) {
 
 static void test_same_seed_same_trace(void **state) {
   (void)state;
-  char p1[256], p2[256];
-  tmp_path(p1, sizeof(p1), "same1");
-  tmp_path(p2, sizeof(p2), "same2");
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
   o.iterations = 1;
   o.seed = 77;
-  o.trace_all = 1;
   o.scenario_name = "seam-threads";
-  o.trace_path = p1;
-  assert_int_equal(wmiemu_explore(threads_scenario, NULL, &o, NULL), WMIEMU_OUTCOME_OK);
-  o.trace_path = p2;
-  assert_int_equal(wmiemu_explore(threads_scenario, NULL, &o, NULL), WMIEMU_OUTCOME_OK);
-  char *a = slurp(p1), *b = slurp(p2);
-  assert_non_null(a);
-  assert_non_null(b);
-  assert_string_equal(a, b);
+  char *a = explore_test_same_trace_twice(threads_scenario, NULL, &o);
   assert_non_null(strstr(a, "\"CreateThread\""));
   assert_non_null(strstr(a, "mutex.unlock"));
   free(a);
-  free(b);
-  unlink(p1);
-  unlink(p2);
 }
 
 /* ---- ExitThread ---- */
