@@ -460,7 +460,10 @@ static void test_aggregate_window(void **state) {
   assert_true(wmiemu_wql_aggregator_next_deadline(agg, &deadline));
   assert_int_equal(deadline, 11000);
   assert_int_equal(wmiemu_wql_aggregator_open_groups(agg), 1);
+  assert_int_equal(wmiemu_wql_aggregator_open_events(agg), 2);
+  assert_int_equal(wmiemu_wql_aggregator_open_events(NULL), 0);
   add(agg, "Sample_Event{Name='third'}", 10999, &e);
+  assert_int_equal(wmiemu_wql_aggregator_open_events(agg), 3);
   assert_int_equal(wmiemu_wql_aggregator_advance(agg, 10999, collect, &e), S_OK);
   assert_int_equal(e.n, 0);
   /* the window is [1000, 11000): the close is at 11000 exactly */
@@ -469,6 +472,7 @@ static void test_aggregate_window(void **state) {
   assert_int_equal(e.counts[0], 3);
   assert_string_equal(e.names[0], "first");
   assert_int_equal(wmiemu_wql_aggregator_open_groups(agg), 0);
+  assert_int_equal(wmiemu_wql_aggregator_open_events(agg), 0);
   /* a new window opens with the next event, even long after */
   add(agg, "Sample_Event{Name='late'}", 50000, &e);
   assert_true(wmiemu_wql_aggregator_next_deadline(agg, &deadline));

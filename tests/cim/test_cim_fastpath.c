@@ -1,0 +1,153 @@
+/* The object model's fast paths for the event pipeline: class test,
+ * borrowed property reads, clone with extra room, TIME_CREATED stamping. */
+#define COBJMACROS
+#define CONST_VTABLE
+#include <wmiemu/cim.h>
+#include <wmiemu/compat.h>
+#include <wbemcli.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#define assert_hr(a, b) assert_int_equal((HRESULT)(a), (HRESULT)(b))
+
+static const char mof[] =
+  "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
+  "class Fast_Event : __ExtrinsicEvent { uint32 Seq; string Name; real64 Load; uint64 Big; "
+  "boolean Flag; datetime When; };\n"
+  "class Fast_Child : Fast_Event { };\n";
+
+static wmiemu_repo_t *repo;
+
+static IWbemClassObject *spawn(const WCHAR *cls_name) {
+  IWbemClassObject *cls = NULL, *obj = NULL;
+  assert_hr(wmiemu_repo_get_class(repo, L"root\\cimv2", cls_name, &cls), S_OK);
+  assert_hr(IWbemClassObject_SpawnInstance(cls, 0, &obj), S_OK);
+  IWbemClassObject_Release(cls);
+  return obj;
+}
+
+static void put_i4(IWbemClassObject *o, const WCHAR *name, LONG value) {
+  VARIANT v;
+  V_VT(&v) = VT_I4;
+  V_I4(&v) = value;
+  assert_hr(IWbemClassObject_Put(o, name, 0, &v, 0), S_OK);
+}
+
+static void put_str(IWbemClassObject *o, const WCHAR *name, const WCHAR *value) {
+  VARIANT v;
+  V_VT(&v) = VT_BSTR;
+  V_BSTR(&v) = SysAllocString(value);
+  assert_hr(IWbemClassObject_Put(o, name, 0, &v, 0), S_OK);
+  VariantClear(&v);
+}
+
+static int setup(void **state) {
+  (void)state;
+  if (FAILED(wmiemu_repo_new(&repo)))
+    return -1;
+  return FAILED(wmiemu_mof_compile_text(repo, "fast.mof", mof, sizeof(mof) - 1, NULL, NULL)) ? -1 : 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  wmiemu_repo_free(repo);
+  return 0;
+}
+
+static void test_class_is(void **state) {
+  IWbemClassObject *child = spawn(L"Fast_Child");
+  IUnknown foreign = { NULL };
+  (void)state;
+  assert_hr(wmiemu_cim_class_is(child, L"Fast_Child"), S_OK);
+  assert_hr(wmiemu_cim_class_is(child, L"fast_event"), S_OK);       /* superclass, any case */
+  assert_hr(wmiemu_cim_class_is(child, L"__Event"), S_OK);
+  assert_hr(wmiemu_cim_class_is(child, L"__InstanceCreationEvent"), S_FALSE);
+  assert_hr(wmiemu_cim_class_is(NULL, L"Fast_Child"), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_cim_class_is(child, NULL), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_cim_class_is((IWbemClassObject *)&foreign, L"Fast_Child"), E_NOTIMPL);
+  IWbemClassObject_Release(child);
+}
+
+static void test_peek(void **state) {
+  IWbemClassObject *ev = spawn(L"Fast_Event");
+  VARIANT v;
+  CIMTYPE type = 0;
+  (void)state;
+  put_i4(ev, L"Seq", 7);
+  put_str(ev, L"Name", L"bench");
+  assert_hr(wmiemu_cim_peek(ev, L"SEQ", &v, &type), S_OK);
+  assert_int_equal(V_VT(&v), VT_I4);
+  assert_int_equal(V_I4(&v), 7);
+  assert_int_equal(type, CIM_UINT32);
+  /* A string is lent: the object's own characters, no copy. */
+  assert_hr(wmiemu_cim_peek(ev, L"Name", &v, &type), S_OK);
+  assert_int_equal(V_VT(&v), VT_BSTR);
+  assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), L"bench"), 0);
+  assert_int_equal(type, CIM_STRING);
+  assert_hr(wmiemu_cim_peek(ev, L"Load", &v, NULL), S_OK);
+  assert_int_equal(V_VT(&v), VT_NULL);                              /* never set */
+  assert_hr(wmiemu_cim_peek(ev, L"Big", &v, NULL), S_OK);           /* NULL costs nothing */
+  assert_int_equal(V_VT(&v), VT_NULL);
+  put_str(ev, L"Big", L"5");
+  assert_hr(wmiemu_cim_peek(ev, L"Big", &v, NULL), E_NOTIMPL);      /* Get allocates uint64 */
+  assert_hr(wmiemu_cim_peek(ev, L"__CLASS", &v, NULL), E_NOTIMPL);
+  assert_hr(wmiemu_cim_peek(ev, L"Missing", &v, NULL), WBEM_E_NOT_FOUND);
+  assert_hr(wmiemu_cim_peek(ev, NULL, &v, NULL), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_cim_peek(ev, L"Seq", NULL, NULL), WBEM_E_INVALID_PARAMETER);
+  IWbemClassObject_Release(ev);
+}
+
+static void test_clone_extra(void **state) {
+  IWbemClassObject *ev = spawn(L"Fast_Event"), *copy = NULL;
+  void *extra = NULL;
+  VARIANT v;
+  (void)state;
+  put_i4(ev, L"Seq", 3);
+  assert_hr(wmiemu_cim_clone_extra(ev, 100, &extra, &copy), S_OK);
+  assert_non_null(extra);
+  assert_int_equal((uintptr_t)extra % 16, 0);
+  memset(extra, 0xab, 100);                   /* ours to use: ASAN checks the room */
+  put_i4(ev, L"Seq", 4);                      /* the copy is independent */
+  VariantInit(&v);
+  assert_hr(IWbemClassObject_Get(copy, L"Seq", 0, &v, NULL, NULL), S_OK);
+  assert_int_equal(V_I4(&v), 3);
+  IWbemClassObject_Release(copy);
+  assert_hr(wmiemu_cim_clone_extra(ev, 0, NULL, &copy), S_OK);
+  IWbemClassObject_Release(copy);
+  assert_hr(wmiemu_cim_clone_extra(ev, 8, NULL, &copy), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_cim_clone_extra(NULL, 0, NULL, &copy), WBEM_E_INVALID_PARAMETER);
+  IWbemClassObject_Release(ev);
+}
+
+static void test_stamp_u64(void **state) {
+  IWbemClassObject *ev = spawn(L"Fast_Event");
+  VARIANT v;
+  (void)state;
+  assert_hr(wmiemu_cim_stamp_u64(ev, L"TIME_CREATED", 133000000000000000ULL), S_OK);
+  VariantInit(&v);
+  assert_hr(IWbemClassObject_Get(ev, L"TIME_CREATED", 0, &v, NULL, NULL), S_OK);
+  assert_int_equal(V_VT(&v), VT_BSTR);
+  assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), L"133000000000000000"), 0);
+  VariantClear(&v);
+  /* A value already there is kept. */
+  assert_hr(wmiemu_cim_stamp_u64(ev, L"TIME_CREATED", 1), S_FALSE);
+  assert_hr(wmiemu_cim_stamp_u64(ev, L"Seq", 1), WBEM_E_TYPE_MISMATCH);
+  assert_hr(wmiemu_cim_stamp_u64(ev, L"Missing", 1), WBEM_E_NOT_FOUND);
+  assert_hr(wmiemu_cim_stamp_u64(NULL, L"TIME_CREATED", 1), WBEM_E_INVALID_PARAMETER);
+  IWbemClassObject_Release(ev);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_class_is),
+    cmocka_unit_test(test_peek),
+    cmocka_unit_test(test_clone_extra),
+    cmocka_unit_test(test_stamp_u64),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
