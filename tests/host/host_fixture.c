@@ -62,3 +62,27 @@ void fixture_assert_balanced(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   assert_int_equal(c.indicated, c.delivered + c.filtered + c.dropped);
   assert_true(c.matched >= c.delivered);
 }
+
+static HRESULT WINAPI fixture_factory_QueryInterface(IClassFactory *f, REFIID riid, void **ppv) {
+  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IClassFactory)) {
+    *ppv = f;
+    return S_OK;
+  }
+  *ppv = NULL;
+  return E_NOINTERFACE;
+}
+static ULONG WINAPI fixture_factory_AddRef(IClassFactory *f) { (void)f; return 2; }
+static ULONG WINAPI fixture_factory_Release(IClassFactory *f) { (void)f; return 1; }
+static HRESULT WINAPI fixture_factory_CreateInstance(IClassFactory *f, IUnknown *outer, REFIID riid, void **ppv) {
+  (void)outer;
+  return CONTAINING_RECORD(f, fixture_factory_t, IClassFactory_iface)->create(riid, ppv);
+}
+static HRESULT WINAPI fixture_factory_LockServer(IClassFactory *f, BOOL lock) { (void)f; (void)lock; return S_OK; }
+
+const IClassFactoryVtbl fixture_factory_vtbl = {
+  fixture_factory_QueryInterface,
+  fixture_factory_AddRef,
+  fixture_factory_Release,
+  fixture_factory_CreateInstance,
+  fixture_factory_LockServer,
+};

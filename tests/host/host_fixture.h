@@ -8,6 +8,7 @@
 #define CONST_VTABLE
 #include <wmiemu/host.h>
 #include <wmiemu/compat.h>
+#include <wbemidl.h>
 
 /* HRESULTs compared as signed values whatever the enum type. */
 #define assert_hr(a, b) assert_int_equal((HRESULT)(a), (HRESULT)(b))
@@ -32,5 +33,31 @@ void fixture_record(void *ctx, const wmiemu_event_t *event);
 
 /* Asserts indicated == delivered + filtered + dropped for id (0 = total). */
 void fixture_assert_balanced(wmiemu_host_t *host, wmiemu_sub_id_t id);
+
+/* ---- providers compiled into a test ---- */
+
+/* impl_from_<iface>(): the object of `type` that embeds <iface>_iface. */
+#define FIXTURE_IMPL_FROM(type, iface) \
+  static inline type *impl_from_##iface(iface *i) { \
+    return CONTAINING_RECORD(i, type, iface##_iface); \
+  }
+
+/* <prefix>_QueryInterface/_AddRef/_Release of iface, forwarding to the
+ * object's own qi(), addref() and release(), which the test defines. */
+#define FIXTURE_IUNKNOWN_METHODS(iface, prefix) \
+  static HRESULT WINAPI prefix##_QueryInterface(iface *i, REFIID riid, void **ppv) { return qi(impl_from_##iface(i), riid, ppv); } \
+  static ULONG WINAPI prefix##_AddRef(iface *i) { return addref(impl_from_##iface(i)); } \
+  static ULONG WINAPI prefix##_Release(iface *i) { return release(impl_from_##iface(i)); }
+
+/* A static class factory for wmiemu_host_add_factory: CreateInstance calls
+ * create (outer is ignored); AddRef/Release count nothing and LockServer
+ * does nothing. Define one with FIXTURE_FACTORY(create). */
+typedef struct {
+  IClassFactory IClassFactory_iface;
+  HRESULT (*create)(REFIID riid, void **ppv);
+} fixture_factory_t;
+
+extern const IClassFactoryVtbl fixture_factory_vtbl;
+#define FIXTURE_FACTORY(create_fn) { { &fixture_factory_vtbl }, (create_fn) }
 
 #endif

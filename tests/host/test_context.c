@@ -175,13 +175,9 @@ static void log_call(const char *s) {
   snprintf(ctx_log + n, sizeof(ctx_log) - n, "%s%s", n ? "," : "", s);
 }
 
-#define IMPL(iface) \
-  static inline ctx_provider_t *impl_from_##iface(iface *i) { \
-    return CONTAINING_RECORD(i, ctx_provider_t, iface##_iface); \
-  }
-IMPL(IWbemProviderInit)
-IMPL(IWbemEventProvider)
-IMPL(IWbemShutdown)
+FIXTURE_IMPL_FROM(ctx_provider_t, IWbemProviderInit)
+FIXTURE_IMPL_FROM(ctx_provider_t, IWbemEventProvider)
+FIXTURE_IMPL_FROM(ctx_provider_t, IWbemShutdown)
 
 static HRESULT qi(ctx_provider_t *p, REFIID riid, void **ppv) {
   if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemProviderInit))
@@ -198,6 +194,8 @@ static HRESULT qi(ctx_provider_t *p, REFIID riid, void **ppv) {
   return S_OK;
 }
 
+static ULONG addref(ctx_provider_t *p) { return InterlockedIncrement(&p->ref); }
+
 static ULONG release(ctx_provider_t *p) {
   ULONG ref = InterlockedDecrement(&p->ref);
   if (ref)
@@ -209,14 +207,9 @@ static ULONG release(ctx_provider_t *p) {
   return 0;
 }
 
-#define IUNKNOWN_METHODS(iface, prefix) \
-  static HRESULT WINAPI prefix##_QueryInterface(iface *i, REFIID riid, void **ppv) { return qi(impl_from_##iface(i), riid, ppv); } \
-  static ULONG WINAPI prefix##_AddRef(iface *i) { return InterlockedIncrement(&impl_from_##iface(i)->ref); } \
-  static ULONG WINAPI prefix##_Release(iface *i) { return release(impl_from_##iface(i)); }
-
-IUNKNOWN_METHODS(IWbemProviderInit, init)
-IUNKNOWN_METHODS(IWbemEventProvider, events)
-IUNKNOWN_METHODS(IWbemShutdown, shutdown)
+FIXTURE_IUNKNOWN_METHODS(IWbemProviderInit, init)
+FIXTURE_IUNKNOWN_METHODS(IWbemEventProvider, events)
+FIXTURE_IUNKNOWN_METHODS(IWbemShutdown, shutdown)
 
 static HRESULT WINAPI init_Initialize(IWbemProviderInit *i, LPWSTR user, LONG flags, LPWSTR ns, LPWSTR locale,
                                       IWbemServices *services, IWbemContext *ctx, IWbemProviderInitSink *sink) {
@@ -270,20 +263,9 @@ static HRESULT WINAPI shutdown_Shutdown(IWbemShutdown *i, LONG reason, ULONG max
 }
 static const IWbemShutdownVtbl shutdown_vtbl = { shutdown_QueryInterface, shutdown_AddRef, shutdown_Release, shutdown_Shutdown };
 
-static HRESULT WINAPI factory_QueryInterface(IClassFactory *f, REFIID riid, void **ppv) {
-  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IClassFactory)) {
-    *ppv = f;
-    return S_OK;
-  }
-  *ppv = NULL;
-  return E_NOINTERFACE;
-}
-static ULONG WINAPI factory_AddRef(IClassFactory *f) { (void)f; return 2; }
-static ULONG WINAPI factory_Release(IClassFactory *f) { (void)f; return 1; }
-static HRESULT WINAPI factory_CreateInstance(IClassFactory *f, IUnknown *outer, REFIID riid, void **ppv) {
+static HRESULT create(REFIID riid, void **ppv) {
   ctx_provider_t *p = calloc(1, sizeof(*p));
   HRESULT hr;
-  (void)f; (void)outer;
   p->IWbemProviderInit_iface.lpVtbl = &init_vtbl;
   p->IWbemEventProvider_iface.lpVtbl = &events_vtbl;
   p->IWbemShutdown_iface.lpVtbl = &shutdown_vtbl;
@@ -292,9 +274,7 @@ static HRESULT WINAPI factory_CreateInstance(IClassFactory *f, IUnknown *outer, 
   release(p);
   return hr;
 }
-static HRESULT WINAPI factory_LockServer(IClassFactory *f, BOOL lock) { (void)f; (void)lock; return S_OK; }
-static const IClassFactoryVtbl factory_vtbl = { factory_QueryInterface, factory_AddRef, factory_Release, factory_CreateInstance, factory_LockServer };
-static IClassFactory factory = { &factory_vtbl };
+static fixture_factory_t factory = FIXTURE_FACTORY(create);
 
 static wmiemu_host_t *ctx_host(const wmiemu_host_options_t *opts, ctx_use_t use, int with_shutdown) {
   wmiemu_host_t *host = fixture_host(opts, NULL, NULL);
@@ -304,7 +284,7 @@ static wmiemu_host_t *ctx_host(const wmiemu_host_options_t *opts, ctx_use_t use,
   init_ctx_seen = NULL;
   shutdown_calls = 0;
   assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "ctx.mof", ctx_mof, sizeof(ctx_mof) - 1, NULL, NULL), S_OK);
-  assert_hr(wmiemu_host_add_factory(host, &clsid_ctx, &factory), S_OK);
+  assert_hr(wmiemu_host_add_factory(host, &clsid_ctx, &factory.IClassFactory_iface), S_OK);
   return host;
 }
 

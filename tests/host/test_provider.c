@@ -89,15 +89,11 @@ HRESULT test_provider_fire(test_provider_t *p, IWbemObjectSink *sink, LONG seq, 
   return hr;
 }
 
-#define IMPL(iface) \
-  static inline test_provider_t *impl_from_##iface(iface *i) { \
-    return CONTAINING_RECORD(i, test_provider_t, iface##_iface); \
-  }
-IMPL(IWbemProviderInit)
-IMPL(IWbemEventProvider)
-IMPL(IWbemEventProviderQuerySink)
-IMPL(IWbemEventProviderSecurity)
-IMPL(IWbemProviderIdentity)
+FIXTURE_IMPL_FROM(test_provider_t, IWbemProviderInit)
+FIXTURE_IMPL_FROM(test_provider_t, IWbemEventProvider)
+FIXTURE_IMPL_FROM(test_provider_t, IWbemEventProviderQuerySink)
+FIXTURE_IMPL_FROM(test_provider_t, IWbemEventProviderSecurity)
+FIXTURE_IMPL_FROM(test_provider_t, IWbemProviderIdentity)
 
 static HRESULT qi(test_provider_t *p, REFIID riid, void **ppv) {
   if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemProviderInit))
@@ -135,16 +131,11 @@ static ULONG release(test_provider_t *p) {
   return 0;
 }
 
-#define IUNKNOWN_METHODS(iface, prefix) \
-  static HRESULT WINAPI prefix##_QueryInterface(iface *i, REFIID riid, void **ppv) { return qi(impl_from_##iface(i), riid, ppv); } \
-  static ULONG WINAPI prefix##_AddRef(iface *i) { return addref(impl_from_##iface(i)); } \
-  static ULONG WINAPI prefix##_Release(iface *i) { return release(impl_from_##iface(i)); }
-
-IUNKNOWN_METHODS(IWbemProviderInit, init)
-IUNKNOWN_METHODS(IWbemEventProvider, events)
-IUNKNOWN_METHODS(IWbemEventProviderQuerySink, query)
-IUNKNOWN_METHODS(IWbemEventProviderSecurity, security)
-IUNKNOWN_METHODS(IWbemProviderIdentity, identity)
+FIXTURE_IUNKNOWN_METHODS(IWbemProviderInit, init)
+FIXTURE_IUNKNOWN_METHODS(IWbemEventProvider, events)
+FIXTURE_IUNKNOWN_METHODS(IWbemEventProviderQuerySink, query)
+FIXTURE_IUNKNOWN_METHODS(IWbemEventProviderSecurity, security)
+FIXTURE_IUNKNOWN_METHODS(IWbemProviderIdentity, identity)
 
 /* Gets the sink, not the provider: the provider may be gone once the
  * status is reported. */
@@ -220,20 +211,9 @@ static HRESULT WINAPI identity_SetRegistrationObject(IWbemProviderIdentity *i, L
 }
 static const IWbemProviderIdentityVtbl identity_vtbl = { identity_QueryInterface, identity_AddRef, identity_Release, identity_SetRegistrationObject };
 
-static HRESULT WINAPI factory_QueryInterface(IClassFactory *f, REFIID riid, void **ppv) {
-  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IClassFactory)) {
-    *ppv = f;
-    return S_OK;
-  }
-  *ppv = NULL;
-  return E_NOINTERFACE;
-}
-static ULONG WINAPI factory_AddRef(IClassFactory *f) { (void)f; return 2; }
-static ULONG WINAPI factory_Release(IClassFactory *f) { (void)f; return 1; }
-static HRESULT WINAPI factory_CreateInstance(IClassFactory *f, IUnknown *outer, REFIID riid, void **ppv) {
+static HRESULT create(REFIID riid, void **ppv) {
   test_provider_t *p = calloc(1, sizeof(*p));
   HRESULT hr;
-  (void)f; (void)outer;
   p->IWbemProviderInit_iface.lpVtbl = &init_vtbl;
   p->IWbemEventProvider_iface.lpVtbl = &events_vtbl;
   p->IWbemEventProviderQuerySink_iface.lpVtbl = &query_vtbl;
@@ -246,9 +226,7 @@ static HRESULT WINAPI factory_CreateInstance(IClassFactory *f, IUnknown *outer, 
   release(p);
   return hr;
 }
-static HRESULT WINAPI factory_LockServer(IClassFactory *f, BOOL lock) { (void)f; (void)lock; return S_OK; }
-static const IClassFactoryVtbl factory_vtbl = { factory_QueryInterface, factory_AddRef, factory_Release, factory_CreateInstance, factory_LockServer };
-static IClassFactory factory = { &factory_vtbl };
+static fixture_factory_t factory = FIXTURE_FACTORY(create);
 
 wmiemu_host_t *test_provider_host(const wmiemu_host_options_t *opts, const test_provider_options_t *popts) {
   wmiemu_host_t *host = fixture_host(opts, NULL, NULL);
@@ -258,6 +236,6 @@ wmiemu_host_t *test_provider_host(const wmiemu_host_options_t *opts, const test_
   test_provider_clear_log();
   last_sid_length = -1;
   assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "test.mof", test_mof, sizeof(test_mof) - 1, NULL, NULL), S_OK);
-  assert_hr(wmiemu_host_add_factory(host, &clsid_test, &factory), S_OK);
+  assert_hr(wmiemu_host_add_factory(host, &clsid_test, &factory.IClassFactory_iface), S_OK);
   return host;
 }
