@@ -51,6 +51,12 @@ static const wmiemu_rule_info_t rules[WMIEMU_RULE_COUNT] = {
     "request made without it can deadlock WMI",
     "IWbemProviderInit::Initialize (pCtx: requests that depend on another provider must pass "
     "this context back to WMI to avoid a lockup)" },
+  { WMIEMU_RULE_EVENT_SECURITY_DESCRIPTOR, "event-security-descriptor",
+    "when AccessCheck answered WBEM_S_SUBJECT_TO_SDS, every event the provider indicates has a "
+    "NULL or well-formed self-relative SECURITY_DESCRIPTOR (uint8[]): WMI decides from it which "
+    "consumers may receive the event, so a malformed one reaches nobody",
+    "Event Security Constants (WBEM_S_SUBJECT_TO_SDS); __Event (SECURITY_DESCRIPTOR); "
+    "IWbemEventProviderSecurity::AccessCheck" },
 };
 
 const wmiemu_rule_info_t *wmiemu_rule_info(wmiemu_rule_t rule) {

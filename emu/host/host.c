@@ -1,6 +1,7 @@
 /* The host object: options, repository, modules, subscriptions, running the
  * loop, shutdown and counters. */
 #include "host/host_int.h"
+#include "host/security_descriptor.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,7 +29,8 @@ const char *wmiemu_host_last_error(const wmiemu_host_t *host) {
 
 const char *wmiemu_drop_reason_name(wmiemu_drop_reason_t reason) {
   static const char *const names[WMIEMU_DROP_REASON_COUNT] = {
-    "queue-overflow", "after-release", "not-registered", "filter-error",
+    "queue-overflow", "after-release", "not-registered", "filter-error", "access-denied",
+    "bad-security-descriptor",
   };
   return (unsigned)reason < WMIEMU_DROP_REASON_COUNT ? names[reason] : "unknown";
 }
@@ -160,6 +162,8 @@ static void sub_free(wmiemu__sub_t *sub) {
   free(sub->ns);
   free(sub->providers);
   free(sub->class_implied);
+  free(sub->subject_to_sds);
+  free(sub->sid);
   free(sub);
 }
 
@@ -198,6 +202,10 @@ HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *que
     return WBEM_E_INVALID_PARAMETER;
   if (opts && (opts->sid_length < 0 || (opts->sid_length > 0 && !opts->sid)))
     return WBEM_E_INVALID_PARAMETER;
+  if (opts && opts->sid && !wmiemu__sid_valid(opts->sid, (size_t)opts->sid_length)) {
+    wmiemu__host_error(host, "the consumer's SID is malformed");
+    return WBEM_E_INVALID_PARAMETER;
+  }
   host->last_error[0] = 0;
   if (host->shut_down) {
     wmiemu__host_error(host, "the host is shut down");
@@ -207,6 +215,14 @@ HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *que
   if (!sub)
     return WBEM_E_OUT_OF_MEMORY;
   sub->host = host;
+  if (opts && opts->sid) {
+    if (!(sub->sid = malloc((size_t)opts->sid_length))) {
+      free(sub);
+      return WBEM_E_OUT_OF_MEMORY;
+    }
+    memcpy(sub->sid, opts->sid, (size_t)opts->sid_length);
+    sub->sid_length = opts->sid_length;
+  }
   sub->callback = callback;
   sub->ctx = ctx;
   sub->ns = wmiemu_utf8_to_wcs(ns ? ns : host->default_namespace, (size_t)-1);
@@ -251,6 +267,12 @@ HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *que
   host->subs[host->n_subs++] = sub;
   sub->providers = providers;
   sub->class_implied = calloc(n ? n : 1, 1);
+  sub->subject_to_sds = calloc(n ? n : 1, 1);
+  if (!sub->class_implied || !sub->subject_to_sds) {
+    host->n_subs--;
+    sub_free(sub);                     /* frees providers too */
+    return WBEM_E_OUT_OF_MEMORY;
+  }
   for (i = 0; i < n; i++) {
     hr = wmiemu__provider_activate(providers[i]);
     if (SUCCEEDED(hr))

@@ -76,6 +76,7 @@ struct wmiemu__sink_s {
   volatile LONG released;              /* the provider was finally released (any thread) */
   volatile LONG active;                /* IsActive: live interest (any thread) */
   volatile LONG reported_unregistered; /* event-not-registered reported once per sink */
+  LONG reported_bad_sd;                /* event-security-descriptor reported (loop thread) */
   volatile LONG batch_flags;           /* SetBatchingParameters (any thread) */
   volatile LONG batch_max_buffer;
   volatile LONG batch_max_latency;
@@ -114,6 +115,13 @@ struct wmiemu__sub_s {
    * query's FROM class, so events that passed the registration check need
    * no class check again. */
   unsigned char *class_implied;
+  /* Per provider: its AccessCheck answered WBEM_S_SUBJECT_TO_SDS, so each
+   * of its events reaches this subscription only if the event's
+   * SECURITY_DESCRIPTOR grants WBEM_RIGHT_SUBSCRIBE to sid (pipeline.c). */
+  unsigned char *subject_to_sds;
+  int any_subject_to_sds;
+  BYTE *sid;                           /* consumer's SID; NULL = temporary consumer */
+  LONG sid_length;
   struct wmiemu__agg_s *agg;           /* GROUP WITHIN state (pipeline.c) */
 };
 

@@ -15,6 +15,7 @@
  * window open). While a window is open its events are pending, so
  * indicated = delivered + filtered + dropped + pending. */
 #include "host/host_int.h"
+#include "host/security_descriptor.h"
 
 #include <stdlib.h>
 
@@ -327,6 +328,89 @@ static int filter_result(wmiemu__batch_t *b, LONG i, size_t k, wmiemu__sub_t *su
   return match ? 1 : 0;
 }
 
+/* ---- WBEM_S_SUBJECT_TO_SDS ---------------------------------------------------
+ *
+ * When a provider's AccessCheck answers WBEM_S_SUBJECT_TO_SDS for a
+ * subscription, WMI "checks the SECURITY_DESCRIPTOR property in each event
+ * (inherited from __Event), and only sends events to consumers with the
+ * appropriate access permissions" (Event Security Constants). The right
+ * asked for is WBEM_RIGHT_SUBSCRIBE (0x40), for the consumer's SID or
+ * Everyone. A NULL SECURITY_DESCRIPTOR (or a class without one) restricts
+ * nothing. A permanent consumer is checked with the SID the subscription was
+ * made with (the SID AccessCheck received). A temporary consumer has no SID:
+ * WMI passes AccessCheck a NULL SID and checks it by impersonating the
+ * consumer (IWbemEventProviderSecurity::AccessCheck), i.e. with its token.
+ * The emulator has no tokens, so a temporary consumer holds only the rights
+ * every token holds: those granted to Everyone (S-1-1-0). Denied events
+ * count as dropped, access-denied. A malformed descriptor is a provider
+ * bug: the event is dropped (bad-security-descriptor) and rule
+ * event-security-descriptor is reported, once per sink. */
+
+/* The event's descriptor, read once however many subscriptions need it. */
+typedef struct {
+  IWbemClassObject *event;
+  int state;                 /* 0 unread, 1 NULL or absent, 2 bytes, 3 unreadable */
+  VARIANT value;
+  const BYTE *bytes;
+  size_t len;
+} sd_cache_t;
+
+static void sd_cache_load(sd_cache_t *c) {
+  SAFEARRAY *sa;
+  VariantInit(&c->value);
+  c->state = 1;
+  if (FAILED(IWbemClassObject_Get(c->event, L"SECURITY_DESCRIPTOR", 0, &c->value, NULL, NULL)) ||
+      V_VT(&c->value) == VT_NULL || V_VT(&c->value) == VT_EMPTY)
+    return;
+  c->state = 3;
+  if (V_VT(&c->value) != (VT_ARRAY | VT_UI1) || !(sa = V_ARRAY(&c->value)) || sa->cDims != 1)
+    return;
+  c->bytes = sa->pvData;
+  c->len = sa->rgsabound[0].cElements;
+  c->state = 2;
+}
+
+static void sd_cache_clear(sd_cache_t *c) {
+  if (c->state)
+    VariantClear(&c->value);
+  c->state = 0;
+}
+
+/* Does sub need the check for events of p? */
+static BOOL subject_to_sds(const wmiemu__sub_t *sub, const wmiemu__provider_t *p) {
+  size_t i;
+  if (!sub->any_subject_to_sds)
+    return FALSE;
+  for (i = 0; i < sub->n_providers; i++)
+    if (sub->providers[i] == p)
+      return sub->subject_to_sds[i] != 0;
+  return FALSE;
+}
+
+/* WMIEMU_DROP_REASON_COUNT when the event may reach sub, else the reason
+ * it is dropped. */
+static wmiemu_drop_reason_t sd_verdict(sd_cache_t *c, wmiemu__sub_t *sub, wmiemu__sink_t *s) {
+  const char *why = NULL;
+  BOOL granted = FALSE;
+  if (!c->state)
+    sd_cache_load(c);
+  if (c->state == 1)
+    return WMIEMU_DROP_REASON_COUNT;
+  if (c->state == 2 &&
+      SUCCEEDED(wmiemu__sd_grants(c->bytes, c->len, sub->sid, (size_t)sub->sid_length,
+                                  WMIEMU__RIGHT_SUBSCRIBE, &granted, &why)))
+    return granted ? WMIEMU_DROP_REASON_COUNT : WMIEMU_DROP_ACCESS_DENIED;
+  if (!s->reported_bad_sd) {
+    s->reported_bad_sd = 1;   /* once per sink: a provider with this bug has it on every event */
+    wmiemu_checker_report(s->provider->host->checker, WMIEMU_RULE_EVENT_SECURITY_DESCRIPTOR, NULL,
+                          s->provider->name,
+                          "Indicate of an event whose SECURITY_DESCRIPTOR %s, for a subscription "
+                          "AccessCheck made subject to it (WBEM_S_SUBJECT_TO_SDS)",
+                          why ? why : "is not a uint8 array");
+  }
+  return WMIEMU_DROP_BAD_SECURITY_DESCRIPTOR;
+}
+
 static void deliver(wmiemu__batch_t *b) {
   wmiemu__sink_t *s = b->sink;
   wmiemu__provider_t *p = s->provider;
@@ -340,6 +424,9 @@ static void deliver(wmiemu__batch_t *b) {
     IWbemClassObject *event = b->objects[i];
     BOOL admitted = b->count == 1 ? b->admitted : wmiemu__sink_admits(s, event);
     int claimed = 0;
+    sd_cache_t sd;
+    sd.event = event;
+    sd.state = 0;
     /* Re-read n_subs: a callback may subscribe; cancelled entries stay
      * in place until the dispatch ends. */
     for (k = 0; k < p->n_subs; k++) {
@@ -352,6 +439,16 @@ static void deliver(wmiemu__batch_t *b) {
       if (!admitted) {
         sub->counters.filtered++;
         continue;
+      }
+      /* Before the WHERE clause: an event the consumer may not see is
+       * neither matched nor filtered for it. */
+      if (__builtin_expect(sub->any_subject_to_sds, 0) && subject_to_sds(sub, p)) {
+        wmiemu_drop_reason_t refused = sd_verdict(&sd, sub, s);
+        if (refused != WMIEMU_DROP_REASON_COUNT) {
+          sub->counters.dropped++;
+          sub->counters.dropped_by[refused]++;
+          continue;
+        }
       }
       result = filter_result(b, i, k, sub, p);
       if (result == 2) {
@@ -381,6 +478,7 @@ static void deliver(wmiemu__batch_t *b) {
       sub->counters.delivered++;
       host->delivered_total++;
     }
+    sd_cache_clear(&sd);
     if (!claimed)
       host->unclaimed++;
   }

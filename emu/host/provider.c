@@ -765,6 +765,12 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
                          (unsigned)hr);
       return WBEM_E_ACCESS_DENIED;
     }
+    /* The provider leaves the decision to each event's SECURITY_DESCRIPTOR:
+     * the pipeline checks it for this subscription (pipeline.c). */
+    if (hr == WBEM_S_SUBJECT_TO_SDS && sub->subject_to_sds && index < sub->n_providers + 1) {
+      sub->subject_to_sds[index] = 1;
+      sub->any_subject_to_sds = 1;
+    }
   }
   if (p->query_sink) {
     hr = wmiemu__provider_call(p, "NewQuery", do_new_query, &a);

@@ -10,6 +10,9 @@
 
 #include <windows.h>
 
+/* WBEM_RIGHT_SUBSCRIBE (wbemcli.h; Wine's headers lack it). */
+#define WMIEMU__RIGHT_SUBSCRIBE 0x40
+
 /* Is a SID well formed and exactly len bytes? */
 BOOL wmiemu__sid_valid(const BYTE *sid, size_t len);
 

@@ -111,7 +111,11 @@ typedef struct {
 typedef void (*wmiemu_event_cb)(void *ctx, const wmiemu_event_t *event);
 
 typedef struct {
-  const BYTE *sid;             /* permanent consumer's SID for AccessCheck; NULL = temporary */
+  /* Permanent consumer's SID for AccessCheck and, when the provider answers
+   * WBEM_S_SUBJECT_TO_SDS, for each event's SECURITY_DESCRIPTOR; NULL =
+   * temporary consumer (it then holds only Everyone's rights). A malformed
+   * SID is WBEM_E_INVALID_PARAMETER. */
+  const BYTE *sid;
   LONG sid_length;
 } wmiemu_subscribe_options_t;
 
@@ -159,6 +163,11 @@ typedef enum {
   WMIEMU_DROP_AFTER_RELEASE,       /* indicated after final Release / shutdown */
   WMIEMU_DROP_NOT_REGISTERED,      /* class outside the provider's registration */
   WMIEMU_DROP_FILTER_ERROR,        /* the WQL evaluator failed on the event */
+  WMIEMU_DROP_ACCESS_DENIED,       /* WBEM_S_SUBJECT_TO_SDS: the event's SECURITY_DESCRIPTOR
+                                      does not grant WBEM_RIGHT_SUBSCRIBE to the consumer */
+  WMIEMU_DROP_BAD_SECURITY_DESCRIPTOR, /* WBEM_S_SUBJECT_TO_SDS: the event's
+                                      SECURITY_DESCRIPTOR is malformed (rule
+                                      event-security-descriptor) */
   WMIEMU_DROP_REASON_COUNT
 } wmiemu_drop_reason_t;
 
