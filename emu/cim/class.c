@@ -85,6 +85,10 @@ HRESULT wmiemu__class_create(const WCHAR *name, wmiemu__cim_class_t *super,
   c = calloc(1, sizeof(*c));
   if (!c) goto fail_decls;
   c->ref = 1;
+  {
+    static uint64_t next_serial;
+    c->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
+  }
   c->name = wmiemu__str_new(name, wmiemu__cim_wcslen(name));
   c->ns = wmiemu__str_ref(ns);
   c->server = wmiemu__str_ref(server);

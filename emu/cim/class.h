@@ -33,6 +33,7 @@ typedef struct {
 
 typedef struct wmiemu__cim_class {
   LONG ref;
+  uint64_t serial;               /* unique, never reused: keys the callers' lookup caches */
   wmiemu__cim_str_t *name;
   struct wmiemu__cim_class *super;
   wmiemu__cim_str_t *ns;         /* "root\cimv2" */

@@ -112,13 +112,23 @@ HRESULT wmiemu_cim_class_is(IWbemClassObject *obj, const WCHAR *class_name) {
   return wmiemu__class_is_a(o->cls, class_name) ? S_OK : S_FALSE;
 }
 
-HRESULT wmiemu_cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CIMTYPE *type) {
-  wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
-  const wmiemu__cim_value_t *val;
+/* Cache words: class serial << 16 | (property index + 1), or for class_is
+ * serial << 16 | 2 + result. Serials fit in 48 bits for any real run. */
+#define CACHE_SHIFT 16
+
+static int find_cached(const wmiemu__cim_class_t *c, const WCHAR *name, uint64_t *cache) {
+  uint64_t word = cache ? __atomic_load_n(cache, __ATOMIC_RELAXED) : 0;
   int i;
-  if (!obj || !name || !v) return WBEM_E_INVALID_PARAMETER;
-  if (!o || (name[0] == '_' && name[1] == '_')) return E_NOTIMPL;
-  i = wmiemu__class_find(o->cls, name);
+  if (word && word >> CACHE_SHIFT == c->serial)
+    return (int)(word & 0xffff) - 1;
+  i = wmiemu__class_find(c, name);
+  if (cache && i >= 0 && i < 0xfffe)
+    __atomic_store_n(cache, c->serial << CACHE_SHIFT | (uint64_t)(i + 1), __ATOMIC_RELAXED);
+  return i;
+}
+
+static HRESULT peek_at(wmiemu__cim_object_t *o, int i, VARIANT *v, CIMTYPE *type) {
+  const wmiemu__cim_value_t *val;
   if (i < 0) return WBEM_E_NOT_FOUND;
   val = wmiemu__object_value(o, (UINT32)i);
   if (type) *type = o->cls->props[i].type;
@@ -140,14 +150,31 @@ HRESULT wmiemu_cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CI
   }
 }
 
+HRESULT wmiemu_cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CIMTYPE *type) {
+  return wmiemu_cim_peek_cached(obj, name, NULL, v, type);
+}
+
+HRESULT wmiemu_cim_peek_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+                               VARIANT *v, CIMTYPE *type) {
+  wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
+  if (!obj || !name || !v) return WBEM_E_INVALID_PARAMETER;
+  if (!o || (name[0] == '_' && name[1] == '_')) return E_NOTIMPL;
+  return peek_at(o, find_cached(o->cls, name, cache), v, type);
+}
+
 HRESULT wmiemu_cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 value) {
+  return wmiemu_cim_stamp_u64_cached(obj, name, NULL, value);
+}
+
+HRESULT wmiemu_cim_stamp_u64_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+                                    UINT64 value) {
   wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
   wmiemu__cim_value_t v;
   int i;
   if (!obj || !name) return WBEM_E_INVALID_PARAMETER;
   if (!o) return E_NOTIMPL;
   if (o->genus != WBEM_GENUS_INSTANCE) return WBEM_E_INVALID_PARAMETER;
-  i = wmiemu__class_find(o->cls, name);
+  i = find_cached(o->cls, name, cache);
   if (i < 0) return WBEM_E_NOT_FOUND;
   if (o->cls->props[i].type != CIM_UINT64) return WBEM_E_TYPE_MISMATCH;
   if (!(o->values[i].flags & WMIEMU__VALUE_NULL)) return S_FALSE;
@@ -156,6 +183,20 @@ HRESULT wmiemu_cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 va
   v.u.s.u = value;
   wmiemu__object_set(o, (UINT32)i, &v);
   return S_OK;
+}
+
+HRESULT wmiemu_cim_class_is_cached(IWbemClassObject *obj, const WCHAR *class_name, uint64_t *cache) {
+  wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
+  uint64_t word;
+  BOOL is;
+  if (!obj || !class_name || !cache) return WBEM_E_INVALID_PARAMETER;
+  if (!o) return E_NOTIMPL;
+  word = __atomic_load_n(cache, __ATOMIC_RELAXED);
+  if (word && word >> CACHE_SHIFT == o->cls->serial)
+    return (word & 1) ? S_OK : S_FALSE;
+  is = wmiemu__class_is_a(o->cls, class_name);
+  __atomic_store_n(cache, o->cls->serial << CACHE_SHIFT | 2 | (is ? 1 : 0), __ATOMIC_RELAXED);
+  return is ? S_OK : S_FALSE;
 }
 
 void wmiemu__object_set(wmiemu__cim_object_t *o, UINT32 i, wmiemu__cim_value_t *v) {

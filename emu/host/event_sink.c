@@ -77,7 +77,13 @@ uint64_t wmiemu__host_time_created(wmiemu_host_t *host) {
   struct timespec ts;
   if (wmiemu__exec_is_deterministic(host->exec))
     return unix_epoch + wmiemu__exec_now(host->exec) * 10000u;   /* replayable */
-  clock_gettime(CLOCK_REALTIME, &ts);
+  /* Read once per Indicate call. The coarse clock (a few ms of resolution,
+   * no hardware counter read) is enough for a creation time: WMI's own
+   * TIME_CREATED is no finer than the system's timer tick. */
+#ifdef CLOCK_REALTIME_COARSE
+  if (clock_gettime(CLOCK_REALTIME_COARSE, &ts) != 0)
+#endif
+    clock_gettime(CLOCK_REALTIME, &ts);
   return unix_epoch + (uint64_t)ts.tv_sec * 10000000u + (uint64_t)ts.tv_nsec / 100u;
 }
 
@@ -85,7 +91,9 @@ void wmiemu__event_stamp(IWbemClassObject *obj, uint64_t time_created) {
   VARIANT v;
   WCHAR text[24];
   int n = 0;
-  if (wmiemu_cim_stamp_u64(obj, L"TIME_CREATED", time_created) != E_NOTIMPL)
+  /* Where TIME_CREATED is in the last event class seen: any thread. */
+  static uint64_t index_cache;
+  if (wmiemu_cim_stamp_u64_cached(obj, L"TIME_CREATED", &index_cache, time_created) != E_NOTIMPL)
     return;
   /* A foreign object: through its COM methods, uint64 as a decimal string. */
   VariantInit(&v);

@@ -304,6 +304,8 @@ void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b) {
   pthread_mutex_unlock(&p->host->lock);
   for (k = 0; k < n; k++) {
     BOOL match = FALSE;
+    /* With the class check: sub->n_providers (behind eval_flags) changes on
+     * the loop while a subscription is made; the check is a cached lookup. */
     HRESULT hr = wmiemu_wql_eval(b->pre_sub[k]->query, b->objects[0], &match);
     b->pre_result[k] = FAILED(hr) ? 2 : match ? 1 : 0;
   }

@@ -121,6 +121,9 @@ typedef struct {
   int parent;
   const WCHAR *name;
   CIMTYPE type;
+  /* Where name was in the class last evaluated (wmiemu_cim_peek_cached):
+   * written by evaluations on any thread, atomically. */
+  uint64_t cache;
 } wmiemu__wql_slot_t;
 
 typedef struct {
@@ -162,6 +165,7 @@ struct wmiemu_wql_query {
   BOOL bound;
   wmiemu_wql_event_kind_t kind;
   IWbemClassObject *from_cls;
+  uint64_t from_cache;               /* class check cache (wmiemu_cim_class_is_cached) */
   IWbemClassObject *aggregate_cls;   /* __AggregateEvent, when GROUP */
   wmiemu__wql_slots_t where_slots;   /* WHERE, BY and SELECT paths over the event */
   wmiemu__wql_slots_t having_slots;  /* HAVING paths over __AggregateEvent */
@@ -231,6 +235,8 @@ int wmiemu__wql_compare_const(const wmiemu__wql_const_t *a, const wmiemu__wql_co
 
 /* Class helpers over IWbemClassObject. */
 BOOL wmiemu__wql_class_is(IWbemClassObject *cls, const WCHAR *name);   /* same or derived */
+/* The same, remembering the answer for the last class seen in *cache. */
+BOOL wmiemu__wql_class_is_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache);
 HRESULT wmiemu__wql_class_name(IWbemClassObject *obj, WCHAR *buf, size_t cap);
 
 /* Fills the constant's forms from its written kind. */

@@ -86,6 +86,7 @@ static int add_slot(binder_t *b, int parent, const WCHAR *name, CIMTYPE type) {
   s->slots[s->nslots].parent = parent;
   s->slots[s->nslots].name = name;
   s->slots[s->nslots].type = type;
+  s->slots[s->nslots].cache = 0;           /* no class seen yet */
   return (int)s->nslots++;
 }
 

@@ -46,3 +46,10 @@ BOOL wmiemu__wql_class_is(IWbemClassObject *obj, const WCHAR *name) {
   }
   return obj->lpVtbl->InheritsFrom(obj, name) == WBEM_S_NO_ERROR;
 }
+
+BOOL wmiemu__wql_class_is_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache) {
+  HRESULT hr = wmiemu_cim_class_is_cached(obj, name, cache);
+  if (hr == S_OK || hr == S_FALSE)
+    return hr == S_OK;
+  return wmiemu__wql_class_is(obj, name);
+}

@@ -65,7 +65,7 @@ const VARIANT *wmiemu__wql_fetch(wmiemu__wql_eval_state_t *st, int slot, CIMTYPE
       VariantInit(v);
       st->objs[slot] = NULL;
       /* Our own objects lend scalars and strings without a copy. */
-      hr = wmiemu_cim_peek(obj, s->name, v, &t);
+      hr = wmiemu_cim_peek_cached(obj, s->name, (uint64_t *)&s->cache, v, &t);
       if (hr == S_OK) {
         st->types[slot] = t ? t : s->type;
         if (V_VT(v) != VT_NULL && V_VT(v) != VT_EMPTY)
@@ -186,7 +186,8 @@ HRESULT wmiemu_wql_eval_ex(const wmiemu_wql_query_t *q, IWbemClassObject *event,
     *match = FALSE;
   if (!q || !event || !match || !q->bound)
     return WBEM_E_INVALID_PARAMETER;
-  if (!(flags & WMIEMU_WQL_EVAL_SKIP_CLASS_CHECK) && !wmiemu__wql_class_is(event, q->wfrom))
+  if (!(flags & WMIEMU_WQL_EVAL_SKIP_CLASS_CHECK) &&
+      !wmiemu__wql_class_is_cached(event, q->wfrom, (uint64_t *)&q->from_cache))
     return S_OK;
   if (!q->where) {
     *match = TRUE;

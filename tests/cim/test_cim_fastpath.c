@@ -19,7 +19,8 @@ static const char mof[] =
   "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
   "class Fast_Event : __ExtrinsicEvent { uint32 Seq; string Name; real64 Load; uint64 Big; "
   "boolean Flag; datetime When; };\n"
-  "class Fast_Child : Fast_Event { };\n";
+  "class Fast_Child : Fast_Event { };\n"
+  "class Fast_Other : __ExtrinsicEvent { string Name; uint32 Seq; uint64 Big; };\n";
 
 static wmiemu_repo_t *repo;
 
@@ -142,12 +143,70 @@ static void test_stamp_u64(void **state) {
   IWbemClassObject_Release(ev);
 }
 
+/* The cached forms answer like the plain ones whatever class comes next:
+ * the cache word follows the class, never a stale index. */
+static void test_cached_lookups(void **state) {
+  IWbemClassObject *a = spawn(L"Fast_Event"), *b = spawn(L"Fast_Other"), *c = spawn(L"Fast_Child");
+  uint64_t seq_cache = 0, name_cache = 0, class_cache = 0, stamp_cache = 0;
+  VARIANT v;
+  CIMTYPE t;
+  (void)state;
+  put_i4(a, L"Seq", 7);
+  put_i4(b, L"Seq", 8);
+  put_i4(c, L"Seq", 9);
+  put_str(b, L"Name", L"other");
+  for (int round = 0; round < 2; round++) {       /* second round: from the cache */
+    assert_hr(wmiemu_cim_peek_cached(a, L"Seq", &seq_cache, &v, &t), S_OK);
+    assert_int_equal(V_I4(&v), 7);
+    assert_hr(wmiemu_cim_peek_cached(a, L"Seq", &seq_cache, &v, &t), S_OK);
+    assert_int_equal(V_I4(&v), 7);
+    assert_int_not_equal(seq_cache, 0);
+    assert_hr(wmiemu_cim_peek_cached(b, L"seq", &seq_cache, &v, &t), S_OK);   /* other layout */
+    assert_int_equal(V_I4(&v), 8);
+    assert_int_equal(t, CIM_UINT32);
+    assert_hr(wmiemu_cim_peek_cached(c, L"SEQ", &seq_cache, &v, &t), S_OK);
+    assert_int_equal(V_I4(&v), 9);
+    assert_hr(wmiemu_cim_peek_cached(b, L"Name", &name_cache, &v, &t), S_OK);
+    assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), L"other"), 0);
+    assert_hr(wmiemu_cim_peek_cached(a, L"Name", &name_cache, &v, &t), S_OK);
+    assert_int_equal(V_VT(&v), VT_NULL);
+
+    assert_hr(wmiemu_cim_class_is_cached(c, L"Fast_Event", &class_cache), S_OK);
+    assert_hr(wmiemu_cim_class_is_cached(c, L"Fast_Event", &class_cache), S_OK);
+    assert_hr(wmiemu_cim_class_is_cached(b, L"Fast_Event", &class_cache), S_FALSE);
+    assert_hr(wmiemu_cim_class_is_cached(b, L"Fast_Event", &class_cache), S_FALSE);
+    assert_hr(wmiemu_cim_class_is_cached(a, L"Fast_Event", &class_cache), S_OK);
+  }
+  assert_hr(wmiemu_cim_peek_cached(a, L"Missing", &seq_cache, &v, &t), WBEM_E_NOT_FOUND);
+  assert_hr(wmiemu_cim_peek_cached(a, NULL, &seq_cache, &v, &t), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_cim_peek_cached(a, L"Seq", NULL, &v, &t), S_OK);          /* no cache: plain */
+  assert_hr(wmiemu_cim_class_is_cached(a, L"Fast_Event", NULL), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_cim_class_is_cached(NULL, L"Fast_Event", &class_cache), WBEM_E_INVALID_PARAMETER);
+
+  assert_hr(wmiemu_cim_stamp_u64_cached(a, L"Big", &stamp_cache, 5), S_OK);
+  assert_hr(wmiemu_cim_stamp_u64_cached(a, L"Big", &stamp_cache, 6), S_FALSE);   /* had a value */
+  assert_hr(wmiemu_cim_stamp_u64_cached(b, L"Big", &stamp_cache, 7), S_OK);      /* other layout */
+  assert_hr(wmiemu_cim_stamp_u64_cached(b, L"Seq", NULL, 7), WBEM_E_TYPE_MISMATCH);
+  assert_hr(wmiemu_cim_stamp_u64_cached(b, L"Nope", &(uint64_t){ 0 }, 7), WBEM_E_NOT_FOUND);
+  VariantInit(&v);
+  assert_hr(IWbemClassObject_Get(b, L"Big", 0, &v, NULL, NULL), S_OK);
+  assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), L"7"), 0);
+  VariantClear(&v);
+  assert_hr(IWbemClassObject_Get(a, L"Big", 0, &v, NULL, NULL), S_OK);
+  assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), L"5"), 0);
+  VariantClear(&v);
+  IWbemClassObject_Release(a);
+  IWbemClassObject_Release(b);
+  IWbemClassObject_Release(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_class_is),
     cmocka_unit_test(test_peek),
     cmocka_unit_test(test_clone_extra),
     cmocka_unit_test(test_stamp_u64),
+    cmocka_unit_test(test_cached_lookups),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,6 +11,7 @@
  * at a time. Repository functions are thread-safe (a reader/writer lock). */
 
 #include <stddef.h>
+#include <stdint.h>
 #include <windows.h>
 #include <wbemcli.h>
 
@@ -163,6 +164,18 @@ HRESULT wmiemu_cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 va
  * queued event. */
 HRESULT wmiemu_cim_clone_extra(IWbemClassObject *obj, size_t extra, void **extra_out,
                                IWbemClassObject **out);
+
+/* The same with a lookup cache: *cache is a word the caller keeps with the
+ * name (initially 0), remembering for the last class seen where the
+ * property is (or whether the class derives from class_name), so repeated
+ * calls on objects of one class skip the search by name. Classes are keyed
+ * by a serial number never reused, so a stale word only costs a search.
+ * Any thread: the word is read and written atomically (relaxed). */
+HRESULT wmiemu_cim_peek_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+                               VARIANT *v, CIMTYPE *type);
+HRESULT wmiemu_cim_stamp_u64_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+                                    UINT64 value);
+HRESULT wmiemu_cim_class_is_cached(IWbemClassObject *obj, const WCHAR *class_name, uint64_t *cache);
 
 /* The CIMTYPE name as MOF spells it ("uint32", "string"...), NULL if unknown.
  * The array flag is ignored. */
