@@ -8,6 +8,7 @@
 
 #include <wmiemu/explore.h>
 
+#include "exec/explore_stop.h"
 #include "exec/sched.h"
 #include "exec/seam_det.h"
 
@@ -122,6 +123,8 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
       break;
     }
     wmiemu__sched_free(s);
+    if (wmiemu__explore_stop_requested())
+      break;
     if (opts.progress) {
       double now = wall_s();
       if (now - last_progress >= 0.5) {
@@ -136,7 +139,9 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
   if (opts.progress) {
     fprintf(opts.progress, "\rexplore: %llu/%llu schedules, %llu steps: %s\n",
             (unsigned long long)result->iterations_run, (unsigned long long)opts.iterations,
-            (unsigned long long)result->total_steps, wmiemu_outcome_name(result->outcome));
+            (unsigned long long)result->total_steps,
+            result->outcome == WMIEMU_OUTCOME_OK && result->iterations_run < opts.iterations
+                ? "interrupted" : wmiemu_outcome_name(result->outcome));
     fflush(opts.progress);
   }
   return result->outcome;

@@ -206,7 +206,7 @@ int wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts, cha
     HRESULT hr = wmiemu_mof_compile_file(repo, opts->mofs[i], on_diag, &dc);
     if (FAILED(hr)) {
       if (!dc.failed)
-        snprintf(err, errlen, "%s: cannot compile (0x%08lx)", opts->mofs[i], (unsigned long)hr);
+        snprintf(err, errlen, "%s: cannot compile (0x%08x)", opts->mofs[i], (unsigned)hr);
       goto fail;
     }
     d->mof_paths[i] = realpath(opts->mofs[i], NULL);
@@ -301,20 +301,20 @@ void wmiemu__pexp_scenario(void *ctx) {
   ho.busy_every = d->opts.busy_every;
   ho.init_timeout_ms = d->opts.init_timeout_ms;
   if (FAILED(hr = wmiemu__host_new_exec(&ho, e, &r->host)))
-    wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "cannot create the host: 0x%08lx", (unsigned long)hr);
+    wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "cannot create the host: 0x%08x", (unsigned)hr);
   wmiemu_host_t *host = r->host;
   for (size_t i = 0; i < d->opts.n_mofs; i++)
     if (FAILED(hr = wmiemu_host_load_mof(host, d->mof_paths[i], no_diag, NULL)))
-      wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s: cannot compile (0x%08lx)", d->mof_paths[i],
-                         (unsigned long)hr);
+      wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s: cannot compile (0x%08x)", d->mof_paths[i],
+                         (unsigned)hr);
   if (FAILED(hr = wmiemu_host_add_module(host, d->module_path)))
     wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s", wmiemu_host_last_error(host));
 
   hr = wmiemu_subscribe(host, d->ns, d->opts.query, NULL, NULL, &id);
   if (FAILED(hr)) {
     /* A violation the checker saw on the way (init-no-status...) came first. */
-    wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 0, "%s: subscribing failed (0x%08lx): %s", d->name,
-                       (unsigned long)hr, wmiemu_host_last_error(host));
+    wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 0, "%s: subscribing failed (0x%08x): %s", d->name,
+                       (unsigned)hr, wmiemu_host_last_error(host));
   } else {
     wmiemu_host_run_for(host, d->opts.cancel_at_ms);
     /* The consumer goes away while the provider's threads keep running. */

@@ -3,9 +3,42 @@
 #include "host/host_int.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* dlopen searches the library path for a name without a slash, so a module
+ * named relative to the current directory ("provider.so") would be reported
+ * missing although it is there: such a name that exists is opened as
+ * "./name". A directory is refused by name rather than by dlopen's vaguer
+ * message. */
+static void *open_module(const char *path, char *err, size_t err_size) {
+  struct stat st;
+  void *handle;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    snprintf(err, err_size, "%s: cannot load provider module: %s", path, strerror(EISDIR));
+    return NULL;
+  }
+  if (!strchr(path, '/') && stat(path, &st) == 0) {
+    size_t len = strlen(path) + 3;
+    char *local = malloc(len);
+    if (!local) {
+      snprintf(err, err_size, "%s: out of memory", path);
+      return NULL;
+    }
+    snprintf(local, len, "./%s", path);
+    /* RTLD_LOCAL: two providers may both define helper symbols of the same name. */
+    handle = dlopen(local, RTLD_NOW | RTLD_LOCAL);
+    free(local);
+  } else {
+    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  }
+  if (!handle)
+    snprintf(err, err_size, "%s: cannot load provider module: %s", path, dlerror());
+  return handle;
+}
 
 HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err, size_t err_size) {
   wmiemu__module_t *m;
@@ -14,12 +47,9 @@ HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err,
   *out = NULL;
   if (!path)
     return WBEM_E_INVALID_PARAMETER;
-  /* RTLD_LOCAL: two providers may both define helper symbols of the same name. */
-  handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!handle) {
-    snprintf(err, err_size, "%s: cannot load provider module: %s", path, dlerror());
+  handle = open_module(path, err, err_size);
+  if (!handle)
     return WBEM_E_PROVIDER_LOAD_FAILURE;
-  }
   m = calloc(1, sizeof(*m));
   if (!m || !(m->path = strdup(path))) {
     free(m);
