@@ -1,6 +1,7 @@
 /* `wmiemu explore`: run a scenario under many schedules, stop at the first
  * failure, print its seed and write its trace. */
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <wmiemu/explore.h>
 
 #include "cli.h"
+#include "exec/explore_stop.h"
 #include "exec/provider_explore.h"
 #include "exec/scenarios.h"
 
@@ -36,19 +38,50 @@ static void explore_usage(FILE *out) {
     fprintf(out, "  %-14s %s\n", list[i].name, list[i].summary);
 }
 
-static int parse_u64(const char *s, uint64_t *out) {
-  if (!s || !*s)
-    return -1;
-  char *end;
-  *out = strtoull(s, &end, 0);
-  return *end ? -1 : 0;
+static const char *const value_options[] = {
+  "--scenario", "--provider", "--provider-name", "--query", "--trace", "--strategy", "--iterations",
+  "--seed", "--depth", "--max-steps", "--busy-every", "--cancel-at", NULL
+};
+
+static int is_value_option(const char *opt) {
+  for (const char *const *o = value_options; *o; o++)
+    if (!strcmp(opt, *o))
+      return 1;
+  return 0;
+}
+
+/* Ctrl-C ends the exploration after the schedule running now; the one-shot
+ * handler lets a second Ctrl-C end the process at once. */
+static void on_interrupt(int sig) {
+  (void)sig;
+  wmiemu__explore_request_stop();
+}
+
+static void catch_interrupt(int on) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on ? on_interrupt : SIG_DFL;
+  sa.sa_flags = on ? SA_RESETHAND : 0;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+static wmiemu_outcome_t explore_interruptible(wmiemu_scenario_fn fn, void *ctx, const wmiemu_explore_opts_t *o,
+                                              wmiemu_explore_result_t *r) {
+  wmiemu__explore_clear_stop();
+  catch_interrupt(1);
+  wmiemu_outcome_t out = wmiemu_explore(fn, ctx, o, r);
+  catch_interrupt(0);
+  return out;
 }
 
 static int report(const char *name, const wmiemu_explore_opts_t *o, wmiemu_outcome_t out,
                   const wmiemu_explore_result_t *r) {
   if (out == WMIEMU_OUTCOME_OK) {
-    printf("%s: %llu schedules, %llu steps, no failure\n", name, (unsigned long long)r->iterations_run,
-           (unsigned long long)r->total_steps);
+    printf("%s: %llu schedules, %llu steps, no failure%s\n", name, (unsigned long long)r->iterations_run,
+           (unsigned long long)r->total_steps,
+           r->iterations_run < o->iterations ? " (interrupted)" : "");
     return WMIEMU_EXIT_OK;
   }
   if (out == WMIEMU_OUTCOME_ERROR) {
@@ -78,7 +111,7 @@ static int explore_provider(wmiemu_explore_opts_t *o, const wmiemu__pexp_opts_t 
   }
   o->scenario_name = wmiemu__pexp_spec(d);
   wmiemu_explore_result_t r;
-  wmiemu_outcome_t out = wmiemu_explore(wmiemu__pexp_scenario, d, o, &r);
+  wmiemu_outcome_t out = explore_interruptible(wmiemu__pexp_scenario, d, o, &r);
   int rc = report(wmiemu__pexp_name(d), o, out, &r);
   wmiemu__pexp_close(d);
   return rc;
@@ -108,7 +141,7 @@ int wmiemu_cli_explore(int argc, char **argv) {
     } else if (!strcmp(a, "--mof")) {
       /* one or more files */
       int any = 0;
-      while (i + 1 < argc && argv[i + 1][0] != '-') {
+      while (i + 1 < argc && !wmiemu_cli_is_option(argv[i + 1])) {
         if (po.n_mofs == sizeof(mofs) / sizeof(mofs[0])) {
           fprintf(stderr, "wmiemu explore: too many --mof files\n");
           return WMIEMU_EXIT_USAGE;
@@ -121,7 +154,10 @@ int wmiemu_cli_explore(int argc, char **argv) {
         return WMIEMU_EXIT_USAGE;
       }
       continue;
-    } else if (!v) {
+    } else if (!is_value_option(a)) {
+      fprintf(stderr, "wmiemu explore: unknown option '%s'\n", a);
+      return WMIEMU_EXIT_USAGE;
+    } else if (!v || wmiemu_cli_is_option(v)) {
       fprintf(stderr, "wmiemu explore: %s needs a value\n", a);
       return WMIEMU_EXIT_USAGE;
     }
@@ -145,10 +181,10 @@ int wmiemu_cli_explore(int argc, char **argv) {
         fprintf(stderr, "wmiemu explore: unknown strategy '%s' (random or pct)\n", v);
         return WMIEMU_EXIT_USAGE;
       }
-    } else if (parse_u64(v, &n) != 0) {
+    } else if (wmiemu_cli_parse_u64(v, &n) != 0) {
       fprintf(stderr, "wmiemu explore: %s: '%s' is not a number\n", a, v);
       return WMIEMU_EXIT_USAGE;
-    } else if (!strcmp(a, "--iterations"))
+    } else if (!strcmp(a, "--iterations") && n >= 1)
       o.iterations = n;
     else if (!strcmp(a, "--seed"))
       o.seed = n;
@@ -161,10 +197,17 @@ int wmiemu_cli_explore(int argc, char **argv) {
     else if (!strcmp(a, "--cancel-at") && n >= 1)
       po.cancel_at_ms = n;
     else {
-      fprintf(stderr, "wmiemu explore: unknown or out-of-range option %s %s\n", a, v);
+      fprintf(stderr, "wmiemu explore: %s: %s is out of range\n", a, v);
       return WMIEMU_EXIT_USAGE;
     }
   }
+  if (o.trace_path && wmiemu_cli_check_output("explore", o.trace_path))
+    return WMIEMU_EXIT_USAGE;
+  for (size_t i = 0; i < po.n_mofs; i++)
+    if (wmiemu_cli_check_input("explore", mofs[i]))
+      return WMIEMU_EXIT_FAILURE;
+  if (po.module && wmiemu_cli_check_input("explore", po.module))
+    return WMIEMU_EXIT_FAILURE;
   if (po.module || po.n_mofs || po.query)
     return explore_provider(&o, &po);
   const wmiemu__scenario_t *sc = wmiemu__scenario_find(name);
@@ -175,6 +218,6 @@ int wmiemu_cli_explore(int argc, char **argv) {
   }
   o.scenario_name = sc->name;
   wmiemu_explore_result_t r;
-  wmiemu_outcome_t out = wmiemu_explore(sc->fn, NULL, &o, &r);
+  wmiemu_outcome_t out = explore_interruptible(sc->fn, NULL, &o, &r);
   return report(sc->name, &o, out, &r);
 }

@@ -40,9 +40,13 @@ int wmiemu_cli_mof(int argc, char **argv) {
     } else if (!first) first = i;
   }
   if ((!check && !dump) || !first) {
+    fprintf(stderr, "wmiemu mof: %s\n", !check && !dump ? "--check or --dump is required" : "no MOF file given");
     mof_usage(stderr);
     return WMIEMU_EXIT_USAGE;
   }
+  for (int i = first; i < argc; i++)
+    if (!(argv[i][0] == '-' && argv[i][1]) && wmiemu_cli_check_input("mof", argv[i]))
+      return WMIEMU_EXIT_FAILURE;
   if (FAILED(wmiemu_repo_new(&repo))) {
     fprintf(stderr, "wmiemu mof: cannot create the repository\n");
     return WMIEMU_EXIT_FAILURE;

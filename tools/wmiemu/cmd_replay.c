@@ -24,15 +24,22 @@ int wmiemu_cli_replay(int argc, char **argv) {
              "--out writes the replayed trace (byte-identical when the replay is exact).\n"
              "Exit status: 1 when the replay ends in a failure (reproduced) or diverges.\n");
       return WMIEMU_EXIT_OK;
-    } else if ((!strcmp(argv[i], "--scenario") || !strcmp(argv[i], "--out")) && i + 1 < argc) {
+    } else if ((!strcmp(argv[i], "--scenario") || !strcmp(argv[i], "--out")) &&
+               (i + 1 == argc || wmiemu_cli_is_option(argv[i + 1]))) {
+      fprintf(stderr, "wmiemu replay: %s needs a value\n", argv[i]);
+      return WMIEMU_EXIT_USAGE;
+    } else if (!strcmp(argv[i], "--scenario") || !strcmp(argv[i], "--out")) {
       if (argv[i][2] == 's')
         name = argv[++i];
       else
         out = argv[++i];
     } else if (argv[i][0] != '-' && !trace) {
       trace = argv[i];
+    } else if (argv[i][0] == '-') {
+      fprintf(stderr, "wmiemu replay: unknown option '%s'\n", argv[i]);
+      return WMIEMU_EXIT_USAGE;
     } else {
-      fprintf(stderr, "wmiemu replay: unexpected argument '%s'\n", argv[i]);
+      fprintf(stderr, "wmiemu replay: unexpected argument '%s' (one TRACE only)\n", argv[i]);
       return WMIEMU_EXIT_USAGE;
     }
   }
@@ -40,6 +47,10 @@ int wmiemu_cli_replay(int argc, char **argv) {
     fprintf(stderr, "usage: wmiemu replay TRACE [--scenario NAME] [--out PATH]\n");
     return WMIEMU_EXIT_USAGE;
   }
+  if (wmiemu_cli_check_input("replay", trace))
+    return WMIEMU_EXIT_FAILURE;
+  if (out && wmiemu_cli_check_output("replay", out))
+    return WMIEMU_EXIT_USAGE;
   wmiemu__trace_info_t info;
   char err[256];
   if (wmiemu__trace_read(trace, &info, err, sizeof(err)) != 0) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <wmiemu/compat.h>
 
@@ -263,17 +264,30 @@ static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
 
 /* ---- arguments ----------------------------------------------------------------- */
 
-static int parse_uint(const char *s, uint64_t *out) {
-  char *end;
-  unsigned long long v;
-  if (!s || !*s || *s == '-')
-    return -1;
-  v = strtoull(s, &end, 10);
-  if (*end)
-    return -1;
-  *out = v;
+static const char *const value_options[] = {
+  "--mof", "--provider", "--query", "--namespace", "--count", "--duration", "--format",
+  "--check", "--queue-limit", "--init-timeout", "--call-limit", "--threading-model", NULL
+};
+
+static int is_value_option(const char *opt) {
+  for (const char *const *o = value_options; *o; o++)
+    if (!strcmp(opt, *o))
+      return 1;
   return 0;
 }
+
+/* The InprocServer32 ThreadingModel values. */
+static int is_threading_model(const char *m) {
+  static const char *const models[] = { "Apartment", "Both", "Free", "Neutral", NULL };
+  for (const char *const *p = models; *p; p++)
+    if (!strcasecmp(m, *p))
+      return 1;
+  return 0;
+}
+
+/* Longest --duration: far beyond any run, and within what milliseconds in
+ * 64 bits hold, so the conversion below is defined. */
+#define MAX_DURATION_S 1e9
 
 static int parse_args(int argc, char **argv, run_args_t *a) {
   int i;
@@ -287,18 +301,22 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
       usage(stdout);
       return 1;
     }
-    if (!val) {
+    if (!is_value_option(opt)) {
+      fprintf(stderr, "wmiemu run: unknown option '%s'\n", opt);
+      return -1;
+    }
+    if (!val || wmiemu_cli_is_option(val)) {
       fprintf(stderr, "wmiemu run: %s needs a value\n", opt);
       return -1;
     }
     i++;
     if (!strcmp(opt, "--mof")) {
-      if (a->n_mofs == MAX_FILES) return -1;
+      if (a->n_mofs == MAX_FILES) goto too_many;
       a->mofs[a->n_mofs++] = val;
       while (i + 1 < argc && argv[i + 1][0] != '-' && a->n_mofs < MAX_FILES)
         a->mofs[a->n_mofs++] = argv[++i];
     } else if (!strcmp(opt, "--provider")) {
-      if (a->n_providers == MAX_FILES) return -1;
+      if (a->n_providers == MAX_FILES) goto too_many;
       a->providers[a->n_providers++] = val;
       while (i + 1 < argc && argv[i + 1][0] != '-' && a->n_providers < MAX_FILES)
         a->providers[a->n_providers++] = argv[++i];
@@ -307,11 +325,12 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
     } else if (!strcmp(opt, "--namespace")) {
       a->ns = val;
     } else if (!strcmp(opt, "--count")) {
-      if (parse_uint(val, &a->count) || !a->count) goto bad;
+      if (wmiemu_cli_parse_u64(val, &a->count) || !a->count) goto bad;
     } else if (!strcmp(opt, "--duration")) {
       char *end;
       a->duration = strtod(val, &end);
-      if (*end || a->duration <= 0) goto bad;
+      /* !(d > 0) also refuses NaN; "inf" fails the upper bound. */
+      if (*end || end == val || !(a->duration > 0) || a->duration > MAX_DURATION_S) goto bad;
     } else if (!strcmp(opt, "--format")) {
       if (!strcmp(val, "json")) a->json = 1;
       else if (!strcmp(val, "mof")) a->json = 0;
@@ -321,21 +340,22 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
       else if (!strcmp(val, "fail")) a->opts.check_mode = WMIEMU_CHECK_FAIL;
       else goto bad;
     } else if (!strcmp(opt, "--queue-limit")) {
-      if (parse_uint(val, &v) || !v) goto bad;
+      if (wmiemu_cli_parse_u64(val, &v) || !v) goto bad;
       a->opts.queue_limit = (size_t)v;
     } else if (!strcmp(opt, "--init-timeout")) {
-      if (parse_uint(val, &v) || !v || v > 0xffffffffu) goto bad;
+      if (wmiemu_cli_parse_u64(val, &v) || !v || v > 0xffffffffu) goto bad;
       a->opts.init_timeout_ms = (uint32_t)v;
     } else if (!strcmp(opt, "--call-limit")) {
-      if (parse_uint(val, &v) || !v || v > 0xffffffffu) goto bad;
+      if (wmiemu_cli_parse_u64(val, &v) || !v || v > 0xffffffffu) goto bad;
       a->opts.call_limit_ms = (uint32_t)v;
     } else if (!strcmp(opt, "--threading-model")) {
+      if (!is_threading_model(val)) goto bad;
       a->opts.default_threading_model = val;
-    } else {
-      fprintf(stderr, "wmiemu run: unknown option %s\n", opt);
-      return -1;
     }
     continue;
+  too_many:
+    fprintf(stderr, "wmiemu run: more than %d files for %s\n", MAX_FILES, opt);
+    return -1;
   bad:
     fprintf(stderr, "wmiemu run: bad value for %s: '%s'\n", opt, val);
     return -1;
@@ -344,6 +364,12 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
     fprintf(stderr, "wmiemu run: --mof, --provider and --query are required\n");
     return -1;
   }
+  for (i = 0; i < a->n_mofs; i++)
+    if (wmiemu_cli_check_input("run", a->mofs[i]))
+      return -2;
+  for (i = 0; i < a->n_providers; i++)
+    if (wmiemu_cli_check_input("run", a->providers[i]))
+      return -2;
   return 0;
 }
 
@@ -357,11 +383,14 @@ int wmiemu_cli_run(int argc, char **argv) {
   HRESULT hr;
 
   rc = parse_args(argc, argv, &a);
+  if (rc == -2)
+    return WMIEMU_EXIT_FAILURE;   /* an input file is unusable, as when it cannot be read */
   if (rc)
     return rc > 0 ? WMIEMU_EXIT_OK : (usage(stderr), WMIEMU_EXIT_USAGE);
   printer.limit = a.count;
   printer.json = a.json;
-  limit_ms = a.duration > 0 ? (uint64_t)(a.duration * 1000.0) : 0;
+  /* Rounded up: a duration under 1 ms must not become 0, which means "no limit". */
+  limit_ms = a.duration > 0 ? (uint64_t)ceil(a.duration * 1000.0) : 0;
 
   hr = wmiemu_host_new(&a.opts, &host);
   if (FAILED(hr)) {
@@ -389,8 +418,13 @@ int wmiemu_cli_run(int argc, char **argv) {
     fprintf(stderr, "wmiemu run: subscribe failed (0x%08x): %s\n", (unsigned)hr, wmiemu_host_last_error(host));
     status = WMIEMU_EXIT_FAILURE;
   } else {
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;   /* a second Ctrl-C ends a shutdown that hangs */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     /* Slices keep Ctrl-C and the duration responsive. */
     while (!interrupted && (!limit_ms || elapsed_ms < limit_ms)) {
       uint64_t slice = 100;
@@ -407,6 +441,8 @@ int wmiemu_cli_run(int argc, char **argv) {
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
   }
+  if (interrupted)
+    fprintf(stderr, "wmiemu run: interrupted, shutting down\n");
   wmiemu_host_shutdown(host);
   if (id)
     print_summary(host, id);

@@ -88,6 +88,12 @@ int wmiemu_cli_wql(int argc, char **argv) {
   int bind = 1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
+    if ((!strcmp(a, "--explain") || !strcmp(a, "--mof") || !strcmp(a, "--ns")) &&
+        (i + 1 == argc || (strcmp(a, "--explain") && wmiemu_cli_is_option(argv[i + 1])))) {
+      /* A query may start with "--" (a comment is not WQL, but let the parser say so). */
+      fprintf(stderr, "wmiemu wql: %s needs a value\n", a);
+      return WMIEMU_EXIT_USAGE;
+    }
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       usage(stdout);
       return WMIEMU_EXIT_OK;
@@ -104,15 +110,19 @@ int wmiemu_cli_wql(int argc, char **argv) {
     } else if (!strcmp(a, "--no-bind")) {
       bind = 0;
     } else {
-      fprintf(stderr, "wmiemu wql: unexpected argument '%s'\n", a);
+      fprintf(stderr, "wmiemu wql: %s '%s'\n", a[0] == '-' ? "unknown option" : "unexpected argument", a);
       usage(stderr);
       return WMIEMU_EXIT_USAGE;
     }
   }
   if (!query) {
+    fprintf(stderr, "wmiemu wql: --explain QUERY is required\n");
     usage(stderr);
     return WMIEMU_EXIT_USAGE;
   }
+  for (unsigned i = 0; bind && i < nmof; i++)
+    if (wmiemu_cli_check_input("wql", mofs[i]))
+      return WMIEMU_EXIT_FAILURE;
   wmiemu_wql_query_t *q = NULL;
   wmiemu_wql_error_t err;
   if (FAILED(wmiemu_wql_parse(query, (size_t)-1, &q, &err))) {

@@ -1,0 +1,193 @@
+/* Every `wmiemu` subcommand refuses bad input with a message naming the
+ * option or file and the documented exit code (1 job error, 2 command line),
+ * and Ctrl-C ends `explore` and `run` with their summary. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static char out[65536];
+static char tmpdir[] = "/tmp/wmiemu-cli-XXXXXX";
+
+/* Runs `wmiemu ARGS` in the temporary directory, stderr folded into stdout;
+ * $S is the source tree and $B the build tree. Returns the exit code. */
+static int run(const char *args) {
+  char cmd[8192];
+  size_t n;
+  FILE *p;
+  int status;
+  snprintf(cmd, sizeof(cmd),
+           "cd '%s' && S='%s' B='%s' && SAMPLE_TICK_INTERVAL_MS=5 \"$B/bin/wmiemu\" %s 2>&1 </dev/null",
+           tmpdir, getenv("WMIEMU_SOURCE_DIR"), getenv("WMIEMU_BINARY_DIR"), args);
+  p = popen(cmd, "r");
+  assert_non_null(p);
+  n = fread(out, 1, sizeof(out) - 1, p);
+  out[n] = 0;
+  status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+#define EXPECT(code, args, text)                                   \
+  do {                                                             \
+    int rc_ = run(args);                                           \
+    if (rc_ != (code) || !strstr(out, text))                       \
+      print_error("%s\n-> %d:\n%s\n", args, rc_, out);             \
+    assert_int_equal(rc_, code);                                   \
+    assert_non_null(strstr(out, text));                            \
+    assert_null(strstr(out, "Sanitizer"));                         \
+  } while (0)
+
+#define SAMPLE "--mof \"$S/provider/sample/sample.mof\" --provider \"$B/provider/sample_tick.so\" "
+#define REFIRE "--mof \"$S/provider/race_refire/race_refire.mof\" --provider \"$B/provider/race_refire.so\" " \
+               "--query 'SELECT * FROM RaceRefireEvent' "
+
+static int setup(void **state) {
+  char path[256];
+  FILE *f;
+  (void)state;
+  if (!mkdtemp(tmpdir))
+    return -1;
+  snprintf(path, sizeof(path), "%s/adir", tmpdir);
+  mkdir(path, 0700);
+  snprintf(path, sizeof(path), "%s/notso.so", tmpdir);
+  if (!(f = fopen(path, "w")))
+    return -1;
+  fputs("not an ELF file\n", f);
+  fclose(f);
+  return 0;
+}
+
+static int teardown(void **state) {
+  char cmd[512];
+  (void)state;
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_run_options(void **state) {
+  (void)state;
+  EXPECT(2, "run --bogus", "unknown option '--bogus'");
+  EXPECT(2, "run --bogus x", "unknown option '--bogus'");
+  EXPECT(2, "run --mof --provider x.so --query q", "--mof needs a value");
+  EXPECT(2, "run " SAMPLE "--query q --count ' 1'", "bad value for --count: ' 1'");
+  EXPECT(2, "run " SAMPLE "--query q --count ' -1'", "bad value for --count");
+  EXPECT(2, "run " SAMPLE "--query q --count 99999999999999999999999", "bad value for --count");
+  EXPECT(2, "run " SAMPLE "--query q --duration nan", "bad value for --duration: 'nan'");
+  EXPECT(2, "run " SAMPLE "--query q --duration inf", "bad value for --duration: 'inf'");
+  EXPECT(2, "run " SAMPLE "--query q --duration 1e300", "bad value for --duration");
+  EXPECT(2, "run " SAMPLE "--query q --threading-model Bogus", "bad value for --threading-model");
+  /* Under a millisecond is still a limit, not "run forever". */
+  EXPECT(0, "run " SAMPLE "--query 'SELECT * FROM SampleTick' --duration 0.0001", "summary: 0 contract");
+}
+
+static void test_run_files(void **state) {
+  (void)state;
+  EXPECT(1, "run --mof adir --provider \"$B/provider/sample_tick.so\" --query 'SELECT * FROM SampleTick'",
+         "wmiemu run: adir: is a directory");
+  EXPECT(1, "run --mof \"$S/provider/sample/sample.mof\" --provider adir --query 'SELECT * FROM SampleTick'",
+         "wmiemu run: adir: is a directory");
+  /* A module named relative to the current directory is that file, not a
+   * library-path search that reports it missing. */
+  EXPECT(1, "run --mof \"$S/provider/sample/sample.mof\" --provider notso.so --query 'SELECT * FROM SampleTick'",
+         "notso.so: cannot load provider module: ./notso.so:");
+  assert_null(strstr(out, "No such file"));
+}
+
+static void test_explore_options(void **state) {
+  (void)state;
+  EXPECT(2, "explore --bogus", "unknown option '--bogus'");
+  EXPECT(2, "explore --bogus 3", "unknown option '--bogus'");
+  EXPECT(2, "explore --iterations -1", "--iterations: '-1' is not a number");
+  EXPECT(2, "explore --iterations 99999999999999999999999", "is not a number");
+  EXPECT(2, "explore --iterations 0", "--iterations: 0 is out of range");
+  EXPECT(0, "explore --iterations 010 --quiet", "10 schedules");   /* decimal, not octal */
+  EXPECT(2, "explore --trace adir --iterations 1", "wmiemu explore: adir: is a directory");
+  EXPECT(2, "explore --trace /nonexistent-dir/t.jsonl --iterations 1", "/nonexistent-dir/t.jsonl: cannot write");
+  EXPECT(1, "explore --mof adir --provider \"$B/provider/race_refire.so\" --query q", "explore: adir: is a directory");
+  /* HRESULTs print as 32 bits, not sign-extended to 64. */
+  EXPECT(1, "explore " REFIRE "--query 'SELECT * FROM' --iterations 1 --quiet", "subscribing failed (0x80041017)");
+}
+
+static void test_wql_mof_replay_options(void **state) {
+  (void)state;
+  EXPECT(2, "wql --explain", "--explain needs a value");
+  EXPECT(2, "wql --explain 'SELECT * FROM X' --mof", "--mof needs a value");
+  EXPECT(2, "wql --explain 'SELECT * FROM X' --ns", "--ns needs a value");
+  EXPECT(2, "wql --bogus", "unknown option '--bogus'");
+  EXPECT(2, "wql --no-bind", "--explain QUERY is required");
+  EXPECT(1, "wql --explain 'SELECT * FROM X' --mof adir", "wmiemu wql: adir: is a directory");
+  EXPECT(1, "mof --check adir", "wmiemu mof: adir: is a directory");
+  EXPECT(2, "mof --check", "no MOF file given");
+  EXPECT(2, "mof notes.mof", "--check or --dump is required");
+  EXPECT(1, "replay adir", "wmiemu replay: adir: is a directory");
+  EXPECT(2, "replay t.jsonl --out", "--out needs a value");
+  EXPECT(2, "replay t.jsonl --bogus", "unknown option '--bogus'");
+  EXPECT(2, "replay a.jsonl b.jsonl", "unexpected argument 'b.jsonl'");
+}
+
+/* Starts `wmiemu explore` on a provider that never fails with a huge
+ * iteration count, waits for its first progress line, sends SIGINT. */
+static void test_explore_interrupt(void **state) {
+  char exe[1024], mof[1024], so[1024], trace[1024];
+  int pipe_err[2], pipe_out[2], status;
+  pid_t pid;
+  (void)state;
+  snprintf(exe, sizeof(exe), "%s/bin/wmiemu", getenv("WMIEMU_BINARY_DIR"));
+  snprintf(mof, sizeof(mof), "%s/provider/race_correct/race_correct.mof", getenv("WMIEMU_SOURCE_DIR"));
+  snprintf(so, sizeof(so), "%s/provider/race_correct.so", getenv("WMIEMU_BINARY_DIR"));
+  snprintf(trace, sizeof(trace), "%s/t.jsonl", tmpdir);
+  assert_int_equal(pipe(pipe_err), 0);
+  assert_int_equal(pipe(pipe_out), 0);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    signal(SIGINT, SIG_DFL);
+    dup2(pipe_err[1], 2);
+    dup2(pipe_out[1], 1);
+    close(pipe_err[0]);
+    close(pipe_out[0]);
+    execl(exe, exe, "explore", "--mof", mof, "--provider", so, "--query", "SELECT * FROM RaceCorrectEvent",
+          "--iterations", "100000000", "--trace", trace, (char *)NULL);
+    _exit(127);
+  }
+  close(pipe_err[1]);
+  close(pipe_out[1]);
+  FILE *err = fdopen(pipe_err[0], "r");
+  assert_non_null(err);
+  /* The progress line ("\rexplore: N/M schedules...") proves schedules run. */
+  int c, seen = 0;
+  const char *want = "schedules";
+  while (want[seen] && (c = fgetc(err)) != EOF)
+    seen = c == want[seen] ? seen + 1 : (c == want[0]);
+  assert_int_equal(want[seen], 0);
+  kill(pid, SIGINT);
+  FILE *o = fdopen(pipe_out[0], "r");
+  size_t n = fread(out, 1, sizeof(out) - 1, o);
+  out[n] = 0;
+  while (fgetc(err) != EOF) {}
+  fclose(err);
+  fclose(o);
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  assert_non_null(strstr(out, "no failure (interrupted)"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_run_options),
+    cmocka_unit_test(test_run_files),
+    cmocka_unit_test(test_explore_options),
+    cmocka_unit_test(test_wql_mof_replay_options),
+    cmocka_unit_test(test_explore_interrupt),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
