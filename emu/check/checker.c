@@ -169,8 +169,10 @@ void wmiemu_checker_clear(wmiemu_checker_t *c) {
 int wmiemu_violation_format(const wmiemu_violation_t *v, char *buf, size_t size) {
   if (!v)
     return snprintf(buf, size, "(null)");
-  return snprintf(buf, size, "rule %s in %s (provider %s, thread %lu%s%llu): %s",
-                  v->rule_id, v->call, v->provider[0] ? v->provider : "-", v->thread,
+  int in_call = strcmp(v->call, "none") != 0;
+  return snprintf(buf, size, "rule %s %s%s (provider %s, thread %lu%s%llu): %s",
+                  v->rule_id, in_call ? "in " : "outside any WMI call", in_call ? v->call : "",
+                  v->provider[0] ? v->provider : "-", v->thread,
                   v->seed ? ", seed " : "", v->seed ? (unsigned long long)v->seed : 0ULL,
                   v->detail);
 }

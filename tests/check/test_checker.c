@@ -81,7 +81,7 @@ static void test_callback_and_format(void **state) {
   assert_string_equal(v.call, "none");
   assert_int_equal(v.seed, 42);
   wmiemu_violation_format(&v, buf, sizeof(buf));
-  assert_non_null(strstr(buf, "rule threading-model in none (provider Prov"));
+  assert_non_null(strstr(buf, "rule threading-model outside any WMI call (provider Prov"));
   assert_non_null(strstr(buf, "seed 42"));
   assert_non_null(strstr(buf, "model Apartment"));
   wmiemu_checker_free(c);
