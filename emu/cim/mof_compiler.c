@@ -12,9 +12,13 @@
 
 int wmiemu_diag_format(const wmiemu_diag_t *d, char *buf, size_t size) {
   if (!d) return -1;
-  return snprintf(buf, size, "%s:%u:%u: %s: %s (0x%08X)", d->file ? d->file : "<input>", d->line, d->col,
-                  d->severity == WMIEMU_DIAG_WARNING ? "warning" : "error", d->message ? d->message : "",
-                  (unsigned)d->hr);
+  const char *file = d->file ? d->file : "<input>";
+  const char *sev = d->severity == WMIEMU_DIAG_WARNING ? "warning" : "error";
+  const char *msg = d->message ? d->message : "";
+  /* Line 0: about the file as a whole (it could not be read). */
+  if (!d->line)
+    return snprintf(buf, size, "%s: %s: %s (0x%08X)", file, sev, msg, (unsigned)d->hr);
+  return snprintf(buf, size, "%s:%u:%u: %s: %s (0x%08X)", file, d->line, d->col, sev, msg, (unsigned)d->hr);
 }
 
 static void emit(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, HRESULT hr, wmiemu_diag_severity_t sev,
@@ -302,6 +306,17 @@ HRESULT wmiemu_mof_compile_file(wmiemu_repo_t *repo, const char *path, wmiemu_di
     size_t n = fread(data + len, 1, cap - len, f);
     len += n;
     if (n == 0) break;
+  }
+  if (ferror(f)) {
+    /* A directory opens but does not read (EISDIR): name the cause rather
+     * than compile it as an empty file. */
+    char msg[300];
+    wmiemu_diag_t d = { path, 0, 0, WBEMMOF_E_INVALID_FILE, WMIEMU_DIAG_ERROR, msg };
+    snprintf(msg, sizeof msg, "cannot read file: %s", strerror(errno));
+    if (fn) fn(fn_ctx, &d);
+    free(data);
+    fclose(f);
+    return WBEMMOF_E_INVALID_FILE;
   }
   fclose(f);
   data = to_utf8(data, &len);

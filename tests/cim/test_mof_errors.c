@@ -165,6 +165,10 @@ static void test_diag_format(void **state) {
   wmiemu_diag_format(&d, buf, sizeof buf);
   assert_string_equal(buf, "f.mof:3:7: warning: expected ';', found '}' (0x00000000)");
   assert_int_equal(wmiemu_diag_format(NULL, buf, sizeof buf), -1);
+  /* Line 0 is about the whole file: no position. */
+  wmiemu_diag_t whole = { "f.mof", 0, 0, WBEMMOF_E_INVALID_FILE, WMIEMU_DIAG_ERROR, "cannot open file: x" };
+  wmiemu_diag_format(&whole, buf, sizeof buf);
+  assert_string_equal(buf, "f.mof: error: cannot open file: x (0x8004401E)");
 }
 
 static void test_compile_file_errors(void **state) {
@@ -176,6 +180,12 @@ static void test_compile_file_errors(void **state) {
   assert_hr(wmiemu_mof_compile_file(repo, "/nonexistent/x.mof", record, &s), WBEMMOF_E_INVALID_FILE);
   assert_int_equal(s.count, 1);
   assert_string_equal(s.file, "/nonexistent/x.mof");
+  /* A directory opens but cannot be read: an error, not an empty file. */
+  memset(&s, 0, sizeof s);
+  assert_hr(wmiemu_mof_compile_file(repo, "/", record, &s), WBEMMOF_E_INVALID_FILE);
+  assert_int_equal(s.count, 1);
+  assert_string_equal(s.file, "/");
+  assert_string_equal(s.message, "cannot read file: Is a directory");
   assert_hr(wmiemu_mof_compile_file(NULL, "x", NULL, NULL), WBEM_E_INVALID_PARAMETER);
   assert_hr(wmiemu_mof_compile_text(repo, "x", NULL, 3, NULL, NULL), WBEM_E_INVALID_PARAMETER);
   /* an empty file is fine */
