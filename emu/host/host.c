@@ -176,6 +176,7 @@ static wmiemu__sub_t *find_sub(wmiemu_host_t *host, wmiemu_sub_id_t id) {
 static void cancel_sub(wmiemu__sub_t *sub) {
   size_t i;
   sub->cancelled = 1;
+  wmiemu__poll_stop(sub);
   wmiemu__pipeline_sub_cancelled(sub);
   for (i = 0; i < sub->n_providers; i++)
     wmiemu__provider_cancel_query(sub->providers[i], sub);
@@ -281,6 +282,8 @@ HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *que
       break;
     sub->n_providers = i + 1;
   }
+  if (SUCCEEDED(hr) && !n)
+    hr = wmiemu__poll_start(sub);    /* nothing provides it: WITHIN polls */
   if (FAILED(hr)) {
     cancel_sub(sub);   /* the providers already told get CancelQuery */
     if (host->n_subs == sub->id && !host->dispatch_depth) {
@@ -390,6 +393,10 @@ HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
     return WBEM_E_INVALID_PARAMETER;
   if (host->shut_down)
     return S_OK;
+  /* Polling never idles: it ends with the host, before the flush waits
+   * for idle. */
+  for (i = 0; i < host->n_subs; i++)
+    wmiemu__poll_stop(host->subs[i]);
   /* What was indicated before the consumers leave still reaches them. */
   flush_all(host);
   for (i = 0; i < host->n_subs; i++)
@@ -421,6 +428,8 @@ void wmiemu_host_free(wmiemu_host_t *host) {
     return;
   if (host->exec && host->repo)
     wmiemu_host_shutdown(host);
+  for (i = 0; i < host->n_subs; i++)
+    wmiemu__poll_stop(host->subs[i]);   /* an abandoned host skipped shutdown */
   /* A sink the provider still holds stays allocated (detached) if its
    * module's code may still run; otherwise it goes with the host. */
   for (s = host->sinks; s; s = next_sink) {

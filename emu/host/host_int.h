@@ -123,6 +123,7 @@ struct wmiemu__sub_s {
   BYTE *sid;                           /* consumer's SID; NULL = temporary consumer */
   LONG sid_length;
   struct wmiemu__agg_s *agg;           /* GROUP WITHIN state (pipeline.c) */
+  struct wmiemu__poll_s *poll;         /* WITHIN polling state (poll.c) */
 };
 
 /* One __Win32Provider of one namespace, and its WMI-side state. */
@@ -288,6 +289,13 @@ void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b);
 /* The subscription is cancelled: its open GROUP windows are discarded
  * (their events count as filtered) and its timer closed. */
 void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub);
+
+/* poll.c: WITHIN polling of the repository for an intrinsic instance
+ * query no provider serves. start does nothing (S_OK) for other queries. */
+HRESULT wmiemu__poll_start(wmiemu__sub_t *sub);
+/* Stops the polling and frees its state; safe from the sub's callback. */
+void wmiemu__poll_stop(wmiemu__sub_t *sub);
+BOOL wmiemu__poll_active(const wmiemu__sub_t *sub);
 
 /* time */
 uint64_t wmiemu__host_monotonic_ns(void);
