@@ -229,13 +229,29 @@ HRESULT wmiemu__poll_start(wmiemu__sub_t *sub) {
   int k, any = 0;
   HRESULT hr;
 
-  if (sub->poll || wmiemu_wql_event_kind(q) != WMIEMU_WQL_EVENT_INSTANCE ||
-      !wmiemu_wql_within(q, &seconds) || !target || !from)
+  wmiemu_wql_event_kind_t kind = wmiemu_wql_event_kind(q);
+  if (sub->poll || !wmiemu_wql_within(q, &seconds) || !from)
     return S_OK;
+  /* What WMI's core would serve but the emulator does not is refused
+   * rather than accepted to deliver nothing. */
+  if (kind == WMIEMU_WQL_EVENT_CLASS || kind == WMIEMU_WQL_EVENT_NAMESPACE) {
+    wmiemu__host_error(sub->host, "class and namespace operation events are not emulated "
+                       "without a provider");
+    return WBEM_E_NOT_SUPPORTED;
+  }
+  if (kind != WMIEMU_WQL_EVENT_INSTANCE)
+    return S_OK;
+  if (!target) {
+    wmiemu__host_error(sub->host, "polling needs WHERE TargetInstance ISA \"Class\": the "
+                       "emulator does not poll every class");
+    return WBEM_E_NOT_SUPPORTED;
+  }
   /* GROUP WITHIN aggregates live in the pipeline, which polled events do
-   * not pass through: such a subscription is accepted but not polled. */
-  if (wmiemu_wql_group_within(q, &ms))
-    return S_OK;
+   * not pass through. */
+  if (wmiemu_wql_group_within(q, &ms)) {
+    wmiemu__host_error(sub->host, "GROUP WITHIN over polled instance events is not emulated");
+    return WBEM_E_NOT_SUPPORTED;
+  }
   if (!(p = calloc(1, sizeof(*p))))
     return WBEM_E_OUT_OF_MEMORY;
   p->sub = sub;

@@ -304,9 +304,36 @@ static void test_within_polls_the_repository(void **state) {
   assert_int_equal(r.c_other.indicated, 0);
 }
 
+/* What WMI's core serves but the emulator does not is refused with
+ * WBEM_E_NOT_SUPPORTED and a reason, not accepted to deliver nothing. */
+static void test_unpolled_queries_are_refused(void **state) {
+  static const char *const refused[] = {
+    "SELECT * FROM __InstanceCreationEvent WITHIN 1",
+    "SELECT * FROM __InstanceCreationEvent WITHIN 1 WHERE TargetInstance ISA \"PollBase\" GROUP WITHIN 5",
+    "SELECT * FROM __ClassCreationEvent WITHIN 1",
+  };
+  static const char *const reasons[] = { "TargetInstance ISA", "GROUP WITHIN", "class and namespace" };
+  wmiemu_host_options_t opts;
+  wmiemu_host_t *host;
+  wmiemu_sub_id_t id = 0;
+  (void)state;
+  wmiemu_host_options_init(&opts);
+  assert_int_equal(wmiemu_host_new(&opts, &host), S_OK);
+  assert_int_equal(wmiemu_mof_compile_text(wmiemu_host_repo(host), "poll.mof", poll_mof,
+                                           sizeof(poll_mof) - 1, NULL, NULL), S_OK);
+  for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+    assert_int_equal((uint32_t)wmiemu_subscribe(host, "root\\cimv2", refused[i], on_event, NULL, &id),
+                     (uint32_t)WBEM_E_NOT_SUPPORTED);
+    assert_non_null(strstr(wmiemu_host_last_error(host), reasons[i]));
+  }
+  assert_int_equal(wmiemu_host_shutdown(host), S_OK);
+  wmiemu_host_free(host);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_within_polls_the_repository),
+    cmocka_unit_test(test_unpolled_queries_are_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
