@@ -10,7 +10,9 @@ struct wmiemu__wql_chunk {
   max_align_t data[];
 };
 
-#define CHUNK_SIZE 4096
+/* Most queries fit in one chunk; a smaller one would be wasted work for
+ * them, a larger one is memory every subscription holds for nothing. */
+#define CHUNK_SIZE 1024
 
 void *wmiemu__wql_alloc(wmiemu__wql_arena_t *a, size_t size) {
   size_t align = sizeof(max_align_t);
