@@ -113,6 +113,12 @@ int wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, 
       }
       info->outcome = wmiemu__outcome_from_name(outcome);
       have_end = 1;
+    } else if (strncmp(line, "{\"event\":", 9)) {
+      /* Every line we write is one of the kinds above: anything else is
+       * damage, reported where it is rather than at the next step. */
+      snprintf(err, errlen, "%s:%zu: not a trace line", path, lineno);
+      rc = -1;
+      break;
     }
   }
   free(line);

@@ -147,6 +147,16 @@ static void test_replay_bad_trace(void **state) {
   wmiemu_explore_result_t r;
   assert_int_equal(wmiemu_replay(lost_update, &locked, path, NULL, &r), WMIEMU_OUTCOME_ERROR);
   assert_non_null(strstr(r.message, ":1: not a wmiemu trace header"));
+  /* A damaged line is named where it is, not at the next step. */
+  f = fopen(path, "w");
+  fputs("{\"wmiemu_trace\":1,\"scenario\":\"x\",\"strategy\":\"random\",\"seed\":1,"
+        "\"pct_depth\":3,\"pct_steps\":0,\"max_steps\":100}\n"
+        "{\"step\":1,\"by\":0,\"op\":\"yield\",\"obj\":0,\"ready\":[0],\"run\":0,\"clock\":0}\n"
+        "{\"stp\":2,garbage\n"
+        "{\"step\":2,\"by\":0,\"op\":\"yield\",\"obj\":0,\"ready\":[0],\"run\":0,\"clock\":0}\n", f);
+  fclose(f);
+  assert_int_equal(wmiemu_replay(lost_update, &locked, path, NULL, &r), WMIEMU_OUTCOME_ERROR);
+  assert_non_null(strstr(r.message, ":3: not a trace line"));
   assert_int_equal(wmiemu_replay(lost_update, &locked, "/nonexistent/t.jsonl", NULL, &r), WMIEMU_OUTCOME_ERROR);
   assert_non_null(strstr(r.message, "cannot open"));
   assert_int_equal(wmiemu_replay(NULL, NULL, path, NULL, &r), WMIEMU_OUTCOME_ERROR);
