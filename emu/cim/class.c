@@ -89,7 +89,7 @@ HRESULT wmiemu__class_create(const WCHAR *name, wmiemu__cim_class_t *super,
     static uint64_t next_serial;
     c->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
   }
-  c->name = wmiemu__str_new(name, wmiemu__cim_wcslen(name));
+  c->name = wmiemu__str_new(name, wmiemu_wcslen(name));
   c->ns = wmiemu__str_ref(ns);
   c->server = wmiemu__str_ref(server);
   c->super = super ? wmiemu__class_ref(super) : NULL;

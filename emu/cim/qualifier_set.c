@@ -131,7 +131,7 @@ static HRESULT STDMETHODCALLTYPE qualset_Put(IWbemQualifierSet *iface, LPCWSTR n
     return WBEM_E_OVERRIDE_NOT_ALLOWED;
   hr = wmiemu__value_from_variant(type, val, &v);
   if (FAILED(hr)) return hr;
-  n = wmiemu__str_new(name, wmiemu__cim_wcslen(name));
+  n = wmiemu__str_new(name, wmiemu_wcslen(name));
   if (!n) { wmiemu__value_clear(&v); return WBEM_E_OUT_OF_MEMORY; }
   hr = wmiemu__qualset_put(q->set, n, &v, flavor);
   wmiemu__str_unref(n);

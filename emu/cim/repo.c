@@ -10,7 +10,7 @@
 #include "cim/repo.h"
 
 const WCHAR *wmiemu__ns_strip(const WCHAR *name, size_t *len) {
-  size_t n = wmiemu__cim_wcslen(name);
+  size_t n = wmiemu_wcslen(name);
   if (n >= 2 && (name[0] == '\\' || name[0] == '/') && (name[1] == '\\' || name[1] == '/')) {
     size_t i = 2;
     while (i < n && name[i] != '\\' && name[i] != '/') i++;
@@ -167,7 +167,7 @@ HRESULT wmiemu_repo_new(wmiemu_repo_t **out) {
   if (!repo->server || !repo->ns) { wmiemu_repo_free(repo); return WBEM_E_OUT_OF_MEMORY; }
   for (size_t i = 0; i < sizeof default_namespaces / sizeof *default_namespaces; i++) {
     WCHAR *w = wmiemu__cim_ascii_to_w(default_namespaces[i]);
-    HRESULT hr = w ? wmiemu__ns_new(w, wmiemu__cim_wcslen(w), repo->server, &repo->ns[repo->nns])
+    HRESULT hr = w ? wmiemu__ns_new(w, wmiemu_wcslen(w), repo->server, &repo->ns[repo->nns])
                    : (HRESULT)WBEM_E_OUT_OF_MEMORY;
     free(w);
     if (FAILED(hr)) { wmiemu_repo_free(repo); return hr; }
@@ -232,8 +232,8 @@ HRESULT wmiemu_repo_get_object(wmiemu_repo_t *repo, const WCHAR *ns, const WCHAR
   HRESULT hr;
   if (!out) return WBEM_E_INVALID_PARAMETER;
   *out = NULL;
-  if (!repo || !path || (!ns && !wmiemu__cim_wcslen(path))) return WBEM_E_INVALID_PARAMETER;
-  if (!wmiemu__path_canonical(path, wmiemu__cim_wcslen(path), &canon, &clen, &path_ns, &nslen))
+  if (!repo || !path || (!ns && !wmiemu_wcslen(path))) return WBEM_E_INVALID_PARAMETER;
+  if (!wmiemu__path_canonical(path, wmiemu_wcslen(path), &canon, &clen, &path_ns, &nslen))
     return WBEM_E_INVALID_OBJECT_PATH;
   const WCHAR *use_ns = path_ns ? path_ns : ns;
   if (!use_ns) { free(canon); return WBEM_E_INVALID_PARAMETER; }
@@ -394,7 +394,7 @@ HRESULT wmiemu_repo_delete_instance(wmiemu_repo_t *repo, const WCHAR *ns, const 
   size_t clen, nslen;
   HRESULT hr;
   if (!repo || !ns || !path) return WBEM_E_INVALID_PARAMETER;
-  if (!wmiemu__path_canonical(path, wmiemu__cim_wcslen(path), &canon, &clen, &path_ns, &nslen))
+  if (!wmiemu__path_canonical(path, wmiemu_wcslen(path), &canon, &clen, &path_ns, &nslen))
     return WBEM_E_INVALID_OBJECT_PATH;
   pthread_rwlock_wrlock(&repo->lock);
   wmiemu__ns_t *n = find_ns_w(repo, path_ns ? path_ns : ns);

@@ -71,18 +71,6 @@ void wmiemu__array_unref(wmiemu__cim_array_t *a) {
 
 /* ---- types ---- */
 
-BOOL wmiemu__cim_type_valid(CIMTYPE t) {
-  switch (WMIEMU__CIM_BASE(t)) {
-  case CIM_SINT8: case CIM_UINT8: case CIM_SINT16: case CIM_UINT16:
-  case CIM_SINT32: case CIM_UINT32: case CIM_SINT64: case CIM_UINT64:
-  case CIM_REAL32: case CIM_REAL64: case CIM_BOOLEAN: case CIM_STRING:
-  case CIM_DATETIME: case CIM_REFERENCE: case CIM_CHAR16: case CIM_OBJECT:
-    return (t & ~(CIMTYPE)(CIM_FLAG_ARRAY | 0xfff)) == 0;
-  default:
-    return FALSE;
-  }
-}
-
 static VARTYPE base_vartype(CIMTYPE base) {
   switch (base) {
   case CIM_SINT8: case CIM_SINT16: case CIM_CHAR16: return VT_I2;
@@ -94,11 +82,6 @@ static VARTYPE base_vartype(CIMTYPE base) {
   case CIM_OBJECT: return VT_UNKNOWN;
   default: return VT_BSTR;   /* strings, datetime, reference, 64-bit integers */
   }
-}
-
-VARTYPE wmiemu__cim_vartype(CIMTYPE t) {
-  VARTYPE vt = base_vartype(WMIEMU__CIM_BASE(t));
-  return WMIEMU__CIM_IS_ARRAY(t) ? (VARTYPE)(VT_ARRAY | vt) : vt;
 }
 
 const char *wmiemu_cim_type_name(CIMTYPE t) {

@@ -65,10 +65,6 @@ void wmiemu__str_unref(wmiemu__cim_str_t *s);
 wmiemu__cim_array_t *wmiemu__array_new(CIMTYPE elem, UINT32 count);
 void wmiemu__array_unref(wmiemu__cim_array_t *a);
 
-/* TRUE when t is a valid CIMTYPE (with or without the array flag). */
-BOOL wmiemu__cim_type_valid(CIMTYPE t);
-/* The VARIANT type Get returns for a CIMTYPE (VT_ARRAY|... for arrays). */
-VARTYPE wmiemu__cim_vartype(CIMTYPE t);
 
 void wmiemu__value_init_null(wmiemu__cim_value_t *v, CIMTYPE type);
 void wmiemu__value_clear(wmiemu__cim_value_t *v);

@@ -7,17 +7,6 @@
 
 #include "cim/wstr.h"
 
-size_t wmiemu__cim_wcslen(const WCHAR *s) {
-  size_t n = 0;
-  while (s[n]) n++;
-  return n;
-}
-
-int wmiemu__cim_wcscmp(const WCHAR *a, const WCHAR *b) {
-  while (*a && *a == *b) a++, b++;
-  return (int)*a - (int)*b;
-}
-
 int wmiemu__cim_wcsicmp(const WCHAR *a, const WCHAR *b) {
   for (;; a++, b++) {
     WCHAR x, y;
@@ -55,7 +44,7 @@ WCHAR *wmiemu__cim_wcsndup(const WCHAR *s, size_t n) {
 }
 
 WCHAR *wmiemu__cim_wcsdup(const WCHAR *s) {
-  return s ? wmiemu__cim_wcsndup(s, wmiemu__cim_wcslen(s)) : NULL;
+  return s ? wmiemu__cim_wcsndup(s, wmiemu_wcslen(s)) : NULL;
 }
 
 uint32_t wmiemu__cim_ihash(const WCHAR *s) {
@@ -111,10 +100,6 @@ void wmiemu__wbuf_putw(wmiemu__wbuf_t *b, const WCHAR *s, size_t n) {
   memcpy(b->p + b->len, s, n * sizeof(WCHAR));
   b->len += n;
   b->p[b->len] = 0;
-}
-
-void wmiemu__wbuf_puts(wmiemu__wbuf_t *b, const WCHAR *s) {
-  wmiemu__wbuf_putw(b, s, wmiemu__cim_wcslen(s));
 }
 
 void wmiemu__wbuf_puta(wmiemu__wbuf_t *b, const char *s) {

@@ -9,8 +9,6 @@
 #include <stdint.h>
 #include <windows.h>
 
-size_t wmiemu__cim_wcslen(const WCHAR *s);
-int wmiemu__cim_wcscmp(const WCHAR *a, const WCHAR *b);
 int wmiemu__cim_wcsicmp(const WCHAR *a, const WCHAR *b);
 int wmiemu__cim_wcsnicmp(const WCHAR *a, const WCHAR *b, size_t n);
 WCHAR *wmiemu__cim_wcsdup(const WCHAR *s);
@@ -42,7 +40,6 @@ typedef struct {
 void wmiemu__wbuf_init(wmiemu__wbuf_t *b);
 void wmiemu__wbuf_free(wmiemu__wbuf_t *b);
 void wmiemu__wbuf_putw(wmiemu__wbuf_t *b, const WCHAR *s, size_t n);
-void wmiemu__wbuf_puts(wmiemu__wbuf_t *b, const WCHAR *s);
 void wmiemu__wbuf_puta(wmiemu__wbuf_t *b, const char *s);
 void wmiemu__wbuf_putc(wmiemu__wbuf_t *b, WCHAR c);
 void wmiemu__wbuf_printf(wmiemu__wbuf_t *b, const char *fmt, ...)

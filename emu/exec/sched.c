@@ -223,7 +223,6 @@ wmiemu__sched_t *wmiemu__sched_active(void) { return __atomic_load_n(&g_active, 
 wmiemu__sched_thread_t *wmiemu__sched_self(void) { return tls_self; }
 uint32_t wmiemu__sched_thread_id(const wmiemu__sched_thread_t *t) { return t ? t->id : UINT32_MAX; }
 wmiemu__sched_obj_t *wmiemu__sched_thread_handle(wmiemu__sched_thread_t *t) { return t ? &t->obj : NULL; }
-uint32_t wmiemu__sched_obj_id(const wmiemu__sched_obj_t *o) { return o ? o->id : 0; }
 
 /* ---- failures ---- */
 

@@ -87,7 +87,6 @@ void wmiemu__sched_thread_exit(wmiemu__sched_t *s) __attribute__((noreturn));
  * only marks them unused (a handle may still be waited on by others). */
 wmiemu__sched_obj_t *wmiemu__sched_event_new(wmiemu__sched_t *s, int manual_reset, int initial);
 wmiemu__sched_obj_t *wmiemu__sched_mutex_new(wmiemu__sched_t *s);
-uint32_t wmiemu__sched_obj_id(const wmiemu__sched_obj_t *o);
 void wmiemu__sched_event_set(wmiemu__sched_t *s, wmiemu__sched_obj_t *ev);
 void wmiemu__sched_event_reset(wmiemu__sched_t *s, wmiemu__sched_obj_t *ev);
 /* Mutex: recursive, like a CRITICAL_SECTION. Unlock by a non-owner is a
