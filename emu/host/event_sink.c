@@ -178,7 +178,11 @@ static ULONG WINAPI sink_AddRef(IWbemEventSink *iface) {
 /* The host owns the memory: it checks the count after the final Release
  * and frees sinks when it is freed itself. */
 static ULONG WINAPI sink_Release(IWbemEventSink *iface) {
-  LONG ref = InterlockedDecrement(&impl_from_IWbemEventSink(iface)->ref);
+  wmiemu__sink_t *s = impl_from_IWbemEventSink(iface);
+  LONG ref = InterlockedDecrement(&s->ref);
+  /* The host owns a sink while it lives; a detached one, the provider. */
+  if (ref == 0 && WMIEMU__ATOMIC_LOAD(&s->detached))
+    wmiemu__sink_free(s);
   return ref < 0 ? 0 : (ULONG)ref;
 }
 
@@ -332,7 +336,10 @@ static HRESULT WINAPI sink_SetSinkSecurity(IWbemEventSink *iface, LONG length, B
 }
 
 static HRESULT WINAPI sink_IsActive(IWbemEventSink *iface) {
-  return wmiemu__sink_is_active(impl_from_IWbemEventSink(iface)) ? WBEM_S_NO_ERROR : WBEM_S_FALSE;
+  wmiemu__sink_t *s = impl_from_IWbemEventSink(iface);
+  if (!s->provider)
+    return WBEM_S_FALSE;                     /* the host is gone */
+  return wmiemu__sink_is_active(s) ? WBEM_S_NO_ERROR : WBEM_S_FALSE;
 }
 
 static HRESULT abandon(wmiemu__sink_t *r, HRESULT hr) {
@@ -444,12 +451,33 @@ HRESULT wmiemu__sink_new(wmiemu__provider_t *p, wmiemu__sink_t *parent, wmiemu__
   return S_OK;
 }
 
+/* What only the living host can undo: its executor's timer, its objects. */
+static void sink_drop_host_parts(wmiemu__sink_t *s) {
+  if (s->overflow_sample) {
+    IWbemClassObject_Release(s->overflow_sample);
+    s->overflow_sample = NULL;
+  }
+  if (s->batch_timer_ready) {
+    wmiemu__exec_timer_close(&s->batch_timer);
+    s->batch_timer_ready = 0;
+  }
+}
+
+void wmiemu__sink_detach(wmiemu__sink_t *s) {
+  LONG host_refs = s->parent ? 0 : 1;        /* the host holds the main sink once */
+  sink_drop_host_parts(s);
+  s->provider = NULL;
+  /* A reference of our own while the flag goes up, so that exactly one of
+   * this function and the provider's last Release sees zero afterwards. */
+  InterlockedIncrement(&s->ref);
+  InterlockedExchange(&s->detached, 1);     /* a full barrier, as the Release side has */
+  if (InterlockedExchangeAdd(&s->ref, -(1 + host_refs)) == 1 + host_refs)
+    wmiemu__sink_free(s);
+}
+
 void wmiemu__sink_free(wmiemu__sink_t *s) {
   size_t i;
-  if (s->overflow_sample)
-    IWbemClassObject_Release(s->overflow_sample);
-  if (s->batch_timer_ready)
-    wmiemu__exec_timer_close(&s->batch_timer);
+  sink_drop_host_parts(s);
   for (i = 0; i < s->n_restrictions; i++)
     wmiemu_wql_free(s->restrictions[i]);
   free(s->restrictions);

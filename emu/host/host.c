@@ -430,16 +430,15 @@ void wmiemu_host_free(wmiemu_host_t *host) {
     wmiemu_host_shutdown(host);
   for (i = 0; i < host->n_subs; i++)
     wmiemu__poll_stop(host->subs[i]);   /* an abandoned host skipped shutdown */
-  /* A sink the provider still holds stays allocated (detached) if its
-   * module's code may still run; otherwise it goes with the host. */
+  /* A sink stays until the provider's last Release if its module's code
+   * may still run; otherwise it goes with the host. */
   for (s = host->sinks; s; s = next_sink) {
     wmiemu__module_t *owner = s->provider ? s->provider->module : NULL;
     next_sink = s->next_in_host;
-    if (wmiemu__sink_refs(s) > (s->parent ? 0 : 1) && owner && owner->refused_unload) {
-      s->provider = NULL;
-      continue;
-    }
-    wmiemu__sink_free(s);
+    if (owner && owner->refused_unload)
+      wmiemu__sink_detach(s);
+    else
+      wmiemu__sink_free(s);
   }
   if (host->own_exec && host->exec)
     wmiemu__exec_destroy(host->exec);

@@ -73,6 +73,7 @@ struct wmiemu__sink_s {
   size_t n_restrictions;
   IUnknown *callback;                  /* restricted: GetRestrictedSink's pCallback */
 
+  volatile LONG detached;              /* the host is gone: the last Release frees the sink */
   volatile LONG released;              /* the provider was finally released (any thread) */
   volatile LONG active;                /* IsActive: live interest (any thread) */
   volatile LONG reported_unregistered; /* event-not-registered reported once per sink */
@@ -263,6 +264,9 @@ void wmiemu__services_free(IWbemServices *iface);
 /* event_sink.c */
 HRESULT wmiemu__sink_new(wmiemu__provider_t *p, wmiemu__sink_t *parent, wmiemu__sink_t **out);
 void wmiemu__sink_free(wmiemu__sink_t *s);
+/* The host is going while the provider may still hold s: s outlives the host
+ * until the provider's last Release, which frees it (or frees it now). */
+void wmiemu__sink_detach(wmiemu__sink_t *s);
 /* Is any live subscription interested in what this sink serves? */
 BOOL wmiemu__sink_is_active(wmiemu__sink_t *s);
 /* Recomputes IsActive of p's sinks after its subscriptions changed
