@@ -76,7 +76,10 @@ public:
 
   // IWbemEventProviderQuerySink
   STDMETHODIMP NewQuery(ULONG, LPWSTR, LPWSTR) override {
-    InterlockedIncrement(&m_queries);
+    // The count is read by the fire thread under m_lock, so it changes there too.
+    EnterCriticalSection(&m_lock);
+    m_queries++;
+    LeaveCriticalSection(&m_lock);
     // Fire from another thread: Indicate must work from any thread. The
     // destructor joins the thread, so it never outlives the object.
     HANDLE thread = CreateThread(nullptr, 0, &CSampleCppProvider::FireThread, this, 0, nullptr);
@@ -94,7 +97,9 @@ public:
     return WBEM_S_NO_ERROR;
   }
   STDMETHODIMP CancelQuery(ULONG) override {
-    InterlockedDecrement(&m_queries);
+    EnterCriticalSection(&m_lock);
+    m_queries--;
+    LeaveCriticalSection(&m_lock);
     return WBEM_S_NO_ERROR;
   }
 
