@@ -27,6 +27,7 @@ void wmiemu__exec_base_init(wmiemu__exec_t *exec, const wmiemu__exec_vtbl_t *vtb
   exec->refs = 1;
   exec->closed = 0;
   exec->posting = 0;
+  exec->loop_awake = 0;
   exec->stop_requested = 0;
   exec->running = 0;
   exec->holds = 0;
@@ -73,7 +74,12 @@ int wmiemu__exec_post(wmiemu__exec_t *exec, wmiemu__exec_work_t *work) {
    * the wake-up reads libuv's pending flag (libuv 1.44 does not order this
    * for us), so a coalesced send never hides this item. */
   wmiemu__mpsc_push(&exec->queue, work);
-  exec->vtbl->wake(exec);
+  /* An awake loop drains again before it sleeps, and reads the queue after
+   * clearing loop_awake (both sequentially consistent): either it sees
+   * this item or we see it asleep. The wake-up is a system call; most
+   * posts under load skip it. */
+  if (!__atomic_load_n(&exec->loop_awake, __ATOMIC_SEQ_CST))
+    exec->vtbl->wake(exec);
   __atomic_sub_fetch(&exec->posting, 1, __ATOMIC_RELEASE);
   return WMIEMU__EXEC_OK;
 }

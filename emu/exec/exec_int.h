@@ -29,9 +29,14 @@ enum { WMIEMU__RUN_IDLE, WMIEMU__RUN_FOR, WMIEMU__RUN_UNTIL };
 struct wmiemu__exec_s {
   const wmiemu__exec_vtbl_t *vtbl;
   wmiemu__mpsc_t queue;
-  int refs;                /* atomic */
+  /* What every post reads or writes, padded off a cache line of its own:
+   * the consumer writes the queue's tail, just before, on every pop. */
+  char pad_before[64];
   int closed;              /* atomic; set once by destroy */
   int posting;             /* atomic; producers inside post() */
+  int loop_awake;          /* atomic; the loop drains again before it sleeps */
+  char pad_after[64];
+  int refs;                /* atomic */
   int stop_requested;      /* atomic */
   int running;             /* atomic; a run function is active */
   long holds;              /* atomic */

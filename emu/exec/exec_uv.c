@@ -2,6 +2,7 @@
  * with uv_async_send; because libuv coalesces sends, every wake-up drains the
  * whole queue, and the run loops re-check the queue before blocking. */
 
+#include <sched.h>
 #include <stdlib.h>
 
 #include <uv.h>
@@ -15,12 +16,19 @@ typedef struct {
   uv_timer_t deadline;       /* run_for / run_until */
   int deadline_hit;
   int loop_open;
+  uint64_t last_poll;        /* uv_hrtime of the last uv_run */
 } exec_uv_t;
 
 static exec_uv_t *uv_from_exec(wmiemu__exec_t *e) { return (exec_uv_t *)e; }
 
+/* While the loop is awake, posts skip uv_async_send (see exec_post). */
+static void set_awake(exec_uv_t *e, int awake) {
+  __atomic_store_n(&e->base.loop_awake, awake, __ATOMIC_SEQ_CST);
+}
+
 static void on_async(uv_async_t *h) {
   exec_uv_t *e = h->data;
+  set_awake(e, 1);
   /* libuv cleared its pending flag before calling us (a full barrier), so
    * everything pushed before a send we coalesced is visible now. */
   wmiemu__exec_drain(&e->base);
@@ -114,11 +122,47 @@ static void uv_timer_close_impl(wmiemu__exec_timer_t *t) {
   t->impl = NULL;
 }
 
-/* One blocking loop iteration, after emptying the queue. */
-static void turn(exec_uv_t *e) {
-  wmiemu__exec_drain(&e->base);
+/* How long a loop that just had work keeps looking for more before it
+ * sleeps, and how often a loop that always has work still polls libuv (its
+ * timers and thread-pool completions), in nanoseconds. */
+#define SPIN_NS 50000u
+#define POLL_EVERY_NS 1000000u
+
+/* Waits up to SPIN_NS for a post, yielding the processor meanwhile (to a
+ * producer, on a machine with few cores). A producer that posts while the
+ * loop is awake needs no wake-up, the system call and context switch that
+ * would otherwise dominate each event under a steady stream. */
+static int spin_for_work(exec_uv_t *e) {
+  uint64_t until = uv_hrtime() + SPIN_NS;
+  do {
+    if (!wmiemu__mpsc_empty(&e->base.queue))
+      return 1;
+    sched_yield();
+  } while (uv_hrtime() < until);
+  return 0;
+}
+
+/* One loop iteration, after the queue was emptied; busy when that drain
+ * ran something. Returns with the loop awake. */
+static void turn(exec_uv_t *e, int busy) {
+  if (busy && spin_for_work(e)) {
+    uint64_t now = uv_hrtime();
+    if (now - e->last_poll >= POLL_EVERY_NS) {
+      e->last_poll = now;
+      uv_run(&e->loop, UV_RUN_NOWAIT);
+    }
+    return;
+  }
+  set_awake(e, 0);
+  /* A post that read loop_awake before it was cleared skipped its wake-up:
+   * look once more before blocking. */
+  if (!wmiemu__mpsc_empty(&e->base.queue)) {
+    set_awake(e, 1);
+    return;
+  }
+  e->last_poll = uv_hrtime();
   uv_run(&e->loop, UV_RUN_ONCE);
-  wmiemu__exec_drain(&e->base);
+  set_awake(e, 1);
 }
 
 static int uv_run_impl(wmiemu__exec_t *exec, int mode, uint64_t ms,
@@ -129,8 +173,9 @@ static int uv_run_impl(wmiemu__exec_t *exec, int mode, uint64_t ms,
   e->deadline_hit = 0;
   if (mode != WMIEMU__RUN_IDLE)
     uv_timer_start(&e->deadline, on_deadline, ms, 0);
+  set_awake(e, 1);
   for (;;) {
-    wmiemu__exec_drain(exec);
+    size_t ran = wmiemu__exec_drain(exec);
     if (wmiemu__exec_take_stop(exec)) {
       rc = WMIEMU__EXEC_ESTOPPED;
       break;
@@ -143,8 +188,9 @@ static int uv_run_impl(wmiemu__exec_t *exec, int mode, uint64_t ms,
       rc = mode == WMIEMU__RUN_UNTIL ? WMIEMU__EXEC_ETIMEDOUT : 0;
       break;
     }
-    turn(e);
+    turn(e, ran != 0);
   }
+  set_awake(e, 0);   /* nobody drains until the next run: posts wake it */
   uv_timer_stop(&e->deadline);
   return rc;
 }

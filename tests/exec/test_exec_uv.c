@@ -7,6 +7,9 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sched.h>
 #include <cmocka.h>
 
 #include "exec/exec.h"
@@ -162,6 +165,125 @@ static void test_many_producers_no_loss(void **state) {
   }
   pthread_barrier_destroy(&start);
   wmiemu__exec_destroy(e);
+}
+
+/* ---- wake-ups around the loop's sleep ---- */
+
+/* One item at a time, each posted only after the last was handled, after
+ * a pause from none to well past the loop's spin: the post lands before,
+ * during and after the loop clears loop_awake. A lost wake-up stalls the
+ * exchange and the run times out. */
+enum { PING_PONGS = 600 };
+
+static long pongs;         /* atomic */
+
+static void on_ping(wmiemu__exec_work_t *w) {
+  (void)w;
+  __atomic_add_fetch(&pongs, 1, __ATOMIC_RELEASE);
+}
+
+static void *ping(void *arg) {
+  wmiemu__exec_t *e = arg;
+  static wmiemu__exec_work_t items[PING_PONGS];
+  unsigned seed = 12345;
+  for (long i = 0; i < PING_PONGS; i++) {
+    struct timespec pause = { 0, 0 };
+    seed = seed * 1103515245u + 12345u;
+    pause.tv_nsec = (long)(seed >> 8) % 120000;   /* 0-120 us: around the 50 us spin */
+    if (pause.tv_nsec > 1000)
+      nanosleep(&pause, NULL);
+    items[i].cb = on_ping;
+    assert_int_equal(wmiemu__exec_post(e, &items[i]), 0);
+    while (__atomic_load_n(&pongs, __ATOMIC_ACQUIRE) <= i)
+      sched_yield();
+  }
+  return NULL;
+}
+
+static int all_ponged(void *ctx) {
+  (void)ctx;
+  return __atomic_load_n(&pongs, __ATOMIC_ACQUIRE) == PING_PONGS;
+}
+
+static void test_no_lost_wakeup_at_sleep(void **state) {
+  (void)state;
+  wmiemu__exec_t *e;
+  pthread_t th;
+  assert_int_equal(wmiemu__exec_new_uv(&e), 0);
+  pongs = 0;
+  assert_int_equal(pthread_create(&th, NULL, ping, e), 0);
+  assert_int_equal(wmiemu__exec_run_until(e, all_ponged, NULL, 60000), 0);
+  pthread_join(th, NULL);
+  assert_int_equal(pongs, PING_PONGS);
+  wmiemu__exec_destroy(e);
+}
+
+static int32_t add_one(void *arg);
+
+/* A loop that always has work still runs its timers and thread-pool
+ * completions: the stream stops only once both happened. */
+typedef struct {
+  wmiemu__exec_t *exec;
+  int timer_fired;         /* atomic */
+  int call_done;           /* atomic */
+  long posted;
+} stream_t;
+
+static stream_t stream;
+
+static void on_stream_item(wmiemu__exec_work_t *w) { free(w); }
+
+static void *post_until_both(void *arg) {
+  stream_t *st = arg;
+  while (!__atomic_load_n(&st->timer_fired, __ATOMIC_ACQUIRE) ||
+         !__atomic_load_n(&st->call_done, __ATOMIC_ACQUIRE)) {
+    wmiemu__exec_work_t *w = calloc(1, sizeof(*w));
+    assert_non_null(w);
+    w->cb = on_stream_item;
+    assert_int_equal(wmiemu__exec_post(st->exec, w), 0);
+    __atomic_add_fetch(&st->posted, 1, __ATOMIC_RELAXED);
+  }
+  return NULL;
+}
+
+static void on_stream_timer(wmiemu__exec_timer_t *t) {
+  (void)t;
+  __atomic_store_n(&stream.timer_fired, 1, __ATOMIC_RELEASE);
+}
+
+static void on_stream_call_done(wmiemu__exec_work_t *w) {
+  (void)w;
+  __atomic_store_n(&stream.call_done, 1, __ATOMIC_RELEASE);
+}
+
+static int stream_over(void *ctx) {
+  (void)ctx;
+  return __atomic_load_n(&stream.timer_fired, __ATOMIC_ACQUIRE) &&
+         __atomic_load_n(&stream.call_done, __ATOMIC_ACQUIRE);
+}
+
+static void test_timers_and_calls_run_under_a_stream(void **state) {
+  (void)state;
+  pthread_t th;
+  wmiemu__exec_timer_t timer;
+  int v = 0;
+  wmiemu__exec_call_t call = { .fn = add_one, .arg = &v, .name = "Test" };
+  memset(&stream, 0, sizeof(stream));
+  assert_int_equal(wmiemu__exec_new_uv(&stream.exec), 0);
+  assert_int_equal(wmiemu__exec_timer_init(stream.exec, &timer, on_stream_timer), 0);
+  assert_int_equal(pthread_create(&th, NULL, post_until_both, &stream), 0);
+  /* Let the stream start, so the loop is busy when both are due. */
+  while (!__atomic_load_n(&stream.posted, __ATOMIC_RELAXED))
+    sched_yield();
+  assert_int_equal(wmiemu__exec_timer_start(&timer, 5, 0), 0);
+  assert_int_equal(wmiemu__exec_call_async(stream.exec, &call, on_stream_call_done), 0);
+  assert_int_equal(wmiemu__exec_run_until(stream.exec, stream_over, NULL, 60000), 0);
+  pthread_join(th, NULL);
+  assert_int_equal(wmiemu__exec_run_until_idle(stream.exec), 0);   /* the last posts */
+  assert_int_equal(v, 1);
+  assert_true(__atomic_load_n(&stream.posted, __ATOMIC_RELAXED) > 0);
+  wmiemu__exec_timer_close(&timer);
+  wmiemu__exec_destroy(stream.exec);
 }
 
 /* ---- timers ---- */
@@ -386,11 +508,13 @@ int main(void) {
     cmocka_unit_test(test_fifo_single_thread),
     cmocka_unit_test(test_repost_from_callback),
     cmocka_unit_test(test_many_producers_no_loss),
+    cmocka_unit_test(test_no_lost_wakeup_at_sleep),
     cmocka_unit_test(test_timer_one_shot_and_repeat),
     cmocka_unit_test(test_destroy_with_open_timer),
     cmocka_unit_test(test_run_for_elapses),
     cmocka_unit_test(test_run_until),
     cmocka_unit_test(test_calls),
+    cmocka_unit_test(test_timers_and_calls_run_under_a_stream),
     cmocka_unit_test(test_hold_blocks_idle),
     cmocka_unit_test(test_stop_from_other_thread),
     cmocka_unit_test(test_post_after_destroy),
