@@ -33,6 +33,10 @@ typedef struct {
 
 typedef struct wmiemu__cim_class {
   LONG ref;
+  /* Every copy of an instance takes and drops a reference while other
+   * threads read the fields below: a cache line apart, the reads do not
+   * make each of those a miss. */
+  char ref_apart[64 - sizeof(LONG)];
   uint64_t serial;               /* unique, never reused: keys the callers' lookup caches */
   wmiemu__cim_str_t *name;
   struct wmiemu__cim_class *super;
