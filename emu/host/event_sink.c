@@ -75,7 +75,7 @@ static void report_unregistered(wmiemu__sink_t *s, IWbemClassObject *obj) {
 uint64_t wmiemu__host_time_created(wmiemu_host_t *host) {
   const uint64_t unix_epoch = 116444736000000000ULL;   /* 1970-01-01 in 100 ns since 1601 */
   struct timespec ts;
-  if (wmiemu__exec_is_deterministic(host->exec))
+  if (host->deterministic)
     return unix_epoch + wmiemu__exec_now(host->exec) * 10000u;   /* replayable */
   /* Read once per Indicate call. The coarse clock (a few ms of resolution,
    * no hardware counter read) is enough for a creation time: WMI's own
@@ -193,6 +193,7 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
   wmiemu__provider_t *p = s->provider;
   wmiemu_host_t *host;
   wmiemu__batch_t *b;
+  wmiemu__recycler_t *recycler;
   LONG i, accepted = 0, unregistered = 0;
   uint64_t indicate_ns;
   int64_t queued;
@@ -229,6 +230,7 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
     return WBEM_S_NO_ERROR;
   /* Latency is measured from here: the copy and the queueing count. */
   indicate_ns = host->opts.timestamps ? wmiemu__host_monotonic_ns() : 0;
+  recycler = wmiemu__recycler_enter(host);
 
   /* Registration first: it decides how much queue room to reserve. */
   if (count == 1) {
@@ -292,8 +294,9 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
   b->work.cb = wmiemu__pipeline_batch_cb;
   b->next = NULL;
   b->sink = s;
+  b->recycler = recycler;
   b->count = accepted;
-  wmiemu__pipeline_prefilter(s, b);
+  wmiemu__pipeline_prefilter(s, b, queued);
   b->thread = wmiemu__check_thread_id();
   b->indicate_ns = indicate_ns;
   if (wmiemu__exec_post(host->exec, &b->work) != WMIEMU__EXEC_OK) {

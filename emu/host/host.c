@@ -61,6 +61,7 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
   if (!host->opts.max_indicate_batch)
     host->opts.max_indicate_batch = 65536;
   pthread_mutex_init(&host->lock, NULL);
+  host->generation = wmiemu__recycle_generation();
   host->default_namespace = dup_or(host->opts.default_namespace, "root\\cimv2");
   host->locale = dup_or(host->opts.locale, "MS_409");
   host->default_threading_model = dup_or(host->opts.default_threading_model, "Both");
@@ -86,6 +87,7 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
     }
     host->own_exec = 1;
   }
+  host->deterministic = wmiemu__exec_is_deterministic(host->exec);
   if (FAILED(hr = wmiemu__watch_new(host))) {
     wmiemu_host_free(host);
     return hr;
@@ -315,6 +317,9 @@ HRESULT wmiemu_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id) {
 /* ---- running ----------------------------------------------------------------- */
 
 static HRESULT run_result(wmiemu_host_t *host, int rc) {
+  /* Events returned to threads that stopped indicating are not kept past
+   * the run. */
+  wmiemu__recycler_sweep(host);
   if (wmiemu_checker_failed(host->checker))
     return WBEM_E_FAILED;
   if (rc == WMIEMU__EXEC_ETIMEDOUT)
@@ -367,6 +372,7 @@ HRESULT wmiemu_host_run_until_violations(wmiemu_host_t *host, size_t n, uint64_t
   if (!host)
     return WBEM_E_INVALID_PARAMETER;
   rc = wmiemu__exec_run_until(host->exec, enough_violations, &u, timeout_ms);
+  wmiemu__recycler_sweep(host);
   if (rc == WMIEMU__EXEC_ETIMEDOUT)
     return WBEM_S_TIMEDOUT;
   return rc == WMIEMU__EXEC_OK ? S_OK : run_result(host, rc);
@@ -442,6 +448,7 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   }
   if (host->own_exec && host->exec)
     wmiemu__exec_destroy(host->exec);
+  wmiemu__recycler_free_all(host);   /* before the classes the events use go */
   for (p = host->providers; p; p = next_provider) {
     next_provider = p->next;
     wmiemu__provider_free(p);

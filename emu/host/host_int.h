@@ -23,6 +23,7 @@ typedef struct wmiemu__provider_s wmiemu__provider_t;
 typedef struct wmiemu__sink_s wmiemu__sink_t;
 typedef struct wmiemu__sub_s wmiemu__sub_t;
 typedef struct wmiemu__batch_s wmiemu__batch_t;
+typedef struct wmiemu__recycler_s wmiemu__recycler_t;
 
 typedef HRESULT (WINAPI *wmiemu__get_class_object_fn)(REFCLSID, REFIID, void **);
 typedef HRESULT (WINAPI *wmiemu__can_unload_fn)(void);
@@ -48,13 +49,16 @@ struct wmiemu__batch_s {
   wmiemu__exec_work_t work;
   wmiemu__batch_t *next;               /* held list while batching */
   wmiemu__sink_t *sink;
+  wmiemu__recycler_t *recycler;        /* the indicating thread's, or NULL */
   uint64_t indicate_ns;
   unsigned long thread;
   LONG count;
   int embedded;                        /* lives inside objects[0]'s allocation */
   /* Filters run by the producer (pipeline_prefilter) for a one-object
-   * batch: the sink's restriction, and the WHERE clause of the provider's
-   * first subscriptions as they were then; the loop evaluates the rest. */
+   * batch when the loop is behind: the sink's restriction, and the WHERE
+   * clause of the provider's first subscriptions as they were then; the
+   * loop evaluates the rest. */
+  unsigned char prefiltered;
   unsigned char admitted;
   unsigned char n_pre;
   unsigned char pre_result[WMIEMU__PRE_SUBS];  /* 0 no match, 1 match, 2 error */
@@ -182,6 +186,9 @@ struct wmiemu_host {
   uint64_t overflow_events;
   int dispatch_depth;                  /* >0 while callbacks run: defer compaction */
   int shut_down;
+  int deterministic;                   /* exec is the deterministic scheduler */
+  uint64_t generation;                 /* unique among all hosts (recycle.c) */
+  wmiemu__recycler_t *recyclers;       /* one per indicating thread, under lock */
   char last_error[512];
   /* Non-NULL when Indicate is watched: on the deterministic executor (each
    * Indicate is a scheduling point noted in the trace) or with busy_every. */
@@ -287,12 +294,24 @@ void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s);
 /* Delivers everything held for batching. */
 void wmiemu__pipeline_flush_held(wmiemu__sink_t *s);
 void wmiemu__batch_free(wmiemu__batch_t *b);
-/* Producer side (any thread): evaluates b's filters where they are cheap
- * to hand over, so the loop only counts and calls back. */
-void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b);
+/* Producer side (any thread): when the loop is behind (queued events),
+ * evaluates b's filters where they are cheap to hand over, so the loop
+ * only counts and calls back. */
+void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b, int64_t queued);
 /* The subscription is cancelled: its open GROUP windows are discarded
  * (their events count as filtered) and its timer closed. */
 void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub);
+
+/* recycle.c: delivered events are freed by the thread that indicated them. */
+uint64_t wmiemu__recycle_generation(void);
+/* Producer side, at Indicate: the calling thread's recycler (NULL when out
+ * of memory), after freeing what the loop returned to it. */
+wmiemu__recycler_t *wmiemu__recycler_enter(wmiemu_host_t *host);
+/* Loop side: b was delivered; back to its thread, or freed. */
+void wmiemu__recycler_retire(wmiemu__batch_t *b);
+/* Frees everything returned and not yet taken (loop thread). */
+void wmiemu__recycler_sweep(wmiemu_host_t *host);
+void wmiemu__recycler_free_all(wmiemu_host_t *host);
 
 /* poll.c: WITHIN polling of the repository for an intrinsic instance
  * query no provider serves. start does nothing (S_OK) for other queries. */

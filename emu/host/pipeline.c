@@ -283,13 +283,20 @@ void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub) {
 
 /* ---- filtering on the producer thread ------------------------------------- */
 
-void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b) {
+/* Events queued, Indicate to delivery, past which the loop is behind. */
+#define BEHIND 32
+
+void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b, int64_t queued) {
   wmiemu__provider_t *p = s->provider;
   unsigned k, n;
   b->n_pre = 0;
-  b->admitted = 1;
-  if (b->count != 1)
+  b->prefiltered = 0;
+  /* While the loop keeps up it filters, and the producer goes on sooner;
+   * once it falls behind, producers filter for it, spreading the work over
+   * their threads. */
+  if (b->count != 1 || queued < BEHIND)
     return;
+  b->prefiltered = 1;
   /* Restrictions are fixed when the sink is made. */
   b->admitted = (unsigned char)wmiemu__sink_admits(s, b->objects[0]);
   if (!b->admitted)
@@ -424,7 +431,7 @@ static void deliver(wmiemu__batch_t *b) {
   host->dispatch_depth++;
   for (i = 0; i < b->count; i++) {
     IWbemClassObject *event = b->objects[i];
-    BOOL admitted = b->count == 1 ? b->admitted : wmiemu__sink_admits(s, event);
+    BOOL admitted = b->prefiltered ? b->admitted : wmiemu__sink_admits(s, event);
     int claimed = 0;
     sd_cache_t sd;
     sd.event = event;
@@ -485,7 +492,7 @@ static void deliver(wmiemu__batch_t *b) {
       host->unclaimed++;
   }
   end_dispatch(host, p);
-  wmiemu__batch_free(b);
+  wmiemu__recycler_retire(b);
 }
 
 void wmiemu__pipeline_flush_held(wmiemu__sink_t *s) {

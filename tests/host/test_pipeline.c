@@ -250,11 +250,143 @@ static void test_time_created_stamped(void **state) {
   wmiemu_host_free(host);
 }
 
+/* Producers filter for the loop only once it is behind (32 events queued);
+ * both ways give the same counts, restricted sinks included. */
+static void run_filter_pattern(int behind, wmiemu_counters_t *even, wmiemu_counters_t *tagged) {
+  wmiemu_host_t *host;
+  test_provider_t *p;
+  IWbemEventSink *sink = NULL, *restricted = NULL;
+  LPCWSTR queries[] = { L"SELECT * FROM TestEvent WHERE Seq < 150" };
+  wmiemu_sub_id_t id_even = 0, id_tagged = 0;
+  host = test_provider_host(NULL, NULL);
+  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Thread = 0 AND Seq >= 20",
+                             NULL, NULL, &id_even), S_OK);
+  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Tag LIKE \"x%\"",
+                             NULL, NULL, &id_tagged), S_OK);
+  p = test_provider_current();
+  assert_hr(IWbemObjectSink_QueryInterface(test_provider_sink(p), &IID_IWbemEventSink, (void **)&sink), S_OK);
+  assert_hr(IWbemEventSink_GetRestrictedSink(sink, 1, queries, NULL, &restricted), S_OK);
+  for (LONG i = 0; i < 200; i++) {
+    IWbemObjectSink *through = i % 3 ? (IWbemObjectSink *)sink : (IWbemObjectSink *)restricted;
+    assert_hr(test_provider_fire(p, through, i, i % 2, i % 4 ? L"xy" : L"yx"), S_OK);
+    if (!behind)
+      assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  }
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  assert_hr(wmiemu_host_counters(host, id_even, even), S_OK);
+  assert_hr(wmiemu_host_counters(host, id_tagged, tagged), S_OK);
+  fixture_assert_balanced(host, id_even);
+  fixture_assert_balanced(host, id_tagged);
+  IWbemEventSink_Release(restricted);
+  IWbemEventSink_Release(sink);
+  wmiemu_host_free(host);
+}
+
+static void test_filtering_same_behind_or_not(void **state) {
+  wmiemu_counters_t even_now, tagged_now, even_later, tagged_later;
+  (void)state;
+  run_filter_pattern(0, &even_now, &tagged_now);
+  run_filter_pattern(1, &even_later, &tagged_later);
+  /* Thread 0 is even i; Seq >= 20; restricted (i % 3 == 0) ones need i < 150. */
+  {
+    uint64_t even = 0, tagged = 0;
+    for (LONG i = 0; i < 200; i++) {
+      int admitted = i % 3 || i < 150;
+      even += admitted && i % 2 == 0 && i >= 20;
+      tagged += admitted && i % 4 != 0;
+    }
+    assert_int_equal(even_now.delivered, even);
+    assert_int_equal(tagged_now.delivered, tagged);
+  }
+  assert_int_equal(even_now.indicated, 200);
+  assert_int_equal(even_later.indicated, 200);
+  assert_int_equal(even_later.delivered, even_now.delivered);
+  assert_int_equal(even_later.filtered, even_now.filtered);
+  assert_int_equal(tagged_later.delivered, tagged_now.delivered);
+  assert_int_equal(tagged_later.filtered, tagged_now.filtered);
+}
+
+/* Delivered copies go back to the indicating thread, which frees them on
+ * its next Indicate; a consumer's own reference keeps its event alive
+ * through that, and a thread that has gone leaves nothing behind. */
+typedef struct {
+  IWbemClassObject *kept[64];
+  unsigned n;
+} keeper_t;
+
+static void keep_some(void *ctx, const wmiemu_event_t *e) {
+  keeper_t *k = ctx;
+  VARIANT seq;
+  VariantInit(&seq);
+  IWbemClassObject_Get(e->event, L"Seq", 0, &seq, NULL, NULL);
+  if (V_I4(&seq) % 100 == 0 && k->n < 64) {
+    IWbemClassObject_AddRef(e->event);
+    k->kept[k->n++] = e->event;
+  }
+}
+
+static void *produce_then_exit(void *arg) {
+  producer_t *pr = arg;
+  for (LONG i = 1; i <= 5000; i++)
+    while (test_provider_fire(pr->provider, pr->sink, i, pr->thread, L"gone") == (HRESULT)WBEM_E_SERVER_TOO_BUSY)
+      pr->busy++;
+  return NULL;
+}
+
+static void test_kept_events_outlive_recycling(void **state) {
+  wmiemu_host_t *host;
+  keeper_t k;
+  producer_t pr;
+  pthread_t thread;
+  wmiemu_sub_id_t id = 0;
+  wmiemu_counters_t c;
+  (void)state;
+  memset(&k, 0, sizeof(k));
+  host = test_provider_host(NULL, NULL);
+  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", keep_some, &k, &id), S_OK);
+  pr.provider = test_provider_current();
+  pr.sink = test_provider_sink(pr.provider);
+  pr.thread = 3;
+  pr.busy = 0;
+  assert_int_equal(pthread_create(&thread, NULL, produce_then_exit, &pr), 0);
+  assert_hr(wmiemu_host_run_until_events(host, 5000, 60000), S_OK);
+  pthread_join(thread, NULL);
+  /* The main thread indicates too: its own copies come back to it. */
+  for (LONG i = 5001; i <= 5100; i++) {
+    assert_hr(test_provider_fire(pr.provider, pr.sink, i, 4, L"main"), S_OK);
+    assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  }
+  assert_hr(wmiemu_host_counters(host, id, &c), S_OK);
+  assert_int_equal(c.delivered, 5100);
+  assert_int_equal(k.n, 51);
+  for (unsigned i = 0; i < k.n; i++) {
+    VARIANT seq, tag;
+    VariantInit(&seq);
+    VariantInit(&tag);
+    assert_hr(IWbemClassObject_Get(k.kept[i], L"Seq", 0, &seq, NULL, NULL), S_OK);
+    assert_hr(IWbemClassObject_Get(k.kept[i], L"Tag", 0, &tag, NULL, NULL), S_OK);
+    assert_int_equal(V_I4(&seq), (LONG)(i + 1) * 100);
+    assert_int_equal(wmiemu_wcscmp(V_BSTR(&tag), i < 50 ? L"gone" : L"main"), 0);
+    VariantClear(&tag);
+  }
+  wmiemu_host_free(host);
+  /* After the host: the events are the consumer's, whole. */
+  for (unsigned i = 0; i < k.n; i++) {
+    VARIANT seq;
+    VariantInit(&seq);
+    assert_hr(IWbemClassObject_Get(k.kept[i], L"Seq", 0, &seq, NULL, NULL), S_OK);
+    assert_int_equal(V_I4(&seq), (LONG)(i + 1) * 100);
+    IWbemClassObject_Release(k.kept[i]);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_overflow_is_counted),
     cmocka_unit_test(test_many_producers_lose_nothing),
     cmocka_unit_test(test_time_created_stamped),
+    cmocka_unit_test(test_filtering_same_behind_or_not),
+    cmocka_unit_test(test_kept_events_outlive_recycling),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
