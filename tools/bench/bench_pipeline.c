@@ -15,6 +15,7 @@
  *               not queueing behind a backlog.
  * Then peak memory with 1M events queued (the loop not running).
  * Usage: bench_pipeline [events-per-throughput-run (2000000)] [paced-events (40000)] [paced-rate/s (50000)] [host: skip the baseline, for profiling] */
+#define _GNU_SOURCE   /* pthread_setname_np */
 #define COBJMACROS
 #define CONST_VTABLE
 #include <wmiemu/host.h>
@@ -203,6 +204,11 @@ static void *produce(void *arg) {
   return NULL;
 }
 
+static void *produce_thread(void *arg) {
+  pthread_setname_np(pthread_self(), "producer");   /* for profiles */
+  return produce(arg);
+}
+
 static void on_event(void *ctx, const wmiemu_event_t *e) {
   if (e->indicate_ns)
     sample_add(ctx, now_ns() - e->indicate_ns);
@@ -250,7 +256,7 @@ static double run_host(int threads, uint64_t total, uint64_t period_ns, samples_
     pr[i].thread = i;
     pr[i].start = start + (uint64_t)i * period_ns / threads;
     pr[i].period_ns = period_ns * threads;
-    pthread_create(&t[i], NULL, produce, &pr[i]);
+    pthread_create(&t[i], NULL, produce_thread, &pr[i]);
   }
   if (!period_ns)
     start = now_ns();
