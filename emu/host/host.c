@@ -58,6 +58,11 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
     host->opts.call_limit_ms = 2000;
   if (!host->opts.queue_limit)
     host->opts.queue_limit = 1000000;
+  host->publish_every = (LONG64)(host->opts.queue_limit / 8);
+  if (host->publish_every > 32)
+    host->publish_every = 32;
+  if (host->publish_every < 1)
+    host->publish_every = 1;
   if (!host->opts.max_indicate_batch)
     host->opts.max_indicate_batch = 65536;
   pthread_mutex_init(&host->lock, NULL);
@@ -318,8 +323,9 @@ HRESULT wmiemu_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id) {
 
 static HRESULT run_result(wmiemu_host_t *host, int rc) {
   /* Events returned to threads that stopped indicating are not kept past
-   * the run. */
+   * the run, and the queue's count is exact between runs. */
   wmiemu__recycler_sweep(host);
+  wmiemu__pipeline_publish_dequeued(host);
   if (wmiemu_checker_failed(host->checker))
     return WBEM_E_FAILED;
   if (rc == WMIEMU__EXEC_ETIMEDOUT)
@@ -373,6 +379,7 @@ HRESULT wmiemu_host_run_until_violations(wmiemu_host_t *host, size_t n, uint64_t
     return WBEM_E_INVALID_PARAMETER;
   rc = wmiemu__exec_run_until(host->exec, enough_violations, &u, timeout_ms);
   wmiemu__recycler_sweep(host);
+  wmiemu__pipeline_publish_dequeued(host);
   if (rc == WMIEMU__EXEC_ETIMEDOUT)
     return WBEM_S_TIMEDOUT;
   return rc == WMIEMU__EXEC_OK ? S_OK : run_result(host, rc);
@@ -383,6 +390,7 @@ HRESULT wmiemu_host_run_until_violations(wmiemu_host_t *host, size_t n, uint64_t
 static void flush_all(wmiemu_host_t *host) {
   wmiemu__sink_t *s;
   wmiemu__exec_run_until_idle(host->exec);
+  wmiemu__pipeline_publish_dequeued(host);
   for (s = host->sinks; s; s = s->next_in_host) {
     if (s->held_head)
       wmiemu__pipeline_flush_held(s);

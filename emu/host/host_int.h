@@ -181,6 +181,8 @@ struct wmiemu_host {
   size_t n_subs, cap_subs;
 
   volatile LONG64 queued;              /* events between Indicate and delivery (any thread) */
+  LONG64 unpublished;                  /* loop: delivered, not yet taken off `queued` */
+  LONG64 publish_every;
   uint64_t delivered_total;
   uint64_t unclaimed;
   uint64_t overflow_events;
@@ -294,6 +296,8 @@ void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s);
 /* Delivers everything held for batching. */
 void wmiemu__pipeline_flush_held(wmiemu__sink_t *s);
 void wmiemu__batch_free(wmiemu__batch_t *b);
+/* Takes the events delivered so far off host->queued (loop thread). */
+void wmiemu__pipeline_publish_dequeued(wmiemu_host_t *host);
 /* Producer side (any thread): when the loop is behind (queued events),
  * evaluates b's filters where they are cheap to hand over, so the loop
  * only counts and calls back. */

@@ -283,8 +283,9 @@ void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub) {
 
 /* ---- filtering on the producer thread ------------------------------------- */
 
-/* Events queued, Indicate to delivery, past which the loop is behind. */
-#define BEHIND 32
+/* Events queued, Indicate to delivery, past which the loop is behind:
+ * twice the most the count can run ahead (publish_every). */
+#define BEHIND 64
 
 void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b, int64_t queued) {
   wmiemu__provider_t *p = s->provider;
@@ -420,6 +421,13 @@ static wmiemu_drop_reason_t sd_verdict(sd_cache_t *c, wmiemu__sub_t *sub, wmiemu
   return WMIEMU_DROP_BAD_SECURITY_DESCRIPTOR;
 }
 
+void wmiemu__pipeline_publish_dequeued(wmiemu_host_t *host) {
+  if (host->unpublished) {
+    WMIEMU__ATOMIC_ADD64(&host->queued, -host->unpublished);
+    host->unpublished = 0;
+  }
+}
+
 static void deliver(wmiemu__batch_t *b) {
   wmiemu__sink_t *s = b->sink;
   wmiemu__provider_t *p = s->provider;
@@ -427,7 +435,14 @@ static void deliver(wmiemu__batch_t *b) {
   LONG i;
   size_t k;
 
-  WMIEMU__ATOMIC_ADD64(&host->queued, -b->count);
+  /* Producers add to `queued` on every Indicate; subtracting as often
+   * would pull its cache line over to the loop once per event. The count
+   * runs ahead of the truth by less than publish_every, at most an eighth
+   * of the limit, so the queue may refuse a little early but never stalls:
+   * while it refuses, more than that is truly queued and will come out. */
+  host->unpublished += b->count;
+  if (host->unpublished >= host->publish_every)
+    wmiemu__pipeline_publish_dequeued(host);
   host->dispatch_depth++;
   for (i = 0; i < b->count; i++) {
     IWbemClassObject *event = b->objects[i];

@@ -3,25 +3,38 @@
  * copy to another thread's allocator arena (a lock both threads then fight
  * over, once per event) and bounce the class and string reference counts
  * between cores; freed where they were made, they stay in one thread's
- * caches. The loop pushes onto a per-thread list; the owner takes the whole
- * list with one exchange, so neither side ever waits for the other.
+ * caches.
  *
- * A thread that stops indicating does not take its list: the loop frees it
- * once it has grown past a bound, and what is left is freed when a run of
- * the host returns and when the host goes. */
+ * The loop gathers a thread's delivered events in a chunk of pointers and
+ * pushes the chunk once full; the owner takes every pushed chunk with one
+ * exchange, so neither side waits for the other. Pointers in an array (not
+ * links through the events) let the owner fetch the events' cache lines
+ * ahead of freeing them, instead of one miss after another.
+ *
+ * A thread that stops indicating does not take its chunks: the loop frees
+ * them once they pile up past a bound, and what is left is freed when a
+ * run of the host returns and when the host goes. */
 #include "host/host_int.h"
 
 #include <stdlib.h>
 
-/* Pushes the loop makes to one list, not taken, before it frees them
+#define CHUNK_EVENTS 62              /* a chunk is 512 bytes */
+/* Chunks pushed to one thread and not taken before the loop frees them
  * itself: the producer has gone quiet. */
-#define RECYCLE_LIMIT 4096
+#define UNTAKEN_LIMIT 64
+
+typedef struct chunk_s {
+  struct chunk_s *next;
+  unsigned count;
+  wmiemu__batch_t *batches[CHUNK_EVENTS];
+} chunk_t;
 
 struct wmiemu__recycler_s {
-  wmiemu__recycler_t *next;          /* host->recyclers, under host->lock */
+  wmiemu__recycler_t *next;          /* host->recyclers; only added at the head */
   pthread_t owner;
-  wmiemu__batch_t *returned;         /* loop pushes, owner takes it whole */
-  size_t pushed;                     /* loop only: pushes since it saw the list empty */
+  chunk_t *returned;                 /* full chunks: loop pushes, owner takes all */
+  chunk_t *filling;                  /* loop only */
+  size_t pushed;                     /* loop only: pushes since it saw none waiting */
 };
 
 /* Each host gets a number no other host has had, so a thread's cached
@@ -36,11 +49,29 @@ uint64_t wmiemu__recycle_generation(void) {
   return __atomic_fetch_add(&next_generation, 1, __ATOMIC_RELAXED);
 }
 
-static void free_list(wmiemu__batch_t *b) {
-  while (b) {
-    wmiemu__batch_t *next = b->next;
-    wmiemu__batch_free(b);
-    b = next;
+/* Fetches a few events ahead: the batch first, then (once its line is in)
+ * the object it points at, whose reference count the free writes. */
+#define AHEAD 4
+
+static void free_chunk(chunk_t *c) {
+  unsigned i;
+  for (i = 0; i < c->count && i < 2 * AHEAD; i++)
+    __builtin_prefetch(c->batches[i]);
+  for (i = 0; i < c->count; i++) {
+    if (i + 2 * AHEAD < c->count)
+      __builtin_prefetch(c->batches[i + 2 * AHEAD]);
+    if (i + AHEAD < c->count)
+      __builtin_prefetch(c->batches[i + AHEAD]->objects[0], 1);
+    wmiemu__batch_free(c->batches[i]);
+  }
+  free(c);
+}
+
+static void free_chunks(chunk_t *c) {
+  while (c) {
+    chunk_t *next = c->next;
+    free_chunk(c);
+    c = next;
   }
 }
 
@@ -71,30 +102,41 @@ wmiemu__recycler_t *wmiemu__recycler_enter(wmiemu_host_t *host) {
     mine.generation = host->generation;
     mine.recycler = r;
   }
-  /* A plain load first: an exchange per Indicate would dirty the line the
-   * loop pushes to even when there is nothing to take. */
+  /* A plain load first: an exchange per Indicate would take the line from
+   * the loop even when there is nothing to take. */
   if (__atomic_load_n(&r->returned, __ATOMIC_RELAXED))
-    free_list(__atomic_exchange_n(&r->returned, NULL, __ATOMIC_ACQUIRE));
+    free_chunks(__atomic_exchange_n(&r->returned, NULL, __ATOMIC_ACQUIRE));
   return r;
+}
+
+static void push(wmiemu__recycler_t *r, chunk_t *c) {
+  chunk_t *head = __atomic_load_n(&r->returned, __ATOMIC_RELAXED);
+  do
+    c->next = head;
+  while (!__atomic_compare_exchange_n(&r->returned, &head, c, 1, __ATOMIC_RELEASE,
+                                      __ATOMIC_RELAXED));
+  /* None waiting means the owner took everything since the last push. */
+  r->pushed = head ? r->pushed + 1 : 1;
+  if (r->pushed >= UNTAKEN_LIMIT) {
+    r->pushed = 0;
+    free_chunks(__atomic_exchange_n(&r->returned, NULL, __ATOMIC_ACQUIRE));
+  }
 }
 
 void wmiemu__recycler_retire(wmiemu__batch_t *b) {
   wmiemu__recycler_t *r = b->recycler;
-  wmiemu__batch_t *head;
-  if (!r) {
+  chunk_t *c;
+  if (r && !r->filling && (r->filling = malloc(sizeof(chunk_t))) != NULL)
+    r->filling->count = 0;
+  if (!r || !r->filling) {
     wmiemu__batch_free(b);
     return;
   }
-  head = __atomic_load_n(&r->returned, __ATOMIC_RELAXED);
-  do
-    b->next = head;
-  while (!__atomic_compare_exchange_n(&r->returned, &head, b, 1, __ATOMIC_RELEASE,
-                                      __ATOMIC_RELAXED));
-  /* An empty list means the owner took everything since the last push. */
-  r->pushed = head ? r->pushed + 1 : 1;
-  if (r->pushed >= RECYCLE_LIMIT) {
-    r->pushed = 0;
-    free_list(__atomic_exchange_n(&r->returned, NULL, __ATOMIC_ACQUIRE));
+  c = r->filling;
+  c->batches[c->count++] = b;
+  if (c->count == CHUNK_EVENTS) {
+    r->filling = NULL;
+    push(r, c);
   }
 }
 
@@ -107,7 +149,11 @@ void wmiemu__recycler_sweep(wmiemu_host_t *host) {
   pthread_mutex_unlock(&host->lock);
   for (; r; r = r->next) {
     r->pushed = 0;
-    free_list(__atomic_exchange_n(&r->returned, NULL, __ATOMIC_ACQUIRE));
+    free_chunks(__atomic_exchange_n(&r->returned, NULL, __ATOMIC_ACQUIRE));
+    if (r->filling) {
+      free_chunk(r->filling);
+      r->filling = NULL;
+    }
   }
 }
 

@@ -125,12 +125,13 @@ typedef struct {
   test_provider_t *provider;
   IWbemObjectSink *sink;
   LONG thread;
+  LONG events;
   unsigned busy;
 } producer_t;
 
 static void *produce(void *arg) {
   producer_t *pr = arg;
-  for (LONG i = 1; i <= PER_THREAD; i++) {
+  for (LONG i = 1; i <= pr->events; i++) {
     HRESULT hr;
     /* A bounded queue pushes back with SERVER_TOO_BUSY: refire. */
     while ((hr = test_provider_fire(pr->provider, pr->sink, i, pr->thread, NULL)) == (HRESULT)WBEM_E_SERVER_TOO_BUSY)
@@ -162,7 +163,7 @@ static void check_order(void *ctx, const wmiemu_event_t *e) {
   o->events++;
 }
 
-static void test_many_producers_lose_nothing(void **state) {
+static void many_producers(size_t queue_limit, LONG per_thread) {
   wmiemu_host_options_t opts;
   wmiemu_host_t *host;
   pthread_t threads[PRODUCERS];
@@ -170,27 +171,27 @@ static void test_many_producers_lose_nothing(void **state) {
   order_t order;
   wmiemu_sub_id_t id = 0;
   wmiemu_counters_t c;
-  (void)state;
   memset(&order, 0, sizeof(order));
   wmiemu_host_options_init(&opts);
-  opts.queue_limit = 200000;
+  opts.queue_limit = queue_limit;
   host = test_provider_host(&opts, NULL);
   assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", check_order, &order, &id), S_OK);
   for (int t = 0; t < PRODUCERS; t++) {
     producers[t].provider = test_provider_current();
     producers[t].sink = test_provider_sink(test_provider_current());
     producers[t].thread = t;
+    producers[t].events = per_thread;
     producers[t].busy = 0;
     assert_int_equal(pthread_create(&threads[t], NULL, produce, &producers[t]), 0);
   }
-  assert_hr(wmiemu_host_run_until_events(host, (uint64_t)PRODUCERS * PER_THREAD, 120000), S_OK);
+  assert_hr(wmiemu_host_run_until_events(host, (uint64_t)PRODUCERS * per_thread, 120000), S_OK);
   for (int t = 0; t < PRODUCERS; t++)
     pthread_join(threads[t], NULL);
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
-  assert_int_equal(order.events, (unsigned)PRODUCERS * PER_THREAD);
+  assert_int_equal(order.events, (unsigned)PRODUCERS * per_thread);
   assert_false(order.out_of_order);
   for (int t = 0; t < PRODUCERS; t++)
-    assert_int_equal(order.last[t], PER_THREAD);
+    assert_int_equal(order.last[t], per_thread);
   assert_hr(wmiemu_host_counters(host, id, &c), S_OK);
   /* Refired events were dropped once each, and counted. */
   {
@@ -198,10 +199,22 @@ static void test_many_producers_lose_nothing(void **state) {
     for (int t = 0; t < PRODUCERS; t++)
       busy += producers[t].busy;
     assert_int_equal(c.dropped_by[WMIEMU_DROP_QUEUE_OVERFLOW], busy);
-    assert_int_equal(c.delivered, (uint64_t)PRODUCERS * PER_THREAD);
+    assert_int_equal(c.delivered, (uint64_t)PRODUCERS * per_thread);
   }
   fixture_assert_balanced(host, id);
   wmiemu_host_free(host);
+}
+
+static void test_many_producers_lose_nothing(void **state) {
+  (void)state;
+  many_producers(200000, PER_THREAD);
+}
+
+/* A queue so small that producers are pushed back all the time: the
+ * loop's lagging count of what it took off never leaves them refused. */
+static void test_small_queue_never_stalls(void **state) {
+  (void)state;
+  many_producers(64, PER_THREAD / 50);
 }
 
 typedef struct {
@@ -347,6 +360,7 @@ static void test_kept_events_outlive_recycling(void **state) {
   pr.provider = test_provider_current();
   pr.sink = test_provider_sink(pr.provider);
   pr.thread = 3;
+  pr.events = 5000;
   pr.busy = 0;
   assert_int_equal(pthread_create(&thread, NULL, produce_then_exit, &pr), 0);
   assert_hr(wmiemu_host_run_until_events(host, 5000, 60000), S_OK);
@@ -384,6 +398,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_overflow_is_counted),
     cmocka_unit_test(test_many_producers_lose_nothing),
+    cmocka_unit_test(test_small_queue_never_stalls),
     cmocka_unit_test(test_time_created_stamped),
     cmocka_unit_test(test_filtering_same_behind_or_not),
     cmocka_unit_test(test_kept_events_outlive_recycling),
