@@ -8,7 +8,10 @@
  * and event counts:
  *   throughput  producers indicate as fast as they can (saturated, no clock
  *               reads on either side); events/s from the first Indicate to
- *               the last callback, median of three runs.
+ *               the last callback. Five runs each, host and baseline
+ *               alternating so a slow spell of the machine hits both: the
+ *               medians, their spread, and the median of the per-pair
+ *               ratios.
  *   latency     producers indicate at a fixed total rate well under
  *               capacity, each event stamped at Indicate; p50/p99 of
  *               Indicate-to-callback, so the figure is the pipeline's delay,
@@ -232,11 +235,6 @@ static wmiemu_host_t *bench_host(size_t queue_limit, int timestamps, samples_t *
   return host;
 }
 
-typedef struct {
-  double rate;                 /* events/s (throughput run) */
-  double p50, p99;             /* us (paced run) */
-} figures_t;
-
 /* period_ns 0: saturated run, returns events/s; else paced, fills samples. */
 static double run_host(int threads, uint64_t total, uint64_t period_ns, samples_t *s) {
   producer_t pr[8];
@@ -270,27 +268,6 @@ static double run_host(int threads, uint64_t total, uint64_t period_ns, samples_
   IWbemClassObject_Release(cls);
   wmiemu_host_free(host);
   return rate;
-}
-
-/* Saturated runs swing with what else the machine does: the median of
- * three is reported, for the host and the baseline alike. */
-#define RUNS 3
-
-static double median3(double a, double b, double c) {
-  return a > b ? (b > c ? b : a > c ? c : a) : (a > c ? a : b > c ? c : b);
-}
-
-static figures_t measure_host(int threads, uint64_t total, uint64_t paced, uint64_t period_ns) {
-  figures_t f;
-  samples_t s = samples_new(paced);
-  double r[RUNS];
-  for (int i = 0; i < RUNS; i++)
-    r[i] = run_host(threads, total, 0, NULL);
-  f.rate = median3(r[0], r[1], r[2]);
-  run_host(threads, paced, period_ns, &s);
-  percentiles(&s, &f.p50, &f.p99);
-  free(s.v);
-  return f;
 }
 
 /* ---- baseline: a pointer through a mutex queue + uv_async_send --------------- */
@@ -381,17 +358,66 @@ static double run_baseline(int threads, uint64_t total, uint64_t period_ns, samp
   return rate;
 }
 
-static figures_t measure_baseline(int threads, uint64_t total, uint64_t paced, uint64_t period_ns) {
-  figures_t f;
+/* ---- measuring ---------------------------------------------------------------- */
+
+/* Saturated runs swing with what else the machine does. Host and baseline
+ * runs alternate, so a slow spell hits both, and each pair gives a ratio;
+ * the medians are reported with the spread. */
+#define RUNS 5
+
+typedef struct {
+  double median, min, max;
+} spread_t;
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static spread_t spread(const double *v, int n) {
+  double sorted[RUNS];
+  spread_t s;
+  memcpy(sorted, v, (size_t)n * sizeof(v[0]));
+  qsort(sorted, (size_t)n, sizeof(sorted[0]), cmp_double);
+  s.median = sorted[n / 2];
+  s.min = sorted[0];
+  s.max = sorted[n - 1];
+  return s;
+}
+
+typedef double (*run_fn)(int threads, uint64_t total, uint64_t period_ns, samples_t *s);
+
+static void paced_latency(run_fn run, int threads, uint64_t paced, uint64_t period_ns,
+                          double *p50, double *p99) {
   samples_t s = samples_new(paced);
-  double r[RUNS];
-  for (int i = 0; i < RUNS; i++)
-    r[i] = run_baseline(threads, total, 0, NULL);
-  f.rate = median3(r[0], r[1], r[2]);
-  run_baseline(threads, paced, period_ns, &s);
-  percentiles(&s, &f.p50, &f.p99);
+  run(threads, paced, period_ns, &s);
+  percentiles(&s, p50, p99);
   free(s.v);
-  return f;
+}
+
+static void measure(int threads, uint64_t total, uint64_t paced, uint64_t period_ns, int host_only) {
+  double host[RUNS], base[RUNS], ratio[RUNS];
+  double hp50, hp99, bp50 = 0, bp99 = 0;
+  spread_t h, b, r;
+  for (int i = 0; i < RUNS; i++) {
+    host[i] = run_host(threads, total, 0, NULL);
+    base[i] = host_only ? host[i] : run_baseline(threads, total, 0, NULL);
+    ratio[i] = base[i] / host[i];
+  }
+  paced_latency(run_host, threads, paced, period_ns, &hp50, &hp99);
+  if (!host_only)
+    paced_latency(run_baseline, threads, paced, period_ns, &bp50, &bp99);
+  h = spread(host, RUNS);
+  b = spread(base, RUNS);
+  r = spread(ratio, RUNS);
+  printf("producers %d: host %.2f M events/s (%.2f-%.2f; p50 %.1f us, p99 %.1f us)",
+         threads, h.median / 1e6, h.min / 1e6, h.max / 1e6, hp50, hp99);
+  if (!host_only)
+    printf(" | baseline mutex+uv_async_send %.2f M events/s (%.2f-%.2f; p50 %.1f us, p99 %.1f us)"
+           " | baseline/host %.2fx (%.2f-%.2f)",
+           b.median / 1e6, b.min / 1e6, b.max / 1e6, bp50, bp99, r.median, r.min, r.max);
+  printf("\n");
+  fflush(stdout);
 }
 
 /* ---- memory with 1M queued events --------------------------------------------- */
@@ -447,15 +473,12 @@ int main(int argc, char **argv) {
     rate = 50000;
   period_ns = 1000000000u / rate;
   printf("pipeline: filter: 3-term WHERE (all match), Indicate -> consumer callback\n"
-         "  throughput: %llu events, saturated, median of 3 runs; latency: %llu events paced at %llu events/s in total\n",
-         (unsigned long long)total, (unsigned long long)paced, (unsigned long long)rate);
-  for (int threads = 1; threads <= 2; threads++) {
-    figures_t h = measure_host(threads, total, paced, period_ns);
-    figures_t b = host_only ? h : measure_baseline(threads, total, paced, period_ns);
-    printf("producers %d: host %.2f M events/s (p50 %.1f us, p99 %.1f us) | baseline mutex+uv_async_send "
-           "%.2f M events/s (p50 %.1f us, p99 %.1f us) | baseline/host %.2fx\n",
-           threads, h.rate / 1e6, h.p50, h.p99, b.rate / 1e6, b.p50, b.p99, b.rate / h.rate);
-  }
+         "  throughput: %llu events, saturated; %d runs each, host and baseline alternating: "
+         "median (min-max), ratio per pair\n"
+         "  latency: %llu events paced at %llu events/s in total\n",
+         (unsigned long long)total, RUNS, (unsigned long long)paced, (unsigned long long)rate);
+  for (int threads = 1; threads <= 2; threads++)
+    measure(threads, total, paced, period_ns, host_only);
   run_memory(1000000);
   return 0;
 }
