@@ -67,13 +67,48 @@ HRESULT wmiemu__object_spawn(wmiemu__cim_class_t *cls, IWbemClassObject **out) {
   return S_OK;
 }
 
+/* A copy carries its short strings in its own block instead of sharing
+ * the original's: no reference count to take and drop on every copy,
+ * which, for a count other threads read next to, costs a cache miss each. */
+#define EMBED_MAX_CHARS 64
+
+static const wmiemu__cim_str_t *embeddable(const wmiemu__cim_value_t *v) {
+  CIMTYPE base = WMIEMU__CIM_BASE(v->type);
+  if ((v->flags & WMIEMU__VALUE_NULL) || WMIEMU__CIM_IS_ARRAY(v->type) ||
+      (base != CIM_STRING && base != CIM_DATETIME && base != CIM_REFERENCE) ||
+      !v->u.s.s || v->u.s.s->len > EMBED_MAX_CHARS)
+    return NULL;
+  return v->u.s.s;
+}
+
 static HRESULT object_clone_extra(wmiemu__cim_object_t *src, size_t extra, void **extra_out,
                                   IWbemClassObject **out) {
-  wmiemu__cim_object_t *o = object_alloc_extra(src->cls, src->genus, extra);
+  size_t strings = 0, room = (extra + 7) & ~(size_t)7;
+  wmiemu__cim_object_t *o;
+  char *pool;
+  UINT32 n = src->genus == WBEM_GENUS_INSTANCE ? src->nvalues : 0;
+  for (UINT32 i = 0; i < n; i++) {
+    const wmiemu__cim_str_t *str = embeddable(&src->values[i]);
+    if (str) strings += WMIEMU__STR_EMBEDDED_SIZE(str->len);
+  }
+  o = object_alloc_extra(src->cls, src->genus, room + strings);
   if (!o) return WBEM_E_OUT_OF_MEMORY;
   if (extra_out) *extra_out = (char *)o + object_size(o->nvalues);
+  pool = (char *)o + object_size(o->nvalues) + room;
   for (UINT32 i = 0; i < o->nvalues; i++) {
-    HRESULT hr = wmiemu__value_copy(&o->values[i], &src->values[i]);
+    const wmiemu__cim_str_t *str = embeddable(&src->values[i]);
+    HRESULT hr;
+    if (str) {
+      wmiemu__cim_str_t *copy = (wmiemu__cim_str_t *)pool;
+      copy->ref = WMIEMU__STR_EMBEDDED;
+      copy->len = str->len;
+      memcpy(copy->s, str->s, ((size_t)str->len + 1) * sizeof(WCHAR));
+      pool += WMIEMU__STR_EMBEDDED_SIZE(str->len);
+      o->values[i] = src->values[i];
+      o->values[i].u.s.s = copy;
+      continue;
+    }
+    hr = wmiemu__value_copy(&o->values[i], &src->values[i]);
     if (FAILED(hr)) {
       o->nvalues = i;
       o->IWbemClassObject_iface.lpVtbl->Release(&o->IWbemClassObject_iface);

@@ -34,7 +34,8 @@ wmiemu__cim_str_t *wmiemu__str_from_ascii(const char *s) {
 }
 
 void wmiemu__str_unref(wmiemu__cim_str_t *s) {
-  if (s && __atomic_sub_fetch(&s->ref, 1, __ATOMIC_ACQ_REL) == 0) free(s);
+  if (!s || __atomic_load_n(&s->ref, __ATOMIC_RELAXED) == WMIEMU__STR_EMBEDDED) return;
+  if (__atomic_sub_fetch(&s->ref, 1, __ATOMIC_ACQ_REL) == 0) free(s);
 }
 
 wmiemu__cim_array_t *wmiemu__array_new(CIMTYPE elem, UINT32 count) {
@@ -164,7 +165,7 @@ HRESULT wmiemu__value_copy(wmiemu__cim_value_t *dst, const wmiemu__cim_value_t *
   }
   switch (base) {
   case CIM_STRING: case CIM_DATETIME: case CIM_REFERENCE:
-    wmiemu__str_ref(src->u.s.s);
+    if (src->u.s.s && !(dst->u.s.s = wmiemu__str_ref(src->u.s.s))) goto oom;
     return S_OK;
   case CIM_OBJECT: {
     HRESULT hr = clone_embedded(src->u.s.obj, &dst->u.s.obj);

@@ -55,8 +55,19 @@ typedef struct {
 /* strings */
 wmiemu__cim_str_t *wmiemu__str_new(const WCHAR *s, size_t n);
 wmiemu__cim_str_t *wmiemu__str_from_ascii(const char *s);
+/* The reference count of a string stored inside an object's own block (a
+ * copy's short strings): never counted, gone with the object. */
+#define WMIEMU__STR_EMBEDDED ((LONG)0x7fffffff)
+/* Bytes an embedded string of n characters takes, rounded for alignment. */
+#define WMIEMU__STR_EMBEDDED_SIZE(n) \
+  ((sizeof(wmiemu__cim_str_t) + ((size_t)(n) + 1) * sizeof(WCHAR) + 7) & ~(size_t)7)
+/* Another reference to s; an embedded string is copied instead (it cannot
+ * outlive its object). NULL for NULL, or when that copy fails. */
 static inline wmiemu__cim_str_t *wmiemu__str_ref(wmiemu__cim_str_t *s) {
-  if (s) __atomic_fetch_add(&s->ref, 1, __ATOMIC_RELAXED);
+  if (!s) return NULL;
+  if (__atomic_load_n(&s->ref, __ATOMIC_RELAXED) == WMIEMU__STR_EMBEDDED)
+    return wmiemu__str_new(s->s, s->len);
+  __atomic_fetch_add(&s->ref, 1, __ATOMIC_RELAXED);
   return s;
 }
 void wmiemu__str_unref(wmiemu__cim_str_t *s);

@@ -18,7 +18,7 @@
 static const char mof[] =
   "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
   "class Fast_Event : __ExtrinsicEvent { uint32 Seq; string Name; real64 Load; uint64 Big; "
-  "boolean Flag; datetime When; };\n"
+  "boolean Flag; datetime When; string Note; };\n"
   "class Fast_Child : Fast_Event { };\n"
   "class Fast_Other : __ExtrinsicEvent { string Name; uint32 Seq; uint64 Big; };\n";
 
@@ -125,6 +125,71 @@ static void test_clone_extra(void **state) {
   IWbemClassObject_Release(ev);
 }
 
+/* A copy keeps its short strings in its own block (long ones are shared):
+ * they read the same, survive the original, can be replaced, and a copy of
+ * the copy gets strings of its own. */
+static void test_clone_carries_short_strings(void **state) {
+  IWbemClassObject *ev = spawn(L"Fast_Event"), *copy = NULL, *copy2 = NULL;
+  WCHAR longer[200];
+  void *extra = NULL;
+  VARIANT v;
+  (void)state;
+  for (int i = 0; i < 199; i++)
+    longer[i] = (WCHAR)('a' + i % 26);
+  longer[199] = 0;
+  put_str(ev, L"Name", L"short");
+  put_str(ev, L"Note", longer);               /* too long to carry: shared */
+  put_str(ev, L"When", L"20260101000000.000000+000");
+  VariantInit(&v);
+  assert_hr(wmiemu_cim_clone_extra(ev, 24, &extra, &copy), S_OK);
+  memset(extra, 0xcd, 24);                    /* the strings come after the room */
+  assert_hr(IWbemClassObject_Clone(ev, &copy2), S_OK);
+  IWbemClassObject_Release(ev);               /* the copies stand alone */
+  assert_hr(IWbemClassObject_Get(copy, L"Name", 0, &v, NULL, NULL), S_OK);
+  assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), L"short"), 0);
+  VariantClear(&v);
+  assert_hr(wmiemu_cim_peek(copy2, L"Name", &v, NULL), S_OK);
+  assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), L"short"), 0);
+  /* A copy of a copy, then the first copy goes. */
+  {
+    IWbemClassObject *copy3 = NULL;
+    assert_hr(IWbemClassObject_Clone(copy, &copy3), S_OK);
+    put_str(copy, L"Name", L"replaced");       /* an embedded string is let go */
+    assert_hr(IWbemClassObject_Get(copy, L"Name", 0, &v, NULL, NULL), S_OK);
+    assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), L"replaced"), 0);
+    VariantClear(&v);
+    IWbemClassObject_Release(copy);
+    assert_hr(IWbemClassObject_Get(copy3, L"Name", 0, &v, NULL, NULL), S_OK);
+    assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), L"short"), 0);
+    VariantClear(&v);
+    assert_hr(IWbemClassObject_Get(copy3, L"Note", 0, &v, NULL, NULL), S_OK);
+    assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), longer), 0);
+    VariantClear(&v);
+    assert_hr(IWbemClassObject_Get(copy3, L"When", 0, &v, NULL, NULL), S_OK);
+    assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), L"20260101000000.000000+000"), 0);
+    VariantClear(&v);
+    /* Put of a whole object copies it too: the embedded one goes with it. */
+    {
+      IWbemClassObject *holder = spawn(L"__EventQueueOverflowEvent"), *back = NULL;
+      V_VT(&v) = VT_UNKNOWN;
+      V_UNKNOWN(&v) = (IUnknown *)copy3;
+      assert_hr(IWbemClassObject_Put(holder, L"Event", 0, &v, 0), S_OK);
+      IWbemClassObject_Release(copy3);
+      VariantInit(&v);
+      assert_hr(IWbemClassObject_Get(holder, L"Event", 0, &v, NULL, NULL), S_OK);
+      assert_hr(IUnknown_QueryInterface(V_UNKNOWN(&v), &IID_IWbemClassObject, (void **)&back), S_OK);
+      VariantClear(&v);
+      assert_hr(IWbemClassObject_Get(back, L"Name", 0, &v, NULL, NULL), S_OK);
+      assert_int_equal(wmiemu_wcscmp(V_BSTR(&v), L"short"), 0);
+      VariantClear(&v);
+      IWbemClassObject_Release(back);
+      IWbemClassObject_Release(holder);
+    }
+  }
+  assert_int_equal(IWbemClassObject_CompareTo(copy2, 0, copy2), WBEM_S_SAME);
+  IWbemClassObject_Release(copy2);
+}
+
 static void test_stamp_u64(void **state) {
   IWbemClassObject *ev = spawn(L"Fast_Event");
   VARIANT v;
@@ -205,6 +270,7 @@ int main(void) {
     cmocka_unit_test(test_class_is),
     cmocka_unit_test(test_peek),
     cmocka_unit_test(test_clone_extra),
+    cmocka_unit_test(test_clone_carries_short_strings),
     cmocka_unit_test(test_stamp_u64),
     cmocka_unit_test(test_cached_lookups),
   };
