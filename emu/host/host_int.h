@@ -180,7 +180,11 @@ struct wmiemu_host {
   wmiemu__sub_t **subs;                /* index id-1; cancelled ones stay for counters */
   size_t n_subs, cap_subs;
 
+  /* Every Indicate adds to `queued`: padded off the line of the counters
+   * the loop bumps on every delivery. */
+  char queued_apart_before[64];
   volatile LONG64 queued;              /* events between Indicate and delivery (any thread) */
+  char queued_apart_after[64];
   LONG64 unpublished;                  /* loop: delivered, not yet taken off `queued` */
   LONG64 publish_every;
   uint64_t delivered_total;
