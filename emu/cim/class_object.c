@@ -4,6 +4,7 @@
 
 #include <wmiemu/cim.h>
 
+#include "cim/block_cache.h"
 #include "cim/object.h"
 
 static const IWbemClassObjectVtbl class_object_vtbl;
@@ -28,7 +29,7 @@ static size_t object_size(UINT32 n) {
 
 static wmiemu__cim_object_t *object_alloc_extra(wmiemu__cim_class_t *cls, LONG genus, size_t extra) {
   UINT32 n = genus == WBEM_GENUS_INSTANCE ? cls->nprops : 0;
-  wmiemu__cim_object_t *o = malloc(object_size(n) + extra);
+  wmiemu__cim_object_t *o = wmiemu__block_alloc(object_size(n) + extra);
   if (!o) return NULL;
   o->IWbemClassObject_iface.lpVtbl = (IWbemClassObjectVtbl *)&class_object_vtbl;
   o->ref = 1;
@@ -306,7 +307,7 @@ static ULONG STDMETHODCALLTYPE object_Release(IWbemClassObject *iface) {
     for (UINT32 i = 0; i < o->nvalues; i++) wmiemu__value_clear(&o->values[i]);
     if (o->quals) { wmiemu__qualset_clear(o->quals); free(o->quals); }
     wmiemu__class_unref(o->cls);
-    free(o);
+    wmiemu__block_free(o);
   }
   return (ULONG)ref;
 }

@@ -1,0 +1,99 @@
+/* Events are copied at Indicate and freed a little later by the same
+ * thread (host/recycle.c), a few hundred bytes at a time, hundreds of
+ * thousands of times a second. glibc's free of a block that size goes past
+ * its small per-thread cache and merges the block with its neighbours:
+ * other copies, which the loop thread has just read, so each merge is a
+ * cache miss. Here each thread keeps up to CACHED_PER_CLASS freed blocks
+ * per 64-byte size class and hands them out again; the rest go to free().
+ *
+ * A block carries a 16-byte header with its class (0: not cacheable), so a
+ * block freed on another thread lands in that thread's cache. What a thread
+ * caches is freed when it exits. */
+#include "cim/block_cache.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define HEADER 16
+#define CLASS_BYTES 64
+#define CLASSES 16                   /* blocks up to 1 KiB, header included */
+#define CACHED_PER_CLASS 256
+
+typedef struct free_block_s {
+  struct free_block_s *next;
+} free_block_t;
+
+typedef struct {
+  free_block_t *head[CLASSES + 1];
+  unsigned count[CLASSES + 1];
+  int registered;                    /* its exit destructor is set */
+} block_cache_t;
+
+static __thread block_cache_t cache;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static void free_cached(void *arg) {
+  block_cache_t *c = arg;
+  for (unsigned k = 1; k <= CLASSES; k++) {
+    while (c->head[k]) {
+      free_block_t *b = c->head[k];
+      c->head[k] = b->next;
+      free((char *)b - HEADER);
+    }
+    c->count[k] = 0;
+  }
+}
+
+static void make_exit_key(void) {
+  pthread_key_create(&exit_key, free_cached);
+}
+
+static unsigned class_of(size_t size) {
+  size_t k = (size + HEADER + CLASS_BYTES - 1) / CLASS_BYTES;
+  return k <= CLASSES ? (unsigned)k : 0;
+}
+
+void *wmiemu__block_alloc(size_t size) {
+  unsigned k = class_of(size);
+  char *raw;
+  if (k && cache.head[k]) {
+    free_block_t *b = cache.head[k];
+    cache.head[k] = b->next;
+    cache.count[k]--;
+    return b;
+  }
+  if (size > SIZE_MAX - CLASS_BYTES - HEADER)
+    return NULL;
+  /* A cacheable block gets its whole class, so any block of the class
+   * fits any request of it. */
+  raw = malloc(k ? (size_t)k * CLASS_BYTES : size + HEADER);
+  if (!raw)
+    return NULL;
+  *(uint32_t *)raw = k;
+  return raw + HEADER;
+}
+
+void wmiemu__block_free(void *p) {
+  unsigned k;
+  if (!p)
+    return;
+  k = *(uint32_t *)((char *)p - HEADER);
+  if (!k || cache.count[k] >= CACHED_PER_CLASS) {
+    free((char *)p - HEADER);
+    return;
+  }
+  if (!cache.registered) {
+    /* Without the destructor (it failed) the thread simply caches nothing. */
+    pthread_once(&exit_key_once, make_exit_key);
+    if (pthread_setspecific(exit_key, &cache) != 0) {
+      free((char *)p - HEADER);
+      return;
+    }
+    cache.registered = 1;
+  }
+  ((free_block_t *)p)->next = cache.head[k];
+  cache.head[k] = p;
+  cache.count[k]++;
+}
