@@ -97,9 +97,13 @@ static HRESULT object_clone_extra(wmiemu__cim_object_t *src, size_t extra, void 
   if (extra_out) *extra_out = (char *)o + object_size(o->nvalues);
   pool = (char *)o + object_size(o->nvalues) + room;
   for (UINT32 i = 0; i < o->nvalues; i++) {
-    const wmiemu__cim_str_t *str = embeddable(&src->values[i]);
+    const wmiemu__cim_str_t *str;
     HRESULT hr;
-    if (str) {
+    if (!wmiemu__value_owns(&src->values[i])) {
+      o->values[i] = src->values[i];   /* plain bits: no call per value */
+      continue;
+    }
+    if ((str = embeddable(&src->values[i])) != NULL) {
       wmiemu__cim_str_t *copy = (wmiemu__cim_str_t *)pool;
       copy->ref = WMIEMU__STR_EMBEDDED;
       copy->len = str->len;
@@ -304,7 +308,8 @@ static ULONG STDMETHODCALLTYPE object_Release(IWbemClassObject *iface) {
   wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
   LONG ref = __atomic_sub_fetch(&o->ref, 1, __ATOMIC_ACQ_REL);
   if (!ref) {
-    for (UINT32 i = 0; i < o->nvalues; i++) wmiemu__value_clear(&o->values[i]);
+    for (UINT32 i = 0; i < o->nvalues; i++)
+      if (wmiemu__value_owns(&o->values[i])) wmiemu__value_clear(&o->values[i]);
     if (o->quals) { wmiemu__qualset_clear(o->quals); free(o->quals); }
     wmiemu__class_unref(o->cls);
     wmiemu__block_free(o);

@@ -52,6 +52,15 @@ typedef struct {
 #define WMIEMU__CIM_BASE(t) ((CIMTYPE)((t) & ~CIM_FLAG_ARRAY))
 #define WMIEMU__CIM_IS_ARRAY(t) (((t) & CIM_FLAG_ARRAY) != 0)
 
+/* Does v hold a string, array or object, which copying and clearing must
+ * see to? (Other values are plain bits.) */
+static inline int wmiemu__value_owns(const wmiemu__cim_value_t *v) {
+  CIMTYPE base = WMIEMU__CIM_BASE(v->type);
+  if (v->flags & WMIEMU__VALUE_NULL) return 0;
+  return WMIEMU__CIM_IS_ARRAY(v->type) || base == CIM_STRING || base == CIM_DATETIME ||
+         base == CIM_REFERENCE || base == CIM_OBJECT;
+}
+
 /* strings */
 wmiemu__cim_str_t *wmiemu__str_new(const WCHAR *s, size_t n);
 wmiemu__cim_str_t *wmiemu__str_from_ascii(const char *s);
