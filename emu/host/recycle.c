@@ -51,7 +51,7 @@ uint64_t wmiemu__recycle_generation(void) {
 
 /* Fetches a few events ahead: the batch first, then (once its line is in)
  * the object it points at, whose reference count the free writes. */
-#define AHEAD 4
+#define AHEAD 8
 
 /* PREFETCHW fetches a line ready to be written; on processors without it
  * the instruction is a no-op. A plain prefetch would fetch the lines shared
