@@ -240,7 +240,7 @@ HRESULT wmiemu_cim_class_is_cached(IWbemClassObject *obj, const WCHAR *class_nam
 }
 
 void wmiemu__object_set(wmiemu__cim_object_t *o, UINT32 i, wmiemu__cim_value_t *v) {
-  wmiemu__value_clear(&o->values[i]);
+  if (wmiemu__value_owns(&o->values[i])) wmiemu__value_clear(&o->values[i]);
   o->values[i] = *v;
   o->values[i].flags |= WMIEMU__VALUE_SET;
   wmiemu__value_init_null(v, v->type);
