@@ -26,7 +26,8 @@ void wmiemu__exec_base_init(wmiemu__exec_t *exec, const wmiemu__exec_vtbl_t *vtb
   wmiemu__mpsc_init(&exec->queue);
   exec->refs = 1;
   exec->closed = 0;
-  exec->posting = 0;
+  for (int i = 0; i < WMIEMU__EXEC_POSTING_SLOTS; i++)
+    exec->posting[i].n = 0;
   exec->loop_awake = 0;
   exec->stop_requested = 0;
   exec->running = 0;
@@ -49,11 +50,13 @@ void wmiemu__exec_destroy(wmiemu__exec_t *exec) {
     return;
   if (__atomic_exchange_n(&exec->closed, 1, __ATOMIC_SEQ_CST))
     return;
-  /* Dekker pairing with post(): it bumps `posting` then reads `closed`; we
-   * set `closed` then wait for `posting` to drop, so no producer is still
-   * between its check and its wake-up when the loop goes away. */
-  while (__atomic_load_n(&exec->posting, __ATOMIC_SEQ_CST))
-    sched_yield();
+  /* Dekker pairing with post(): it bumps its `posting` slot then reads
+   * `closed`; we set `closed` then wait for every slot to drop, so no
+   * producer is still between its check and its wake-up when the loop
+   * goes away. */
+  for (int i = 0; i < WMIEMU__EXEC_POSTING_SLOTS; i++)
+    while (__atomic_load_n(&exec->posting[i].n, __ATOMIC_SEQ_CST))
+      sched_yield();
   /* Queued work that never ran is dropped: its owners were told the
    * executor is going away by destroy() itself. */
   while (wmiemu__mpsc_pop(&exec->queue))
@@ -62,12 +65,23 @@ void wmiemu__exec_destroy(wmiemu__exec_t *exec) {
   wmiemu__exec_release(exec);
 }
 
+/* This thread's posting slot: threads take them in turn. */
+static int *posting_slot(wmiemu__exec_t *exec) {
+  static unsigned next_slot;
+  static __thread unsigned slot = ~0u;
+  if (slot == ~0u)
+    slot = __atomic_fetch_add(&next_slot, 1, __ATOMIC_RELAXED) % WMIEMU__EXEC_POSTING_SLOTS;
+  return &exec->posting[slot].n;
+}
+
 int wmiemu__exec_post(wmiemu__exec_t *exec, wmiemu__exec_work_t *work) {
+  int *posting;
   if (!exec || !work || !work->cb)
     return WMIEMU__EXEC_EINVAL;
-  __atomic_add_fetch(&exec->posting, 1, __ATOMIC_SEQ_CST);
+  posting = posting_slot(exec);
+  __atomic_add_fetch(posting, 1, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&exec->closed, __ATOMIC_SEQ_CST)) {
-    __atomic_sub_fetch(&exec->posting, 1, __ATOMIC_RELEASE);
+    __atomic_sub_fetch(posting, 1, __ATOMIC_RELEASE);
     return WMIEMU__EXEC_ECLOSED;
   }
   /* The push's exchange is sequentially consistent: it is visible before
@@ -80,7 +94,7 @@ int wmiemu__exec_post(wmiemu__exec_t *exec, wmiemu__exec_work_t *work) {
    * posts under load skip it. */
   if (!__atomic_load_n(&exec->loop_awake, __ATOMIC_SEQ_CST))
     exec->vtbl->wake(exec);
-  __atomic_sub_fetch(&exec->posting, 1, __ATOMIC_RELEASE);
+  __atomic_sub_fetch(posting, 1, __ATOMIC_RELEASE);
   return WMIEMU__EXEC_OK;
 }
 
@@ -122,10 +136,11 @@ void wmiemu__exec_stop(wmiemu__exec_t *exec) {
   if (!exec)
     return;
   __atomic_store_n(&exec->stop_requested, 1, __ATOMIC_RELEASE);
-  __atomic_add_fetch(&exec->posting, 1, __ATOMIC_SEQ_CST);
+  int *posting = posting_slot(exec);
+  __atomic_add_fetch(posting, 1, __ATOMIC_SEQ_CST);
   if (!__atomic_load_n(&exec->closed, __ATOMIC_SEQ_CST))
     exec->vtbl->wake(exec);
-  __atomic_sub_fetch(&exec->posting, 1, __ATOMIC_RELEASE);
+  __atomic_sub_fetch(posting, 1, __ATOMIC_RELEASE);
 }
 
 int wmiemu__exec_timer_init(wmiemu__exec_t *exec, wmiemu__exec_timer_t *timer,

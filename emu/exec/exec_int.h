@@ -26,16 +26,23 @@ typedef struct {
 
 enum { WMIEMU__RUN_IDLE, WMIEMU__RUN_FOR, WMIEMU__RUN_UNTIL };
 
+#define WMIEMU__EXEC_POSTING_SLOTS 8
+
 struct wmiemu__exec_s {
   const wmiemu__exec_vtbl_t *vtbl;
   wmiemu__mpsc_t queue;
-  /* What every post reads or writes, padded off a cache line of its own:
-   * the consumer writes the queue's tail, just before, on every pop. */
+  /* What every post reads, padded off a cache line of its own: the
+   * consumer writes the queue's tail, just before, on every pop. */
   char pad_before[64];
   int closed;              /* atomic; set once by destroy */
-  int posting;             /* atomic; producers inside post() */
   int loop_awake;          /* atomic; the loop drains again before it sleeps */
   char pad_after[64];
+  /* Producers inside post(), counted in slots a line apart so that
+   * threads posting at once do not all write one line (exec.c). */
+  struct {
+    int n;                 /* atomic */
+    char pad[60];
+  } posting[WMIEMU__EXEC_POSTING_SLOTS];
   int refs;                /* atomic */
   int stop_requested;      /* atomic */
   int running;             /* atomic; a run function is active */
