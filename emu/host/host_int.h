@@ -158,6 +158,11 @@ struct wmiemu__provider_s {
   wmiemu__sub_t **subs;                /* subscriptions it serves (host->lock to change) */
   size_t n_subs, cap_subs;
   size_t live_subs;
+  /* The first subscriptions, for producers to filter with, read without
+   * the lock: a sequence lock over a fixed array (pipeline.c). */
+  unsigned pre_seq;
+  unsigned n_pre_subs;
+  wmiemu__sub_t *pre_subs[WMIEMU__PRE_SUBS];
   wmiemu__sink_t **restricted;         /* restricted sinks made from its sink (host->lock) */
   size_t n_restricted, cap_restricted;
   volatile LONG64 cancels_returned;    /* CancelQuery calls that returned (any thread reads) */
@@ -302,6 +307,8 @@ void wmiemu__pipeline_flush_held(wmiemu__sink_t *s);
 void wmiemu__batch_free(wmiemu__batch_t *b);
 /* Takes the events delivered so far off host->queued (loop thread). */
 void wmiemu__pipeline_publish_dequeued(wmiemu_host_t *host);
+/* p->subs changed (host->lock held): republishes the producers' copy. */
+void wmiemu__pipeline_publish_subs(wmiemu__provider_t *p);
 /* Producer side (any thread): when the loop is behind (queued events),
  * evaluates b's filters where they are cheap to hand over, so the loop
  * only counts and calls back. */

@@ -17,6 +17,7 @@
 #include "host/host_int.h"
 #include "host/security_descriptor.h"
 
+#include <sched.h>
 #include <stdlib.h>
 
 void wmiemu__batch_free(wmiemu__batch_t *b) {
@@ -44,6 +45,7 @@ static void compact_subs(wmiemu__provider_t *p) {
     if (!p->subs[i]->cancelled)
       p->subs[j++] = p->subs[i];
   p->n_subs = j;
+  wmiemu__pipeline_publish_subs(p);
   pthread_mutex_unlock(&p->host->lock);
 }
 
@@ -287,6 +289,37 @@ void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub) {
  * twice the most the count can run ahead (publish_every). */
 #define BEHIND 64
 
+/* A sequence lock: several producers read at every Indicate, the loop
+ * writes when subscriptions come and go. (A mutex here was a line every
+ * producer wrote per event.) Release stores of the entries keep the odd
+ * count ahead of them; acquire loads keep the second read of the count
+ * behind them, so a torn read always sees the count move. */
+void wmiemu__pipeline_publish_subs(wmiemu__provider_t *p) {
+  unsigned seq = __atomic_load_n(&p->pre_seq, __ATOMIC_RELAXED);
+  unsigned k, n = p->n_subs < WMIEMU__PRE_SUBS ? (unsigned)p->n_subs : WMIEMU__PRE_SUBS;
+  __atomic_store_n(&p->pre_seq, seq + 1, __ATOMIC_RELAXED);
+  for (k = 0; k < n; k++)
+    __atomic_store_n(&p->pre_subs[k], p->subs[k], __ATOMIC_RELEASE);
+  __atomic_store_n(&p->n_pre_subs, n, __ATOMIC_RELEASE);
+  __atomic_store_n(&p->pre_seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+static unsigned read_pre_subs(wmiemu__provider_t *p, wmiemu__sub_t **out) {
+  unsigned seq, n, k;
+  for (;;) {
+    seq = __atomic_load_n(&p->pre_seq, __ATOMIC_ACQUIRE);
+    if (seq & 1) {
+      sched_yield();                 /* the loop is writing: a few stores */
+      continue;
+    }
+    n = __atomic_load_n(&p->n_pre_subs, __ATOMIC_ACQUIRE);
+    for (k = 0; k < n; k++)
+      out[k] = __atomic_load_n(&p->pre_subs[k], __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&p->pre_seq, __ATOMIC_RELAXED) == seq)
+      return n;
+  }
+}
+
 void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b, int64_t queued) {
   wmiemu__provider_t *p = s->provider;
   unsigned k, n;
@@ -303,13 +336,9 @@ void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b, int64_t q
   if (!b->admitted)
     return;
   /* Subscriptions live as long as the host and their bound queries are
-   * read-only, so only the list itself needs the lock. Cancelled ones are
-   * evaluated too: the loop skips them. */
-  pthread_mutex_lock(&p->host->lock);
-  n = p->n_subs < WMIEMU__PRE_SUBS ? (unsigned)p->n_subs : WMIEMU__PRE_SUBS;
-  for (k = 0; k < n; k++)
-    b->pre_sub[k] = p->subs[k];
-  pthread_mutex_unlock(&p->host->lock);
+   * read-only, so only the list needs care. Cancelled ones are evaluated
+   * too: the loop skips them. */
+  n = read_pre_subs(p, b->pre_sub);
   for (k = 0; k < n; k++) {
     BOOL match = FALSE;
     /* With the class check: sub->n_providers (behind eval_flags) changes on

@@ -795,6 +795,7 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
   }
   p->subs[p->n_subs++] = sub;
   p->live_subs++;
+  wmiemu__pipeline_publish_subs(p);
   wmiemu__provider_update_activity(p);
   pthread_mutex_unlock(&p->host->lock);
   tell_restricted_callbacks(p, sub);
@@ -817,6 +818,7 @@ void wmiemu__provider_cancel_query(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
       if (p->subs[i] != sub)
         p->subs[j++] = p->subs[i];
     p->n_subs = j;
+    wmiemu__pipeline_publish_subs(p);
   }
   wmiemu__provider_update_activity(p);
   pthread_mutex_unlock(&p->host->lock);

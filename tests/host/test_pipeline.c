@@ -394,11 +394,59 @@ static void test_kept_events_outlive_recycling(void **state) {
   }
 }
 
+/* Subscriptions come and go while several threads indicate, and filter
+ * for the loop once it is behind (they read the subscription list without
+ * a lock): every subscription's counts still balance, and the one that
+ * stays to the end sees every event. */
+static void test_subscriptions_change_under_load(void **state) {
+  enum { THREADS = 3 };
+  wmiemu_host_options_t opts;
+  wmiemu_host_t *host;
+  pthread_t threads[THREADS];
+  producer_t producers[THREADS];
+  wmiemu_sub_id_t all = 0, ids[24];
+  wmiemu_counters_t c;
+  LONG per_thread = PER_THREAD / 10;
+  unsigned n_ids = 0;
+  (void)state;
+  wmiemu_host_options_init(&opts);
+  opts.queue_limit = 4096;
+  host = test_provider_host(&opts, NULL);
+  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &all), S_OK);
+  for (int t = 0; t < THREADS; t++) {
+    producers[t].provider = test_provider_current();
+    producers[t].sink = test_provider_sink(test_provider_current());
+    producers[t].thread = t;
+    producers[t].events = per_thread;
+    producers[t].busy = 0;
+    assert_int_equal(pthread_create(&threads[t], NULL, produce, &producers[t]), 0);
+  }
+  while (n_ids < 24) {
+    assert_hr(wmiemu_subscribe(host, NULL, n_ids % 2 ? "SELECT * FROM TestEvent WHERE Seq > 10"
+                                                     : "SELECT * FROM TestEvent WHERE Thread = 1",
+                               NULL, NULL, &ids[n_ids]), S_OK);
+    n_ids++;
+    assert_hr(wmiemu_host_run_for(host, 1), S_OK);
+    if (n_ids % 3 == 0)
+      assert_hr(wmiemu_unsubscribe(host, ids[n_ids - 2]), S_OK);
+  }
+  for (int t = 0; t < THREADS; t++)
+    pthread_join(threads[t], NULL);
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  assert_hr(wmiemu_host_counters(host, all, &c), S_OK);
+  assert_int_equal(c.delivered, (uint64_t)THREADS * per_thread);
+  fixture_assert_balanced(host, all);
+  for (unsigned i = 0; i < n_ids; i++)
+    fixture_assert_balanced(host, ids[i]);
+  wmiemu_host_free(host);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_overflow_is_counted),
     cmocka_unit_test(test_many_producers_lose_nothing),
     cmocka_unit_test(test_small_queue_never_stalls),
+    cmocka_unit_test(test_subscriptions_change_under_load),
     cmocka_unit_test(test_time_created_stamped),
     cmocka_unit_test(test_filtering_same_behind_or_not),
     cmocka_unit_test(test_kept_events_outlive_recycling),
