@@ -304,17 +304,32 @@ static ULONG STDMETHODCALLTYPE object_AddRef(IWbemClassObject *iface) {
   return (ULONG)__atomic_add_fetch(&o->ref, 1, __ATOMIC_RELAXED);
 }
 
+static void object_destroy(wmiemu__cim_object_t *o) {
+  for (UINT32 i = 0; i < o->nvalues; i++)
+    if (wmiemu__value_owns(&o->values[i])) wmiemu__value_clear(&o->values[i]);
+  if (o->quals) { wmiemu__qualset_clear(o->quals); free(o->quals); }
+  wmiemu__class_unref(o->cls);
+  wmiemu__block_free(o);
+}
+
 static ULONG STDMETHODCALLTYPE object_Release(IWbemClassObject *iface) {
   wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
   LONG ref = __atomic_sub_fetch(&o->ref, 1, __ATOMIC_ACQ_REL);
-  if (!ref) {
-    for (UINT32 i = 0; i < o->nvalues; i++)
-      if (wmiemu__value_owns(&o->values[i])) wmiemu__value_clear(&o->values[i]);
-    if (o->quals) { wmiemu__qualset_clear(o->quals); free(o->quals); }
-    wmiemu__class_unref(o->cls);
-    wmiemu__block_free(o);
-  }
+  if (!ref) object_destroy(o);
   return (ULONG)ref;
+}
+
+ULONG wmiemu_cim_release(IWbemClassObject *obj) {
+  wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
+  if (!obj) return 0;
+  if (!o) return obj->lpVtbl->Release(obj);
+  /* The caller's reference is the only one: nobody else can add or drop
+   * one meanwhile, so no atomic operation is needed. */
+  if (__atomic_load_n(&o->ref, __ATOMIC_ACQUIRE) == 1) {
+    object_destroy(o);
+    return 0;
+  }
+  return object_Release(obj);
 }
 
 /* ---- IWbemClassObject ---- */

@@ -23,11 +23,11 @@
 void wmiemu__batch_free(wmiemu__batch_t *b) {
   LONG i;
   if (b->embedded) {
-    IWbemClassObject_Release(b->objects[0]);   /* frees b too */
+    wmiemu_cim_release(b->objects[0]);   /* frees b too */
     return;
   }
   for (i = 0; i < b->count; i++)
-    IWbemClassObject_Release(b->objects[i]);
+    wmiemu_cim_release(b->objects[i]);
   free(b);
 }
 

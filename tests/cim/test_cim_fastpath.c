@@ -181,6 +181,36 @@ static void test_clone_carries_short_strings(void **state) {
   IWbemClassObject_Release(copy2);
 }
 
+/* Release without the COM convention: frees at the last reference, counts
+ * down otherwise, passes foreign objects to their own Release. */
+static LONG foreign_releases;
+static ULONG STDMETHODCALLTYPE foreign_Release(IWbemClassObject *iface) {
+  (void)iface;
+  return (ULONG)--foreign_releases;
+}
+
+static void test_release(void **state) {
+  IWbemClassObject *ev = spawn(L"Fast_Event");
+  IWbemClassObjectVtbl foreign_vtbl;
+  IWbemClassObject foreign;
+  VARIANT v;
+  (void)state;
+  put_i4(ev, L"Seq", 9);
+  IWbemClassObject_AddRef(ev);
+  assert_int_equal(wmiemu_cim_release(ev), 1);              /* still ours */
+  VariantInit(&v);
+  assert_hr(IWbemClassObject_Get(ev, L"Seq", 0, &v, NULL, NULL), S_OK);
+  assert_int_equal(V_I4(&v), 9);
+  assert_int_equal(wmiemu_cim_release(ev), 0);              /* freed: ASan watches */
+  memset(&foreign_vtbl, 0, sizeof(foreign_vtbl));
+  foreign_vtbl.Release = foreign_Release;
+  foreign.lpVtbl = &foreign_vtbl;
+  foreign_releases = 3;
+  assert_int_equal(wmiemu_cim_release(&foreign), 2);
+  assert_int_equal(foreign_releases, 2);
+  assert_int_equal(wmiemu_cim_release(NULL), 0);
+}
+
 static void test_stamp_u64(void **state) {
   IWbemClassObject *ev = spawn(L"Fast_Event");
   VARIANT v;
@@ -262,6 +292,7 @@ int main(void) {
     cmocka_unit_test(test_peek),
     cmocka_unit_test(test_clone_extra),
     cmocka_unit_test(test_clone_carries_short_strings),
+    cmocka_unit_test(test_release),
     cmocka_unit_test(test_stamp_u64),
     cmocka_unit_test(test_cached_lookups),
   };

@@ -162,6 +162,11 @@ HRESULT wmiemu_cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 va
 /* Clone with `extra` more bytes in the same allocation (16-byte aligned,
  * uninitialised, at *extra_out), freed with the copy: one allocation per
  * queued event. */
+/* IWbemClassObject::Release for callers in C: no COM calling convention,
+ * and no atomic operation when the caller holds the only reference. Any
+ * IWbemClassObject; NULL returns 0. */
+ULONG wmiemu_cim_release(IWbemClassObject *obj);
+
 HRESULT wmiemu_cim_clone_extra(IWbemClassObject *obj, size_t extra, void **extra_out,
                                IWbemClassObject **out);
 
