@@ -100,6 +100,10 @@ static inline wmiemu__cim_class_t *wmiemu__class_ref(wmiemu__cim_class_t *c) {
   return c;
 }
 void wmiemu__class_unref(wmiemu__cim_class_t *c);
+/* The same through this thread's stash of references (class_refs.c): for
+ * the references instances hold, taken and dropped at a high rate. */
+wmiemu__cim_class_t *wmiemu__class_ref_local(wmiemu__cim_class_t *c);
+void wmiemu__class_unref_local(wmiemu__cim_class_t *c);
 
 /* Property index by name (case-insensitive), -1 when absent. */
 int wmiemu__class_find(const wmiemu__cim_class_t *c, const WCHAR *name);

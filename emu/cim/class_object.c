@@ -34,7 +34,7 @@ static wmiemu__cim_object_t *object_alloc_extra(wmiemu__cim_class_t *cls, LONG g
   o->IWbemClassObject_iface.lpVtbl = (IWbemClassObjectVtbl *)&class_object_vtbl;
   o->ref = 1;
   o->genus = genus;
-  o->cls = wmiemu__class_ref(cls);
+  o->cls = wmiemu__class_ref_local(cls);
   o->quals = NULL;
   o->enum_flags = 0;
   o->enum_pos = -1;
@@ -308,7 +308,7 @@ static void object_destroy(wmiemu__cim_object_t *o) {
   for (UINT32 i = 0; i < o->nvalues; i++)
     if (wmiemu__value_owns(&o->values[i])) wmiemu__value_clear(&o->values[i]);
   if (o->quals) { wmiemu__qualset_clear(o->quals); free(o->quals); }
-  wmiemu__class_unref(o->cls);
+  wmiemu__class_unref_local(o->cls);
   wmiemu__block_free(o);
 }
 
