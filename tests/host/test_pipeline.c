@@ -142,6 +142,18 @@ static void *produce(void *arg) {
   return NULL;
 }
 
+/* n threads firing per_thread events each through the current provider. */
+static void start_producers(pthread_t *threads, producer_t *producers, int n, LONG per_thread) {
+  for (int t = 0; t < n; t++) {
+    producers[t].provider = test_provider_current();
+    producers[t].sink = test_provider_sink(test_provider_current());
+    producers[t].thread = t;
+    producers[t].events = per_thread;
+    producers[t].busy = 0;
+    assert_int_equal(pthread_create(&threads[t], NULL, produce, &producers[t]), 0);
+  }
+}
+
 typedef struct {
   LONG last[PRODUCERS];
   unsigned events;
@@ -176,14 +188,7 @@ static void many_producers(size_t queue_limit, LONG per_thread) {
   opts.queue_limit = queue_limit;
   host = test_provider_host(&opts, NULL);
   assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", check_order, &order, &id), S_OK);
-  for (int t = 0; t < PRODUCERS; t++) {
-    producers[t].provider = test_provider_current();
-    producers[t].sink = test_provider_sink(test_provider_current());
-    producers[t].thread = t;
-    producers[t].events = per_thread;
-    producers[t].busy = 0;
-    assert_int_equal(pthread_create(&threads[t], NULL, produce, &producers[t]), 0);
-  }
+  start_producers(threads, producers, PRODUCERS, per_thread);
   assert_hr(wmiemu_host_run_until_events(host, (uint64_t)PRODUCERS * per_thread, 120000), S_OK);
   for (int t = 0; t < PRODUCERS; t++)
     pthread_join(threads[t], NULL);
@@ -413,14 +418,7 @@ static void test_subscriptions_change_under_load(void **state) {
   opts.queue_limit = 4096;
   host = test_provider_host(&opts, NULL);
   assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &all), S_OK);
-  for (int t = 0; t < THREADS; t++) {
-    producers[t].provider = test_provider_current();
-    producers[t].sink = test_provider_sink(test_provider_current());
-    producers[t].thread = t;
-    producers[t].events = per_thread;
-    producers[t].busy = 0;
-    assert_int_equal(pthread_create(&threads[t], NULL, produce, &producers[t]), 0);
-  }
+  start_producers(threads, producers, THREADS, per_thread);
   while (n_ids < 24) {
     assert_hr(wmiemu_subscribe(host, NULL, n_ids % 2 ? "SELECT * FROM TestEvent WHERE Seq > 10"
                                                      : "SELECT * FROM TestEvent WHERE Thread = 1",
