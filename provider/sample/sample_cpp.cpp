@@ -22,7 +22,11 @@ class CSampleCppProvider final : public IWbemProviderInit,
                            public IWbemEventProvider,
                            public IWbemEventProviderQuerySink {
 public:
-  CSampleCppProvider() { InterlockedIncrement(&g_objects); InitializeCriticalSection(&m_lock); }
+  CSampleCppProvider() {
+    InterlockedIncrement(&g_objects);
+    InitializeCriticalSection(&m_lock);
+    InitializeCriticalSection(&m_queryLock);
+  }
 
   // IUnknown
   STDMETHODIMP QueryInterface(REFIID riid, void **ppv) override {
@@ -80,21 +84,20 @@ public:
     EnterCriticalSection(&m_lock);
     m_queries++;
     LeaveCriticalSection(&m_lock);
+    // Queries may arrive on several WMI threads at once; their events go
+    // out in order: join the previous query's thread before starting the
+    // next. m_queryLock, not m_lock, which the fire thread takes.
+    EnterCriticalSection(&m_queryLock);
+    if (m_thread) {
+      WaitForSingleObject(m_thread, INFINITE);
+      CloseHandle(m_thread);
+    }
     // Fire from another thread: Indicate must work from any thread. The
     // destructor joins the thread, so it never outlives the object.
-    HANDLE thread = CreateThread(nullptr, 0, &CSampleCppProvider::FireThread, this, 0, nullptr);
-    if (!thread)
-      return WBEM_E_FAILED;
-    // Join the previous thread outside the lock: it takes the lock itself.
-    EnterCriticalSection(&m_lock);
-    HANDLE previous = m_thread;
-    m_thread = thread;
-    LeaveCriticalSection(&m_lock);
-    if (previous) {
-      WaitForSingleObject(previous, INFINITE);
-      CloseHandle(previous);
-    }
-    return WBEM_S_NO_ERROR;
+    m_thread = CreateThread(nullptr, 0, &CSampleCppProvider::FireThread, this, 0, nullptr);
+    HRESULT hr = m_thread ? WBEM_S_NO_ERROR : WBEM_E_FAILED;
+    LeaveCriticalSection(&m_queryLock);
+    return hr;
   }
   STDMETHODIMP CancelQuery(ULONG) override {
     EnterCriticalSection(&m_lock);
@@ -111,6 +114,7 @@ private:
     }
     if (m_sink) m_sink->Release();
     if (m_class) m_class->Release();
+    DeleteCriticalSection(&m_queryLock);
     DeleteCriticalSection(&m_lock);
     InterlockedDecrement(&g_objects);
   }
@@ -150,7 +154,8 @@ private:
   LONG m_ref = 1;
   LONG m_queries = 0;
   LONG m_sequence = 0;
-  CRITICAL_SECTION m_lock;
+  CRITICAL_SECTION m_lock;         // m_queries, m_sink
+  CRITICAL_SECTION m_queryLock;    // m_thread, across NewQuery calls
   IWbemClassObject *m_class = nullptr;
   IWbemObjectSink *m_sink = nullptr;
   HANDLE m_thread = nullptr;
