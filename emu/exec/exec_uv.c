@@ -156,7 +156,7 @@ static void turn(exec_uv_t *e, int busy) {
   set_awake(e, 0);
   /* A post that read loop_awake before it was cleared skipped its wake-up:
    * look once more before blocking. */
-  if (!wmiemu__mpsc_empty(&e->base.queue)) {
+  if (!wmiemu__mpsc_empty_sc(&e->base.queue)) {
     set_awake(e, 1);
     return;
   }

@@ -40,6 +40,14 @@ static inline int wmiemu__mpsc_empty(wmiemu__mpsc_t *q) {
          __atomic_load_n(&q->head, __ATOMIC_ACQUIRE) == &q->stub;
 }
 
+/* The same, ordered after the caller's sequentially consistent stores: a
+ * consumer that clears a flag producers read after pushing sees either
+ * their push or they see the flag cleared. */
+static inline int wmiemu__mpsc_empty_sc(wmiemu__mpsc_t *q) {
+  return q->tail == &q->stub &&
+         __atomic_load_n(&q->head, __ATOMIC_SEQ_CST) == &q->stub;
+}
+
 /* Returns the oldest node or NULL when the queue is empty. When a producer
  * has swapped the head but not yet linked its node, waits for that link (a
  * few instructions on the producer side) rather than report a false empty. */
