@@ -5,7 +5,6 @@
 #include "host/host_int.h"
 
 #include <sched.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,9 @@
 #include <wmiemu/compat.h>
 
 #include "check/context.h"
+
+/* Events waiting past which Indicate yields the processor once. */
+#define YIELD_BACKLOG 4096
 
 static inline wmiemu__sink_t *impl_from_IWbemEventSink(IWbemEventSink *iface) {
   return CONTAINING_RECORD(iface, wmiemu__sink_t, IWbemEventSink_iface);
@@ -131,9 +133,6 @@ static void keep_overflow_sample(wmiemu__sink_t *s, IWbemClassObject *obj, int64
 /* A single object of ours (the common case) is copied with room for its
  * batch in the same allocation: one malloc per event. NULL when the object
  * is foreign or memory is short (then the general path runs). */
-/* Events waiting past which Indicate yields the processor once. */
-#define YIELD_BACKLOG 4096
-
 static wmiemu__batch_t *copy_single(IWbemClassObject *obj) {
   wmiemu__batch_t *b = NULL;
   IWbemClassObject *copy = NULL;
