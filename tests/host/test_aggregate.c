@@ -21,6 +21,7 @@
 #include "exec/exec.h"
 #include "exec/sched.h"
 #include "host/host_int.h"
+#include "inproc_provider.h"
 
 #define CHECK(c) do { if (!(c)) wmiemu_explore_fail(0, "%s:%d: check failed: %s", __FILE__, __LINE__, #c); } while (0)
 
@@ -34,89 +35,6 @@ static const char agg_mof[] =
   "instance of __EventProviderRegistration { Provider = $P; EventQueryList = { \"SELECT * FROM AggEvent\" }; };\n";
 
 static const CLSID clsid_agg = { 0x4d3c2b1a, 0x6f5e, 0x4a7b, { 0x8c, 0x9d, 0x0e, 0x1f, 0x2a, 0x3b, 0x4c, 0x5d } };
-
-typedef struct {
-  IWbemProviderInit IWbemProviderInit_iface;
-  IWbemEventProvider IWbemEventProvider_iface;
-  LONG ref;
-  IWbemObjectSink *sink;
-} agg_provider_t;
-
-static agg_provider_t *the_provider;
-
-static agg_provider_t *from_init(IWbemProviderInit *i) { return CONTAINING_RECORD(i, agg_provider_t, IWbemProviderInit_iface); }
-static agg_provider_t *from_events(IWbemEventProvider *i) { return CONTAINING_RECORD(i, agg_provider_t, IWbemEventProvider_iface); }
-
-static HRESULT provider_qi(agg_provider_t *p, REFIID riid, void **ppv) {
-  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemProviderInit))
-    *ppv = &p->IWbemProviderInit_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProvider))
-    *ppv = &p->IWbemEventProvider_iface;
-  else {
-    *ppv = NULL;
-    return E_NOINTERFACE;
-  }
-  InterlockedIncrement(&p->ref);
-  return S_OK;
-}
-static ULONG provider_release(agg_provider_t *p) {
-  ULONG r = InterlockedDecrement(&p->ref);
-  if (!r) {
-    if (p->sink)
-      IWbemObjectSink_Release(p->sink);
-    if (the_provider == p)
-      the_provider = NULL;
-    free(p);
-  }
-  return r;
-}
-static HRESULT WINAPI i_qi(IWbemProviderInit *i, REFIID r, void **p) { return provider_qi(from_init(i), r, p); }
-static ULONG WINAPI i_addref(IWbemProviderInit *i) { return InterlockedIncrement(&from_init(i)->ref); }
-static ULONG WINAPI i_release(IWbemProviderInit *i) { return provider_release(from_init(i)); }
-static HRESULT WINAPI i_initialize(IWbemProviderInit *i, LPWSTR u, LONG f, LPWSTR ns, LPWSTR l,
-                                   IWbemServices *s, IWbemContext *c, IWbemProviderInitSink *sink) {
-  (void)i; (void)u; (void)f; (void)ns; (void)l; (void)s; (void)c;
-  return IWbemProviderInitSink_SetStatus(sink, WBEM_S_INITIALIZED, 0);
-}
-static const IWbemProviderInitVtbl init_vtbl = { i_qi, i_addref, i_release, i_initialize };
-static HRESULT WINAPI e_qi(IWbemEventProvider *i, REFIID r, void **p) { return provider_qi(from_events(i), r, p); }
-static ULONG WINAPI e_addref(IWbemEventProvider *i) { return InterlockedIncrement(&from_events(i)->ref); }
-static ULONG WINAPI e_release(IWbemEventProvider *i) { return provider_release(from_events(i)); }
-static HRESULT WINAPI e_provide(IWbemEventProvider *i, IWbemObjectSink *sink, LONG f) {
-  (void)f;
-  IWbemObjectSink_AddRef(sink);
-  from_events(i)->sink = sink;
-  return S_OK;
-}
-static const IWbemEventProviderVtbl events_vtbl = { e_qi, e_addref, e_release, e_provide };
-
-static HRESULT WINAPI f_qi(IClassFactory *f, REFIID r, void **p) {
-  if (IsEqualIID(r, &IID_IUnknown) || IsEqualIID(r, &IID_IClassFactory)) {
-    *p = f;
-    return S_OK;
-  }
-  *p = NULL;
-  return E_NOINTERFACE;
-}
-static ULONG WINAPI f_addref(IClassFactory *f) { (void)f; return 2; }
-static ULONG WINAPI f_release(IClassFactory *f) { (void)f; return 1; }
-static HRESULT WINAPI f_create(IClassFactory *f, IUnknown *o, REFIID r, void **ppv) {
-  agg_provider_t *p = calloc(1, sizeof(*p));
-  HRESULT hr;
-  (void)f; (void)o;
-  if (!p)
-    return E_OUTOFMEMORY;
-  p->IWbemProviderInit_iface.lpVtbl = &init_vtbl;
-  p->IWbemEventProvider_iface.lpVtbl = &events_vtbl;
-  p->ref = 1;
-  the_provider = p;
-  hr = provider_qi(p, r, ppv);
-  provider_release(p);
-  return hr;
-}
-static HRESULT WINAPI f_lock(IClassFactory *f, BOOL l) { (void)f; (void)l; return S_OK; }
-static const IClassFactoryVtbl factory_vtbl = { f_qi, f_addref, f_release, f_create, f_lock };
-static IClassFactory factory = { &factory_vtbl };
 
 /* ---- what the consumers saw ----------------------------------------------- */
 
@@ -207,8 +125,8 @@ static void fire(wmiemu_host_t *host, LONG seq, const WCHAR *tag) {
   V_BSTR(&v) = SysAllocString(tag);
   CHECK(SUCCEEDED(IWbemClassObject_Put(ev, L"Tag", 0, &v, 0)));
   VariantClear(&v);
-  CHECK(the_provider && the_provider->sink);
-  CHECK(IWbemObjectSink_Indicate(the_provider->sink, 1, &ev) == WBEM_S_NO_ERROR);
+  CHECK(inproc_provider_sink() != NULL);
+  CHECK(IWbemObjectSink_Indicate(inproc_provider_sink(), 1, &ev) == WBEM_S_NO_ERROR);
   IWbemClassObject_Release(ev);
   IWbemClassObject_Release(cls);
 }
@@ -226,7 +144,7 @@ static HRESULT host_on_exec(wmiemu__exec_t *e, wmiemu_host_t **host) {
   if (SUCCEEDED(hr))
     hr = wmiemu_mof_compile_text(wmiemu_host_repo(*host), "agg.mof", agg_mof, sizeof(agg_mof) - 1, NULL, NULL);
   if (SUCCEEDED(hr))
-    hr = wmiemu_host_add_factory(*host, &clsid_agg, &factory);
+    hr = wmiemu_host_add_factory(*host, &clsid_agg, inproc_provider_factory());
   return hr;
 }
 

@@ -1,6 +1,7 @@
 /* The event pipeline end to end: producer threads call Indicate on the sink
- * of a provider compiled in here; the host copies, queues, filters with a
- * three-term WHERE clause and calls the consumer on its libuv loop.
+ * of the in-process provider (provider/inproc); the host copies, queues,
+ * filters with a three-term WHERE clause and calls the consumer on its
+ * libuv loop.
  *
  * Two measurements per configuration, for the host and for a bare baseline
  * (a pointer handed through a mutex-protected queue plus uv_async_send, the
@@ -23,6 +24,8 @@
 #define CONST_VTABLE
 #include <wmiemu/host.h>
 #include <wbemidl.h>
+
+#include "inproc_provider.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -79,7 +82,7 @@ static void percentiles(samples_t *s, double *p50_us, double *p99_us) {
   *p99_us = s->v[(s->n * 99) / 100] / 1000.0;
 }
 
-/* ---- a minimal provider -------------------------------------------------- */
+/* ---- the provider's classes -------------------------------------------------- */
 
 static const char bench_mof[] =
   "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
@@ -89,85 +92,6 @@ static const char bench_mof[] =
   "instance of __EventProviderRegistration { Provider = $P; EventQueryList = { \"SELECT * FROM BenchEvent\" }; };\n";
 
 static const CLSID clsid_bench = { 0x9a8b7c6d, 0x5e4f, 0x4a3b, { 0x9c, 0x2d, 0x1e, 0x0f, 0x9a, 0x8b, 0x7c, 0x6d } };
-
-typedef struct {
-  IWbemProviderInit IWbemProviderInit_iface;
-  IWbemEventProvider IWbemEventProvider_iface;
-  LONG ref;
-  IWbemObjectSink *sink;
-} bench_provider_t;
-
-static bench_provider_t *the_provider;
-
-static bench_provider_t *from_init(IWbemProviderInit *i) { return CONTAINING_RECORD(i, bench_provider_t, IWbemProviderInit_iface); }
-static bench_provider_t *from_events(IWbemEventProvider *i) { return CONTAINING_RECORD(i, bench_provider_t, IWbemEventProvider_iface); }
-
-static HRESULT bench_qi(bench_provider_t *p, REFIID riid, void **ppv) {
-  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemProviderInit))
-    *ppv = &p->IWbemProviderInit_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProvider))
-    *ppv = &p->IWbemEventProvider_iface;
-  else {
-    *ppv = NULL;
-    return E_NOINTERFACE;
-  }
-  InterlockedIncrement(&p->ref);
-  return S_OK;
-}
-static ULONG bench_release(bench_provider_t *p) {
-  ULONG r = InterlockedDecrement(&p->ref);
-  if (!r) {
-    if (p->sink)
-      IWbemObjectSink_Release(p->sink);
-    free(p);
-  }
-  return r;
-}
-static HRESULT WINAPI i_qi(IWbemProviderInit *i, REFIID r, void **p) { return bench_qi(from_init(i), r, p); }
-static ULONG WINAPI i_addref(IWbemProviderInit *i) { return InterlockedIncrement(&from_init(i)->ref); }
-static ULONG WINAPI i_release(IWbemProviderInit *i) { return bench_release(from_init(i)); }
-static HRESULT WINAPI i_initialize(IWbemProviderInit *i, LPWSTR u, LONG f, LPWSTR ns, LPWSTR l,
-                                   IWbemServices *s, IWbemContext *c, IWbemProviderInitSink *sink) {
-  (void)i; (void)u; (void)f; (void)ns; (void)l; (void)s; (void)c;
-  return IWbemProviderInitSink_SetStatus(sink, WBEM_S_INITIALIZED, 0);
-}
-static const IWbemProviderInitVtbl init_vtbl = { i_qi, i_addref, i_release, i_initialize };
-static HRESULT WINAPI e_qi(IWbemEventProvider *i, REFIID r, void **p) { return bench_qi(from_events(i), r, p); }
-static ULONG WINAPI e_addref(IWbemEventProvider *i) { return InterlockedIncrement(&from_events(i)->ref); }
-static ULONG WINAPI e_release(IWbemEventProvider *i) { return bench_release(from_events(i)); }
-static HRESULT WINAPI e_provide(IWbemEventProvider *i, IWbemObjectSink *sink, LONG f) {
-  (void)f;
-  IWbemObjectSink_AddRef(sink);
-  from_events(i)->sink = sink;
-  return S_OK;
-}
-static const IWbemEventProviderVtbl events_vtbl = { e_qi, e_addref, e_release, e_provide };
-
-static HRESULT WINAPI f_qi(IClassFactory *f, REFIID r, void **p) {
-  if (IsEqualIID(r, &IID_IUnknown) || IsEqualIID(r, &IID_IClassFactory)) {
-    *p = f;
-    return S_OK;
-  }
-  *p = NULL;
-  return E_NOINTERFACE;
-}
-static ULONG WINAPI f_addref(IClassFactory *f) { (void)f; return 2; }
-static ULONG WINAPI f_release(IClassFactory *f) { (void)f; return 1; }
-static HRESULT WINAPI f_create(IClassFactory *f, IUnknown *o, REFIID r, void **ppv) {
-  bench_provider_t *p = calloc(1, sizeof(*p));
-  HRESULT hr;
-  (void)f; (void)o;
-  p->IWbemProviderInit_iface.lpVtbl = &init_vtbl;
-  p->IWbemEventProvider_iface.lpVtbl = &events_vtbl;
-  p->ref = 1;
-  the_provider = p;
-  hr = bench_qi(p, r, ppv);
-  bench_release(p);
-  return hr;
-}
-static HRESULT WINAPI f_lock(IClassFactory *f, BOOL l) { (void)f; (void)l; return S_OK; }
-static const IClassFactoryVtbl factory_vtbl = { f_qi, f_addref, f_release, f_create, f_lock };
-static IClassFactory factory = { &factory_vtbl };
 
 /* ---- host run --------------------------------------------------------------- */
 
@@ -225,7 +149,7 @@ static wmiemu_host_t *bench_host(size_t queue_limit, int timestamps, samples_t *
   opts.queue_limit = queue_limit;
   if (FAILED(wmiemu_host_new(&opts, &host)) ||
       FAILED(wmiemu_mof_compile_text(wmiemu_host_repo(host), "bench.mof", bench_mof, sizeof(bench_mof) - 1, NULL, NULL)) ||
-      FAILED(wmiemu_host_add_factory(host, &clsid_bench, &factory)) ||
+      FAILED(wmiemu_host_add_factory(host, &clsid_bench, inproc_provider_factory())) ||
       FAILED(wmiemu_subscribe(host, NULL,
                               "SELECT * FROM BenchEvent WHERE Seq >= 0 AND Load < 2.0 AND Name = \"bench\"",
                               on_event, s, id))) {
@@ -248,7 +172,7 @@ static double run_host(int threads, uint64_t total, uint64_t period_ns, samples_
   wmiemu_repo_get_class(wmiemu_host_repo(host), L"root\\cimv2", L"BenchEvent", &cls);
   start = now_ns() + 1000000;   /* paced producers start together */
   for (int i = 0; i < threads; i++) {
-    pr[i].sink = the_provider->sink;
+    pr[i].sink = inproc_provider_sink();
     pr[i].cls = cls;
     pr[i].events = per;
     pr[i].thread = i;
@@ -443,7 +367,7 @@ static void run_memory(uint64_t queued) {
   long before, after, peak;
   wmiemu_repo_get_class(wmiemu_host_repo(host), L"root\\cimv2", L"BenchEvent", &cls);
   before = status_kb("VmRSS:");
-  pr.sink = the_provider->sink;
+  pr.sink = inproc_provider_sink();
   pr.cls = cls;
   pr.events = queued;
   pr.thread = 0;
