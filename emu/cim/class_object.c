@@ -202,6 +202,43 @@ HRESULT wmiemu_cim_peek_cached(IWbemClassObject *obj, const WCHAR *name, uint64_
   return peek_at(o, find_cached(o->cls, name, cache), v, type);
 }
 
+HRESULT wmiemu_cim_peek_scalar(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+                               wmiemu_cim_scalar_t *out) {
+  wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
+  const wmiemu__cim_value_t *val;
+  int i;
+  if (!obj || !name || !out) return WBEM_E_INVALID_PARAMETER;
+  if (!o || (name[0] == '_' && name[1] == '_')) return E_NOTIMPL;
+  if ((i = find_cached(o->cls, name, cache)) < 0) return WBEM_E_NOT_FOUND;
+  val = wmiemu__object_value(o, (UINT32)i);
+  if (WMIEMU__CIM_IS_ARRAY(val->type) || WMIEMU__CIM_BASE(val->type) == CIM_OBJECT)
+    return E_NOTIMPL;
+  out->type = o->cls->props[i].type;
+  out->is_null = (val->flags & WMIEMU__VALUE_NULL) != 0;
+  out->len = 0;
+  out->v.u = 0;
+  if (out->is_null) return S_OK;
+  switch (WMIEMU__CIM_BASE(val->type)) {
+  case CIM_STRING: case CIM_DATETIME: case CIM_REFERENCE:
+    if (!val->u.s.s) {
+      out->is_null = TRUE;
+      return S_OK;
+    }
+    out->v.s = val->u.s.s->s;
+    out->len = val->u.s.s->len;
+    return S_OK;
+  case CIM_REAL32: case CIM_REAL64:
+    out->v.r = val->u.s.r;
+    return S_OK;
+  case CIM_UINT64:
+    out->v.u = val->u.s.u;
+    return S_OK;
+  default:
+    out->v.i = val->u.s.i;
+    return S_OK;
+  }
+}
+
 HRESULT wmiemu_cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 value) {
   return wmiemu_cim_stamp_u64_cached(obj, name, NULL, value);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <wmiemu/cim.h>
 #include <wmiemu/wql.h>
 
 /* ---- arena ---------------------------------------------------------------- */
@@ -261,6 +262,11 @@ void wmiemu__wql_state_clear(wmiemu__wql_eval_state_t *st);
 const VARIANT *wmiemu__wql_fetch(wmiemu__wql_eval_state_t *st, int slot, CIMTYPE *type);
 /* Converts a fetched value to a comparable value (strings point into v). */
 void wmiemu__wql_value_of(const VARIANT *v, CIMTYPE type, wmiemu__wql_const_t *out);
+/* A property read with wmiemu_cim_peek_scalar (not NULL) as a comparable
+ * value, the same wmiemu__wql_value_of makes of the property's VARIANT;
+ * FALSE for a type it leaves to that path. Sets only the fields the value's
+ * kind uses. */
+BOOL wmiemu__wql_scalar_value(const wmiemu_cim_scalar_t *sc, wmiemu__wql_const_t *out);
 /* Three-valued: 1 true, 0 false, -1 unknown. */
 int wmiemu__wql_eval_node(wmiemu__wql_eval_state_t *st, const wmiemu__wql_node_t *n);
 /* Gives a fetched value the forms a constant would have, so two property

@@ -94,6 +94,32 @@ const VARIANT *wmiemu__wql_fetch(wmiemu__wql_eval_state_t *st, int slot, CIMTYPE
   return &st->vals[slot];
 }
 
+/* The comparable value of a slot: 1, or 0 when the property is NULL or
+ * missing. A property of the event itself, on one of our objects, is read
+ * as stored (no VARIANT, no string length to count); anything else goes
+ * through wmiemu__wql_fetch. */
+static int value_for(wmiemu__wql_eval_state_t *st, int slot, wmiemu__wql_const_t *out) {
+  const VARIANT *v;
+  CIMTYPE t;
+  if (slot >= 0 && st->state && !st->state[slot]) {
+    wmiemu__wql_slot_t *s = &st->slots->slots[slot];
+    wmiemu_cim_scalar_t sc;
+    if (s->parent < 0 &&
+        wmiemu_cim_peek_scalar(st->root, s->name, (uint64_t *)&s->cache, &sc) == S_OK) {
+      if (sc.is_null) {
+        st->state[slot] = 2;
+        return 0;
+      }
+      if (wmiemu__wql_scalar_value(&sc, out))
+        return 1;
+    }
+  }
+  if (!(v = wmiemu__wql_fetch(st, slot, &t)))
+    return 0;
+  wmiemu__wql_value_of(v, t, out);
+  return 1;
+}
+
 static int apply(wmiemu__wql_op_t op, int c) {
   if (c == WMIEMU__WQL_INCOMPARABLE)
     return -1;
@@ -148,23 +174,17 @@ int wmiemu__wql_eval_node(wmiemu__wql_eval_state_t *st, const wmiemu__wql_node_t
     return wmiemu__wql_class_is(st->objs[n->path->slot], n->value->ws);
   }
   case WMIEMU__WQL_N_LIKE: {
-    CIMTYPE t;
-    const VARIANT *v = wmiemu__wql_fetch(st, n->path->slot, &t);
-    if (!v)
-      return -1;
     wmiemu__wql_const_t val;
-    wmiemu__wql_value_of(v, t, &val);
+    if (!value_for(st, n->path->slot, &val))
+      return -1;
     if (val.kind != WMIEMU__WQL_V_STRING)
       return -1;
     return wmiemu__wql_like(val.ws, val.wlen, n->value->ws, n->value->wlen);
   }
   case WMIEMU__WQL_N_CMP: {
-    CIMTYPE t;
-    const VARIANT *v = wmiemu__wql_fetch(st, n->path->slot, &t);
-    if (!v)
-      return -1;
     wmiemu__wql_const_t val;
-    wmiemu__wql_value_of(v, t, &val);
+    if (!value_for(st, n->path->slot, &val))
+      return -1;
     if (!n->path2)
       return apply(n->op, wmiemu__wql_compare_values(&val, n->value));
     CIMTYPE t2;

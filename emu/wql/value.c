@@ -37,7 +37,11 @@ size_t wmiemu__wql_wcslen(const WCHAR *s) {
 int wmiemu__wql_wcsnicmp(const WCHAR *a, size_t alen, const WCHAR *b, size_t blen) {
   size_t n = alen < blen ? alen : blen;
   for (size_t i = 0; i < n; i++) {
-    WCHAR x = wmiemu__wql_fold(a[i]), y = wmiemu__wql_fold(b[i]);
+    WCHAR x, y;
+    if (a[i] == b[i])
+      continue;
+    x = wmiemu__wql_fold(a[i]);
+    y = wmiemu__wql_fold(b[i]);
     if (x != y)
       return x < y ? -1 : 1;
   }
@@ -308,6 +312,32 @@ static void int_value(const VARIANT *v, CIMTYPE type, wmiemu__wql_const_t *out) 
     break;
   default:
     break;
+  }
+}
+
+BOOL wmiemu__wql_scalar_value(const wmiemu_cim_scalar_t *sc, wmiemu__wql_const_t *out) {
+  /* Each case reads the stored value the way wmiemu__wql_value_of reads
+   * the VARIANT the object model makes of it (a uint32 in a VT_I4, a
+   * 64-bit integer as decimal text): the same comparisons either way. */
+  switch (sc->type) {
+  case CIM_SINT8: case CIM_SINT16: set_signed(out, (SHORT)sc->v.i); return TRUE;
+  case CIM_SINT32: set_signed(out, (int32_t)sc->v.i); return TRUE;
+  case CIM_SINT64: set_signed(out, sc->v.i); return TRUE;
+  case CIM_UINT8: set_unsigned(out, (uint8_t)sc->v.i); return TRUE;
+  case CIM_UINT16: case CIM_CHAR16: set_unsigned(out, (uint16_t)sc->v.i); return TRUE;
+  case CIM_UINT32: set_unsigned(out, (uint32_t)sc->v.i); return TRUE;
+  case CIM_UINT64: set_unsigned(out, sc->v.u); return TRUE;
+  case CIM_REAL32: out->kind = WMIEMU__WQL_V_REAL; out->real = (float)sc->v.r; return TRUE;
+  case CIM_REAL64: out->kind = WMIEMU__WQL_V_REAL; out->real = sc->v.r; return TRUE;
+  case CIM_BOOLEAN: out->kind = WMIEMU__WQL_V_BOOL; out->boolean = sc->v.i != 0; return TRUE;
+  case CIM_STRING: case CIM_REFERENCE:
+    out->kind = WMIEMU__WQL_V_STRING;
+    out->ws = sc->v.s;
+    out->wlen = sc->len;
+    out->forms = WMIEMU__WQL_F_STRING;
+    return TRUE;
+  default:
+    return FALSE;   /* datetimes: their forms take parsing */
   }
 }
 

@@ -1,5 +1,6 @@
 /* The object model's fast paths for the event pipeline: class test,
- * borrowed property reads, clone with extra room, TIME_CREATED stamping. */
+ * borrowed property reads (as VARIANTs and as stored), clone with extra
+ * room, TIME_CREATED stamping. */
 #define COBJMACROS
 #define CONST_VTABLE
 #include <wmiemu/cim.h>
@@ -109,6 +110,58 @@ static void test_peek(void **state) {
   assert_hr(wmiemu_cim_peek(ev, L"Missing", &v, NULL), WBEM_E_NOT_FOUND);
   assert_hr(wmiemu_cim_peek(ev, NULL, &v, NULL), WBEM_E_INVALID_PARAMETER);
   assert_hr(wmiemu_cim_peek(ev, L"Seq", NULL, NULL), WBEM_E_INVALID_PARAMETER);
+  IWbemClassObject_Release(ev);
+}
+
+static void test_peek_scalar(void **state) {
+  IWbemClassObject *ev = spawn(L"Fast_Event"), *cls = NULL;
+  wmiemu_cim_scalar_t sc;
+  uint64_t cache = 0;
+  VARIANT v;
+  IUnknown foreign = { NULL };
+  (void)state;
+  put_i4(ev, L"Seq", -1);                                            /* uint32 4294967295 */
+  put_str(ev, L"Name", L"bench");
+  put_str(ev, L"Big", L"18446744073709551615");
+  V_VT(&v) = VT_R8;
+  V_R8(&v) = 0.25;
+  assert_hr(IWbemClassObject_Put(ev, L"Load", 0, &v, 0), S_OK);
+  V_VT(&v) = VT_BOOL;
+  V_BOOL(&v) = VARIANT_TRUE;
+  assert_hr(IWbemClassObject_Put(ev, L"Flag", 0, &v, 0), S_OK);
+  assert_hr(wmiemu_cim_peek_scalar(ev, L"seq", &cache, &sc), S_OK);
+  assert_int_equal(sc.type, CIM_UINT32);
+  assert_false(sc.is_null);
+  assert_true(sc.v.i == 4294967295LL);
+  assert_hr(wmiemu_cim_peek_scalar(ev, L"Seq", &cache, &sc), S_OK);   /* from the cache */
+  assert_true(sc.v.i == 4294967295LL);
+  /* A string is lent with its length: the object's own characters. */
+  assert_hr(wmiemu_cim_peek_scalar(ev, L"Name", NULL, &sc), S_OK);
+  assert_int_equal(sc.type, CIM_STRING);
+  assert_int_equal(sc.len, 5);
+  assert_int_equal(wmiemu_wcscmp(sc.v.s, L"bench"), 0);
+  assert_hr(wmiemu_cim_peek_scalar(ev, L"Big", NULL, &sc), S_OK);    /* no text, unlike Get */
+  assert_int_equal(sc.type, CIM_UINT64);
+  assert_true(sc.v.u == UINT64_MAX);
+  assert_hr(wmiemu_cim_peek_scalar(ev, L"Load", NULL, &sc), S_OK);
+  assert_true(sc.v.r == 0.25);
+  assert_hr(wmiemu_cim_peek_scalar(ev, L"Flag", NULL, &sc), S_OK);
+  assert_int_equal(sc.type, CIM_BOOLEAN);
+  assert_true(sc.v.i == 1);
+  assert_hr(wmiemu_cim_peek_scalar(ev, L"Note", NULL, &sc), S_OK);   /* never set */
+  assert_true(sc.is_null);
+  assert_int_equal(sc.type, CIM_STRING);
+  /* A class gives its defaults. */
+  assert_hr(wmiemu_repo_get_class(repo, L"root\\cimv2", L"Fast_Event", &cls), S_OK);
+  assert_hr(wmiemu_cim_peek_scalar(cls, L"Seq", NULL, &sc), S_OK);
+  assert_true(sc.is_null);
+  IWbemClassObject_Release(cls);
+  assert_hr(wmiemu_cim_peek_scalar(ev, L"__CLASS", NULL, &sc), E_NOTIMPL);
+  assert_hr(wmiemu_cim_peek_scalar(ev, L"Missing", NULL, &sc), WBEM_E_NOT_FOUND);
+  assert_hr(wmiemu_cim_peek_scalar((IWbemClassObject *)&foreign, L"Seq", NULL, &sc), E_NOTIMPL);
+  assert_hr(wmiemu_cim_peek_scalar(NULL, L"Seq", NULL, &sc), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_cim_peek_scalar(ev, NULL, NULL, &sc), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_cim_peek_scalar(ev, L"Seq", NULL, NULL), WBEM_E_INVALID_PARAMETER);
   IWbemClassObject_Release(ev);
 }
 
@@ -290,6 +343,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_class_is),
     cmocka_unit_test(test_peek),
+    cmocka_unit_test(test_peek_scalar),
     cmocka_unit_test(test_clone_extra),
     cmocka_unit_test(test_clone_carries_short_strings),
     cmocka_unit_test(test_release),

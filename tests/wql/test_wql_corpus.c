@@ -1,6 +1,7 @@
 /* Table-driven WQL tests: queries.txt (parse + bind, exact HRESULT and
  * column for every invalid query, normalised text for valid ones) and
- * eval.txt (evaluation against real objects built from classes.mof). */
+ * eval.txt (evaluation against real objects built from classes.mof, read
+ * directly and through a foreign wrapper). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "wql/foreign_object.h"
 #include "wql/wql_fixture.h"
 
 static FILE *open_corpus(const char *name) {
@@ -137,12 +139,22 @@ static void test_eval(void **state) {
       continue;
     }
     IWbemClassObject *obj = wql_fixture_object(repo, fields[1]);
-    BOOL match = -1;
+    /* Our objects are read directly, anyone else's through Get: both
+     * paths must give the expected answer. */
+    IWbemClassObject *foreign = foreign_object_wrap(obj);
+    BOOL match = -1, foreign_match = -1;
+    assert_non_null(foreign);
     assert_int_equal(wmiemu_wql_eval(q, obj, &match), S_OK);
+    assert_int_equal(wmiemu_wql_eval(q, foreign, &foreign_match), S_OK);
     if (match != (fields[0][0] == '1')) {
       print_error("eval.txt:%u: expected %s, got %d\n", lineno, fields[0], match);
       failures++;
     }
+    if (foreign_match != (fields[0][0] == '1')) {
+      print_error("eval.txt:%u: expected %s, got %d through Get\n", lineno, fields[0], foreign_match);
+      failures++;
+    }
+    foreign->lpVtbl->Release(foreign);
     obj->lpVtbl->Release(obj);
     wmiemu_wql_free(q);
   }

@@ -154,6 +154,28 @@ HRESULT wmiemu_cim_class_is(IWbemClassObject *obj, const WCHAR *class_name);
  * an unknown name. */
 HRESULT wmiemu_cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CIMTYPE *type);
 
+/* A scalar property as the object stores it, for readers that compare
+ * values without converting them (the WQL evaluator). */
+typedef struct {
+  CIMTYPE type;             /* the property's declared type */
+  BOOL is_null;
+  UINT32 len;               /* strings: length in characters */
+  union {
+    INT64 i;                /* integers but uint64, char16, boolean (0 or 1) */
+    UINT64 u;               /* uint64 */
+    double r;               /* real32 (held as its double) and real64 */
+    const WCHAR *s;         /* string, datetime, reference: NUL-terminated */
+  } v;
+} wmiemu_cim_scalar_t;
+
+/* Reads a scalar property of an instance or (its default) of a class with
+ * no conversion and no copy: a string BORROWS the object's storage, valid
+ * while obj lives unchanged. E_NOTIMPL for arrays, embedded objects and
+ * system properties as well; WBEM_E_NOT_FOUND for an unknown name. cache
+ * as for wmiemu_cim_peek_cached (may be NULL). */
+HRESULT wmiemu_cim_peek_scalar(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+                               wmiemu_cim_scalar_t *out);
+
 /* Sets the uint64 property name of an instance to value when it is NULL
  * (TIME_CREATED stamping): S_OK when set, S_FALSE when it had a value,
  * WBEM_E_NOT_FOUND / WBEM_E_TYPE_MISMATCH when there is no such uint64. */
