@@ -71,7 +71,13 @@ wmiemu__cim_class_t *wmiemu__class_ref_local(wmiemu__cim_class_t *c) {
 }
 
 void wmiemu__class_unref_local(wmiemu__cim_class_t *c) {
-  if (c && stash.cls == c && stash.count < STASH_MAX) {
+  if (c && stash.cls == c) {
+    /* Full: hand back a batch at once, not one per free while frees
+     * outnumber copies (a burst of delivered events coming back). */
+    if (stash.count >= STASH_MAX) {
+      __atomic_sub_fetch(&c->ref, STASH_TAKE, __ATOMIC_RELEASE);
+      stash.count -= STASH_TAKE;
+    }
     stash.count++;
     return;
   }
