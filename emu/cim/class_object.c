@@ -277,9 +277,14 @@ HRESULT wmiemu_cim_class_is_cached(IWbemClassObject *obj, const WCHAR *class_nam
 }
 
 void wmiemu__object_set(wmiemu__cim_object_t *o, UINT32 i, wmiemu__cim_value_t *v) {
-  if (wmiemu__value_owns(&o->values[i])) wmiemu__value_clear(&o->values[i]);
-  o->values[i] = *v;
-  o->values[i].flags |= WMIEMU__VALUE_SET;
+  wmiemu__cim_value_t *dst = &o->values[i];
+  if (wmiemu__value_owns(dst)) wmiemu__value_clear(dst);
+  /* Field by field: v was just written that way, and one 16-byte load of
+   * it could not be forwarded from those stores; it would wait for every
+   * store before it to reach the cache. */
+  dst->type = v->type;
+  dst->flags = v->flags | WMIEMU__VALUE_SET;
+  dst->u.s.u = v->u.s.u;
   wmiemu__value_init_null(v, v->type);
 }
 
