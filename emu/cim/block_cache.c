@@ -3,8 +3,11 @@
  * thousands of times a second. glibc's free of a block that size goes past
  * its small per-thread cache and merges the block with its neighbours:
  * other copies, which the loop thread has just read, so each merge is a
- * cache miss. Here each thread keeps up to CACHED_PER_CLASS freed blocks
- * per 64-byte size class and hands them out again; the rest go to free().
+ * cache miss. Here each thread keeps freed blocks by 64-byte size class
+ * and hands them out again, up to CACHED_BYTES in all; the rest go to
+ * free(). The bound is that large because delivered events come back in
+ * bursts of a few thousand under load, and a burst that overflows the
+ * cache costs a glibc free per block.
  *
  * A block carries a 16-byte header with its class (0: not cacheable), so a
  * block freed on another thread lands in that thread's cache. What a thread
@@ -18,7 +21,7 @@
 #define HEADER 16
 #define CLASS_BYTES 64
 #define CLASSES 16                   /* blocks up to 1 KiB, header included */
-#define CACHED_PER_CLASS 256
+#define CACHED_BYTES (2 * 1024 * 1024)
 
 typedef struct free_block_s {
   struct free_block_s *next;
@@ -26,7 +29,7 @@ typedef struct free_block_s {
 
 typedef struct {
   free_block_t *head[CLASSES + 1];
-  unsigned count[CLASSES + 1];
+  size_t bytes;                      /* cached, in all classes */
   int registered;                    /* its exit destructor is set */
 } block_cache_t;
 
@@ -42,8 +45,8 @@ static void free_cached(void *arg) {
       c->head[k] = b->next;
       free((char *)b - HEADER);
     }
-    c->count[k] = 0;
   }
+  c->bytes = 0;
 }
 
 static void make_exit_key(void) {
@@ -61,7 +64,7 @@ void *wmiemu__block_alloc(size_t size) {
   if (k && cache.head[k]) {
     free_block_t *b = cache.head[k];
     cache.head[k] = b->next;
-    cache.count[k]--;
+    cache.bytes -= (size_t)k * CLASS_BYTES;
     return b;
   }
   if (size > SIZE_MAX - CLASS_BYTES - HEADER)
@@ -80,7 +83,7 @@ void wmiemu__block_free(void *p) {
   if (!p)
     return;
   k = *(uint32_t *)((char *)p - HEADER);
-  if (!k || cache.count[k] >= CACHED_PER_CLASS) {
+  if (!k || cache.bytes + (size_t)k * CLASS_BYTES > CACHED_BYTES) {
     free((char *)p - HEADER);
     return;
   }
@@ -95,5 +98,5 @@ void wmiemu__block_free(void *p) {
   }
   ((free_block_t *)p)->next = cache.head[k];
   cache.head[k] = p;
-  cache.count[k]++;
+  cache.bytes += (size_t)k * CLASS_BYTES;
 }
