@@ -184,9 +184,14 @@ struct wmiemu_host {
 
   wmiemu__sub_t **subs;                /* index id-1; cancelled ones stay for counters */
   size_t n_subs, cap_subs;
+  int shut_down;
+  int deterministic;                   /* exec is the deterministic scheduler */
+  uint64_t generation;                 /* unique among all hosts (recycle.c) */
+  wmiemu__recycler_t *recyclers;       /* one per indicating thread, under lock */
 
-  /* Every Indicate adds to `queued`: padded off the line of the counters
-   * the loop bumps on every delivery. */
+  /* Every Indicate adds to `queued`, and the loop bumps the counters after
+   * it on every delivery: each kept off the lines of the other and of the
+   * fields above, which every Indicate reads. */
   char queued_apart_before[64];
   volatile LONG64 queued;              /* events between Indicate and delivery (any thread) */
   char queued_apart_after[64];
@@ -196,10 +201,7 @@ struct wmiemu_host {
   uint64_t unclaimed;
   uint64_t overflow_events;
   int dispatch_depth;                  /* >0 while callbacks run: defer compaction */
-  int shut_down;
-  int deterministic;                   /* exec is the deterministic scheduler */
-  uint64_t generation;                 /* unique among all hosts (recycle.c) */
-  wmiemu__recycler_t *recyclers;       /* one per indicating thread, under lock */
+  char loop_counters_apart_after[64];
   char last_error[512];
   /* Non-NULL when Indicate is watched: on the deterministic executor (each
    * Indicate is a scheduling point noted in the trace) or with busy_every. */
