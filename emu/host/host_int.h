@@ -112,7 +112,6 @@ struct wmiemu__sub_s {
   WCHAR *ns;
   wmiemu_event_cb callback;
   void *ctx;
-  wmiemu_counters_t counters;
   int cancelled;
   wmiemu__provider_t **providers;      /* providers told with NewQuery */
   size_t n_providers;
@@ -129,6 +128,10 @@ struct wmiemu__sub_s {
   LONG sid_length;
   struct wmiemu__agg_s *agg;           /* GROUP WITHIN state (pipeline.c) */
   struct wmiemu__poll_s *poll;         /* WITHIN polling state (poll.c) */
+  /* The loop bumps these on every event; indicating threads read `query`
+   * above when they filter for the loop, so the two stay on other lines. */
+  char counters_apart[64];
+  wmiemu_counters_t counters;
 };
 
 /* One __Win32Provider of one namespace, and its WMI-side state. */
