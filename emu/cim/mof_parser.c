@@ -888,7 +888,8 @@ static BOOL parse_instance(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals,
   if (!expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto done;
   {
     char msg[256];
-    wmiemu__reg_env_t env = { ctx, lookup_class_cb, instance_exists_cb };
+    wmiemu__reg_env_t env = { ctx, lookup_class_cb, instance_exists_cb,
+                              ctx->repo ? ctx->repo->check_query : NULL };
     HRESULT hr = wmiemu__check_registration(&env, o, msg, sizeof msg);
     if (FAILED(hr)) { wmiemu__mof_error(ctx, line, col, hr, "%s", msg); goto done; }
   }

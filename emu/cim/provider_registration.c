@@ -2,13 +2,12 @@
  * registers a provider: __Win32Provider needs a well-formed CLSID;
  * __EventProviderRegistration must name an existing provider and list
  * event queries that parse, bind to event classes, and (for intrinsic
- * events) name their target with TargetInstance ISA. Query checks use the
- * WQL module. */
+ * events) name their target with TargetInstance ISA. The query checks are
+ * the WQL module's, reached through the hook it installs on the repository
+ * (cim sits below wql and knows no WQL). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <wmiemu/wql.h>
 
 #include "cim/repo.h"
 
@@ -87,18 +86,12 @@ static HRESULT check_event_registration(const wmiemu__reg_env_t *env, wmiemu__ci
     snprintf(msg, size, "__EventProviderRegistration.EventQueryList is empty: expected at least one event query");
     return WBEM_E_INVALID_PROVIDER_REGISTRATION;
   }
-  for (UINT32 i = 0; i < queries->u.a->count; i++) {
+  for (UINT32 i = 0; env->check_query && i < queries->u.a->count; i++) {
     const wmiemu__cim_str_t *q = queries->u.a->items[i].s;
-    wmiemu_wql_query_t *query = NULL;
-    wmiemu_wql_error_t err;
-    HRESULT hr;
-    memset(&err, 0, sizeof err);
-    hr = wmiemu_wql_parse_w(q->s, q->len, &query, &err);
-    if (SUCCEEDED(hr)) hr = wmiemu_wql_bind(query, lookup, (void *)env, NULL, &err);
-    if (SUCCEEDED(hr)) hr = wmiemu_wql_registration_check(query, &err);
-    wmiemu_wql_free(query);
+    char why[200] = "";
+    HRESULT hr = env->check_query(q->s, q->len, lookup, (void *)env, why, sizeof why);
     if (FAILED(hr)) {
-      snprintf(msg, size, "EventQueryList[%u]: %s", i, err.message[0] ? err.message : "invalid query");
+      snprintf(msg, size, "EventQueryList[%u]: %s", i, why[0] ? why : "invalid query");
       return hr;
     }
   }

@@ -146,6 +146,12 @@ BOOL wmiemu__ns_class_in_use(const wmiemu__ns_t *ns, const wmiemu__cim_class_t *
 
 static const char *const default_namespaces[] = { "root", "root\\cimv2", "root\\default" };
 
+void wmiemu__repo_set_query_check(wmiemu_repo_t *repo, wmiemu__query_check_fn fn) {
+  pthread_rwlock_wrlock(&repo->lock);
+  repo->check_query = fn;
+  pthread_rwlock_unlock(&repo->lock);
+}
+
 HRESULT wmiemu_repo_new(wmiemu_repo_t **out) {
   wmiemu_repo_t *repo;
   char host[256];
@@ -350,7 +356,7 @@ HRESULT wmiemu_repo_check_registration(wmiemu_repo_t *repo, const WCHAR *ns, IWb
   char dummy[8];
   wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
   repo_env_t e;
-  wmiemu__reg_env_t env = { &e, env_lookup_class, env_instance_exists };
+  wmiemu__reg_env_t env = { &e, env_lookup_class, env_instance_exists, repo->check_query };
   HRESULT hr;
   if (!msg) { msg = dummy; msg_size = sizeof dummy; }
   if (msg_size) msg[0] = 0;
@@ -379,7 +385,7 @@ HRESULT wmiemu_repo_put_instance(wmiemu_repo_t *repo, const WCHAR *ns, IWbemClas
     hr = WBEM_E_INVALID_CLASS;
   else {
     repo_env_t e = { repo, n };
-    wmiemu__reg_env_t env = { &e, env_lookup_class, env_instance_exists };
+    wmiemu__reg_env_t env = { &e, env_lookup_class, env_instance_exists, repo->check_query };
     char msg[8];
     hr = wmiemu__check_registration(&env, o, msg, sizeof msg);
     if (SUCCEEDED(hr)) hr = wmiemu__ns_put_instance(n, wmiemu__object_from_iface(copy));

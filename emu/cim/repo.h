@@ -15,12 +15,24 @@ typedef struct wmiemu__ns {
   wmiemu__cim_object_t **inst;        /* creation order */
 } wmiemu__ns_t;
 
+/* Checks one query of an __EventProviderRegistration's EventQueryList.
+ * The repository knows no WQL; the module above it that does installs this
+ * (wmiemu_wql_check_registrations). lookup resolves class names against the
+ * pending state of a compile as well as the repository. */
+typedef HRESULT (*wmiemu__query_check_fn)(const WCHAR *query, size_t len,
+                                          HRESULT (*lookup)(void *ctx, const WCHAR *cls, IWbemClassObject **out),
+                                          void *lookup_ctx, char *msg, size_t size);
+
 struct wmiemu_repo {
   pthread_rwlock_t lock;
   UINT32 nns, cap;
   wmiemu__ns_t **ns;
   wmiemu__cim_str_t *server;
+  wmiemu__query_check_fn check_query;   /* NULL: queries are stored unchecked */
 };
+
+/* Installs the EventQueryList check; fn NULL removes it. */
+void wmiemu__repo_set_query_check(wmiemu_repo_t *repo, wmiemu__query_check_fn fn);
 
 /* Strips "\\server\" and returns the namespace part; *len gets its length. */
 const WCHAR *wmiemu__ns_strip(const WCHAR *name, size_t *len);
@@ -55,6 +67,7 @@ typedef struct {
   wmiemu__cim_class_t *(*lookup_class)(void *ctx, const WCHAR *name);
   /* TRUE when an instance with this relative path exists */
   BOOL (*instance_exists)(void *ctx, const WCHAR *relpath, size_t len);
+  wmiemu__query_check_fn check_query;   /* NULL: EventQueryList entries unchecked */
 } wmiemu__reg_env_t;
 HRESULT wmiemu__check_registration(const wmiemu__reg_env_t *env, wmiemu__cim_object_t *obj,
                                    char *msg, size_t msg_size);

@@ -6,8 +6,11 @@
 #include <objbase.h>
 #include <oleauto.h>
 
+#include "wmiemu_extern.h"
+
 const IID IID_IDispatch = { 0x00020400, 0, 0, { 0xC0, 0, 0, 0, 0, 0, 0, 0x46 } };
-const GUID GUID_NULL = { 0, 0, 0, { 0, 0, 0, 0, 0, 0, 0, 0 } };
+/* Wine declares GUID_NULL without an import attribute: export it by hand. */
+WMIEMU_EXTERN const GUID GUID_NULL = { 0, 0, 0, { 0, 0, 0, 0, 0, 0, 0, 0 } };
 
 static int hex_value(WCHAR c)
 {

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <wmiemu/explore.h>
+#include <wmiemu/exec.h>
 
 typedef struct wmiemu__sched_s wmiemu__sched_t;
 typedef struct wmiemu__sched_thread_s wmiemu__sched_thread_t;
@@ -128,20 +128,6 @@ int wmiemu__sched_at_end(wmiemu__sched_t *s, void (*fn)(void *), void *arg);
 /* Trace notes: contract calls and other facts worth reading in a trace. */
 void wmiemu__sched_note(wmiemu__sched_t *s, const char *event, const char *name, int64_t arg);
 
-/* ---- trace reading (replay) ---- */
-
-typedef struct {
-  char scenario[4096];      /* a built-in name, or a provider spec (provider_driver.h) */
-  wmiemu_strategy_t strategy;
-  uint64_t seed, pct_depth, pct_steps, max_steps;
-  uint32_t *choices;          /* malloc'd; `run` of each step */
-  uint64_t n_choices;
-  wmiemu_outcome_t outcome;   /* recorded end */
-} wmiemu__trace_info_t;
-
-/* Parses a trace; 0 or -1 with a message naming the line. */
-int wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, size_t errlen);
-void wmiemu__trace_info_free(wmiemu__trace_info_t *info);
 wmiemu_outcome_t wmiemu__outcome_from_name(const char *name);
 const char *wmiemu__strategy_name(wmiemu_strategy_t s);
 

@@ -79,7 +79,7 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
     wmiemu_host_free(host);
     return WBEM_E_OUT_OF_MEMORY;
   }
-  if (FAILED(hr = wmiemu_repo_new(&host->repo))) {
+  if (FAILED(hr = wmiemu_repo_new(&host->repo)) || FAILED(hr = wmiemu_wql_check_registrations(host->repo))) {
     wmiemu_host_free(host);
     return hr;
   }

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <wmiemu/cim.h>
+#include <wmiemu/wql.h>
 
 /* HRESULTs compared as 32-bit patterns (enum constants are unsigned). */
 #define assert_hr(a, b) assert_int_equal((uint32_t)(a), (uint32_t)(b))

@@ -51,6 +51,7 @@ static IWbemClassObject *cls;
 static int setup(void **state) {
   (void)state;
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_hr(wmiemu_mof_compile_text(repo, "c.mof", class_mof, strlen(class_mof), NULL, NULL), S_OK);
   assert_hr(wmiemu_repo_get_class(repo, u"root\\default", u"Coerce", &cls), S_OK);
   return 0;

@@ -128,6 +128,7 @@ static void test_malformed_mof_positions(void **state) {
   int failures = 0;
   (void)state;
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_hr(wmiemu_repo_dump_mof(repo, TRUE, &before), S_OK);
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     seen_t s;
@@ -177,6 +178,7 @@ static void test_compile_file_errors(void **state) {
   (void)state;
   memset(&s, 0, sizeof s);
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_hr(wmiemu_mof_compile_file(repo, "/nonexistent/x.mof", record, &s), WBEMMOF_E_INVALID_FILE);
   assert_int_equal(s.count, 1);
   assert_string_equal(s.file, "/nonexistent/x.mof");

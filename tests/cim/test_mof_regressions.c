@@ -23,6 +23,7 @@ static void expect_error(const char *mof, size_t len, HRESULT hr, const char *di
   char *before, *after;
   memset(&e, 0, sizeof e);
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_hr(wmiemu_repo_dump_mof(repo, TRUE, &before), S_OK);
   assert_hr(wmiemu_mof_compile_text(repo, "r.mof", mof, len, record, &e), hr);
   assert_int_equal(e.errors, 1);
@@ -39,10 +40,12 @@ static void expect_round_trip(const char *mof, const char *needle) {
   wmiemu_repo_t *a, *b;
   char *first, *second;
   assert_hr(wmiemu_repo_new(&a), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(a), S_OK);
   assert_hr(wmiemu_mof_compile_text(a, "r.mof", mof, strlen(mof), NULL, NULL), S_OK);
   assert_hr(wmiemu_repo_dump_mof(a, FALSE, &first), S_OK);
   if (needle) assert_non_null(strstr(first, needle));
   assert_hr(wmiemu_repo_new(&b), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(b), S_OK);
   assert_hr(wmiemu_mof_compile_text(b, "dump.mof", first, strlen(first), NULL, NULL), S_OK);
   assert_hr(wmiemu_repo_dump_mof(b, FALSE, &second), S_OK);
   assert_string_equal(first, second);

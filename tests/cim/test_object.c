@@ -16,6 +16,7 @@ static IWbemClassObject *base, *child;
 static int setup(void **state) {
   (void)state;
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_hr(wmiemu_mof_compile_text(repo, "t.mof", mof, strlen(mof), NULL, NULL), S_OK);
   assert_hr(wmiemu_repo_get_class(repo, u"root\\default", u"T_Base", &base), S_OK);
   assert_hr(wmiemu_repo_get_class(repo, u"root\\default", u"T_Child", &child), S_OK);

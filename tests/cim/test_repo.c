@@ -21,6 +21,7 @@ static void test_new_has_default_namespaces(void **state) {
   IWbemClassObject *cls;
   (void)state;
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_true(wmiemu_repo_has_namespace(repo, u"root"));
   assert_true(wmiemu_repo_has_namespace(repo, u"ROOT\\CIMV2"));
   assert_true(wmiemu_repo_has_namespace(repo, u"\\\\.\\root\\default"));
@@ -52,6 +53,7 @@ static void test_compile_and_enumerate(void **state) {
   VARIANT v;
   (void)state;
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_hr(wmiemu_mof_compile_text(repo, "p.mof", provider_mof, strlen(provider_mof), diag_to_buf, diag), S_OK);
   assert_string_equal(diag, "");
   count_cb_n = 0;
@@ -88,6 +90,7 @@ static void test_pragma_namespace_creates(void **state) {
   static const char mof[] = "#pragma namespace(\"\\\\\\\\.\\\\root\\\\Sample\")\nclass A { [key] string K; };\n";
   (void)state;
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_hr(wmiemu_mof_compile_text(repo, "n.mof", mof, strlen(mof), NULL, NULL), S_OK);
   assert_true(wmiemu_repo_has_namespace(repo, u"root\\sample"));
   assert_hr(wmiemu_repo_get_class(repo, u"root\\Sample", u"__EventFilter", &cls), S_OK);
@@ -102,6 +105,7 @@ static void test_all_or_nothing(void **state) {
   static const char mof[] = "#pragma namespace(\"root\\\\New\")\nclass Good { string S; };\nclass Bad { uint8 X = 300; };\n";
   (void)state;
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_hr(wmiemu_mof_compile_text(repo, "bad.mof", mof, strlen(mof), diag_to_buf, diag), WBEMMOF_E_OUT_OF_RANGE);
   assert_string_equal(diag, "bad.mof:3:23: error: property 'X': value out of range for uint8 (0x8004401D)");
   assert_false(wmiemu_repo_has_namespace(repo, u"root\\New"));
@@ -116,6 +120,7 @@ static void test_registration_validation(void **state) {
   char msg[256];
   (void)state;
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_hr(wmiemu_repo_get_class(repo, u"root\\cimv2", u"__Win32Provider", &cls), S_OK);
   assert_hr(cls->lpVtbl->SpawnInstance(cls, 0, &inst), S_OK);
   v.vt = VT_BSTR;
@@ -152,6 +157,7 @@ static void test_class_lookup_and_namespaces(void **state) {
   wmiemu_repo_scope_t scope;
   (void)state;
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   scope.repo = repo;
   scope.ns = u"root\\cimv2";
   assert_hr(wmiemu_repo_class_lookup(&scope, u"__TimerEvent", &cls), S_OK);
@@ -187,6 +193,7 @@ static void test_compile_utf16_file(void **state) {
   }
   fclose(f);
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_hr(wmiemu_mof_compile_file(repo, path, NULL, NULL), S_OK);
   assert_hr(wmiemu_repo_get_class(repo, u"root\\default", u"Utf16_Class", &cls), S_OK);
   assert_hr(cls->lpVtbl->Get(cls, u"S", 0, &v, NULL, NULL), S_OK);

@@ -13,6 +13,7 @@ static IWbemClassObject *cls;
 static int setup(void **state) {
   (void)state;
   assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
   assert_hr(wmiemu_mof_compile_text(repo, "r.mof", mof, strlen(mof), NULL, NULL), S_OK);
   assert_hr(wmiemu_repo_get_class(repo, u"root\\default", u"R_Item", &cls), S_OK);
   return 0;

@@ -155,7 +155,9 @@ static int round_trip(const char *file) {
   w.file = file;
   w.text = &text;
   assert_hr(wmiemu_repo_new(&w.a), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(w.a), S_OK);
   assert_hr(wmiemu_repo_new(&w.b), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(w.b), S_OK);
   assert_hr(wmiemu_mof_compile_file(w.a, file, print_diag, NULL), S_OK);
   assert_hr(wmiemu_repo_enum_namespaces(w.a, on_namespace, &w), S_OK);
   if (FAILED(wmiemu_mof_compile_text(w.b, "roundtrip.mof", text.text, text.len, print_diag, NULL)))

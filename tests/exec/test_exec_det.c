@@ -14,7 +14,7 @@
 #include <wmiemu/explore.h>
 
 #include "exec/exec.h"
-#include "exec/scenarios.h"
+#include "explore/scenarios.h"
 #include "exec/sched.h"
 
 #define CHECK(c) do { if (!(c)) wmiemu_explore_fail(0, "%s:%d: check failed: %s", __FILE__, __LINE__, #c); } while (0)

@@ -8,7 +8,7 @@
 
 #include <wmiemu/explore.h>
 
-#include "exec/explore_stop.h"
+#include "explore/explore_stop.h"
 
 static unsigned runs;
 

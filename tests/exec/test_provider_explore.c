@@ -17,7 +17,7 @@
 
 #include <wmiemu/explore.h>
 
-#include "exec/provider_explore.h"
+#include "explore/provider_explore.h"
 #include "explore_test_util.h"
 
 typedef struct {

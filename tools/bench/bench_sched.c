@@ -15,8 +15,8 @@
 
 #include <wmiemu/explore.h>
 
-#include "exec/provider_explore.h"
-#include "exec/scenarios.h"
+#include "explore/provider_explore.h"
+#include "explore/scenarios.h"
 
 static double wall_s(void);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <wmiemu/cim.h>
+#include <wmiemu/wql.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -57,7 +58,7 @@ static char *dump(wmiemu_repo_t *repo, BOOL include_system) {
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
   (void)argv;
-  if (FAILED(wmiemu_repo_new(&shared)))
+  if (FAILED(wmiemu_repo_new(&shared)) || FAILED(wmiemu_wql_check_registrations(shared)))
     die("cannot make a repository");
   if (!pristine)
     pristine = dump(shared, TRUE);
@@ -69,7 +70,7 @@ static void check_round_trip(wmiemu_repo_t *repo) {
   wmiemu_repo_t *again = NULL;
   diags_t d;
   memset(&d, 0, sizeof d);
-  if (FAILED(wmiemu_repo_new(&again)))
+  if (FAILED(wmiemu_repo_new(&again)) || FAILED(wmiemu_wql_check_registrations(again)))
     die("cannot make a repository");
   HRESULT hr = wmiemu_mof_compile_text(again, "dump.mof", first, strlen(first), record, &d);
   if (FAILED(hr)) {

@@ -9,9 +9,9 @@
 #include <wmiemu/explore.h>
 
 #include "cli.h"
-#include "exec/explore_stop.h"
-#include "exec/provider_explore.h"
-#include "exec/scenarios.h"
+#include "explore/explore_stop.h"
+#include "explore/provider_explore.h"
+#include "explore/scenarios.h"
 
 static void explore_usage(FILE *out) {
   size_t n;

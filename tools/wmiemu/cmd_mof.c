@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <wmiemu/cim.h>
+#include <wmiemu/wql.h>
 
 #include "cli.h"
 
@@ -47,7 +48,7 @@ int wmiemu_cli_mof(int argc, char **argv) {
   for (int i = first; i < argc; i++)
     if (!(argv[i][0] == '-' && argv[i][1]) && wmiemu_cli_check_input("mof", argv[i]))
       return WMIEMU_EXIT_FAILURE;
-  if (FAILED(wmiemu_repo_new(&repo))) {
+  if (FAILED(wmiemu_repo_new(&repo)) || FAILED(wmiemu_wql_check_registrations(repo))) {
     fprintf(stderr, "wmiemu mof: cannot create the repository\n");
     return WMIEMU_EXIT_FAILURE;
   }

@@ -7,9 +7,9 @@
 #include <wmiemu/explore.h>
 
 #include "cli.h"
-#include "exec/provider_explore.h"
-#include "exec/scenarios.h"
-#include "exec/sched.h"
+#include "explore/provider_explore.h"
+#include "explore/scenarios.h"
+#include "explore/trace.h"
 
 static int replay_report(const char *name, wmiemu_outcome_t o, wmiemu_outcome_t recorded, uint64_t steps,
                          const wmiemu_explore_result_t *r);

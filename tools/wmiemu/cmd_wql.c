@@ -134,6 +134,7 @@ int wmiemu_cli_wql(int argc, char **argv) {
   WCHAR *wns = NULL;
   if (bind) {
     HRESULT hr = wmiemu_repo_new(&repo);
+    if (SUCCEEDED(hr)) hr = wmiemu_wql_check_registrations(repo);
     for (unsigned i = 0; i < nmof && SUCCEEDED(hr); i++)
       hr = wmiemu_mof_compile_file(repo, mofs[i], print_diag, NULL);
     wns = wmiemu_utf8_to_wcs(ns, (size_t)-1);

@@ -10,6 +10,8 @@
 #ifndef WMIEMU_STRSAFE_H
 #define WMIEMU_STRSAFE_H
 
+#include "wmiemu_extern.h"
+
 #include_next <strsafe.h>
 #include <stdarg.h>
 #include <windef.h>
@@ -23,28 +25,28 @@
 extern "C" {
 #endif
 
-HRESULT StringCchPrintfW(LPWSTR dst, size_t cch, LPCWSTR fmt, ...);
-HRESULT StringCchPrintfA(LPSTR dst, size_t cch, LPCSTR fmt, ...);
-HRESULT StringCchVPrintfW(LPWSTR dst, size_t cch, LPCWSTR fmt, va_list ap);
-HRESULT StringCchVPrintfA(LPSTR dst, size_t cch, LPCSTR fmt, va_list ap);
-HRESULT StringCbPrintfW(LPWSTR dst, size_t cb, LPCWSTR fmt, ...);
-HRESULT StringCbPrintfA(LPSTR dst, size_t cb, LPCSTR fmt, ...);
-HRESULT StringCchCopyW(LPWSTR dst, size_t cch, LPCWSTR src);
-HRESULT StringCchCopyA(LPSTR dst, size_t cch, LPCSTR src);
-HRESULT StringCchCopyNW(LPWSTR dst, size_t cch, LPCWSTR src, size_t max);
-HRESULT StringCchCopyNA(LPSTR dst, size_t cch, LPCSTR src, size_t max);
-HRESULT StringCbCopyW(LPWSTR dst, size_t cb, LPCWSTR src);
-HRESULT StringCbCopyA(LPSTR dst, size_t cb, LPCSTR src);
-HRESULT StringCchCatW(LPWSTR dst, size_t cch, LPCWSTR src);
-HRESULT StringCchCatA(LPSTR dst, size_t cch, LPCSTR src);
-HRESULT StringCchCatNW(LPWSTR dst, size_t cch, LPCWSTR src, size_t max);
-HRESULT StringCchCatNA(LPSTR dst, size_t cch, LPCSTR src, size_t max);
-HRESULT StringCbCatW(LPWSTR dst, size_t cb, LPCWSTR src);
-HRESULT StringCbCatA(LPSTR dst, size_t cb, LPCSTR src);
-HRESULT StringCchLengthW(LPCWSTR s, size_t max, size_t *len);
-HRESULT StringCchLengthA(LPCSTR s, size_t max, size_t *len);
-HRESULT StringCbLengthW(LPCWSTR s, size_t max_cb, size_t *len_cb);
-HRESULT StringCbLengthA(LPCSTR s, size_t max_cb, size_t *len_cb);
+WMIEMU_EXTERN HRESULT StringCchPrintfW(LPWSTR dst, size_t cch, LPCWSTR fmt, ...);
+WMIEMU_EXTERN HRESULT StringCchPrintfA(LPSTR dst, size_t cch, LPCSTR fmt, ...);
+WMIEMU_EXTERN HRESULT StringCchVPrintfW(LPWSTR dst, size_t cch, LPCWSTR fmt, va_list ap);
+WMIEMU_EXTERN HRESULT StringCchVPrintfA(LPSTR dst, size_t cch, LPCSTR fmt, va_list ap);
+WMIEMU_EXTERN HRESULT StringCbPrintfW(LPWSTR dst, size_t cb, LPCWSTR fmt, ...);
+WMIEMU_EXTERN HRESULT StringCbPrintfA(LPSTR dst, size_t cb, LPCSTR fmt, ...);
+WMIEMU_EXTERN HRESULT StringCchCopyW(LPWSTR dst, size_t cch, LPCWSTR src);
+WMIEMU_EXTERN HRESULT StringCchCopyA(LPSTR dst, size_t cch, LPCSTR src);
+WMIEMU_EXTERN HRESULT StringCchCopyNW(LPWSTR dst, size_t cch, LPCWSTR src, size_t max);
+WMIEMU_EXTERN HRESULT StringCchCopyNA(LPSTR dst, size_t cch, LPCSTR src, size_t max);
+WMIEMU_EXTERN HRESULT StringCbCopyW(LPWSTR dst, size_t cb, LPCWSTR src);
+WMIEMU_EXTERN HRESULT StringCbCopyA(LPSTR dst, size_t cb, LPCSTR src);
+WMIEMU_EXTERN HRESULT StringCchCatW(LPWSTR dst, size_t cch, LPCWSTR src);
+WMIEMU_EXTERN HRESULT StringCchCatA(LPSTR dst, size_t cch, LPCSTR src);
+WMIEMU_EXTERN HRESULT StringCchCatNW(LPWSTR dst, size_t cch, LPCWSTR src, size_t max);
+WMIEMU_EXTERN HRESULT StringCchCatNA(LPSTR dst, size_t cch, LPCSTR src, size_t max);
+WMIEMU_EXTERN HRESULT StringCbCatW(LPWSTR dst, size_t cb, LPCWSTR src);
+WMIEMU_EXTERN HRESULT StringCbCatA(LPSTR dst, size_t cb, LPCSTR src);
+WMIEMU_EXTERN HRESULT StringCchLengthW(LPCWSTR s, size_t max, size_t *len);
+WMIEMU_EXTERN HRESULT StringCchLengthA(LPCSTR s, size_t max, size_t *len);
+WMIEMU_EXTERN HRESULT StringCbLengthW(LPCWSTR s, size_t max_cb, size_t *len_cb);
+WMIEMU_EXTERN HRESULT StringCbLengthA(LPCSTR s, size_t max_cb, size_t *len_cb);
 
 #ifdef __cplusplus
 }

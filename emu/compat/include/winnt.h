@@ -3,14 +3,20 @@
  *
  * - Wine marks every imported Win32 API DECLSPEC_HIDDEN on ELF, which would
  *   hide SysAllocString & co. inside libwmiemu and make provider modules fail
- *   to link against them: on this platform "imported" means "from libwmiemu",
- *   so the attribute must be empty.
+ *   to link against them: on this platform "imported" means "from libwmiemu".
+ *   Providers see the attribute empty; libwmiemu itself, built with hidden
+ *   visibility, sees it as "exported", so that every Win32 function and IID
+ *   it defines is part of its interface and nothing else is.
  * - In C++, Wine makes WCHAR char16_t, so L"..." literals (wchar_t, 16-bit
  *   with -fshort-wchar) would not convert to LPCWSTR. The Windows SDK makes
  *   WCHAR wchar_t; so do we. In C both are unsigned short already.
  */
 #ifndef DECLSPEC_HIDDEN
-# define DECLSPEC_HIDDEN
+# if defined(WMIEMU_BUILDING_LIBRARY) && defined(__GNUC__) && !defined(_WIN32)
+#  define DECLSPEC_HIDDEN __attribute__((visibility("default")))
+# else
+#  define DECLSPEC_HIDDEN
+# endif
 #endif
 #if !defined(WINE_UNICODE_NATIVE)
 # define WINE_UNICODE_NATIVE

@@ -26,6 +26,8 @@
 
 #define WMIEMU_CRT16_DECLS_H
 
+#include "wmiemu_extern.h"
+
 #ifndef _ERRCODE_DEFINED
 # define _ERRCODE_DEFINED
 typedef int errno_t;
@@ -41,57 +43,57 @@ typedef int errno_t;
 extern "C" {
 #endif
 
-size_t wmiemu_wcslen(const wchar_t *s);
-size_t wmiemu_wcsnlen(const wchar_t *s, size_t max);
-int wmiemu_wcscmp(const wchar_t *a, const wchar_t *b);
-int wmiemu_wcsncmp(const wchar_t *a, const wchar_t *b, size_t n);
-int wmiemu_wcsicmp(const wchar_t *a, const wchar_t *b);
-int wmiemu_wcsnicmp(const wchar_t *a, const wchar_t *b, size_t n);
-wchar_t *wmiemu_wcscpy(wchar_t *dst, const wchar_t *src);
-wchar_t *wmiemu_wcsncpy(wchar_t *dst, const wchar_t *src, size_t n);
-wchar_t *wmiemu_wcscat(wchar_t *dst, const wchar_t *src);
-wchar_t *wmiemu_wcsncat(wchar_t *dst, const wchar_t *src, size_t n);
-wchar_t *wmiemu_wcschr(const wchar_t *s, wchar_t c);
-wchar_t *wmiemu_wcsrchr(const wchar_t *s, wchar_t c);
-wchar_t *wmiemu_wcsstr(const wchar_t *hay, const wchar_t *needle);
-wchar_t *wmiemu_wcspbrk(const wchar_t *s, const wchar_t *accept);
-size_t wmiemu_wcsspn(const wchar_t *s, const wchar_t *accept);
-size_t wmiemu_wcscspn(const wchar_t *s, const wchar_t *reject);
-wchar_t *wmiemu_wcstok(wchar_t *s, const wchar_t *delim, wchar_t **save);
-wchar_t *wmiemu_wcsdup(const wchar_t *s);
-wchar_t *wmiemu_wcslwr(wchar_t *s);
-wchar_t *wmiemu_wcsupr(wchar_t *s);
-long wmiemu_wcstol(const wchar_t *s, wchar_t **end, int base);
-unsigned long wmiemu_wcstoul(const wchar_t *s, wchar_t **end, int base);
-long long wmiemu_wcstoll(const wchar_t *s, wchar_t **end, int base);
-unsigned long long wmiemu_wcstoull(const wchar_t *s, wchar_t **end, int base);
-double wmiemu_wcstod(const wchar_t *s, wchar_t **end);
-float wmiemu_wcstof(const wchar_t *s, wchar_t **end);
-int wmiemu_wtoi(const wchar_t *s);
-long wmiemu_wtol(const wchar_t *s);
-long long wmiemu_wtoi64(const wchar_t *s);
-wchar_t *wmiemu_wmemcpy(wchar_t *dst, const wchar_t *src, size_t n);
-wchar_t *wmiemu_wmemmove(wchar_t *dst, const wchar_t *src, size_t n);
-wchar_t *wmiemu_wmemset(wchar_t *dst, wchar_t c, size_t n);
-int wmiemu_wmemcmp(const wchar_t *a, const wchar_t *b, size_t n);
-wchar_t *wmiemu_wmemchr(const wchar_t *s, wchar_t c, size_t n);
-errno_t wmiemu_wcscpy_s(wchar_t *dst, size_t size, const wchar_t *src);
-errno_t wmiemu_wcsncpy_s(wchar_t *dst, size_t size, const wchar_t *src, size_t count);
-errno_t wmiemu_wcscat_s(wchar_t *dst, size_t size, const wchar_t *src);
+WMIEMU_EXTERN size_t wmiemu_wcslen(const wchar_t *s);
+WMIEMU_EXTERN size_t wmiemu_wcsnlen(const wchar_t *s, size_t max);
+WMIEMU_EXTERN int wmiemu_wcscmp(const wchar_t *a, const wchar_t *b);
+WMIEMU_EXTERN int wmiemu_wcsncmp(const wchar_t *a, const wchar_t *b, size_t n);
+WMIEMU_EXTERN int wmiemu_wcsicmp(const wchar_t *a, const wchar_t *b);
+WMIEMU_EXTERN int wmiemu_wcsnicmp(const wchar_t *a, const wchar_t *b, size_t n);
+WMIEMU_EXTERN wchar_t *wmiemu_wcscpy(wchar_t *dst, const wchar_t *src);
+WMIEMU_EXTERN wchar_t *wmiemu_wcsncpy(wchar_t *dst, const wchar_t *src, size_t n);
+WMIEMU_EXTERN wchar_t *wmiemu_wcscat(wchar_t *dst, const wchar_t *src);
+WMIEMU_EXTERN wchar_t *wmiemu_wcsncat(wchar_t *dst, const wchar_t *src, size_t n);
+WMIEMU_EXTERN wchar_t *wmiemu_wcschr(const wchar_t *s, wchar_t c);
+WMIEMU_EXTERN wchar_t *wmiemu_wcsrchr(const wchar_t *s, wchar_t c);
+WMIEMU_EXTERN wchar_t *wmiemu_wcsstr(const wchar_t *hay, const wchar_t *needle);
+WMIEMU_EXTERN wchar_t *wmiemu_wcspbrk(const wchar_t *s, const wchar_t *accept);
+WMIEMU_EXTERN size_t wmiemu_wcsspn(const wchar_t *s, const wchar_t *accept);
+WMIEMU_EXTERN size_t wmiemu_wcscspn(const wchar_t *s, const wchar_t *reject);
+WMIEMU_EXTERN wchar_t *wmiemu_wcstok(wchar_t *s, const wchar_t *delim, wchar_t **save);
+WMIEMU_EXTERN wchar_t *wmiemu_wcsdup(const wchar_t *s);
+WMIEMU_EXTERN wchar_t *wmiemu_wcslwr(wchar_t *s);
+WMIEMU_EXTERN wchar_t *wmiemu_wcsupr(wchar_t *s);
+WMIEMU_EXTERN long wmiemu_wcstol(const wchar_t *s, wchar_t **end, int base);
+WMIEMU_EXTERN unsigned long wmiemu_wcstoul(const wchar_t *s, wchar_t **end, int base);
+WMIEMU_EXTERN long long wmiemu_wcstoll(const wchar_t *s, wchar_t **end, int base);
+WMIEMU_EXTERN unsigned long long wmiemu_wcstoull(const wchar_t *s, wchar_t **end, int base);
+WMIEMU_EXTERN double wmiemu_wcstod(const wchar_t *s, wchar_t **end);
+WMIEMU_EXTERN float wmiemu_wcstof(const wchar_t *s, wchar_t **end);
+WMIEMU_EXTERN int wmiemu_wtoi(const wchar_t *s);
+WMIEMU_EXTERN long wmiemu_wtol(const wchar_t *s);
+WMIEMU_EXTERN long long wmiemu_wtoi64(const wchar_t *s);
+WMIEMU_EXTERN wchar_t *wmiemu_wmemcpy(wchar_t *dst, const wchar_t *src, size_t n);
+WMIEMU_EXTERN wchar_t *wmiemu_wmemmove(wchar_t *dst, const wchar_t *src, size_t n);
+WMIEMU_EXTERN wchar_t *wmiemu_wmemset(wchar_t *dst, wchar_t c, size_t n);
+WMIEMU_EXTERN int wmiemu_wmemcmp(const wchar_t *a, const wchar_t *b, size_t n);
+WMIEMU_EXTERN wchar_t *wmiemu_wmemchr(const wchar_t *s, wchar_t c, size_t n);
+WMIEMU_EXTERN errno_t wmiemu_wcscpy_s(wchar_t *dst, size_t size, const wchar_t *src);
+WMIEMU_EXTERN errno_t wmiemu_wcsncpy_s(wchar_t *dst, size_t size, const wchar_t *src, size_t count);
+WMIEMU_EXTERN errno_t wmiemu_wcscat_s(wchar_t *dst, size_t size, const wchar_t *src);
 
-int wmiemu_swprintf(wchar_t *buf, size_t size, const wchar_t *fmt, ...);
-int wmiemu_vswprintf(wchar_t *buf, size_t size, const wchar_t *fmt, va_list ap);
-int wmiemu_snwprintf(wchar_t *buf, size_t count, const wchar_t *fmt, ...);
-int wmiemu_vsnwprintf(wchar_t *buf, size_t count, const wchar_t *fmt, va_list ap);
-int wmiemu_swprintf_s(wchar_t *buf, size_t size, const wchar_t *fmt, ...);
-int wmiemu_vswprintf_s(wchar_t *buf, size_t size, const wchar_t *fmt, va_list ap);
-int wmiemu_snwprintf_s(wchar_t *buf, size_t size, size_t count, const wchar_t *fmt, ...);
-int wmiemu_scwprintf(const wchar_t *fmt, ...);
-int wmiemu_vscwprintf(const wchar_t *fmt, va_list ap);
-int wmiemu_wprintf(const wchar_t *fmt, ...);
-int wmiemu_vwprintf(const wchar_t *fmt, va_list ap);
-int wmiemu_fwprintf(FILE *f, const wchar_t *fmt, ...);
-int wmiemu_vfwprintf(FILE *f, const wchar_t *fmt, va_list ap);
+WMIEMU_EXTERN int wmiemu_swprintf(wchar_t *buf, size_t size, const wchar_t *fmt, ...);
+WMIEMU_EXTERN int wmiemu_vswprintf(wchar_t *buf, size_t size, const wchar_t *fmt, va_list ap);
+WMIEMU_EXTERN int wmiemu_snwprintf(wchar_t *buf, size_t count, const wchar_t *fmt, ...);
+WMIEMU_EXTERN int wmiemu_vsnwprintf(wchar_t *buf, size_t count, const wchar_t *fmt, va_list ap);
+WMIEMU_EXTERN int wmiemu_swprintf_s(wchar_t *buf, size_t size, const wchar_t *fmt, ...);
+WMIEMU_EXTERN int wmiemu_vswprintf_s(wchar_t *buf, size_t size, const wchar_t *fmt, va_list ap);
+WMIEMU_EXTERN int wmiemu_snwprintf_s(wchar_t *buf, size_t size, size_t count, const wchar_t *fmt, ...);
+WMIEMU_EXTERN int wmiemu_scwprintf(const wchar_t *fmt, ...);
+WMIEMU_EXTERN int wmiemu_vscwprintf(const wchar_t *fmt, va_list ap);
+WMIEMU_EXTERN int wmiemu_wprintf(const wchar_t *fmt, ...);
+WMIEMU_EXTERN int wmiemu_vwprintf(const wchar_t *fmt, va_list ap);
+WMIEMU_EXTERN int wmiemu_fwprintf(FILE *f, const wchar_t *fmt, ...);
+WMIEMU_EXTERN int wmiemu_vfwprintf(FILE *f, const wchar_t *fmt, va_list ap);
 
 #ifdef __cplusplus
 }

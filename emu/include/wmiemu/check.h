@@ -1,6 +1,8 @@
 #ifndef WMIEMU_CHECK_H
 #define WMIEMU_CHECK_H
 
+#include <wmiemu/common.h>
+
 /* The provider contract checker: the rules of WMI-CONTRACT.md as a table,
  * and a thread-safe log of violations. Each violation names the rule, the
  * WMI call the host was servicing when the provider broke it, the thread the
@@ -43,9 +45,9 @@ typedef struct {
 } wmiemu_rule_info_t;
 
 /* The rule table entry; NULL for an out-of-range rule. */
-const wmiemu_rule_info_t *wmiemu_rule_info(wmiemu_rule_t rule);
+WMIEMU_EXTERN const wmiemu_rule_info_t *wmiemu_rule_info(wmiemu_rule_t rule);
 /* Looks a rule up by id (case-sensitive); NULL when unknown. */
-const wmiemu_rule_info_t *wmiemu_rule_find(const char *id);
+WMIEMU_EXTERN const wmiemu_rule_info_t *wmiemu_rule_find(const char *id);
 
 typedef enum {
   WMIEMU_CHECK_REPORT = 0,
@@ -69,36 +71,36 @@ typedef struct wmiemu_checker wmiemu_checker_t;
 /* Called for each new violation, on the thread that committed it. */
 typedef void (*wmiemu_violation_fn)(void *ctx, const wmiemu_violation_t *v);
 
-int wmiemu_checker_new(wmiemu_check_mode_t mode, wmiemu_checker_t **out);   /* 0 or -1 */
-void wmiemu_checker_free(wmiemu_checker_t *c);
+WMIEMU_EXTERN int wmiemu_checker_new(wmiemu_check_mode_t mode, wmiemu_checker_t **out);   /* 0 or -1 */
+WMIEMU_EXTERN void wmiemu_checker_free(wmiemu_checker_t *c);
 
-wmiemu_check_mode_t wmiemu_checker_mode(const wmiemu_checker_t *c);
-void wmiemu_checker_set_mode(wmiemu_checker_t *c, wmiemu_check_mode_t mode);
-void wmiemu_checker_set_callback(wmiemu_checker_t *c, wmiemu_violation_fn fn, void *ctx);
-void wmiemu_checker_set_seed(wmiemu_checker_t *c, uint64_t seed);
+WMIEMU_EXTERN wmiemu_check_mode_t wmiemu_checker_mode(const wmiemu_checker_t *c);
+WMIEMU_EXTERN void wmiemu_checker_set_mode(wmiemu_checker_t *c, wmiemu_check_mode_t mode);
+WMIEMU_EXTERN void wmiemu_checker_set_callback(wmiemu_checker_t *c, wmiemu_violation_fn fn, void *ctx);
+WMIEMU_EXTERN void wmiemu_checker_set_seed(wmiemu_checker_t *c, uint64_t seed);
 
 /* Rules are all enabled at first. Disabled rules are not recorded. */
-void wmiemu_checker_enable(wmiemu_checker_t *c, wmiemu_rule_t rule, int enabled);
-int wmiemu_checker_enabled(const wmiemu_checker_t *c, wmiemu_rule_t rule);
+WMIEMU_EXTERN void wmiemu_checker_enable(wmiemu_checker_t *c, wmiemu_rule_t rule, int enabled);
+WMIEMU_EXTERN int wmiemu_checker_enabled(const wmiemu_checker_t *c, wmiemu_rule_t rule);
 
 /* Records a violation. call/provider may be NULL. Any thread. Returns 1 if
  * recorded, 0 if the rule is disabled or the arguments are invalid. */
-int wmiemu_checker_report(wmiemu_checker_t *c, wmiemu_rule_t rule, const char *call,
-                          const char *provider, const char *fmt, ...)
-  __attribute__((format(printf, 5, 6)));
+WMIEMU_EXTERN int wmiemu_checker_report(wmiemu_checker_t *c, wmiemu_rule_t rule, const char *call,
+                                        const char *provider, const char *fmt, ...)
+                __attribute__((format(printf, 5, 6)));
 
-size_t wmiemu_checker_count(const wmiemu_checker_t *c);
-size_t wmiemu_checker_count_rule(const wmiemu_checker_t *c, wmiemu_rule_t rule);
+WMIEMU_EXTERN size_t wmiemu_checker_count(const wmiemu_checker_t *c);
+WMIEMU_EXTERN size_t wmiemu_checker_count_rule(const wmiemu_checker_t *c, wmiemu_rule_t rule);
 /* Copies violation i (in report order); 0 on success, -1 out of range. */
-int wmiemu_checker_get(const wmiemu_checker_t *c, size_t i, wmiemu_violation_t *out);
+WMIEMU_EXTERN int wmiemu_checker_get(const wmiemu_checker_t *c, size_t i, wmiemu_violation_t *out);
 /* Non-zero in FAIL mode once anything was recorded. */
-int wmiemu_checker_failed(const wmiemu_checker_t *c);
+WMIEMU_EXTERN int wmiemu_checker_failed(const wmiemu_checker_t *c);
 /* Forgets every violation (rules and mode stay). */
-void wmiemu_checker_clear(wmiemu_checker_t *c);
+WMIEMU_EXTERN void wmiemu_checker_clear(wmiemu_checker_t *c);
 
 /* "rule sink-set-status in ProvideEvents (provider P, thread 123): detail",
  * like snprintf. */
-int wmiemu_violation_format(const wmiemu_violation_t *v, char *buf, size_t size);
+WMIEMU_EXTERN int wmiemu_violation_format(const wmiemu_violation_t *v, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

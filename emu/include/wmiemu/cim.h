@@ -1,6 +1,8 @@
 #ifndef WMIEMU_CIM_H
 #define WMIEMU_CIM_H
 
+#include <wmiemu/common.h>
+
 /* The CIM object model: a repository of namespaces holding classes and
  * instances, IWbemClassObject / IWbemQualifierSet objects over them, and the
  * MOF compiler that fills the repository.
@@ -41,109 +43,109 @@ typedef void (*wmiemu_diag_fn)(void *ctx, const wmiemu_diag_t *diag);
 
 /* Formats "FILE:LINE:COL: error: MESSAGE (0xHRESULT)" into buf (always
  * NUL-terminated); returns the length it wanted, like snprintf. */
-int wmiemu_diag_format(const wmiemu_diag_t *diag, char *buf, size_t size);
+WMIEMU_EXTERN int wmiemu_diag_format(const wmiemu_diag_t *diag, char *buf, size_t size);
 
 /* ---- repository ---------------------------------------------------- */
 
 /* A repository with namespaces root, root\cimv2 and root\default, each
  * holding the system classes. */
-HRESULT wmiemu_repo_new(wmiemu_repo_t **out);
-void wmiemu_repo_free(wmiemu_repo_t *repo);
+WMIEMU_EXTERN HRESULT wmiemu_repo_new(wmiemu_repo_t **out);
+WMIEMU_EXTERN void wmiemu_repo_free(wmiemu_repo_t *repo);
 
 /* Compile MOF into the repository. All or nothing: a file with any error
  * leaves the repository unchanged. Each diagnostic goes to fn (may be NULL);
  * fn runs while the repository is read-locked and must not modify it.
  * Returns S_OK, or the HRESULT of the first error (compilation stops there).
  * The namespace starts as root\default, as with mofcomp. */
-HRESULT wmiemu_mof_compile_file(wmiemu_repo_t *repo, const char *path,
-                                 wmiemu_diag_fn fn, void *ctx);
-HRESULT wmiemu_mof_compile_text(wmiemu_repo_t *repo, const char *name,
-                                const char *text, size_t len,
-                                wmiemu_diag_fn fn, void *ctx);
+WMIEMU_EXTERN HRESULT wmiemu_mof_compile_file(wmiemu_repo_t *repo, const char *path,
+                                               wmiemu_diag_fn fn, void *ctx);
+WMIEMU_EXTERN HRESULT wmiemu_mof_compile_text(wmiemu_repo_t *repo, const char *name,
+                                              const char *text, size_t len,
+                                              wmiemu_diag_fn fn, void *ctx);
 
 /* Namespace names are case-insensitive, with or without a leading
  * "\\server\" part ("root\cimv2", "\\.\root\cimv2"). */
-BOOL wmiemu_repo_has_namespace(wmiemu_repo_t *repo, const WCHAR *ns);
+WMIEMU_EXTERN BOOL wmiemu_repo_has_namespace(wmiemu_repo_t *repo, const WCHAR *ns);
 
 /* The class object (AddRef'd). WBEM_E_INVALID_NAMESPACE, WBEM_E_INVALID_CLASS
  * when missing, WBEM_E_INVALID_PARAMETER on NULL arguments. */
-HRESULT wmiemu_repo_get_class(wmiemu_repo_t *repo, const WCHAR *ns,
-                              const WCHAR *class_name, IWbemClassObject **out);
+WMIEMU_EXTERN HRESULT wmiemu_repo_get_class(wmiemu_repo_t *repo, const WCHAR *ns,
+                                            const WCHAR *class_name, IWbemClassObject **out);
 
 /* A class ("Foo") or an instance by path ("Foo.Name=\"x\"", "Foo=@",
  * "\\.\root\cimv2:Foo.Key=1"). Instances are returned as copies (Clone).
  * WBEM_E_NOT_FOUND for a missing instance, WBEM_E_INVALID_OBJECT_PATH for a
  * malformed path. */
-HRESULT wmiemu_repo_get_object(wmiemu_repo_t *repo, const WCHAR *ns,
-                               const WCHAR *path, IWbemClassObject **out);
+WMIEMU_EXTERN HRESULT wmiemu_repo_get_object(wmiemu_repo_t *repo, const WCHAR *ns,
+                                             const WCHAR *path, IWbemClassObject **out);
 
 /* Calls fn with each instance of class_name (and of its subclasses when deep),
  * in creation order. The object is a copy owned by the callee for the call
  * only (AddRef to keep it). A failed HRESULT from fn stops the walk and is
  * returned. */
-HRESULT wmiemu_repo_enum_instances(wmiemu_repo_t *repo, const WCHAR *ns,
-                                   const WCHAR *class_name, BOOL deep,
-                                   HRESULT (*fn)(void *ctx, IWbemClassObject *inst),
-                                   void *ctx);
+WMIEMU_EXTERN HRESULT wmiemu_repo_enum_instances(wmiemu_repo_t *repo, const WCHAR *ns,
+                                                 const WCHAR *class_name, BOOL deep,
+                                                 HRESULT (*fn)(void *ctx, IWbemClassObject *inst),
+                                                 void *ctx);
 
 /* Calls fn with each class derived from superclass (NULL: every class;
  * deep: all descendants, else only direct children), in definition order.
  * System classes included. */
-HRESULT wmiemu_repo_enum_classes(wmiemu_repo_t *repo, const WCHAR *ns,
-                                 const WCHAR *superclass, BOOL deep,
-                                 HRESULT (*fn)(void *ctx, IWbemClassObject *cls),
-                                 void *ctx);
+WMIEMU_EXTERN HRESULT wmiemu_repo_enum_classes(wmiemu_repo_t *repo, const WCHAR *ns,
+                                               const WCHAR *superclass, BOOL deep,
+                                               HRESULT (*fn)(void *ctx, IWbemClassObject *cls),
+                                               void *ctx);
 
 /* Stores a copy of inst (an instance of a class of this namespace), replacing
  * the instance with the same key values. Registration instances
  * (__Win32Provider, __EventProviderRegistration) are validated first. */
-HRESULT wmiemu_repo_put_instance(wmiemu_repo_t *repo, const WCHAR *ns,
-                                 IWbemClassObject *inst);
+WMIEMU_EXTERN HRESULT wmiemu_repo_put_instance(wmiemu_repo_t *repo, const WCHAR *ns,
+                                               IWbemClassObject *inst);
 /* Deletes the instance named by path. WBEM_E_NOT_FOUND when absent. */
-HRESULT wmiemu_repo_delete_instance(wmiemu_repo_t *repo, const WCHAR *ns,
-                                    const WCHAR *path);
+WMIEMU_EXTERN HRESULT wmiemu_repo_delete_instance(wmiemu_repo_t *repo, const WCHAR *ns,
+                                                  const WCHAR *path);
 /* Deletes a class with its subclasses and instances. */
-HRESULT wmiemu_repo_delete_class(wmiemu_repo_t *repo, const WCHAR *ns,
-                                 const WCHAR *class_name);
+WMIEMU_EXTERN HRESULT wmiemu_repo_delete_class(wmiemu_repo_t *repo, const WCHAR *ns,
+                                               const WCHAR *class_name);
 
 /* Validates an instance of __Win32Provider or __EventProviderRegistration
  * (other objects: S_OK) against the namespace: CLSID syntax, threading model,
  * provider existence, EventQueryList queries parseable and naming an event
  * class, intrinsic event queries naming "TargetInstance ISA". On failure the
  * reason goes to msg (may be NULL) and the WMI HRESULT is returned. */
-HRESULT wmiemu_repo_check_registration(wmiemu_repo_t *repo, const WCHAR *ns,
-                                       IWbemClassObject *obj, char *msg, size_t msg_size);
+WMIEMU_EXTERN HRESULT wmiemu_repo_check_registration(wmiemu_repo_t *repo, const WCHAR *ns,
+                                                     IWbemClassObject *obj, char *msg, size_t msg_size);
 
 /* Calls fn with each namespace name ("root\cimv2"), in creation order. */
-HRESULT wmiemu_repo_enum_namespaces(wmiemu_repo_t *repo,
-                                    HRESULT (*fn)(void *ctx, const WCHAR *ns), void *ctx);
+WMIEMU_EXTERN HRESULT wmiemu_repo_enum_namespaces(wmiemu_repo_t *repo,
+                                                  HRESULT (*fn)(void *ctx, const WCHAR *ns), void *ctx);
 
 /* MOF text of the repository: for each namespace a #pragma namespace, the
  * classes (system classes only when include_system) in definition order,
  * then the instances, each as GetObjectText writes it. Compiling the text
  * into a fresh repository gives equal classes and instances. *out is
  * malloc'd UTF-8. */
-HRESULT wmiemu_repo_dump_mof(wmiemu_repo_t *repo, BOOL include_system, char **out);
+WMIEMU_EXTERN HRESULT wmiemu_repo_dump_mof(wmiemu_repo_t *repo, BOOL include_system, char **out);
 
 /* The WQL class-lookup adapter: ctx is a wmiemu_repo_scope_t. */
 typedef struct {
   wmiemu_repo_t *repo;
   const WCHAR *ns;
 } wmiemu_repo_scope_t;
-HRESULT wmiemu_repo_class_lookup(void *scope, const WCHAR *class_name, IWbemClassObject **cls);
+WMIEMU_EXTERN HRESULT wmiemu_repo_class_lookup(void *scope, const WCHAR *class_name, IWbemClassObject **cls);
 
 /* ---- object helpers ------------------------------------------------ */
 
 /* TRUE when obj is an IWbemClassObject implemented by this library (as
  * opposed to some foreign implementation handed in by provider code). */
-BOOL wmiemu_cim_is_own_object(IUnknown *obj);
+WMIEMU_EXTERN BOOL wmiemu_cim_is_own_object(IUnknown *obj);
 
 /* Fast paths for the event pipeline and the WQL evaluator. Each returns
  * E_NOTIMPL for an object this library did not make (use the COM methods
  * then) and WBEM_E_INVALID_PARAMETER for NULL arguments. */
 
 /* S_OK when obj's class is class_name or derives from it, else S_FALSE. */
-HRESULT wmiemu_cim_class_is(IWbemClassObject *obj, const WCHAR *class_name);
+WMIEMU_EXTERN HRESULT wmiemu_cim_class_is(IWbemClassObject *obj, const WCHAR *class_name);
 
 /* Reads property name without copying. *v BORROWS the object's storage: a
  * string, datetime or reference is a NUL-terminated WCHAR pointer in V_BSTR
@@ -152,7 +154,7 @@ HRESULT wmiemu_cim_class_is(IWbemClassObject *obj, const WCHAR *class_name);
  * E_NOTIMPL also for what Get would have to allocate (64-bit integers,
  * arrays, embedded objects) and for system properties; WBEM_E_NOT_FOUND for
  * an unknown name. */
-HRESULT wmiemu_cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CIMTYPE *type);
+WMIEMU_EXTERN HRESULT wmiemu_cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CIMTYPE *type);
 
 /* A scalar property as the object stores it, for readers that compare
  * values without converting them (the WQL evaluator). */
@@ -173,13 +175,13 @@ typedef struct {
  * while obj lives unchanged. E_NOTIMPL for arrays, embedded objects and
  * system properties as well; WBEM_E_NOT_FOUND for an unknown name. cache
  * as for wmiemu_cim_peek_cached (may be NULL). */
-HRESULT wmiemu_cim_peek_scalar(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
-                               wmiemu_cim_scalar_t *out);
+WMIEMU_EXTERN HRESULT wmiemu_cim_peek_scalar(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+                                             wmiemu_cim_scalar_t *out);
 
 /* Sets the uint64 property name of an instance to value when it is NULL
  * (TIME_CREATED stamping): S_OK when set, S_FALSE when it had a value,
  * WBEM_E_NOT_FOUND / WBEM_E_TYPE_MISMATCH when there is no such uint64. */
-HRESULT wmiemu_cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 value);
+WMIEMU_EXTERN HRESULT wmiemu_cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 value);
 
 /* Clone with `extra` more bytes in the same allocation (16-byte aligned,
  * uninitialised, at *extra_out), freed with the copy: one allocation per
@@ -187,10 +189,10 @@ HRESULT wmiemu_cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 va
 /* IWbemClassObject::Release for callers in C: no COM calling convention,
  * and no atomic operation when the caller holds the only reference. Any
  * IWbemClassObject; NULL returns 0. */
-ULONG wmiemu_cim_release(IWbemClassObject *obj);
+WMIEMU_EXTERN ULONG wmiemu_cim_release(IWbemClassObject *obj);
 
-HRESULT wmiemu_cim_clone_extra(IWbemClassObject *obj, size_t extra, void **extra_out,
-                               IWbemClassObject **out);
+WMIEMU_EXTERN HRESULT wmiemu_cim_clone_extra(IWbemClassObject *obj, size_t extra, void **extra_out,
+                                             IWbemClassObject **out);
 
 /* The same with a lookup cache: *cache is a word the caller keeps with the
  * name (initially 0), remembering for the last class seen where the
@@ -198,15 +200,15 @@ HRESULT wmiemu_cim_clone_extra(IWbemClassObject *obj, size_t extra, void **extra
  * calls on objects of one class skip the search by name. Classes are keyed
  * by a serial number never reused, so a stale word only costs a search.
  * Any thread: the word is read and written atomically (relaxed). */
-HRESULT wmiemu_cim_peek_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
-                               VARIANT *v, CIMTYPE *type);
-HRESULT wmiemu_cim_stamp_u64_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
-                                    UINT64 value);
-HRESULT wmiemu_cim_class_is_cached(IWbemClassObject *obj, const WCHAR *class_name, uint64_t *cache);
+WMIEMU_EXTERN HRESULT wmiemu_cim_peek_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+                                             VARIANT *v, CIMTYPE *type);
+WMIEMU_EXTERN HRESULT wmiemu_cim_stamp_u64_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+                                                  UINT64 value);
+WMIEMU_EXTERN HRESULT wmiemu_cim_class_is_cached(IWbemClassObject *obj, const WCHAR *class_name, uint64_t *cache);
 
 /* The CIMTYPE name as MOF spells it ("uint32", "string"...), NULL if unknown.
  * The array flag is ignored. */
-const char *wmiemu_cim_type_name(CIMTYPE type);
+WMIEMU_EXTERN const char *wmiemu_cim_type_name(CIMTYPE type);
 
 /* Flags of the Windows SDK that Wine's wbemcli.idl lacks. */
 #ifndef WBEM_FLAG_IGNORE_QUALIFIERS

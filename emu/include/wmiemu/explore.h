@@ -1,6 +1,8 @@
 #ifndef WMIEMU_EXPLORE_H
 #define WMIEMU_EXPLORE_H
 
+#include <wmiemu/common.h>
+
 /* Schedule exploration: run one scenario many times, each under a different
  * thread interleaving chosen by a seeded strategy, with virtual time; stop
  * at the first failure and write a trace that `wmiemu replay` (or
@@ -14,27 +16,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <wmiemu/exec.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef enum {
-  WMIEMU_STRATEGY_RANDOM = 0,   /* uniform choice at every scheduling point */
-  WMIEMU_STRATEGY_PCT = 1,      /* probabilistic concurrency testing */
-  WMIEMU_STRATEGY_REPLAY = 2    /* follow a recorded trace */
-} wmiemu_strategy_t;
-
-typedef enum {
-  WMIEMU_OUTCOME_OK = 0,
-  WMIEMU_OUTCOME_VIOLATION,        /* a contract rule or scenario assertion failed */
-  WMIEMU_OUTCOME_DEADLOCK,         /* every thread blocked with no timeout pending */
-  WMIEMU_OUTCOME_LIVELOCK,         /* the step bound was reached */
-  WMIEMU_OUTCOME_NOT_REPRODUCIBLE, /* a thread the scheduler did not create took part */
-  WMIEMU_OUTCOME_REPLAY_DIVERGED,  /* replay: the program did not follow the trace */
-  WMIEMU_OUTCOME_ERROR             /* bad options, out of memory, unreadable trace */
-} wmiemu_outcome_t;
-
-const char *wmiemu_outcome_name(wmiemu_outcome_t outcome);
 
 typedef struct {
   wmiemu_strategy_t strategy;
@@ -62,36 +49,36 @@ typedef struct {
 typedef void (*wmiemu_scenario_fn)(void *ctx);
 
 /* Fills opts with the defaults above. */
-void wmiemu_explore_opts_init(wmiemu_explore_opts_t *opts);
+WMIEMU_EXTERN void wmiemu_explore_opts_init(wmiemu_explore_opts_t *opts);
 
 /* Runs `scenario` under opts->iterations schedules; returns the first
  * failure's outcome (result filled, trace written) or WMIEMU_OUTCOME_OK. */
-wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx,
-                                const wmiemu_explore_opts_t *opts,
-                                wmiemu_explore_result_t *result);
+WMIEMU_EXTERN wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx,
+                                              const wmiemu_explore_opts_t *opts,
+                                              wmiemu_explore_result_t *result);
 
 /* Runs `scenario` once following the trace at `trace_path`; the outcome is
  * the recorded one when the scenario is deterministic. `rewrite_path`
  * (optional) receives the replayed trace, byte-identical to the input. */
-wmiemu_outcome_t wmiemu_replay(wmiemu_scenario_fn scenario, void *ctx,
-                               const char *trace_path, const char *rewrite_path,
-                               wmiemu_explore_result_t *result);
+WMIEMU_EXTERN wmiemu_outcome_t wmiemu_replay(wmiemu_scenario_fn scenario, void *ctx,
+                                             const char *trace_path, const char *rewrite_path,
+                                             wmiemu_explore_result_t *result);
 
 /* Inside a scenario: records a failure (first one wins) and, when `fatal`,
  * abandons the schedule at once (the calling thread does not return).
  * Outside a scenario: prints the message and returns. */
-void wmiemu_explore_fail(int fatal, const char *fmt, ...)
+WMIEMU_EXTERN void wmiemu_explore_fail(int fatal, const char *fmt, ...)
 #if defined(__GNUC__)
-  __attribute__((format(printf, 2, 3)))
+                __attribute__((format(printf, 2, 3)))
 #endif
-  ;
+                ;
 
 /* Inside a scenario: a scheduling point named `what` (e.g. before touching
  * shared state in a test). Outside: does nothing. */
-void wmiemu_explore_yield(const char *what);
+WMIEMU_EXTERN void wmiemu_explore_yield(const char *what);
 
 /* Records a contract call ("NewQuery", ...) in the trace. */
-void wmiemu_explore_note(const char *call, int64_t arg);
+WMIEMU_EXTERN void wmiemu_explore_note(const char *call, int64_t arg);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,8 @@
 #ifndef WMIEMU_HOST_H
 #define WMIEMU_HOST_H
 
+#include <wmiemu/common.h>
+
 /* The provider host: the WMI side of the event-provider contract.
  *
  * A host owns a CIM repository (fill it with MOF), a set of provider
@@ -74,30 +76,30 @@ typedef struct {
 } wmiemu_host_options_t;
 
 /* Fills opts with the defaults above (all zero/NULL). */
-void wmiemu_host_options_init(wmiemu_host_options_t *opts);
+WMIEMU_EXTERN void wmiemu_host_options_init(wmiemu_host_options_t *opts);
 
 /* opts may be NULL. */
-HRESULT wmiemu_host_new(const wmiemu_host_options_t *opts, wmiemu_host_t **out);
+WMIEMU_EXTERN HRESULT wmiemu_host_new(const wmiemu_host_options_t *opts, wmiemu_host_t **out);
 /* Shuts down (if not done) and frees. */
-void wmiemu_host_free(wmiemu_host_t *host);
+WMIEMU_EXTERN void wmiemu_host_free(wmiemu_host_t *host);
 
-wmiemu_repo_t *wmiemu_host_repo(wmiemu_host_t *host);
-wmiemu_checker_t *wmiemu_host_checker(wmiemu_host_t *host);
+WMIEMU_EXTERN wmiemu_repo_t *wmiemu_host_repo(wmiemu_host_t *host);
+WMIEMU_EXTERN wmiemu_checker_t *wmiemu_host_checker(wmiemu_host_t *host);
 
 /* Compiles a MOF file into the repository; diagnostics go to stderr when fn
  * is NULL. */
-HRESULT wmiemu_host_load_mof(wmiemu_host_t *host, const char *path, wmiemu_diag_fn fn, void *ctx);
+WMIEMU_EXTERN HRESULT wmiemu_host_load_mof(wmiemu_host_t *host, const char *path, wmiemu_diag_fn fn, void *ctx);
 
 /* Registers a provider module: dlopen now (WBEM_E_PROVIDER_LOAD_FAILURE
  * with the loader's message on failure, and both DllGetClassObject and
  * DllCanUnloadNow must be exported). Which CLSIDs it serves is asked when a
  * __Win32Provider needs one. */
-HRESULT wmiemu_host_add_module(wmiemu_host_t *host, const char *path);
+WMIEMU_EXTERN HRESULT wmiemu_host_add_module(wmiemu_host_t *host, const char *path);
 
 /* Registers an in-process class factory for clsid (tests: a provider
  * compiled into the test). The host AddRefs it. threading_model NULL =
  * take it from the registration as for modules. */
-HRESULT wmiemu_host_add_factory(wmiemu_host_t *host, REFCLSID clsid, IClassFactory *factory);
+WMIEMU_EXTERN HRESULT wmiemu_host_add_factory(wmiemu_host_t *host, REFCLSID clsid, IClassFactory *factory);
 
 /* ---- consumers ---------------------------------------------------------- */
 
@@ -127,34 +129,34 @@ typedef struct {
  * WBEM_E_PROVIDER_LOAD_FAILURE / WBEM_E_PROVIDER_NOT_FOUND /
  * WBEM_E_PROVIDER_TIMED_OUT / WBEM_E_PROVIDER_FAILURE when activation fails.
  * callback may be NULL (events are then only counted). */
-HRESULT wmiemu_subscribe(wmiemu_host_t *host, const char *ns, const char *query,
-                         wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id);
-HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *query,
-                            const wmiemu_subscribe_options_t *opts,
-                            wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id);
+WMIEMU_EXTERN HRESULT wmiemu_subscribe(wmiemu_host_t *host, const char *ns, const char *query,
+                                       wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id);
+WMIEMU_EXTERN HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *query,
+                                          const wmiemu_subscribe_options_t *opts,
+                                          wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id);
 /* Calls CancelQuery on the providers serving it. Safe from a callback.
  * WBEM_E_NOT_FOUND for an unknown or already cancelled id. */
-HRESULT wmiemu_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id);
+WMIEMU_EXTERN HRESULT wmiemu_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id);
 
 /* Text of the last error a host function reported ("" if none). */
-const char *wmiemu_host_last_error(const wmiemu_host_t *host);
+WMIEMU_EXTERN const char *wmiemu_host_last_error(const wmiemu_host_t *host);
 
 /* ---- running the loop --------------------------------------------------------
  * Each returns S_OK, WBEM_E_FAILED when the checker is in FAIL mode and a
  * violation was recorded, or WBEM_E_INVALID_PARAMETER. */
-HRESULT wmiemu_host_run_until_idle(wmiemu_host_t *host);
-HRESULT wmiemu_host_run_for(wmiemu_host_t *host, uint64_t ms);
+WMIEMU_EXTERN HRESULT wmiemu_host_run_until_idle(wmiemu_host_t *host);
+WMIEMU_EXTERN HRESULT wmiemu_host_run_for(wmiemu_host_t *host, uint64_t ms);
 /* Until at least n events have been delivered in total since the host was
  * created, or timeout_ms passed (then WBEM_S_TIMEDOUT). */
-HRESULT wmiemu_host_run_until_events(wmiemu_host_t *host, uint64_t n, uint64_t timeout_ms);
+WMIEMU_EXTERN HRESULT wmiemu_host_run_until_events(wmiemu_host_t *host, uint64_t n, uint64_t timeout_ms);
 /* Until the checker holds at least n violations, or timeout_ms passed
  * (WBEM_S_TIMEDOUT). */
-HRESULT wmiemu_host_run_until_violations(wmiemu_host_t *host, size_t n, uint64_t timeout_ms);
+WMIEMU_EXTERN HRESULT wmiemu_host_run_until_violations(wmiemu_host_t *host, size_t n, uint64_t timeout_ms);
 
 /* Cancels every subscription, makes the final Release of every provider,
  * asks DllCanUnloadNow and unloads the modules that agree. Afterwards the
  * counters stay readable; Indicate on a leftover sink is a violation. */
-HRESULT wmiemu_host_shutdown(wmiemu_host_t *host);
+WMIEMU_EXTERN HRESULT wmiemu_host_shutdown(wmiemu_host_t *host);
 
 /* ---- counters ----------------------------------------------------------------- */
 
@@ -172,7 +174,7 @@ typedef enum {
 } wmiemu_drop_reason_t;
 
 /* "queue-overflow", ... */
-const char *wmiemu_drop_reason_name(wmiemu_drop_reason_t reason);
+WMIEMU_EXTERN const char *wmiemu_drop_reason_name(wmiemu_drop_reason_t reason);
 
 typedef struct {
   uint64_t indicated;    /* events that reached this subscription */
@@ -185,12 +187,12 @@ typedef struct {
 
 /* One subscription's counters (live or cancelled), or with id 0 the sum
  * over every subscription the host has had. */
-HRESULT wmiemu_host_counters(wmiemu_host_t *host, wmiemu_sub_id_t id, wmiemu_counters_t *out);
+WMIEMU_EXTERN HRESULT wmiemu_host_counters(wmiemu_host_t *host, wmiemu_sub_id_t id, wmiemu_counters_t *out);
 
 /* Events handed to the host by Indicate that no subscription saw (indicated
  * while nobody was subscribed), and __EventQueueOverflowEvent raised. */
-uint64_t wmiemu_host_unclaimed_events(wmiemu_host_t *host);
-uint64_t wmiemu_host_overflow_events(wmiemu_host_t *host);
+WMIEMU_EXTERN uint64_t wmiemu_host_unclaimed_events(wmiemu_host_t *host);
+WMIEMU_EXTERN uint64_t wmiemu_host_overflow_events(wmiemu_host_t *host);
 
 /* ---- provider state (tests) ------------------------------------------------- */
 
@@ -203,8 +205,8 @@ typedef enum {
 
 /* State of the provider named name (__Win32Provider.Name) in ns (NULL =
  * default); WBEM_E_NOT_FOUND if the host never looked at it. */
-HRESULT wmiemu_host_provider_state(wmiemu_host_t *host, const char *ns, const char *name,
-                                   wmiemu_provider_state_t *state);
+WMIEMU_EXTERN HRESULT wmiemu_host_provider_state(wmiemu_host_t *host, const char *ns, const char *name,
+                                                 wmiemu_provider_state_t *state);
 
 #ifdef __cplusplus
 }

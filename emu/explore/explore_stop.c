@@ -2,7 +2,7 @@
  * atomic flag, so a signal handler may set it. */
 #include <signal.h>
 
-#include "exec/explore_stop.h"
+#include "explore/explore_stop.h"
 
 static volatile sig_atomic_t stop_requested;
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/sched.h"
+#include "explore/trace.h"
 
 static const char *find_key(const char *line, const char *key) {
   char pat[64];

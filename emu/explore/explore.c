@@ -8,8 +8,9 @@
 
 #include <wmiemu/explore.h>
 
-#include "exec/explore_stop.h"
+#include "explore/explore_stop.h"
 #include "exec/sched.h"
+#include "explore/trace.h"
 #include "exec/seam_det.h"
 
 void wmiemu_explore_opts_init(wmiemu_explore_opts_t *opts) {

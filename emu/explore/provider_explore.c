@@ -11,7 +11,7 @@
 #include <wmiemu/compat.h>
 
 #include "exec/exec_int.h"
-#include "exec/provider_explore.h"
+#include "explore/provider_explore.h"
 #include "exec/sched.h"
 #include "host/host_int.h"
 
@@ -189,7 +189,8 @@ int wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts, cha
     return -1;
   }
   wmiemu__pexp_t *d = calloc(1, sizeof(*d));
-  if (!d || !(d->mof_paths = calloc(opts->n_mofs, sizeof(char *))) || FAILED(wmiemu_repo_new(&repo))) {
+  if (!d || !(d->mof_paths = calloc(opts->n_mofs, sizeof(char *))) || FAILED(wmiemu_repo_new(&repo)) ||
+      FAILED(wmiemu_wql_check_registrations(repo))) {
     if (d)
       free(d->mof_paths);
     free(d);

@@ -19,7 +19,7 @@
 
 #include "exec/exec.h"
 #include "exec/sched.h"
-#include "exec/scenarios.h"
+#include "explore/scenarios.h"
 
 #define E_SERVER_TOO_BUSY ((int32_t)0x80041045)
 #define EVENT_PERIOD_MS 1000

@@ -1,0 +1,23 @@
+#ifndef WMIEMU_EXPLORE_TRACE_H
+#define WMIEMU_EXPLORE_TRACE_H
+
+/* Reading a recorded schedule back for replay. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exec/sched.h"
+
+typedef struct {
+  char scenario[4096];      /* a built-in name, or a provider spec (provider_driver.h) */
+  wmiemu_strategy_t strategy;
+  uint64_t seed, pct_depth, pct_steps, max_steps;
+  uint32_t *choices;          /* malloc'd; `run` of each step */
+  uint64_t n_choices;
+  wmiemu_outcome_t outcome;   /* recorded end */
+} wmiemu__trace_info_t;
+
+/* Parses a trace; 0 or -1 with a message naming the line. */
+int wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, size_t errlen);
+void wmiemu__trace_info_free(wmiemu__trace_info_t *info);
+#endif
