@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <windows.h>
+#include <wbemcli.h>
+
 #include <wmiemu/check.h>
 
 #include "check/context.h"
@@ -21,18 +24,20 @@ struct wmiemu_checker {
   size_t count, capacity;
 };
 
-int wmiemu_checker_new(wmiemu_check_mode_t mode, wmiemu_checker_t **out) {
+HRESULT wmiemu_checker_new(wmiemu_check_mode_t mode, wmiemu_checker_t **out) {
   wmiemu_checker_t *c;
   if (!out)
-    return -1;
+    return WBEM_E_INVALID_PARAMETER;
   *out = NULL;
+  if (mode != WMIEMU_CHECK_REPORT && mode != WMIEMU_CHECK_FAIL)
+    return WBEM_E_INVALID_PARAMETER;
   c = calloc(1, sizeof(*c));
   if (!c)
-    return -1;
+    return WBEM_E_OUT_OF_MEMORY;
   pthread_mutex_init(&c->lock, NULL);
   c->mode = mode;
   *out = c;
-  return 0;
+  return S_OK;
 }
 
 void wmiemu_checker_free(wmiemu_checker_t *c) {
@@ -71,7 +76,7 @@ void wmiemu_checker_enable(wmiemu_checker_t *c, wmiemu_rule_t rule, int enabled)
     c->disabled[rule] = !enabled;
 }
 
-int wmiemu_checker_enabled(const wmiemu_checker_t *c, wmiemu_rule_t rule) {
+BOOL wmiemu_checker_enabled(const wmiemu_checker_t *c, wmiemu_rule_t rule) {
   return c && (unsigned)rule < WMIEMU_RULE_COUNT && !c->disabled[rule];
 }
 
@@ -79,15 +84,17 @@ static void copy_text(char *dst, size_t size, const char *src) {
   snprintf(dst, size, "%s", src ? src : "");
 }
 
-int wmiemu_checker_report(wmiemu_checker_t *c, wmiemu_rule_t rule, const char *call,
-                          const char *provider, const char *fmt, ...) {
+HRESULT wmiemu_checker_report(wmiemu_checker_t *c, wmiemu_rule_t rule, const char *call,
+                              const char *provider, const char *fmt, ...) {
   wmiemu_violation_t v;
   wmiemu_violation_fn fn;
   void *fn_ctx;
   va_list ap;
 
-  if (!wmiemu_checker_enabled(c, rule) || !fmt)
-    return 0;
+  if (!c || (unsigned)rule >= WMIEMU_RULE_COUNT || !fmt)
+    return WBEM_E_INVALID_PARAMETER;
+  if (!wmiemu_checker_enabled(c, rule))
+    return S_FALSE;
   memset(&v, 0, sizeof(v));
   v.rule = rule;
   v.rule_id = wmiemu_rule_info(rule)->id;
@@ -105,7 +112,7 @@ int wmiemu_checker_report(wmiemu_checker_t *c, wmiemu_rule_t rule, const char *c
     wmiemu_violation_t *items = realloc(c->items, cap * sizeof(*items));
     if (!items) {
       pthread_mutex_unlock(&c->lock);
-      return 0;
+      return WBEM_E_OUT_OF_MEMORY;
     }
     c->items = items;
     c->capacity = cap;
@@ -117,7 +124,7 @@ int wmiemu_checker_report(wmiemu_checker_t *c, wmiemu_rule_t rule, const char *c
   pthread_mutex_unlock(&c->lock);
   if (fn)
     fn(fn_ctx, &v);
-  return 1;
+  return S_OK;
 }
 
 size_t wmiemu_checker_count(const wmiemu_checker_t *c) {
@@ -140,20 +147,20 @@ size_t wmiemu_checker_count_rule(const wmiemu_checker_t *c, wmiemu_rule_t rule) 
   return n;
 }
 
-int wmiemu_checker_get(const wmiemu_checker_t *c, size_t i, wmiemu_violation_t *out) {
-  int rc = -1;
+HRESULT wmiemu_checker_get(const wmiemu_checker_t *c, size_t i, wmiemu_violation_t *out) {
+  HRESULT rc = WBEM_E_NOT_FOUND;
   if (!c || !out)
-    return -1;
+    return WBEM_E_INVALID_PARAMETER;
   pthread_mutex_lock((pthread_mutex_t *)&c->lock);
   if (i < c->count) {
     *out = c->items[i];
-    rc = 0;
+    rc = S_OK;
   }
   pthread_mutex_unlock((pthread_mutex_t *)&c->lock);
   return rc;
 }
 
-int wmiemu_checker_failed(const wmiemu_checker_t *c) {
+BOOL wmiemu_checker_failed(const wmiemu_checker_t *c) {
   return c && c->mode == WMIEMU_CHECK_FAIL && wmiemu_checker_count(c) > 0;
 }
 

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <windows.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -71,7 +73,9 @@ typedef struct wmiemu_checker wmiemu_checker_t;
 /* Called for each new violation, on the thread that committed it. */
 typedef void (*wmiemu_violation_fn)(void *ctx, const wmiemu_violation_t *v);
 
-WMIEMU_EXTERN int wmiemu_checker_new(wmiemu_check_mode_t mode, wmiemu_checker_t **out);   /* 0 or -1 */
+/* S_OK; WBEM_E_INVALID_PARAMETER for a NULL out or an unknown mode;
+ * WBEM_E_OUT_OF_MEMORY. */
+WMIEMU_EXTERN HRESULT wmiemu_checker_new(wmiemu_check_mode_t mode, wmiemu_checker_t **out);
 WMIEMU_EXTERN void wmiemu_checker_free(wmiemu_checker_t *c);
 
 WMIEMU_EXTERN wmiemu_check_mode_t wmiemu_checker_mode(const wmiemu_checker_t *c);
@@ -81,20 +85,22 @@ WMIEMU_EXTERN void wmiemu_checker_set_seed(wmiemu_checker_t *c, uint64_t seed);
 
 /* Rules are all enabled at first. Disabled rules are not recorded. */
 WMIEMU_EXTERN void wmiemu_checker_enable(wmiemu_checker_t *c, wmiemu_rule_t rule, int enabled);
-WMIEMU_EXTERN int wmiemu_checker_enabled(const wmiemu_checker_t *c, wmiemu_rule_t rule);
+WMIEMU_EXTERN BOOL wmiemu_checker_enabled(const wmiemu_checker_t *c, wmiemu_rule_t rule);
 
-/* Records a violation. call/provider may be NULL. Any thread. Returns 1 if
- * recorded, 0 if the rule is disabled or the arguments are invalid. */
-WMIEMU_EXTERN int wmiemu_checker_report(wmiemu_checker_t *c, wmiemu_rule_t rule, const char *call,
-                                        const char *provider, const char *fmt, ...)
+/* Records a violation. call/provider may be NULL. Any thread. S_OK when
+ * recorded, S_FALSE when the rule is disabled, WBEM_E_INVALID_PARAMETER for
+ * a NULL checker or format or an unknown rule, WBEM_E_OUT_OF_MEMORY. */
+WMIEMU_EXTERN HRESULT wmiemu_checker_report(wmiemu_checker_t *c, wmiemu_rule_t rule, const char *call,
+                                            const char *provider, const char *fmt, ...)
                 __attribute__((format(printf, 5, 6)));
 
 WMIEMU_EXTERN size_t wmiemu_checker_count(const wmiemu_checker_t *c);
 WMIEMU_EXTERN size_t wmiemu_checker_count_rule(const wmiemu_checker_t *c, wmiemu_rule_t rule);
-/* Copies violation i (in report order); 0 on success, -1 out of range. */
-WMIEMU_EXTERN int wmiemu_checker_get(const wmiemu_checker_t *c, size_t i, wmiemu_violation_t *out);
-/* Non-zero in FAIL mode once anything was recorded. */
-WMIEMU_EXTERN int wmiemu_checker_failed(const wmiemu_checker_t *c);
+/* Copies violation i (in report order): S_OK, WBEM_E_NOT_FOUND past the
+ * end, WBEM_E_INVALID_PARAMETER for NULL arguments. */
+WMIEMU_EXTERN HRESULT wmiemu_checker_get(const wmiemu_checker_t *c, size_t i, wmiemu_violation_t *out);
+/* TRUE in FAIL mode once anything was recorded. */
+WMIEMU_EXTERN BOOL wmiemu_checker_failed(const wmiemu_checker_t *c);
 /* Forgets every violation (rules and mode stay). */
 WMIEMU_EXTERN void wmiemu_checker_clear(wmiemu_checker_t *c);
 

@@ -23,7 +23,7 @@ extern "C" {
 /* UTF-8 -> UTF-16. len in bytes, (size_t)-1 = NUL-terminated. Returns a
  * malloc'd NUL-terminated string, or NULL on invalid UTF-8 (overlong forms,
  * surrogates, code points past U+10FFFF, truncated sequences) or OOM.
- * If out_len is not NULL it receives the length in WCHARs. */
+ * The _n form also stores the length in WCHARs in *out_len (when not NULL). */
 WMIEMU_EXTERN WCHAR *wmiemu_utf8_to_wcs(const char *s, size_t len);
 WMIEMU_EXTERN WCHAR *wmiemu_utf8_to_wcs_n(const char *s, size_t len, size_t *out_len);
 
@@ -34,7 +34,8 @@ WMIEMU_EXTERN size_t wmiemu_utf8_to_wcs_buf(const char *s, size_t len, WCHAR *ds
 
 /* UTF-16 -> UTF-8. len in WCHARs, (size_t)-1 = NUL-terminated. Returns a
  * malloc'd NUL-terminated string (NULL only for NULL input or OOM); an
- * unpaired surrogate becomes U+FFFD, as WideCharToMultiByte does. */
+ * unpaired surrogate becomes U+FFFD, as WideCharToMultiByte does. The _n
+ * form also stores the length in bytes in *out_len (when not NULL). */
 WMIEMU_EXTERN char *wmiemu_wcs_to_utf8(const WCHAR *s, size_t len);
 WMIEMU_EXTERN char *wmiemu_wcs_to_utf8_n(const WCHAR *s, size_t len, size_t *out_len);
 

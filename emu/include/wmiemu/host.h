@@ -97,8 +97,8 @@ WMIEMU_EXTERN HRESULT wmiemu_host_load_mof(wmiemu_host_t *host, const char *path
 WMIEMU_EXTERN HRESULT wmiemu_host_add_module(wmiemu_host_t *host, const char *path);
 
 /* Registers an in-process class factory for clsid (tests: a provider
- * compiled into the test). The host AddRefs it. threading_model NULL =
- * take it from the registration as for modules. */
+ * compiled into the test). The host AddRefs it. The threading model comes
+ * from the registration, as for modules. */
 WMIEMU_EXTERN HRESULT wmiemu_host_add_factory(wmiemu_host_t *host, REFCLSID clsid, IClassFactory *factory);
 
 /* ---- consumers ---------------------------------------------------------- */
@@ -123,8 +123,8 @@ typedef struct {
 
 /* Parses and binds query (UTF-8 WQL) in namespace ns (NULL = default),
  * activates the providers whose registration overlaps it, runs AccessCheck
- * and NewQuery on each. Errors: the WQL error (syntax, class...) with a
- * message on stderr-free reporting through wmiemu_host_last_error;
+ * and NewQuery on each. Errors: the WQL error (syntax, class...), whose
+ * message wmiemu_host_last_error returns (nothing is printed);
  * WBEM_E_ACCESS_DENIED when a provider's AccessCheck refuses;
  * WBEM_E_PROVIDER_LOAD_FAILURE / WBEM_E_PROVIDER_NOT_FOUND /
  * WBEM_E_PROVIDER_TIMED_OUT / WBEM_E_PROVIDER_FAILURE when activation fails.
