@@ -68,6 +68,96 @@ static HRESULT build_index(wmiemu__cim_class_t *c) {
   return S_OK;
 }
 
+/* Frees what the declarations still own (class_create takes what it keeps). */
+static void decls_clear(wmiemu__cim_prop_decl_t *decls, UINT32 ndecls) {
+  for (UINT32 i = 0; i < ndecls; i++) {
+    wmiemu__str_unref(decls[i].name);
+    wmiemu__str_unref(decls[i].ref_class);
+    wmiemu__str_unref(decls[i].origin);
+    wmiemu__qualset_clear(&decls[i].quals);
+    wmiemu__value_clear(&decls[i].def);
+    memset(&decls[i], 0, sizeof(decls[i]));
+  }
+}
+
+/* The superclass's properties, their qualifiers propagated, not local. */
+static HRESULT inherit_props(wmiemu__cim_class_t *c, const wmiemu__cim_class_t *super) {
+  for (UINT32 i = 0; i < super->nprops; i++) {
+    const wmiemu__cim_prop_t *sp = &super->props[i];
+    wmiemu__cim_prop_t *p = &c->props[c->nprops];
+    p->name = wmiemu__str_ref(sp->name);
+    p->hash = sp->hash;
+    p->type = sp->type;
+    p->ref_class = wmiemu__str_ref(sp->ref_class);
+    p->origin = wmiemu__str_ref(sp->origin);
+    p->local = FALSE;
+    wmiemu__value_copy(&p->def, &sp->def);
+    p->def.flags &= ~WMIEMU__VALUE_SET;
+    c->nprops++;
+    wmiemu__qualset_init(&p->quals);
+    HRESULT hr = wmiemu__qualset_inherit(&p->quals, &sp->quals, WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS, NULL);
+    if (FAILED(hr)) return hr;
+  }
+  return S_OK;
+}
+
+/* An inherited property overridden by declaration d: same type, the
+ * qualifiers merged, a new default if d gives one. */
+static HRESULT override_prop(wmiemu__cim_prop_t *p, wmiemu__cim_prop_decl_t *d, char *err, size_t err_size) {
+  const WCHAR *bad = NULL;
+  HRESULT hr;
+  if (p->type != d->type) {
+    char *n = wmiemu__cim_w_to_utf8(d->name->s, d->name->len);
+    snprintf(err, err_size, "property '%s' overrides an inherited %s%s with a different type",
+             n ? n : "?", wmiemu_cim_type_name(p->type), WMIEMU__CIM_IS_ARRAY(p->type) ? "[]" : "");
+    free(n);
+    return WBEM_E_TYPE_MISMATCH;
+  }
+  wmiemu__cim_qualset_t inherited = p->quals;
+  p->quals = d->quals;
+  wmiemu__qualset_init(&d->quals);
+  hr = wmiemu__qualset_inherit(&p->quals, &inherited, WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS, &bad);
+  /* the inherited copies already carry the propagated origin */
+  wmiemu__qualset_clear(&inherited);
+  if (FAILED(hr)) {
+    char *n = bad ? wmiemu__cim_w_to_utf8(bad, (size_t)-1) : NULL;
+    snprintf(err, err_size, "qualifier '%s' cannot be overridden", n ? n : "?");
+    free(n);
+    return hr;
+  }
+  if (d->def.flags & WMIEMU__VALUE_SET) {
+    wmiemu__value_clear(&p->def);
+    p->def = d->def;
+    p->def.flags &= ~WMIEMU__VALUE_SET;
+    wmiemu__value_init_null(&d->def, d->type);
+  }
+  if (d->ref_class && !p->ref_class) { p->ref_class = d->ref_class; d->ref_class = NULL; }
+  p->local = TRUE;
+  return S_OK;
+}
+
+/* Declaration d: an override of an inherited property or a new one. */
+static HRESULT add_decl(wmiemu__cim_class_t *c, wmiemu__cim_prop_decl_t *d, char *err, size_t err_size) {
+  int k = -1;
+  for (UINT32 j = 0; j < c->nprops; j++)
+    if (!wmiemu__cim_wcsicmp(c->props[j].name->s, d->name->s)) { k = (int)j; break; }
+  if (k >= 0 && c->props[k].local) {
+    char *n = wmiemu__cim_w_to_utf8(d->name->s, d->name->len);
+    snprintf(err, err_size, "property '%s' is declared twice", n ? n : "?");
+    free(n);
+    return WBEMMOF_E_DUPLICATE_PROPERTY;
+  }
+  if (k >= 0) return override_prop(&c->props[k], d, err, err_size);
+  wmiemu__cim_prop_t *p = &c->props[c->nprops++];
+  *p = *d;
+  memset(d, 0, sizeof(*d));
+  p->hash = wmiemu__cim_ihash(p->name->s);
+  p->origin = wmiemu__str_ref(c->name);
+  p->local = TRUE;
+  p->def.flags &= ~WMIEMU__VALUE_SET;
+  return S_OK;
+}
+
 HRESULT wmiemu__class_create(const WCHAR *name, wmiemu__cim_class_t *super,
                              wmiemu__cim_str_t *ns, wmiemu__cim_str_t *server,
                              wmiemu__cim_qualset_t *quals,
@@ -117,93 +207,18 @@ HRESULT wmiemu__class_create(const WCHAR *name, wmiemu__cim_class_t *super,
   cap = (super ? super->nprops : 0) + ndecls;
   c->props = calloc(cap ? cap : 1, sizeof(*c->props));
   if (!c->props) { hr = WBEM_E_OUT_OF_MEMORY; goto fail; }
-  if (super) {
-    for (i = 0; i < super->nprops; i++) {
-      const wmiemu__cim_prop_t *sp = &super->props[i];
-      wmiemu__cim_prop_t *p = &c->props[c->nprops];
-      p->name = wmiemu__str_ref(sp->name);
-      p->hash = sp->hash;
-      p->type = sp->type;
-      p->ref_class = wmiemu__str_ref(sp->ref_class);
-      p->origin = wmiemu__str_ref(sp->origin);
-      p->local = FALSE;
-      wmiemu__value_copy(&p->def, &sp->def);
-      p->def.flags &= ~WMIEMU__VALUE_SET;
-      c->nprops++;
-      wmiemu__qualset_init(&p->quals);
-      hr = wmiemu__qualset_inherit(&p->quals, &sp->quals, WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS, NULL);
-      if (FAILED(hr)) goto fail;
-    }
-  }
-
+  if (super && FAILED(hr = inherit_props(c, super))) goto fail;
   for (i = 0; i < ndecls; i++) {
-    wmiemu__cim_prop_decl_t *d = &decls[i];
-    int k = -1;
-    for (UINT32 j = 0; j < c->nprops; j++)
-      if (!wmiemu__cim_wcsicmp(c->props[j].name->s, d->name->s)) { k = (int)j; break; }
-    if (k >= 0 && c->props[k].local) {
-      char *n = wmiemu__cim_w_to_utf8(d->name->s, d->name->len);
-      snprintf(err, err_size, "property '%s' is declared twice", n ? n : "?");
-      free(n);
-      hr = WBEMMOF_E_DUPLICATE_PROPERTY;
+    hr = add_decl(c, &decls[i], err, err_size);
+    if (FAILED(hr)) {
       *bad_prop = (int)i;
       goto fail;
     }
-    if (k >= 0) {
-      /* an override of an inherited property */
-      wmiemu__cim_prop_t *p = &c->props[k];
-      if (p->type != d->type) {
-        char *n = wmiemu__cim_w_to_utf8(d->name->s, d->name->len);
-        snprintf(err, err_size, "property '%s' overrides an inherited %s%s with a different type",
-                 n ? n : "?", wmiemu_cim_type_name(p->type), WMIEMU__CIM_IS_ARRAY(p->type) ? "[]" : "");
-        free(n);
-        hr = WBEM_E_TYPE_MISMATCH;
-        *bad_prop = (int)i;
-        goto fail;
-      }
-      wmiemu__cim_qualset_t inherited = p->quals;
-      p->quals = d->quals;
-      wmiemu__qualset_init(&d->quals);
-      bad = NULL;
-      hr = wmiemu__qualset_inherit(&p->quals, &inherited, WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS, &bad);
-      /* the inherited copies already carry the propagated origin */
-      wmiemu__qualset_clear(&inherited);
-      if (FAILED(hr)) {
-        char *n = bad ? wmiemu__cim_w_to_utf8(bad, (size_t)-1) : NULL;
-        snprintf(err, err_size, "qualifier '%s' cannot be overridden", n ? n : "?");
-        free(n);
-        *bad_prop = (int)i;
-        goto fail;
-      }
-      if (d->def.flags & WMIEMU__VALUE_SET) {
-        wmiemu__value_clear(&p->def);
-        p->def = d->def;
-        p->def.flags &= ~WMIEMU__VALUE_SET;
-        wmiemu__value_init_null(&d->def, d->type);
-      }
-      if (d->ref_class && !p->ref_class) { p->ref_class = d->ref_class; d->ref_class = NULL; }
-      p->local = TRUE;
-      continue;
-    }
-    wmiemu__cim_prop_t *p = &c->props[c->nprops++];
-    *p = *d;
-    memset(d, 0, sizeof(*d));
-    p->hash = wmiemu__cim_ihash(p->name->s);
-    p->origin = wmiemu__str_ref(c->name);
-    p->local = TRUE;
-    p->def.flags &= ~WMIEMU__VALUE_SET;
   }
   for (i = 0; i < c->nprops; i++) c->props[i].key = wmiemu__qualset_is_true(&c->props[i].quals, "key");
   hr = build_index(c);
   if (FAILED(hr)) goto fail;
-  for (i = 0; i < ndecls; i++) {
-    wmiemu__str_unref(decls[i].name);
-    wmiemu__str_unref(decls[i].ref_class);
-    wmiemu__str_unref(decls[i].origin);
-    wmiemu__qualset_clear(&decls[i].quals);
-    wmiemu__value_clear(&decls[i].def);
-    memset(&decls[i], 0, sizeof(decls[i]));
-  }
+  decls_clear(decls, ndecls);
   *out = c;
   return S_OK;
 
@@ -211,14 +226,7 @@ fail:
   wmiemu__class_unref(c);
 fail_decls:
   wmiemu__qualset_clear(quals);
-  for (i = 0; i < ndecls; i++) {
-    wmiemu__str_unref(decls[i].name);
-    wmiemu__str_unref(decls[i].ref_class);
-    wmiemu__str_unref(decls[i].origin);
-    wmiemu__qualset_clear(&decls[i].quals);
-    wmiemu__value_clear(&decls[i].def);
-    memset(&decls[i], 0, sizeof(decls[i]));
-  }
+  decls_clear(decls, ndecls);
   if (!err[0]) snprintf(err, err_size, "out of memory");
   return hr;
 }

@@ -6,31 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cim/mof.h"
-
-typedef enum { L_INT, L_REAL, L_STRING, L_CHAR, L_BOOL, L_NULL, L_ALIAS, L_ARRAY, L_OBJECT } lit_kind_t;
-
-typedef struct lit {
-  lit_kind_t kind;
-  unsigned line, col;
-  UINT64 mag;
-  BOOL neg;
-  double real;
-  WCHAR *str;
-  size_t str_len;
-  BOOL b;
-  struct lit *items;
-  UINT32 count;
-  IWbemClassObject *obj;
-} lit_t;
-
-static void lit_free(lit_t *l) {
-  free(l->str);
-  for (UINT32 i = 0; i < l->count; i++) lit_free(&l->items[i]);
-  free(l->items);
-  if (l->obj) l->obj->lpVtbl->Release(l->obj);
-  memset(l, 0, sizeof(*l));
-}
+#include "cim/mof_literal.h"
 
 /* ---- tokens ---- */
 
@@ -95,27 +71,27 @@ static char *utf8_of(const WCHAR *s) {
 static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, wmiemu__cim_qualset_t *quals,
                                 BOOL embedded, wmiemu__cim_object_t **out, WCHAR **alias);
 
-static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, lit_t *l, BOOL allow_array) {
+static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL allow_array) {
   memset(l, 0, sizeof(*l));
   l->line = ctx->tok.line;
   l->col = ctx->tok.col;
   switch (ctx->tok.kind) {
   case MOF_T_INT:
-    l->kind = L_INT;
+    l->kind = WMIEMU__MOF_LIT_INT;
     l->mag = ctx->tok.mag;
     l->neg = ctx->tok.neg;
     return next(ctx);
   case MOF_T_REAL:
-    l->kind = L_REAL;
+    l->kind = WMIEMU__MOF_LIT_REAL;
     l->real = ctx->tok.real;
     return next(ctx);
   case MOF_T_CHAR:
-    l->kind = L_CHAR;
+    l->kind = WMIEMU__MOF_LIT_CHAR;
     l->mag = ctx->tok.str[0];
     return next(ctx);
   case MOF_T_STRING: {
     /* adjacent strings concatenate */
-    l->kind = L_STRING;
+    l->kind = WMIEMU__MOF_LIT_STRING;
     l->str = ctx->tok.str;
     l->str_len = ctx->tok.str_len;
     ctx->tok.str = NULL;
@@ -131,18 +107,18 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, lit_t *l, BOOL allow_array) {
     return TRUE;
   }
   case MOF_T_ALIAS:
-    l->kind = L_ALIAS;
+    l->kind = WMIEMU__MOF_LIT_ALIAS;
     l->str = wmiemu__cim_utf8_to_w(ctx->tok.text, ctx->tok.len, &l->str_len);
     if (!l->str) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
     return next(ctx);
   case MOF_T_IDENT:
     if (wmiemu__mof_tok_is(&ctx->tok, "true") || wmiemu__mof_tok_is(&ctx->tok, "false")) {
-      l->kind = L_BOOL;
+      l->kind = WMIEMU__MOF_LIT_BOOL;
       l->b = wmiemu__mof_tok_is(&ctx->tok, "true");
       return next(ctx);
     }
     if (wmiemu__mof_tok_is(&ctx->tok, "null")) {
-      l->kind = L_NULL;
+      l->kind = WMIEMU__MOF_LIT_NULL;
       return next(ctx);
     }
     if (wmiemu__mof_tok_is(&ctx->tok, "instance")) {
@@ -151,7 +127,7 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, lit_t *l, BOOL allow_array) {
       if (!wmiemu__mof_tok_is(&ctx->tok, "of")) return expected(ctx, WBEMMOF_E_INVALID_INSTANCE_DECLARATION, "'of'");
       if (!next(ctx)) return FALSE;
       if (!parse_instance_body(ctx, l->line, l->col, NULL, TRUE, &o, NULL)) return FALSE;
-      l->kind = L_OBJECT;
+      l->kind = WMIEMU__MOF_LIT_OBJECT;
       l->obj = &o->IWbemClassObject_iface;
       return TRUE;
     }
@@ -159,17 +135,17 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, lit_t *l, BOOL allow_array) {
   case MOF_T_PUNCT:
     if (ctx->tok.punct == '{' && allow_array) {
       UINT32 cap = 0;
-      l->kind = L_ARRAY;
+      l->kind = WMIEMU__MOF_LIT_ARRAY;
       if (!next(ctx)) return FALSE;
       if (is_punct(ctx, '}')) return next(ctx);
       for (;;) {
         if (l->count == cap) {
           cap = cap ? cap * 2 : 8;
-          lit_t *items = realloc(l->items, cap * sizeof(*items));
+          wmiemu__mof_lit_t *items = realloc(l->items, cap * sizeof(*items));
           if (!items) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
           l->items = items;
         }
-        if (!parse_literal(ctx, &l->items[l->count], FALSE)) { lit_free(&l->items[l->count]); return FALSE; }
+        if (!parse_literal(ctx, &l->items[l->count], FALSE)) { wmiemu__mof_lit_free(&l->items[l->count]); return FALSE; }
         l->count++;
         if (is_punct(ctx, '}')) return next(ctx);
         if (!is_punct(ctx, ',')) return expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACE, "',' or '}'");
@@ -181,182 +157,6 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, lit_t *l, BOOL allow_array) {
     break;
   }
   return expected(ctx, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE, "a value");
-}
-
-static wmiemu__cim_object_t *find_alias(wmiemu__mof_ctx_t *ctx, const WCHAR *name) {
-  for (UINT32 i = 0; i < ctx->naliases; i++)
-    if (!wmiemu__cim_wcsicmp(ctx->aliases[i].name, name)) return ctx->aliases[i].obj;
-  return NULL;
-}
-
-/* One scalar literal to a CIM scalar of type base. */
-static BOOL lit_to_scalar(wmiemu__mof_ctx_t *ctx, const lit_t *l, CIMTYPE base, const wmiemu__cim_str_t *ref_class,
-                          const char *what, wmiemu__cim_scalar_t *out) {
-  const char *tn = wmiemu_cim_type_name(base);
-  switch (base) {
-  case CIM_SINT8: case CIM_UINT8: case CIM_SINT16: case CIM_UINT16: case CIM_SINT32:
-  case CIM_UINT32: case CIM_SINT64: case CIM_UINT64: case CIM_CHAR16:
-    if (l->kind == L_INT || (l->kind == L_CHAR && base == CIM_CHAR16)) {
-      if (base == CIM_UINT64) {
-        if (l->neg && l->mag) break;
-        out->u = l->mag;
-        return TRUE;
-      }
-      if (l->neg ? l->mag > (UINT64)INT64_MAX + 1 : l->mag > (UINT64)INT64_MAX) goto range;
-      INT64 v = l->neg ? (INT64)(0 - l->mag) : (INT64)l->mag;
-      if (!wmiemu__int_fits(base, v)) goto range;
-      out->i = v;
-      return TRUE;
-    }
-    break;
-  case CIM_REAL32: case CIM_REAL64:
-    if (l->kind == L_REAL || l->kind == L_INT) {
-      double d = l->kind == L_REAL ? l->real : l->neg ? -(double)l->mag : (double)l->mag;
-      if (base == CIM_REAL32 && (d > 3.4028234663852886e38 || d < -3.4028234663852886e38)) goto range;
-      out->r = base == CIM_REAL32 ? (double)(float)d : d;
-      return TRUE;
-    }
-    break;
-  case CIM_BOOLEAN:
-    if (l->kind == L_BOOL) { out->i = l->b; return TRUE; }
-    break;
-  case CIM_STRING:
-    if (l->kind == L_STRING) {
-      if (!(out->s = wmiemu__str_new(l->str, l->str_len))) goto oom;
-      return TRUE;
-    }
-    break;
-  case CIM_DATETIME:
-    if (l->kind == L_STRING) {
-      if (!wmiemu__datetime_valid(l->str, l->str_len))
-        return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH,
-                                 "%s: invalid datetime: expected yyyymmddHHMMSS.mmmmmmsUUU or ddddddddHHMMSS.mmmmmm:000", what);
-      if (!(out->s = wmiemu__str_new(l->str, l->str_len))) goto oom;
-      return TRUE;
-    }
-    break;
-  case CIM_REFERENCE:
-    if (l->kind == L_STRING) {
-      WCHAR *canon, *ns;
-      size_t clen, nslen;
-      if (!wmiemu__path_canonical(l->str, l->str_len, &canon, &clen, &ns, &nslen))
-        return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_INVALID_OBJECT_PATH, "%s: invalid object path", what);
-      free(canon);
-      free(ns);
-      if (!(out->s = wmiemu__str_new(l->str, l->str_len))) goto oom;
-      return TRUE;
-    }
-    if (l->kind == L_ALIAS) {
-      wmiemu__cim_object_t *o = find_alias(ctx, l->str);
-      wmiemu__wbuf_t b;
-      if (!o) {
-        char *n = utf8_of(l->str);
-        wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_UNEXPECTED_ALIAS, "undefined alias '$%s'", n ? n : "?");
-        free(n);
-        return FALSE;
-      }
-      if (ref_class && !wmiemu__class_is_a(o->cls, ref_class->s))
-        return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH, "%s: the aliased instance is not a %s",
-                                 what, "instance of the referenced class");
-      wmiemu__wbuf_init(&b);
-      wmiemu__object_relpath(o, &b);
-      if (!b.len) {
-        wmiemu__wbuf_free(&b);
-        return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH,
-                                 "%s: the aliased instance has no path (a key is NULL)", what);
-      }
-      out->s = wmiemu__str_new(b.p, b.len);
-      wmiemu__wbuf_free(&b);
-      if (!out->s) goto oom;
-      return TRUE;
-    }
-    break;
-  case CIM_OBJECT: {
-    wmiemu__cim_object_t *o = NULL;
-    if (l->kind == L_OBJECT) o = wmiemu__object_from_iface(l->obj);
-    else if (l->kind == L_ALIAS) {
-      o = find_alias(ctx, l->str);
-      if (!o) {
-        char *n = utf8_of(l->str);
-        wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_UNEXPECTED_ALIAS, "undefined alias '$%s'", n ? n : "?");
-        free(n);
-        return FALSE;
-      }
-    } else break;
-    if (ref_class && !wmiemu__class_is_a(o->cls, ref_class->s)) {
-      char *n = utf8_of(ref_class->s);
-      wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH, "%s: expected an instance of %s", what, n ? n : "?");
-      free(n);
-      return FALSE;
-    }
-    if (FAILED(wmiemu__object_clone(o, &out->obj))) goto oom;
-    return TRUE;
-  }
-  default:
-    break;
-  }
-  if (!tn) tn = "?";
-  return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH, "%s: value does not match type %s", what, tn);
-range:
-  return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_OUT_OF_RANGE, "%s: value out of range for %s", what, tn);
-oom:
-  return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
-}
-
-static BOOL lit_to_value(wmiemu__mof_ctx_t *ctx, const lit_t *l, CIMTYPE type, const wmiemu__cim_str_t *ref_class,
-                         const char *what, wmiemu__cim_value_t *out) {
-  CIMTYPE base = WMIEMU__CIM_BASE(type);
-  wmiemu__value_init_null(out, type);
-  if (l->kind == L_NULL) return TRUE;
-  if (!WMIEMU__CIM_IS_ARRAY(type)) {
-    if (l->kind == L_ARRAY)
-      return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_UNEXPECTED_ARRAY_INIT,
-                               "%s: array value for a property that is not an array", what);
-    if (!lit_to_scalar(ctx, l, base, ref_class, what, &out->u.s)) return FALSE;
-    out->flags = 0;
-    return TRUE;
-  }
-  if (l->kind != L_ARRAY)
-    return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH, "%s: expected an array value '{...}'", what);
-  wmiemu__cim_array_t *a = wmiemu__array_new(base, l->count);
-  if (!a) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
-  for (UINT32 i = 0; i < l->count; i++) {
-    if (l->items[i].kind == L_NULL || l->items[i].kind == L_ARRAY) {
-      a->count = i;
-      wmiemu__array_unref(a);
-      return wmiemu__mof_error(ctx, l->items[i].line, l->items[i].col, WBEMMOF_E_NULL_ARRAY_ELEM,
-                               "%s: array elements cannot be NULL or arrays", what);
-    }
-    if (!lit_to_scalar(ctx, &l->items[i], base, ref_class, what, &a->items[i])) {
-      a->count = i;
-      wmiemu__array_unref(a);
-      return FALSE;
-    }
-  }
-  out->u.a = a;
-  out->flags = 0;
-  return TRUE;
-}
-
-/* ---- qualifiers ---- */
-
-static BOOL qualifier_value(wmiemu__mof_ctx_t *ctx, const lit_t *l, wmiemu__cim_value_t *v) {
-  CIMTYPE type;
-  const lit_t *first = l->kind == L_ARRAY ? (l->count ? &l->items[0] : NULL) : l;
-  if (l->kind == L_NULL) { wmiemu__value_init_null(v, CIM_STRING); return TRUE; }
-  if (!first) type = CIM_STRING;
-  else if (first->kind == L_BOOL) type = CIM_BOOLEAN;
-  else if (first->kind == L_INT) type = CIM_SINT32;
-  else if (first->kind == L_REAL) type = CIM_REAL64;
-  else if (first->kind == L_STRING) type = CIM_STRING;
-  else return wmiemu__mof_error(ctx, first->line, first->col, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE,
-                                "qualifier values are booleans, integers, reals or strings");
-  if (l->kind == L_ARRAY) {
-    for (UINT32 i = 0; i < l->count; i++)
-      if (type == CIM_SINT32 && l->items[i].kind == L_REAL) type = CIM_REAL64;
-    type |= CIM_FLAG_ARRAY;
-  }
-  return lit_to_value(ctx, l, type, NULL, "qualifier", v);
 }
 
 /* '[' qualifier (',' qualifier)* ']' with ctx->tok on '['. */
@@ -383,7 +183,7 @@ static BOOL parse_qualifiers(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *q) {
     v.flags = 0;
     v.u.s.i = 1;                      /* a bare name is TRUE */
     if (is_punct(ctx, '(') || is_punct(ctx, '{')) {
-      lit_t l;
+      wmiemu__mof_lit_t l;
       BOOL paren = is_punct(ctx, '(');
       BOOL ok;
       if (paren) {
@@ -392,8 +192,8 @@ static BOOL parse_qualifiers(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *q) {
       } else {
         ok = parse_literal(ctx, &l, TRUE);
       }
-      ok = ok && qualifier_value(ctx, &l, &v);
-      lit_free(&l);
+      ok = ok && wmiemu__mof_qualifier_value(ctx, &l, &v);
+      wmiemu__mof_lit_free(&l);
       if (ok && paren) ok = expect_punct(ctx, ')', WBEMMOF_E_EXPECTED_CLOSE_PAREN);
       if (!ok) { wmiemu__value_clear(&v); wmiemu__str_unref(name); return FALSE; }
     }
@@ -627,7 +427,7 @@ static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
   d->type = type;
   wmiemu__value_init_null(&d->def, type);
   if (is_punct(ctx, '=')) {
-    lit_t l;
+    wmiemu__mof_lit_t l;
     char what[96];
     BOOL ok;
     {
@@ -636,8 +436,8 @@ static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
       free(n);
     }
     if (!next(ctx)) return FALSE;
-    ok = parse_literal(ctx, &l, TRUE) && lit_to_value(ctx, &l, type, d->ref_class, what, &d->def);
-    lit_free(&l);
+    ok = parse_literal(ctx, &l, TRUE) && wmiemu__mof_lit_to_value(ctx, &l, type, d->ref_class, what, &d->def);
+    wmiemu__mof_lit_free(&l);
     if (!ok) return FALSE;
     d->def.flags |= WMIEMU__VALUE_SET;
   }
@@ -788,7 +588,7 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
     if (!next(ctx)) goto fail;
     if (ctx->tok.kind != MOF_T_ALIAS) { expected(ctx, WBEMMOF_E_EXPECTED_DOLLAR, "an alias '$name'"); goto fail; }
     if (!(*alias = wmiemu__cim_utf8_to_w(ctx->tok.text, ctx->tok.len, NULL))) goto fail;
-    if (find_alias(ctx, *alias)) {
+    if (wmiemu__mof_find_alias(ctx, *alias)) {
       wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_MULTIPLE_ALIASES, "alias '$%.*s' is already defined",
                         (int)ctx->tok.len, ctx->tok.text);
       goto fail;
@@ -801,7 +601,7 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
   if (!assigned) goto fail;
   while (!is_punct(ctx, '}')) {
     int i;
-    lit_t l;
+    wmiemu__mof_lit_t l;
     wmiemu__cim_value_t v;
     char what[96];
     BOOL ok;
@@ -839,8 +639,8 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
     if (!is_punct(ctx, '=')) { expected(ctx, WBEMMOF_E_TYPE_MISMATCH, "'='"); goto fail; }
     if (!next(ctx)) goto fail;
     ok = parse_literal(ctx, &l, TRUE) &&
-         lit_to_value(ctx, &l, cls->props[i].type, cls->props[i].ref_class, what, &v);
-    lit_free(&l);
+         wmiemu__mof_lit_to_value(ctx, &l, cls->props[i].type, cls->props[i].ref_class, what, &v);
+    wmiemu__mof_lit_free(&l);
     if (!ok) goto fail;
     wmiemu__object_set(o, (UINT32)i, &v);
     if (!expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto fail;
