@@ -110,35 +110,6 @@ static uint64_t rng_below(wmiemu__sched_t *s, uint64_t n) {
   return n ? rng_next(s) % n : 0;
 }
 
-const char *wmiemu__strategy_name(wmiemu_strategy_t st) {
-  switch (st) {
-  case WMIEMU_STRATEGY_RANDOM: return "random";
-  case WMIEMU_STRATEGY_PCT: return "pct";
-  case WMIEMU_STRATEGY_REPLAY: return "replay";
-  }
-  return "unknown";
-}
-
-const char *wmiemu_outcome_name(wmiemu_outcome_t o) {
-  switch (o) {
-  case WMIEMU_OUTCOME_OK: return "ok";
-  case WMIEMU_OUTCOME_VIOLATION: return "violation";
-  case WMIEMU_OUTCOME_DEADLOCK: return "deadlock";
-  case WMIEMU_OUTCOME_LIVELOCK: return "livelock";
-  case WMIEMU_OUTCOME_NOT_REPRODUCIBLE: return "not-reproducible";
-  case WMIEMU_OUTCOME_REPLAY_DIVERGED: return "replay-diverged";
-  case WMIEMU_OUTCOME_ERROR: return "error";
-  }
-  return "unknown";
-}
-
-wmiemu_outcome_t wmiemu__outcome_from_name(const char *name) {
-  for (int o = WMIEMU_OUTCOME_OK; o <= WMIEMU_OUTCOME_ERROR; o++)
-    if (!strcmp(name, wmiemu_outcome_name((wmiemu_outcome_t)o)))
-      return (wmiemu_outcome_t)o;
-  return WMIEMU_OUTCOME_ERROR;
-}
-
 #define TRACE(s, ...) do { if ((s)->opts.record_trace) wmiemu__tbuf_printf(&(s)->trace, __VA_ARGS__); } while (0)
 
 /* ---- life cycle ---- */
