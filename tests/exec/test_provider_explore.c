@@ -18,7 +18,7 @@
 #include <wmiemu/explore.h>
 
 #include "explore/provider_explore.h"
-#include "explore_test_util.h"
+#include "explore/explore_test_util.h"
 
 typedef struct {
   char mof[1024];
