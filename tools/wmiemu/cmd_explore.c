@@ -9,7 +9,6 @@
 #include <wmiemu/explore.h>
 
 #include "cli.h"
-#include "explore/explore_stop.h"
 #include "explore/provider_explore.h"
 #include "explore/scenarios.h"
 
@@ -54,7 +53,7 @@ static int is_value_option(const char *opt) {
  * handler lets a second Ctrl-C end the process at once. */
 static void on_interrupt(int sig) {
   (void)sig;
-  wmiemu__explore_request_stop();
+  wmiemu_explore_request_stop();
 }
 
 static void catch_interrupt(int on) {
@@ -69,7 +68,7 @@ static void catch_interrupt(int on) {
 
 static wmiemu_outcome_t explore_interruptible(wmiemu_scenario_fn fn, void *ctx, const wmiemu_explore_opts_t *o,
                                               wmiemu_explore_result_t *r) {
-  wmiemu__explore_clear_stop();
+  wmiemu_explore_clear_stop();
   catch_interrupt(1);
   wmiemu_outcome_t out = wmiemu_explore(fn, ctx, o, r);
   catch_interrupt(0);
