@@ -134,8 +134,9 @@ WMIEMU_EXTERN HRESULT wmiemu_explore_scenario(const char *name, const wmiemu_exp
  * cancel_at_ms pass again and shuts the host down (final Release,
  * DllCanUnloadNow). A schedule fails on any contract rule the host checks
  * (VIOLATION, with the rule id), a deadlock, a livelock, or a provider
- * thread running after the final Release. The trace records the whole run
- * (absolute paths), so wmiemu_replay_trace needs nothing else. */
+ * thread running after the final Release. The trace header records the
+ * whole run (absolute paths; up to about 4000 characters), so
+ * wmiemu_replay_trace needs nothing else. */
 
 typedef struct {
   const char *const *mofs;      /* MOF files: the classes and the registration */
@@ -188,8 +189,10 @@ WMIEMU_EXTERN HRESULT wmiemu_explore_provider(const wmiemu_explore_provider_opts
  * with the reason in result->message: WBEM_E_INVALID_PARAMETER (no trace,
  * or one that cannot be read or is not a wmiemu trace, the message naming
  * the line), WBEM_E_NOT_FOUND (the scenario is not a built-in one),
- * WBEM_E_OUT_OF_MEMORY, or what wmiemu_explore_provider answers when the
- * recorded provider run cannot be set up again. result may be NULL. */
+ * WBEM_E_OUT_OF_MEMORY, what wmiemu_explore_provider answers when the
+ * recorded provider run cannot be set up again, or WBEM_E_FAILED when the
+ * replay could not start (the trace went away meanwhile, no memory for
+ * the schedule). result may be NULL. */
 WMIEMU_EXTERN HRESULT wmiemu_replay_trace(const char *trace_path, const char *scenario,
                                           const char *rewrite_path, wmiemu_explore_result_t *result);
 

@@ -48,8 +48,10 @@ typedef enum {
    * wmiemu/explore.h): virtual time, every provider call on a controlled
    * WMI worker thread, every Indicate a scheduling point. Only on a
    * controlled thread, inside wmiemu_explore or wmiemu_replay; elsewhere
-   * wmiemu_host_new answers WBEM_E_INVALID_PARAMETER. The host's executor
-   * ends with wmiemu_host_free, or with the schedule if that fails first. */
+   * wmiemu_host_new answers WBEM_E_INVALID_PARAMETER. The calling thread
+   * is the host's loop thread. Free the host before the scenario returns;
+   * a schedule that fails first leaves it unfreed, parked with the thread
+   * that held it (its executor goes with the schedule). */
   WMIEMU_EXECUTOR_DETERMINISTIC = 1
 } wmiemu_executor_t;
 
