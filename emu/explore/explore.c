@@ -8,10 +8,9 @@
 
 #include <wmiemu/explore.h>
 
-#include "explore/explore_stop.h"
 #include "exec/sched.h"
-#include "explore/trace.h"
 #include "exec/seam_det.h"
+#include "explore/trace.h"
 
 void wmiemu_explore_opts_init(wmiemu_explore_opts_t *opts) {
   if (!opts)
@@ -124,7 +123,7 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
       break;
     }
     wmiemu__sched_free(s);
-    if (wmiemu__explore_stop_requested())
+    if (wmiemu_explore_stop_requested())
       break;
     if (opts.progress) {
       double now = wall_s();
@@ -191,8 +190,10 @@ wmiemu_outcome_t wmiemu_replay(wmiemu_scenario_fn scenario, void *ctx, const cha
     return result->outcome;
   }
   wmiemu__trace_info_t info;
-  if (wmiemu__trace_read(trace_path, &info, result->message, sizeof(result->message)) != 0)
+  if (FAILED(wmiemu__trace_read(trace_path, &info, result->message, sizeof(result->message))))
     return result->outcome;
+  result->recorded_outcome = info.outcome;
+  result->recorded_steps = info.n_choices;
   wmiemu__sched_opts_t so = { 0 };
   so.strategy = WMIEMU_STRATEGY_REPLAY;
   so.recorded = info.strategy;

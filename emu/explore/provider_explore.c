@@ -3,28 +3,32 @@
  * and the scenario each schedule runs. */
 
 #define _DEFAULT_SOURCE        /* realpath, strdup */
+#define COBJMACROS             /* before wmiemu/explore.h includes wbemcli.h */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <wmiemu/compat.h>
+#include <wmiemu/explore.h>
 
 #include "exec/exec_int.h"
-#include "explore/provider_explore.h"
 #include "exec/sched.h"
+#include "explore/provider_explore.h"
 #include "host/host_int.h"
 
 struct wmiemu__pexp_s {
-  wmiemu__pexp_opts_t opts;
-  void *module;                  /* pinned for the whole exploration */
-  char *module_path;             /* absolute */
+  wmiemu__pexp_opts_t opts;      /* module/modules: see module_paths */
+  size_t n_modules;
+  void **pinned;                 /* each module, loaded for the whole exploration */
+  char **module_paths;           /* absolute */
   char **mof_paths;              /* absolute */
   char *ns;                      /* the provider's namespace (UTF-8) */
   char name[96];
   char *spec;
   char *owned;                   /* strings opts points into (open_spec) */
   const char **owned_mofs;
+  const char **owned_modules;
 };
 
 #define SPEC_PREFIX "provider|"
@@ -49,7 +53,8 @@ static char *spec_build(const wmiemu__pexp_t *d) {
   off = (size_t)snprintf(buf, len, "provider");
   for (size_t i = 0; i < o->n_mofs && !bad; i++)
     bad = spec_add(buf, len, &off, "mof", d->mof_paths[i]);
-  bad |= spec_add(buf, len, &off, "module", d->module_path);
+  for (size_t i = 0; i < d->n_modules && !bad; i++)
+    bad = spec_add(buf, len, &off, "module", d->module_paths[i]);
   snprintf(num, sizeof(num), "%u", o->busy_every);
   bad |= spec_add(buf, len, &off, "busy", num);
   snprintf(num, sizeof(num), "%llu", (unsigned long long)o->cancel_at_ms);
@@ -69,22 +74,27 @@ int wmiemu__pexp_is_spec(const char *scenario) {
   return scenario && !strncmp(scenario, SPEC_PREFIX, strlen(SPEC_PREFIX));
 }
 
-int wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err, size_t errlen) {
+HRESULT wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err, size_t errlen) {
+  HRESULT hr;
   *out = NULL;
   if (!wmiemu__pexp_is_spec(spec)) {
     snprintf(err, errlen, "not a provider run: \"%s\"", spec ? spec : "");
-    return -1;
+    return WBEM_E_INVALID_PARAMETER;
   }
+  /* Each mof= or module= takes at least 5 characters of the spec. */
   char *buf = strdup(spec + strlen(SPEC_PREFIX));
   const char **mofs = calloc(strlen(spec) / 5 + 1, sizeof(*mofs));
+  const char **modules = calloc(strlen(spec) / 5 + 1, sizeof(*modules));
   wmiemu__pexp_opts_t o = { 0 };
-  if (!buf || !mofs) {
+  if (!buf || !mofs || !modules) {
     free(buf);
     free(mofs);
+    free(modules);
     snprintf(err, errlen, "out of memory");
-    return -1;
+    return WBEM_E_OUT_OF_MEMORY;
   }
   o.mofs = mofs;
+  o.modules = modules;
   for (char *p = buf; p && *p;) {
     char *eq = strchr(p, '=');
     if (!eq)
@@ -101,7 +111,7 @@ int wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err, si
     if (!strcmp(p, "mof"))
       mofs[o.n_mofs++] = value;
     else if (!strcmp(p, "module"))
-      o.module = value;
+      modules[o.n_modules++] = value;
     else if (!strcmp(p, "busy"))
       o.busy_every = (unsigned)strtoul(value, NULL, 10);
     else if (!strcmp(p, "cancel"))
@@ -110,14 +120,16 @@ int wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err, si
       o.provider_name = value;
     p = bar ? bar + 1 : NULL;
   }
-  if (wmiemu__pexp_open(out, &o, err, errlen) != 0) {
+  if (FAILED(hr = wmiemu__pexp_open(out, &o, err, errlen))) {
     free(buf);
     free(mofs);
-    return -1;
+    free(modules);
+    return hr;
   }
   (*out)->owned = buf;
   (*out)->owned_mofs = mofs;
-  return 0;
+  (*out)->owned_modules = modules;
+  return S_OK;
 }
 
 const char *wmiemu__pexp_spec(const wmiemu__pexp_t *d) { return d->spec ? d->spec : d->name; }
@@ -181,35 +193,39 @@ static HRESULT on_namespace(void *ctx, const WCHAR *ns) {
   return fc->found ? WBEM_E_CALL_CANCELLED : WBEM_S_NO_ERROR;
 }
 
-int wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts, char *err, size_t errlen) {
+HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts, char *err, size_t errlen) {
   wmiemu_repo_t *repo = NULL;
+  HRESULT hr = WBEM_E_OUT_OF_MEMORY;
   *out = NULL;
-  if (!opts || !opts->module || !opts->query || !opts->n_mofs) {
+  if (!opts || (!opts->module && !opts->n_modules) || !opts->query || !opts->n_mofs) {
     snprintf(err, errlen, "a provider run needs --mof, --provider and --query");
-    return -1;
+    return WBEM_E_INVALID_PARAMETER;
   }
+  size_t n_modules = (opts->module ? 1 : 0) + opts->n_modules;
   wmiemu__pexp_t *d = calloc(1, sizeof(*d));
-  if (!d || !(d->mof_paths = calloc(opts->n_mofs, sizeof(char *))) || FAILED(wmiemu_repo_new(&repo)) ||
-      FAILED(wmiemu_wql_check_registrations(repo))) {
-    if (d)
-      free(d->mof_paths);
-    free(d);
+  if (!d || !(d->mof_paths = calloc(opts->n_mofs, sizeof(char *))) ||
+      !(d->module_paths = calloc(n_modules, sizeof(char *))) || !(d->pinned = calloc(n_modules, sizeof(void *))) ||
+      FAILED(wmiemu_repo_new(&repo)) || FAILED(wmiemu_wql_check_registrations(repo))) {
+    wmiemu_repo_free(repo);
+    wmiemu__pexp_close(d);
     snprintf(err, errlen, "out of memory");
-    return -1;
+    return WBEM_E_OUT_OF_MEMORY;
   }
   d->opts = *opts;
+  d->n_modules = n_modules;
   if (!d->opts.cancel_at_ms)
     d->opts.cancel_at_ms = 3000;
   if (!d->opts.init_timeout_ms)
     d->opts.init_timeout_ms = 10000;
   for (size_t i = 0; i < opts->n_mofs; i++) {
     diag_ctx_t dc = { err, errlen, 0 };
-    HRESULT hr = wmiemu_mof_compile_file(repo, opts->mofs[i], on_diag, &dc);
+    hr = wmiemu_mof_compile_file(repo, opts->mofs[i], on_diag, &dc);
     if (FAILED(hr)) {
       if (!dc.failed)
         snprintf(err, errlen, "%s: cannot compile (0x%08x)", opts->mofs[i], (unsigned)hr);
       goto fail;
     }
+    hr = WBEM_E_OUT_OF_MEMORY;
     d->mof_paths[i] = realpath(opts->mofs[i], NULL);
     if (!d->mof_paths[i] && !(d->mof_paths[i] = strdup(opts->mofs[i])))
       goto fail;
@@ -219,63 +235,75 @@ int wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts, cha
   if (!fc.found || !d->ns) {
     snprintf(err, errlen, "no __Win32Provider instance%s%s in the MOF", opts->provider_name ? " named " : "",
              opts->provider_name ? opts->provider_name : "");
+    hr = fc.found ? WBEM_E_OUT_OF_MEMORY : WBEM_E_PROVIDER_NOT_FOUND;
     goto fail;
   }
-  d->module_path = realpath(opts->module, NULL);
-  if (!d->module_path && !(d->module_path = strdup(opts->module)))
-    goto fail;
-  /* Pinned: every schedule's host loads and unloads the module, but its
-   * code stays mapped under threads a failed schedule left parked. */
-  d->module = dlopen(d->module_path, RTLD_NOW | RTLD_LOCAL);
-  if (!d->module) {
-    snprintf(err, errlen, "%s: cannot load: %s", opts->module, dlerror());
-    goto fail;
-  }
-  if (!dlsym(d->module, "DllGetClassObject") || !dlsym(d->module, "DllCanUnloadNow")) {
-    snprintf(err, errlen, "%s: does not export DllGetClassObject and DllCanUnloadNow", opts->module);
-    goto fail;
+  for (size_t i = 0; i < n_modules; i++) {
+    const char *module = opts->module ? (i ? opts->modules[i - 1] : opts->module) : opts->modules[i];
+    hr = WBEM_E_OUT_OF_MEMORY;
+    d->module_paths[i] = realpath(module, NULL);
+    if (!d->module_paths[i] && !(d->module_paths[i] = strdup(module)))
+      goto fail;
+    /* Pinned: every schedule's host loads and unloads the module, but its
+     * code stays mapped under threads a failed schedule left parked. */
+    hr = WBEM_E_PROVIDER_LOAD_FAILURE;
+    d->pinned[i] = dlopen(d->module_paths[i], RTLD_NOW | RTLD_LOCAL);
+    if (!d->pinned[i]) {
+      snprintf(err, errlen, "%s: cannot load: %s", module, dlerror());
+      goto fail;
+    }
+    if (!dlsym(d->pinned[i], "DllGetClassObject") || !dlsym(d->pinned[i], "DllCanUnloadNow")) {
+      snprintf(err, errlen, "%s: does not export DllGetClassObject and DllCanUnloadNow", module);
+      goto fail;
+    }
   }
   d->spec = spec_build(d);
   wmiemu_repo_free(repo);
   *out = d;
-  return 0;
+  return S_OK;
 fail:
   wmiemu_repo_free(repo);
   wmiemu__pexp_close(d);
-  return -1;
+  return hr;
 }
 
 void wmiemu__pexp_close(wmiemu__pexp_t *d) {
   if (!d)
     return;
-  if (d->module)
-    dlclose(d->module);
+  for (size_t i = 0; d->pinned && i < d->n_modules; i++)
+    if (d->pinned[i])
+      dlclose(d->pinned[i]);
+  for (size_t i = 0; d->module_paths && i < d->n_modules; i++)
+    free(d->module_paths[i]);
   for (size_t i = 0; d->mof_paths && i < d->opts.n_mofs; i++)
     free(d->mof_paths[i]);
+  free(d->pinned);
+  free(d->module_paths);
   free(d->mof_paths);
-  free(d->module_path);
   free(d->ns);
   free(d->spec);
   free(d->owned);
   free((void *)d->owned_mofs);
+  free((void *)d->owned_modules);
   free(d);
 }
 
 /* ---- one schedule ---- */
 
 typedef struct {
-  wmiemu__exec_t *exec;
-  wmiemu_host_t *host;           /* NULL once freed by the scenario itself */
+  wmiemu_host_t *host;           /* NULL once the scenario frees it itself */
 } run_t;
 
 /* On the supervisor when the schedule is over. After a failure that
  * stranded threads (deadlock, lifetime...), the host is freed without
  * calling into the provider again; what was queued is delivered first so
- * that nothing leaks. */
+ * that nothing leaks. Its executor is left to the schedule, which frees
+ * it next: closing it here would reach into a schedule that has ended. */
 static void run_end(void *arg) {
   run_t *r = arg;
   if (r->host) {
-    wmiemu__exec_drain(r->exec);
+    wmiemu__exec_drain(r->host->exec);
+    r->host->own_exec = 0;
     wmiemu__host_abandon(r->host);
   }
   free(r);
@@ -287,29 +315,31 @@ void wmiemu__pexp_scenario(void *ctx) {
   wmiemu_host_options_t ho;
   wmiemu_counters_t counters;
   wmiemu_sub_id_t id = 0;
-  wmiemu__exec_t *e;
+  wmiemu_host_t *host;
   HRESULT hr;
 
-  if (wmiemu__exec_new_det(&e, s) != 0)
-    wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "cannot create the deterministic executor");
-  run_t *r = calloc(1, sizeof(*r));
-  if (!r || wmiemu__sched_at_end(s, run_end, r) != 0) {
-    free(r);
-    wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "out of memory");
-  }
-  r->exec = e;
   wmiemu_host_options_init(&ho);
   ho.busy_every = d->opts.busy_every;
   ho.init_timeout_ms = d->opts.init_timeout_ms;
-  if (FAILED(hr = wmiemu__host_new_exec(&ho, e, &r->host)))
+  ho.executor = WMIEMU_EXECUTOR_DETERMINISTIC;
+  if (FAILED(hr = wmiemu_host_new(&ho, &host)))
     wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "cannot create the host: 0x%08x", (unsigned)hr);
-  wmiemu_host_t *host = r->host;
+  /* Registered after the host's executor, so that it runs first (the last
+   * registered runs first) and finds the executor still there. */
+  run_t *r = calloc(1, sizeof(*r));
+  if (!r || wmiemu__sched_at_end(s, run_end, r) != 0) {
+    free(r);
+    wmiemu_host_free(host);
+    wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "out of memory");
+  }
+  r->host = host;
   for (size_t i = 0; i < d->opts.n_mofs; i++)
     if (FAILED(hr = wmiemu_host_load_mof(host, d->mof_paths[i], no_diag, NULL)))
       wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s: cannot compile (0x%08x)", d->mof_paths[i],
                          (unsigned)hr);
-  if (FAILED(hr = wmiemu_host_add_module(host, d->module_path)))
-    wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s", wmiemu_host_last_error(host));
+  for (size_t i = 0; i < d->n_modules; i++)
+    if (FAILED(hr = wmiemu_host_add_module(host, d->module_paths[i])))
+      wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s", wmiemu_host_last_error(host));
 
   hr = wmiemu_subscribe(host, d->ns, d->opts.query, NULL, NULL, &id);
   if (FAILED(hr)) {
@@ -325,7 +355,80 @@ void wmiemu__pexp_scenario(void *ctx) {
   wmiemu_host_shutdown(host);
   if (SUCCEEDED(wmiemu_host_counters(host, 0, &counters)))
     wmiemu__sched_note(s, "summary", "indicated", (int64_t)counters.indicated);
-  wmiemu_host_free(host);
+  /* Closing the executor inside is a scheduling point: should the schedule
+   * fail there, run_end must not free the host a second time. */
   r->host = NULL;
-  wmiemu__exec_destroy(e);
+  wmiemu_host_free(host);
+}
+
+/* ---- the public entry ---- */
+
+void wmiemu_explore_provider_opts_init(wmiemu_explore_provider_opts_t *opts) {
+  wmiemu_explore_opts_t o;
+  if (!opts)
+    return;
+  wmiemu_explore_opts_init(&o);
+  memset(opts, 0, sizeof(*opts));
+  opts->strategy = o.strategy;
+  opts->seed = o.seed;
+  opts->iterations = o.iterations;
+  opts->pct_depth = o.pct_depth;
+  opts->max_steps = o.max_steps;
+  opts->busy_every = 2;
+  opts->cancel_at_ms = 3000;
+  opts->init_timeout_ms = 10000;
+}
+
+static HRESULT refuse(wmiemu_explore_result_t *r, HRESULT hr, const char *what) {
+  snprintf(r->message, sizeof(r->message), "%s", what);
+  return hr;
+}
+
+HRESULT wmiemu_explore_provider(const wmiemu_explore_provider_opts_t *opts, wmiemu_explore_result_t *result) {
+  wmiemu_explore_result_t local;
+  wmiemu_explore_opts_t o;
+  wmiemu__pexp_t *d;
+  HRESULT hr;
+
+  if (!result)
+    result = &local;
+  memset(result, 0, sizeof(*result));
+  result->outcome = WMIEMU_OUTCOME_ERROR;
+  if (!opts)
+    return refuse(result, WBEM_E_INVALID_PARAMETER, "no options given");
+  if (!opts->n_mofs || !opts->mofs)
+    return refuse(result, WBEM_E_INVALID_PARAMETER, "a provider run needs a MOF file");
+  if (!opts->n_modules || !opts->modules)
+    return refuse(result, WBEM_E_INVALID_PARAMETER, "a provider run needs a provider module");
+  if (!opts->query)
+    return refuse(result, WBEM_E_INVALID_PARAMETER, "a provider run needs a query");
+  if (opts->strategy != WMIEMU_STRATEGY_RANDOM && opts->strategy != WMIEMU_STRATEGY_PCT)
+    return refuse(result, WBEM_E_INVALID_PARAMETER, "the strategy must be random or pct");
+  wmiemu__pexp_opts_t po = { 0 };
+  po.mofs = opts->mofs;
+  po.n_mofs = opts->n_mofs;
+  po.modules = opts->modules;
+  po.n_modules = opts->n_modules;
+  po.provider_name = opts->provider_name;
+  po.query = opts->query;
+  po.busy_every = opts->busy_every;
+  po.cancel_at_ms = opts->cancel_at_ms;
+  po.init_timeout_ms = opts->init_timeout_ms;
+  if (FAILED(hr = wmiemu__pexp_open(&d, &po, result->message, sizeof(result->message))))
+    return hr;
+  wmiemu_explore_opts_init(&o);
+  o.strategy = opts->strategy;
+  o.seed = opts->seed;
+  o.iterations = opts->iterations;
+  o.pct_depth = opts->pct_depth;
+  o.max_steps = opts->max_steps;
+  o.trace_path = opts->trace_path;
+  o.trace_all = opts->trace_all;
+  o.progress = opts->progress;
+  o.scenario_name = wmiemu__pexp_spec(d);
+  wmiemu_explore(wmiemu__pexp_scenario, d, &o, result);
+  snprintf(result->name, sizeof(result->name), "%s", wmiemu__pexp_name(d));
+  wmiemu__pexp_close(d);
+  /* Nothing ran: the first schedule could not be set up. */
+  return result->iterations_run ? S_OK : WBEM_E_OUT_OF_MEMORY;
 }

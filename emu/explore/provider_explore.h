@@ -1,9 +1,9 @@
-#ifndef WMIEMU_EXEC_PROVIDER_EXPLORE_H
-#define WMIEMU_EXEC_PROVIDER_EXPLORE_H
+#ifndef WMIEMU_EXPLORE_PROVIDER_EXPLORE_H
+#define WMIEMU_EXPLORE_PROVIDER_EXPLORE_H
 
 /* A real provider module explored through the emulator's own host, one
  * schedule at a time. Each schedule creates a host on the deterministic
- * executor, loads the MOF(s) and the module, subscribes the query (the
+ * executor, loads the MOF(s) and the module(s), subscribes the query (the
  * host's lifecycle: CreateInstance, SetRegistrationObject, Initialize and
  * its SetStatus, QueryInterface probes, ProvideEvents, AccessCheck,
  * NewQuery), lets virtual time pass while the provider's threads Indicate,
@@ -20,12 +20,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <windows.h>
+
 typedef struct wmiemu__pexp_s wmiemu__pexp_t;
 
 typedef struct {
   const char *const *mofs;       /* MOF files: classes and registration */
   size_t n_mofs;
-  const char *module;            /* the provider shared object */
+  const char *module;            /* the provider shared object, when there is one */
+  const char *const *modules;    /* or several, added to the host in this order */
+  size_t n_modules;
   const char *provider_name;     /* picks the namespace; NULL = the first __Win32Provider */
   const char *query;             /* the consumer's WQL (UTF-8) */
   unsigned busy_every;           /* every Nth Indicate answers WBEM_E_SERVER_TOO_BUSY; 0 = never */
@@ -34,9 +38,12 @@ typedef struct {
 } wmiemu__pexp_opts_t;
 
 /* On the supervisor, once: checks that the MOF compiles and names a
- * provider, keeps the module loaded for the whole exploration (so its
- * code stays mapped under parked threads). 0, or -1 with a message. */
-int wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts, char *err, size_t errlen);
+ * provider, keeps the modules loaded for the whole exploration (so their
+ * code stays mapped under parked threads). S_OK, or with a message:
+ * WBEM_E_INVALID_PARAMETER (something missing), WBEM_E_OUT_OF_MEMORY, the
+ * MOF compiler's error, WBEM_E_PROVIDER_NOT_FOUND (no such
+ * __Win32Provider), WBEM_E_PROVIDER_LOAD_FAILURE (a module). */
+HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts, char *err, size_t errlen);
 void wmiemu__pexp_close(wmiemu__pexp_t *d);
 
 /* The scenario (a wmiemu_scenario_fn); ctx is the explored provider. */
@@ -47,10 +54,11 @@ const char *wmiemu__pexp_name(const wmiemu__pexp_t *d);
 
 /* The run as one line for the trace header, so a trace alone is enough to
  * replay it: "provider|mof=/abs/a.mof|module=/abs/p.so|busy=2|cancel=3000|
- * name=N|query=SELECT ..." (paths absolute; the query comes last and may
- * contain '|'). */
+ * name=N|query=SELECT ..." (paths absolute, one module= per module; the
+ * query comes last and may contain '|'). */
 const char *wmiemu__pexp_spec(const wmiemu__pexp_t *d);
 int wmiemu__pexp_is_spec(const char *scenario);
-int wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err, size_t errlen);
+/* As wmiemu__pexp_open; WBEM_E_INVALID_PARAMETER when spec is not one. */
+HRESULT wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err, size_t errlen);
 
 #endif

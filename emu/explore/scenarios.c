@@ -14,8 +14,12 @@
  *                  and Release stops and joins the event thread first */
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <windows.h>
+#include <wbemcli.h>
 
 #include "exec/exec.h"
 #include "exec/sched.h"
@@ -246,4 +250,55 @@ const wmiemu__scenario_t *wmiemu__scenario_find(const char *name) {
     if (!strcmp(list[i].name, name))
       return &list[i];
   return NULL;
+}
+
+/* ---- the public list ---- */
+
+size_t wmiemu_scenario_count(void) {
+  return sizeof(scenarios) / sizeof(scenarios[0]);
+}
+
+const char *wmiemu_scenario_name(size_t i) {
+  return i < wmiemu_scenario_count() ? scenarios[i].name : NULL;
+}
+
+const char *wmiemu_scenario_summary(size_t i) {
+  return i < wmiemu_scenario_count() ? scenarios[i].summary : NULL;
+}
+
+int wmiemu_scenario_has_bug(size_t i) {
+  return i < wmiemu_scenario_count() ? scenarios[i].has_bug : 0;
+}
+
+HRESULT wmiemu_explore_scenario(const char *name, const wmiemu_explore_opts_t *opts,
+                                wmiemu_explore_result_t *result) {
+  wmiemu_explore_result_t local;
+  wmiemu_explore_opts_t o;
+  const wmiemu__scenario_t *sc;
+
+  if (!result)
+    result = &local;
+  memset(result, 0, sizeof(*result));
+  result->outcome = WMIEMU_OUTCOME_ERROR;
+  if (opts)
+    o = *opts;
+  else
+    wmiemu_explore_opts_init(&o);
+  if (!name) {
+    snprintf(result->message, sizeof(result->message), "no scenario given");
+    return WBEM_E_INVALID_PARAMETER;
+  }
+  if (o.strategy != WMIEMU_STRATEGY_RANDOM && o.strategy != WMIEMU_STRATEGY_PCT) {
+    snprintf(result->message, sizeof(result->message), "the strategy must be random or pct");
+    return WBEM_E_INVALID_PARAMETER;
+  }
+  if (!(sc = wmiemu__scenario_find(name))) {
+    snprintf(result->message, sizeof(result->message), "unknown scenario '%s'", name);
+    return WBEM_E_NOT_FOUND;
+  }
+  o.scenario_name = sc->name;
+  wmiemu_explore(sc->fn, NULL, &o, result);
+  snprintf(result->name, sizeof(result->name), "%s", sc->name);
+  /* Nothing ran: the first schedule could not be set up. */
+  return result->iterations_run ? S_OK : WBEM_E_OUT_OF_MEMORY;
 }

@@ -1,5 +1,5 @@
-#ifndef WMIEMU_EXEC_SCENARIOS_H
-#define WMIEMU_EXEC_SCENARIOS_H
+#ifndef WMIEMU_EXPLORE_SCENARIOS_H
+#define WMIEMU_EXPLORE_SCENARIOS_H
 
 /* Built-in scenarios for `wmiemu explore` / `replay`, the tests and the
  * benchmark: model event providers whose WMI-side calls go through the

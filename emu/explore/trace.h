@@ -6,10 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <windows.h>
+
 #include "exec/sched.h"
 
 typedef struct {
-  char scenario[4096];      /* a built-in name, or a provider spec (provider_driver.h) */
+  char scenario[4096];        /* a built-in name, or a provider spec (provider_explore.h) */
   wmiemu_strategy_t strategy;
   uint64_t seed, pct_depth, pct_steps, max_steps;
   uint32_t *choices;          /* malloc'd; `run` of each step */
@@ -17,7 +19,10 @@ typedef struct {
   wmiemu_outcome_t outcome;   /* recorded end */
 } wmiemu__trace_info_t;
 
-/* Parses a trace; 0 or -1 with a message naming the line. */
-int wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, size_t errlen);
+/* Parses a trace: S_OK, or with a message naming the line
+ * WBEM_E_INVALID_PARAMETER (no path, cannot open, not a trace) or
+ * WBEM_E_OUT_OF_MEMORY. */
+HRESULT wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, size_t errlen);
 void wmiemu__trace_info_free(wmiemu__trace_info_t *info);
+
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <wbemcli.h>
+
 #include "explore/trace.h"
 
 static const char *find_key(const char *line, const char *key) {
@@ -49,22 +51,23 @@ void wmiemu__trace_info_free(wmiemu__trace_info_t *info) {
   }
 }
 
-int wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, size_t errlen) {
+HRESULT wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, size_t errlen) {
   if (!info || !path) {
     snprintf(err, errlen, "no trace given");
-    return -1;
+    return WBEM_E_INVALID_PARAMETER;
   }
   memset(info, 0, sizeof(*info));
   info->outcome = WMIEMU_OUTCOME_ERROR;
   FILE *f = fopen(path, "r");
   if (!f) {
     snprintf(err, errlen, "%s: cannot open", path);
-    return -1;
+    return WBEM_E_INVALID_PARAMETER;
   }
   char *line = NULL;
   size_t cap = 0, lineno = 0;
   uint64_t cap_choices = 0;
-  int have_header = 0, have_end = 0, rc = 0;
+  int have_header = 0, have_end = 0;
+  HRESULT rc = S_OK;
   ssize_t len;
   while ((len = getline(&line, &cap, f)) >= 0) {
     lineno++;
@@ -76,7 +79,7 @@ int wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, 
       if (get_u64(line, "wmiemu_trace", &version) || version != 1 || get_str(line, "strategy", strat, sizeof(strat)) ||
           get_u64(line, "seed", &info->seed) || get_u64(line, "max_steps", &info->max_steps)) {
         snprintf(err, errlen, "%s:%zu: not a wmiemu trace header", path, lineno);
-        rc = -1;
+        rc = WBEM_E_INVALID_PARAMETER;
         break;
       }
       get_u64(line, "pct_depth", &info->pct_depth);
@@ -90,7 +93,7 @@ int wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, 
       uint64_t step, run;
       if (get_u64(line, "step", &step) || get_u64(line, "run", &run) || step != info->n_choices + 1) {
         snprintf(err, errlen, "%s:%zu: malformed or out-of-order step", path, lineno);
-        rc = -1;
+        rc = WBEM_E_INVALID_PARAMETER;
         break;
       }
       if (info->n_choices == cap_choices) {
@@ -98,7 +101,7 @@ int wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, 
         uint32_t *c = realloc(info->choices, cap_choices * sizeof(uint32_t));
         if (!c) {
           snprintf(err, errlen, "out of memory");
-          rc = -1;
+          rc = WBEM_E_OUT_OF_MEMORY;
           break;
         }
         info->choices = c;
@@ -108,7 +111,7 @@ int wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, 
       char outcome[32];
       if (get_str(line, "end", outcome, sizeof(outcome))) {
         snprintf(err, errlen, "%s:%zu: malformed end line", path, lineno);
-        rc = -1;
+        rc = WBEM_E_INVALID_PARAMETER;
         break;
       }
       info->outcome = wmiemu__outcome_from_name(outcome);
@@ -117,21 +120,21 @@ int wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, 
       /* Every line we write is one of the kinds above: anything else is
        * damage, reported where it is rather than at the next step. */
       snprintf(err, errlen, "%s:%zu: not a trace line", path, lineno);
-      rc = -1;
+      rc = WBEM_E_INVALID_PARAMETER;
       break;
     }
   }
   free(line);
   fclose(f);
-  if (rc == 0 && !have_header) {
+  if (rc == S_OK && !have_header) {
     snprintf(err, errlen, "%s: empty trace", path);
-    rc = -1;
+    rc = WBEM_E_INVALID_PARAMETER;
   }
-  if (rc == 0 && !have_end) {
+  if (rc == S_OK && !have_end) {
     snprintf(err, errlen, "%s:%zu: trace has no end line (truncated?)", path, lineno);
-    rc = -1;
+    rc = WBEM_E_INVALID_PARAMETER;
   }
-  if (rc != 0)
+  if (rc != S_OK)
     wmiemu__trace_info_free(info);
   return rc;
 }

@@ -2,6 +2,7 @@
  * loop, shutdown and counters. */
 #include "host/host_int.h"
 #include "host/security_descriptor.h"
+#include "exec/sched.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -102,7 +103,29 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
 }
 
 HRESULT wmiemu_host_new(const wmiemu_host_options_t *opts, wmiemu_host_t **out) {
-  return wmiemu__host_new_exec(opts, NULL, out);
+  wmiemu__sched_t *sched;
+  wmiemu__exec_t *exec;
+  HRESULT hr;
+  int rc;
+
+  if (!out)
+    return WBEM_E_INVALID_PARAMETER;
+  *out = NULL;
+  if (!opts || opts->executor == WMIEMU_EXECUTOR_LIBUV)
+    return wmiemu__host_new_exec(opts, NULL, out);
+  /* Only a scenario's controlled thread has a schedule to run on. */
+  if (opts->executor != WMIEMU_EXECUTOR_DETERMINISTIC || !(sched = wmiemu__sched_current()))
+    return WBEM_E_INVALID_PARAMETER;
+  rc = wmiemu__exec_new_det(&exec, sched);
+  if (rc != WMIEMU__EXEC_OK)
+    return rc == WMIEMU__EXEC_ENOMEM ? WBEM_E_OUT_OF_MEMORY : WBEM_E_INVALID_PARAMETER;
+  hr = wmiemu__host_new_exec(opts, exec, out);
+  if (FAILED(hr)) {
+    wmiemu__exec_destroy(exec);
+    return hr;
+  }
+  (*out)->own_exec = 1;
+  return S_OK;
 }
 
 wmiemu_repo_t *wmiemu_host_repo(wmiemu_host_t *host) {

@@ -1,5 +1,6 @@
 /* The deterministic executor (virtual time, provider calls on controlled
- * WMI workers) and the model provider scenarios behind `wmiemu explore`. */
+ * WMI workers). The model provider scenarios built on it are tested in
+ * tests/explore/test_scenarios.c. */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,14 +8,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include <wmiemu/explore.h>
 
 #include "exec/exec.h"
-#include "explore/scenarios.h"
 #include "exec/sched.h"
 
 #define CHECK(c) do { if (!(c)) wmiemu_explore_fail(0, "%s:%d: check failed: %s", __FILE__, __LINE__, #c); } while (0)
@@ -91,66 +89,9 @@ static void test_det_executor(void **state) {
   assert_int_equal(wmiemu__exec_new_det(NULL, NULL), WMIEMU__EXEC_EINVAL);
 }
 
-static void expect_caught(const char *name, wmiemu_strategy_t st, const char *what) {
-  const wmiemu__scenario_t *sc = wmiemu__scenario_find(name);
-  assert_non_null(sc);
-  char path[128], again[128];
-  snprintf(path, sizeof path, "/tmp/wmiemu-test-%d-%s.jsonl", (int)getpid(), name);
-  snprintf(again, sizeof again, "/tmp/wmiemu-test-%d-%s-again.jsonl", (int)getpid(), name);
-  wmiemu_explore_opts_t o;
-  wmiemu_explore_opts_init(&o);
-  o.strategy = st;
-  o.iterations = 1000;
-  o.trace_path = path;
-  o.scenario_name = name;
-  wmiemu_explore_result_t r;
-  assert_int_equal(wmiemu_explore(sc->fn, NULL, &o, &r), WMIEMU_OUTCOME_VIOLATION);
-  assert_non_null(strstr(r.message, what));
-  for (int i = 0; i < 10; i++) {
-    wmiemu_explore_result_t rr;
-    assert_int_equal(wmiemu_replay(sc->fn, NULL, path, again, &rr), WMIEMU_OUTCOME_VIOLATION);
-    assert_string_equal(rr.message, r.message);
-  }
-  unlink(path);
-  unlink(again);
-}
-
-static void test_refire_race_caught(void **state) {
-  (void)state;
-  expect_caught("race-refire", WMIEMU_STRATEGY_RANDOM, "refire-after-cancel");
-  expect_caught("race-refire", WMIEMU_STRATEGY_PCT, "refire-after-cancel");
-}
-
-static void test_lifetime_race_caught(void **state) {
-  (void)state;
-  expect_caught("race-lifetime", WMIEMU_STRATEGY_RANDOM, "lifetime: provider thread");
-  expect_caught("race-lifetime", WMIEMU_STRATEGY_PCT, "lifetime: provider thread");
-}
-
-static void test_correct_provider_passes(void **state) {
-  (void)state;
-  const wmiemu__scenario_t *sc = wmiemu__scenario_find("correct");
-  assert_non_null(sc);
-  assert_false(sc->has_bug);
-  wmiemu_explore_opts_t o;
-  wmiemu_explore_opts_init(&o);
-  o.iterations = 1000;      /* `wmiemu explore --iterations 10000` runs the long form */
-  wmiemu_explore_result_t r;
-  assert_int_equal(wmiemu_explore(sc->fn, NULL, &o, &r), WMIEMU_OUTCOME_OK);
-  o.strategy = WMIEMU_STRATEGY_PCT;
-  assert_int_equal(wmiemu_explore(sc->fn, NULL, &o, &r), WMIEMU_OUTCOME_OK);
-  assert_null(wmiemu__scenario_find("no-such-scenario"));
-  size_t n;
-  assert_non_null(wmiemu__scenario_list(&n));
-  assert_int_equal(n, 4);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_det_executor),
-    cmocka_unit_test(test_refire_race_caught),
-    cmocka_unit_test(test_lifetime_race_caught),
-    cmocka_unit_test(test_correct_provider_passes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,7 @@
 
 #include "exec/exec.h"
 #include "exec/sched.h"
-#include "explore_test_util.h"
+#include "explore/explore_test_util.h"
 
 /* ---- lost update: two threads read, yield, write ---- */
 

@@ -17,7 +17,7 @@
 #include <wmiemu/explore.h>
 
 #include "exec/sched.h"
-#include "explore_test_util.h"
+#include "explore/explore_test_util.h"
 
 #define CHECK(c) do { if (!(c)) wmiemu_explore_fail(0, "%s:%d: check failed: %s", __FILE__, __LINE__, #c); } while (0)
 

@@ -9,13 +9,8 @@
 #include <wmiemu/explore.h>
 
 #include "cli.h"
-#include "explore/explore_stop.h"
-#include "explore/provider_explore.h"
-#include "explore/scenarios.h"
 
 static void explore_usage(FILE *out) {
-  size_t n;
-  const wmiemu__scenario_t *list = wmiemu__scenario_list(&n);
   fprintf(out,
           "usage: wmiemu explore [--scenario NAME] [--iterations N] [--strategy random|pct]\n"
           "                      [--seed S] [--depth D] [--max-steps M] [--trace PATH] [--quiet]\n"
@@ -34,8 +29,8 @@ static void explore_usage(FILE *out) {
           "goes to PATH (default wmiemu-trace.jsonl) for `wmiemu replay`.\n"
           "Defaults: --scenario correct --iterations 1000 --strategy random --seed 1 --depth 3\n"
           "          --max-steps 100000\n\nscenarios:\n");
-  for (size_t i = 0; i < n; i++)
-    fprintf(out, "  %-14s %s\n", list[i].name, list[i].summary);
+  for (size_t i = 0; i < wmiemu_scenario_count(); i++)
+    fprintf(out, "  %-14s %s\n", wmiemu_scenario_name(i), wmiemu_scenario_summary(i));
 }
 
 static const char *const value_options[] = {
@@ -54,11 +49,13 @@ static int is_value_option(const char *opt) {
  * handler lets a second Ctrl-C end the process at once. */
 static void on_interrupt(int sig) {
   (void)sig;
-  wmiemu__explore_request_stop();
+  wmiemu_explore_request_stop();
 }
 
 static void catch_interrupt(int on) {
   struct sigaction sa;
+  if (on)
+    wmiemu_explore_clear_stop();
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = on ? on_interrupt : SIG_DFL;
   sa.sa_flags = on ? SA_RESETHAND : 0;
@@ -67,17 +64,8 @@ static void catch_interrupt(int on) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
-static wmiemu_outcome_t explore_interruptible(wmiemu_scenario_fn fn, void *ctx, const wmiemu_explore_opts_t *o,
-                                              wmiemu_explore_result_t *r) {
-  wmiemu__explore_clear_stop();
-  catch_interrupt(1);
-  wmiemu_outcome_t out = wmiemu_explore(fn, ctx, o, r);
-  catch_interrupt(0);
-  return out;
-}
-
-static int report(const char *name, const wmiemu_explore_opts_t *o, wmiemu_outcome_t out,
-                  const wmiemu_explore_result_t *r) {
+static int report(const char *name, const wmiemu_explore_opts_t *o, const wmiemu_explore_result_t *r) {
+  wmiemu_outcome_t out = r->outcome;
   if (out == WMIEMU_OUTCOME_OK) {
     printf("%s: %llu schedules, %llu steps, no failure%s\n", name, (unsigned long long)r->iterations_run,
            (unsigned long long)r->total_steps,
@@ -98,23 +86,28 @@ static int report(const char *name, const wmiemu_explore_opts_t *o, wmiemu_outco
   return WMIEMU_EXIT_FAILURE;
 }
 
-static int explore_provider(wmiemu_explore_opts_t *o, const wmiemu__pexp_opts_t *po) {
-  char err[512];
-  wmiemu__pexp_t *d;
-  if (!po->module || !po->n_mofs || !po->query) {
+static int explore_provider(const wmiemu_explore_opts_t *o, wmiemu_explore_provider_opts_t *po) {
+  wmiemu_explore_result_t r;
+  HRESULT hr;
+  if (!po->n_modules || !po->n_mofs || !po->query) {
     fprintf(stderr, "wmiemu explore: a provider run needs --mof, --provider and --query\n");
     return WMIEMU_EXIT_USAGE;
   }
-  if (wmiemu__pexp_open(&d, po, err, sizeof(err)) != 0) {
-    fprintf(stderr, "wmiemu explore: %s\n", err);
+  po->strategy = o->strategy;
+  po->seed = o->seed;
+  po->iterations = o->iterations;
+  po->pct_depth = o->pct_depth;
+  po->max_steps = o->max_steps;
+  po->trace_path = o->trace_path;
+  po->progress = o->progress;
+  catch_interrupt(1);
+  hr = wmiemu_explore_provider(po, &r);
+  catch_interrupt(0);
+  if (FAILED(hr)) {
+    fprintf(stderr, "wmiemu explore: %s\n", r.message);
     return WMIEMU_EXIT_FAILURE;
   }
-  o->scenario_name = wmiemu__pexp_spec(d);
-  wmiemu_explore_result_t r;
-  wmiemu_outcome_t out = explore_interruptible(wmiemu__pexp_scenario, d, o, &r);
-  int rc = report(wmiemu__pexp_name(d), o, out, &r);
-  wmiemu__pexp_close(d);
-  return rc;
+  return report(r.name, o, &r);
 }
 
 int wmiemu_cli_explore(int argc, char **argv) {
@@ -124,10 +117,10 @@ int wmiemu_cli_explore(int argc, char **argv) {
   o.trace_path = "wmiemu-trace.jsonl";
   o.progress = stderr;
   const char *name = "correct";
-  wmiemu__pexp_opts_t po = { 0 };
-  const char *mofs[64];
+  wmiemu_explore_provider_opts_t po;
+  const char *mofs[64], *module = NULL;
+  wmiemu_explore_provider_opts_init(&po);
   po.mofs = mofs;
-  po.busy_every = 2;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -165,7 +158,7 @@ int wmiemu_cli_explore(int argc, char **argv) {
     if (!strcmp(a, "--scenario"))
       name = v;
     else if (!strcmp(a, "--provider"))
-      po.module = v;
+      module = v;
     else if (!strcmp(a, "--provider-name"))
       po.provider_name = v;
     else if (!strcmp(a, "--query"))
@@ -206,18 +199,27 @@ int wmiemu_cli_explore(int argc, char **argv) {
   for (size_t i = 0; i < po.n_mofs; i++)
     if (wmiemu_cli_check_input("explore", mofs[i]))
       return WMIEMU_EXIT_FAILURE;
-  if (po.module && wmiemu_cli_check_input("explore", po.module))
+  if (module && wmiemu_cli_check_input("explore", module))
     return WMIEMU_EXIT_FAILURE;
-  if (po.module || po.n_mofs || po.query)
+  if (module) {
+    po.modules = &module;
+    po.n_modules = 1;
+  }
+  if (module || po.n_mofs || po.query)
     return explore_provider(&o, &po);
-  const wmiemu__scenario_t *sc = wmiemu__scenario_find(name);
-  if (!sc) {
+  wmiemu_explore_result_t r;
+  HRESULT hr;
+  catch_interrupt(1);
+  hr = wmiemu_explore_scenario(name, &o, &r);
+  catch_interrupt(0);
+  if (hr == (HRESULT)WBEM_E_NOT_FOUND) {
     fprintf(stderr, "wmiemu explore: unknown scenario '%s'\n", name);
     explore_usage(stderr);
     return WMIEMU_EXIT_USAGE;
   }
-  o.scenario_name = sc->name;
-  wmiemu_explore_result_t r;
-  wmiemu_outcome_t out = explore_interruptible(sc->fn, NULL, &o, &r);
-  return report(sc->name, &o, out, &r);
+  if (FAILED(hr)) {
+    fprintf(stderr, "wmiemu explore: %s\n", r.message);
+    return WMIEMU_EXIT_FAILURE;
+  }
+  return report(name, &o, &r);
 }

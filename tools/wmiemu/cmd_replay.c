@@ -7,12 +7,8 @@
 #include <wmiemu/explore.h>
 
 #include "cli.h"
-#include "explore/provider_explore.h"
-#include "explore/scenarios.h"
-#include "explore/trace.h"
 
-static int replay_report(const char *name, wmiemu_outcome_t o, wmiemu_outcome_t recorded, uint64_t steps,
-                         const wmiemu_explore_result_t *r);
+static int replay_report(const wmiemu_explore_result_t *r);
 
 int wmiemu_cli_replay(int argc, char **argv) {
   const char *trace = NULL, *out = NULL, *name = NULL;
@@ -51,53 +47,31 @@ int wmiemu_cli_replay(int argc, char **argv) {
     return WMIEMU_EXIT_FAILURE;
   if (out && wmiemu_cli_check_output("replay", out))
     return WMIEMU_EXIT_USAGE;
-  wmiemu__trace_info_t info;
-  char err[256];
-  if (wmiemu__trace_read(trace, &info, err, sizeof(err)) != 0) {
-    fprintf(stderr, "wmiemu replay: %s\n", err);
-    return WMIEMU_EXIT_FAILURE;
-  }
-  wmiemu_outcome_t recorded = info.outcome;
-  uint64_t steps = info.n_choices;
-  wmiemu__pexp_t *d = NULL;
-  const wmiemu__scenario_t *sc = NULL;
-  wmiemu__scenario_t provider_sc = { "provider", "a real provider module", wmiemu__pexp_scenario, 0 };
-  if (!name && wmiemu__pexp_is_spec(info.scenario)) {
-    /* A provider run: the trace header says which MOF, module and query. */
-    if (wmiemu__pexp_open_spec(&d, info.scenario, err, sizeof(err)) != 0) {
-      wmiemu__trace_info_free(&info);
-      fprintf(stderr, "wmiemu replay: %s: %s\n", trace, err);
-      return WMIEMU_EXIT_FAILURE;
-    }
-    provider_sc.name = wmiemu__pexp_name(d);
-    sc = &provider_sc;
-  } else {
-    sc = wmiemu__scenario_find(name ? name : info.scenario);
-  }
-  if (!sc) {
-    fprintf(stderr, "wmiemu replay: %s: unknown scenario '%s' (use --scenario)\n", trace, name ? name : info.scenario);
-    wmiemu__trace_info_free(&info);
+  wmiemu_explore_result_t r;
+  HRESULT hr = wmiemu_replay_trace(trace, name, out, &r);
+  if (hr == (HRESULT)WBEM_E_NOT_FOUND) {
+    fprintf(stderr, "wmiemu replay: %s (use --scenario)\n", r.message);
     return WMIEMU_EXIT_USAGE;
   }
-  wmiemu__trace_info_free(&info);
-  wmiemu_explore_result_t r;
-  wmiemu_outcome_t o = wmiemu_replay(sc->fn, d, trace, out, &r);
-  int rc = replay_report(sc->name, o, recorded, steps, &r);
-  wmiemu__pexp_close(d);
-  return rc;
+  if (FAILED(hr)) {
+    fprintf(stderr, "wmiemu replay: %s\n", r.message);
+    return WMIEMU_EXIT_FAILURE;
+  }
+  return replay_report(&r);
 }
 
-static int replay_report(const char *name, wmiemu_outcome_t o, wmiemu_outcome_t recorded, uint64_t steps,
-                         const wmiemu_explore_result_t *r) {
+static int replay_report(const wmiemu_explore_result_t *r) {
+  wmiemu_outcome_t o = r->outcome;
   if (o == WMIEMU_OUTCOME_ERROR) {
     fprintf(stderr, "wmiemu replay: %s\n", r->message);
     return WMIEMU_EXIT_FAILURE;
   }
   if (o == WMIEMU_OUTCOME_REPLAY_DIVERGED) {
-    printf("%s: %s\n", name, r->message);
+    printf("%s: %s\n", r->name, r->message);
     return WMIEMU_EXIT_FAILURE;
   }
-  printf("%s: replayed %llu steps exactly; outcome %s (recorded %s)%s%s\n", name, (unsigned long long)steps,
-         wmiemu_outcome_name(o), wmiemu_outcome_name(recorded), r->message[0] ? "\n  " : "", r->message);
+  printf("%s: replayed %llu steps exactly; outcome %s (recorded %s)%s%s\n", r->name,
+         (unsigned long long)r->recorded_steps, wmiemu_outcome_name(o), wmiemu_outcome_name(r->recorded_outcome),
+         r->message[0] ? "\n  " : "", r->message);
   return o == WMIEMU_OUTCOME_OK ? WMIEMU_EXIT_OK : WMIEMU_EXIT_FAILURE;
 }

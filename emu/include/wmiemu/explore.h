@@ -6,15 +6,19 @@
 /* Schedule exploration: run one scenario many times, each under a different
  * thread interleaving chosen by a seeded strategy, with virtual time; stop
  * at the first failure and write a trace that `wmiemu replay` (or
- * wmiemu_replay()) reproduces step for step.
+ * wmiemu_replay(), wmiemu_replay_trace()) reproduces step for step.
  *
  * Inside a scenario every thread is a controlled thread: exactly one runs at
  * a time and the scheduler switches only at scheduling points (thread
  * creation and exit, waits, events, critical sections, Sleep, tick counts,
  * and every call the WMI side makes into the provider). */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include <windows.h>
+#include <wbemcli.h>
 
 #include <wmiemu/exec.h>
 
@@ -42,6 +46,14 @@ typedef struct {
   uint64_t steps;               /* steps of the last schedule run */
   uint64_t total_steps;
   char message[512];            /* what went wrong, with thread and step */
+  /* What ran, for reports: a built-in scenario's name or
+   * "provider:<Name>". Filled by the functions that choose the scenario
+   * themselves (wmiemu_explore_scenario, wmiemu_explore_provider,
+   * wmiemu_replay_trace); "" otherwise. */
+  char name[128];
+  /* Replays: the outcome and the number of steps the trace recorded. */
+  wmiemu_outcome_t recorded_outcome;
+  uint64_t recorded_steps;
 } wmiemu_explore_result_t;
 
 /* A scenario: runs on controlled thread 0; creates threads, drives the
@@ -59,7 +71,8 @@ WMIEMU_EXTERN wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void 
 
 /* Runs `scenario` once following the trace at `trace_path`; the outcome is
  * the recorded one when the scenario is deterministic. `rewrite_path`
- * (optional) receives the replayed trace, byte-identical to the input. */
+ * (optional) receives the replayed trace, byte-identical to the input.
+ * result->recorded_outcome and recorded_steps are the trace's. */
 WMIEMU_EXTERN wmiemu_outcome_t wmiemu_replay(wmiemu_scenario_fn scenario, void *ctx,
                                              const char *trace_path, const char *rewrite_path,
                                              wmiemu_explore_result_t *result);
@@ -79,6 +92,109 @@ WMIEMU_EXTERN void wmiemu_explore_yield(const char *what);
 
 /* Records a contract call ("NewQuery", ...) in the trace. */
 WMIEMU_EXTERN void wmiemu_explore_note(const char *call, int64_t arg);
+
+/* Ends the exploration in progress after the schedule running now (it then
+ * returns OK with the schedules run so far, or the failure that schedule
+ * found). Async-signal-safe: for a SIGINT handler. The request stays until
+ * cleared; wmiemu_explore checks it between schedules. */
+WMIEMU_EXTERN void wmiemu_explore_request_stop(void);
+WMIEMU_EXTERN int wmiemu_explore_stop_requested(void);
+WMIEMU_EXTERN void wmiemu_explore_clear_stop(void);
+
+/* ---- the built-in model scenarios ------------------------------------------
+ * Model event providers (`wmiemu explore --scenario NAME`) whose WMI-side
+ * calls run through the deterministic executor; see the list with
+ * `wmiemu explore --help`. */
+
+WMIEMU_EXTERN size_t wmiemu_scenario_count(void);
+/* The i-th scenario's name and one-line summary; NULL past the end. */
+WMIEMU_EXTERN const char *wmiemu_scenario_name(size_t i);
+WMIEMU_EXTERN const char *wmiemu_scenario_summary(size_t i);
+/* Whether exploring the i-th scenario is expected to find a failure (the
+ * model has a bug on purpose); 0 past the end. */
+WMIEMU_EXTERN int wmiemu_scenario_has_bug(size_t i);
+
+/* Explores the built-in scenario `name` as wmiemu_explore does (opts NULL =
+ * the defaults; opts->scenario_name is replaced by name, so that a trace
+ * names it). S_OK when the exploration ran, whatever its outcome (in
+ * result). Otherwise, with the reason in result->message:
+ * WBEM_E_INVALID_PARAMETER (no name, a strategy other than random or pct),
+ * WBEM_E_NOT_FOUND (no such scenario), WBEM_E_OUT_OF_MEMORY. result may be
+ * NULL. */
+WMIEMU_EXTERN HRESULT wmiemu_explore_scenario(const char *name, const wmiemu_explore_opts_t *opts,
+                                              wmiemu_explore_result_t *result);
+
+/* ---- exploring a provider module -------------------------------------------
+ * Each schedule creates a host on the deterministic executor, compiles the
+ * MOF files into it, adds the modules, subscribes the query (the host's
+ * lifecycle: CreateInstance, SetRegistrationObject, Initialize and its
+ * SetStatus, QueryInterface probes, ProvideEvents, AccessCheck, NewQuery),
+ * lets cancel_at_ms of virtual time pass while the provider's threads
+ * Indicate, unsubscribes (CancelQuery racing with those threads), lets
+ * cancel_at_ms pass again and shuts the host down (final Release,
+ * DllCanUnloadNow). A schedule fails on any contract rule the host checks
+ * (VIOLATION, with the rule id), a deadlock, a livelock, or a provider
+ * thread running after the final Release. The trace header records the
+ * whole run (absolute paths; up to about 4000 characters), so
+ * wmiemu_replay_trace needs nothing else. */
+
+typedef struct {
+  const char *const *mofs;      /* MOF files: the classes and the registration */
+  size_t n_mofs;
+  const char *const *modules;   /* provider shared objects */
+  size_t n_modules;
+  /* The __Win32Provider whose namespace the query runs in; NULL = the
+   * first one the MOF files register. */
+  const char *provider_name;
+  const char *query;            /* the consumer's WQL event query (UTF-8) */
+  wmiemu_strategy_t strategy;   /* random or pct */
+  uint64_t seed;                /* iteration i runs with seed + i */
+  uint64_t iterations;          /* schedules to try (0 = 1) */
+  unsigned pct_depth;           /* PCT bug depth; 0 = 3 */
+  uint64_t max_steps;           /* livelock bound per schedule; 0 = 100000 */
+  /* Every Nth Indicate answers WBEM_E_SERVER_TOO_BUSY, which invites
+   * refires (host option busy_every); 0 = never. */
+  unsigned busy_every;
+  uint64_t cancel_at_ms;        /* virtual ms before and after CancelQuery; 0 = 3000 */
+  uint32_t init_timeout_ms;     /* Initialize must call SetStatus within; 0 = 10000 */
+  const char *trace_path;       /* where the failing schedule's trace goes; NULL = none */
+  int trace_all;                /* write every schedule's trace (last one kept) */
+  FILE *progress;               /* progress line every ~0.5 s; NULL = quiet */
+} wmiemu_explore_provider_opts_t;
+
+/* Fills opts with the defaults above, and busy_every 2 as `wmiemu explore`
+ * (no files, module or query). */
+WMIEMU_EXTERN void wmiemu_explore_provider_opts_init(wmiemu_explore_provider_opts_t *opts);
+
+/* Explores the provider: S_OK when the exploration ran, whatever its
+ * outcome (in result, with result->name "provider:<Name>"). Otherwise,
+ * with the reason in result->message: WBEM_E_INVALID_PARAMETER (NULL opts,
+ * no MOF file, module or query, a strategy other than random or pct),
+ * WBEM_E_OUT_OF_MEMORY, the MOF compiler's error for a MOF file,
+ * WBEM_E_PROVIDER_NOT_FOUND (no __Win32Provider, or none named
+ * provider_name), WBEM_E_PROVIDER_LOAD_FAILURE (a module does not load or
+ * does not export DllGetClassObject and DllCanUnloadNow). result may be
+ * NULL. */
+WMIEMU_EXTERN HRESULT wmiemu_explore_provider(const wmiemu_explore_provider_opts_t *opts,
+                                              wmiemu_explore_result_t *result);
+
+/* ---- replaying a trace -------------------------------------------------------
+ * Replays the trace at `trace_path` as wmiemu_replay does, with the
+ * scenario the trace names: a built-in scenario, or the provider run
+ * wmiemu_explore_provider recorded (its MOF files and modules are loaded
+ * again from the recorded paths). `scenario` (optional) replays the
+ * built-in scenario of that name instead. `rewrite_path` (optional)
+ * receives the replayed trace. S_OK when the replay ran, whatever its
+ * outcome (in result, with the recorded outcome and steps). Otherwise,
+ * with the reason in result->message: WBEM_E_INVALID_PARAMETER (no trace,
+ * or one that cannot be read or is not a wmiemu trace, the message naming
+ * the line), WBEM_E_NOT_FOUND (the scenario is not a built-in one),
+ * WBEM_E_OUT_OF_MEMORY, what wmiemu_explore_provider answers when the
+ * recorded provider run cannot be set up again, or WBEM_E_FAILED when the
+ * replay could not start (the trace went away meanwhile, no memory for
+ * the schedule). result may be NULL. */
+WMIEMU_EXTERN HRESULT wmiemu_replay_trace(const char *trace_path, const char *scenario,
+                                          const char *rewrite_path, wmiemu_explore_result_t *result);
 
 #ifdef __cplusplus
 }

@@ -40,6 +40,21 @@ extern "C" {
 typedef struct wmiemu_host wmiemu_host_t;
 typedef uint32_t wmiemu_sub_id_t;
 
+/* Which executor runs a host's loop and its calls into the provider. */
+typedef enum {
+  /* A libuv loop: real time, real threads. */
+  WMIEMU_EXECUTOR_LIBUV = 0,
+  /* The schedule of the scenario calling wmiemu_host_new (see
+   * wmiemu/explore.h): virtual time, every provider call on a controlled
+   * WMI worker thread, every Indicate a scheduling point. Only on a
+   * controlled thread, inside wmiemu_explore or wmiemu_replay; elsewhere
+   * wmiemu_host_new answers WBEM_E_INVALID_PARAMETER. The calling thread
+   * is the host's loop thread. Free the host before the scenario returns;
+   * a schedule that fails first leaves it unfreed, parked with the thread
+   * that held it (its executor goes with the schedule). */
+  WMIEMU_EXECUTOR_DETERMINISTIC = 1
+} wmiemu_executor_t;
+
 typedef struct {
   /* Namespace providers are initialised with when a subscription names none;
    * NULL = "root\\cimv2". */
@@ -73,12 +88,16 @@ typedef struct {
    * is checked by rule refire-after-cancel. 0 = never. `wmiemu explore`
    * uses it (--busy-every). */
   unsigned busy_every;
+  /* WMIEMU_EXECUTOR_LIBUV (the default) or WMIEMU_EXECUTOR_DETERMINISTIC;
+   * another value is WBEM_E_INVALID_PARAMETER. */
+  wmiemu_executor_t executor;
 } wmiemu_host_options_t;
 
 /* Fills opts with the defaults above (all zero/NULL). */
 WMIEMU_EXTERN void wmiemu_host_options_init(wmiemu_host_options_t *opts);
 
-/* opts may be NULL. */
+/* opts may be NULL. WBEM_E_INVALID_PARAMETER for a NULL out or an
+ * executor the calling thread cannot have (see wmiemu_executor_t). */
 WMIEMU_EXTERN HRESULT wmiemu_host_new(const wmiemu_host_options_t *opts, wmiemu_host_t **out);
 /* Shuts down (if not done) and frees. */
 WMIEMU_EXTERN void wmiemu_host_free(wmiemu_host_t *host);

@@ -1,11 +1,15 @@
-#ifndef TESTS_EXEC_EXPLORE_TEST_UTIL_H
-#define TESTS_EXEC_EXPLORE_TEST_UTIL_H
+#ifndef TESTS_EXPLORE_EXPLORE_TEST_UTIL_H
+#define TESTS_EXPLORE_EXPLORE_TEST_UTIL_H
 
 /* Helpers shared by the tests that explore scenarios and compare traces. */
 
 #include <stddef.h>
 
 #include <wmiemu/explore.h>
+
+/* HRESULTs compared as signed values whatever the enum type (WBEM_E_* are
+ * enumerators of an unsigned type). */
+#define assert_hr(a, b) assert_int_equal((HRESULT)(a), (HRESULT)(b))
 
 /* The whole file as a NUL-terminated string (free it), or NULL. */
 char *explore_test_slurp(const char *path);
