@@ -15,7 +15,7 @@ static const wmiemu_rule_info_t rules[WMIEMU_RULE_COUNT] = {
     "Writing an Event Provider; IWbemEventSink remarks" },
   { WMIEMU_RULE_INDICATE_AFTER_RELEASE, "indicate-after-release",
     "no Indicate after WMI's final Release of the provider or after shutdown",
-    "Provider lifecycle: the provider releases every WMI pointer it holds" },
+    "docs/contract.md#lifecycle (step 7); Rules for Managing Reference Counts; IWbemShutdown::Shutdown" },
   { WMIEMU_RULE_CALL_BLOCKED, "call-blocked",
     "a thread WMI lends (ProvideEvents, NewQuery...) is returned quickly, never blocked",
     "IWbemEventProvider::ProvideEvents remarks" },
@@ -30,7 +30,8 @@ static const wmiemu_rule_info_t rules[WMIEMU_RULE_COUNT] = {
     "IUnknown::QueryInterface rules; Writing an Event Provider" },
   { WMIEMU_RULE_REFCOUNT_LEAK, "refcount-leak",
     "after WMI's final Release, the sink and every other WMI object are back to their own references",
-    "Provider lifecycle: release every WMI pointer held" },
+    "docs/contract.md#lifecycle (step 7); Rules for Managing Reference Counts; "
+    "IWbemEventProvider::ProvideEvents (the provider AddRefs the sink)" },
   { WMIEMU_RULE_THREADING_MODEL, "threading-model",
     "an event provider registers the \"Both\" threading model",
     "Registering an Event Provider; __Win32Provider" },

@@ -1,4 +1,4 @@
-/* The provider lifecycle WMI drives (WMI-CONTRACT.md steps 1-7): find the
+/* The provider lifecycle WMI drives (docs/contract.md#lifecycle, steps 1-7): find the
  * provider from its registration, create it from its CLSID,
  * SetRegistrationObject, Initialize and wait for SetStatus, QueryInterface
  * for the event interfaces, ProvideEvents once, AccessCheck + NewQuery per

@@ -1,5 +1,5 @@
 /*
- * The provider-side ABI as WMI-CONTRACT.md states it (the Windows SDK's
+ * The provider-side ABI as docs/contract.md#interfaces states it (the Windows SDK's
  * order): every IID, and every method's vtable slot
  * (offsetof(IFooVtbl, Method) / sizeof(void *)), plus the vtable size, so a
  * method added, dropped or reordered fails. The expected values are written

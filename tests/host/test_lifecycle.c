@@ -1,4 +1,4 @@
-/* WMI-CONTRACT.md steps 1-7 on a provider compiled into the test: the order
+/* docs/contract.md#lifecycle, steps 1-7, on a provider compiled into the test: the order
  * of calls, asynchronous SetStatus, failures, AccessCheck, the sink's
  * IsActive / restricted sinks / batching / security, and IWbemServices. */
 #include "host/test_provider.h"

@@ -3,7 +3,7 @@
 
 #include <wmiemu/common.h>
 
-/* The provider contract checker: the rules of WMI-CONTRACT.md as a table,
+/* The provider contract checker: the rules of docs/contract.md#checker-rules as a table,
  * and a thread-safe log of violations. Each violation names the rule, the
  * WMI call the host was servicing when the provider broke it, the thread the
  * provider was on, and what the provider did.
