@@ -60,6 +60,47 @@ HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
   return c.call.result;
 }
 
+/* ---- QueryInterface and Release ------------------------------------------- */
+
+typedef struct {
+  IUnknown *unk;
+  REFIID iid;
+  void **out;
+} qi_args_t;
+
+static HRESULT do_qi(void *arg) {
+  qi_args_t *a = arg;
+  return IUnknown_QueryInterface(a->unk, a->iid, a->out);
+}
+
+HRESULT wmiemu__call_qi(wmiemu__provider_t *p, IUnknown *unk, REFIID iid, void **out) {
+  qi_args_t a = { unk, iid, out };
+  *out = NULL;
+  return wmiemu__provider_call(p, "QueryInterface", do_qi, &a);
+}
+
+typedef struct {
+  wmiemu__provider_t *p;
+  IUnknown *unk;
+  ULONG result;
+} release_args_t;
+
+static HRESULT do_release(void *arg) {
+  release_args_t *a = arg;
+  a->result = IUnknown_Release(a->unk);
+  if (!a->result)   /* the object is gone: its threads must not run any more */
+    wmiemu__watch_released(a->p);
+  return S_OK;
+}
+
+ULONG wmiemu__call_release(wmiemu__provider_t *p, void *iface) {
+  release_args_t a = { p, iface, 0 };
+  if (!iface)
+    return 0;
+  wmiemu__provider_call(p, "Release", do_release, &a);
+  return a.result;
+}
+
 /* ---- the watch on Indicate ------------------------------------------------
  * On the deterministic executor every Indicate is a scheduling point and a
  * trace note, and a call from a thread the scheduler did not create marks

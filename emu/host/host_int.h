@@ -230,6 +230,10 @@ void wmiemu__host_abandon(wmiemu_host_t *host);
 typedef HRESULT (*wmiemu__provider_call_fn)(void *arg);
 HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
                               wmiemu__provider_call_fn fn, void *arg);
+/* QueryInterface and Release of a provider's object, through
+ * wmiemu__provider_call. call_release of NULL does nothing (0). */
+HRESULT wmiemu__call_qi(wmiemu__provider_t *p, IUnknown *unk, REFIID iid, void **out);
+ULONG wmiemu__call_release(wmiemu__provider_t *p, void *iface);
 
 /* call.c: the watch on the calls the provider makes into WMI's sink.
  * NULL unless the host runs on the deterministic executor or busy_every is
@@ -261,15 +265,30 @@ void wmiemu__module_free(wmiemu__module_t *m);
 /* symbols.c: does the module define a function whose name mentions method? */
 int wmiemu__module_defines_method(const char *path, const char *method);
 
-/* provider.c */
+/* The provider's life as WMI drives it, one file per step. */
+/* provider_load.c: the providers whose registration overlaps query (their
+ * records made on first sight, never activated here); the caller frees
+ * *out. */
 HRESULT wmiemu__providers_for_query(wmiemu_host_t *host, const WCHAR *ns,
                                     const wmiemu_wql_query_t *query,
                                     wmiemu__provider_t ***out, size_t *n_out);
+/* Creates p->unknown through the class factory of the module serving
+ * p->clsid (DllGetClassObject, CreateInstance). */
+HRESULT wmiemu__provider_create(wmiemu__provider_t *p);
+/* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" in lower case; size >= 39. */
+char *wmiemu__guid_text(REFGUID g, char *buf, size_t size);
+/* activate.c: create, Initialize, QueryInterface, ProvideEvents (once). */
 HRESULT wmiemu__provider_activate(wmiemu__provider_t *p);
+/* query.c: AccessCheck and NewQuery for a new subscription; CancelQuery. */
 HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
                                    const wmiemu_subscribe_options_t *opts);
 void wmiemu__provider_cancel_query(wmiemu__provider_t *p, wmiemu__sub_t *sub);
+/* Releases the restricted sinks' callbacks still told of p's queries. */
+void wmiemu__provider_forget_callbacks(wmiemu__provider_t *p);
+/* release.c: Shutdown and the final Release, with the reference checks. */
 void wmiemu__provider_release(wmiemu__provider_t *p);
+/* Releases the interfaces WMI holds; returns what the last Release said. */
+ULONG wmiemu__provider_drop_interfaces(wmiemu__provider_t *p);
 void wmiemu__provider_free(wmiemu__provider_t *p);
 
 /* init_sink.c */
