@@ -16,40 +16,6 @@
 
 /* ---- registration --------------------------------------------------------- */
 
-static int hex_value(WCHAR c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" */
-static BOOL parse_clsid(const WCHAR *s, CLSID *out) {
-  static const int groups[] = { 8, 4, 4, 4, 12 };
-  unsigned char bytes[16];
-  int g, i, n = 0;
-  if (!s || *s++ != '{')
-    return FALSE;
-  for (g = 0; g < 5; g++) {
-    for (i = 0; i < groups[g]; i += 2) {
-      int hi = hex_value(s[0]), lo = hi < 0 ? -1 : hex_value(s[1]);
-      if (lo < 0)
-        return FALSE;
-      bytes[n++] = (unsigned char)(hi << 4 | lo);
-      s += 2;
-    }
-    if (g < 4 && *s++ != '-')
-      return FALSE;
-  }
-  if (s[0] != '}' || s[1])
-    return FALSE;
-  out->Data1 = (DWORD)bytes[0] << 24 | (DWORD)bytes[1] << 16 | (DWORD)bytes[2] << 8 | bytes[3];
-  out->Data2 = (WORD)(bytes[4] << 8 | bytes[5]);
-  out->Data3 = (WORD)(bytes[6] << 8 | bytes[7]);
-  memcpy(out->Data4, bytes + 8, 8);
-  return TRUE;
-}
-
 static char *get_string(IWbemClassObject *obj, const WCHAR *name) {
   VARIANT v;
   char *s = NULL;
@@ -153,8 +119,10 @@ static HRESULT provider_from_registration(wmiemu_host_t *host, const WCHAR *ns,
   p->name = name;
   p->registration = win32;
   VariantInit(&ref);
+  /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" only: CLSIDFromString takes
+   * no ProgID here, and a NULL string would be GUID_NULL. */
   if (FAILED(IWbemClassObject_Get(win32, L"CLSID", 0, &ref, NULL, NULL)) || V_VT(&ref) != VT_BSTR ||
-      !parse_clsid(V_BSTR(&ref), &p->clsid)) {
+      !V_BSTR(&ref) || FAILED(CLSIDFromString(V_BSTR(&ref), &p->clsid))) {
     wmiemu__host_error(host, "provider %s: CLSID missing or malformed", name);
     p->state = WMIEMU_PROVIDER_FAILED;
     p->failure = WBEM_E_INVALID_PROVIDER_REGISTRATION;
