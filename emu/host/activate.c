@@ -14,6 +14,7 @@
 
 #include <wmiemu/compat.h>
 
+#include "compat/debug.h"
 #include "host/context.h"
 
 /* ---- calls into the provider ------------------------------------------------
@@ -86,6 +87,7 @@ static HRESULT initialize(wmiemu__provider_t *p) {
   if (SUCCEEDED(wmiemu__call_qi(p, p->unknown, &IID_IWbemProviderIdentity, (void **)&identity)) && identity) {
     identity_args_t ia = { identity, p->registration };
     hr = wmiemu__provider_call(p, "SetRegistrationObject", do_set_registration, &ia);
+    WMIEMU_TRACE(host, "provider %s: SetRegistrationObject returned 0x%08x", p->name, (unsigned)hr);
     wmiemu__call_release(p, identity);
     if (FAILED(hr)) {
       wmiemu__host_error(host, "provider %s: SetRegistrationObject failed: 0x%08x", p->name, (unsigned)hr);
@@ -109,9 +111,12 @@ static HRESULT initialize(wmiemu__provider_t *p) {
   wmiemu__services_set_init_context(p->services, a.ctx);
   a.locale = wmiemu_utf8_to_wcs(host->locale, (size_t)-1);
   hr = wmiemu__provider_call(p, "Initialize", do_initialize, &a);
+  WMIEMU_TRACE(host, "provider %s: Initialize(NULL, 0, %s, %s) returned 0x%08x", p->name,
+               wmiemu__debugstr_w(p->ns), host->locale, (unsigned)hr);
   free(a.locale);
   IWbemContext_Release(a.ctx);   /* the services object and the provider keep theirs */
   if (SUCCEEDED(hr) && !wait_for_status(p, &status)) {
+    WMIEMU_TRACE(host, "provider %s: no SetStatus within %u ms", p->name, host->opts.init_timeout_ms);
     wmiemu_checker_report(host->checker, WMIEMU_RULE_INIT_NO_STATUS, "Initialize", p->name,
                           "no IWbemProviderInitSink::SetStatus within %u ms of Initialize",
                           host->opts.init_timeout_ms);
@@ -121,6 +126,8 @@ static HRESULT initialize(wmiemu__provider_t *p) {
     return WBEM_E_PROVIDER_TIMED_OUT;
   }
   wmiemu__call_release(p, init);
+  if (SUCCEEDED(hr))
+    WMIEMU_TRACE(host, "provider %s: SetStatus reported 0x%08x", p->name, (unsigned)status);
   if (FAILED(hr) || FAILED(status)) {
     wmiemu__host_error(host, "provider %s: Initialize failed: returned 0x%08x, status 0x%08x",
                        p->name, (unsigned)hr, (unsigned)status);
@@ -133,15 +140,14 @@ static HRESULT initialize(wmiemu__provider_t *p) {
 
 static const struct {
   const IID *iid;
-  const char *name;
   const char *methods[3];   /* distinctive method names */
 } known_interfaces[] = {
-  { &IID_IWbemProviderInit, "IWbemProviderInit", { NULL } },
-  { &IID_IWbemEventProvider, "IWbemEventProvider", { "ProvideEvents", NULL } },
-  { &IID_IWbemEventProviderQuerySink, "IWbemEventProviderQuerySink", { "NewQuery", "CancelQuery", NULL } },
-  { &IID_IWbemEventProviderSecurity, "IWbemEventProviderSecurity", { "AccessCheck", NULL } },
-  { &IID_IWbemProviderIdentity, "IWbemProviderIdentity", { "SetRegistrationObject", NULL } },
-  { &IID_IWbemShutdown, "IWbemShutdown", { NULL } },
+  { &IID_IWbemProviderInit, { NULL } },
+  { &IID_IWbemEventProvider, { "ProvideEvents", NULL } },
+  { &IID_IWbemEventProviderQuerySink, { "NewQuery", "CancelQuery", NULL } },
+  { &IID_IWbemEventProviderSecurity, { "AccessCheck", NULL } },
+  { &IID_IWbemProviderIdentity, { "SetRegistrationObject", NULL } },
+  { &IID_IWbemShutdown, { NULL } },
 };
 
 /* QueryInterface must expose every interface the object implements, the
@@ -153,6 +159,8 @@ static void probe_interfaces(wmiemu__provider_t *p) {
                         (IUnknown *)p->security };
   size_t i, f, m;
   for (i = 0; i < sizeof(known_interfaces) / sizeof(known_interfaces[0]); i++) {
+    char buf[40];
+    const char *name = wmiemu__iid_name(known_interfaces[i].iid, buf, sizeof(buf));
     void *obj = NULL;
     BOOL exposed = SUCCEEDED(wmiemu__call_qi(p, p->unknown, known_interfaces[i].iid, &obj)) && obj;
     if (obj)
@@ -168,7 +176,7 @@ static void probe_interfaces(wmiemu__provider_t *p) {
       if (here != exposed)
         wmiemu_checker_report(p->host->checker, WMIEMU_RULE_QI_MISSING_INTERFACE, "QueryInterface",
                               p->name, "QueryInterface(%s) %s from IUnknown but %s from another interface",
-                              known_interfaces[i].name, exposed ? "succeeds" : "fails",
+                              name, exposed ? "succeeds" : "fails",
                               here ? "succeeds" : "fails");
     }
     if (exposed || !p->module || !p->module->path)
@@ -177,8 +185,7 @@ static void probe_interfaces(wmiemu__provider_t *p) {
       if (wmiemu__module_defines_method(p->module->path, known_interfaces[i].methods[m])) {
         wmiemu_checker_report(p->host->checker, WMIEMU_RULE_QI_MISSING_INTERFACE, "QueryInterface",
                               p->name, "the module implements %s::%s but QueryInterface(IID_%s) "
-                              "returns E_NOINTERFACE", known_interfaces[i].name,
-                              known_interfaces[i].methods[m], known_interfaces[i].name);
+                              "returns E_NOINTERFACE", name, known_interfaces[i].methods[m], name);
         break;
       }
     }
@@ -207,6 +214,7 @@ HRESULT wmiemu__provider_activate(wmiemu__provider_t *p) {
       wmiemu__host_error(host, "provider %s failed earlier: 0x%08x", p->name, (unsigned)p->failure);
     return p->failure;
   }
+  WMIEMU_TRACE(host, "provider %s: activating, threading model %s", p->name, p->threading_model);
   if (strcasecmp(p->threading_model, "Both"))
     wmiemu_checker_report(host->checker, WMIEMU_RULE_THREADING_MODEL, NULL, p->name,
                           "registered threading model \"%s\"; event providers must use \"Both\"",
@@ -229,6 +237,8 @@ HRESULT wmiemu__provider_activate(wmiemu__provider_t *p) {
   wmiemu__call_qi(p, p->unknown, &IID_IWbemEventProviderSecurity, (void **)&p->security);
   probe_interfaces(p);
   hr = wmiemu__provider_call(p, "ProvideEvents", do_provide_events, p);
+  WMIEMU_TRACE(host, "provider %s: ProvideEvents(%p, 0) returned 0x%08x", p->name,
+               (void *)&p->sink->IWbemEventSink_iface, (unsigned)hr);
   if (FAILED(hr)) {
     wmiemu__host_error(host, "provider %s: ProvideEvents failed: 0x%08x", p->name, (unsigned)hr);
     return fail(p, WBEM_E_PROVIDER_FAILURE);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "check/context.h"
+#include "compat/debug.h"
 #include "exec/sched.h"
 
 typedef struct {
@@ -62,6 +63,28 @@ HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
 
 /* ---- QueryInterface and Release ------------------------------------------- */
 
+/* The interfaces WMI asks a provider for, by name for the traces. */
+static const struct {
+  const IID *iid;
+  const char *name;
+} iid_names[] = {
+  { &IID_IUnknown, "IUnknown" },
+  { &IID_IWbemProviderInit, "IWbemProviderInit" },
+  { &IID_IWbemProviderIdentity, "IWbemProviderIdentity" },
+  { &IID_IWbemEventProvider, "IWbemEventProvider" },
+  { &IID_IWbemEventProviderQuerySink, "IWbemEventProviderQuerySink" },
+  { &IID_IWbemEventProviderSecurity, "IWbemEventProviderSecurity" },
+  { &IID_IWbemShutdown, "IWbemShutdown" },
+};
+
+const char *wmiemu__iid_name(REFIID iid, char *buf, size_t size) {
+  size_t i;
+  for (i = 0; i < sizeof(iid_names) / sizeof(iid_names[0]); i++)
+    if (IsEqualIID(iid, iid_names[i].iid))
+      return iid_names[i].name;
+  return wmiemu__guid_text(iid, buf, size);
+}
+
 typedef struct {
   IUnknown *unk;
   REFIID iid;
@@ -75,8 +98,13 @@ static HRESULT do_qi(void *arg) {
 
 HRESULT wmiemu__call_qi(wmiemu__provider_t *p, IUnknown *unk, REFIID iid, void **out) {
   qi_args_t a = { unk, iid, out };
+  char buf[40];
+  HRESULT hr;
   *out = NULL;
-  return wmiemu__provider_call(p, "QueryInterface", do_qi, &a);
+  hr = wmiemu__provider_call(p, "QueryInterface", do_qi, &a);
+  WMIEMU_TRACE(host, "provider %s: %p->QueryInterface(%s) returned 0x%08x, %p", p->name, (void *)unk,
+               wmiemu__iid_name(iid, buf, sizeof(buf)), (unsigned)hr, *out);
+  return hr;
 }
 
 typedef struct {
@@ -98,6 +126,7 @@ ULONG wmiemu__call_release(wmiemu__provider_t *p, void *iface) {
   if (!iface)
     return 0;
   wmiemu__provider_call(p, "Release", do_release, &a);
+  WMIEMU_TRACE(host, "provider %s: %p->Release() returned %u", p->name, iface, (unsigned)a.result);
   return a.result;
 }
 

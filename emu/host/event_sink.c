@@ -13,6 +13,7 @@
 #include <wmiemu/compat.h>
 
 #include "check/context.h"
+#include "compat/debug.h"
 
 /* Events waiting past which Indicate yields the processor once. */
 #define YIELD_BACKLOG 4096
@@ -413,6 +414,8 @@ static HRESULT WINAPI sink_GetRestrictedSink(IWbemEventSink *iface, LONG count, 
   p->restricted[p->n_restricted++] = r;
   wmiemu__provider_update_activity(p);
   pthread_mutex_unlock(&p->host->lock);
+  WMIEMU_TRACE(host, "provider %s: restricted sink %p for %d quer%s, callback %p", p->name, (void *)r,
+               (int)count, count == 1 ? "y" : "ies", (void *)callback);
   *out = &r->IWbemEventSink_iface;
   return WBEM_S_NO_ERROR;
 }
@@ -423,6 +426,8 @@ static HRESULT WINAPI sink_SetBatchingParameters(IWbemEventSink *iface, LONG fla
   if (flags != WBEM_FLAG_BATCH_IF_NEEDED && flags != WBEM_FLAG_MUST_BATCH &&
       flags != WBEM_FLAG_MUST_NOT_BATCH)
     return WBEM_E_INVALID_PARAMETER;
+  WMIEMU_TRACE(host, "sink %p: SetBatchingParameters(%d, %u, %u)", (void *)s, (int)flags,
+               (unsigned)max_buffer, (unsigned)max_latency);
   WMIEMU__ATOMIC_STORE(&s->batch_max_buffer, (LONG)(max_buffer > 0x7fffffff ? 0x7fffffff : max_buffer));
   WMIEMU__ATOMIC_STORE(&s->batch_max_latency, (LONG)max_latency);
   WMIEMU__ATOMIC_STORE(&s->batch_flags, flags);

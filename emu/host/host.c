@@ -11,6 +11,8 @@
 
 #include <wmiemu/compat.h>
 
+#include "compat/debug.h"
+
 void wmiemu_host_options_init(wmiemu_host_options_t *opts) {
   if (opts)
     memset(opts, 0, sizeof(*opts));
@@ -257,6 +259,7 @@ HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *que
   }
   hr = wmiemu__providers_for_query(host, sub->ns, sub->query, &providers, &n);
   if (FAILED(hr)) {
+    WMIEMU_TRACE(host, "%s: %s: 0x%08x", ns ? ns : host->default_namespace, query, (unsigned)hr);
     sub_free(sub);
     return hr;
   }
@@ -291,6 +294,8 @@ HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *que
   }
   if (SUCCEEDED(hr) && !n)
     hr = wmiemu__poll_start(sub);    /* nothing provides it: WITHIN polls */
+  WMIEMU_TRACE(host, "subscription %u: %s: %s: %u provider(s): 0x%08x", (unsigned)sub->id,
+               ns ? ns : host->default_namespace, query, (unsigned)n, (unsigned)hr);
   if (FAILED(hr)) {
     cancel_sub(sub);   /* the providers already told get CancelQuery */
     if (host->n_subs == sub->id && !host->dispatch_depth) {
@@ -315,6 +320,7 @@ HRESULT wmiemu_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   sub = find_sub(host, id);
   if (!sub || sub->cancelled)
     return WBEM_E_NOT_FOUND;
+  WMIEMU_TRACE(host, "subscription %u", (unsigned)id);
   cancel_sub(sub);
   return S_OK;
 }

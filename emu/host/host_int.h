@@ -234,6 +234,8 @@ HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
  * wmiemu__provider_call. call_release of NULL does nothing (0). */
 HRESULT wmiemu__call_qi(wmiemu__provider_t *p, IUnknown *unk, REFIID iid, void **out);
 ULONG wmiemu__call_release(wmiemu__provider_t *p, void *iface);
+/* The name of an interface WMI asks providers for, else its GUID in buf. */
+const char *wmiemu__iid_name(REFIID iid, char *buf, size_t size);
 
 /* call.c: the watch on the calls the provider makes into WMI's sink.
  * NULL unless the host runs on the deterministic executor or busy_every is

@@ -20,6 +20,8 @@
 #include <sched.h>
 #include <stdlib.h>
 
+#include "compat/debug.h"
+
 void wmiemu__batch_free(wmiemu__batch_t *b) {
   LONG i;
   if (b->embedded) {
@@ -89,6 +91,8 @@ static void raise_overflow(wmiemu__sink_t *s) {
   IWbemClassObject *cls = NULL, *event = NULL;
   IWbemClassObject *sample = __atomic_exchange_n(&s->overflow_sample, NULL, __ATOMIC_ACQ_REL);
   host->overflow_events++;
+  WMIEMU_TRACE(pipeline, "provider %s: __EventQueueOverflowEvent #%llu", p->name,
+               (unsigned long long)host->overflow_events);
   if (SUCCEEDED(wmiemu_repo_get_class(host->repo, p->ns, L"__EventQueueOverflowEvent", &cls)) &&
       SUCCEEDED(IWbemClassObject_SpawnInstance(cls, 0, &event))) {
     uint64_t queued = (uint64_t)WMIEMU__ATOMIC_LOAD(&s->overflow_queued);
@@ -137,6 +141,8 @@ void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s) {
     }
     if (!claimed)
       p->host->unclaimed += n;
+    WMIEMU_TRACE(pipeline, "provider %s: %llu event(s) dropped (%s)%s", p->name, (unsigned long long)n,
+                 wmiemu_drop_reason_name((wmiemu_drop_reason_t)r), claimed ? "" : ", no subscription");
     if (r == WMIEMU_DROP_QUEUE_OVERFLOW)
       raise_overflow(s);
   }
@@ -469,6 +475,8 @@ static void deliver(wmiemu__batch_t *b) {
    * runs ahead of the truth by less than publish_every, at most an eighth
    * of the limit, so the queue may refuse a little early but never stalls:
    * while it refuses, more than that is truly queued and will come out. */
+  WMIEMU_TRACE(pipeline, "provider %s: %d event(s) from thread %lu%s", p->name, (int)b->count,
+               b->thread, b->prefiltered ? ", filtered there" : "");
   host->unpublished += b->count;
   if (host->unpublished >= host->publish_every)
     wmiemu__pipeline_publish_dequeued(host);
@@ -541,6 +549,7 @@ static void deliver(wmiemu__batch_t *b) {
 
 void wmiemu__pipeline_flush_held(wmiemu__sink_t *s) {
   wmiemu__batch_t *b = s->held_head;
+  WMIEMU_TRACE(pipeline, "sink %p: %zu held event(s)", (void *)s, s->held_events);
   s->held_head = s->held_tail = NULL;
   s->held_events = 0;
   if (s->batch_timer_ready)

@@ -13,7 +13,6 @@
 
 #include <wmiemu/compat.h>
 
-
 /* ---- registration --------------------------------------------------------- */
 
 static char *get_string(IWbemClassObject *obj, const WCHAR *name) {

@@ -12,6 +12,7 @@
 
 #include <wmiemu/compat.h>
 
+#include "compat/debug.h"
 
 typedef struct {
   wmiemu__provider_t *p;
@@ -101,10 +102,13 @@ static void tell_restricted_callbacks(wmiemu__provider_t *p, wmiemu__sub_t *sub)
   for (i = 0; i < n; i++) {
     callback_args_t a = { NULL, sub };
     told_t *t;
+    HRESULT hr;
     if (SUCCEEDED(wmiemu__call_qi(p, callbacks[i], &IID_IWbemEventProviderQuerySink,
                                   (void **)&a.callback)) && a.callback) {
-      if (SUCCEEDED(wmiemu__provider_call(p, "NewQuery", do_callback_new_query, &a)) &&
-          (t = calloc(1, sizeof(*t)))) {
+      hr = wmiemu__provider_call(p, "NewQuery", do_callback_new_query, &a);
+      WMIEMU_TRACE(host, "provider %s: restricted sink callback %p: NewQuery(%u) returned 0x%08x",
+                   p->name, (void *)a.callback, (unsigned)sub->id, (unsigned)hr);
+      if (SUCCEEDED(hr) && (t = calloc(1, sizeof(*t)))) {
         t->p = p;
         t->id = sub->id;
         t->callback = a.callback;
@@ -142,8 +146,11 @@ static void withdraw_restricted_callbacks(wmiemu__provider_t *p, wmiemu__sub_t *
   told_t *t = take_told(p, sub->id), *next;
   for (; t; t = next) {
     callback_args_t a = { t->callback, sub };
+    HRESULT hr;
     next = t->next;
-    wmiemu__provider_call(p, "CancelQuery", do_callback_cancel_query, &a);
+    hr = wmiemu__provider_call(p, "CancelQuery", do_callback_cancel_query, &a);
+    WMIEMU_TRACE(host, "provider %s: restricted sink callback %p: CancelQuery(%u) returned 0x%08x",
+                 p->name, (void *)t->callback, (unsigned)sub->id, (unsigned)hr);
     wmiemu__call_release(p, t->callback);
     free(t);
   }
@@ -197,6 +204,9 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
 
   if (p->security) {
     hr = wmiemu__provider_call(p, "AccessCheck", do_access_check, &a);
+    WMIEMU_TRACE(host, "provider %s: AccessCheck(\"WQL\", %s, %d, %s) returned 0x%08x", p->name,
+                 wmiemu__debugstr_w(sub->query_text), opts ? (int)opts->sid_length : 0,
+                 opts && opts->sid ? "SID" : "NULL", (unsigned)hr);
     if (FAILED(hr)) {
       wmiemu__host_error(p->host, "provider %s: AccessCheck refused the query: 0x%08x", p->name,
                          (unsigned)hr);
@@ -211,6 +221,8 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
   }
   if (p->query_sink) {
     hr = wmiemu__provider_call(p, "NewQuery", do_new_query, &a);
+    WMIEMU_TRACE(host, "provider %s: NewQuery(%u, \"WQL\", %s) returned 0x%08x", p->name,
+                 (unsigned)sub->id, wmiemu__debugstr_w(sub->query_text), (unsigned)hr);
     if (FAILED(hr)) {
       wmiemu__host_error(p->host, "provider %s: NewQuery refused the query: 0x%08x", p->name,
                          (unsigned)hr);
@@ -260,7 +272,9 @@ void wmiemu__provider_cancel_query(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
   wmiemu__provider_update_activity(p);
   pthread_mutex_unlock(&p->host->lock);
   if (p->query_sink && p->state == WMIEMU_PROVIDER_READY) {
-    wmiemu__provider_call(p, "CancelQuery", do_cancel_query, &a);
+    HRESULT hr = wmiemu__provider_call(p, "CancelQuery", do_cancel_query, &a);
+    WMIEMU_TRACE(host, "provider %s: CancelQuery(%u) returned 0x%08x", p->name, (unsigned)sub->id,
+                 (unsigned)hr);
     InterlockedIncrement64(&p->cancels_returned);
   }
   if (p->state == WMIEMU_PROVIDER_READY)

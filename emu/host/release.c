@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 
+#include "compat/debug.h"
 
 typedef struct {
   IWbemShutdown *shutdown;
@@ -29,6 +30,7 @@ static void call_shutdown(wmiemu__provider_t *p) {
       FAILED(wmiemu__call_qi(p, p->unknown, &IID_IWbemShutdown, (void **)&a.shutdown)) || !a.shutdown)
     return;
   hr = wmiemu__provider_call(p, "Shutdown", do_shutdown, &a);
+  WMIEMU_TRACE(host, "provider %s: Shutdown(0, 0, NULL) returned 0x%08x", p->name, (unsigned)hr);
   if (FAILED(hr))
     wmiemu__host_error(p->host, "provider %s: IWbemShutdown::Shutdown returned 0x%08x", p->name,
                        (unsigned)hr);
@@ -58,9 +60,11 @@ void wmiemu__provider_release(wmiemu__provider_t *p) {
 
   if (p->state != WMIEMU_PROVIDER_READY)
     return;
+  WMIEMU_TRACE(host, "provider %s: final release", p->name);
   wmiemu__provider_forget_callbacks(p);
   call_shutdown(p);
   left = wmiemu__provider_drop_interfaces(p);
+  WMIEMU_TRACE(host, "provider %s: released, %u reference(s) left", p->name, (unsigned)left);
   WMIEMU__ATOMIC_STORE(&p->sink->released, 1);
   WMIEMU__ATOMIC_STORE(&p->sink->active, 0);
   p->state = WMIEMU_PROVIDER_RELEASED;
