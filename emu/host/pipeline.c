@@ -14,7 +14,7 @@
  * `filtered` (HAVING said no, or the subscription was cancelled with the
  * window open). While a window is open its events are pending, so
  * indicated = delivered + filtered + dropped + pending. */
-#include "host/host_int.h"
+#include "host/pipeline.h"
 #include "host/security_descriptor.h"
 
 #include <sched.h>
@@ -547,7 +547,7 @@ static void deliver(wmiemu__batch_t *b) {
   wmiemu__recycler_retire(b);
 }
 
-void wmiemu__pipeline_flush_held(wmiemu__sink_t *s) {
+static void flush_held(wmiemu__sink_t *s) {
   wmiemu__batch_t *b = s->held_head;
   WMIEMU_TRACE(pipeline, "sink %p: %zu held event(s)", (void *)s, s->held_events);
   s->held_head = s->held_tail = NULL;
@@ -561,9 +561,9 @@ void wmiemu__pipeline_flush_held(wmiemu__sink_t *s) {
   }
 }
 
-void wmiemu__pipeline_batch_timer_cb(wmiemu__exec_timer_t *timer) {
+static void batch_timer_cb(wmiemu__exec_timer_t *timer) {
   wmiemu__sink_t *s = CONTAINING_RECORD(timer, wmiemu__sink_t, batch_timer);
-  wmiemu__pipeline_flush_held(s);
+  flush_held(s);
 }
 
 /* MUST_BATCH: hold until dwMaxBufferSize events (counted in events, not
@@ -583,13 +583,13 @@ static void hold(wmiemu__sink_t *s, wmiemu__batch_t *b) {
   s->held_tail = b;
   s->held_events += (size_t)b->count;
   if (max_buffer <= 0 || s->held_events >= (size_t)max_buffer) {
-    wmiemu__pipeline_flush_held(s);
+    flush_held(s);
     return;
   }
   if (latency == WBEM_INFINITE)
     return;
   if (!s->batch_timer_ready) {
-    wmiemu__exec_timer_init(host->exec, &s->batch_timer, wmiemu__pipeline_batch_timer_cb);
+    wmiemu__exec_timer_init(host->exec, &s->batch_timer, batch_timer_cb);
     s->batch_timer_ready = 1;
   }
   if (!s->batch_timer.active) {
@@ -607,7 +607,7 @@ void wmiemu__pipeline_batch_cb(wmiemu__exec_work_t *work) {
     return;
   }
   if (s->held_head)
-    wmiemu__pipeline_flush_held(s);   /* batching was switched off: keep the order */
+    flush_held(s);   /* batching was switched off: keep the order */
   deliver(b);
 }
 
@@ -615,4 +615,41 @@ void wmiemu__pipeline_flush_cb(wmiemu__exec_work_t *work) {
   wmiemu__sink_t *s = CONTAINING_RECORD(work, wmiemu__sink_t, flush_work);
   WMIEMU__ATOMIC_STORE(&s->flush_posted, 0);
   wmiemu__pipeline_flush_drops(s);
+}
+
+/* ---- the pipeline's parts of sinks and hosts ----------------------------------- */
+
+void wmiemu__pipeline_sink_init(wmiemu__sink_t *s) {
+  s->flush_work.cb = wmiemu__pipeline_flush_cb;
+}
+
+/* What only the living host can undo: its executor's timer, its objects. */
+void wmiemu__pipeline_sink_close(wmiemu__sink_t *s) {
+  if (s->overflow_sample) {
+    IWbemClassObject_Release(s->overflow_sample);
+    s->overflow_sample = NULL;
+  }
+  if (s->batch_timer_ready) {
+    wmiemu__exec_timer_close(&s->batch_timer);
+    s->batch_timer_ready = 0;
+  }
+}
+
+void wmiemu__pipeline_settle(wmiemu_host_t *host) {
+  wmiemu__recycler_sweep(host);
+  wmiemu__pipeline_publish_dequeued(host);
+}
+
+void wmiemu__pipeline_drain(wmiemu_host_t *host) {
+  wmiemu__sink_t *s;
+  wmiemu__pipeline_publish_dequeued(host);
+  for (s = host->sinks; s; s = s->next_in_host) {
+    if (s->held_head)
+      flush_held(s);
+    wmiemu__pipeline_flush_drops(s);
+  }
+}
+
+void wmiemu__pipeline_free(wmiemu_host_t *host) {
+  wmiemu__recycler_free_all(host);
 }

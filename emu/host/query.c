@@ -6,7 +6,7 @@
  * of restricted sinks (GetRestrictedSink) hear of the queries they serve
  * the same way. Writing an Event Provider:
  * https://learn.microsoft.com/en-us/windows/win32/wmisdk/writing-an-event-provider */
-#include "host/host_int.h"
+#include "host/pipeline.h"
 
 #include <stdlib.h>
 
