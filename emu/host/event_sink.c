@@ -5,6 +5,7 @@
  * event pipeline (pipeline.h) does the last three. */
 #include "host/pipeline.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,7 @@ static HRESULT WINAPI sink_IsActive(IWbemEventSink *iface) {
 }
 
 static HRESULT abandon(wmiemu__sink_t *r, HRESULT hr) {
+  assert(WMIEMU__ATOMIC_LOAD(&r->ref) == 1);   /* never handed out: the one reference is ours */
   WMIEMU__ATOMIC_STORE(&r->ref, 0);
   return hr;
 }

@@ -17,6 +17,7 @@
 #include "host/pipeline.h"
 #include "host/security_descriptor.h"
 
+#include <assert.h>
 #include <sched.h>
 #include <stdlib.h>
 
@@ -52,8 +53,22 @@ static void compact_subs(wmiemu__provider_t *p) {
 }
 
 static void end_dispatch(wmiemu_host_t *host, wmiemu__provider_t *p) {
+  assert(host->dispatch_depth > 0);
   if (--host->dispatch_depth == 0 && p && p->n_subs != p->live_subs)
     compact_subs(p);
+}
+
+/* Between dispatches, the counters of p's subscriptions are exact. */
+static void assert_provider_counters(const wmiemu__provider_t *p) {
+#ifndef NDEBUG
+  size_t i;
+  if (p->host->dispatch_depth)
+    return;
+  for (i = 0; i < p->n_subs; i++)
+    wmiemu__pipeline_assert_counters(p->subs[i]);
+#else
+  (void)p;
+#endif
 }
 
 /* Host-raised events (__EventQueueOverflowEvent) go to every subscription
@@ -78,6 +93,8 @@ static void dispatch_host_event(wmiemu_host_t *host, const WCHAR *ns, IWbemClass
     host->delivered_total++;
   }
   end_dispatch(host, NULL);
+  for (i = 0; i < host->n_subs && !host->dispatch_depth; i++)
+    wmiemu__pipeline_assert_counters(host->subs[i]);
 }
 
 /* __EventQueueOverflowEvent {CurrentQueueSize, Event, TIME_CREATED}: Event
@@ -146,6 +163,7 @@ void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s) {
     if (r == WMIEMU_DROP_QUEUE_OVERFLOW)
       raise_overflow(s);
   }
+  assert_provider_counters(p);
 }
 
 static unsigned eval_flags(const wmiemu__sub_t *sub, const wmiemu__provider_t *p) {
@@ -171,6 +189,20 @@ struct wmiemu__agg_s {
 
 /* Marks a subscription whose query has no GROUP: no state needed. */
 static struct wmiemu__agg_s no_group;
+
+#ifndef NDEBUG
+void wmiemu__pipeline_assert_counters(const wmiemu__sub_t *sub) {
+  const wmiemu_counters_t *c = &sub->counters;
+  const struct wmiemu__agg_s *a = sub->agg;
+  uint64_t pending = a && a != &no_group ? a->pending - a->emitted : 0, dropped = 0;
+  unsigned r;
+  for (r = 0; r < WMIEMU_DROP_REASON_COUNT; r++)
+    dropped += c->dropped_by[r];
+  assert(c->dropped == dropped);
+  assert(c->indicated == c->delivered + c->filtered + c->dropped + pending);
+  assert(c->matched <= c->indicated);
+}
+#endif
 
 static void agg_free(struct wmiemu__agg_s *a) {
   if (a->timer_ready)
@@ -222,7 +254,8 @@ static void agg_settle(struct wmiemu__agg_s *a) {
 
 static void agg_timer_cb(wmiemu__exec_timer_t *timer) {
   struct wmiemu__agg_s *a = CONTAINING_RECORD(timer, struct wmiemu__agg_s, timer);
-  wmiemu_host_t *host = a->sub->host;
+  wmiemu__sub_t *sub = a->sub;
+  wmiemu_host_t *host = sub->host;
   host->dispatch_depth++;
   a->busy = 1;
   wmiemu_wql_aggregator_advance(a->aggregator, wmiemu__exec_now(host->exec), agg_emit, a);
@@ -234,6 +267,8 @@ static void agg_timer_cb(wmiemu__exec_timer_t *timer) {
     agg_settle(a);
   }
   end_dispatch(host, NULL);
+  if (!host->dispatch_depth)
+    wmiemu__pipeline_assert_counters(sub);
 }
 
 /* The subscription's aggregation state, made at its first matching event;
@@ -287,6 +322,8 @@ void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub) {
   }
   sub->counters.filtered += a->pending;   /* windows discarded unclosed */
   agg_free(a);
+  if (!sub->host->dispatch_depth)
+    wmiemu__pipeline_assert_counters(sub);
 }
 
 /* ---- filtering on the producer thread ------------------------------------- */
@@ -458,7 +495,10 @@ static wmiemu_drop_reason_t sd_verdict(sd_cache_t *c, wmiemu__sub_t *sub, wmiemu
 
 void wmiemu__pipeline_publish_dequeued(wmiemu_host_t *host) {
   if (host->unpublished) {
-    WMIEMU__ATOMIC_ADD64(&host->queued, -host->unpublished);
+    /* Each delivered event was added by its Indicate before it was posted. */
+    LONG64 left = WMIEMU__ATOMIC_ADD64(&host->queued, -host->unpublished);
+    assert(left >= 0);
+    (void)left;
     host->unpublished = 0;
   }
 }
@@ -544,6 +584,7 @@ static void deliver(wmiemu__batch_t *b) {
       host->unclaimed++;
   }
   end_dispatch(host, p);
+  assert_provider_counters(p);
   wmiemu__recycler_retire(b);
 }
 

@@ -78,6 +78,16 @@ void wmiemu__pipeline_settle(wmiemu_host_t *host);
 /* Once the loop is idle: delivers everything held for batching and
  * attributes every drop counted so far. */
 void wmiemu__pipeline_drain(wmiemu_host_t *host);
+/* Asserts, in builds with assertions, that sub's counters keep the identity
+ * pipeline.c counts by: indicated = delivered + filtered + dropped +
+ * pending (events in open GROUP windows), dropped = the sum of dropped_by.
+ * Only between dispatches (host->dispatch_depth 0): inside a callback the
+ * event being delivered is counted indicated and not yet delivered. */
+#ifdef NDEBUG
+static inline void wmiemu__pipeline_assert_counters(const wmiemu__sub_t *sub) { (void)sub; }
+#else
+void wmiemu__pipeline_assert_counters(const wmiemu__sub_t *sub);
+#endif
 /* A number no other host has had (recycle.c). */
 uint64_t wmiemu__pipeline_generation(void);
 /* The host is going: frees what the pipeline keeps for it. */
