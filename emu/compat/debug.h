@@ -36,8 +36,8 @@ typedef enum {
 
 /* One bit per channel that is on. Before WMIEMU_DEBUG is read every bit is
  * set, so that the first trace of any channel reaches wmiemu__debug_log,
- * which reads it. */
-extern unsigned wmiemu__debug_flags;
+ * which reads it. Hidden: a direct load, never one through the GOT. */
+extern unsigned wmiemu__debug_flags __attribute__((visibility("hidden")));
 
 #define WMIEMU_TRACE_ON(channel) \
     __builtin_expect((__atomic_load_n(&wmiemu__debug_flags, __ATOMIC_RELAXED) >> \
