@@ -298,7 +298,7 @@ void wmiemu__provider_update_activity(wmiemu__provider_t *p);
 BOOL wmiemu__sink_admits(wmiemu__sink_t *s, IWbemClassObject *obj);
 LONG wmiemu__sink_refs(wmiemu__sink_t *s);
 
-/* pipeline.h: the event pipeline, pipeline.c and recycle.c behind it. */
+/* The event pipeline (pipeline.c, recycle.c): its interface is pipeline.h. */
 
 /* poll.c: WITHIN polling of the repository for an intrinsic instance
  * query no provider serves. start does nothing (S_OK) for other queries. */

@@ -510,13 +510,13 @@ static void deliver(wmiemu__batch_t *b) {
   LONG i;
   size_t k;
 
+  WMIEMU_TRACE(pipeline, "provider %s: %d event(s) from thread %lu%s", p->name, (int)b->count,
+               b->thread, b->prefiltered ? ", filtered there" : "");
   /* Producers add to `queued` on every Indicate; subtracting as often
    * would pull its cache line over to the loop once per event. The count
    * runs ahead of the truth by less than publish_every, at most an eighth
    * of the limit, so the queue may refuse a little early but never stalls:
    * while it refuses, more than that is truly queued and will come out. */
-  WMIEMU_TRACE(pipeline, "provider %s: %d event(s) from thread %lu%s", p->name, (int)b->count,
-               b->thread, b->prefiltered ? ", filtered there" : "");
   host->unpublished += b->count;
   if (host->unpublished >= host->publish_every)
     wmiemu__pipeline_publish_dequeued(host);

@@ -2,7 +2,8 @@
  * trace, the host runs a provider through its whole life with stderr sent
  * to a file, and the file must hold the lines of the channels asked for, at
  * each call WMI makes, and nothing of the others; unknown channel names
- * give one warning. Then the parser on its own. */
+ * give one warning. Then the pipeline channel's granularity, and the
+ * parser on its own. */
 #include "host/test_provider.h"
 
 #include <setjmp.h>
@@ -158,6 +159,20 @@ static void test_read_once(void **state) {
   free(captured);
 }
 
+/* The pipeline traces batches, not events' steps: three one-object
+ * Indicates delivered make three lines, and nothing else traces there. */
+static void test_pipeline_channel(void **state) {
+  unsigned saved = wmiemu__debug_flags;
+  (void)state;
+  wmiemu__debug_flags = 1u << WMIEMU__DBCH_pipeline;   /* the variable was read already */
+  captured = capture_stderr(provider_life);
+  wmiemu__debug_flags = saved;
+  assert_int_equal(count_lines(captured, "wmiemu:pipeline:"), 3);
+  assert_true(has_trace(captured, "pipeline", "deliver", "provider TestProvider: 1 event(s) from thread "));
+  assert_int_equal(count_lines(captured, "wmiemu"), 3);
+  free(captured);
+}
+
 static void test_parse(void **state) {
   const unsigned host = 1u << WMIEMU__DBCH_host, pipeline = 1u << WMIEMU__DBCH_pipeline,
                  loader = 1u << WMIEMU__DBCH_loader, exec = 1u << WMIEMU__DBCH_exec,
@@ -208,6 +223,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_channels_in_a_provider_life),
     cmocka_unit_test(test_read_once),
+    cmocka_unit_test(test_pipeline_channel),
     cmocka_unit_test(test_parse),
     cmocka_unit_test(test_debugstr_w),
   };
