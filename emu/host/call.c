@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "check/context.h"
+#include "compat/debug.h"
 #include "exec/sched.h"
 
 typedef struct {
@@ -58,6 +59,75 @@ HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
                           "%s blocked the WMI thread for %llu ms (limit %u ms)", name,
                           (unsigned long long)elapsed, host->opts.call_limit_ms);
   return c.call.result;
+}
+
+/* ---- QueryInterface and Release ------------------------------------------- */
+
+/* The interfaces WMI asks a provider for, by name for the traces. */
+static const struct {
+  const IID *iid;
+  const char *name;
+} iid_names[] = {
+  { &IID_IUnknown, "IUnknown" },
+  { &IID_IWbemProviderInit, "IWbemProviderInit" },
+  { &IID_IWbemProviderIdentity, "IWbemProviderIdentity" },
+  { &IID_IWbemEventProvider, "IWbemEventProvider" },
+  { &IID_IWbemEventProviderQuerySink, "IWbemEventProviderQuerySink" },
+  { &IID_IWbemEventProviderSecurity, "IWbemEventProviderSecurity" },
+  { &IID_IWbemShutdown, "IWbemShutdown" },
+};
+
+const char *wmiemu__iid_name(REFIID iid, char *buf, size_t size) {
+  size_t i;
+  for (i = 0; i < sizeof(iid_names) / sizeof(iid_names[0]); i++)
+    if (IsEqualIID(iid, iid_names[i].iid))
+      return iid_names[i].name;
+  return wmiemu__guid_text(iid, buf, size);
+}
+
+typedef struct {
+  IUnknown *unk;
+  REFIID iid;
+  void **out;
+} qi_args_t;
+
+static HRESULT do_qi(void *arg) {
+  qi_args_t *a = arg;
+  return IUnknown_QueryInterface(a->unk, a->iid, a->out);
+}
+
+HRESULT wmiemu__call_qi(wmiemu__provider_t *p, IUnknown *unk, REFIID iid, void **out) {
+  qi_args_t a = { unk, iid, out };
+  char buf[40];
+  HRESULT hr;
+  *out = NULL;
+  hr = wmiemu__provider_call(p, "QueryInterface", do_qi, &a);
+  WMIEMU_TRACE(host, "provider %s: %p->QueryInterface(%s) returned 0x%08x, %p", p->name, (void *)unk,
+               wmiemu__iid_name(iid, buf, sizeof(buf)), (unsigned)hr, *out);
+  return hr;
+}
+
+typedef struct {
+  wmiemu__provider_t *p;
+  IUnknown *unk;
+  ULONG result;
+} release_args_t;
+
+static HRESULT do_release(void *arg) {
+  release_args_t *a = arg;
+  a->result = IUnknown_Release(a->unk);
+  if (!a->result)   /* the object is gone: its threads must not run any more */
+    wmiemu__watch_released(a->p);
+  return S_OK;
+}
+
+ULONG wmiemu__call_release(wmiemu__provider_t *p, void *iface) {
+  release_args_t a = { p, iface, 0 };
+  if (!iface)
+    return 0;
+  wmiemu__provider_call(p, "Release", do_release, &a);
+  WMIEMU_TRACE(host, "provider %s: %p->Release() returned %u", p->name, iface, (unsigned)a.result);
+  return a.result;
 }
 
 /* ---- the watch on Indicate ------------------------------------------------

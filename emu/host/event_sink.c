@@ -1,10 +1,11 @@
 /* IWbemEventSink: the sink ProvideEvents receives, and the restricted sinks
  * made from it. Indicate is the hot path and runs on any thread: validate,
  * check the registration covers the event, reserve queue room, copy the
- * objects (WMI never keeps the caller's), post one batch to the loop. */
-#include "host/host_int.h"
+ * objects (WMI never keeps the caller's), post one batch to the loop; the
+ * event pipeline (pipeline.h) does the last three. */
+#include "host/pipeline.h"
 
-#include <sched.h>
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,7 @@
 #include <wmiemu/compat.h>
 
 #include "check/context.h"
-
-/* Events waiting past which Indicate yields the processor once. */
-#define YIELD_BACKLOG 4096
+#include "compat/debug.h"
 
 static inline wmiemu__sink_t *impl_from_IWbemEventSink(IWbemEventSink *iface) {
   return CONTAINING_RECORD(iface, wmiemu__sink_t, IWbemEventSink_iface);
@@ -28,22 +27,6 @@ static wmiemu__sink_t *root_of(wmiemu__sink_t *s) {
 static const char *current_call(void) {
   const wmiemu__check_frame_t *frame = wmiemu__check_current();
   return frame ? frame->call : NULL;
-}
-
-void wmiemu__sink_request_flush(wmiemu__sink_t *s) {
-  wmiemu__provider_t *p = s->provider;
-  if (!p)
-    return;
-  if (InterlockedCompareExchange(&s->flush_posted, 1, 0) == 0 &&
-      wmiemu__exec_post(p->host->exec, &s->flush_work) != WMIEMU__EXEC_OK)
-    WMIEMU__ATOMIC_STORE(&s->flush_posted, 0);
-}
-
-static void count_drop(wmiemu__sink_t *s, wmiemu_drop_reason_t reason, LONG n) {
-  if (n <= 0)
-    return;
-  WMIEMU__ATOMIC_ADD64(&s->drops[reason], n);
-  wmiemu__sink_request_flush(s);
 }
 
 /* Is obj an event the provider registered for? No registration queries at
@@ -118,48 +101,6 @@ void wmiemu__event_stamp(IWbemClassObject *obj, uint64_t time_created) {
   VariantClear(&v);
 }
 
-/* The first event the queue refuses is kept (copied) for the
- * __EventQueueOverflowEvent's Event property. */
-static void keep_overflow_sample(wmiemu__sink_t *s, IWbemClassObject *obj, int64_t queued) {
-  IWbemClassObject *copy = NULL;
-  if (__atomic_load_n(&s->overflow_sample, __ATOMIC_ACQUIRE) || FAILED(IWbemClassObject_Clone(obj, &copy)))
-    return;
-  WMIEMU__ATOMIC_STORE(&s->overflow_queued, queued);
-  if (!__atomic_compare_exchange_n(&s->overflow_sample, &(IWbemClassObject *){ NULL }, copy, 0,
-                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-    IWbemClassObject_Release(copy);
-}
-
-/* A single object of ours (the common case) is copied with room for its
- * batch in the same allocation: one malloc per event. NULL when the object
- * is foreign or memory is short (then the general path runs). */
-static wmiemu__batch_t *copy_single(IWbemClassObject *obj) {
-  wmiemu__batch_t *b = NULL;
-  IWbemClassObject *copy = NULL;
-  if (wmiemu_cim_clone_extra(obj, sizeof(*b) + sizeof(b->objects[0]), (void **)&b, &copy) != S_OK)
-    return NULL;
-  b->embedded = 1;
-  b->objects[0] = copy;
-  return b;
-}
-
-/* Replaces the caller's objects in b by copies; on failure b is freed. */
-static HRESULT copy_in_place(wmiemu__batch_t *b, LONG n) {
-  LONG i;
-  for (i = 0; i < n; i++) {
-    IWbemClassObject *copy = NULL;
-    HRESULT hr = IWbemClassObject_Clone(b->objects[i], &copy);
-    if (FAILED(hr) || !copy) {
-      while (i--)
-        IWbemClassObject_Release(b->objects[i]);
-      free(b);
-      return FAILED(hr) ? hr : (HRESULT)WBEM_E_FAILED;
-    }
-    b->objects[i] = copy;
-  }
-  return S_OK;
-}
-
 /* ---- IUnknown ------------------------------------------------------------- */
 
 static HRESULT WINAPI sink_QueryInterface(IWbemEventSink *iface, REFIID riid, void **ppv) {
@@ -195,16 +136,14 @@ static ULONG WINAPI sink_Release(IWbemEventSink *iface) {
 static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClassObject **objects) {
   wmiemu__sink_t *s = impl_from_IWbemEventSink(iface);
   wmiemu__provider_t *p = s->provider;
+  wmiemu__indication_t ind;
   wmiemu_host_t *host;
-  wmiemu__batch_t *b;
-  wmiemu__recycler_t *recycler;
-  LONG i, accepted = 0, unregistered = 0;
-  uint64_t indicate_ns;
-  int64_t queued;
-  HRESULT watched = wmiemu__sink_indicate_hook(s, count, objects); /* a branch unless watched */
+  LONG i, unregistered = 0;
+  HRESULT hr = wmiemu__sink_indicate_hook(s, count, objects); /* a branch unless watched */
 
-  if (watched != S_OK)
-    return watched;
+  if (hr != S_OK)
+    return hr;
+  /* The state: WMI takes no events once it released the provider. */
   if (!p)
     return WBEM_E_SHUTTING_DOWN;             /* the host is gone */
   host = p->host;
@@ -212,9 +151,10 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
     wmiemu_checker_report(host->checker, WMIEMU_RULE_INDICATE_AFTER_RELEASE, current_call(), p->name,
                           "Indicate(%d objects) after WMI's final Release of the provider",
                           (int)count);
-    count_drop(s, WMIEMU_DROP_AFTER_RELEASE, count);
+    wmiemu__pipeline_count_drop(s, WMIEMU_DROP_AFTER_RELEASE, count);
     return WBEM_E_SHUTTING_DOWN;
   }
+  /* The arguments. */
   if (count < 0 || (count > 0 && !objects) || (ULONG)count > host->opts.max_indicate_batch) {
     wmiemu_checker_report(host->checker, WMIEMU_RULE_INDICATE_ARGUMENTS, current_call(), p->name,
                           "Indicate(%d, %s): %s", (int)count, objects ? "objects" : "NULL",
@@ -232,89 +172,41 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
   }
   if (count == 0)
     return WBEM_S_NO_ERROR;
-  /* Latency is measured from here: the copy and the queueing count. */
-  indicate_ns = host->opts.timestamps ? wmiemu__host_monotonic_ns() : 0;
-  recycler = wmiemu__recycler_enter(host);
-
-  /* Registration first: it decides how much queue room to reserve. */
+  if (FAILED(hr = wmiemu__pipeline_begin(&ind, s, count, objects)))
+    return hr;
+  /* The rules: only events the provider registered for go on. (One
+   * object, the common case, is spelled out: a loop of one costs.) */
   if (count == 1) {
     if (!covered(p, objects[0])) {
       report_unregistered(s, objects[0]);
-      count_drop(s, WMIEMU_DROP_NOT_REGISTERED, 1);
+      wmiemu__pipeline_count_drop(s, WMIEMU_DROP_NOT_REGISTERED, 1);
       return WBEM_S_NO_ERROR;
     }
-    accepted = 1;
-    b = NULL;
+    wmiemu__pipeline_accept(&ind, objects[0]);
   } else {
-    b = malloc(sizeof(*b) + (size_t)count * sizeof(b->objects[0]));
-    if (!b)
-      return WBEM_E_OUT_OF_MEMORY;
-    b->embedded = 0;
     for (i = 0; i < count; i++) {
       if (covered(p, objects[i])) {
-        b->objects[accepted++] = objects[i];
+        wmiemu__pipeline_accept(&ind, objects[i]);
       } else {
         report_unregistered(s, objects[i]);
         unregistered++;
       }
     }
-    count_drop(s, WMIEMU_DROP_NOT_REGISTERED, unregistered);
-    if (!accepted) {
-      free(b);
+    wmiemu__pipeline_count_drop(s, WMIEMU_DROP_NOT_REGISTERED, unregistered);
+    if (!ind.accepted) {
+      wmiemu__pipeline_abandon(&ind);
       return WBEM_S_NO_ERROR;
     }
   }
-  queued = WMIEMU__ATOMIC_ADD64(&host->queued, accepted);
-  if ((uint64_t)queued > host->opts.queue_limit) {
-    WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
-    keep_overflow_sample(s, b ? b->objects[0] : objects[0], queued - accepted);
-    free(b);
-    count_drop(s, WMIEMU_DROP_QUEUE_OVERFLOW, accepted);
+  /* Enqueue: a full queue refuses them all, and the provider may refire. */
+  if (!wmiemu__pipeline_reserve(&ind)) {
+    wmiemu__pipeline_count_drop(s, WMIEMU_DROP_QUEUE_OVERFLOW, ind.accepted);
     return WBEM_E_SERVER_TOO_BUSY;
   }
-  /* One object of ours: copied with its batch in one allocation. Otherwise
-   * (several, foreign, or short of memory) the general path. */
-  if (!b && !(b = copy_single(objects[0])) &&
-      (b = malloc(sizeof(*b) + sizeof(b->objects[0]))) != NULL) {
-    b->embedded = 0;
-    b->objects[0] = objects[0];
-  }
-  if (!b) {
-    WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
-    return WBEM_E_OUT_OF_MEMORY;
-  }
-  if (!b->embedded) {
-    HRESULT hr = copy_in_place(b, accepted);
-    if (FAILED(hr)) {
-      WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
-      return hr;
-    }
-  }
-  {
-    uint64_t now = wmiemu__host_time_created(host);
-    for (i = 0; i < accepted; i++)
-      wmiemu__event_stamp(b->objects[i], now);
-  }
-  b->work.cb = wmiemu__pipeline_batch_cb;
-  b->next = NULL;
-  b->sink = s;
-  b->recycler = recycler;
-  b->count = accepted;
-  wmiemu__pipeline_prefilter(s, b, queued);
-  b->thread = wmiemu__check_thread_id();
-  b->indicate_ns = indicate_ns;
-  if (wmiemu__exec_post(host->exec, &b->work) != WMIEMU__EXEC_OK) {
-    WMIEMU__ATOMIC_ADD64(&host->queued, -accepted);
-    wmiemu__batch_free(b);
-    return WBEM_E_SHUTTING_DOWN;
-  }
-  /* Far ahead of the loop: let it have the processor. With more busy
-   * threads than cores, producers racing ahead only take time from the
-   * loop, which decides the rate; with a core to spare this returns at
-   * once. */
-  if (queued > YIELD_BACKLOG)
-    sched_yield();
-  return WBEM_S_NO_ERROR;
+  /* Copy: WMI never keeps the caller's objects. */
+  if (FAILED(hr = wmiemu__pipeline_copy(&ind)))
+    return hr;
+  return wmiemu__pipeline_post(&ind);
 }
 
 /* Event providers must not call this: a rule violation. */
@@ -356,6 +248,7 @@ static HRESULT WINAPI sink_IsActive(IWbemEventSink *iface) {
 }
 
 static HRESULT abandon(wmiemu__sink_t *r, HRESULT hr) {
+  assert(WMIEMU__ATOMIC_LOAD(&r->ref) == 1);   /* never handed out: the one reference is ours */
   WMIEMU__ATOMIC_STORE(&r->ref, 0);
   return hr;
 }
@@ -413,6 +306,8 @@ static HRESULT WINAPI sink_GetRestrictedSink(IWbemEventSink *iface, LONG count, 
   p->restricted[p->n_restricted++] = r;
   wmiemu__provider_update_activity(p);
   pthread_mutex_unlock(&p->host->lock);
+  WMIEMU_TRACE(host, "provider %s: restricted sink %p for %d quer%s, callback %p", p->name, (void *)r,
+               (int)count, count == 1 ? "y" : "ies", (void *)callback);
   *out = &r->IWbemEventSink_iface;
   return WBEM_S_NO_ERROR;
 }
@@ -423,6 +318,8 @@ static HRESULT WINAPI sink_SetBatchingParameters(IWbemEventSink *iface, LONG fla
   if (flags != WBEM_FLAG_BATCH_IF_NEEDED && flags != WBEM_FLAG_MUST_BATCH &&
       flags != WBEM_FLAG_MUST_NOT_BATCH)
     return WBEM_E_INVALID_PARAMETER;
+  WMIEMU_TRACE(host, "sink %p: SetBatchingParameters(%d, %u, %u)", (void *)s, (int)flags,
+               (unsigned)max_buffer, (unsigned)max_latency);
   WMIEMU__ATOMIC_STORE(&s->batch_max_buffer, (LONG)(max_buffer > 0x7fffffff ? 0x7fffffff : max_buffer));
   WMIEMU__ATOMIC_STORE(&s->batch_max_latency, (LONG)max_latency);
   WMIEMU__ATOMIC_STORE(&s->batch_flags, flags);
@@ -454,7 +351,7 @@ HRESULT wmiemu__sink_new(wmiemu__provider_t *p, wmiemu__sink_t *parent, wmiemu__
   s->parent = parent;
   s->batch_flags = WBEM_FLAG_MUST_NOT_BATCH;
   s->batch_max_latency = (LONG)WBEM_INFINITE;
-  s->flush_work.cb = wmiemu__pipeline_flush_cb;
+  wmiemu__pipeline_sink_init(s);
   pthread_mutex_init(&s->sd_lock, NULL);
   pthread_mutex_lock(&host->lock);
   s->next_in_host = host->sinks;
@@ -464,21 +361,9 @@ HRESULT wmiemu__sink_new(wmiemu__provider_t *p, wmiemu__sink_t *parent, wmiemu__
   return S_OK;
 }
 
-/* What only the living host can undo: its executor's timer, its objects. */
-static void sink_drop_host_parts(wmiemu__sink_t *s) {
-  if (s->overflow_sample) {
-    IWbemClassObject_Release(s->overflow_sample);
-    s->overflow_sample = NULL;
-  }
-  if (s->batch_timer_ready) {
-    wmiemu__exec_timer_close(&s->batch_timer);
-    s->batch_timer_ready = 0;
-  }
-}
-
 void wmiemu__sink_detach(wmiemu__sink_t *s) {
   LONG host_refs = s->parent ? 0 : 1;        /* the host holds the main sink once */
-  sink_drop_host_parts(s);
+  wmiemu__pipeline_sink_close(s);
   s->provider = NULL;
   /* A reference of our own while the flag goes up, so that exactly one of
    * this function and the provider's last Release sees zero afterwards. */
@@ -490,7 +375,7 @@ void wmiemu__sink_detach(wmiemu__sink_t *s) {
 
 void wmiemu__sink_free(wmiemu__sink_t *s) {
   size_t i;
-  sink_drop_host_parts(s);
+  wmiemu__pipeline_sink_close(s);
   for (i = 0; i < s->n_restrictions; i++)
     wmiemu_wql_free(s->restrictions[i]);
   free(s->restrictions);

@@ -1,6 +1,7 @@
 /* The host object: options, repository, modules, subscriptions, running the
  * loop, shutdown and counters. */
 #include "host/host_int.h"
+#include "host/pipeline.h"
 #include "host/security_descriptor.h"
 #include "exec/sched.h"
 
@@ -11,6 +12,8 @@
 #include <strings.h>
 
 #include <wmiemu/compat.h>
+
+#include "compat/debug.h"
 
 void wmiemu_host_options_init(wmiemu_host_options_t *opts) {
   if (opts)
@@ -67,7 +70,7 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
   if (!host->opts.max_indicate_batch)
     host->opts.max_indicate_batch = 65536;
   pthread_mutex_init(&host->lock, NULL);
-  host->generation = wmiemu__recycle_generation();
+  host->generation = wmiemu__pipeline_generation();
   host->default_namespace = dup_or(host->opts.default_namespace, "root\\cimv2");
   host->locale = dup_or(host->opts.locale, "MS_409");
   host->default_threading_model = dup_or(host->opts.default_threading_model, "Both");
@@ -280,6 +283,7 @@ HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *que
   }
   hr = wmiemu__providers_for_query(host, sub->ns, sub->query, &providers, &n);
   if (FAILED(hr)) {
+    WMIEMU_TRACE(host, "%s: %s: 0x%08x", ns ? ns : host->default_namespace, query, (unsigned)hr);
     sub_free(sub);
     return hr;
   }
@@ -314,6 +318,8 @@ HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *que
   }
   if (SUCCEEDED(hr) && !n)
     hr = wmiemu__poll_start(sub);    /* nothing provides it: WITHIN polls */
+  WMIEMU_TRACE(host, "subscription %u: %s: %s: %u provider(s): 0x%08x", (unsigned)sub->id,
+               ns ? ns : host->default_namespace, query, (unsigned)n, (unsigned)hr);
   if (FAILED(hr)) {
     cancel_sub(sub);   /* the providers already told get CancelQuery */
     if (host->n_subs == sub->id && !host->dispatch_depth) {
@@ -338,6 +344,7 @@ HRESULT wmiemu_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   sub = find_sub(host, id);
   if (!sub || sub->cancelled)
     return WBEM_E_NOT_FOUND;
+  WMIEMU_TRACE(host, "subscription %u", (unsigned)id);
   cancel_sub(sub);
   return S_OK;
 }
@@ -347,8 +354,7 @@ HRESULT wmiemu_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id) {
 static HRESULT run_result(wmiemu_host_t *host, int rc) {
   /* Events returned to threads that stopped indicating are not kept past
    * the run, and the queue's count is exact between runs. */
-  wmiemu__recycler_sweep(host);
-  wmiemu__pipeline_publish_dequeued(host);
+  wmiemu__pipeline_settle(host);
   if (wmiemu_checker_failed(host->checker))
     return WBEM_E_FAILED;
   if (rc == WMIEMU__EXEC_ETIMEDOUT)
@@ -401,8 +407,7 @@ HRESULT wmiemu_host_run_until_violations(wmiemu_host_t *host, size_t n, uint64_t
   if (!host)
     return WBEM_E_INVALID_PARAMETER;
   rc = wmiemu__exec_run_until(host->exec, enough_violations, &u, timeout_ms);
-  wmiemu__recycler_sweep(host);
-  wmiemu__pipeline_publish_dequeued(host);
+  wmiemu__pipeline_settle(host);
   if (rc == WMIEMU__EXEC_ETIMEDOUT)
     return WBEM_S_TIMEDOUT;
   return rc == WMIEMU__EXEC_OK ? S_OK : run_result(host, rc);
@@ -411,14 +416,8 @@ HRESULT wmiemu_host_run_until_violations(wmiemu_host_t *host, size_t n, uint64_t
 /* ---- shutdown ----------------------------------------------------------------- */
 
 static void flush_all(wmiemu_host_t *host) {
-  wmiemu__sink_t *s;
   wmiemu__exec_run_until_idle(host->exec);
-  wmiemu__pipeline_publish_dequeued(host);
-  for (s = host->sinks; s; s = s->next_in_host) {
-    if (s->held_head)
-      wmiemu__pipeline_flush_held(s);
-    wmiemu__pipeline_flush_drops(s);
-  }
+  wmiemu__pipeline_drain(host);
 }
 
 HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
@@ -479,7 +478,7 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   }
   if (host->own_exec && host->exec)
     wmiemu__exec_destroy(host->exec);
-  wmiemu__recycler_free_all(host);   /* before the classes the events use go */
+  wmiemu__pipeline_free(host);   /* before the classes the events use go */
   for (p = host->providers; p; p = next_provider) {
     next_provider = p->next;
     wmiemu__provider_free(p);

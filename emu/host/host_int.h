@@ -44,28 +44,6 @@ struct wmiemu__module_s {
 /* Subscriptions whose filter a producer evaluates for the loop. */
 #define WMIEMU__PRE_SUBS 4
 
-/* An event batch: the objects of one Indicate call, copied. */
-struct wmiemu__batch_s {
-  wmiemu__exec_work_t work;
-  wmiemu__batch_t *next;               /* held list while batching */
-  wmiemu__sink_t *sink;
-  wmiemu__recycler_t *recycler;        /* the indicating thread's, or NULL */
-  uint64_t indicate_ns;
-  unsigned long thread;
-  LONG count;
-  int embedded;                        /* lives inside objects[0]'s allocation */
-  /* Filters run by the producer (pipeline_prefilter) for a one-object
-   * batch when the loop is behind: the sink's restriction, and the WHERE
-   * clause of the provider's first subscriptions as they were then; the
-   * loop evaluates the rest. */
-  unsigned char prefiltered;
-  unsigned char admitted;
-  unsigned char n_pre;
-  unsigned char pre_result[WMIEMU__PRE_SUBS];  /* 0 no match, 1 match, 2 error */
-  wmiemu__sub_t *pre_sub[WMIEMU__PRE_SUBS];
-  IWbemClassObject *objects[];
-};
-
 /* IWbemEventSink: the provider's main sink, or a restricted sink. */
 struct wmiemu__sink_s {
   IWbemEventSink IWbemEventSink_iface;
@@ -230,6 +208,12 @@ void wmiemu__host_abandon(wmiemu_host_t *host);
 typedef HRESULT (*wmiemu__provider_call_fn)(void *arg);
 HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
                               wmiemu__provider_call_fn fn, void *arg);
+/* QueryInterface and Release of a provider's object, through
+ * wmiemu__provider_call. call_release of NULL does nothing (0). */
+HRESULT wmiemu__call_qi(wmiemu__provider_t *p, IUnknown *unk, REFIID iid, void **out);
+ULONG wmiemu__call_release(wmiemu__provider_t *p, void *iface);
+/* The name of an interface WMI asks providers for, else its GUID in buf. */
+const char *wmiemu__iid_name(REFIID iid, char *buf, size_t size);
 
 /* call.c: the watch on the calls the provider makes into WMI's sink.
  * NULL unless the host runs on the deterministic executor or busy_every is
@@ -261,15 +245,30 @@ void wmiemu__module_free(wmiemu__module_t *m);
 /* symbols.c: does the module define a function whose name mentions method? */
 int wmiemu__module_defines_method(const char *path, const char *method);
 
-/* provider.c */
+/* The provider's life as WMI drives it, one file per step. */
+/* provider_load.c: the providers whose registration overlaps query (their
+ * records made on first sight, never activated here); the caller frees
+ * *out. */
 HRESULT wmiemu__providers_for_query(wmiemu_host_t *host, const WCHAR *ns,
                                     const wmiemu_wql_query_t *query,
                                     wmiemu__provider_t ***out, size_t *n_out);
+/* Creates p->unknown through the class factory of the module serving
+ * p->clsid (DllGetClassObject, CreateInstance). */
+HRESULT wmiemu__provider_create(wmiemu__provider_t *p);
+/* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" in lower case; size >= 39. */
+char *wmiemu__guid_text(REFGUID g, char *buf, size_t size);
+/* activate.c: create, Initialize, QueryInterface, ProvideEvents (once). */
 HRESULT wmiemu__provider_activate(wmiemu__provider_t *p);
+/* query.c: AccessCheck and NewQuery for a new subscription; CancelQuery. */
 HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
                                    const wmiemu_subscribe_options_t *opts);
 void wmiemu__provider_cancel_query(wmiemu__provider_t *p, wmiemu__sub_t *sub);
+/* Releases the restricted sinks' callbacks still told of p's queries. */
+void wmiemu__provider_forget_callbacks(wmiemu__provider_t *p);
+/* release.c: Shutdown and the final Release, with the reference checks. */
 void wmiemu__provider_release(wmiemu__provider_t *p);
+/* Releases the interfaces WMI holds; returns what the last Release said. */
+ULONG wmiemu__provider_drop_interfaces(wmiemu__provider_t *p);
 void wmiemu__provider_free(wmiemu__provider_t *p);
 
 /* init_sink.c */
@@ -298,40 +297,8 @@ void wmiemu__provider_update_activity(wmiemu__provider_t *p);
 /* Does obj pass one of the restricted sink's queries? (main sink: TRUE) */
 BOOL wmiemu__sink_admits(wmiemu__sink_t *s, IWbemClassObject *obj);
 LONG wmiemu__sink_refs(wmiemu__sink_t *s);
-/* Asks the loop to attribute producer-side drops (any thread). */
-void wmiemu__sink_request_flush(wmiemu__sink_t *s);
 
-/* pipeline.c: loop side of event delivery. */
-void wmiemu__pipeline_batch_cb(wmiemu__exec_work_t *work);
-void wmiemu__pipeline_flush_cb(wmiemu__exec_work_t *work);
-void wmiemu__pipeline_batch_timer_cb(wmiemu__exec_timer_t *timer);
-/* Attributes producer-side drops of sink to the live subscriptions. */
-void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s);
-/* Delivers everything held for batching. */
-void wmiemu__pipeline_flush_held(wmiemu__sink_t *s);
-void wmiemu__batch_free(wmiemu__batch_t *b);
-/* Takes the events delivered so far off host->queued (loop thread). */
-void wmiemu__pipeline_publish_dequeued(wmiemu_host_t *host);
-/* p->subs changed (host->lock held): republishes the producers' copy. */
-void wmiemu__pipeline_publish_subs(wmiemu__provider_t *p);
-/* Producer side (any thread): when the loop is behind (queued events),
- * evaluates b's filters where they are cheap to hand over, so the loop
- * only counts and calls back. */
-void wmiemu__pipeline_prefilter(wmiemu__sink_t *s, wmiemu__batch_t *b, int64_t queued);
-/* The subscription is cancelled: its open GROUP windows are discarded
- * (their events count as filtered) and its timer closed. */
-void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub);
-
-/* recycle.c: delivered events are freed by the thread that indicated them. */
-uint64_t wmiemu__recycle_generation(void);
-/* Producer side, at Indicate: the calling thread's recycler (NULL when out
- * of memory), after freeing what the loop returned to it. */
-wmiemu__recycler_t *wmiemu__recycler_enter(wmiemu_host_t *host);
-/* Loop side: b was delivered; back to its thread, or freed. */
-void wmiemu__recycler_retire(wmiemu__batch_t *b);
-/* Frees everything returned and not yet taken (loop thread). */
-void wmiemu__recycler_sweep(wmiemu_host_t *host);
-void wmiemu__recycler_free_all(wmiemu_host_t *host);
+/* The event pipeline (pipeline.c, recycle.c): its interface is pipeline.h. */
 
 /* poll.c: WITHIN polling of the repository for an intrinsic instance
  * query no provider serves. start does nothing (S_OK) for other queries. */

@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 
+#include "compat/debug.h"
+
 typedef struct {
   IWbemProviderInitSink IWbemProviderInitSink_iface;
   LONG ref;
@@ -51,8 +53,9 @@ static void wake_cb(wmiemu__exec_work_t *work) {
 
 static HRESULT WINAPI init_sink_SetStatus(IWbemProviderInitSink *iface, LONG status, LONG flags) {
   init_sink_t *s = impl_from_IWbemProviderInitSink(iface);
-  (void)flags;
-  InterlockedIncrement(&s->reports);
+  LONG reports = InterlockedIncrement(&s->reports);
+  WMIEMU_TRACE(host, "provider %s: SetStatus(0x%08x, 0x%x), report %d", s->provider->name,
+               (unsigned)status, (unsigned)flags, (int)reports);
   if (InterlockedCompareExchange(&s->status_set, 2, 0) == 0) {
     WMIEMU__ATOMIC_STORE(&s->status, status);
     WMIEMU__ATOMIC_STORE(&s->status_set, 1);

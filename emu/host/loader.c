@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "compat/debug.h"
+
 /* dlopen searches the library path for a name without a slash, so a module
  * named relative to the current directory ("provider.so") would be reported
  * missing although it is there: such a name that exists is opened as
@@ -48,8 +50,10 @@ HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err,
   if (!path)
     return WBEM_E_INVALID_PARAMETER;
   handle = open_module(path, err, err_size);
-  if (!handle)
+  if (!handle) {
+    WMIEMU_TRACE(loader, "%s", err);
     return WBEM_E_PROVIDER_LOAD_FAILURE;
+  }
   m = calloc(1, sizeof(*m));
   if (!m || !(m->path = strdup(path))) {
     free(m);
@@ -62,9 +66,11 @@ HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err,
   if (!m->get_class_object || !m->can_unload_now) {
     snprintf(err, err_size, "%s: provider module does not export %s", path,
              !m->get_class_object ? "DllGetClassObject" : "DllCanUnloadNow");
+    WMIEMU_TRACE(loader, "%s", err);
     wmiemu__module_free(m);
     return WBEM_E_PROVIDER_LOAD_FAILURE;
   }
+  WMIEMU_TRACE(loader, "%s: loaded at %p", path, handle);
   *out = m;
   return S_OK;
 }
@@ -72,6 +78,7 @@ HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err,
 /* CLASS_E_CLASSNOTAVAILABLE when the module does not serve clsid. */
 HRESULT wmiemu__module_create(wmiemu__module_t *m, REFCLSID clsid, IUnknown **out) {
   IClassFactory *factory = NULL;
+  char text[40];
   HRESULT hr;
 
   *out = NULL;
@@ -84,12 +91,17 @@ HRESULT wmiemu__module_create(wmiemu__module_t *m, REFCLSID clsid, IUnknown **ou
     IClassFactory_AddRef(factory);
   } else {
     hr = m->get_class_object(clsid, &IID_IClassFactory, (void **)&factory);
+    WMIEMU_TRACE(loader, "%s: DllGetClassObject(%s, IID_IClassFactory) returned 0x%08x, %p", m->path,
+                 wmiemu__guid_text(clsid, text, sizeof(text)), (unsigned)hr, (void *)factory);
     if (FAILED(hr))
       return hr;
     if (!factory)
       return E_POINTER;
   }
   hr = IClassFactory_CreateInstance(factory, NULL, &IID_IUnknown, (void **)out);
+  WMIEMU_TRACE(loader, "%s: %s: CreateInstance(NULL, IID_IUnknown) returned 0x%08x, %p",
+               m->path ? m->path : "factory", wmiemu__guid_text(clsid, text, sizeof(text)), (unsigned)hr,
+               (void *)*out);
   IClassFactory_Release(factory);
   if (SUCCEEDED(hr) && !*out)
     hr = E_POINTER;
@@ -102,9 +114,11 @@ void wmiemu__module_unload(wmiemu__module_t *m) {
   if (m->unloaded || m->refused_unload || !m->handle)
     return;
   if (m->can_unload_now() != S_OK) {
+    WMIEMU_TRACE(loader, "%s: DllCanUnloadNow refused: the module stays mapped", m->path);
     m->refused_unload = 1;
     return;
   }
+  WMIEMU_TRACE(loader, "%s: unloaded", m->path);
   dlclose(m->handle);
   m->handle = NULL;
   m->unloaded = 1;

@@ -14,11 +14,14 @@
  * `filtered` (HAVING said no, or the subscription was cancelled with the
  * window open). While a window is open its events are pending, so
  * indicated = delivered + filtered + dropped + pending. */
-#include "host/host_int.h"
+#include "host/pipeline.h"
 #include "host/security_descriptor.h"
 
+#include <assert.h>
 #include <sched.h>
 #include <stdlib.h>
+
+#include "compat/debug.h"
 
 void wmiemu__batch_free(wmiemu__batch_t *b) {
   LONG i;
@@ -50,8 +53,22 @@ static void compact_subs(wmiemu__provider_t *p) {
 }
 
 static void end_dispatch(wmiemu_host_t *host, wmiemu__provider_t *p) {
+  assert(host->dispatch_depth > 0);
   if (--host->dispatch_depth == 0 && p && p->n_subs != p->live_subs)
     compact_subs(p);
+}
+
+/* Between dispatches, the counters of p's subscriptions are exact. */
+static void assert_provider_counters(const wmiemu__provider_t *p) {
+#ifndef NDEBUG
+  size_t i;
+  if (p->host->dispatch_depth)
+    return;
+  for (i = 0; i < p->n_subs; i++)
+    wmiemu__pipeline_assert_counters(p->subs[i]);
+#else
+  (void)p;
+#endif
 }
 
 /* Host-raised events (__EventQueueOverflowEvent) go to every subscription
@@ -76,6 +93,8 @@ static void dispatch_host_event(wmiemu_host_t *host, const WCHAR *ns, IWbemClass
     host->delivered_total++;
   }
   end_dispatch(host, NULL);
+  for (i = 0; i < host->n_subs && !host->dispatch_depth; i++)
+    wmiemu__pipeline_assert_counters(host->subs[i]);
 }
 
 /* __EventQueueOverflowEvent {CurrentQueueSize, Event, TIME_CREATED}: Event
@@ -89,6 +108,8 @@ static void raise_overflow(wmiemu__sink_t *s) {
   IWbemClassObject *cls = NULL, *event = NULL;
   IWbemClassObject *sample = __atomic_exchange_n(&s->overflow_sample, NULL, __ATOMIC_ACQ_REL);
   host->overflow_events++;
+  WMIEMU_TRACE(pipeline, "provider %s: __EventQueueOverflowEvent #%llu", p->name,
+               (unsigned long long)host->overflow_events);
   if (SUCCEEDED(wmiemu_repo_get_class(host->repo, p->ns, L"__EventQueueOverflowEvent", &cls)) &&
       SUCCEEDED(IWbemClassObject_SpawnInstance(cls, 0, &event))) {
     uint64_t queued = (uint64_t)WMIEMU__ATOMIC_LOAD(&s->overflow_queued);
@@ -137,9 +158,12 @@ void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s) {
     }
     if (!claimed)
       p->host->unclaimed += n;
+    WMIEMU_TRACE(pipeline, "provider %s: %llu event(s) dropped (%s)%s", p->name, (unsigned long long)n,
+                 wmiemu_drop_reason_name((wmiemu_drop_reason_t)r), claimed ? "" : ", no subscription");
     if (r == WMIEMU_DROP_QUEUE_OVERFLOW)
       raise_overflow(s);
   }
+  assert_provider_counters(p);
 }
 
 static unsigned eval_flags(const wmiemu__sub_t *sub, const wmiemu__provider_t *p) {
@@ -165,6 +189,20 @@ struct wmiemu__agg_s {
 
 /* Marks a subscription whose query has no GROUP: no state needed. */
 static struct wmiemu__agg_s no_group;
+
+#ifndef NDEBUG
+void wmiemu__pipeline_assert_counters(const wmiemu__sub_t *sub) {
+  const wmiemu_counters_t *c = &sub->counters;
+  const struct wmiemu__agg_s *a = sub->agg;
+  uint64_t pending = a && a != &no_group ? a->pending - a->emitted : 0, dropped = 0;
+  unsigned r;
+  for (r = 0; r < WMIEMU_DROP_REASON_COUNT; r++)
+    dropped += c->dropped_by[r];
+  assert(c->dropped == dropped);
+  assert(c->indicated == c->delivered + c->filtered + c->dropped + pending);
+  assert(c->matched <= c->indicated);
+}
+#endif
 
 static void agg_free(struct wmiemu__agg_s *a) {
   if (a->timer_ready)
@@ -216,7 +254,8 @@ static void agg_settle(struct wmiemu__agg_s *a) {
 
 static void agg_timer_cb(wmiemu__exec_timer_t *timer) {
   struct wmiemu__agg_s *a = CONTAINING_RECORD(timer, struct wmiemu__agg_s, timer);
-  wmiemu_host_t *host = a->sub->host;
+  wmiemu__sub_t *sub = a->sub;
+  wmiemu_host_t *host = sub->host;
   host->dispatch_depth++;
   a->busy = 1;
   wmiemu_wql_aggregator_advance(a->aggregator, wmiemu__exec_now(host->exec), agg_emit, a);
@@ -228,6 +267,8 @@ static void agg_timer_cb(wmiemu__exec_timer_t *timer) {
     agg_settle(a);
   }
   end_dispatch(host, NULL);
+  if (!host->dispatch_depth)
+    wmiemu__pipeline_assert_counters(sub);
 }
 
 /* The subscription's aggregation state, made at its first matching event;
@@ -281,6 +322,8 @@ void wmiemu__pipeline_sub_cancelled(wmiemu__sub_t *sub) {
   }
   sub->counters.filtered += a->pending;   /* windows discarded unclosed */
   agg_free(a);
+  if (!sub->host->dispatch_depth)
+    wmiemu__pipeline_assert_counters(sub);
 }
 
 /* ---- filtering on the producer thread ------------------------------------- */
@@ -452,7 +495,10 @@ static wmiemu_drop_reason_t sd_verdict(sd_cache_t *c, wmiemu__sub_t *sub, wmiemu
 
 void wmiemu__pipeline_publish_dequeued(wmiemu_host_t *host) {
   if (host->unpublished) {
-    WMIEMU__ATOMIC_ADD64(&host->queued, -host->unpublished);
+    /* Each delivered event was added by its Indicate before it was posted. */
+    LONG64 left = WMIEMU__ATOMIC_ADD64(&host->queued, -host->unpublished);
+    assert(left >= 0);
+    (void)left;
     host->unpublished = 0;
   }
 }
@@ -464,6 +510,8 @@ static void deliver(wmiemu__batch_t *b) {
   LONG i;
   size_t k;
 
+  WMIEMU_TRACE(pipeline, "provider %s: %d event(s) from thread %lu%s", p->name, (int)b->count,
+               b->thread, b->prefiltered ? ", filtered there" : "");
   /* Producers add to `queued` on every Indicate; subtracting as often
    * would pull its cache line over to the loop once per event. The count
    * runs ahead of the truth by less than publish_every, at most an eighth
@@ -536,11 +584,13 @@ static void deliver(wmiemu__batch_t *b) {
       host->unclaimed++;
   }
   end_dispatch(host, p);
+  assert_provider_counters(p);
   wmiemu__recycler_retire(b);
 }
 
-void wmiemu__pipeline_flush_held(wmiemu__sink_t *s) {
+static void flush_held(wmiemu__sink_t *s) {
   wmiemu__batch_t *b = s->held_head;
+  WMIEMU_TRACE(pipeline, "sink %p: %zu held event(s)", (void *)s, s->held_events);
   s->held_head = s->held_tail = NULL;
   s->held_events = 0;
   if (s->batch_timer_ready)
@@ -552,9 +602,9 @@ void wmiemu__pipeline_flush_held(wmiemu__sink_t *s) {
   }
 }
 
-void wmiemu__pipeline_batch_timer_cb(wmiemu__exec_timer_t *timer) {
+static void batch_timer_cb(wmiemu__exec_timer_t *timer) {
   wmiemu__sink_t *s = CONTAINING_RECORD(timer, wmiemu__sink_t, batch_timer);
-  wmiemu__pipeline_flush_held(s);
+  flush_held(s);
 }
 
 /* MUST_BATCH: hold until dwMaxBufferSize events (counted in events, not
@@ -574,13 +624,13 @@ static void hold(wmiemu__sink_t *s, wmiemu__batch_t *b) {
   s->held_tail = b;
   s->held_events += (size_t)b->count;
   if (max_buffer <= 0 || s->held_events >= (size_t)max_buffer) {
-    wmiemu__pipeline_flush_held(s);
+    flush_held(s);
     return;
   }
   if (latency == WBEM_INFINITE)
     return;
   if (!s->batch_timer_ready) {
-    wmiemu__exec_timer_init(host->exec, &s->batch_timer, wmiemu__pipeline_batch_timer_cb);
+    wmiemu__exec_timer_init(host->exec, &s->batch_timer, batch_timer_cb);
     s->batch_timer_ready = 1;
   }
   if (!s->batch_timer.active) {
@@ -598,7 +648,7 @@ void wmiemu__pipeline_batch_cb(wmiemu__exec_work_t *work) {
     return;
   }
   if (s->held_head)
-    wmiemu__pipeline_flush_held(s);   /* batching was switched off: keep the order */
+    flush_held(s);   /* batching was switched off: keep the order */
   deliver(b);
 }
 
@@ -606,4 +656,41 @@ void wmiemu__pipeline_flush_cb(wmiemu__exec_work_t *work) {
   wmiemu__sink_t *s = CONTAINING_RECORD(work, wmiemu__sink_t, flush_work);
   WMIEMU__ATOMIC_STORE(&s->flush_posted, 0);
   wmiemu__pipeline_flush_drops(s);
+}
+
+/* ---- the pipeline's parts of sinks and hosts ----------------------------------- */
+
+void wmiemu__pipeline_sink_init(wmiemu__sink_t *s) {
+  s->flush_work.cb = wmiemu__pipeline_flush_cb;
+}
+
+/* What only the living host can undo: its executor's timer, its objects. */
+void wmiemu__pipeline_sink_close(wmiemu__sink_t *s) {
+  if (s->overflow_sample) {
+    IWbemClassObject_Release(s->overflow_sample);
+    s->overflow_sample = NULL;
+  }
+  if (s->batch_timer_ready) {
+    wmiemu__exec_timer_close(&s->batch_timer);
+    s->batch_timer_ready = 0;
+  }
+}
+
+void wmiemu__pipeline_settle(wmiemu_host_t *host) {
+  wmiemu__recycler_sweep(host);
+  wmiemu__pipeline_publish_dequeued(host);
+}
+
+void wmiemu__pipeline_drain(wmiemu_host_t *host) {
+  wmiemu__sink_t *s;
+  wmiemu__pipeline_publish_dequeued(host);
+  for (s = host->sinks; s; s = s->next_in_host) {
+    if (s->held_head)
+      flush_held(s);
+    wmiemu__pipeline_flush_drops(s);
+  }
+}
+
+void wmiemu__pipeline_free(wmiemu_host_t *host) {
+  wmiemu__recycler_free_all(host);
 }

@@ -13,7 +13,7 @@
  * Only the event kinds the FROM class selects are raised, and each raised
  * event goes through the subscription's WHERE clause and counters like an
  * indicated one: indicated = delivered + filtered + dropped. */
-#include "host/host_int.h"
+#include "host/pipeline.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -210,12 +210,15 @@ static void poll_free(struct wmiemu__poll_s *p) {
 
 static void poll_timer_cb(wmiemu__exec_timer_t *timer) {
   struct wmiemu__poll_s *p = CONTAINING_RECORD(timer, struct wmiemu__poll_s, timer);
-  wmiemu_host_t *host = p->sub->host;
+  wmiemu__sub_t *sub = p->sub;
+  wmiemu_host_t *host = sub->host;
   host->dispatch_depth++;
   p->busy = 1;
   poll_once(p);
   p->busy = 0;
   host->dispatch_depth--;
+  if (!host->dispatch_depth)
+    wmiemu__pipeline_assert_counters(sub);
   if (p->doomed)
     poll_free(p);           /* a callback unsubscribed */
 }

@@ -14,7 +14,7 @@
  * A thread that stops indicating does not take its chunks: the loop frees
  * them once they pile up past a bound, and what is left is freed when a
  * run of the host returns and when the host goes. */
-#include "host/host_int.h"
+#include "host/pipeline.h"
 
 #include <stdlib.h>
 
@@ -45,7 +45,7 @@ static __thread struct {
   wmiemu__recycler_t *recycler;
 } mine;
 
-uint64_t wmiemu__recycle_generation(void) {
+uint64_t wmiemu__pipeline_generation(void) {
   return __atomic_fetch_add(&next_generation, 1, __ATOMIC_RELAXED);
 }
 
