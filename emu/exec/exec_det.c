@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "compat/debug.h"
 #include "exec/exec_int.h"
 #include "exec/sched.h"
 
@@ -281,5 +282,6 @@ int wmiemu__exec_new_det(wmiemu__exec_t **out, struct wmiemu__sched_s *sched) {
   }
   wmiemu__exec_base_init(&e->base, &exec_det_vtbl);
   *out = &e->base;
+  WMIEMU_TRACE(exec, "deterministic executor %p on schedule %p", (void *)e, (void *)sched);
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <uv.h>
 
+#include "compat/debug.h"
 #include "exec/exec_int.h"
 
 typedef struct {
@@ -262,5 +263,6 @@ int wmiemu__exec_new_uv(wmiemu__exec_t **out) {
   uv_timer_init(&e->loop, &e->deadline);
   e->deadline.data = e;
   *out = &e->base;
+  WMIEMU_TRACE(exec, "libuv executor %p on loop %p", (void *)e, (void *)&e->loop);
   return 0;
 }

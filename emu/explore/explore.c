@@ -10,6 +10,7 @@
 
 #include "exec/sched.h"
 #include "exec/seam_det.h"
+#include "compat/debug.h"
 #include "explore/trace.h"
 
 void wmiemu_explore_opts_init(wmiemu_explore_opts_t *opts) {
@@ -100,8 +101,12 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
       snprintf(result->message, sizeof(result->message), "cannot create a schedule (out of memory?)");
       return result->outcome;
     }
+    WMIEMU_TRACE(explore, "%s: schedule %llu, seed %llu", opts.scenario_name ? opts.scenario_name : "scenario",
+                 (unsigned long long)i, (unsigned long long)so.seed);
     wmiemu_outcome_t o = run_schedule(s, &sc);
     uint64_t steps = wmiemu__sched_steps(s);
+    WMIEMU_TRACE(explore, "seed %llu: %s after %llu steps", (unsigned long long)so.seed, wmiemu_outcome_name(o),
+                 (unsigned long long)steps);
     result->iterations_run = i + 1;
     result->steps = steps;
     result->total_steps += steps;

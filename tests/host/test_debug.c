@@ -173,6 +173,19 @@ static void test_pipeline_channel(void **state) {
   free(captured);
 }
 
+/* The exec channel names the executor a host creates, and nothing else
+ * traces while it alone is on. */
+static void test_exec_channel(void **state) {
+  unsigned saved = wmiemu__debug_flags;
+  (void)state;
+  wmiemu__debug_flags = 1u << WMIEMU__DBCH_exec;
+  captured = capture_stderr(provider_life);
+  wmiemu__debug_flags = saved;
+  assert_true(has_trace(captured, "exec", "wmiemu__exec_new_uv", "libuv executor "));
+  assert_int_equal(count_lines(captured, "wmiemu"), count_lines(captured, "wmiemu:exec:"));
+  free(captured);
+}
+
 static void test_parse(void **state) {
   const unsigned host = 1u << WMIEMU__DBCH_host, pipeline = 1u << WMIEMU__DBCH_pipeline,
                  loader = 1u << WMIEMU__DBCH_loader, exec = 1u << WMIEMU__DBCH_exec,
@@ -224,6 +237,7 @@ int main(void) {
     cmocka_unit_test(test_channels_in_a_provider_life),
     cmocka_unit_test(test_read_once),
     cmocka_unit_test(test_pipeline_channel),
+    cmocka_unit_test(test_exec_channel),
     cmocka_unit_test(test_parse),
     cmocka_unit_test(test_debugstr_w),
   };
