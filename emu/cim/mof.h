@@ -18,6 +18,9 @@ typedef struct {
   wmiemu__cim_object_t *inst;      /* MOF_OP_INSTANCE */
   LONG class_flags;
   unsigned line, col;
+  /* set by wmiemu__mof_add_op */
+  INT32 prev;                      /* MOF_OP_CLASS: the earlier op defining the same class, or -1 */
+  wmiemu__cim_str_t *path;         /* MOF_OP_INSTANCE: relative path, NULL when it has none */
 } wmiemu__mof_op_t;
 
 enum {
@@ -49,6 +52,15 @@ typedef struct wmiemu__mof_ctx {
   UINT32 nops, cap;
   wmiemu__mof_alias_t *aliases;
   UINT32 naliases, acap;
+  /* Indexes over the pending state, so that each lookup is O(1) and the
+   * compile stays linear in the size of the file. */
+  wmiemu__hindex_t class_index;    /* (namespace, class name) -> latest class op */
+  wmiemu__hindex_t inst_index;     /* (namespace, relative path) -> latest instance op */
+  wmiemu__hindex_t alias_index;    /* alias name -> index in aliases */
+  UINT32 *ns_ops;                  /* indexes of the MOF_OP_NAMESPACE ops */
+  UINT32 nns_ops, ns_ops_cap;
+  wmiemu__cim_str_t *ns_cache_key; /* the namespace name last resolved (a reference) */
+  wmiemu__ns_t *ns_cache;          /* and what it resolved to */
 } wmiemu__mof_ctx_t;
 
 /* Reports an error (the first one sets ctx->hr). Always returns FALSE. */
@@ -62,6 +74,8 @@ void wmiemu__mof_warning(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, co
 wmiemu__cim_class_t *wmiemu__mof_find_class(wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *name);
 BOOL wmiemu__mof_namespace_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *name, size_t len);
 HRESULT wmiemu__mof_add_op(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_op_t *op);
+/* Records alias (taken over) for obj (a reference taken). */
+HRESULT wmiemu__mof_add_alias(wmiemu__mof_ctx_t *ctx, WCHAR *alias, wmiemu__cim_object_t *obj);
 BOOL wmiemu__mof_instance_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *relpath, size_t len);
 
 /* Parses the whole source; returns FALSE after reporting an error. */

@@ -55,21 +55,61 @@ void wmiemu__mof_warning(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, co
 
 static wmiemu__ns_t *target_ns(wmiemu__mof_ctx_t *ctx, const WCHAR *name, size_t len) {
   if (ctx->system_ns) return ctx->system_ns;
-  for (UINT32 i = ctx->nops; i-- > 0;)
-    if (ctx->ops[i].kind == MOF_OP_NAMESPACE &&
-        wmiemu__ns_name_eq(ctx->ops[i].new_ns->name->s, ctx->ops[i].new_ns->name->len, name, len))
-      return ctx->ops[i].new_ns;
+  for (UINT32 i = ctx->nns_ops; i-- > 0;) {
+    const wmiemu__ns_t *n = ctx->ops[ctx->ns_ops[i]].new_ns;
+    if (wmiemu__ns_name_eq(n->name->s, n->name->len, name, len)) return ctx->ops[ctx->ns_ops[i]].new_ns;
+  }
   return ctx->repo ? wmiemu__repo_find_ns(ctx->repo, name, len) : NULL;
 }
 
-wmiemu__cim_class_t *wmiemu__mof_find_class(wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *name) {
-  for (UINT32 i = ctx->nops; i-- > 0;) {
-    const wmiemu__mof_op_t *op = &ctx->ops[i];
-    if (op->kind == MOF_OP_CLASS && !wmiemu__cim_wcsicmp(op->cls->name->s, name) &&
-        wmiemu__ns_name_eq(op->ns->s, op->ns->len, ns->s, ns->len))
-      return op->cls;
+/* target_ns for a namespace string of the compile, remembered: nearly every
+ * lookup is in the current namespace. */
+static wmiemu__ns_t *target_ns_cached(wmiemu__mof_ctx_t *ctx, wmiemu__cim_str_t *ns) {
+  if (ns != ctx->ns_cache_key) {
+    wmiemu__str_unref(ctx->ns_cache_key);
+    ctx->ns_cache_key = wmiemu__str_ref(ns);
+    ctx->ns_cache = target_ns(ctx, ns->s, ns->len);
   }
-  wmiemu__ns_t *n = target_ns(ctx, ns->s, ns->len);
+  return ctx->ns_cache;
+}
+
+/* Keys of the pending indexes: a name or path within a namespace. Namespace
+ * strings of a compile always use '\', so case is the only variation. */
+static uint32_t key_hash(const wmiemu__cim_str_t *ns, const WCHAR *s, size_t len) {
+  return wmiemu__cim_ihash_n(s, len) ^ (wmiemu__cim_ihash(ns->s) * 0x9E3779B1u);
+}
+
+static BOOL same_ns(const wmiemu__cim_str_t *a, const wmiemu__cim_str_t *b) {
+  return a == b || wmiemu__ns_name_eq(a->s, a->len, b->s, b->len);
+}
+
+/* Index of the latest class op defining name in ns, or -1; *pos as for
+ * wmiemu__hindex_set. */
+static INT32 pending_class(const wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *name,
+                           uint32_t h, UINT32 *pos) {
+  *pos = wmiemu__hindex_start(&ctx->class_index, h);
+  for (INT32 k; (k = wmiemu__hindex_next(&ctx->class_index, h, pos)) >= 0;) {
+    const wmiemu__mof_op_t *op = &ctx->ops[k];
+    if (!wmiemu__cim_wcsicmp(op->cls->name->s, name) && same_ns(op->ns, ns)) return k;
+  }
+  return -1;
+}
+
+static INT32 pending_instance(const wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *path,
+                              size_t len, uint32_t h, UINT32 *pos) {
+  *pos = wmiemu__hindex_start(&ctx->inst_index, h);
+  for (INT32 k; (k = wmiemu__hindex_next(&ctx->inst_index, h, pos)) >= 0;) {
+    const wmiemu__mof_op_t *op = &ctx->ops[k];
+    if (op->path->len == len && wmiemu__cim_ieq_n(op->path->s, path, len) && same_ns(op->ns, ns)) return k;
+  }
+  return -1;
+}
+
+wmiemu__cim_class_t *wmiemu__mof_find_class(wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *name) {
+  UINT32 pos;
+  INT32 k = pending_class(ctx, ns, name, key_hash(ns, name, wmiemu_wcslen(name)), &pos);
+  if (k >= 0) return ctx->ops[k].cls;
+  wmiemu__ns_t *n = target_ns_cached(ctx, (wmiemu__cim_str_t *)ns);
   return n ? wmiemu__ns_find_class(n, name) : NULL;
 }
 
@@ -78,6 +118,7 @@ BOOL wmiemu__mof_namespace_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *name, siz
 }
 
 HRESULT wmiemu__mof_add_op(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_op_t *op) {
+  wmiemu__mof_op_t *o;
   if (ctx->nops == ctx->cap) {
     UINT32 cap = ctx->cap ? ctx->cap * 2 : 16;
     wmiemu__mof_op_t *ops = realloc(ctx->ops, cap * sizeof(*ops));
@@ -85,25 +126,73 @@ HRESULT wmiemu__mof_add_op(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_op_t *op) {
     ctx->ops = ops;
     ctx->cap = cap;
   }
-  ctx->ops[ctx->nops] = *op;
+  o = &ctx->ops[ctx->nops];
+  *o = *op;
+  o->prev = -1;
+  o->path = NULL;
+  if (op->kind == MOF_OP_NAMESPACE) {
+    if (ctx->nns_ops == ctx->ns_ops_cap) {
+      UINT32 cap = ctx->ns_ops_cap ? ctx->ns_ops_cap * 2 : 8;
+      UINT32 *p = realloc(ctx->ns_ops, cap * sizeof(*p));
+      if (!p) return WBEM_E_OUT_OF_MEMORY;
+      ctx->ns_ops = p;
+      ctx->ns_ops_cap = cap;
+    }
+    ctx->ns_ops[ctx->nns_ops++] = ctx->nops;
+    /* a name that resolved to nothing may resolve to this one now */
+    wmiemu__str_unref(ctx->ns_cache_key);
+    ctx->ns_cache_key = NULL;
+  } else if (op->kind == MOF_OP_CLASS) {
+    const WCHAR *name = op->cls->name->s;
+    uint32_t h = key_hash(op->ns, name, op->cls->name->len);
+    UINT32 pos;
+    o->prev = pending_class(ctx, op->ns, name, h, &pos);
+    if (o->prev >= 0) wmiemu__hindex_set(&ctx->class_index, pos, (INT32)ctx->nops);
+    else if (FAILED(wmiemu__hindex_add(&ctx->class_index, h, (INT32)ctx->nops))) return WBEM_E_OUT_OF_MEMORY;
+  } else if (op->kind == MOF_OP_INSTANCE) {
+    wmiemu__wbuf_t b;
+    wmiemu__wbuf_init(&b);
+    wmiemu__object_relpath(op->inst, &b);
+    if (b.failed) return WBEM_E_OUT_OF_MEMORY;
+    if (b.len) {
+      uint32_t h = key_hash(op->ns, b.p, b.len);
+      UINT32 pos;
+      INT32 k = pending_instance(ctx, op->ns, b.p, b.len, h, &pos);
+      HRESULT hr = S_OK;
+      o->path = wmiemu__str_new(b.p, b.len);
+      if (!o->path) hr = WBEM_E_OUT_OF_MEMORY;
+      else if (k >= 0) wmiemu__hindex_set(&ctx->inst_index, pos, (INT32)ctx->nops);
+      else hr = wmiemu__hindex_add(&ctx->inst_index, h, (INT32)ctx->nops);
+      wmiemu__wbuf_free(&b);
+      if (FAILED(hr)) { wmiemu__str_unref(o->path); return hr; }
+    }
+  }
   if (op->ns) wmiemu__str_ref(op->ns);
   ctx->nops++;
   return S_OK;
 }
 
-BOOL wmiemu__mof_instance_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *relpath, size_t len) {
-  for (UINT32 i = 0; i < ctx->nops; i++) {
-    const wmiemu__mof_op_t *op = &ctx->ops[i];
-    if (op->kind != MOF_OP_INSTANCE || !wmiemu__ns_name_eq(op->ns->s, op->ns->len, ctx->ns->s, ctx->ns->len)) continue;
-    wmiemu__wbuf_t b;
-    BOOL same;
-    wmiemu__wbuf_init(&b);
-    wmiemu__object_relpath(op->inst, &b);
-    same = b.len == len && !wmiemu__cim_wcsnicmp(b.p, relpath, len);
-    wmiemu__wbuf_free(&b);
-    if (same) return TRUE;
+HRESULT wmiemu__mof_add_alias(wmiemu__mof_ctx_t *ctx, WCHAR *alias, wmiemu__cim_object_t *obj) {
+  if (ctx->naliases == ctx->acap) {
+    UINT32 cap = ctx->acap ? ctx->acap * 2 : 8;
+    wmiemu__mof_alias_t *a = realloc(ctx->aliases, cap * sizeof(*a));
+    if (!a) return WBEM_E_OUT_OF_MEMORY;
+    ctx->aliases = a;
+    ctx->acap = cap;
   }
-  wmiemu__ns_t *n = target_ns(ctx, ctx->ns->s, ctx->ns->len);
+  if (FAILED(wmiemu__hindex_add(&ctx->alias_index, wmiemu__cim_ihash(alias), (INT32)ctx->naliases)))
+    return WBEM_E_OUT_OF_MEMORY;
+  ctx->aliases[ctx->naliases].name = alias;
+  ctx->aliases[ctx->naliases].obj = obj;
+  obj->IWbemClassObject_iface.lpVtbl->AddRef(&obj->IWbemClassObject_iface);
+  ctx->naliases++;
+  return S_OK;
+}
+
+BOOL wmiemu__mof_instance_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *relpath, size_t len) {
+  UINT32 pos;
+  if (len && pending_instance(ctx, ctx->ns, relpath, len, key_hash(ctx->ns, relpath, len), &pos) >= 0) return TRUE;
+  wmiemu__ns_t *n = target_ns_cached(ctx, ctx->ns);
   return n && wmiemu__ns_find_instance(n, relpath, len) >= 0;
 }
 
@@ -112,6 +201,7 @@ static void ctx_free(wmiemu__mof_ctx_t *ctx) {
     wmiemu__mof_op_t *op = &ctx->ops[i];
     wmiemu__ns_free(op->new_ns);
     wmiemu__str_unref(op->ns);
+    wmiemu__str_unref(op->path);
     if (op->cls) wmiemu__class_unref(op->cls);
     if (op->inst) op->inst->IWbemClassObject_iface.lpVtbl->Release(&op->inst->IWbemClassObject_iface);
   }
@@ -121,63 +211,130 @@ static void ctx_free(wmiemu__mof_ctx_t *ctx) {
     ctx->aliases[i].obj->IWbemClassObject_iface.lpVtbl->Release(&ctx->aliases[i].obj->IWbemClassObject_iface);
   }
   free(ctx->aliases);
+  wmiemu__hindex_free(&ctx->class_index);
+  wmiemu__hindex_free(&ctx->inst_index);
+  wmiemu__hindex_free(&ctx->alias_index);
+  free(ctx->ns_ops);
+  wmiemu__str_unref(ctx->ns_cache_key);
   wmiemu__mof_tok_free(&ctx->tok);
   wmiemu__str_unref(ctx->ns);
 }
 
-static BOOL derives_from(const wmiemu__cim_class_t *c, const wmiemu__cim_class_t *ancestor) {
-  for (; c; c = c->super)
-    if (c == ancestor) return TRUE;
-  return FALSE;
+/* The first op using each class: as the superclass (at any distance) of a
+ * class op, or the class (or an ancestor of the class) of an instance.
+ * Built once, when a changed class must be checked against its users. */
+typedef struct {
+  const wmiemu__cim_class_t **cls;
+  UINT32 *first;
+  UINT32 n;
+  wmiemu__hindex_t index;
+} first_use_t;
+
+static uint32_t ptr_hash(const void *p) {
+  uint64_t x = (uint64_t)(uintptr_t)p;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  return (uint32_t)x;
+}
+
+static INT32 first_use_find(const first_use_t *u, const wmiemu__cim_class_t *c) {
+  uint32_t h = ptr_hash(c);
+  UINT32 pos = wmiemu__hindex_start(&u->index, h);
+  for (INT32 k; (k = wmiemu__hindex_next(&u->index, h, &pos)) >= 0;)
+    if (u->cls[k] == c) return k;
+  return -1;
+}
+
+static HRESULT first_use_build(const wmiemu__mof_ctx_t *ctx, first_use_t *u) {
+  UINT32 cap = 0;
+  for (UINT32 j = 0; j < ctx->nops; j++) {
+    const wmiemu__mof_op_t *op = &ctx->ops[j];
+    const wmiemu__cim_class_t *c = op->kind == MOF_OP_CLASS ? op->cls->super
+                                 : op->kind == MOF_OP_INSTANCE ? op->inst->cls : NULL;
+    /* a class already seen had its ancestors seen with it, as early */
+    for (; c && first_use_find(u, c) < 0; c = c->super) {
+      if (u->n == cap) {
+        cap = cap ? cap * 2 : 64;
+        const wmiemu__cim_class_t **pc = realloc(u->cls, cap * sizeof(*pc));
+        if (pc) u->cls = pc;
+        UINT32 *pf = pc ? realloc(u->first, cap * sizeof(*pf)) : NULL;
+        if (!pf) return WBEM_E_OUT_OF_MEMORY;
+        u->first = pf;
+      }
+      if (FAILED(wmiemu__hindex_add(&u->index, ptr_hash(c), (INT32)u->n))) return WBEM_E_OUT_OF_MEMORY;
+      u->cls[u->n] = c;
+      u->first[u->n++] = j;
+    }
+  }
+  return S_OK;
 }
 
 /* TRUE when an op before `end` defines a subclass or an instance of cls:
  * replacing cls would leave them bound to the old definition. */
-static BOOL pending_use(const wmiemu__mof_ctx_t *ctx, UINT32 end, const wmiemu__cim_class_t *cls) {
-  for (UINT32 j = 0; j < end; j++) {
-    const wmiemu__mof_op_t *op = &ctx->ops[j];
-    if (op->kind == MOF_OP_CLASS && op->cls != cls && derives_from(op->cls, cls)) return TRUE;
-    if (op->kind == MOF_OP_INSTANCE && derives_from(op->inst->cls, cls)) return TRUE;
-  }
-  return FALSE;
+static BOOL pending_use(const first_use_t *u, UINT32 end, const wmiemu__cim_class_t *cls) {
+  INT32 k = first_use_find(u, cls);
+  return k >= 0 && u->first[k] < end;
 }
 
-/* The definition of class `name` in namespace ns that op `end` replaces:
- * the latest earlier op of the file, else the stored one. */
-static wmiemu__cim_class_t *previous_class(const wmiemu__mof_ctx_t *ctx, UINT32 end, wmiemu__ns_t *n,
-                                           const wmiemu__cim_str_t *ns, const WCHAR *name) {
-  for (UINT32 j = end; j-- > 0;) {
-    const wmiemu__mof_op_t *op = &ctx->ops[j];
-    if (op->kind == MOF_OP_CLASS && !wmiemu__cim_wcsicmp(op->cls->name->s, name) &&
-        wmiemu__ns_name_eq(op->ns->s, op->ns->len, ns->s, ns->len))
-      return op->cls;
+/* The definition of the class of op `i` that it replaces: the latest
+ * earlier op of the file, else the stored one. */
+static wmiemu__cim_class_t *previous_class(const wmiemu__mof_ctx_t *ctx, UINT32 i, wmiemu__ns_t *n) {
+  const wmiemu__mof_op_t *op = &ctx->ops[i];
+  if (op->prev >= 0) return ctx->ops[op->prev].cls;
+  return n ? wmiemu__ns_find_class(n, op->cls->name->s) : NULL;
+}
+
+/* wmiemu__repo_find_ns for the namespace of an op; consecutive ops share
+ * their namespace string. */
+typedef struct { const wmiemu__cim_str_t *key; wmiemu__ns_t *ns; } ns_memo_t;
+
+static wmiemu__ns_t *op_ns(wmiemu_repo_t *repo, ns_memo_t *m, const wmiemu__cim_str_t *ns) {
+  if (m->key != ns) {
+    m->key = ns;
+    m->ns = wmiemu__repo_find_ns(repo, ns->s, ns->len);
   }
-  return n ? wmiemu__ns_find_class(n, name) : NULL;
+  return m->ns;
 }
 
 /* Validates then applies ctx->ops; caller holds the write lock. */
 static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
   wmiemu_repo_t *repo = ctx->repo;
-  for (UINT32 i = 0; i < ctx->nops; i++) {
+  first_use_t uses = { NULL, NULL, 0, { NULL, 0, 0 } };
+  BOOL have_uses = FALSE;
+  ns_memo_t memo = { NULL, NULL };
+  HRESULT hr = S_OK;
+  for (UINT32 i = 0; i < ctx->nops && SUCCEEDED(hr); i++) {
     wmiemu__mof_op_t *op = &ctx->ops[i];
     if (op->kind != MOF_OP_CLASS) continue;
-    wmiemu__ns_t *n = wmiemu__repo_find_ns(repo, op->ns->s, op->ns->len);
-    wmiemu__cim_class_t *old = previous_class(ctx, i, n, op->ns, op->cls->name->s);
-    if (old && !wmiemu__class_equal(old, op->cls, 0) &&
-        ((n && old == wmiemu__ns_find_class(n, old->name->s) && wmiemu__ns_class_in_use(n, old)) ||
-         pending_use(ctx, i, old))) {
+    wmiemu__ns_t *n = op_ns(repo, &memo, op->ns);
+    wmiemu__cim_class_t *old = previous_class(ctx, i, n);
+    if (!old || wmiemu__class_equal(old, op->cls, 0)) continue;
+    BOOL stored = n && old == wmiemu__ns_find_class(n, old->name->s);
+    if (!have_uses && !(stored && wmiemu__ns_class_in_use(n, old))) {
+      hr = first_use_build(ctx, &uses);
+      have_uses = TRUE;
+      if (FAILED(hr)) {
+        wmiemu__mof_error(ctx, op->line, op->col, hr, "out of memory");
+        break;
+      }
+    }
+    if ((stored && wmiemu__ns_class_in_use(n, old)) || pending_use(&uses, i, old)) {
       char *name = wmiemu__cim_w_to_utf8(op->cls->name->s, (size_t)-1);
       wmiemu__mof_error(ctx, op->line, op->col, WBEM_E_CLASS_HAS_CHILDREN,
                         "class %s differs from %s, which has subclasses or instances", name ? name : "?",
-                        n && old == wmiemu__ns_find_class(n, old->name->s) ? "the stored one" : "its earlier definition");
+                        stored ? "the stored one" : "its earlier definition");
       free(name);
-      return ctx->hr;
+      hr = ctx->hr;
     }
   }
+  free(uses.cls);
+  free(uses.first);
+  wmiemu__hindex_free(&uses.index);
+  if (FAILED(hr)) return hr;
   /* namespaces first, so that the check above and the puts below agree */
-  for (UINT32 i = 0; i < ctx->nops; i++) {
-    wmiemu__mof_op_t *op = &ctx->ops[i];
-    if (op->kind != MOF_OP_NAMESPACE) continue;
+  for (UINT32 k = 0; k < ctx->nns_ops; k++) {
+    wmiemu__mof_op_t *op = &ctx->ops[ctx->ns_ops[k]];
     if (wmiemu__repo_find_ns(repo, op->new_ns->name->s, op->new_ns->name->len)) continue;
     if (repo->nns == repo->cap) {
       UINT32 cap = repo->cap * 2;
@@ -189,11 +346,11 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
     repo->ns[repo->nns++] = op->new_ns;
     op->new_ns = NULL;
   }
+  memo.key = NULL;
   for (UINT32 i = 0; i < ctx->nops; i++) {
     wmiemu__mof_op_t *op = &ctx->ops[i];
-    HRESULT hr = S_OK;
     if (op->kind == MOF_OP_NAMESPACE) continue;
-    wmiemu__ns_t *n = wmiemu__repo_find_ns(repo, op->ns->s, op->ns->len);
+    wmiemu__ns_t *n = op_ns(repo, &memo, op->ns);
     if (!n) hr = WBEM_E_INVALID_NAMESPACE;
     else if (op->kind == MOF_OP_CLASS) {
       wmiemu__cim_class_t *old = wmiemu__ns_find_class(n, op->cls->name->s);

@@ -315,7 +315,7 @@ static BOOL parse_pragma(wmiemu__mof_ctx_t *ctx) {
       if (b.failed) { wmiemu__wbuf_free(&b); return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); }
       for (size_t i = 0; i < b.len; i++) if (b.p[i] == '/') b.p[i] = '\\';
       if (!wmiemu__mof_namespace_exists(ctx, b.p, b.len)) {
-        wmiemu__mof_op_t op = { MOF_OP_NAMESPACE, NULL, NULL, NULL, NULL, 0, line, col };
+        wmiemu__mof_op_t op = { MOF_OP_NAMESPACE, NULL, NULL, NULL, NULL, 0, line, col, -1, NULL };
         HRESULT hr = wmiemu__ns_new(b.p, b.len, ctx->server, &op.new_ns);
         if (SUCCEEDED(hr)) hr = wmiemu__mof_add_op(ctx, &op);
         if (FAILED(hr)) {
@@ -535,7 +535,7 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
     }
   }
   {
-    wmiemu__mof_op_t op = { MOF_OP_CLASS, NULL, ctx->ns, cls, NULL, ctx->class_flags, line, col };
+    wmiemu__mof_op_t op = { MOF_OP_CLASS, NULL, ctx->ns, cls, NULL, ctx->class_flags, line, col, -1, NULL };
     if (FAILED(wmiemu__mof_add_op(ctx, &op))) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
     cls = NULL;
   }
@@ -694,21 +694,14 @@ static BOOL parse_instance(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals,
     if (FAILED(hr)) { wmiemu__mof_error(ctx, line, col, hr, "%s", msg); goto done; }
   }
   if (alias) {
-    if (ctx->naliases == ctx->acap) {
-      UINT32 cap = ctx->acap ? ctx->acap * 2 : 8;
-      wmiemu__mof_alias_t *a = realloc(ctx->aliases, cap * sizeof(*a));
-      if (!a) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
-      ctx->aliases = a;
-      ctx->acap = cap;
+    if (FAILED(wmiemu__mof_add_alias(ctx, alias, o))) {
+      wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+      goto done;
     }
-    ctx->aliases[ctx->naliases].name = alias;
-    ctx->aliases[ctx->naliases].obj = o;
-    o->IWbemClassObject_iface.lpVtbl->AddRef(&o->IWbemClassObject_iface);
-    ctx->naliases++;
     alias = NULL;
   }
   {
-    wmiemu__mof_op_t op = { MOF_OP_INSTANCE, NULL, ctx->ns, NULL, o, 0, line, col };
+    wmiemu__mof_op_t op = { MOF_OP_INSTANCE, NULL, ctx->ns, NULL, o, 0, line, col, -1, NULL };
     if (FAILED(wmiemu__mof_add_op(ctx, &op))) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
     o = NULL;
   }

@@ -14,7 +14,9 @@ void wmiemu__mof_lit_free(wmiemu__mof_lit_t *l) {
 }
 
 wmiemu__cim_object_t *wmiemu__mof_find_alias(wmiemu__mof_ctx_t *ctx, const WCHAR *name) {
-  for (UINT32 i = 0; i < ctx->naliases; i++)
+  uint32_t h = wmiemu__cim_ihash(name);
+  UINT32 pos = wmiemu__hindex_start(&ctx->alias_index, h);
+  for (INT32 i; (i = wmiemu__hindex_next(&ctx->alias_index, h, &pos)) >= 0;)
     if (!wmiemu__cim_wcsicmp(ctx->aliases[i].name, name)) return ctx->aliases[i].obj;
   return NULL;
 }
