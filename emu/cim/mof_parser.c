@@ -90,17 +90,24 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL all
     l->mag = ctx->tok.str[0];
     return next(ctx);
   case MOF_T_STRING: {
-    /* adjacent strings concatenate */
+    /* adjacent strings concatenate (the buffer doubles: many short pieces
+     * cost linear time) */
+    size_t cap = ctx->tok.str_len + 1;
     l->kind = WMIEMU__MOF_LIT_STRING;
     l->str = ctx->tok.str;
     l->str_len = ctx->tok.str_len;
     ctx->tok.str = NULL;
     if (!next(ctx)) return FALSE;
     while (ctx->tok.kind == MOF_T_STRING) {
-      WCHAR *s = realloc(l->str, (l->str_len + ctx->tok.str_len + 1) * sizeof(WCHAR));
-      if (!s) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
-      memcpy(s + l->str_len, ctx->tok.str, (ctx->tok.str_len + 1) * sizeof(WCHAR));
-      l->str = s;
+      if (l->str_len + ctx->tok.str_len + 1 > cap) {
+        size_t ncap = cap * 2;
+        if (ncap < l->str_len + ctx->tok.str_len + 1) ncap = l->str_len + ctx->tok.str_len + 1;
+        WCHAR *s = realloc(l->str, ncap * sizeof(WCHAR));
+        if (!s) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+        l->str = s;
+        cap = ncap;
+      }
+      memcpy(l->str + l->str_len, ctx->tok.str, (ctx->tok.str_len + 1) * sizeof(WCHAR));
       l->str_len += ctx->tok.str_len;
       if (!next(ctx)) return FALSE;
     }
