@@ -10,23 +10,92 @@
 
 #include "cim/mof.h"
 
+/* Diagnostics are one line of UTF-8 text whatever the file held: control
+ * characters are written as escapes (\n, \t, \x00, \u0085 for the C1
+ * ones), bytes that are not UTF-8 as \xNN. Text without them passes as it
+ * is, so escaping twice changes nothing. */
+typedef struct {
+  char *buf;
+  size_t size, len;     /* len: what the whole text takes */
+} out_t;
+
+static void out_bytes(out_t *o, const char *s, size_t n) {
+  if (o->len < o->size) {
+    size_t room = o->size - o->len - 1;
+    memcpy(o->buf + o->len, s, n < room ? n : room);
+  }
+  o->len += n;
+}
+
+static void out_escaped(out_t *o, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    char esc[8];
+    unsigned c = *p;
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+      if ((p[i] & 0xC0) != 0x80) n = 0;
+    if (n >= 2) {
+      unsigned v = c & (0x7F >> n);
+      for (size_t i = 1; i < n; i++) v = (v << 6) | (p[i] & 0x3F);
+      static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+      if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) n = 0;
+      else if (v < 0xA0) {
+        snprintf(esc, sizeof esc, "\\u%04X", v);
+        out_bytes(o, esc, strlen(esc));
+        p += n;
+        continue;
+      }
+    }
+    if (n == 1 && c >= 0x20 && c != 0x7F) {
+      out_bytes(o, (const char *)p, 1);
+    } else if (n >= 2) {
+      out_bytes(o, (const char *)p, n);
+    } else {
+      const char *named = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+      if (named) out_bytes(o, named, 2);
+      else {
+        snprintf(esc, sizeof esc, "\\x%02X", c);
+        out_bytes(o, esc, 4);
+      }
+      n = 1;
+    }
+    p += n;
+  }
+}
+
+static void out_printf(out_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out_printf(out_t *o, const char *fmt, ...) {
+  char tmp[96];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n > 0) out_bytes(o, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
 int wmiemu_diag_format(const wmiemu_diag_t *d, char *buf, size_t size) {
   if (!d) return -1;
-  const char *file = d->file ? d->file : "<input>";
-  const char *sev = d->severity == WMIEMU_DIAG_WARNING ? "warning" : "error";
-  const char *msg = d->message ? d->message : "";
+  out_t o = { buf, size, 0 };
+  out_escaped(&o, d->file ? d->file : "<input>");
   /* Line 0: about the file as a whole (it could not be read). */
-  if (!d->line)
-    return snprintf(buf, size, "%s: %s: %s (0x%08X)", file, sev, msg, (unsigned)d->hr);
-  return snprintf(buf, size, "%s:%u:%u: %s: %s (0x%08X)", file, d->line, d->col, sev, msg, (unsigned)d->hr);
+  if (d->line) out_printf(&o, ":%u:%u", d->line, d->col);
+  out_printf(&o, ": %s: ", d->severity == WMIEMU_DIAG_WARNING ? "warning" : "error");
+  out_escaped(&o, d->message ? d->message : "");
+  out_printf(&o, " (0x%08X)", (unsigned)d->hr);
+  if (size) buf[o.len < size ? o.len : size - 1] = 0;
+  return (int)o.len;
 }
 
 static void emit(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, HRESULT hr, wmiemu_diag_severity_t sev,
                  const char *fmt, va_list ap) {
-  char msg[512];
+  char raw[512], msg[1024];
   wmiemu_diag_t d;
-  vsnprintf(msg, sizeof msg, fmt, ap);
   if (!ctx->fn) return;
+  vsnprintf(raw, sizeof raw, fmt, ap);
+  out_t o = { msg, sizeof msg, 0 };
+  out_escaped(&o, raw);
+  msg[o.len < sizeof msg ? o.len : sizeof msg - 1] = 0;
   d.file = ctx->file;
   d.line = line;
   d.col = col;
@@ -194,6 +263,53 @@ BOOL wmiemu__mof_instance_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *relpath, s
   if (len && pending_instance(ctx, ctx->ns, relpath, len, key_hash(ctx->ns, relpath, len), &pos) >= 0) return TRUE;
   wmiemu__ns_t *n = target_ns_cached(ctx, ctx->ns);
   return n && wmiemu__ns_find_instance(n, relpath, len) >= 0;
+}
+
+/* ---- weights: a file cannot make the compile build without end ----
+ * The copies a declaration makes (inherited properties, instances of a
+ * wide class, an alias pasted many times) can be far larger than its text:
+ * each is weighed before, or as soon as, it is made. */
+
+static UINT64 value_weight(const wmiemu__cim_value_t *v, UINT64 cap) {
+  UINT64 w = 0;
+  if ((v->flags & WMIEMU__VALUE_NULL) || WMIEMU__CIM_BASE(v->type) != CIM_OBJECT) return 0;
+  if (!WMIEMU__CIM_IS_ARRAY(v->type))
+    return v->u.s.obj ? wmiemu__mof_object_weight(wmiemu__object_from_iface(v->u.s.obj), cap) : 0;
+  w = 1 + v->u.a->count / 2;        /* the array itself: a pointer per element */
+  for (UINT32 i = 0; i < v->u.a->count && w <= cap; i++)
+    if (v->u.a->items[i].obj) w += wmiemu__mof_object_weight(wmiemu__object_from_iface(v->u.a->items[i].obj), cap - w);
+  return w;
+}
+
+UINT64 wmiemu__mof_object_weight(const wmiemu__cim_object_t *o, UINT64 cap) {
+  UINT64 w;
+  if (!o) return 0;
+  w = 6 + (UINT64)o->nvalues + (o->quals ? 2 * (UINT64)o->quals->count : 0);
+  for (UINT32 i = 0; i < o->nvalues && w <= cap; i++) w += value_weight(&o->values[i], cap - w);
+  return w;
+}
+
+UINT64 wmiemu__mof_class_weight(const wmiemu__cim_class_t *c, UINT64 cap) {
+  UINT64 w = 4 + 6 * (UINT64)c->nprops + 2 * (UINT64)c->quals.count;
+  for (UINT32 i = 0; i < c->nprops && w <= cap; i++)
+    w += 2 * (UINT64)c->props[i].quals.count + value_weight(&c->props[i].def, cap - w);
+  return w;
+}
+
+UINT64 wmiemu__mof_spawn_weight(const wmiemu__cim_class_t *c, UINT64 cap) {
+  UINT64 w = 6 + (UINT64)c->nprops;
+  for (UINT32 i = 0; i < c->nprops && w <= cap; i++) w += value_weight(&c->props[i].def, cap - w);
+  return w;
+}
+
+BOOL wmiemu__mof_charge(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, UINT64 w) {
+  if (w <= WMIEMU__MOF_MAX_WEIGHT - ctx->weight) {
+    ctx->weight += w;
+    return TRUE;
+  }
+  return wmiemu__mof_error(ctx, line, col, WBEM_E_QUOTA_VIOLATION,
+                           "the compiled classes and instances would take more than %u MiB "
+                           "(the limit of one MOF compile)", (unsigned)(WMIEMU__MOF_MAX_WEIGHT * 16 >> 20));
 }
 
 static void ctx_free(wmiemu__mof_ctx_t *ctx) {
@@ -407,10 +523,9 @@ HRESULT wmiemu__mof_compile_system(wmiemu__ns_t *ns, wmiemu__cim_str_t *server) 
   return compile(&ctx, wmiemu__system_mof, strlen(wmiemu__system_mof));
 }
 
-HRESULT wmiemu_mof_compile_text(wmiemu_repo_t *repo, const char *name, const char *text, size_t len,
-                                wmiemu_diag_fn fn, void *fn_ctx) {
+static HRESULT compile_source(wmiemu_repo_t *repo, const char *name, const char *text, size_t len,
+                              wmiemu_diag_fn fn, void *fn_ctx) {
   wmiemu__mof_ctx_t ctx;
-  if (!repo || (!text && len)) return WBEM_E_INVALID_PARAMETER;
   memset(&ctx, 0, sizeof ctx);
   ctx.repo = repo;
   ctx.server = repo->server;
@@ -420,23 +535,77 @@ HRESULT wmiemu_mof_compile_text(wmiemu_repo_t *repo, const char *name, const cha
   return compile(&ctx, text ? text : "", len);
 }
 
+/* An error about the file as such: line 0 when it is about all of it. */
+static HRESULT file_error(wmiemu_diag_fn fn, void *fn_ctx, const char *path, unsigned line, unsigned col,
+                          HRESULT hr, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static HRESULT file_error(wmiemu_diag_fn fn, void *fn_ctx, const char *path, unsigned line, unsigned col,
+                          HRESULT hr, const char *fmt, ...) {
+  char msg[300];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  wmiemu_diag_t d = { path ? path : "<input>", line, col, hr, WMIEMU_DIAG_ERROR, msg };
+  if (fn) fn(fn_ctx, &d);
+  return hr;
+}
+
+#define MAX_MIB ((unsigned)(WMIEMU__MOF_MAX_BYTES >> 20))
+
+HRESULT wmiemu_mof_compile_text(wmiemu_repo_t *repo, const char *name, const char *text, size_t len,
+                                wmiemu_diag_fn fn, void *fn_ctx) {
+  if (!repo || (!text && len)) return WBEM_E_INVALID_PARAMETER;
+  if (len > WMIEMU__MOF_MAX_BYTES)
+    return file_error(fn, fn_ctx, name, 0, 0, WBEM_E_QUOTA_VIOLATION,
+                      "the text is larger than %u MiB (the MOF size limit)", MAX_MIB);
+  return compile_source(repo, name, text, len, fn, fn_ctx);
+}
+
 /* MOF files are often UTF-16LE with a byte order mark (what Notepad and
- * Visual Studio write); the lexer reads UTF-8. */
-static char *to_utf8(char *data, size_t *len) {
-  if (*len >= 2 && (unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) {
-    size_t n = (*len - 2) / 2;
-    WCHAR *w = malloc((n + 1) * sizeof(WCHAR));
-    char *u;
-    if (!w) return NULL;
-    for (size_t i = 0; i < n; i++)
-      w[i] = (WCHAR)((unsigned char)data[2 + 2 * i] | ((unsigned char)data[3 + 2 * i] << 8));
-    u = wmiemu__cim_w_to_utf8(w, n);
-    free(w);
-    free(data);
-    if (u) *len = strlen(u);
-    return u;
+ * Visual Studio write); the lexer reads UTF-8. A surrogate without its
+ * pair, or a last odd byte, is refused where it is (line, and column in
+ * UTF-8 bytes as the lexer counts them) rather than read as U+FFFD. */
+static HRESULT utf16_to_utf8(const char *path, const unsigned char *data, size_t len, wmiemu_diag_fn fn,
+                             void *fn_ctx, char **out, size_t *out_len) {
+  size_t n = (len - 2) / 2;
+  unsigned line = 1;
+  size_t col = 1;
+  char *u = malloc(n * 3 + 1), *o = u;
+  *out = NULL;
+  if (!u) return WBEM_E_OUT_OF_MEMORY;
+  for (size_t i = 0; i < n; i++) {
+    UINT32 c = data[2 + 2 * i] | ((UINT32)data[3 + 2 * i] << 8);
+    if (c >= 0xD800 && c <= 0xDFFF) {
+      UINT32 d = i + 1 < n ? data[4 + 2 * i] | ((UINT32)data[5 + 2 * i] << 8) : 0;
+      if (c >= 0xDC00 || d < 0xDC00 || d > 0xDFFF) {
+        free(u);
+        return file_error(fn, fn_ctx, path, line, (unsigned)col, WBEMMOF_E_INVALID_FILE,
+                          "invalid UTF-16: surrogate 0x%04X without its pair", (unsigned)c);
+      }
+      c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
+      i++;
+    }
+    char *start = o;
+    if (c < 0x80) *o++ = (char)c;
+    else if (c < 0x800) { *o++ = (char)(0xC0 | c >> 6); *o++ = (char)(0x80 | (c & 0x3F)); }
+    else if (c < 0x10000) {
+      *o++ = (char)(0xE0 | c >> 12); *o++ = (char)(0x80 | ((c >> 6) & 0x3F)); *o++ = (char)(0x80 | (c & 0x3F));
+    } else {
+      *o++ = (char)(0xF0 | c >> 18); *o++ = (char)(0x80 | ((c >> 12) & 0x3F));
+      *o++ = (char)(0x80 | ((c >> 6) & 0x3F)); *o++ = (char)(0x80 | (c & 0x3F));
+    }
+    if (c == '\n') { line++; col = 1; }
+    else col += (size_t)(o - start);
   }
-  return data;
+  if (len % 2) {
+    free(u);
+    return file_error(fn, fn_ctx, path, line, (unsigned)col, WBEMMOF_E_INVALID_FILE,
+                      "invalid UTF-16: the file ends in the middle of a character (an odd number of bytes)");
+  }
+  *o = 0;
+  *out = u;
+  *out_len = (size_t)(o - u);
+  return S_OK;
 }
 
 HRESULT wmiemu_mof_compile_file(wmiemu_repo_t *repo, const char *path, wmiemu_diag_fn fn, void *fn_ctx) {
@@ -446,39 +615,45 @@ HRESULT wmiemu_mof_compile_file(wmiemu_repo_t *repo, const char *path, wmiemu_di
   HRESULT hr;
   if (!repo || !path) return WBEM_E_INVALID_PARAMETER;
   f = fopen(path, "rb");
-  if (!f) {
-    char msg[300];
-    wmiemu_diag_t d = { path, 0, 0, WBEMMOF_E_INVALID_FILE, WMIEMU_DIAG_ERROR, msg };
-    snprintf(msg, sizeof msg, "cannot open file: %s", strerror(errno));
-    if (fn) fn(fn_ctx, &d);
-    return WBEMMOF_E_INVALID_FILE;
-  }
+  if (!f) return file_error(fn, fn_ctx, path, 0, 0, WBEMMOF_E_INVALID_FILE, "cannot open file: %s", strerror(errno));
+  /* At most one byte past the limit is read: a device or a pipe that never
+   * ends is refused as soon as it has said too much. */
   for (;;) {
     if (len == cap) {
       cap = cap ? cap * 2 : 65536;
+      if (cap > WMIEMU__MOF_MAX_BYTES + 1) cap = WMIEMU__MOF_MAX_BYTES + 1;
       char *p = realloc(data, cap);
       if (!p) { free(data); fclose(f); return WBEM_E_OUT_OF_MEMORY; }
       data = p;
     }
     size_t n = fread(data + len, 1, cap - len, f);
     len += n;
-    if (n == 0) break;
+    if (n == 0 || len > WMIEMU__MOF_MAX_BYTES) break;
   }
   if (ferror(f)) {
     /* A directory opens but does not read (EISDIR): name the cause rather
      * than compile it as an empty file. */
-    char msg[300];
-    wmiemu_diag_t d = { path, 0, 0, WBEMMOF_E_INVALID_FILE, WMIEMU_DIAG_ERROR, msg };
-    snprintf(msg, sizeof msg, "cannot read file: %s", strerror(errno));
-    if (fn) fn(fn_ctx, &d);
+    int e = errno;
     free(data);
     fclose(f);
-    return WBEMMOF_E_INVALID_FILE;
+    return file_error(fn, fn_ctx, path, 0, 0, WBEMMOF_E_INVALID_FILE, "cannot read file: %s", strerror(e));
   }
   fclose(f);
-  data = to_utf8(data, &len);
-  if (!data) return WBEM_E_OUT_OF_MEMORY;
-  hr = wmiemu_mof_compile_text(repo, path, data, len, fn, fn_ctx);
+  if (len > WMIEMU__MOF_MAX_BYTES) {
+    free(data);
+    return file_error(fn, fn_ctx, path, 0, 0, WBEM_E_QUOTA_VIOLATION,
+                      "the file is larger than %u MiB (the MOF size limit)", MAX_MIB);
+  }
+  if (len >= 2 && (unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) {
+    char *u;
+    size_t ulen = 0;
+    hr = utf16_to_utf8(path, (const unsigned char *)data, len, fn, fn_ctx, &u, &ulen);
+    free(data);
+    if (FAILED(hr)) return hr;
+    data = u;
+    len = ulen;
+  }
+  hr = compile_source(repo, path, data, len, fn, fn_ctx);
   free(data);
   return hr;
 }

@@ -97,6 +97,10 @@ static BOOL lit_to_scalar(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_lit_t *l, CI
         return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH,
                                  "%s: the aliased instance has no path (a key is NULL)", what);
       }
+      if (!wmiemu__mof_charge(ctx, l->line, l->col, (UINT64)b.len / 8 + 1)) {
+        wmiemu__wbuf_free(&b);
+        return FALSE;
+      }
       out->s = wmiemu__str_new(b.p, b.len);
       wmiemu__wbuf_free(&b);
       if (!out->s) goto oom;
@@ -121,6 +125,9 @@ static BOOL lit_to_scalar(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_lit_t *l, CI
       free(n);
       return FALSE;
     }
+    /* an alias can stand for a large object, and be pasted many times */
+    if (!wmiemu__mof_charge(ctx, l->line, l->col, wmiemu__mof_object_weight(o, WMIEMU__MOF_MAX_WEIGHT - ctx->weight)))
+      return FALSE;
     if (FAILED(wmiemu__object_clone(o, &out->obj))) goto oom;
     return TRUE;
   }
