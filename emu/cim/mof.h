@@ -21,6 +21,9 @@
  * inherited properties and qualifiers and copies of embedded objects count
  * again. 2^24 units are about 256 MiB. */
 #define WMIEMU__MOF_MAX_WEIGHT ((UINT64)1 << 24)
+/* The weight limit in force: WMIEMU__MOF_MAX_WEIGHT, lowered by tests that
+ * reach it without building 256 MiB. */
+extern UINT64 wmiemu__mof_max_weight;
 
 typedef enum { MOF_OP_NAMESPACE, MOF_OP_CLASS, MOF_OP_INSTANCE } wmiemu__mof_op_kind_t;
 
@@ -76,7 +79,7 @@ typedef struct wmiemu__mof_ctx {
   wmiemu__cim_str_t *ns_cache_key; /* the namespace name last resolved (a reference) */
   wmiemu__ns_t *ns_cache;          /* and what it resolved to */
   unsigned nesting;                /* embedded instances being parsed */
-  UINT64 weight;                   /* what the compile has built (WMIEMU__MOF_MAX_WEIGHT) */
+  UINT64 weight_left;              /* what the compile may still build (WMIEMU__MOF_MAX_WEIGHT) */
 } wmiemu__mof_ctx_t;
 
 /* Reports an error (the first one sets ctx->hr). Always returns FALSE. */
@@ -99,7 +102,7 @@ BOOL wmiemu__mof_instance_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *relpath, s
 UINT64 wmiemu__mof_object_weight(const wmiemu__cim_object_t *o, UINT64 cap);
 UINT64 wmiemu__mof_class_weight(const wmiemu__cim_class_t *c, UINT64 cap);
 UINT64 wmiemu__mof_spawn_weight(const wmiemu__cim_class_t *c, UINT64 cap);
-/* Adds w to what the compile has built; past WMIEMU__MOF_MAX_WEIGHT reports
+/* Takes w from what the compile may still build; past the limit reports
  * the error at line:col and returns FALSE. */
 BOOL wmiemu__mof_charge(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, UINT64 w);
 

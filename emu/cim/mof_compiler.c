@@ -302,14 +302,16 @@ UINT64 wmiemu__mof_spawn_weight(const wmiemu__cim_class_t *c, UINT64 cap) {
   return w;
 }
 
+UINT64 wmiemu__mof_max_weight = WMIEMU__MOF_MAX_WEIGHT;
+
 BOOL wmiemu__mof_charge(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, UINT64 w) {
-  if (w <= WMIEMU__MOF_MAX_WEIGHT - ctx->weight) {
-    ctx->weight += w;
+  if (w <= ctx->weight_left) {
+    ctx->weight_left -= w;
     return TRUE;
   }
   return wmiemu__mof_error(ctx, line, col, WBEM_E_QUOTA_VIOLATION,
-                           "the compiled classes and instances would take more than %u MiB "
-                           "(the limit of one MOF compile)", (unsigned)(WMIEMU__MOF_MAX_WEIGHT * 16 >> 20));
+                           "the compiled classes and instances would take more than %llu MiB "
+                           "(the limit of one MOF compile)", (unsigned long long)(wmiemu__mof_max_weight * 16 >> 20));
 }
 
 static void ctx_free(wmiemu__mof_ctx_t *ctx) {
@@ -486,6 +488,7 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
 static HRESULT compile(wmiemu__mof_ctx_t *ctx, const char *text, size_t len) {
   HRESULT hr;
   wmiemu__mof_lexer_init(&ctx->lx, text, len);
+  ctx->weight_left = wmiemu__mof_max_weight;
   if (!ctx->system_ns) {
     /* mofcomp starts in root\default */
     ctx->ns = wmiemu__str_from_ascii("root\\default");

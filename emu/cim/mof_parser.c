@@ -561,7 +561,7 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
       goto done;
     }
   }
-  if (!wmiemu__mof_charge(ctx, cline, ccol, wmiemu__mof_class_weight(cls, WMIEMU__MOF_MAX_WEIGHT - ctx->weight)))
+  if (!wmiemu__mof_charge(ctx, cline, ccol, wmiemu__mof_class_weight(cls, ctx->weight_left)))
     goto done;
   if (ctx->class_flags & (MOF_CLASSFLAG_CREATEONLY | MOF_CLASSFLAG_UPDATEONLY)) {
     BOOL exists = ctx->repo && wmiemu__mof_find_class(ctx, ctx->ns, name->s);
@@ -616,7 +616,7 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
     free(ns);
     return FALSE;
   }
-  if (!wmiemu__mof_charge(ctx, line, col, wmiemu__mof_spawn_weight(cls, WMIEMU__MOF_MAX_WEIGHT - ctx->weight)))
+  if (!wmiemu__mof_charge(ctx, line, col, wmiemu__mof_spawn_weight(cls, ctx->weight_left)))
     return FALSE;
   if (FAILED(wmiemu__object_spawn(cls, &iface)))
     return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_OUT_OF_MEMORY, "out of memory");

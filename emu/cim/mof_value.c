@@ -126,7 +126,7 @@ static BOOL lit_to_scalar(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_lit_t *l, CI
       return FALSE;
     }
     /* an alias can stand for a large object, and be pasted many times */
-    if (!wmiemu__mof_charge(ctx, l->line, l->col, wmiemu__mof_object_weight(o, WMIEMU__MOF_MAX_WEIGHT - ctx->weight)))
+    if (!wmiemu__mof_charge(ctx, l->line, l->col, wmiemu__mof_object_weight(o, ctx->weight_left)))
       return FALSE;
     if (FAILED(wmiemu__object_clone(o, &out->obj))) goto oom;
     return TRUE;
