@@ -6,6 +6,7 @@
  * reference count changes. Properties are laid out superclass first, so an
  * instance is a flat array of values indexed like cls->props. */
 
+#include "cim/hindex.h"
 #include "cim/value.h"
 
 typedef struct {
@@ -17,6 +18,9 @@ typedef struct {
 typedef struct {
   UINT32 count, cap;
   wmiemu__cim_qualifier_t *items;
+  /* name -> item, made once the set is large (a MOF file may give a class
+   * 100,000 qualifiers); NULL before, or when it could not be made */
+  wmiemu__hindex_t *index;
 } wmiemu__cim_qualset_t;
 
 typedef struct {

@@ -8,6 +8,23 @@
 #include "cim/mof_lexer.h"
 #include "cim/repo.h"
 
+/* What a MOF file may ask for, so that any input is refused in bounded
+ * time and memory (README.md, "Limits"); beyond each, a WBEM_E_QUOTA_VIOLATION
+ * naming the limit. */
+#define WMIEMU__MOF_MAX_BYTES ((size_t)64 << 20)   /* source text, per file */
+#define WMIEMU__MOF_MAX_NESTING 64                 /* embedded instances inside one another */
+#define WMIEMU__MOF_MAX_CLASS_DEPTH 256            /* superclasses above a class */
+#define WMIEMU__MOF_MAX_NAMESPACES 256             /* namespaces of a repository */
+/* What one compile builds, in units of about 16 bytes of memory: an
+ * instance value 1, a qualifier 2, a class property or an object 6 (an
+ * array of objects half a unit more per element);
+ * inherited properties and qualifiers and copies of embedded objects count
+ * again. 2^24 units are about 256 MiB. */
+#define WMIEMU__MOF_MAX_WEIGHT ((UINT64)1 << 24)
+/* The weight limit in force: WMIEMU__MOF_MAX_WEIGHT, lowered by tests that
+ * reach it without building 256 MiB. */
+extern UINT64 wmiemu__mof_max_weight;
+
 typedef enum { MOF_OP_NAMESPACE, MOF_OP_CLASS, MOF_OP_INSTANCE } wmiemu__mof_op_kind_t;
 
 typedef struct {
@@ -18,6 +35,9 @@ typedef struct {
   wmiemu__cim_object_t *inst;      /* MOF_OP_INSTANCE */
   LONG class_flags;
   unsigned line, col;
+  /* set by wmiemu__mof_add_op */
+  INT32 prev;                      /* MOF_OP_CLASS: the earlier op defining the same class, or -1 */
+  wmiemu__cim_str_t *path;         /* MOF_OP_INSTANCE: relative path, NULL when it has none */
 } wmiemu__mof_op_t;
 
 enum {
@@ -49,6 +69,17 @@ typedef struct wmiemu__mof_ctx {
   UINT32 nops, cap;
   wmiemu__mof_alias_t *aliases;
   UINT32 naliases, acap;
+  /* Indexes over the pending state, so that each lookup is O(1) and the
+   * compile stays linear in the size of the file. */
+  wmiemu__hindex_t class_index;    /* (namespace, class name) -> latest class op */
+  wmiemu__hindex_t inst_index;     /* (namespace, relative path) -> latest instance op */
+  wmiemu__hindex_t alias_index;    /* alias name -> index in aliases */
+  UINT32 *ns_ops;                  /* indexes of the MOF_OP_NAMESPACE ops */
+  UINT32 nns_ops, ns_ops_cap;
+  wmiemu__cim_str_t *ns_cache_key; /* the namespace name last resolved (a reference) */
+  wmiemu__ns_t *ns_cache;          /* and what it resolved to */
+  unsigned nesting;                /* embedded instances being parsed */
+  UINT64 weight_left;              /* what the compile may still build (WMIEMU__MOF_MAX_WEIGHT) */
 } wmiemu__mof_ctx_t;
 
 /* Reports an error (the first one sets ctx->hr). Always returns FALSE. */
@@ -62,7 +93,18 @@ void wmiemu__mof_warning(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, co
 wmiemu__cim_class_t *wmiemu__mof_find_class(wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *name);
 BOOL wmiemu__mof_namespace_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *name, size_t len);
 HRESULT wmiemu__mof_add_op(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_op_t *op);
+/* Records alias (taken over) for obj (a reference taken). */
+HRESULT wmiemu__mof_add_alias(wmiemu__mof_ctx_t *ctx, WCHAR *alias, wmiemu__cim_object_t *obj);
 BOOL wmiemu__mof_instance_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *relpath, size_t len);
+
+/* The weight (WMIEMU__MOF_MAX_WEIGHT) of copying an object, of a class,
+ * and of spawning an instance of a class; counting stops once past cap. */
+UINT64 wmiemu__mof_object_weight(const wmiemu__cim_object_t *o, UINT64 cap);
+UINT64 wmiemu__mof_class_weight(const wmiemu__cim_class_t *c, UINT64 cap);
+UINT64 wmiemu__mof_spawn_weight(const wmiemu__cim_class_t *c, UINT64 cap);
+/* Takes w from what the compile may still build; past the limit reports
+ * the error at line:col and returns FALSE. */
+BOOL wmiemu__mof_charge(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, UINT64 w);
 
 /* Parses the whole source; returns FALSE after reporting an error. */
 BOOL wmiemu__mof_parse(wmiemu__mof_ctx_t *ctx);

@@ -10,23 +10,92 @@
 
 #include "cim/mof.h"
 
+/* Diagnostics are one line of UTF-8 text whatever the file held: control
+ * characters are written as escapes (\n, \t, \x00, \u0085 for the C1
+ * ones), bytes that are not UTF-8 as \xNN. Text without them passes as it
+ * is, so escaping twice changes nothing. */
+typedef struct {
+  char *buf;
+  size_t size, len;     /* len: what the whole text takes */
+} out_t;
+
+static void out_bytes(out_t *o, const char *s, size_t n) {
+  if (o->len < o->size) {
+    size_t room = o->size - o->len - 1;
+    memcpy(o->buf + o->len, s, n < room ? n : room);
+  }
+  o->len += n;
+}
+
+static void out_escaped(out_t *o, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    char esc[8];
+    unsigned c = *p;
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+      if ((p[i] & 0xC0) != 0x80) n = 0;
+    if (n >= 2) {
+      unsigned v = c & (0x7F >> n);
+      for (size_t i = 1; i < n; i++) v = (v << 6) | (p[i] & 0x3F);
+      static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+      if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) n = 0;
+      else if (v < 0xA0) {
+        snprintf(esc, sizeof esc, "\\u%04X", v);
+        out_bytes(o, esc, strlen(esc));
+        p += n;
+        continue;
+      }
+    }
+    if (n == 1 && c >= 0x20 && c != 0x7F) {
+      out_bytes(o, (const char *)p, 1);
+    } else if (n >= 2) {
+      out_bytes(o, (const char *)p, n);
+    } else {
+      const char *named = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+      if (named) out_bytes(o, named, 2);
+      else {
+        snprintf(esc, sizeof esc, "\\x%02X", c);
+        out_bytes(o, esc, 4);
+      }
+      n = 1;
+    }
+    p += n;
+  }
+}
+
+static void out_printf(out_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out_printf(out_t *o, const char *fmt, ...) {
+  char tmp[96];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n > 0) out_bytes(o, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
 int wmiemu_diag_format(const wmiemu_diag_t *d, char *buf, size_t size) {
   if (!d) return -1;
-  const char *file = d->file ? d->file : "<input>";
-  const char *sev = d->severity == WMIEMU_DIAG_WARNING ? "warning" : "error";
-  const char *msg = d->message ? d->message : "";
+  out_t o = { buf, size, 0 };
+  out_escaped(&o, d->file ? d->file : "<input>");
   /* Line 0: about the file as a whole (it could not be read). */
-  if (!d->line)
-    return snprintf(buf, size, "%s: %s: %s (0x%08X)", file, sev, msg, (unsigned)d->hr);
-  return snprintf(buf, size, "%s:%u:%u: %s: %s (0x%08X)", file, d->line, d->col, sev, msg, (unsigned)d->hr);
+  if (d->line) out_printf(&o, ":%u:%u", d->line, d->col);
+  out_printf(&o, ": %s: ", d->severity == WMIEMU_DIAG_WARNING ? "warning" : "error");
+  out_escaped(&o, d->message ? d->message : "");
+  out_printf(&o, " (0x%08X)", (unsigned)d->hr);
+  if (size) buf[o.len < size ? o.len : size - 1] = 0;
+  return (int)o.len;
 }
 
 static void emit(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, HRESULT hr, wmiemu_diag_severity_t sev,
                  const char *fmt, va_list ap) {
-  char msg[512];
+  char raw[512], msg[1024];
   wmiemu_diag_t d;
-  vsnprintf(msg, sizeof msg, fmt, ap);
   if (!ctx->fn) return;
+  vsnprintf(raw, sizeof raw, fmt, ap);
+  out_t o = { msg, sizeof msg, 0 };
+  out_escaped(&o, raw);
+  msg[o.len < sizeof msg ? o.len : sizeof msg - 1] = 0;
   d.file = ctx->file;
   d.line = line;
   d.col = col;
@@ -55,21 +124,61 @@ void wmiemu__mof_warning(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, co
 
 static wmiemu__ns_t *target_ns(wmiemu__mof_ctx_t *ctx, const WCHAR *name, size_t len) {
   if (ctx->system_ns) return ctx->system_ns;
-  for (UINT32 i = ctx->nops; i-- > 0;)
-    if (ctx->ops[i].kind == MOF_OP_NAMESPACE &&
-        wmiemu__ns_name_eq(ctx->ops[i].new_ns->name->s, ctx->ops[i].new_ns->name->len, name, len))
-      return ctx->ops[i].new_ns;
+  for (UINT32 i = ctx->nns_ops; i-- > 0;) {
+    const wmiemu__ns_t *n = ctx->ops[ctx->ns_ops[i]].new_ns;
+    if (wmiemu__ns_name_eq(n->name->s, n->name->len, name, len)) return ctx->ops[ctx->ns_ops[i]].new_ns;
+  }
   return ctx->repo ? wmiemu__repo_find_ns(ctx->repo, name, len) : NULL;
 }
 
-wmiemu__cim_class_t *wmiemu__mof_find_class(wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *name) {
-  for (UINT32 i = ctx->nops; i-- > 0;) {
-    const wmiemu__mof_op_t *op = &ctx->ops[i];
-    if (op->kind == MOF_OP_CLASS && !wmiemu__cim_wcsicmp(op->cls->name->s, name) &&
-        wmiemu__ns_name_eq(op->ns->s, op->ns->len, ns->s, ns->len))
-      return op->cls;
+/* target_ns for a namespace string of the compile, remembered: nearly every
+ * lookup is in the current namespace. */
+static wmiemu__ns_t *target_ns_cached(wmiemu__mof_ctx_t *ctx, wmiemu__cim_str_t *ns) {
+  if (ns != ctx->ns_cache_key) {
+    wmiemu__str_unref(ctx->ns_cache_key);
+    ctx->ns_cache_key = wmiemu__str_ref(ns);
+    ctx->ns_cache = target_ns(ctx, ns->s, ns->len);
   }
-  wmiemu__ns_t *n = target_ns(ctx, ns->s, ns->len);
+  return ctx->ns_cache;
+}
+
+/* Keys of the pending indexes: a name or path within a namespace. Namespace
+ * strings of a compile always use '\', so case is the only variation. */
+static uint32_t key_hash(const wmiemu__cim_str_t *ns, const WCHAR *s, size_t len) {
+  return wmiemu__cim_ihash_n(s, len) ^ (wmiemu__cim_ihash(ns->s) * 0x9E3779B1u);
+}
+
+static BOOL same_ns(const wmiemu__cim_str_t *a, const wmiemu__cim_str_t *b) {
+  return a == b || wmiemu__ns_name_eq(a->s, a->len, b->s, b->len);
+}
+
+/* Index of the latest class op defining name in ns, or -1; *pos as for
+ * wmiemu__hindex_set. */
+static INT32 pending_class(const wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *name,
+                           uint32_t h, UINT32 *pos) {
+  *pos = wmiemu__hindex_start(&ctx->class_index, h);
+  for (INT32 k; (k = wmiemu__hindex_next(&ctx->class_index, h, pos)) >= 0;) {
+    const wmiemu__mof_op_t *op = &ctx->ops[k];
+    if (!wmiemu__cim_wcsicmp(op->cls->name->s, name) && same_ns(op->ns, ns)) return k;
+  }
+  return -1;
+}
+
+static INT32 pending_instance(const wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *path,
+                              size_t len, uint32_t h, UINT32 *pos) {
+  *pos = wmiemu__hindex_start(&ctx->inst_index, h);
+  for (INT32 k; (k = wmiemu__hindex_next(&ctx->inst_index, h, pos)) >= 0;) {
+    const wmiemu__mof_op_t *op = &ctx->ops[k];
+    if (op->path->len == len && wmiemu__cim_ieq_n(op->path->s, path, len) && same_ns(op->ns, ns)) return k;
+  }
+  return -1;
+}
+
+wmiemu__cim_class_t *wmiemu__mof_find_class(wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *name) {
+  UINT32 pos;
+  INT32 k = pending_class(ctx, ns, name, key_hash(ns, name, wmiemu_wcslen(name)), &pos);
+  if (k >= 0) return ctx->ops[k].cls;
+  wmiemu__ns_t *n = target_ns_cached(ctx, (wmiemu__cim_str_t *)ns);
   return n ? wmiemu__ns_find_class(n, name) : NULL;
 }
 
@@ -78,6 +187,7 @@ BOOL wmiemu__mof_namespace_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *name, siz
 }
 
 HRESULT wmiemu__mof_add_op(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_op_t *op) {
+  wmiemu__mof_op_t *o;
   if (ctx->nops == ctx->cap) {
     UINT32 cap = ctx->cap ? ctx->cap * 2 : 16;
     wmiemu__mof_op_t *ops = realloc(ctx->ops, cap * sizeof(*ops));
@@ -85,26 +195,123 @@ HRESULT wmiemu__mof_add_op(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_op_t *op) {
     ctx->ops = ops;
     ctx->cap = cap;
   }
-  ctx->ops[ctx->nops] = *op;
+  o = &ctx->ops[ctx->nops];
+  *o = *op;
+  o->prev = -1;
+  o->path = NULL;
+  if (op->kind == MOF_OP_NAMESPACE) {
+    if (ctx->nns_ops == ctx->ns_ops_cap) {
+      UINT32 cap = ctx->ns_ops_cap ? ctx->ns_ops_cap * 2 : 8;
+      UINT32 *p = realloc(ctx->ns_ops, cap * sizeof(*p));
+      if (!p) return WBEM_E_OUT_OF_MEMORY;
+      ctx->ns_ops = p;
+      ctx->ns_ops_cap = cap;
+    }
+    ctx->ns_ops[ctx->nns_ops++] = ctx->nops;
+    /* a name that resolved to nothing may resolve to this one now */
+    wmiemu__str_unref(ctx->ns_cache_key);
+    ctx->ns_cache_key = NULL;
+  } else if (op->kind == MOF_OP_CLASS) {
+    const WCHAR *name = op->cls->name->s;
+    uint32_t h = key_hash(op->ns, name, op->cls->name->len);
+    UINT32 pos;
+    o->prev = pending_class(ctx, op->ns, name, h, &pos);
+    if (o->prev >= 0) wmiemu__hindex_set(&ctx->class_index, pos, (INT32)ctx->nops);
+    else if (FAILED(wmiemu__hindex_add(&ctx->class_index, h, (INT32)ctx->nops))) return WBEM_E_OUT_OF_MEMORY;
+  } else if (op->kind == MOF_OP_INSTANCE) {
+    wmiemu__wbuf_t b;
+    wmiemu__wbuf_init(&b);
+    wmiemu__object_relpath(op->inst, &b);
+    if (b.failed) return WBEM_E_OUT_OF_MEMORY;
+    if (b.len) {
+      uint32_t h = key_hash(op->ns, b.p, b.len);
+      UINT32 pos;
+      INT32 k = pending_instance(ctx, op->ns, b.p, b.len, h, &pos);
+      HRESULT hr = S_OK;
+      o->path = wmiemu__str_new(b.p, b.len);
+      if (!o->path) hr = WBEM_E_OUT_OF_MEMORY;
+      else if (k >= 0) wmiemu__hindex_set(&ctx->inst_index, pos, (INT32)ctx->nops);
+      else hr = wmiemu__hindex_add(&ctx->inst_index, h, (INT32)ctx->nops);
+      wmiemu__wbuf_free(&b);
+      if (FAILED(hr)) { wmiemu__str_unref(o->path); return hr; }
+    }
+  }
   if (op->ns) wmiemu__str_ref(op->ns);
   ctx->nops++;
   return S_OK;
 }
 
-BOOL wmiemu__mof_instance_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *relpath, size_t len) {
-  for (UINT32 i = 0; i < ctx->nops; i++) {
-    const wmiemu__mof_op_t *op = &ctx->ops[i];
-    if (op->kind != MOF_OP_INSTANCE || !wmiemu__ns_name_eq(op->ns->s, op->ns->len, ctx->ns->s, ctx->ns->len)) continue;
-    wmiemu__wbuf_t b;
-    BOOL same;
-    wmiemu__wbuf_init(&b);
-    wmiemu__object_relpath(op->inst, &b);
-    same = b.len == len && !wmiemu__cim_wcsnicmp(b.p, relpath, len);
-    wmiemu__wbuf_free(&b);
-    if (same) return TRUE;
+HRESULT wmiemu__mof_add_alias(wmiemu__mof_ctx_t *ctx, WCHAR *alias, wmiemu__cim_object_t *obj) {
+  if (ctx->naliases == ctx->acap) {
+    UINT32 cap = ctx->acap ? ctx->acap * 2 : 8;
+    wmiemu__mof_alias_t *a = realloc(ctx->aliases, cap * sizeof(*a));
+    if (!a) return WBEM_E_OUT_OF_MEMORY;
+    ctx->aliases = a;
+    ctx->acap = cap;
   }
-  wmiemu__ns_t *n = target_ns(ctx, ctx->ns->s, ctx->ns->len);
+  if (FAILED(wmiemu__hindex_add(&ctx->alias_index, wmiemu__cim_ihash(alias), (INT32)ctx->naliases)))
+    return WBEM_E_OUT_OF_MEMORY;
+  ctx->aliases[ctx->naliases].name = alias;
+  ctx->aliases[ctx->naliases].obj = obj;
+  obj->IWbemClassObject_iface.lpVtbl->AddRef(&obj->IWbemClassObject_iface);
+  ctx->naliases++;
+  return S_OK;
+}
+
+BOOL wmiemu__mof_instance_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *relpath, size_t len) {
+  UINT32 pos;
+  if (len && pending_instance(ctx, ctx->ns, relpath, len, key_hash(ctx->ns, relpath, len), &pos) >= 0) return TRUE;
+  wmiemu__ns_t *n = target_ns_cached(ctx, ctx->ns);
   return n && wmiemu__ns_find_instance(n, relpath, len) >= 0;
+}
+
+/* ---- weights: a file cannot make the compile build without end ----
+ * The copies a declaration makes (inherited properties, instances of a
+ * wide class, an alias pasted many times) can be far larger than its text:
+ * each is weighed before, or as soon as, it is made. */
+
+static UINT64 value_weight(const wmiemu__cim_value_t *v, UINT64 cap) {
+  UINT64 w = 0;
+  if ((v->flags & WMIEMU__VALUE_NULL) || WMIEMU__CIM_BASE(v->type) != CIM_OBJECT) return 0;
+  if (!WMIEMU__CIM_IS_ARRAY(v->type))
+    return v->u.s.obj ? wmiemu__mof_object_weight(wmiemu__object_from_iface(v->u.s.obj), cap) : 0;
+  w = 1 + v->u.a->count / 2;        /* the array itself: a pointer per element */
+  for (UINT32 i = 0; i < v->u.a->count && w <= cap; i++)
+    if (v->u.a->items[i].obj) w += wmiemu__mof_object_weight(wmiemu__object_from_iface(v->u.a->items[i].obj), cap - w);
+  return w;
+}
+
+UINT64 wmiemu__mof_object_weight(const wmiemu__cim_object_t *o, UINT64 cap) {
+  UINT64 w;
+  if (!o) return 0;
+  w = 6 + (UINT64)o->nvalues + (o->quals ? 2 * (UINT64)o->quals->count : 0);
+  for (UINT32 i = 0; i < o->nvalues && w <= cap; i++) w += value_weight(&o->values[i], cap - w);
+  return w;
+}
+
+UINT64 wmiemu__mof_class_weight(const wmiemu__cim_class_t *c, UINT64 cap) {
+  UINT64 w = 4 + 6 * (UINT64)c->nprops + 2 * (UINT64)c->quals.count;
+  for (UINT32 i = 0; i < c->nprops && w <= cap; i++)
+    w += 2 * (UINT64)c->props[i].quals.count + value_weight(&c->props[i].def, cap - w);
+  return w;
+}
+
+UINT64 wmiemu__mof_spawn_weight(const wmiemu__cim_class_t *c, UINT64 cap) {
+  UINT64 w = 6 + (UINT64)c->nprops;
+  for (UINT32 i = 0; i < c->nprops && w <= cap; i++) w += value_weight(&c->props[i].def, cap - w);
+  return w;
+}
+
+UINT64 wmiemu__mof_max_weight = WMIEMU__MOF_MAX_WEIGHT;
+
+BOOL wmiemu__mof_charge(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, UINT64 w) {
+  if (w <= ctx->weight_left) {
+    ctx->weight_left -= w;
+    return TRUE;
+  }
+  return wmiemu__mof_error(ctx, line, col, WBEM_E_QUOTA_VIOLATION,
+                           "the compiled classes and instances would take more than %llu MiB "
+                           "(the limit of one MOF compile)", (unsigned long long)(wmiemu__mof_max_weight * 16 >> 20));
 }
 
 static void ctx_free(wmiemu__mof_ctx_t *ctx) {
@@ -112,6 +319,7 @@ static void ctx_free(wmiemu__mof_ctx_t *ctx) {
     wmiemu__mof_op_t *op = &ctx->ops[i];
     wmiemu__ns_free(op->new_ns);
     wmiemu__str_unref(op->ns);
+    wmiemu__str_unref(op->path);
     if (op->cls) wmiemu__class_unref(op->cls);
     if (op->inst) op->inst->IWbemClassObject_iface.lpVtbl->Release(&op->inst->IWbemClassObject_iface);
   }
@@ -121,63 +329,130 @@ static void ctx_free(wmiemu__mof_ctx_t *ctx) {
     ctx->aliases[i].obj->IWbemClassObject_iface.lpVtbl->Release(&ctx->aliases[i].obj->IWbemClassObject_iface);
   }
   free(ctx->aliases);
+  wmiemu__hindex_free(&ctx->class_index);
+  wmiemu__hindex_free(&ctx->inst_index);
+  wmiemu__hindex_free(&ctx->alias_index);
+  free(ctx->ns_ops);
+  wmiemu__str_unref(ctx->ns_cache_key);
   wmiemu__mof_tok_free(&ctx->tok);
   wmiemu__str_unref(ctx->ns);
 }
 
-static BOOL derives_from(const wmiemu__cim_class_t *c, const wmiemu__cim_class_t *ancestor) {
-  for (; c; c = c->super)
-    if (c == ancestor) return TRUE;
-  return FALSE;
+/* The first op using each class: as the superclass (at any distance) of a
+ * class op, or the class (or an ancestor of the class) of an instance.
+ * Built once, when a changed class must be checked against its users. */
+typedef struct {
+  const wmiemu__cim_class_t **cls;
+  UINT32 *first;
+  UINT32 n;
+  wmiemu__hindex_t index;
+} first_use_t;
+
+static uint32_t ptr_hash(const void *p) {
+  uint64_t x = (uint64_t)(uintptr_t)p;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  return (uint32_t)x;
+}
+
+static INT32 first_use_find(const first_use_t *u, const wmiemu__cim_class_t *c) {
+  uint32_t h = ptr_hash(c);
+  UINT32 pos = wmiemu__hindex_start(&u->index, h);
+  for (INT32 k; (k = wmiemu__hindex_next(&u->index, h, &pos)) >= 0;)
+    if (u->cls[k] == c) return k;
+  return -1;
+}
+
+static HRESULT first_use_build(const wmiemu__mof_ctx_t *ctx, first_use_t *u) {
+  UINT32 cap = 0;
+  for (UINT32 j = 0; j < ctx->nops; j++) {
+    const wmiemu__mof_op_t *op = &ctx->ops[j];
+    const wmiemu__cim_class_t *c = op->kind == MOF_OP_CLASS ? op->cls->super
+                                 : op->kind == MOF_OP_INSTANCE ? op->inst->cls : NULL;
+    /* a class already seen had its ancestors seen with it, as early */
+    for (; c && first_use_find(u, c) < 0; c = c->super) {
+      if (u->n == cap) {
+        cap = cap ? cap * 2 : 64;
+        const wmiemu__cim_class_t **pc = realloc(u->cls, cap * sizeof(*pc));
+        if (pc) u->cls = pc;
+        UINT32 *pf = pc ? realloc(u->first, cap * sizeof(*pf)) : NULL;
+        if (!pf) return WBEM_E_OUT_OF_MEMORY;
+        u->first = pf;
+      }
+      if (FAILED(wmiemu__hindex_add(&u->index, ptr_hash(c), (INT32)u->n))) return WBEM_E_OUT_OF_MEMORY;
+      u->cls[u->n] = c;
+      u->first[u->n++] = j;
+    }
+  }
+  return S_OK;
 }
 
 /* TRUE when an op before `end` defines a subclass or an instance of cls:
  * replacing cls would leave them bound to the old definition. */
-static BOOL pending_use(const wmiemu__mof_ctx_t *ctx, UINT32 end, const wmiemu__cim_class_t *cls) {
-  for (UINT32 j = 0; j < end; j++) {
-    const wmiemu__mof_op_t *op = &ctx->ops[j];
-    if (op->kind == MOF_OP_CLASS && op->cls != cls && derives_from(op->cls, cls)) return TRUE;
-    if (op->kind == MOF_OP_INSTANCE && derives_from(op->inst->cls, cls)) return TRUE;
-  }
-  return FALSE;
+static BOOL pending_use(const first_use_t *u, UINT32 end, const wmiemu__cim_class_t *cls) {
+  INT32 k = first_use_find(u, cls);
+  return k >= 0 && u->first[k] < end;
 }
 
-/* The definition of class `name` in namespace ns that op `end` replaces:
- * the latest earlier op of the file, else the stored one. */
-static wmiemu__cim_class_t *previous_class(const wmiemu__mof_ctx_t *ctx, UINT32 end, wmiemu__ns_t *n,
-                                           const wmiemu__cim_str_t *ns, const WCHAR *name) {
-  for (UINT32 j = end; j-- > 0;) {
-    const wmiemu__mof_op_t *op = &ctx->ops[j];
-    if (op->kind == MOF_OP_CLASS && !wmiemu__cim_wcsicmp(op->cls->name->s, name) &&
-        wmiemu__ns_name_eq(op->ns->s, op->ns->len, ns->s, ns->len))
-      return op->cls;
+/* The definition of the class of op `i` that it replaces: the latest
+ * earlier op of the file, else the stored one. */
+static wmiemu__cim_class_t *previous_class(const wmiemu__mof_ctx_t *ctx, UINT32 i, wmiemu__ns_t *n) {
+  const wmiemu__mof_op_t *op = &ctx->ops[i];
+  if (op->prev >= 0) return ctx->ops[op->prev].cls;
+  return n ? wmiemu__ns_find_class(n, op->cls->name->s) : NULL;
+}
+
+/* wmiemu__repo_find_ns for the namespace of an op; consecutive ops share
+ * their namespace string. */
+typedef struct { const wmiemu__cim_str_t *key; wmiemu__ns_t *ns; } ns_memo_t;
+
+static wmiemu__ns_t *op_ns(wmiemu_repo_t *repo, ns_memo_t *m, const wmiemu__cim_str_t *ns) {
+  if (m->key != ns) {
+    m->key = ns;
+    m->ns = wmiemu__repo_find_ns(repo, ns->s, ns->len);
   }
-  return n ? wmiemu__ns_find_class(n, name) : NULL;
+  return m->ns;
 }
 
 /* Validates then applies ctx->ops; caller holds the write lock. */
 static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
   wmiemu_repo_t *repo = ctx->repo;
-  for (UINT32 i = 0; i < ctx->nops; i++) {
+  first_use_t uses = { NULL, NULL, 0, { NULL, 0, 0 } };
+  BOOL have_uses = FALSE;
+  ns_memo_t memo = { NULL, NULL };
+  HRESULT hr = S_OK;
+  for (UINT32 i = 0; i < ctx->nops && SUCCEEDED(hr); i++) {
     wmiemu__mof_op_t *op = &ctx->ops[i];
     if (op->kind != MOF_OP_CLASS) continue;
-    wmiemu__ns_t *n = wmiemu__repo_find_ns(repo, op->ns->s, op->ns->len);
-    wmiemu__cim_class_t *old = previous_class(ctx, i, n, op->ns, op->cls->name->s);
-    if (old && !wmiemu__class_equal(old, op->cls, 0) &&
-        ((n && old == wmiemu__ns_find_class(n, old->name->s) && wmiemu__ns_class_in_use(n, old)) ||
-         pending_use(ctx, i, old))) {
+    wmiemu__ns_t *n = op_ns(repo, &memo, op->ns);
+    wmiemu__cim_class_t *old = previous_class(ctx, i, n);
+    if (!old || wmiemu__class_equal(old, op->cls, 0)) continue;
+    BOOL stored = n && old == wmiemu__ns_find_class(n, old->name->s);
+    if (!have_uses && !(stored && wmiemu__ns_class_in_use(n, old))) {
+      hr = first_use_build(ctx, &uses);
+      have_uses = TRUE;
+      if (FAILED(hr)) {
+        wmiemu__mof_error(ctx, op->line, op->col, hr, "out of memory");
+        break;
+      }
+    }
+    if ((stored && wmiemu__ns_class_in_use(n, old)) || pending_use(&uses, i, old)) {
       char *name = wmiemu__cim_w_to_utf8(op->cls->name->s, (size_t)-1);
       wmiemu__mof_error(ctx, op->line, op->col, WBEM_E_CLASS_HAS_CHILDREN,
                         "class %s differs from %s, which has subclasses or instances", name ? name : "?",
-                        n && old == wmiemu__ns_find_class(n, old->name->s) ? "the stored one" : "its earlier definition");
+                        stored ? "the stored one" : "its earlier definition");
       free(name);
-      return ctx->hr;
+      hr = ctx->hr;
     }
   }
+  free(uses.cls);
+  free(uses.first);
+  wmiemu__hindex_free(&uses.index);
+  if (FAILED(hr)) return hr;
   /* namespaces first, so that the check above and the puts below agree */
-  for (UINT32 i = 0; i < ctx->nops; i++) {
-    wmiemu__mof_op_t *op = &ctx->ops[i];
-    if (op->kind != MOF_OP_NAMESPACE) continue;
+  for (UINT32 k = 0; k < ctx->nns_ops; k++) {
+    wmiemu__mof_op_t *op = &ctx->ops[ctx->ns_ops[k]];
     if (wmiemu__repo_find_ns(repo, op->new_ns->name->s, op->new_ns->name->len)) continue;
     if (repo->nns == repo->cap) {
       UINT32 cap = repo->cap * 2;
@@ -189,11 +464,11 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
     repo->ns[repo->nns++] = op->new_ns;
     op->new_ns = NULL;
   }
+  memo.key = NULL;
   for (UINT32 i = 0; i < ctx->nops; i++) {
     wmiemu__mof_op_t *op = &ctx->ops[i];
-    HRESULT hr = S_OK;
     if (op->kind == MOF_OP_NAMESPACE) continue;
-    wmiemu__ns_t *n = wmiemu__repo_find_ns(repo, op->ns->s, op->ns->len);
+    wmiemu__ns_t *n = op_ns(repo, &memo, op->ns);
     if (!n) hr = WBEM_E_INVALID_NAMESPACE;
     else if (op->kind == MOF_OP_CLASS) {
       wmiemu__cim_class_t *old = wmiemu__ns_find_class(n, op->cls->name->s);
@@ -213,6 +488,7 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
 static HRESULT compile(wmiemu__mof_ctx_t *ctx, const char *text, size_t len) {
   HRESULT hr;
   wmiemu__mof_lexer_init(&ctx->lx, text, len);
+  ctx->weight_left = wmiemu__mof_max_weight;
   if (!ctx->system_ns) {
     /* mofcomp starts in root\default */
     ctx->ns = wmiemu__str_from_ascii("root\\default");
@@ -250,10 +526,9 @@ HRESULT wmiemu__mof_compile_system(wmiemu__ns_t *ns, wmiemu__cim_str_t *server) 
   return compile(&ctx, wmiemu__system_mof, strlen(wmiemu__system_mof));
 }
 
-HRESULT wmiemu_mof_compile_text(wmiemu_repo_t *repo, const char *name, const char *text, size_t len,
-                                wmiemu_diag_fn fn, void *fn_ctx) {
+static HRESULT compile_source(wmiemu_repo_t *repo, const char *name, const char *text, size_t len,
+                              wmiemu_diag_fn fn, void *fn_ctx) {
   wmiemu__mof_ctx_t ctx;
-  if (!repo || (!text && len)) return WBEM_E_INVALID_PARAMETER;
   memset(&ctx, 0, sizeof ctx);
   ctx.repo = repo;
   ctx.server = repo->server;
@@ -263,23 +538,77 @@ HRESULT wmiemu_mof_compile_text(wmiemu_repo_t *repo, const char *name, const cha
   return compile(&ctx, text ? text : "", len);
 }
 
+/* An error about the file as such: line 0 when it is about all of it. */
+static HRESULT file_error(wmiemu_diag_fn fn, void *fn_ctx, const char *path, unsigned line, unsigned col,
+                          HRESULT hr, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static HRESULT file_error(wmiemu_diag_fn fn, void *fn_ctx, const char *path, unsigned line, unsigned col,
+                          HRESULT hr, const char *fmt, ...) {
+  char msg[300];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  wmiemu_diag_t d = { path ? path : "<input>", line, col, hr, WMIEMU_DIAG_ERROR, msg };
+  if (fn) fn(fn_ctx, &d);
+  return hr;
+}
+
+#define MAX_MIB ((unsigned)(WMIEMU__MOF_MAX_BYTES >> 20))
+
+HRESULT wmiemu_mof_compile_text(wmiemu_repo_t *repo, const char *name, const char *text, size_t len,
+                                wmiemu_diag_fn fn, void *fn_ctx) {
+  if (!repo || (!text && len)) return WBEM_E_INVALID_PARAMETER;
+  if (len > WMIEMU__MOF_MAX_BYTES)
+    return file_error(fn, fn_ctx, name, 0, 0, WBEM_E_QUOTA_VIOLATION,
+                      "the text is larger than %u MiB (the MOF size limit)", MAX_MIB);
+  return compile_source(repo, name, text, len, fn, fn_ctx);
+}
+
 /* MOF files are often UTF-16LE with a byte order mark (what Notepad and
- * Visual Studio write); the lexer reads UTF-8. */
-static char *to_utf8(char *data, size_t *len) {
-  if (*len >= 2 && (unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) {
-    size_t n = (*len - 2) / 2;
-    WCHAR *w = malloc((n + 1) * sizeof(WCHAR));
-    char *u;
-    if (!w) return NULL;
-    for (size_t i = 0; i < n; i++)
-      w[i] = (WCHAR)((unsigned char)data[2 + 2 * i] | ((unsigned char)data[3 + 2 * i] << 8));
-    u = wmiemu__cim_w_to_utf8(w, n);
-    free(w);
-    free(data);
-    if (u) *len = strlen(u);
-    return u;
+ * Visual Studio write); the lexer reads UTF-8. A surrogate without its
+ * pair, or a last odd byte, is refused where it is (line, and column in
+ * UTF-8 bytes as the lexer counts them) rather than read as U+FFFD. */
+static HRESULT utf16_to_utf8(const char *path, const unsigned char *data, size_t len, wmiemu_diag_fn fn,
+                             void *fn_ctx, char **out, size_t *out_len) {
+  size_t n = (len - 2) / 2;
+  unsigned line = 1;
+  size_t col = 1;
+  char *u = malloc(n * 3 + 1), *o = u;
+  *out = NULL;
+  if (!u) return WBEM_E_OUT_OF_MEMORY;
+  for (size_t i = 0; i < n; i++) {
+    UINT32 c = data[2 + 2 * i] | ((UINT32)data[3 + 2 * i] << 8);
+    if (c >= 0xD800 && c <= 0xDFFF) {
+      UINT32 d = i + 1 < n ? data[4 + 2 * i] | ((UINT32)data[5 + 2 * i] << 8) : 0;
+      if (c >= 0xDC00 || d < 0xDC00 || d > 0xDFFF) {
+        free(u);
+        return file_error(fn, fn_ctx, path, line, (unsigned)col, WBEMMOF_E_INVALID_FILE,
+                          "invalid UTF-16: surrogate 0x%04X without its pair", (unsigned)c);
+      }
+      c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
+      i++;
+    }
+    char *start = o;
+    if (c < 0x80) *o++ = (char)c;
+    else if (c < 0x800) { *o++ = (char)(0xC0 | c >> 6); *o++ = (char)(0x80 | (c & 0x3F)); }
+    else if (c < 0x10000) {
+      *o++ = (char)(0xE0 | c >> 12); *o++ = (char)(0x80 | ((c >> 6) & 0x3F)); *o++ = (char)(0x80 | (c & 0x3F));
+    } else {
+      *o++ = (char)(0xF0 | c >> 18); *o++ = (char)(0x80 | ((c >> 12) & 0x3F));
+      *o++ = (char)(0x80 | ((c >> 6) & 0x3F)); *o++ = (char)(0x80 | (c & 0x3F));
+    }
+    if (c == '\n') { line++; col = 1; }
+    else col += (size_t)(o - start);
   }
-  return data;
+  if (len % 2) {
+    free(u);
+    return file_error(fn, fn_ctx, path, line, (unsigned)col, WBEMMOF_E_INVALID_FILE,
+                      "invalid UTF-16: the file ends in the middle of a character (an odd number of bytes)");
+  }
+  *o = 0;
+  *out = u;
+  *out_len = (size_t)(o - u);
+  return S_OK;
 }
 
 HRESULT wmiemu_mof_compile_file(wmiemu_repo_t *repo, const char *path, wmiemu_diag_fn fn, void *fn_ctx) {
@@ -289,39 +618,45 @@ HRESULT wmiemu_mof_compile_file(wmiemu_repo_t *repo, const char *path, wmiemu_di
   HRESULT hr;
   if (!repo || !path) return WBEM_E_INVALID_PARAMETER;
   f = fopen(path, "rb");
-  if (!f) {
-    char msg[300];
-    wmiemu_diag_t d = { path, 0, 0, WBEMMOF_E_INVALID_FILE, WMIEMU_DIAG_ERROR, msg };
-    snprintf(msg, sizeof msg, "cannot open file: %s", strerror(errno));
-    if (fn) fn(fn_ctx, &d);
-    return WBEMMOF_E_INVALID_FILE;
-  }
+  if (!f) return file_error(fn, fn_ctx, path, 0, 0, WBEMMOF_E_INVALID_FILE, "cannot open file: %s", strerror(errno));
+  /* At most one byte past the limit is read: a device or a pipe that never
+   * ends is refused as soon as it has said too much. */
   for (;;) {
     if (len == cap) {
       cap = cap ? cap * 2 : 65536;
+      if (cap > WMIEMU__MOF_MAX_BYTES + 1) cap = WMIEMU__MOF_MAX_BYTES + 1;
       char *p = realloc(data, cap);
       if (!p) { free(data); fclose(f); return WBEM_E_OUT_OF_MEMORY; }
       data = p;
     }
     size_t n = fread(data + len, 1, cap - len, f);
     len += n;
-    if (n == 0) break;
+    if (n == 0 || len > WMIEMU__MOF_MAX_BYTES) break;
   }
   if (ferror(f)) {
     /* A directory opens but does not read (EISDIR): name the cause rather
      * than compile it as an empty file. */
-    char msg[300];
-    wmiemu_diag_t d = { path, 0, 0, WBEMMOF_E_INVALID_FILE, WMIEMU_DIAG_ERROR, msg };
-    snprintf(msg, sizeof msg, "cannot read file: %s", strerror(errno));
-    if (fn) fn(fn_ctx, &d);
+    int e = errno;
     free(data);
     fclose(f);
-    return WBEMMOF_E_INVALID_FILE;
+    return file_error(fn, fn_ctx, path, 0, 0, WBEMMOF_E_INVALID_FILE, "cannot read file: %s", strerror(e));
   }
   fclose(f);
-  data = to_utf8(data, &len);
-  if (!data) return WBEM_E_OUT_OF_MEMORY;
-  hr = wmiemu_mof_compile_text(repo, path, data, len, fn, fn_ctx);
+  if (len > WMIEMU__MOF_MAX_BYTES) {
+    free(data);
+    return file_error(fn, fn_ctx, path, 0, 0, WBEM_E_QUOTA_VIOLATION,
+                      "the file is larger than %u MiB (the MOF size limit)", MAX_MIB);
+  }
+  if (len >= 2 && (unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) {
+    char *u;
+    size_t ulen = 0;
+    hr = utf16_to_utf8(path, (const unsigned char *)data, len, fn, fn_ctx, &u, &ulen);
+    free(data);
+    if (FAILED(hr)) return hr;
+    data = u;
+    len = ulen;
+  }
+  hr = compile_source(repo, path, data, len, fn, fn_ctx);
   free(data);
   return hr;
 }

@@ -284,10 +284,14 @@ BOOL wmiemu__mof_lex(wmiemu__mof_lexer_t *lx, wmiemu__mof_tok_t *tok) {
     lx->p++;
     if (lx->p >= lx->end || !is_ident_start((unsigned char)*lx->p))
       return fail_at(lx, tok->text, WBEMMOF_E_EXPECTED_ALIAS_NAME, "expected an alias name after '$'");
-    while (lx->p < lx->end && is_ident_char((unsigned char)*lx->p)) lx->p++;
+    while (lx->p < lx->end && is_ident_char((unsigned char)*lx->p)) {
+      const char *at = lx->p;
+      if ((unsigned char)*at < 0x80) lx->p++;
+      else if (utf8_next(lx) == 0xFFFFFFFFu) return fail_at(lx, at, WBEMMOF_E_INVALID_FILE, "invalid UTF-8 in alias name");
+    }
     tok->kind = MOF_T_ALIAS;
     tok->text++;
-  } else if (strchr("{}[]();,:=#", c)) {
+  } else if (c && strchr("{}[]();,:=#", c)) {   /* strchr finds the NUL too */
     lx->p++;
     tok->kind = MOF_T_PUNCT;
     tok->punct = (char)c;

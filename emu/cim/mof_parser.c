@@ -90,17 +90,24 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL all
     l->mag = ctx->tok.str[0];
     return next(ctx);
   case MOF_T_STRING: {
-    /* adjacent strings concatenate */
+    /* adjacent strings concatenate (the buffer doubles: many short pieces
+     * cost linear time) */
+    size_t cap = ctx->tok.str_len + 1;
     l->kind = WMIEMU__MOF_LIT_STRING;
     l->str = ctx->tok.str;
     l->str_len = ctx->tok.str_len;
     ctx->tok.str = NULL;
     if (!next(ctx)) return FALSE;
     while (ctx->tok.kind == MOF_T_STRING) {
-      WCHAR *s = realloc(l->str, (l->str_len + ctx->tok.str_len + 1) * sizeof(WCHAR));
-      if (!s) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
-      memcpy(s + l->str_len, ctx->tok.str, (ctx->tok.str_len + 1) * sizeof(WCHAR));
-      l->str = s;
+      if (l->str_len + ctx->tok.str_len + 1 > cap) {
+        size_t ncap = cap * 2;
+        if (ncap < l->str_len + ctx->tok.str_len + 1) ncap = l->str_len + ctx->tok.str_len + 1;
+        WCHAR *s = realloc(l->str, ncap * sizeof(WCHAR));
+        if (!s) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+        l->str = s;
+        cap = ncap;
+      }
+      memcpy(l->str + l->str_len, ctx->tok.str, (ctx->tok.str_len + 1) * sizeof(WCHAR));
       l->str_len += ctx->tok.str_len;
       if (!next(ctx)) return FALSE;
     }
@@ -123,10 +130,20 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL all
     }
     if (wmiemu__mof_tok_is(&ctx->tok, "instance")) {
       wmiemu__cim_object_t *o;
+      BOOL ok;
+      /* the parse, and every copy, comparison and print of the object,
+       * recurse once per level */
+      if (ctx->nesting >= WMIEMU__MOF_MAX_NESTING)
+        return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_QUOTA_VIOLATION,
+                                 "embedded instances nested more than %d deep (the MOF nesting limit)",
+                                 WMIEMU__MOF_MAX_NESTING);
       if (!next(ctx)) return FALSE;
       if (!wmiemu__mof_tok_is(&ctx->tok, "of")) return expected(ctx, WBEMMOF_E_INVALID_INSTANCE_DECLARATION, "'of'");
       if (!next(ctx)) return FALSE;
-      if (!parse_instance_body(ctx, l->line, l->col, NULL, TRUE, &o, NULL)) return FALSE;
+      ctx->nesting++;
+      ok = parse_instance_body(ctx, l->line, l->col, NULL, TRUE, &o, NULL);
+      ctx->nesting--;
+      if (!ok) return FALSE;
       l->kind = WMIEMU__MOF_LIT_OBJECT;
       l->obj = &o->IWbemClassObject_iface;
       return TRUE;
@@ -290,7 +307,9 @@ static BOOL parse_pragma(wmiemu__mof_ctx_t *ctx) {
       size_t n;
       const WCHAR *s = wmiemu__ns_strip(ctx->tok.str, &n);
       wmiemu__wbuf_t b;
-      if (!n || s[0] == '\\' || s[n - 1] == '\\' || s[0] == '/')
+      /* Names are canonical, '/' being '\\': no empty element, so that the
+       * name --dump writes is the name it reads back. */
+      if (!n || s[0] == '\\' || s[n - 1] == '\\' || s[0] == '/' || s[n - 1] == '/')
         return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
                                  "invalid namespace name");
       for (size_t i = 0; i + 1 < n; i++)
@@ -300,8 +319,11 @@ static BOOL parse_pragma(wmiemu__mof_ctx_t *ctx) {
       /* each element is a name: letters, digits, '_' (object paths and the
        * dump's #pragma namespace quote nothing else) */
       for (size_t i = 0; i < n; i++)
-        if (s[i] < 0x80 && s[i] != '\\' && s[i] != '/' && s[i] != '_' && !(s[i] >= '0' && s[i] <= '9') &&
-            !((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))
+        if ((s[i] < 0x80 && s[i] != '\\' && s[i] != '/' && s[i] != '_' && !(s[i] >= '0' && s[i] <= '9') &&
+             !((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')) ||
+            (s[i] >= 0x80 && s[i] < 0xA0) ||
+            (s[i] >= 0xD800 && s[i] <= 0xDBFF && !(i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF)) ||
+            (s[i] >= 0xDC00 && s[i] <= 0xDFFF && !(i > 0 && s[i - 1] >= 0xD800 && s[i - 1] <= 0xDBFF)))
           return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
                                    "invalid character in namespace name");
       wmiemu__wbuf_init(&b);
@@ -315,7 +337,13 @@ static BOOL parse_pragma(wmiemu__mof_ctx_t *ctx) {
       if (b.failed) { wmiemu__wbuf_free(&b); return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); }
       for (size_t i = 0; i < b.len; i++) if (b.p[i] == '/') b.p[i] = '\\';
       if (!wmiemu__mof_namespace_exists(ctx, b.p, b.len)) {
-        wmiemu__mof_op_t op = { MOF_OP_NAMESPACE, NULL, NULL, NULL, NULL, 0, line, col };
+        /* each holds its own copy of the system classes */
+        if ((ctx->repo ? ctx->repo->nns : 0) + ctx->nns_ops >= WMIEMU__MOF_MAX_NAMESPACES) {
+          wmiemu__wbuf_free(&b);
+          return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_QUOTA_VIOLATION,
+                                   "more than %d namespaces (the repository limit)", WMIEMU__MOF_MAX_NAMESPACES);
+        }
+        wmiemu__mof_op_t op = { MOF_OP_NAMESPACE, NULL, NULL, NULL, NULL, 0, line, col, -1, NULL };
         HRESULT hr = wmiemu__ns_new(b.p, b.len, ctx->server, &op.new_ns);
         if (SUCCEEDED(hr)) hr = wmiemu__mof_add_op(ctx, &op);
         if (FAILED(hr)) {
@@ -482,6 +510,16 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
       wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_INVALID_SUPERCLASS, "a class cannot derive from itself");
       goto done;
     }
+    /* A class holds a copy of every property and qualifier it inherits, so
+     * a chain's memory grows with depth times width (5,000 levels took a
+     * gigabyte), and class tests walk the chain; WMI's own schemas stay
+     * well under 20 levels. */
+    if (super->depth + 1 > WMIEMU__MOF_MAX_CLASS_DEPTH) {
+      wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_QUOTA_VIOLATION,
+                        "class would have more than %d superclasses (the class depth limit)",
+                        WMIEMU__MOF_MAX_CLASS_DEPTH);
+      goto done;
+    }
     if (!next(ctx)) goto done;
   }
   if (!is_punct(ctx, '{')) {
@@ -523,6 +561,8 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
       goto done;
     }
   }
+  if (!wmiemu__mof_charge(ctx, cline, ccol, wmiemu__mof_class_weight(cls, ctx->weight_left)))
+    goto done;
   if (ctx->class_flags & (MOF_CLASSFLAG_CREATEONLY | MOF_CLASSFLAG_UPDATEONLY)) {
     BOOL exists = ctx->repo && wmiemu__mof_find_class(ctx, ctx->ns, name->s);
     if ((ctx->class_flags & MOF_CLASSFLAG_CREATEONLY) && exists) {
@@ -535,7 +575,7 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
     }
   }
   {
-    wmiemu__mof_op_t op = { MOF_OP_CLASS, NULL, ctx->ns, cls, NULL, ctx->class_flags, line, col };
+    wmiemu__mof_op_t op = { MOF_OP_CLASS, NULL, ctx->ns, cls, NULL, ctx->class_flags, line, col, -1, NULL };
     if (FAILED(wmiemu__mof_add_op(ctx, &op))) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
     cls = NULL;
   }
@@ -576,6 +616,8 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
     free(ns);
     return FALSE;
   }
+  if (!wmiemu__mof_charge(ctx, line, col, wmiemu__mof_spawn_weight(cls, ctx->weight_left)))
+    return FALSE;
   if (FAILED(wmiemu__object_spawn(cls, &iface)))
     return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_OUT_OF_MEMORY, "out of memory");
   o = wmiemu__object_from_iface(iface);
@@ -648,6 +690,8 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
   if (!next(ctx)) goto fail;
   if (quals && quals->count) {
     wmiemu__cim_qualset_t *q;
+    /* the class's qualifiers that reach instances are copied too */
+    if (!wmiemu__mof_charge(ctx, line, col, 2 * ((UINT64)cls->quals.count + quals->count))) goto fail;
     if (FAILED(wmiemu__object_quals(o, &q))) goto fail;
     for (UINT32 k = 0; k < quals->count; k++) {
       wmiemu__cim_value_t v;
@@ -694,23 +738,20 @@ static BOOL parse_instance(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals,
     if (FAILED(hr)) { wmiemu__mof_error(ctx, line, col, hr, "%s", msg); goto done; }
   }
   if (alias) {
-    if (ctx->naliases == ctx->acap) {
-      UINT32 cap = ctx->acap ? ctx->acap * 2 : 8;
-      wmiemu__mof_alias_t *a = realloc(ctx->aliases, cap * sizeof(*a));
-      if (!a) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
-      ctx->aliases = a;
-      ctx->acap = cap;
+    if (FAILED(wmiemu__mof_add_alias(ctx, alias, o))) {
+      wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+      goto done;
     }
-    ctx->aliases[ctx->naliases].name = alias;
-    ctx->aliases[ctx->naliases].obj = o;
-    o->IWbemClassObject_iface.lpVtbl->AddRef(&o->IWbemClassObject_iface);
-    ctx->naliases++;
     alias = NULL;
   }
   {
-    wmiemu__mof_op_t op = { MOF_OP_INSTANCE, NULL, ctx->ns, NULL, o, 0, line, col };
+    wmiemu__mof_op_t op = { MOF_OP_INSTANCE, NULL, ctx->ns, NULL, o, 0, line, col, -1, NULL };
     if (FAILED(wmiemu__mof_add_op(ctx, &op))) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
     o = NULL;
+    /* its path, kept here and by the repository: key defaults can make it
+     * long for a short declaration */
+    const wmiemu__cim_str_t *path = ctx->ops[ctx->nops - 1].path;
+    if (path && !wmiemu__mof_charge(ctx, line, col, 2 * ((UINT64)path->len / 8 + 1))) goto done;
   }
   ok = TRUE;
 done:

@@ -14,7 +14,9 @@ void wmiemu__mof_lit_free(wmiemu__mof_lit_t *l) {
 }
 
 wmiemu__cim_object_t *wmiemu__mof_find_alias(wmiemu__mof_ctx_t *ctx, const WCHAR *name) {
-  for (UINT32 i = 0; i < ctx->naliases; i++)
+  uint32_t h = wmiemu__cim_ihash(name);
+  UINT32 pos = wmiemu__hindex_start(&ctx->alias_index, h);
+  for (INT32 i; (i = wmiemu__hindex_next(&ctx->alias_index, h, &pos)) >= 0;)
     if (!wmiemu__cim_wcsicmp(ctx->aliases[i].name, name)) return ctx->aliases[i].obj;
   return NULL;
 }
@@ -95,6 +97,10 @@ static BOOL lit_to_scalar(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_lit_t *l, CI
         return wmiemu__mof_error(ctx, l->line, l->col, WBEMMOF_E_TYPE_MISMATCH,
                                  "%s: the aliased instance has no path (a key is NULL)", what);
       }
+      if (!wmiemu__mof_charge(ctx, l->line, l->col, (UINT64)b.len / 8 + 1)) {
+        wmiemu__wbuf_free(&b);
+        return FALSE;
+      }
       out->s = wmiemu__str_new(b.p, b.len);
       wmiemu__wbuf_free(&b);
       if (!out->s) goto oom;
@@ -119,6 +125,9 @@ static BOOL lit_to_scalar(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_lit_t *l, CI
       free(n);
       return FALSE;
     }
+    /* an alias can stand for a large object, and be pasted many times */
+    if (!wmiemu__mof_charge(ctx, l->line, l->col, wmiemu__mof_object_weight(o, ctx->weight_left)))
+      return FALSE;
     if (FAILED(wmiemu__object_clone(o, &out->obj))) goto oom;
     return TRUE;
   }

@@ -4,9 +4,35 @@
 
 #include "cim/class.h"
 
+/* Small sets are searched in order; from this size on they are indexed. */
+#define QUALSET_INDEX_MIN 16
+
 void wmiemu__qualset_init(wmiemu__cim_qualset_t *q) {
   q->count = q->cap = 0;
   q->items = NULL;
+  q->index = NULL;
+}
+
+static void index_drop(wmiemu__cim_qualset_t *q) {
+  if (q->index) {
+    wmiemu__hindex_free(q->index);
+    free(q->index);
+    q->index = NULL;
+  }
+}
+
+/* (Re)builds the index; without memory for it the set is searched in order. */
+static void index_build(wmiemu__cim_qualset_t *q) {
+  if (!q->index) {
+    if (!(q->index = malloc(sizeof(*q->index)))) return;
+    wmiemu__hindex_init(q->index);
+  }
+  wmiemu__hindex_reset(q->index);
+  for (UINT32 i = 0; i < q->count; i++)
+    if (FAILED(wmiemu__hindex_add(q->index, wmiemu__cim_ihash(q->items[i].name->s), (INT32)i))) {
+      index_drop(q);
+      return;
+    }
 }
 
 void wmiemu__qualset_clear(wmiemu__cim_qualset_t *q) {
@@ -15,6 +41,7 @@ void wmiemu__qualset_clear(wmiemu__cim_qualset_t *q) {
     wmiemu__value_clear(&q->items[i].value);
   }
   free(q->items);
+  index_drop(q);
   wmiemu__qualset_init(q);
 }
 
@@ -31,10 +58,18 @@ HRESULT wmiemu__qualset_copy(wmiemu__cim_qualset_t *dst, const wmiemu__cim_quals
     dst->items[i].flavor = src->items[i].flavor;
     dst->count++;
   }
+  if (dst->count >= QUALSET_INDEX_MIN) index_build(dst);
   return S_OK;
 }
 
 int wmiemu__qualset_find(const wmiemu__cim_qualset_t *q, const WCHAR *name) {
+  if (q->index) {
+    uint32_t h = wmiemu__cim_ihash(name);
+    UINT32 pos = wmiemu__hindex_start(q->index, h);
+    for (INT32 i; (i = wmiemu__hindex_next(q->index, h, &pos)) >= 0;)
+      if (!wmiemu__cim_wcsicmp(q->items[i].name->s, name)) return (int)i;
+    return -1;
+  }
   for (UINT32 i = 0; i < q->count; i++)
     if (!wmiemu__cim_wcsicmp(q->items[i].name->s, name)) return (int)i;
   return -1;
@@ -57,10 +92,13 @@ HRESULT wmiemu__qualset_put(wmiemu__cim_qualset_t *q, wmiemu__cim_str_t *name,
     q->items = items;
     q->cap = cap;
   }
+  if (q->index && FAILED(wmiemu__hindex_add(q->index, wmiemu__cim_ihash(name->s), (INT32)q->count)))
+    index_drop(q);
   q->items[q->count].name = wmiemu__str_ref(name);
   q->items[q->count].value = *value;
   q->items[q->count].flavor = flavor;
   q->count++;
+  if (!q->index && q->count >= QUALSET_INDEX_MIN) index_build(q);
   wmiemu__value_init_null(value, value->type);
   return S_OK;
 }
@@ -70,6 +108,7 @@ void wmiemu__qualset_remove(wmiemu__cim_qualset_t *q, UINT32 index) {
   wmiemu__value_clear(&q->items[index].value);
   memmove(&q->items[index], &q->items[index + 1], (q->count - index - 1) * sizeof(*q->items));
   q->count--;
+  if (q->index) index_build(q);
 }
 
 HRESULT wmiemu__qualset_inherit(wmiemu__cim_qualset_t *q, const wmiemu__cim_qualset_t *parent,

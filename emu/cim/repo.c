@@ -55,17 +55,29 @@ HRESULT wmiemu__ns_new(const WCHAR *name, size_t len, wmiemu__cim_str_t *server,
 
 void wmiemu__ns_free(wmiemu__ns_t *ns) {
   if (!ns) return;
-  for (UINT32 i = ns->ninst; i-- > 0;)
+  for (UINT32 i = ns->ninst; i-- > 0;) {
     ns->inst[i]->IWbemClassObject_iface.lpVtbl->Release(&ns->inst[i]->IWbemClassObject_iface);
+    wmiemu__str_unref(ns->inst_path[i]);
+  }
   for (UINT32 i = ns->nclasses; i-- > 0;) wmiemu__class_unref(ns->classes[i]);
   free(ns->inst);
+  free(ns->inst_path);
   free(ns->classes);
+  free(ns->uses);
+  wmiemu__hindex_free(&ns->class_index);
+  wmiemu__hindex_free(&ns->inst_index);
   wmiemu__str_unref(ns->name);
   free(ns);
 }
 
+/* The indexes make every lookup by class name or instance path O(1): a
+ * compile of n instances stays linear instead of comparing each new path
+ * with every stored one. */
+
 int wmiemu__ns_class_index(const wmiemu__ns_t *ns, const WCHAR *name) {
-  for (UINT32 i = 0; i < ns->nclasses; i++)
+  uint32_t h = wmiemu__cim_ihash(name);
+  UINT32 pos = wmiemu__hindex_start(&ns->class_index, h);
+  for (INT32 i; (i = wmiemu__hindex_next(&ns->class_index, h, &pos)) >= 0;)
     if (!wmiemu__cim_wcsicmp(ns->classes[i]->name->s, name)) return (int)i;
   return -1;
 }
@@ -75,11 +87,38 @@ wmiemu__cim_class_t *wmiemu__ns_find_class(const wmiemu__ns_t *ns, const WCHAR *
   return i >= 0 ? ns->classes[i] : NULL;
 }
 
+/* uses[] counts, per class, the classes deriving from it and the instances
+ * of it (by name), so that "is this class in use" needs no scan. */
+static void uses_add(wmiemu__ns_t *ns, const wmiemu__cim_str_t *name, int delta) {
+  int i = name ? wmiemu__ns_class_index(ns, name->s) : -1;
+  if (i >= 0) ns->uses[i] += (UINT32)delta;
+}
+
+/* Rebuilds the indexes and counts after a deletion moved entries. The
+ * indexes keep their memory, so adding everything back cannot fail. */
+static void ns_reindex(wmiemu__ns_t *ns) {
+  wmiemu__hindex_reset(&ns->class_index);
+  for (UINT32 i = 0; i < ns->nclasses; i++) {
+    wmiemu__hindex_add(&ns->class_index, wmiemu__cim_ihash(ns->classes[i]->name->s), (INT32)i);
+    ns->uses[i] = 0;
+  }
+  for (UINT32 i = 0; i < ns->nclasses; i++)
+    if (ns->classes[i]->super) uses_add(ns, ns->classes[i]->super->name, 1);
+  wmiemu__hindex_reset(&ns->inst_index);
+  for (UINT32 i = 0; i < ns->ninst; i++) {
+    uses_add(ns, ns->inst[i]->cls->name, 1);
+    if (ns->inst_path[i])
+      wmiemu__hindex_add(&ns->inst_index, wmiemu__cim_ihash_n(ns->inst_path[i]->s, ns->inst_path[i]->len), (INT32)i);
+  }
+}
+
 HRESULT wmiemu__ns_put_class(wmiemu__ns_t *ns, wmiemu__cim_class_t *cls) {
   int i = wmiemu__ns_class_index(ns, cls->name->s);
   if (i >= 0) {
+    if (ns->classes[i]->super) uses_add(ns, ns->classes[i]->super->name, -1);
     wmiemu__class_unref(ns->classes[i]);
     ns->classes[i] = wmiemu__class_ref(cls);
+    if (cls->super) uses_add(ns, cls->super->name, 1);
     return S_OK;
   }
   if (ns->nclasses == ns->ccap) {
@@ -87,59 +126,85 @@ HRESULT wmiemu__ns_put_class(wmiemu__ns_t *ns, wmiemu__cim_class_t *cls) {
     wmiemu__cim_class_t **c = realloc(ns->classes, cap * sizeof(*c));
     if (!c) return WBEM_E_OUT_OF_MEMORY;
     ns->classes = c;
+    UINT32 *u = realloc(ns->uses, cap * sizeof(*u));
+    if (!u) return WBEM_E_OUT_OF_MEMORY;
+    ns->uses = u;
     ns->ccap = cap;
   }
+  if (FAILED(wmiemu__hindex_add(&ns->class_index, wmiemu__cim_ihash(cls->name->s), (INT32)ns->nclasses)))
+    return WBEM_E_OUT_OF_MEMORY;
+  ns->uses[ns->nclasses] = 0;
   ns->classes[ns->nclasses++] = wmiemu__class_ref(cls);
+  if (cls->super) uses_add(ns, cls->super->name, 1);
   return S_OK;
 }
 
 int wmiemu__ns_find_instance(const wmiemu__ns_t *ns, const WCHAR *relpath, size_t len) {
-  for (UINT32 i = 0; i < ns->ninst; i++) {
-    wmiemu__wbuf_t b;
-    BOOL same;
-    wmiemu__wbuf_init(&b);
-    wmiemu__object_relpath(ns->inst[i], &b);
-    same = b.len == len && !wmiemu__cim_wcsnicmp(b.p, relpath, len);
-    wmiemu__wbuf_free(&b);
-    if (same) return (int)i;
+  if (!len) {
+    /* an empty path names the first instance without one */
+    for (UINT32 i = 0; i < ns->ninst; i++)
+      if (!ns->inst_path[i]) return (int)i;
+    return -1;
+  }
+  uint32_t h = wmiemu__cim_ihash_n(relpath, len);
+  UINT32 pos = wmiemu__hindex_start(&ns->inst_index, h);
+  for (INT32 i; (i = wmiemu__hindex_next(&ns->inst_index, h, &pos)) >= 0;) {
+    const wmiemu__cim_str_t *p = ns->inst_path[i];
+    if (p->len == len && wmiemu__cim_ieq_n(p->s, relpath, len)) return (int)i;
   }
   return -1;
 }
 
 HRESULT wmiemu__ns_put_instance(wmiemu__ns_t *ns, wmiemu__cim_object_t *obj) {
   wmiemu__wbuf_t b;
+  wmiemu__cim_str_t *path = NULL;
   int i = -1;
   wmiemu__wbuf_init(&b);
   wmiemu__object_relpath(obj, &b);
   if (b.failed) return WBEM_E_OUT_OF_MEMORY;
-  if (b.len) i = wmiemu__ns_find_instance(ns, b.p, b.len);
+  if (b.len) {
+    i = wmiemu__ns_find_instance(ns, b.p, b.len);
+    path = wmiemu__str_new(b.p, b.len);
+    if (!path) { wmiemu__wbuf_free(&b); return WBEM_E_OUT_OF_MEMORY; }
+  }
   wmiemu__wbuf_free(&b);
-  obj->IWbemClassObject_iface.lpVtbl->AddRef(&obj->IWbemClassObject_iface);
   if (i >= 0) {
+    obj->IWbemClassObject_iface.lpVtbl->AddRef(&obj->IWbemClassObject_iface);
+    uses_add(ns, ns->inst[i]->cls->name, -1);
     ns->inst[i]->IWbemClassObject_iface.lpVtbl->Release(&ns->inst[i]->IWbemClassObject_iface);
     ns->inst[i] = obj;
+    uses_add(ns, obj->cls->name, 1);
+    /* same path but for case: the index entry stands */
+    wmiemu__str_unref(ns->inst_path[i]);
+    ns->inst_path[i] = path;
     return S_OK;
   }
   if (ns->ninst == ns->icap) {
     UINT32 cap = ns->icap ? ns->icap * 2 : 16;
     wmiemu__cim_object_t **p = realloc(ns->inst, cap * sizeof(*p));
-    if (!p) {
-      obj->IWbemClassObject_iface.lpVtbl->Release(&obj->IWbemClassObject_iface);
+    if (p) ns->inst = p;
+    wmiemu__cim_str_t **q = p ? realloc(ns->inst_path, cap * sizeof(*q)) : NULL;
+    if (!q) {
+      wmiemu__str_unref(path);
       return WBEM_E_OUT_OF_MEMORY;
     }
-    ns->inst = p;
+    ns->inst_path = q;
     ns->icap = cap;
   }
+  if (path && FAILED(wmiemu__hindex_add(&ns->inst_index, wmiemu__cim_ihash_n(path->s, path->len), (INT32)ns->ninst))) {
+    wmiemu__str_unref(path);
+    return WBEM_E_OUT_OF_MEMORY;
+  }
+  obj->IWbemClassObject_iface.lpVtbl->AddRef(&obj->IWbemClassObject_iface);
+  ns->inst_path[ns->ninst] = path;
   ns->inst[ns->ninst++] = obj;
+  uses_add(ns, obj->cls->name, 1);
   return S_OK;
 }
 
 BOOL wmiemu__ns_class_in_use(const wmiemu__ns_t *ns, const wmiemu__cim_class_t *cls) {
-  for (UINT32 i = 0; i < ns->nclasses; i++)
-    if (ns->classes[i]->super && !wmiemu__cim_wcsicmp(ns->classes[i]->super->name->s, cls->name->s)) return TRUE;
-  for (UINT32 i = 0; i < ns->ninst; i++)
-    if (!wmiemu__cim_wcsicmp(ns->inst[i]->cls->name->s, cls->name->s)) return TRUE;
-  return FALSE;
+  int i = wmiemu__ns_class_index(ns, cls->name->s);
+  return i >= 0 && ns->uses[i] > 0;
 }
 
 /* ---- public API ---- */
@@ -410,9 +475,12 @@ HRESULT wmiemu_repo_delete_instance(wmiemu_repo_t *repo, const WCHAR *ns, const 
     if (i < 0) hr = WBEM_E_NOT_FOUND;
     else {
       wmiemu__cim_object_t *o = n->inst[i];
+      wmiemu__str_unref(n->inst_path[i]);
       memmove(&n->inst[i], &n->inst[i + 1], (n->ninst - (UINT32)i - 1) * sizeof(*n->inst));
+      memmove(&n->inst_path[i], &n->inst_path[i + 1], (n->ninst - (UINT32)i - 1) * sizeof(*n->inst_path));
       n->ninst--;
       o->IWbemClassObject_iface.lpVtbl->Release(&o->IWbemClassObject_iface);
+      ns_reindex(n);
       hr = S_OK;
     }
   }
@@ -435,9 +503,13 @@ HRESULT wmiemu_repo_delete_class(wmiemu_repo_t *repo, const WCHAR *ns, const WCH
     /* instances of the class and of its subclasses go first, then the classes */
     UINT32 k = 0;
     for (UINT32 i = 0; i < n->ninst; i++) {
-      if (wmiemu__class_is_a(n->inst[i]->cls, class_name))
+      if (wmiemu__class_is_a(n->inst[i]->cls, class_name)) {
         n->inst[i]->IWbemClassObject_iface.lpVtbl->Release(&n->inst[i]->IWbemClassObject_iface);
-      else n->inst[k++] = n->inst[i];
+        wmiemu__str_unref(n->inst_path[i]);
+      } else {
+        n->inst_path[k] = n->inst_path[i];
+        n->inst[k++] = n->inst[i];
+      }
     }
     n->ninst = k;
     k = 0;
@@ -446,6 +518,7 @@ HRESULT wmiemu_repo_delete_class(wmiemu_repo_t *repo, const WCHAR *ns, const WCH
       else n->classes[k++] = n->classes[i];
     }
     n->nclasses = k;
+    ns_reindex(n);
   }
   pthread_rwlock_unlock(&repo->lock);
   return hr;

@@ -5,14 +5,19 @@
 
 #include <wmiemu/cim.h>
 
+#include "cim/hindex.h"
 #include "cim/object.h"
 
 typedef struct wmiemu__ns {
   wmiemu__cim_str_t *name;            /* "root\cimv2" as first created */
   UINT32 nclasses, ccap;
   wmiemu__cim_class_t **classes;      /* definition order */
+  UINT32 *uses;                       /* per class: subclasses and instances naming it */
+  wmiemu__hindex_t class_index;       /* class name -> index in classes */
   UINT32 ninst, icap;
   wmiemu__cim_object_t **inst;        /* creation order */
+  wmiemu__cim_str_t **inst_path;      /* per instance: its relative path, NULL when it has none */
+  wmiemu__hindex_t inst_index;        /* relative path -> index in inst */
 } wmiemu__ns_t;
 
 /* Checks one query of an __EventProviderRegistration's EventQueryList.

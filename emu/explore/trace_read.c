@@ -43,6 +43,53 @@ static int get_str(const char *line, const char *key, char *out, size_t outlen) 
   return *p == '"' ? 0 : -1;
 }
 
+/* What a trace may be (README.md, "Limits"): a line longer, or a file
+ * larger, is not one we wrote, and /dev/zero or a pipe that never ends is
+ * refused as soon as it passes either. */
+#define TRACE_MAX_LINE ((size_t)1 << 20)
+#define TRACE_MAX_BYTES ((uint64_t)256 << 20)
+
+/* getline() within the limits: the line with its '\n' in *buf, its length
+ * returned; 0 at the end of the file; -1 with err set past a limit, on a
+ * NUL byte (the line is read as a C string) or out of memory. */
+static ssize_t read_line(FILE *f, char **buf, size_t *cap, uint64_t *total, const char *path, size_t lineno,
+                         char *err, size_t errlen) {
+  size_t n = 0;
+  int c;
+  while ((c = getc_unlocked(f)) != EOF) {
+    if (++*total > TRACE_MAX_BYTES) {
+      snprintf(err, errlen, "%s:%zu:%zu: trace larger than %llu MiB (the trace size limit)", path, lineno, n + 1,
+               (unsigned long long)(TRACE_MAX_BYTES >> 20));
+      return -1;
+    }
+    if (n == TRACE_MAX_LINE) {
+      snprintf(err, errlen, "%s:%zu:%zu: line longer than %zu KiB (the trace line limit)", path, lineno, n + 1,
+               TRACE_MAX_LINE >> 10);
+      return -1;
+    }
+    if (!c) {
+      snprintf(err, errlen, "%s:%zu:%zu: NUL byte in the trace", path, lineno, n + 1);
+      return -1;
+    }
+    if (n + 2 > *cap) {
+      size_t ncap = *cap ? *cap * 2 : 256;
+      char *b = realloc(*buf, ncap);
+      if (!b) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+      }
+      *buf = b;
+      *cap = ncap;
+    }
+    (*buf)[n++] = (char)c;
+    if (c == '\n')
+      break;
+  }
+  if (n)
+    (*buf)[n] = 0;
+  return (ssize_t)n;
+}
+
 void wmiemu__trace_info_free(wmiemu__trace_info_t *info) {
   if (info) {
     free(info->choices);
@@ -65,11 +112,16 @@ HRESULT wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *e
   }
   char *line = NULL;
   size_t cap = 0, lineno = 0;
-  uint64_t cap_choices = 0;
+  uint64_t cap_choices = 0, total = 0;
   int have_header = 0, have_end = 0;
   HRESULT rc = S_OK;
   ssize_t len;
-  while ((len = getline(&line, &cap, f)) >= 0) {
+  for (;;) {
+    if ((len = read_line(f, &line, &cap, &total, path, lineno + 1, err, errlen)) <= 0) {
+      if (len < 0)
+        rc = WBEM_E_INVALID_PARAMETER;   /* read_line said why, in err */
+      break;
+    }
     lineno++;
     if (len <= 1)
       continue;

@@ -95,8 +95,13 @@ static HRESULT lex_string(wmiemu__wql_lexer_t *lx, wmiemu__wql_token_t *tok,
   const unsigned char *p = (const unsigned char *)lx->p, *end = (const unsigned char *)lx->end;
   unsigned char quote = *p++;
   unsigned col = lx->column + 1;
-  /* Unescaping only shrinks, so the raw length bounds the buffer. */
-  char *out = wmiemu__wql_alloc(lx->arena, (size_t)(end - p) + 1);
+  /* Unescaping only shrinks, so the raw length bounds the buffer: the
+   * string's own, not the rest of the query's (that made a query of many
+   * strings take memory growing with the square of its length). */
+  const unsigned char *q = p;
+  while (q < end && *q != quote)
+    q += *q == '\\' && q + 1 < end ? 2 : 1;
+  char *out = wmiemu__wql_alloc(lx->arena, (size_t)(q - p) + 1);
   size_t o = 0;
   if (!out)
     return wmiemu__wql_error(err, WBEM_E_OUT_OF_MEMORY, 0, 0, "out of memory");

@@ -1,5 +1,6 @@
 /* Recursive-descent parser for WQL event queries. Precedence, loosest
  * first: OR, AND, NOT, then comparisons (which are primaries). */
+#include <stdio.h>
 #include <string.h>
 
 #include "wql/ast.h"
@@ -24,14 +25,43 @@ static HRESULT next(parser_t *ps) {
   return wmiemu__wql_lex(&ps->lx, &ps->tok, ps->err);
 }
 
+/* Up to 40 characters of a token for a message: whole UTF-8 characters
+ * (the lexer checked them), control characters escaped (a string token
+ * may hold a tab or a C1 control), so that the message is one line. */
+static const char *token_text(const wmiemu__wql_token_t *t, char *buf, size_t size) {
+  const unsigned char *p = (const unsigned char *)t->start, *end = p + t->len;
+  size_t o = 0;
+  for (unsigned chars = 0; p < end && chars < 40 && o + 8 < size; chars++) {
+    unsigned c = *p;
+    size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (n > (size_t)(end - p))
+      n = (size_t)(end - p);
+    const char *named = c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : NULL;
+    if (named) {
+      memcpy(buf + o, named, 2);
+      o += 2;
+    } else if (c < 0x20 || c == 0x7F)
+      o += (size_t)snprintf(buf + o, size - o, "\\x%02X", c);
+    else if (c == 0xC2 && n == 2 && p[1] < 0xA0)
+      o += (size_t)snprintf(buf + o, size - o, "\\u%04X", (unsigned)p[1]);
+    else {
+      memcpy(buf + o, p, n);
+      o += n;
+    }
+    p += n;
+  }
+  buf[o] = 0;
+  return buf;
+}
+
 static HRESULT unexpected(parser_t *ps, const char *wanted) {
   const wmiemu__wql_token_t *t = &ps->tok;
+  char text[100];   /* with the rest, within WMIEMU_WQL_MESSAGE_MAX: no cut character */
   if (t->kind == WMIEMU__WQL_T_EOF)
     return wmiemu__wql_error(ps->err, WBEM_E_INVALID_QUERY, t->column, 1,
                              "expected %s, found end of query", wanted);
   return wmiemu__wql_error(ps->err, WBEM_E_INVALID_QUERY, t->column, t->length,
-                           "expected %s, found '%.*s'", wanted, (int)(t->len > 40 ? 40 : t->len),
-                           t->start);
+                           "expected %s, found '%s'", wanted, token_text(t, text, sizeof text));
 }
 
 static HRESULT expect(parser_t *ps, wmiemu__wql_tkind_t kind) {

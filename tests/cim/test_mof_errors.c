@@ -195,11 +195,90 @@ static void test_compile_file_errors(void **state) {
   wmiemu_repo_free(repo);
 }
 
+/* TRUE when s is one line of UTF-8 without control characters. */
+static int printable_utf8(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    int n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+    if (!n || (n == 1 && (*p < 0x20 || *p == 0x7F)) || (n == 2 && *p == 0xC2 && p[1] < 0xA0)) return 0;
+    for (int i = 1; i < n; i++)
+      if ((p[i] & 0xC0) != 0x80) return 0;
+    p += n;
+  }
+  return 1;
+}
+
+/* tests/cim/corpus/errors: hostile files (NUL bytes, broken UTF-16 and
+ * UTF-8, namespace names that do not read back), each refused with the
+ * position, HRESULT and message its line of expected.txt names. */
+static void test_error_corpus(void **state) {
+  char dir[1024], path[1200], line[512];
+  int cases = 0, failures = 0;
+  FILE *list;
+  (void)state;
+  snprintf(dir, sizeof dir, "%s/tests/cim/corpus/errors", getenv("WMIEMU_SOURCE_DIR"));
+  snprintf(path, sizeof path, "%s/expected.txt", dir);
+  list = fopen(path, "r");
+  assert_non_null(list);
+  while (fgets(line, sizeof line, list)) {
+    char *file, *pos, *hrs, *text;
+    unsigned l, c;
+    wmiemu_repo_t *repo;
+    seen_t s;
+    HRESULT hr;
+    line[strcspn(line, "\n")] = 0;
+    if (!line[0] || line[0] == '#') continue;
+    file = strtok(line, "\t");
+    pos = strtok(NULL, "\t");
+    hrs = strtok(NULL, "\t");
+    text = strtok(NULL, "\t");
+    assert_non_null(text);
+    assert_int_equal(sscanf(pos, "%u:%u", &l, &c), 2);
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    memset(&s, 0, sizeof s);
+    assert_hr(wmiemu_repo_new(&repo), S_OK);
+    hr = wmiemu_mof_compile_file(repo, path, record, &s);
+    if ((uint32_t)hr != (uint32_t)strtoul(hrs, NULL, 16) || s.count != 1 || s.first.line != l || s.first.col != c ||
+        (uint32_t)s.first.hr != (uint32_t)hr || !strstr(s.message, text) || !printable_utf8(s.message) ||
+        !printable_utf8(s.formatted)) {
+      print_error("%s: expected %u:%u %s '%s', got hr 0x%08X, %d errors, first: %s\n", file, l, c, hrs, text,
+                  (unsigned)hr, s.count, s.formatted);
+      failures++;
+    }
+    wmiemu_repo_free(repo);
+    cases++;
+  }
+  fclose(list);
+  assert_true(cases >= 10);
+  assert_int_equal(failures, 0);
+}
+
+/* Control characters and bytes that are not UTF-8, in a file name or a
+ * message, come out escaped; clean text is unchanged (so formatting twice
+ * changes nothing), and the length returned is the whole text's. */
+static void test_diag_format_escapes(void **state) {
+  wmiemu_diag_t d = { "a\nb.mof", 2, 5, WBEMMOF_E_UNRECOGNIZED_TOKEN, WMIEMU_DIAG_ERROR,
+                      "found '\t\x01\x7f\xc2\x85\xff' in caf\xc3\xa9 \\x" };
+  const char *want = "a\\nb.mof:2:5: error: found '\\t\\x01\\x7F\\u0085\\xFF' in caf\xc3\xa9 \\x (0x8004400A)";
+  char buf[256], tiny[8];
+  (void)state;
+  assert_int_equal(wmiemu_diag_format(&d, buf, sizeof buf), (int)strlen(want));
+  assert_string_equal(buf, want);
+  assert_int_equal(wmiemu_diag_format(&d, tiny, sizeof tiny), (int)strlen(want));
+  assert_string_equal(tiny, "a\\nb.mo");
+  d.message = "plain";
+  d.file = "f.mof";
+  wmiemu_diag_format(&d, buf, sizeof buf);
+  assert_string_equal(buf, "f.mof:2:5: error: plain (0x8004400A)");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_malformed_mof_positions),
     cmocka_unit_test(test_diag_format),
+    cmocka_unit_test(test_diag_format_escapes),
     cmocka_unit_test(test_compile_file_errors),
+    cmocka_unit_test(test_error_corpus),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

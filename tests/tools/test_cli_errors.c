@@ -62,6 +62,13 @@ static int setup(void **state) {
     return -1;
   fputs("not an ELF file\n", f);
   fclose(f);
+  snprintf(path, sizeof(path), "%s/long.jsonl", tmpdir);
+  if (!(f = fopen(path, "w")))
+    return -1;
+  fputs("{\"wmiemu_trace\":1,\"strategy\":\"random\",\"seed\":1,\"max_steps\":10}\n", f);
+  for (int i = 0; i < (1 << 20) + 10; i++)
+    fputc('x', f);
+  fclose(f);
   return 0;
 }
 
@@ -131,6 +138,10 @@ static void test_wql_mof_replay_options(void **state) {
   EXPECT(2, "replay t.jsonl --out", "--out needs a value");
   EXPECT(2, "replay t.jsonl --bogus", "unknown option '--bogus'");
   EXPECT(2, "replay a.jsonl b.jsonl", "unexpected argument 'b.jsonl'");
+  /* input without end, or a line longer than any trace line, is refused
+   * where it is rather than read into memory */
+  EXPECT(1, "replay /dev/zero", "wmiemu replay: /dev/zero:1:1: NUL byte in the trace");
+  EXPECT(1, "replay long.jsonl", "long.jsonl:2:1048577: line longer than 1024 KiB");
 }
 
 /* Starts `wmiemu explore` on a provider that never fails with a huge
