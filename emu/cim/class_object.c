@@ -5,6 +5,7 @@
 #include <wmiemu/cim.h>
 
 #include "cim/block_cache.h"
+#include "cim/fastpath.h"
 #include "cim/object.h"
 
 static const IWbemClassObjectVtbl class_object_vtbl;
@@ -17,7 +18,7 @@ wmiemu__cim_object_t *wmiemu__object_from_iface(IWbemClassObject *iface) {
   return iface && iface->lpVtbl == &class_object_vtbl ? impl_from_IWbemClassObject(iface) : NULL;
 }
 
-BOOL wmiemu_cim_is_own_object(IUnknown *obj) {
+BOOL wmiemu__cim_is_own_object(IUnknown *obj) {
   return obj && (const void *)obj->lpVtbl == (const void *)&class_object_vtbl;
 }
 
@@ -137,7 +138,7 @@ HRESULT wmiemu__object_clone(wmiemu__cim_object_t *src, IWbemClassObject **out) 
   return object_clone_extra(src, 0, NULL, out);
 }
 
-HRESULT wmiemu_cim_clone_extra(IWbemClassObject *obj, size_t extra, void **extra_out,
+HRESULT wmiemu__cim_clone_extra(IWbemClassObject *obj, size_t extra, void **extra_out,
                                IWbemClassObject **out) {
   wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
   if (!obj || !out || (extra && !extra_out)) return WBEM_E_INVALID_PARAMETER;
@@ -145,7 +146,7 @@ HRESULT wmiemu_cim_clone_extra(IWbemClassObject *obj, size_t extra, void **extra
   return object_clone_extra(o, extra, extra_out, out);
 }
 
-HRESULT wmiemu_cim_class_is(IWbemClassObject *obj, const WCHAR *class_name) {
+HRESULT wmiemu__cim_class_is(IWbemClassObject *obj, const WCHAR *class_name) {
   wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
   if (!obj || !class_name) return WBEM_E_INVALID_PARAMETER;
   if (!o) return E_NOTIMPL;
@@ -190,11 +191,11 @@ static HRESULT peek_at(wmiemu__cim_object_t *o, int i, VARIANT *v, CIMTYPE *type
   }
 }
 
-HRESULT wmiemu_cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CIMTYPE *type) {
-  return wmiemu_cim_peek_cached(obj, name, NULL, v, type);
+HRESULT wmiemu__cim_peek(IWbemClassObject *obj, const WCHAR *name, VARIANT *v, CIMTYPE *type) {
+  return wmiemu__cim_peek_cached(obj, name, NULL, v, type);
 }
 
-HRESULT wmiemu_cim_peek_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+HRESULT wmiemu__cim_peek_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
                                VARIANT *v, CIMTYPE *type) {
   wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
   if (!obj || !name || !v) return WBEM_E_INVALID_PARAMETER;
@@ -202,8 +203,8 @@ HRESULT wmiemu_cim_peek_cached(IWbemClassObject *obj, const WCHAR *name, uint64_
   return peek_at(o, find_cached(o->cls, name, cache), v, type);
 }
 
-HRESULT wmiemu_cim_peek_scalar(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
-                               wmiemu_cim_scalar_t *out) {
+HRESULT wmiemu__cim_peek_scalar(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+                               wmiemu__cim_stored_t *out) {
   wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
   const wmiemu__cim_value_t *val;
   int i;
@@ -239,11 +240,11 @@ HRESULT wmiemu_cim_peek_scalar(IWbemClassObject *obj, const WCHAR *name, uint64_
   }
 }
 
-HRESULT wmiemu_cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 value) {
-  return wmiemu_cim_stamp_u64_cached(obj, name, NULL, value);
+HRESULT wmiemu__cim_stamp_u64(IWbemClassObject *obj, const WCHAR *name, UINT64 value) {
+  return wmiemu__cim_stamp_u64_cached(obj, name, NULL, value);
 }
 
-HRESULT wmiemu_cim_stamp_u64_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
+HRESULT wmiemu__cim_stamp_u64_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache,
                                     UINT64 value) {
   wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
   wmiemu__cim_value_t v;
@@ -262,7 +263,7 @@ HRESULT wmiemu_cim_stamp_u64_cached(IWbemClassObject *obj, const WCHAR *name, ui
   return S_OK;
 }
 
-HRESULT wmiemu_cim_class_is_cached(IWbemClassObject *obj, const WCHAR *class_name, uint64_t *cache) {
+HRESULT wmiemu__cim_class_is_cached(IWbemClassObject *obj, const WCHAR *class_name, uint64_t *cache) {
   wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
   uint64_t word;
   BOOL is;
@@ -361,7 +362,7 @@ static ULONG STDMETHODCALLTYPE object_Release(IWbemClassObject *iface) {
   return (ULONG)ref;
 }
 
-ULONG wmiemu_cim_release(IWbemClassObject *obj) {
+ULONG wmiemu__cim_release(IWbemClassObject *obj) {
   wmiemu__cim_object_t *o = wmiemu__object_from_iface(obj);
   if (!obj) return 0;
   if (!o) return obj->lpVtbl->Release(obj);

@@ -80,7 +80,7 @@ void wmiemu__event_stamp(IWbemClassObject *obj, uint64_t time_created) {
   int n = 0;
   /* Where TIME_CREATED is in the last event class seen: any thread. */
   static uint64_t index_cache;
-  if (wmiemu_cim_stamp_u64_cached(obj, L"TIME_CREATED", &index_cache, time_created) != E_NOTIMPL)
+  if (wmiemu__cim_stamp_u64_cached(obj, L"TIME_CREATED", &index_cache, time_created) != E_NOTIMPL)
     return;
   /* A foreign object: through its COM methods, uint64 as a decimal string. */
   VariantInit(&v);

@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 
+#include "cim/fastpath.h"
 #include "exec/exec.h"
 
 typedef struct wmiemu__module_s wmiemu__module_t;

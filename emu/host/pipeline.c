@@ -26,11 +26,11 @@
 void wmiemu__batch_free(wmiemu__batch_t *b) {
   LONG i;
   if (b->embedded) {
-    wmiemu_cim_release(b->objects[0]);   /* frees b too */
+    wmiemu__cim_release(b->objects[0]);   /* frees b too */
     return;
   }
   for (i = 0; i < b->count; i++)
-    wmiemu_cim_release(b->objects[i]);
+    wmiemu__cim_release(b->objects[i]);
   free(b);
 }
 
@@ -114,7 +114,7 @@ static void raise_overflow(wmiemu__sink_t *s) {
       SUCCEEDED(IWbemClassObject_SpawnInstance(cls, 0, &event))) {
     uint64_t queued = (uint64_t)WMIEMU__ATOMIC_LOAD(&s->overflow_queued);
     VARIANT v;
-    if (wmiemu_cim_stamp_u64(event, L"CurrentQueueSize", queued) != S_OK) {
+    if (wmiemu__cim_stamp_u64(event, L"CurrentQueueSize", queued) != S_OK) {
       V_VT(&v) = VT_I4;                  /* declared uint32, as documented */
       V_I4(&v) = (LONG)(queued > 0x7fffffff ? 0x7fffffff : queued);
       IWbemClassObject_Put(event, L"CurrentQueueSize", 0, &v, 0);

@@ -169,7 +169,7 @@ static inline void wmiemu__pipeline_keep_overflow_sample(wmiemu__sink_t *s, IWbe
 static inline wmiemu__batch_t *wmiemu__pipeline_copy_single(IWbemClassObject *obj) {
   wmiemu__batch_t *b = NULL;
   IWbemClassObject *copy = NULL;
-  if (wmiemu_cim_clone_extra(obj, sizeof(*b) + sizeof(b->objects[0]), (void **)&b, &copy) != S_OK)
+  if (wmiemu__cim_clone_extra(obj, sizeof(*b) + sizeof(b->objects[0]), (void **)&b, &copy) != S_OK)
     return NULL;
   b->embedded = 1;
   b->objects[0] = copy;

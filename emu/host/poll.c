@@ -266,7 +266,7 @@ HRESULT wmiemu__poll_start(wmiemu__sub_t *sub) {
     IWbemClassObject *cls = NULL;
     if (FAILED(wmiemu_repo_get_class(sub->host->repo, sub->ns, kind_class[k], &cls)))
       continue;
-    if (wmiemu_cim_class_is(cls, from) == S_OK) {
+    if (wmiemu__cim_class_is(cls, from) == S_OK) {
       p->event_class[k] = cls;
       any = 1;
     } else {

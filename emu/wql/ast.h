@@ -11,6 +11,8 @@
 #include <wmiemu/cim.h>
 #include <wmiemu/wql.h>
 
+#include "cim/fastpath.h"
+
 /* ---- arena ---------------------------------------------------------------- */
 
 typedef struct wmiemu__wql_chunk wmiemu__wql_chunk_t;
@@ -122,7 +124,7 @@ typedef struct {
   int parent;
   const WCHAR *name;
   CIMTYPE type;
-  /* Where name was in the class last evaluated (wmiemu_cim_peek_cached):
+  /* Where name was in the class last evaluated (wmiemu__cim_peek_cached):
    * written by evaluations on any thread, atomically. */
   uint64_t cache;
 } wmiemu__wql_slot_t;
@@ -166,7 +168,7 @@ struct wmiemu_wql_query {
   BOOL bound;
   wmiemu_wql_event_kind_t kind;
   IWbemClassObject *from_cls;
-  uint64_t from_cache;               /* class check cache (wmiemu_cim_class_is_cached) */
+  uint64_t from_cache;               /* class check cache (wmiemu__cim_class_is_cached) */
   IWbemClassObject *aggregate_cls;   /* __AggregateEvent, when GROUP */
   wmiemu__wql_slots_t where_slots;   /* WHERE, BY and SELECT paths over the event */
   wmiemu__wql_slots_t having_slots;  /* HAVING paths over __AggregateEvent */
@@ -262,11 +264,11 @@ void wmiemu__wql_state_clear(wmiemu__wql_eval_state_t *st);
 const VARIANT *wmiemu__wql_fetch(wmiemu__wql_eval_state_t *st, int slot, CIMTYPE *type);
 /* Converts a fetched value to a comparable value (strings point into v). */
 void wmiemu__wql_value_of(const VARIANT *v, CIMTYPE type, wmiemu__wql_const_t *out);
-/* A property read with wmiemu_cim_peek_scalar (not NULL) as a comparable
+/* A property read with wmiemu__cim_peek_scalar (not NULL) as a comparable
  * value, the same wmiemu__wql_value_of makes of the property's VARIANT;
  * FALSE for a type it leaves to that path. Sets only the fields the value's
  * kind uses. */
-BOOL wmiemu__wql_scalar_value(const wmiemu_cim_scalar_t *sc, wmiemu__wql_const_t *out);
+BOOL wmiemu__wql_scalar_value(const wmiemu__cim_stored_t *sc, wmiemu__wql_const_t *out);
 /* Three-valued: 1 true, 0 false, -1 unknown. */
 int wmiemu__wql_eval_node(wmiemu__wql_eval_state_t *st, const wmiemu__wql_node_t *n);
 /* Gives a fetched value the forms a constant would have, so two property

@@ -32,7 +32,7 @@ HRESULT wmiemu__wql_class_name(IWbemClassObject *obj, WCHAR *buf, size_t cap) {
 
 BOOL wmiemu__wql_class_is(IWbemClassObject *obj, const WCHAR *name) {
   VARIANT v;
-  HRESULT hr = wmiemu_cim_class_is(obj, name);
+  HRESULT hr = wmiemu__cim_class_is(obj, name);
   if (hr == S_OK || hr == S_FALSE)
     return hr == S_OK;
   VariantInit(&v);
@@ -48,7 +48,7 @@ BOOL wmiemu__wql_class_is(IWbemClassObject *obj, const WCHAR *name) {
 }
 
 BOOL wmiemu__wql_class_is_cached(IWbemClassObject *obj, const WCHAR *name, uint64_t *cache) {
-  HRESULT hr = wmiemu_cim_class_is_cached(obj, name, cache);
+  HRESULT hr = wmiemu__cim_class_is_cached(obj, name, cache);
   if (hr == S_OK || hr == S_FALSE)
     return hr == S_OK;
   return wmiemu__wql_class_is(obj, name);

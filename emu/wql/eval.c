@@ -65,7 +65,7 @@ const VARIANT *wmiemu__wql_fetch(wmiemu__wql_eval_state_t *st, int slot, CIMTYPE
       VariantInit(v);
       st->objs[slot] = NULL;
       /* Our own objects lend scalars and strings without a copy. */
-      hr = wmiemu_cim_peek_cached(obj, s->name, (uint64_t *)&s->cache, v, &t);
+      hr = wmiemu__cim_peek_cached(obj, s->name, (uint64_t *)&s->cache, v, &t);
       if (hr == S_OK) {
         st->types[slot] = t ? t : s->type;
         if (V_VT(v) != VT_NULL && V_VT(v) != VT_EMPTY)
@@ -103,9 +103,9 @@ static int value_for(wmiemu__wql_eval_state_t *st, int slot, wmiemu__wql_const_t
   CIMTYPE t;
   if (slot >= 0 && st->state && !st->state[slot]) {
     wmiemu__wql_slot_t *s = &st->slots->slots[slot];
-    wmiemu_cim_scalar_t sc;
+    wmiemu__cim_stored_t sc;
     if (s->parent < 0 &&
-        wmiemu_cim_peek_scalar(st->root, s->name, (uint64_t *)&s->cache, &sc) == S_OK) {
+        wmiemu__cim_peek_scalar(st->root, s->name, (uint64_t *)&s->cache, &sc) == S_OK) {
       if (sc.is_null) {
         st->state[slot] = 2;
         return 0;

@@ -315,7 +315,7 @@ static void int_value(const VARIANT *v, CIMTYPE type, wmiemu__wql_const_t *out) 
   }
 }
 
-BOOL wmiemu__wql_scalar_value(const wmiemu_cim_scalar_t *sc, wmiemu__wql_const_t *out) {
+BOOL wmiemu__wql_scalar_value(const wmiemu__cim_stored_t *sc, wmiemu__wql_const_t *out) {
   /* Each case reads the stored value the way wmiemu__wql_value_of reads
    * the VARIANT the object model makes of it (a uint32 in a VT_I4, a
    * 64-bit integer as decimal text): the same comparisons either way. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cim_test.h"
+#include "cim/fastpath.h"
 
 static const char mof[] =
   "[Description(\"base\"): ToInstance, Version(2)]\n"
@@ -321,10 +322,10 @@ static void test_misc_methods(void **state) {
   /* QueryInterface */
   IUnknown *unk;
   assert_hr(inst->lpVtbl->QueryInterface(inst, &IID_IUnknown, (void **)&unk), S_OK);
-  assert_true(wmiemu_cim_is_own_object(unk));
+  assert_true(wmiemu__cim_is_own_object(unk));
   unk->lpVtbl->Release(unk);
   assert_hr(inst->lpVtbl->QueryInterface(inst, &IID_IWbemServices, (void **)&unk), E_NOINTERFACE);
-  assert_false(wmiemu_cim_is_own_object(NULL));
+  assert_false(wmiemu__cim_is_own_object(NULL));
   assert_string_equal(wmiemu_cim_type_name(CIM_UINT32 | CIM_FLAG_ARRAY), "uint32");
   assert_null(wmiemu_cim_type_name(999));
   inst->lpVtbl->Release(inst);
