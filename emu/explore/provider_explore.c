@@ -341,7 +341,7 @@ void wmiemu__pexp_scenario(void *ctx) {
     if (FAILED(hr = wmiemu_host_add_module(host, d->module_paths[i])))
       wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s", wmiemu_host_last_error(host));
 
-  hr = wmiemu_subscribe(host, d->ns, d->opts.query, NULL, NULL, &id);
+  hr = wmiemu_host_subscribe(host, d->ns, d->opts.query, NULL, NULL, &id);
   if (FAILED(hr)) {
     /* A violation the checker saw on the way (init-no-status...) came first. */
     wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 0, "%s: subscribing failed (0x%08x): %s", d->name,
@@ -349,7 +349,7 @@ void wmiemu__pexp_scenario(void *ctx) {
   } else {
     wmiemu_host_run_for(host, d->opts.cancel_at_ms);
     /* The consumer goes away while the provider's threads keep running. */
-    wmiemu_unsubscribe(host, id);
+    wmiemu_host_unsubscribe(host, id);
     wmiemu_host_run_for(host, d->opts.cancel_at_ms);
   }
   wmiemu_host_shutdown(host);

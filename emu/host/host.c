@@ -220,9 +220,9 @@ static void cancel_sub(wmiemu__sub_t *sub) {
   }
 }
 
-HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *query,
-                            const wmiemu_subscribe_options_t *opts,
-                            wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id) {
+HRESULT wmiemu_host_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *query,
+                                 const wmiemu_subscribe_options_t *opts,
+                                 wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id) {
   wmiemu__provider_t **providers = NULL;
   wmiemu_repo_scope_t scope;
   wmiemu_wql_error_t err;
@@ -332,12 +332,12 @@ HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *que
   return S_OK;
 }
 
-HRESULT wmiemu_subscribe(wmiemu_host_t *host, const char *ns, const char *query,
-                         wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id) {
-  return wmiemu_subscribe_ex(host, ns, query, NULL, callback, ctx, id);
+HRESULT wmiemu_host_subscribe(wmiemu_host_t *host, const char *ns, const char *query,
+                              wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id) {
+  return wmiemu_host_subscribe_ex(host, ns, query, NULL, callback, ctx, id);
 }
 
-HRESULT wmiemu_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id) {
+HRESULT wmiemu_host_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   wmiemu__sub_t *sub;
   if (!host)
     return WBEM_E_INVALID_PARAMETER;

@@ -55,13 +55,13 @@ static void host_scenario(void *ctx) {
   CHECK(wmiemu_host_load_mof(host, r->mof, NULL, NULL) == S_OK);
   CHECK(wmiemu_host_add_module(host, r->module) == S_OK);
   r->events = 0;
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM RaceCorrectEvent", on_event, r, &id) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM RaceCorrectEvent", on_event, r, &id) == S_OK);
   /* Virtual time: the provider fires once a second. */
   CHECK(wmiemu_host_run_for(host, 5500) == S_OK);
   CHECK(r->events == 5);
   if (r->fail_midway)
     wmiemu_explore_fail(1, "given up with the host subscribed");
-  CHECK(wmiemu_unsubscribe(host, id) == S_OK);
+  CHECK(wmiemu_host_unsubscribe(host, id) == S_OK);
   CHECK(wmiemu_host_run_for(host, 2000) == S_OK);
   CHECK(wmiemu_host_shutdown(host) == S_OK);
   CHECK(wmiemu_host_counters(host, 0, &n) == S_OK);

@@ -109,7 +109,7 @@ static wmiemu_sub_id_t quitter_id;
 
 static void on_aggregate_then_quit(void *ctx, const wmiemu_event_t *e) {
   on_aggregate(ctx, e);
-  if (wmiemu_unsubscribe(the_host, quitter_id) != S_OK)
+  if (wmiemu_host_unsubscribe(the_host, quitter_id) != S_OK)
     ((seen_t *)ctx)->not_aggregate = 1;
 }
 
@@ -157,19 +157,19 @@ static void scenario(void *ctx) {
   CHECK(wmiemu__exec_new_det(&e, wmiemu__sched_current()) == 0);
   the_exec = e;
   CHECK(SUCCEEDED(host_on_exec(e, &host)));
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 10", on_aggregate,
-                         &r.window, &window) == S_OK);
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 10 BY Tag", on_aggregate,
-                         &r.by, &by) == S_OK);
-  CHECK(wmiemu_subscribe(host, NULL,
-                         "SELECT * FROM AggEvent GROUP WITHIN 10 BY Tag HAVING NumberOfEvents > 1",
-                         on_aggregate, &r.having, &having) == S_OK);
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM AggEvent WHERE Seq > 2 GROUP WITHIN 10",
-                         on_aggregate, &r.where, &where) == S_OK);
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 100", on_aggregate,
-                         &r.cancelled, &cancelled) == S_OK);
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 10 BY Tag",
-                         on_aggregate_then_quit, &r.quitter, &quitter_id) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 10", on_aggregate,
+                              &r.window, &window) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 10 BY Tag", on_aggregate,
+                              &r.by, &by) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL,
+                              "SELECT * FROM AggEvent GROUP WITHIN 10 BY Tag HAVING NumberOfEvents > 1",
+                              on_aggregate, &r.having, &having) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM AggEvent WHERE Seq > 2 GROUP WITHIN 10",
+                              on_aggregate, &r.where, &where) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 100", on_aggregate,
+                              &r.cancelled, &cancelled) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM AggEvent GROUP WITHIN 10 BY Tag",
+                              on_aggregate_then_quit, &r.quitter, &quitter_id) == S_OK);
   the_host = host;
   r.t0 = wmiemu__exec_now(e);
 
@@ -189,7 +189,7 @@ static void scenario(void *ctx) {
   CHECK(wmiemu_host_run_for(host, 11000) == S_OK);
 
   /* The 100 s window is still open: cancelling discards it. */
-  CHECK(wmiemu_unsubscribe(host, cancelled) == S_OK);
+  CHECK(wmiemu_host_unsubscribe(host, cancelled) == S_OK);
   CHECK(wmiemu_host_run_until_idle(host) == S_OK);
 
   wmiemu_host_counters(host, window, &r.c_window);

@@ -37,7 +37,7 @@ static void test_run_for_delivers_what_is_queued(void **state) {
   (void)state;
   delivered = 0;
   host = test_provider_host(NULL, NULL);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", count, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", count, NULL, &id), S_OK);
   p = test_provider_current();
   for (int i = 0; i < 3; i++)
     assert_hr(test_provider_fire(p, test_provider_sink(p), i, 0, NULL), S_OK);
@@ -58,7 +58,7 @@ static void test_events_with_no_subscriber_are_counted(void **state) {
   (void)state;
   host = test_provider_host(NULL, NULL);
   assert_int_equal(wmiemu_host_unclaimed_events(host), 0);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
   p = test_provider_current();
   sink = test_provider_sink(p);
   assert_hr(test_provider_fire(p, sink, 1, 0, NULL), S_OK);
@@ -66,7 +66,7 @@ static void test_events_with_no_subscriber_are_counted(void **state) {
   assert_int_equal(wmiemu_host_unclaimed_events(host), 0);
   /* After CancelQuery the provider keeps its sink; what it still sends is
    * claimed by nobody, and counted rather than lost. */
-  assert_hr(wmiemu_unsubscribe(host, id), S_OK);
+  assert_hr(wmiemu_host_unsubscribe(host, id), S_OK);
   assert_hr(test_provider_fire(p, sink, 2, 0, NULL), S_OK);
   assert_hr(test_provider_fire(p, sink, 3, 0, NULL), S_OK);
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);

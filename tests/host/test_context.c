@@ -293,7 +293,7 @@ static void test_initialize_gets_a_context(void **state) {
   wmiemu_host_t *host = ctx_host(NULL, PASS_GIVEN, 0);
   wmiemu_sub_id_t id = 0;
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM CtxEvent", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM CtxEvent", NULL, NULL, &id), S_OK);
   assert_non_null(init_ctx_seen);
   assert_hr(wmiemu_host_shutdown(host), S_OK);
   assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
@@ -310,7 +310,7 @@ static void test_other_context_is_a_violation(void **state) {
     wmiemu_checker_t *checker = wmiemu_host_checker(host);
     wmiemu_violation_t v;
     wmiemu_sub_id_t id = 0;
-    assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM CtxEvent", NULL, NULL, &id), S_OK);
+    assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM CtxEvent", NULL, NULL, &id), S_OK);
     assert_int_equal(wmiemu_checker_count_rule(checker, WMIEMU_RULE_INIT_CONTEXT), 1);
     assert_int_equal(wmiemu_checker_get(checker, 0, &v), 0);
     assert_string_equal(v.rule_id, "init-context");
@@ -328,7 +328,7 @@ static void test_context_only_checked_in_initialize(void **state) {
   IWbemClassObject *cls = NULL;
   BSTR name = SysAllocString(L"CtxEvent");
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM CtxEvent", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM CtxEvent", NULL, NULL, &id), S_OK);
   /* The test thread services no WMI call: NULL is fine here. */
   assert_hr(IWbemServices_GetObject(current_services, name, 0, NULL, &cls, NULL), S_OK);
   IWbemClassObject_Release(cls);
@@ -343,7 +343,7 @@ static void test_shutdown_before_final_release(void **state) {
   wmiemu_host_t *host = ctx_host(NULL, PASS_GIVEN, 1);
   wmiemu_sub_id_t id = 0;
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM CtxEvent", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM CtxEvent", NULL, NULL, &id), S_OK);
   assert_int_equal(shutdown_calls, 0);
   assert_hr(wmiemu_host_shutdown(host), S_OK);
   assert_string_equal(ctx_log, "Initialize,ProvideEvents,Shutdown(0,0,NULL),FinalRelease");
@@ -364,8 +364,8 @@ static void test_shutdown_on_idle_unload(void **state) {
   wmiemu_host_options_init(&opts);
   opts.unload_when_idle = 1;
   host = ctx_host(&opts, PASS_GIVEN, 1);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM CtxEvent", NULL, NULL, &id), S_OK);
-  assert_hr(wmiemu_unsubscribe(host, id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM CtxEvent", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_unsubscribe(host, id), S_OK);
   assert_string_equal(ctx_log, "Initialize,ProvideEvents,Shutdown(0,0,NULL),FinalRelease");
   assert_int_equal(shutdown_calls, 1);
   wmiemu_host_free(host);

@@ -56,12 +56,12 @@ static void provider_life(void) {
   wmiemu_host_t *host = test_provider_host(NULL, NULL);
   wmiemu_sub_id_t id = 0;
   int i;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
   for (i = 0; i < 3; i++)
     assert_hr(test_provider_fire(test_provider_current(), test_provider_sink(test_provider_current()),
                                  i, 0, L"x"), S_OK);
   assert_hr(wmiemu_host_run_until_events(host, 3, 10000), S_OK);
-  assert_hr(wmiemu_unsubscribe(host, id), S_OK);
+  assert_hr(wmiemu_host_unsubscribe(host, id), S_OK);
   assert_hr(wmiemu_host_shutdown(host), S_OK);
   wmiemu_host_free(host);
 }
@@ -119,8 +119,8 @@ static void test_channels_in_a_provider_life(void **state) {
                         "AccessCheck(\"WQL\", \"SELECT * FROM TestEvent\", 0, NULL) returned 0x00000000"));
   assert_true(has_trace(captured, "host", "wmiemu__provider_new_query",
                         "NewQuery(1, \"WQL\", \"SELECT * FROM TestEvent\") returned 0x00000000"));
-  assert_true(has_trace(captured, "host", "wmiemu_subscribe_ex", "subscription 1: root\\cimv2: SELECT * FROM TestEvent: 1 provider(s)"));
-  assert_true(has_trace(captured, "host", "wmiemu_unsubscribe", "subscription 1"));
+  assert_true(has_trace(captured, "host", "wmiemu_host_subscribe_ex", "subscription 1: root\\cimv2: SELECT * FROM TestEvent: 1 provider(s)"));
+  assert_true(has_trace(captured, "host", "wmiemu_host_unsubscribe", "subscription 1"));
   assert_true(has_trace(captured, "host", "wmiemu__provider_cancel_query", "CancelQuery(1) returned 0x00000000"));
   assert_true(has_trace(captured, "host", "wmiemu__provider_release", "final release"));
   assert_true(has_trace(captured, "host", "wmiemu__provider_release", "released, 0 reference(s) left"));

@@ -15,16 +15,16 @@ static void test_call_order(void **state) {
   wmiemu_sub_id_t a = 0, b = 0;
   wmiemu_provider_state_t ps;
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &a), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &a), S_OK);
   assert_string_equal(test_provider_log(),
                       "SetRegistrationObject(named),Initialize(NULL,root\\cimv2,MS_409),ProvideEvents,"
                       "AccessCheck,NewQuery(1,W)");
   assert_int_equal(test_provider_last_sid_length(), 0);     /* temporary consumer */
   test_provider_clear_log();
-  assert_hr(wmiemu_subscribe(host, "root\\cimv2", "SELECT * FROM TestEvent WHERE Seq > 3", NULL, NULL, &b), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, "root\\cimv2", "SELECT * FROM TestEvent WHERE Seq > 3", NULL, NULL, &b), S_OK);
   assert_string_equal(test_provider_log(), "AccessCheck,NewQuery(2,W)");   /* ProvideEvents once */
   test_provider_clear_log();
-  assert_hr(wmiemu_unsubscribe(host, a), S_OK);
+  assert_hr(wmiemu_host_unsubscribe(host, a), S_OK);
   assert_string_equal(test_provider_log(), "CancelQuery(1)");
   test_provider_clear_log();
   assert_hr(wmiemu_host_shutdown(host), S_OK);
@@ -33,7 +33,7 @@ static void test_call_order(void **state) {
   assert_hr(wmiemu_host_provider_state(host, NULL, "TestProvider", &ps), S_OK);
   assert_int_equal(ps, WMIEMU_PROVIDER_RELEASED);
   assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &a), WBEM_E_SHUTTING_DOWN);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &a), WBEM_E_SHUTTING_DOWN);
   wmiemu_host_free(host);
 }
 
@@ -45,12 +45,12 @@ static void test_unload_when_idle(void **state) {
   wmiemu_host_options_init(&opts);
   opts.unload_when_idle = 1;
   host = test_provider_host(&opts, NULL);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &a), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &a), S_OK);
   test_provider_clear_log();
-  assert_hr(wmiemu_unsubscribe(host, a), S_OK);
+  assert_hr(wmiemu_host_unsubscribe(host, a), S_OK);
   assert_string_equal(test_provider_log(), "CancelQuery(1),FinalRelease");
   /* A new consumer loads it again. */
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &a), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &a), S_OK);
   assert_int_equal(test_provider_objects(), 1);
   wmiemu_host_free(host);
   assert_int_equal(test_provider_objects(), 0);
@@ -61,7 +61,7 @@ static void test_async_set_status(void **state) {
   wmiemu_host_t *host = test_provider_host(NULL, &popts);
   wmiemu_sub_id_t id = 0;
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
   assert_non_null(strstr(test_provider_log(), "ProvideEvents"));
   test_provider_join();
   wmiemu_host_free(host);
@@ -73,7 +73,7 @@ static void test_failed_status(void **state) {
   wmiemu_provider_state_t ps;
   wmiemu_sub_id_t id = 0;
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), WBEM_E_PROVIDER_LOAD_FAILURE);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), WBEM_E_PROVIDER_LOAD_FAILURE);
   assert_int_equal(id, 0);
   assert_non_null(strstr(wmiemu_host_last_error(host), "Initialize failed"));
   assert_null(strstr(test_provider_log(), "ProvideEvents"));
@@ -91,11 +91,11 @@ static void test_access_denied(void **state) {
   wmiemu_subscribe_options_t so = { sid, sizeof(sid) };
   wmiemu_sub_id_t id = 0;
   (void)state;
-  assert_hr(wmiemu_subscribe_ex(host, NULL, "SELECT * FROM TestEvent", &so, NULL, NULL, &id), WBEM_E_ACCESS_DENIED);
+  assert_hr(wmiemu_host_subscribe_ex(host, NULL, "SELECT * FROM TestEvent", &so, NULL, NULL, &id), WBEM_E_ACCESS_DENIED);
   assert_int_equal(test_provider_last_sid_length(), sizeof(sid));
   assert_null(strstr(test_provider_log(), "NewQuery"));
   so.sid = NULL;
-  assert_hr(wmiemu_subscribe_ex(host, NULL, "SELECT * FROM TestEvent", &so, NULL, NULL, &id), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_host_subscribe_ex(host, NULL, "SELECT * FROM TestEvent", &so, NULL, NULL, &id), WBEM_E_INVALID_PARAMETER);
   wmiemu_host_free(host);
 }
 
@@ -103,13 +103,13 @@ static void test_bad_queries(void **state) {
   wmiemu_host_t *host = test_provider_host(NULL, NULL);
   wmiemu_sub_id_t id = 0;
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM", NULL, NULL, &id), WBEM_E_INVALID_QUERY);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM", NULL, NULL, &id), WBEM_E_INVALID_QUERY);
   assert_non_null(strstr(wmiemu_host_last_error(host), "query:1:"));
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM NoSuchClass", NULL, NULL, &id), WBEM_E_INVALID_CLASS);
-  assert_hr(wmiemu_subscribe(host, "root\\nowhere", "SELECT * FROM TestEvent", NULL, NULL, &id), WBEM_E_INVALID_NAMESPACE);
-  assert_hr(wmiemu_subscribe(host, NULL, NULL, NULL, NULL, &id), WBEM_E_INVALID_PARAMETER);
-  assert_hr(wmiemu_subscribe(NULL, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), WBEM_E_INVALID_PARAMETER);
-  assert_hr(wmiemu_unsubscribe(host, 77), WBEM_E_NOT_FOUND);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM NoSuchClass", NULL, NULL, &id), WBEM_E_INVALID_CLASS);
+  assert_hr(wmiemu_host_subscribe(host, "root\\nowhere", "SELECT * FROM TestEvent", NULL, NULL, &id), WBEM_E_INVALID_NAMESPACE);
+  assert_hr(wmiemu_host_subscribe(host, NULL, NULL, NULL, NULL, &id), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_host_subscribe(NULL, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_host_unsubscribe(host, 77), WBEM_E_NOT_FOUND);
   assert_int_equal(test_provider_objects(), 0);     /* nothing activated */
   wmiemu_host_free(host);
 }
@@ -119,11 +119,11 @@ static void test_sink_is_active_follows_interest(void **state) {
   IWbemEventSink *sink = NULL;
   wmiemu_sub_id_t id = 0;
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
   assert_hr(IWbemObjectSink_QueryInterface(test_provider_sink(test_provider_current()), &IID_IWbemEventSink,
                                            (void **)&sink), S_OK);
   assert_hr(IWbemEventSink_IsActive(sink), WBEM_S_NO_ERROR);
-  assert_hr(wmiemu_unsubscribe(host, id), S_OK);
+  assert_hr(wmiemu_host_unsubscribe(host, id), S_OK);
   assert_hr(IWbemEventSink_IsActive(sink), WBEM_S_FALSE);
   IWbemEventSink_Release(sink);
   wmiemu_host_free(host);
@@ -150,7 +150,7 @@ static void test_restricted_sink(void **state) {
   wmiemu_sub_id_t id = 0;
   tags_t tags = { 0 };
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", record_tag, &tags, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", record_tag, &tags, &id), S_OK);
   IWbemObjectSink_QueryInterface(test_provider_sink(test_provider_current()), &IID_IWbemEventSink, (void **)&sink);
   assert_hr(IWbemEventSink_GetRestrictedSink(sink, 1, queries, NULL, &restricted), S_OK);
   assert_hr(IWbemEventSink_GetRestrictedSink(sink, 1, bad, NULL, &unrelated), WBEM_E_INVALID_QUERY);
@@ -231,19 +231,19 @@ static void test_restricted_sink_callback(void **state) {
   LPCWSTR queries[] = { L"SELECT * FROM TestEvent WHERE Tag = \"r\"" };
   wmiemu_sub_id_t before = 0, during = 0;
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &before), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &before), S_OK);
   IWbemObjectSink_QueryInterface(test_provider_sink(test_provider_current()), &IID_IWbemEventSink, (void **)&sink);
   assert_hr(IWbemEventSink_GetRestrictedSink(sink, 1, queries, (IUnknown *)&cb.IWbemEventProviderQuerySink_iface,
                                              &restricted), S_OK);
   assert_hr(IWbemEventSink_GetRestrictedSink(sink, 1, queries, &plain, &other), S_OK);
   assert_int_equal(plain_refs, 2);                  /* kept while the sink lives */
   assert_string_equal(cb.log, "");                  /* nothing announced retroactively */
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Tag = \"r\"", NULL, NULL, &during), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Tag = \"r\"", NULL, NULL, &during), S_OK);
   assert_int_equal(during, 2);
   assert_string_equal(cb.log, "NewQuery(2)");
-  assert_hr(wmiemu_unsubscribe(host, during), S_OK);
+  assert_hr(wmiemu_host_unsubscribe(host, during), S_OK);
   assert_string_equal(cb.log, "NewQuery(2),CancelQuery(2)");
-  assert_hr(wmiemu_unsubscribe(host, before), S_OK);   /* never announced: no CancelQuery */
+  assert_hr(wmiemu_host_unsubscribe(host, before), S_OK);   /* never announced: no CancelQuery */
   assert_string_equal(cb.log, "NewQuery(2),CancelQuery(2)");
   IWbemEventSink_Release(other);
   IWbemEventSink_Release(restricted);
@@ -263,7 +263,7 @@ static void test_batching_parameters(void **state) {
   wmiemu_sub_id_t id = 0;
   tags_t tags = { 0 };
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", record_tag, &tags, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", record_tag, &tags, &id), S_OK);
   p = test_provider_current();
   IWbemObjectSink_QueryInterface(test_provider_sink(p), &IID_IWbemEventSink, (void **)&sink);
   assert_hr(IWbemEventSink_SetBatchingParameters(sink, 7, 10, 10), WBEM_E_INVALID_PARAMETER);
@@ -298,7 +298,7 @@ static void test_sink_security_and_set_status(void **state) {
   BYTE sd[20] = { 1, 0, 4, 0x80 };
   wmiemu_sub_id_t id = 0;
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
   IWbemObjectSink_QueryInterface(test_provider_sink(test_provider_current()), &IID_IWbemEventSink, (void **)&sink);
   assert_hr(IWbemEventSink_SetSinkSecurity(sink, sizeof(sd), sd), S_OK);
   assert_hr(IWbemEventSink_SetSinkSecurity(sink, -1, sd), WBEM_E_INVALID_PARAMETER);
@@ -320,7 +320,7 @@ static void test_objects_copied_before_indicate_returns(void **state) {
   tags_t tags = { 0 };
   VARIANT v;
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", record_tag, &tags, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", record_tag, &tags, &id), S_OK);
   assert_hr(wmiemu_repo_get_class(wmiemu_host_repo(host), L"root\\cimv2", L"TestEvent", &cls), S_OK);
   IWbemClassObject_SpawnInstance(cls, 0, &event);
   V_VT(&v) = VT_BSTR;
@@ -349,7 +349,7 @@ static void test_services(void **state) {
   BSTR path = SysAllocString(L"TestEvent"), missing = SysAllocString(L"Nope"), wql = SysAllocString(L"WQL");
   wmiemu_sub_id_t id = 0;
   (void)state;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &id), S_OK);
   services = test_provider_services(test_provider_current());
   assert_hr(IWbemServices_GetObject(services, path, 0, NULL, &obj, NULL), S_OK);
   assert_non_null(obj);

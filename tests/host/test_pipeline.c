@@ -81,9 +81,9 @@ static void test_overflow_is_counted(void **state) {
   overflow_seen = 0;
   overflow_first_seq = -1;
   overflow_size_ok = overflow_time_ok = 0;
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &all), S_OK);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Seq >= 5", NULL, NULL, &odd), S_OK);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM __EventQueueOverflowEvent", count_overflow, NULL, &ovf), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &all), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Seq >= 5", NULL, NULL, &odd), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM __EventQueueOverflowEvent", count_overflow, NULL, &ovf), S_OK);
   p = test_provider_current();
   /* The loop does not run meanwhile: the queue fills at 10. */
   for (int i = 0; i < 25; i++)
@@ -187,7 +187,7 @@ static void many_producers(size_t queue_limit, LONG per_thread) {
   wmiemu_host_options_init(&opts);
   opts.queue_limit = queue_limit;
   host = test_provider_host(&opts, NULL);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", check_order, &order, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", check_order, &order, &id), S_OK);
   start_producers(threads, producers, PRODUCERS, per_thread);
   assert_hr(wmiemu_host_run_until_events(host, (uint64_t)PRODUCERS * per_thread, 120000), S_OK);
   for (int t = 0; t < PRODUCERS; t++)
@@ -246,7 +246,7 @@ static void test_time_created_stamped(void **state) {
   (void)state;
   memset(&st, 0, sizeof(st));
   host = test_provider_host(NULL, NULL);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", record_stamp, &st, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", record_stamp, &st, &id), S_OK);
   p = test_provider_current();
   assert_hr(wmiemu_repo_get_class(wmiemu_host_repo(host), L"root\\cimv2", L"TestEvent", &cls), S_OK);
   assert_hr(IWbemClassObject_SpawnInstance(cls, 0, &ev), S_OK);
@@ -277,10 +277,10 @@ static void run_filter_pattern(int behind, wmiemu_counters_t *even, wmiemu_count
   LPCWSTR queries[] = { L"SELECT * FROM TestEvent WHERE Seq < 150" };
   wmiemu_sub_id_t id_even = 0, id_tagged = 0;
   host = test_provider_host(NULL, NULL);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Thread = 0 AND Seq >= 20",
-                             NULL, NULL, &id_even), S_OK);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Tag LIKE \"x%\"",
-                             NULL, NULL, &id_tagged), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Thread = 0 AND Seq >= 20",
+                                  NULL, NULL, &id_even), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent WHERE Tag LIKE \"x%\"",
+                                  NULL, NULL, &id_tagged), S_OK);
   p = test_provider_current();
   assert_hr(IWbemObjectSink_QueryInterface(test_provider_sink(p), &IID_IWbemEventSink, (void **)&sink), S_OK);
   assert_hr(IWbemEventSink_GetRestrictedSink(sink, 1, queries, NULL, &restricted), S_OK);
@@ -361,7 +361,7 @@ static void test_kept_events_outlive_recycling(void **state) {
   (void)state;
   memset(&k, 0, sizeof(k));
   host = test_provider_host(NULL, NULL);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", keep_some, &k, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", keep_some, &k, &id), S_OK);
   pr.provider = test_provider_current();
   pr.sink = test_provider_sink(pr.provider);
   pr.thread = 3;
@@ -417,16 +417,16 @@ static void test_subscriptions_change_under_load(void **state) {
   wmiemu_host_options_init(&opts);
   opts.queue_limit = 4096;
   host = test_provider_host(&opts, NULL);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &all), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM TestEvent", NULL, NULL, &all), S_OK);
   start_producers(threads, producers, THREADS, per_thread);
   while (n_ids < 24) {
-    assert_hr(wmiemu_subscribe(host, NULL, n_ids % 2 ? "SELECT * FROM TestEvent WHERE Seq > 10"
+    assert_hr(wmiemu_host_subscribe(host, NULL, n_ids % 2 ? "SELECT * FROM TestEvent WHERE Seq > 10"
                                                      : "SELECT * FROM TestEvent WHERE Thread = 1",
-                               NULL, NULL, &ids[n_ids]), S_OK);
+                                    NULL, NULL, &ids[n_ids]), S_OK);
     n_ids++;
     assert_hr(wmiemu_host_run_for(host, 1), S_OK);
     if (n_ids % 3 == 0)
-      assert_hr(wmiemu_unsubscribe(host, ids[n_ids - 2]), S_OK);
+      assert_hr(wmiemu_host_unsubscribe(host, ids[n_ids - 2]), S_OK);
   }
   for (int t = 0; t < THREADS; t++)
     pthread_join(threads[t], NULL);

@@ -115,7 +115,7 @@ static wmiemu_host_t *the_host;
 static wmiemu_sub_id_t quitter_id;
 static void on_event_then_quit(void *ctx, const wmiemu_event_t *e) {
   on_event(ctx, e);
-  CHECK(wmiemu_unsubscribe(the_host, quitter_id) == S_OK);
+  CHECK(wmiemu_host_unsubscribe(the_host, quitter_id) == S_OK);
 }
 
 static void put(wmiemu_host_t *host, const WCHAR *cls_name, const WCHAR *name, int size) {
@@ -159,23 +159,23 @@ static void scenario(void *ctx) {
                                 sizeof(poll_mof) - 1, NULL, NULL) == S_OK);
   put(host, L"PollBase", L"pre", 7);        /* exists before: no creation event */
 
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM __InstanceOperationEvent WITHIN 2 "
-                         "WHERE TargetInstance ISA \"PollBase\"", on_event, &r.all, &all) == S_OK);
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM __InstanceCreationEvent WITHIN 1 "
-                         "WHERE TargetInstance ISA \"PollSub\"", on_event, &r.sub_only,
-                         &sub_only) == S_OK);
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM __InstanceModificationEvent WITHIN 2 "
-                         "WHERE TargetInstance ISA \"PollBase\" AND TargetInstance.Size > 10",
-                         on_event, &r.big, &big) == S_OK);
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM __InstanceCreationEvent WITHIN 1 "
-                         "WHERE TargetInstance ISA \"PollBase\"", on_event, &r.stopped,
-                         &stopped) == S_OK);
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM __InstanceDeletionEvent WITHIN 1 "
-                         "WHERE TargetInstance ISA \"PollOther\"", on_event, &r.other,
-                         &other) == S_OK);
-  CHECK(wmiemu_subscribe(host, NULL, "SELECT * FROM __InstanceCreationEvent WITHIN 2 "
-                         "WHERE TargetInstance ISA \"PollBase\"", on_event_then_quit, &r.quitter,
-                         &quitter_id) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM __InstanceOperationEvent WITHIN 2 "
+                              "WHERE TargetInstance ISA \"PollBase\"", on_event, &r.all, &all) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM __InstanceCreationEvent WITHIN 1 "
+                              "WHERE TargetInstance ISA \"PollSub\"", on_event, &r.sub_only,
+                              &sub_only) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM __InstanceModificationEvent WITHIN 2 "
+                              "WHERE TargetInstance ISA \"PollBase\" AND TargetInstance.Size > 10",
+                              on_event, &r.big, &big) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM __InstanceCreationEvent WITHIN 1 "
+                              "WHERE TargetInstance ISA \"PollBase\"", on_event, &r.stopped,
+                              &stopped) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM __InstanceDeletionEvent WITHIN 1 "
+                              "WHERE TargetInstance ISA \"PollOther\"", on_event, &r.other,
+                              &other) == S_OK);
+  CHECK(wmiemu_host_subscribe(host, NULL, "SELECT * FROM __InstanceCreationEvent WITHIN 2 "
+                              "WHERE TargetInstance ISA \"PollBase\"", on_event_then_quit, &r.quitter,
+                              &quitter_id) == S_OK);
   the_host = host;
   r.t0 = wmiemu__exec_now(e);
 
@@ -185,7 +185,7 @@ static void scenario(void *ctx) {
   CHECK(wmiemu_host_run_for(host, 2000) == S_OK);
 
   /* Second interval: a grows, pre goes, b is rewritten unchanged. */
-  CHECK(wmiemu_unsubscribe(host, stopped) == S_OK);
+  CHECK(wmiemu_host_unsubscribe(host, stopped) == S_OK);
   r.stopped_polling = wmiemu__poll_active(host->subs[stopped - 1]);
   put(host, L"PollBase", L"a", 20);
   put(host, L"PollSub", L"b", 5);
@@ -322,7 +322,7 @@ static void test_unpolled_queries_are_refused(void **state) {
   assert_int_equal(wmiemu_mof_compile_text(wmiemu_host_repo(host), "poll.mof", poll_mof,
                                            sizeof(poll_mof) - 1, NULL, NULL), S_OK);
   for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-    assert_int_equal((uint32_t)wmiemu_subscribe(host, "root\\cimv2", refused[i], on_event, NULL, &id),
+    assert_int_equal((uint32_t)wmiemu_host_subscribe(host, "root\\cimv2", refused[i], on_event, NULL, &id),
                      (uint32_t)WBEM_E_NOT_SUPPORTED);
     assert_non_null(strstr(wmiemu_host_last_error(host), reasons[i]));
   }

@@ -31,7 +31,7 @@ static HRESULT subscribe_to(wmiemu_host_t *host, const char *name) {
   char query[128];
   wmiemu_sub_id_t id = 0;
   snprintf(query, sizeof(query), "SELECT * FROM %sEvent", name);
-  return wmiemu_subscribe(host, NULL, query, NULL, NULL, &id);
+  return wmiemu_host_subscribe(host, NULL, query, NULL, NULL, &id);
 }
 
 static void test_valid_forms(void **state) {

@@ -33,7 +33,7 @@ static wmiemu_host_t *host_broken(const case_t *c) {
   opts.init_timeout_ms = 200;
   snprintf(mof, sizeof(mof), "broken/%s.mof", c->module);
   host = fixture_host(&opts, mof, c->module);
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM BrokenEvent", NULL, NULL, &id), c->subscribe_hr);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM BrokenEvent", NULL, NULL, &id), c->subscribe_hr);
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
   wmiemu_host_shutdown(host);
   checker = wmiemu_host_checker(host);
@@ -166,7 +166,7 @@ static void test_samples_pass_init_context(void **state) {
   for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
     wmiemu_host_t *host = fixture_host(NULL, samples[i].mof, samples[i].module);
     wmiemu_sub_id_t id = 0;
-    assert_hr(wmiemu_subscribe(host, NULL, samples[i].query, NULL, NULL, &id), S_OK);
+    assert_hr(wmiemu_host_subscribe(host, NULL, samples[i].query, NULL, NULL, &id), S_OK);
     assert_hr(wmiemu_host_shutdown(host), S_OK);
     assert_int_equal(wmiemu_checker_count_rule(wmiemu_host_checker(host), WMIEMU_RULE_INIT_CONTEXT), 0);
     wmiemu_host_free(host);
@@ -182,7 +182,7 @@ static void test_fail_mode_fails_the_run(void **state) {
   wmiemu_host_options_init(&opts);
   opts.check_mode = WMIEMU_CHECK_FAIL;
   host = fixture_host(&opts, "broken/broken_sink_status.mof", "broken_sink_status");
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM BrokenEvent", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM BrokenEvent", NULL, NULL, &id), S_OK);
   assert_hr(wmiemu_host_run_until_idle(host), WBEM_E_FAILED);
   assert_hr(wmiemu_host_shutdown(host), WBEM_E_FAILED);
   wmiemu_host_free(host);
@@ -194,7 +194,7 @@ static void test_samples_are_clean(void **state) {
   wmiemu_sub_id_t id;
   (void)state;
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleTick", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleTick", NULL, NULL, &id), S_OK);
   assert_hr(wmiemu_host_run_until_events(host, 2, 10000), S_OK);
   assert_hr(wmiemu_host_shutdown(host), S_OK);
   assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
@@ -213,7 +213,7 @@ static void test_busy_every(void **state) {
   wmiemu_host_options_init(&opts);
   opts.busy_every = 1;
   host = fixture_host(&opts, "sample/sample.mof", "sample_tick");
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleTick", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleTick", NULL, NULL, &id), S_OK);
   assert_hr(wmiemu_host_run_for(host, 300), S_OK);
   assert_hr(wmiemu_host_shutdown(host), S_OK);
   assert_hr(wmiemu_host_counters(host, id, &c), S_OK);
@@ -224,7 +224,7 @@ static void test_busy_every(void **state) {
 
   opts.busy_every = 2;
   host = fixture_host(&opts, "sample/sample.mof", "sample_tick");
-  assert_hr(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleTick", NULL, NULL, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleTick", NULL, NULL, &id), S_OK);
   assert_hr(wmiemu_host_run_until_events(host, 2, 10000), S_OK);
   assert_hr(wmiemu_host_shutdown(host), S_OK);
   assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);

@@ -18,7 +18,7 @@ static void test_tick_events_reach_the_consumer(void **state) {
   setenv("SAMPLE_TICK_INTERVAL_MS", "5", 1);
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
   assert_hr(wmiemu_host_provider_state(host, NULL, "SampleTickProvider", &ps), WBEM_E_NOT_FOUND);
-  assert_int_equal(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleTick", fixture_record, &rec, &id), S_OK);
+  assert_int_equal(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleTick", fixture_record, &rec, &id), S_OK);
   assert_int_equal(id, 1);
   assert_int_equal(wmiemu_host_provider_state(host, NULL, "SampleTickProvider", &ps), S_OK);
   assert_int_equal(ps, WMIEMU_PROVIDER_READY);
@@ -26,8 +26,8 @@ static void test_tick_events_reach_the_consumer(void **state) {
   assert_true(rec.count >= 5);
   assert_true(rec.in_order);
   assert_int_not_equal(rec.thread, 0);
-  assert_int_equal(wmiemu_unsubscribe(host, id), S_OK);
-  assert_hr(wmiemu_unsubscribe(host, id), WBEM_E_NOT_FOUND);
+  assert_int_equal(wmiemu_host_unsubscribe(host, id), S_OK);
+  assert_hr(wmiemu_host_unsubscribe(host, id), WBEM_E_NOT_FOUND);
   assert_int_equal(wmiemu_host_shutdown(host), S_OK);
   assert_int_equal(wmiemu_host_provider_state(host, NULL, "SampleTickProvider", &ps), S_OK);
   assert_int_equal(ps, WMIEMU_PROVIDER_RELEASED);
@@ -45,8 +45,8 @@ static void test_where_clause_filters(void **state) {
   (void)state;
   setenv("SAMPLE_TICK_INTERVAL_MS", "5", 1);
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
-  assert_int_equal(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleTick WHERE Even = TRUE", fixture_record, &even, &a), S_OK);
-  assert_int_equal(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleTick", fixture_record, &all, &b), S_OK);
+  assert_int_equal(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleTick WHERE Even = TRUE", fixture_record, &even, &a), S_OK);
+  assert_int_equal(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleTick", fixture_record, &all, &b), S_OK);
   assert_int_equal(wmiemu_host_run_until_events(host, 12, 10000), S_OK);
   assert_int_equal(wmiemu_host_shutdown(host), S_OK);
   assert_int_equal(wmiemu_host_counters(host, a, &ca), S_OK);
@@ -68,10 +68,10 @@ static void test_intrinsic_provider(void **state) {
   (void)state;
   setenv("SAMPLE_ITEMS_INTERVAL_MS", "5", 1);
   host = fixture_host(NULL, "sample/sample_items.mof", "sample_items");
-  assert_int_equal(wmiemu_subscribe(host, NULL,
+  assert_int_equal(wmiemu_host_subscribe(host, NULL,
       "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA \"SampleItem\"",
       fixture_record, &created, &a), S_OK);
-  assert_int_equal(wmiemu_subscribe(host, NULL,
+  assert_int_equal(wmiemu_host_subscribe(host, NULL,
       "SELECT * FROM __InstanceDeletionEvent WHERE TargetInstance ISA \"SampleItem\" AND TargetInstance.Size >= 100",
       fixture_record, &deleted, &b), S_OK);
   assert_int_equal(wmiemu_host_run_until_events(host, 8, 10000), S_OK);
@@ -91,8 +91,8 @@ static void test_cpp_provider(void **state) {
   wmiemu_host_t *host;
   (void)state;
   host = fixture_host(NULL, "sample/sample_cpp.mof", "sample_cpp");
-  assert_int_equal(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleCppEvent", fixture_record, &rec, &a), S_OK);
-  assert_int_equal(wmiemu_subscribe(host, NULL, "SELECT * FROM SampleCppEvent WHERE Source = \"C++\"", NULL, NULL, &b), S_OK);
+  assert_int_equal(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleCppEvent", fixture_record, &rec, &a), S_OK);
+  assert_int_equal(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleCppEvent WHERE Source = \"C++\"", NULL, NULL, &b), S_OK);
   assert_int_equal(wmiemu_host_run_until_events(host, 4, 10000), S_OK);
   assert_int_equal(rec.count, 2);
   assert_true(rec.in_order);

@@ -211,7 +211,7 @@ static wmiemu_sub_id_t subscribe_as(wmiemu_host_t *host, const char *query, cons
                                     seen_t *seen) {
   wmiemu_subscribe_options_t so = { sid, (LONG)len };
   wmiemu_sub_id_t id = 0;
-  assert_hr(wmiemu_subscribe_ex(host, NULL, query, sid ? &so : NULL, record, seen, &id), S_OK);
+  assert_hr(wmiemu_host_subscribe_ex(host, NULL, query, sid ? &so : NULL, record, seen, &id), S_OK);
   return id;
 }
 
@@ -405,13 +405,13 @@ static void test_bad_sid_and_names(void **state) {
   wmiemu_subscribe_options_t so = { bad, sizeof(bad) };
   wmiemu_sub_id_t id = 0;
   (void)state;
-  assert_hr(wmiemu_subscribe_ex(host, NULL, "SELECT * FROM SdsEvent", &so, NULL, NULL, &id),
+  assert_hr(wmiemu_host_subscribe_ex(host, NULL, "SELECT * FROM SdsEvent", &so, NULL, NULL, &id),
             WBEM_E_INVALID_PARAMETER);
   assert_int_equal(id, 0);
   assert_non_null(strstr(wmiemu_host_last_error(host), "SID"));
   so.sid = truncated;
   so.sid_length = sizeof(truncated);
-  assert_hr(wmiemu_subscribe_ex(host, NULL, "SELECT * FROM SdsEvent", &so, NULL, NULL, &id),
+  assert_hr(wmiemu_host_subscribe_ex(host, NULL, "SELECT * FROM SdsEvent", &so, NULL, NULL, &id),
             WBEM_E_INVALID_PARAMETER);
   assert_string_equal(wmiemu_drop_reason_name(WMIEMU_DROP_ACCESS_DENIED), "access-denied");
   assert_string_equal(wmiemu_drop_reason_name(WMIEMU_DROP_BAD_SECURITY_DESCRIPTOR),

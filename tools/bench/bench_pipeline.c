@@ -150,9 +150,9 @@ static wmiemu_host_t *bench_host(size_t queue_limit, int timestamps, samples_t *
   if (FAILED(wmiemu_host_new(&opts, &host)) ||
       FAILED(wmiemu_mof_compile_text(wmiemu_host_repo(host), "bench.mof", bench_mof, sizeof(bench_mof) - 1, NULL, NULL)) ||
       FAILED(wmiemu_host_add_factory(host, &clsid_bench, inproc_provider_factory())) ||
-      FAILED(wmiemu_subscribe(host, NULL,
-                              "SELECT * FROM BenchEvent WHERE Seq >= 0 AND Load < 2.0 AND Name = \"bench\"",
-                              on_event, s, id))) {
+      FAILED(wmiemu_host_subscribe(host, NULL,
+                                   "SELECT * FROM BenchEvent WHERE Seq >= 0 AND Load < 2.0 AND Name = \"bench\"",
+                                   on_event, s, id))) {
     fprintf(stderr, "bench_pipeline: host setup failed: %s\n", host ? wmiemu_host_last_error(host) : "");
     exit(1);
   }

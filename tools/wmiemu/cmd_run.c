@@ -413,7 +413,7 @@ int wmiemu_cli_run(int argc, char **argv) {
       return WMIEMU_EXIT_FAILURE;
     }
   }
-  hr = wmiemu_subscribe(host, a.ns, a.query, print_event, &printer, &id);
+  hr = wmiemu_host_subscribe(host, a.ns, a.query, print_event, &printer, &id);
   if (FAILED(hr)) {
     fprintf(stderr, "wmiemu run: subscribe failed (0x%08x): %s\n", (unsigned)hr, wmiemu_host_last_error(host));
     status = WMIEMU_EXIT_FAILURE;

@@ -148,14 +148,14 @@ typedef struct {
  * WBEM_E_PROVIDER_LOAD_FAILURE / WBEM_E_PROVIDER_NOT_FOUND /
  * WBEM_E_PROVIDER_TIMED_OUT / WBEM_E_PROVIDER_FAILURE when activation fails.
  * callback may be NULL (events are then only counted). */
-WMIEMU_EXTERN HRESULT wmiemu_subscribe(wmiemu_host_t *host, const char *ns, const char *query,
-                                       wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id);
-WMIEMU_EXTERN HRESULT wmiemu_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *query,
-                                          const wmiemu_subscribe_options_t *opts,
-                                          wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id);
+WMIEMU_EXTERN HRESULT wmiemu_host_subscribe(wmiemu_host_t *host, const char *ns, const char *query,
+                                            wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id);
+WMIEMU_EXTERN HRESULT wmiemu_host_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *query,
+                                               const wmiemu_subscribe_options_t *opts,
+                                               wmiemu_event_cb callback, void *ctx, wmiemu_sub_id_t *id);
 /* Calls CancelQuery on the providers serving it. Safe from a callback.
  * WBEM_E_NOT_FOUND for an unknown or already cancelled id. */
-WMIEMU_EXTERN HRESULT wmiemu_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id);
+WMIEMU_EXTERN HRESULT wmiemu_host_unsubscribe(wmiemu_host_t *host, wmiemu_sub_id_t id);
 
 /* Text of the last error a host function reported ("" if none). */
 WMIEMU_EXTERN const char *wmiemu_host_last_error(const wmiemu_host_t *host);
