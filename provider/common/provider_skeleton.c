@@ -200,7 +200,7 @@ HRESULT provider_get_class_object(provider_class *cls, REFCLSID clsid, REFIID ri
   if (!ppv)
     return E_POINTER;
   *ppv = NULL;
-  if (!IsEqualCLSID(clsid, cls->hooks->clsid))
+  if (!cls->hooks->clsid || !IsEqualCLSID(clsid, cls->hooks->clsid))
     return CLASS_E_CLASSNOTAVAILABLE;
   return IClassFactory_QueryInterface(&cls->IClassFactory_iface, riid, ppv);
 }

@@ -43,7 +43,7 @@ struct provider_object {
  * after the skeleton's own part of that method and its return value is the
  * method's. */
 struct provider_hooks {
-  const CLSID *clsid;             /* what DllGetClassObject serves */
+  const CLSID *clsid;             /* what DllGetClassObject serves (NULL: none) */
   size_t size;                    /* of the provider's object, if larger */
   const WCHAR *event_class;       /* looked up by Initialize, with its context */
   /* Sink and query count change under p->lock, for providers whose own
