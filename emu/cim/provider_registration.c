@@ -9,20 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/guid.h"
 #include "cim/repo.h"
 
-static BOOL hex_run(const WCHAR *s, int n) {
-  for (int i = 0; i < n; i++)
-    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F'))) return FALSE;
-  return TRUE;
-}
-
-/* {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx} */
+/* {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}, as CLSIDFromString reads it. */
 static BOOL clsid_valid(const wmiemu__cim_str_t *s) {
-  const WCHAR *p = s->s;
-  if (s->len != 38 || p[0] != '{' || p[37] != '}') return FALSE;
-  return hex_run(p + 1, 8) && p[9] == '-' && hex_run(p + 10, 4) && p[14] == '-' && hex_run(p + 15, 4) &&
-         p[19] == '-' && hex_run(p + 20, 4) && p[24] == '-' && hex_run(p + 25, 12);
+  GUID g;
+  return wmiemu__guid_parse(s->s, s->len, &g);
 }
 
 static const wmiemu__cim_value_t *prop(const wmiemu__cim_object_t *o, const char *name) {

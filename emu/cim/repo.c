@@ -25,8 +25,8 @@ const WCHAR *wmiemu__ns_strip(const WCHAR *name, size_t *len) {
 BOOL wmiemu__ns_name_eq(const WCHAR *a, size_t alen, const WCHAR *b, size_t blen) {
   if (alen != blen) return FALSE;
   for (size_t i = 0; i < alen; i++) {
-    WCHAR x = a[i] == '/' ? '\\' : wmiemu__cim_wfold(a[i]);
-    WCHAR y = b[i] == '/' ? '\\' : wmiemu__cim_wfold(b[i]);
+    WCHAR x = a[i] == '/' ? '\\' : wmiemu__fold(a[i]);
+    WCHAR y = b[i] == '/' ? '\\' : wmiemu__fold(b[i]);
     if (x != y) return FALSE;
   }
   return TRUE;

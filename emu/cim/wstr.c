@@ -14,15 +14,15 @@ int wmiemu__cim_wcsicmp(const WCHAR *a, const WCHAR *b) {
       if (!*a) return 0;
       continue;
     }
-    x = wmiemu__cim_wfold(*a);
-    y = wmiemu__cim_wfold(*b);
+    x = wmiemu__fold(*a);
+    y = wmiemu__fold(*b);
     if (x != y || !x) return (int)x - (int)y;
   }
 }
 
 int wmiemu__cim_wcsnicmp(const WCHAR *a, const WCHAR *b, size_t n) {
   for (; n; n--, a++, b++) {
-    WCHAR x = wmiemu__cim_wfold(*a), y = wmiemu__cim_wfold(*b);
+    WCHAR x = wmiemu__fold(*a), y = wmiemu__fold(*b);
     if (x != y || !x) return (int)x - (int)y;
   }
   return 0;
@@ -30,7 +30,7 @@ int wmiemu__cim_wcsnicmp(const WCHAR *a, const WCHAR *b, size_t n) {
 
 int wmiemu__cim_wcsicmp_a(const WCHAR *a, const char *b) {
   for (;; a++, b++) {
-    WCHAR x = wmiemu__cim_wfold(*a), y = wmiemu__cim_wfold((unsigned char)*b);
+    WCHAR x = wmiemu__fold(*a), y = wmiemu__fold((unsigned char)*b);
     if (x != y || !x) return (int)x - (int)y;
   }
 }
@@ -49,7 +49,7 @@ WCHAR *wmiemu__cim_wcsdup(const WCHAR *s) {
 
 uint32_t wmiemu__cim_ihash(const WCHAR *s) {
   uint32_t h = 2166136261u;
-  for (; *s; s++) h = (h ^ wmiemu__cim_wfold(*s)) * 16777619u;
+  for (; *s; s++) h = (h ^ wmiemu__fold(*s)) * 16777619u;
   return h;
 }
 

@@ -2,24 +2,20 @@
 #define WMIEMU_CIM_WSTR_H
 
 /* Small 16-bit string helpers the object model uses on its hot paths
- * (case-insensitive name matching and hashing). Names in CIM are ASCII
- * identifiers in practice; case folding covers ASCII and Latin-1. */
+ * (case-insensitive name matching and hashing). Case folding is compat's
+ * (wmiemu__fold, inline), so names match as _wcsicmp and WQL match them. */
 
 #include <stddef.h>
 #include <stdint.h>
 #include <windows.h>
+
+#include "compat/casefold.h"
 
 int wmiemu__cim_wcsicmp(const WCHAR *a, const WCHAR *b);
 int wmiemu__cim_wcsnicmp(const WCHAR *a, const WCHAR *b, size_t n);
 WCHAR *wmiemu__cim_wcsdup(const WCHAR *s);
 WCHAR *wmiemu__cim_wcsndup(const WCHAR *s, size_t n);
 uint32_t wmiemu__cim_ihash(const WCHAR *s);
-static inline WCHAR wmiemu__cim_wfold(WCHAR c) {
-  /* Inline: names are compared per property access on the event path. */
-  if (c >= 'A' && c <= 'Z') return (WCHAR)(c + 32);
-  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return (WCHAR)(c + 32);
-  return c;
-}
 
 /* UTF-8 <-> UTF-16. Both return malloc'd NUL-terminated strings, NULL on
  * invalid input or out of memory. */

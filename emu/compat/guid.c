@@ -7,6 +7,7 @@
 #include <oleauto.h>
 
 #include "wmiemu_extern.h"
+#include "compat/guid.h"
 
 const IID IID_IDispatch = { 0x00020400, 0, 0, { 0xC0, 0, 0, 0, 0, 0, 0, 0x46 } };
 /* Wine declares GUID_NULL without an import attribute: export it by hand. */
@@ -34,30 +35,38 @@ static int read_hex(const WCHAR *s, int n, unsigned long long *out)
     return 1;
 }
 
-/* Parses exactly "{8-4-4-4-12}" followed by the end of the string. */
-static int parse_guid(const WCHAR *s, GUID *g)
+BOOL wmiemu__guid_parse(const WCHAR *s, size_t len, GUID *out)
 {
     unsigned long long v;
-    size_t len = 0;
-    while (len < 40 && s[len])
-        len++;
-    if (len != 38 || s[0] != '{' || s[37] != '}' || s[9] != '-' || s[14] != '-' || s[19] != '-' || s[24] != '-')
-        return 0;
-    if (!read_hex(s + 1, 8, &v)) return 0;
-    g->Data1 = (DWORD)v;
-    if (!read_hex(s + 10, 4, &v)) return 0;
-    g->Data2 = (WORD)v;
-    if (!read_hex(s + 15, 4, &v)) return 0;
-    g->Data3 = (WORD)v;
+    GUID g;
+    if (!s || len != 38 || s[0] != '{' || s[37] != '}' || s[9] != '-' || s[14] != '-' || s[19] != '-' || s[24] != '-')
+        return FALSE;
+    if (!read_hex(s + 1, 8, &v)) return FALSE;
+    g.Data1 = (DWORD)v;
+    if (!read_hex(s + 10, 4, &v)) return FALSE;
+    g.Data2 = (WORD)v;
+    if (!read_hex(s + 15, 4, &v)) return FALSE;
+    g.Data3 = (WORD)v;
     for (int i = 0; i < 2; i++) {
-        if (!read_hex(s + 20 + 2 * i, 2, &v)) return 0;
-        g->Data4[i] = (BYTE)v;
+        if (!read_hex(s + 20 + 2 * i, 2, &v)) return FALSE;
+        g.Data4[i] = (BYTE)v;
     }
     for (int i = 0; i < 6; i++) {
-        if (!read_hex(s + 25 + 2 * i, 2, &v)) return 0;
-        g->Data4[2 + i] = (BYTE)v;
+        if (!read_hex(s + 25 + 2 * i, 2, &v)) return FALSE;
+        g.Data4[2 + i] = (BYTE)v;
     }
-    return 1;
+    *out = g;
+    return TRUE;
+}
+
+/* A NUL-terminated GUID: the terminator must follow the closing brace, so
+ * the scan stops one unit past the 38 a GUID takes. */
+static BOOL parse_guid(const WCHAR *s, GUID *g)
+{
+    size_t len = 0;
+    while (len < 39 && s[len])
+        len++;
+    return wmiemu__guid_parse(s, len, g);
 }
 
 INT WINAPI StringFromGUID2(REFGUID id, LPOLESTR str, INT cmax)

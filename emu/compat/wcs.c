@@ -1,7 +1,7 @@
 /*
  * The C runtime's wide-string functions over 16-bit units (wchar_t is 16-bit
- * here: -fshort-wchar). Case folding covers ASCII and Latin-1, as the CRT's
- * "C" locale does for _wcsicmp.
+ * here: -fshort-wchar). Case-insensitive functions use the emulator's one
+ * case mapping (casefold.h), so _wcsicmp agrees with CIM names and WQL.
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,22 +10,9 @@
 #include <string.h>
 
 #include "wmiemu_crt16.h"
+#include "compat/casefold.h"
 
 _Static_assert(sizeof(wchar_t) == 2, "compile with -fshort-wchar");
-
-static wchar_t fold_lower(wchar_t c)
-{
-    if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7))
-        return c + 0x20;
-    return c;
-}
-
-static wchar_t fold_upper(wchar_t c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 0xE0 && c <= 0xFE && c != 0xF7))
-        return c - 0x20;
-    return c;
-}
 
 size_t wmiemu_wcslen(const wchar_t *s)
 {
@@ -67,8 +54,8 @@ int wmiemu_wcsicmp(const wchar_t *a, const wchar_t *b)
 {
     wchar_t ca, cb;
     do {
-        ca = fold_lower(*a++);
-        cb = fold_lower(*b++);
+        ca = wmiemu__fold(*a++);
+        cb = wmiemu__fold(*b++);
     } while (ca && ca == cb);
     return (ca > cb) - (ca < cb);
 }
@@ -76,7 +63,7 @@ int wmiemu_wcsicmp(const wchar_t *a, const wchar_t *b)
 int wmiemu_wcsnicmp(const wchar_t *a, const wchar_t *b, size_t n)
 {
     for (; n; n--) {
-        wchar_t ca = fold_lower(*a++), cb = fold_lower(*b++);
+        wchar_t ca = wmiemu__fold(*a++), cb = wmiemu__fold(*b++);
         if (ca != cb)
             return (ca > cb) ? 1 : -1;
         if (!ca)
@@ -208,14 +195,14 @@ wchar_t *wmiemu_wcsdup(const wchar_t *s)
 wchar_t *wmiemu_wcslwr(wchar_t *s)
 {
     for (wchar_t *p = s; *p; p++)
-        *p = fold_lower(*p);
+        *p = wmiemu__fold(*p);
     return s;
 }
 
 wchar_t *wmiemu_wcsupr(wchar_t *s)
 {
     for (wchar_t *p = s; *p; p++)
-        *p = fold_upper(*p);
+        *p = wmiemu__towupper(*p);
     return s;
 }
 

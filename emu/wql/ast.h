@@ -12,6 +12,7 @@
 #include <wmiemu/wql.h>
 
 #include "cim/fastpath.h"
+#include "compat/casefold.h"
 
 /* ---- arena ---------------------------------------------------------------- */
 
@@ -222,8 +223,8 @@ const char *wmiemu__wql_token_name(wmiemu__wql_tkind_t kind);
 HRESULT wmiemu__wql_parse(wmiemu_wql_query_t *q, wmiemu_wql_error_t *err);
 const char *wmiemu__wql_op_text(wmiemu__wql_op_t op);
 
-/* String helpers over UTF-16 (case-insensitive, no allocation). */
-WCHAR wmiemu__wql_fold(WCHAR c);
+/* String helpers over UTF-16 (case-insensitive with compat's wmiemu__fold,
+ * no allocation). */
 int wmiemu__wql_wcsnicmp(const WCHAR *a, size_t alen, const WCHAR *b, size_t blen);
 size_t wmiemu__wql_wcslen(const WCHAR *s);
 BOOL wmiemu__wql_like(const WCHAR *s, size_t slen, const WCHAR *p, size_t plen);

@@ -14,9 +14,9 @@ static size_t scan_set(const WCHAR *p, size_t plen, size_t i, WCHAR c, BOOL *hit
   }
   size_t first = i;
   while (i < plen && (p[i] != ']' || i == first)) {
-    WCHAR lo = wmiemu__wql_fold(p[i]), hi = lo;
+    WCHAR lo = wmiemu__fold(p[i]), hi = lo;
     if (i + 2 < plen && p[i + 1] == '-' && p[i + 2] != ']') {
-      hi = wmiemu__wql_fold(p[i + 2]);
+      hi = wmiemu__fold(p[i + 2]);
       i += 3;
     } else {
       i++;
@@ -54,7 +54,7 @@ BOOL wmiemu__wql_like(const WCHAR *s, size_t slen, const WCHAR *p, size_t plen) 
       continue;
     }
     if (pi < plen) {
-      WCHAR c = wmiemu__wql_fold(s[si]);
+      WCHAR c = wmiemu__fold(s[si]);
       size_t next = pi + 1;
       BOOL ok;
       if (p[pi] == '_') {
@@ -63,7 +63,7 @@ BOOL wmiemu__wql_like(const WCHAR *s, size_t slen, const WCHAR *p, size_t plen) 
         /* ok set by scan_set */
       } else {
         next = pi + 1;
-        ok = wmiemu__wql_fold(p[pi]) == c;
+        ok = wmiemu__fold(p[pi]) == c;
       }
       if (ok) {
         pi = next;

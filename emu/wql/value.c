@@ -7,26 +7,6 @@
 
 #include "wql/ast.h"
 
-WCHAR wmiemu__wql_fold(WCHAR c) {
-  if (c < 0x80)
-    return (c >= 'A' && c <= 'Z') ? (WCHAR)(c + 32) : c;
-  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) ||          /* Latin-1 */
-      (c >= 0x391 && c <= 0x3AB && c != 0x3A2) ||       /* Greek */
-      (c >= 0x410 && c <= 0x42F))                       /* Cyrillic */
-    return (WCHAR)(c + 32);
-  if (c >= 0x400 && c <= 0x40F)
-    return (WCHAR)(c + 80);
-  if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 &&
-      c != 0x17F) {
-    /* Latin Extended-A pairs: even upper/odd lower, except the 0x139-0x148
-     * and 0x179-0x17E runs, which are odd upper/even lower. */
-    BOOL odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
-    if (odd_upper ? (c & 1) : !(c & 1))
-      return (WCHAR)(c + 1);
-  }
-  return c;
-}
-
 size_t wmiemu__wql_wcslen(const WCHAR *s) {
   size_t n = 0;
   while (s[n])
@@ -40,8 +20,8 @@ int wmiemu__wql_wcsnicmp(const WCHAR *a, size_t alen, const WCHAR *b, size_t ble
     WCHAR x, y;
     if (a[i] == b[i])
       continue;
-    x = wmiemu__wql_fold(a[i]);
-    y = wmiemu__wql_fold(b[i]);
+    x = wmiemu__fold(a[i]);
+    y = wmiemu__fold(b[i]);
     if (x != y)
       return x < y ? -1 : 1;
   }

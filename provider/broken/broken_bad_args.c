@@ -7,7 +7,7 @@ const CLSID broken_clsid = { 0x6b0e0000, 0x0000, 0x4000, { 0x80, 0x00, 0x00, 0x0
 static HRESULT provide_events(broken_provider *p, IWbemObjectSink *sink) {
   IWbemClassObject *event = NULL, *none[1] = { NULL };
   (void)p;
-  if (FAILED(IWbemClassObject_SpawnInstance(p->event_class, 0, &event)))
+  if (FAILED(IWbemClassObject_SpawnInstance(p->obj.event_class, 0, &event)))
     return WBEM_E_FAILED;
   /* Wrong, three ways. */
   IWbemObjectSink_Indicate(sink, -1, &event);

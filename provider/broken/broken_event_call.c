@@ -8,7 +8,7 @@ static HRESULT new_query(broken_provider *p, ULONG id, LPWSTR query) {
   BSTR lang = SysAllocString(L"WQL"), text = SysAllocString(L"SELECT * FROM BrokenEvent");
   (void)id; (void)query;
   /* Wrong: no event-related calls while servicing a WMI call. */
-  IWbemServices_ExecNotificationQueryAsync(p->services, lang, text, 0, NULL, p->sink);
+  IWbemServices_ExecNotificationQueryAsync(p->obj.services, lang, text, 0, NULL, p->obj.sink);
   SysFreeString(lang);
   SysFreeString(text);
   return WBEM_S_NO_ERROR;

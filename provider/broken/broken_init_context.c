@@ -11,7 +11,7 @@ static HRESULT initialize(broken_provider *p, IWbemContext *ctx, IWbemProviderIn
   BSTR name = SysAllocString(L"BrokenEvent");
   (void)ctx;
   /* Wrong: a dependent request during Initialize must pass ctx back. */
-  IWbemServices_GetObject(p->services, name, 0, NULL, &cls, NULL);
+  IWbemServices_GetObject(p->obj.services, name, 0, NULL, &cls, NULL);
   SysFreeString(name);
   if (cls)
     IWbemClassObject_Release(cls);

@@ -6,8 +6,6 @@
 /* {6b0e0000-0000-4000-8000-000000000006} */
 const CLSID broken_clsid = { 0x6b0e0000, 0x0000, 0x4000, { 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06 } };
 
-extern LONG broken_busy;
-
 typedef struct {
   IWbemObjectSink *sink;
   IWbemClassObject *event_class;
@@ -25,23 +23,23 @@ static DWORD WINAPI late_thread(void *arg) {
   IWbemObjectSink_Release(f->sink);
   IWbemClassObject_Release(f->event_class);
   free(f);
-  InterlockedDecrement(&broken_busy);
+  InterlockedDecrement(&broken_class.busy);
   return 0;
 }
 
 static void final_release(broken_provider *p) {
   late_fire *f;
   HANDLE thread;
-  if (!p->sink || !p->event_class)
+  if (!p->obj.sink || !p->obj.event_class)
     return;
   f = malloc(sizeof(*f));
   if (!f)
     return;
-  f->sink = p->sink;
-  f->event_class = p->event_class;
+  f->sink = p->obj.sink;
+  f->event_class = p->obj.event_class;
   IWbemObjectSink_AddRef(f->sink);
   IWbemClassObject_AddRef(f->event_class);
-  InterlockedIncrement(&broken_busy);
+  InterlockedIncrement(&broken_class.busy);
   thread = CreateThread(NULL, 0, late_thread, f, 0, NULL);
   if (thread)
     CloseHandle(thread);

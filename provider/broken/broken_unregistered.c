@@ -8,9 +8,9 @@ static HRESULT new_query(broken_provider *p, ULONG id, LPWSTR query) {
   IWbemClassObject *other = NULL;
   BSTR name = SysAllocString(L"BrokenOther");
   (void)id; (void)query;
-  if (SUCCEEDED(IWbemServices_GetObject(p->services, name, 0, NULL, &other, NULL))) {
-    broken_fire(p, p->sink, NULL, 1);       /* fine */
-    broken_fire(p, p->sink, other, 2);      /* wrong: not registered */
+  if (SUCCEEDED(IWbemServices_GetObject(p->obj.services, name, 0, NULL, &other, NULL))) {
+    broken_fire(p, p->obj.sink, NULL, 1);       /* fine */
+    broken_fire(p, p->obj.sink, other, 2);      /* wrong: not registered */
     IWbemClassObject_Release(other);
   }
   SysFreeString(name);

@@ -4,16 +4,13 @@
  * active, backing off RACE_BACKOFF_MS and refiring when Indicate answers
  * WBEM_E_SERVER_TOO_BUSY. Each race provider supplies its CLSID, its event
  * class and hooks for the two places the races live: the refire after the
- * back-off, and the event thread's lifetime. Plain Windows provider code:
- * no emulator header.
+ * back-off, and the event thread's lifetime. Built on the provider skeleton
+ * (provider_skeleton.h). Plain Windows provider code: no emulator header.
  */
 #ifndef RACE_SKELETON_H
 #define RACE_SKELETON_H
 
-#define COBJMACROS
-#define CONST_VTABLE
-#include <windows.h>
-#include <wbemidl.h>
+#include "provider_skeleton.h"
 
 #define RACE_PERIOD_MS 1000
 #define RACE_BACKOFF_MS 10
@@ -21,18 +18,7 @@
 enum { RACE_STATUS_RUNNING, RACE_STATUS_STOPPING };
 
 typedef struct race_provider {
-  IWbemProviderInit IWbemProviderInit_iface;
-  IWbemEventProvider IWbemEventProvider_iface;
-  IWbemEventProviderQuerySink IWbemEventProviderQuerySink_iface;
-  IWbemEventProviderSecurity IWbemEventProviderSecurity_iface;
-  LONG ref;
-
-  CRITICAL_SECTION lock;          /* guards sink and active_queries */
-  IWbemServices *services;
-  IWbemClassObject *event_class;
-  IWbemObjectSink *sink;
-  LONG active_queries;
-
+  provider_object obj;            /* obj.lock guards obj.sink and obj.queries */
   HANDLE stop_event;
   HANDLE thread;
   volatile LONG status;

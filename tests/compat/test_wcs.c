@@ -34,6 +34,37 @@ static void wcs_length_and_compare(void **state)
     assert_int_equal(wmiemu_wcsicmp(L"x", L"X"), 0);
 }
 
+/* Case folding beyond Latin-1 (one mapping for the CRT, CIM and WQL):
+ * Latin Extended-A, Greek and Cyrillic letters now compare equal to their
+ * other case, and _wcsupr/_wcslwr map them. */
+static void wcs_case_beyond_latin1(void **state)
+{
+    (void)state;
+    /* Latin Extended-A: the Polish and Czech letters, and Y WITH DIAERESIS,
+     * whose lower case sits in Latin-1. */
+    assert_int_equal(_wcsicmp(L"\x0141\x00F3" L"d\x017A", L"\x0142\x00D3" L"D\x0179"), 0);   /* Lodz */
+    assert_int_equal(_wcsicmp(L"\x010C\x0148", L"\x010D\x0147"), 0);
+    assert_int_equal(_wcsicmp(L"\x0178", L"\x00FF"), 0);
+    /* Greek, tonos included; Cyrillic, historic letters included. */
+    assert_int_equal(_wcsicmp(L"\x0391\x03B8\x0389\x039D\x0391", L"\x03B1\x0398\x03AE\x03BD\x03B1"), 0);
+    assert_int_equal(_wcsicmp(L"\x041C\x043E\x0441\x043A\x0432\x0430", L"\x043C\x041E\x0421\x041A\x0412\x0410"), 0);
+    assert_int_equal(_wcsicmp(L"\x0401\x0462\x0472\x04C1\x04D8", L"\x0451\x0463\x0473\x04C2\x04D9"), 0);
+    assert_int_equal(_wcsnicmp(L"\x0462X", L"\x0463Y", 1), 0);
+    /* Ordering compares the lower-case forms. */
+    assert_true(_wcsicmp(L"\x0391", L"\x03B2") < 0);
+    assert_true(_wcsicmp(L"\x0411", L"\x0430") > 0);
+    /* Letters whose case partner is not mutual, or is language-dependent,
+     * keep themselves. */
+    assert_true(_wcsicmp(L"\x0130", L"i") != 0);
+    assert_true(_wcsicmp(L"\x0131", L"I") != 0);
+    assert_true(_wcsicmp(L"\x017F", L"s") != 0);
+    assert_true(_wcsicmp(L"\x03C2", L"\x03A3") != 0);
+    wchar_t buf[16];
+    wcscpy(buf, L"\x03B1\x03C9\x0436\x0101\x00FF\x03C2\x00B5");
+    WEQ(_wcsupr(buf), L"\x0391\x03A9\x0416\x0100\x0178\x03C2\x00B5");
+    WEQ(_wcslwr(buf), L"\x03B1\x03C9\x0436\x0101\x00FF\x03C2\x00B5");
+}
+
 static void wcs_copy_cat(void **state)
 {
     (void)state;
@@ -346,6 +377,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(wcs_length_and_compare),
+        cmocka_unit_test(wcs_case_beyond_latin1),
         cmocka_unit_test(wcs_copy_cat),
         cmocka_unit_test(wcs_search),
         cmocka_unit_test(wcs_numbers),

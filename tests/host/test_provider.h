@@ -2,7 +2,8 @@
 #define TESTS_HOST_TEST_PROVIDER_H
 
 /* A provider compiled into the tests, registered with
- * wmiemu_host_add_factory: it logs every call WMI makes, and lets the test
+ * wmiemu_host_add_factory: the provider skeleton (provider/common) with
+ * every optional interface, it logs every call WMI makes, and lets the test
  * fire TestEvent events through the sink it was given. */
 
 #include "host/host_fixture.h"
