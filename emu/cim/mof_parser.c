@@ -1,4 +1,4 @@
-/* MOF parser: pragmas, qualifier lists with flavors, class declarations,
+/* MOF parser: qualifier lists with flavors, class declarations,
  * instance declarations with aliases, literals. Builds classes and
  * instances directly; the first error stops the parse. */
 #include <stdarg.h>
@@ -6,60 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cim/mof_literal.h"
-
-/* ---- tokens ---- */
-
-static BOOL next(wmiemu__mof_ctx_t *ctx) {
-  if (!wmiemu__mof_lex(&ctx->lx, &ctx->tok))
-    return wmiemu__mof_error(ctx, ctx->lx.err_line, ctx->lx.err_col, ctx->lx.hr, "%s", ctx->lx.err);
-  return TRUE;
-}
-
-static BOOL is_punct(const wmiemu__mof_ctx_t *ctx, char c) {
-  return ctx->tok.kind == MOF_T_PUNCT && ctx->tok.punct == c;
-}
-
-static const char *describe(const wmiemu__mof_tok_t *t, char *buf, size_t size) {
-  switch (t->kind) {
-  case MOF_T_EOF: return "end of file";
-  case MOF_T_PUNCT: snprintf(buf, size, "'%c'", t->punct); return buf;
-  case MOF_T_IDENT: snprintf(buf, size, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->text); return buf;
-  case MOF_T_INT: return "an integer";
-  case MOF_T_REAL: return "a real number";
-  case MOF_T_STRING: return "a string";
-  case MOF_T_CHAR: return "a character literal";
-  case MOF_T_ALIAS: return "an alias";
-  }
-  return "?";
-}
-
-static BOOL expected(wmiemu__mof_ctx_t *ctx, HRESULT hr, const char *what) {
-  char buf[64];
-  return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, hr, "expected %s, found %s", what,
-                           describe(&ctx->tok, buf, sizeof buf));
-}
-
-static BOOL expect_punct(wmiemu__mof_ctx_t *ctx, char c, HRESULT hr) {
-  char what[8];
-  if (!is_punct(ctx, c)) {
-    snprintf(what, sizeof what, "'%c'", c);
-    return expected(ctx, hr, what);
-  }
-  return next(ctx);
-}
-
-/* Current identifier as a counted wide string (ASCII identifiers). */
-static wmiemu__cim_str_t *tok_name(wmiemu__mof_ctx_t *ctx) {
-  size_t n = ctx->tok.len;
-  wmiemu__cim_str_t *s = malloc(sizeof(*s) + (n + 1) * sizeof(WCHAR));
-  if (!s) return NULL;
-  s->ref = 1;
-  s->len = (UINT32)n;
-  for (size_t i = 0; i < n; i++) s->s[i] = (unsigned char)ctx->tok.text[i];
-  s->s[n] = 0;
-  return s;
-}
+#include "cim/mof_parse.h"
 
 static char *utf8_of(const WCHAR *s) {
   char *u = wmiemu__cim_w_to_utf8(s, (size_t)-1);
@@ -80,15 +27,15 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL all
     l->kind = WMIEMU__MOF_LIT_INT;
     l->mag = ctx->tok.mag;
     l->neg = ctx->tok.neg;
-    return next(ctx);
+    return wmiemu__mof_next(ctx);
   case MOF_T_REAL:
     l->kind = WMIEMU__MOF_LIT_REAL;
     l->real = ctx->tok.real;
-    return next(ctx);
+    return wmiemu__mof_next(ctx);
   case MOF_T_CHAR:
     l->kind = WMIEMU__MOF_LIT_CHAR;
     l->mag = ctx->tok.str[0];
-    return next(ctx);
+    return wmiemu__mof_next(ctx);
   case MOF_T_STRING: {
     /* adjacent strings concatenate (the buffer doubles: many short pieces
      * cost linear time) */
@@ -97,7 +44,7 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL all
     l->str = ctx->tok.str;
     l->str_len = ctx->tok.str_len;
     ctx->tok.str = NULL;
-    if (!next(ctx)) return FALSE;
+    if (!wmiemu__mof_next(ctx)) return FALSE;
     while (ctx->tok.kind == MOF_T_STRING) {
       if (l->str_len + ctx->tok.str_len + 1 > cap) {
         size_t ncap = cap * 2;
@@ -109,7 +56,7 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL all
       }
       memcpy(l->str + l->str_len, ctx->tok.str, (ctx->tok.str_len + 1) * sizeof(WCHAR));
       l->str_len += ctx->tok.str_len;
-      if (!next(ctx)) return FALSE;
+      if (!wmiemu__mof_next(ctx)) return FALSE;
     }
     return TRUE;
   }
@@ -117,16 +64,16 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL all
     l->kind = WMIEMU__MOF_LIT_ALIAS;
     l->str = wmiemu__cim_utf8_to_w(ctx->tok.text, ctx->tok.len, &l->str_len);
     if (!l->str) return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_OUT_OF_MEMORY, "out of memory");
-    return next(ctx);
+    return wmiemu__mof_next(ctx);
   case MOF_T_IDENT:
     if (wmiemu__mof_tok_is(&ctx->tok, "true") || wmiemu__mof_tok_is(&ctx->tok, "false")) {
       l->kind = WMIEMU__MOF_LIT_BOOL;
       l->b = wmiemu__mof_tok_is(&ctx->tok, "true");
-      return next(ctx);
+      return wmiemu__mof_next(ctx);
     }
     if (wmiemu__mof_tok_is(&ctx->tok, "null")) {
       l->kind = WMIEMU__MOF_LIT_NULL;
-      return next(ctx);
+      return wmiemu__mof_next(ctx);
     }
     if (wmiemu__mof_tok_is(&ctx->tok, "instance")) {
       wmiemu__cim_object_t *o;
@@ -137,9 +84,9 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL all
         return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_QUOTA_VIOLATION,
                                  "embedded instances nested more than %d deep (the MOF nesting limit)",
                                  WMIEMU__MOF_MAX_NESTING);
-      if (!next(ctx)) return FALSE;
-      if (!wmiemu__mof_tok_is(&ctx->tok, "of")) return expected(ctx, WBEMMOF_E_INVALID_INSTANCE_DECLARATION, "'of'");
-      if (!next(ctx)) return FALSE;
+      if (!wmiemu__mof_next(ctx)) return FALSE;
+      if (!wmiemu__mof_tok_is(&ctx->tok, "of")) return wmiemu__mof_expected(ctx, WBEMMOF_E_INVALID_INSTANCE_DECLARATION, "'of'");
+      if (!wmiemu__mof_next(ctx)) return FALSE;
       ctx->nesting++;
       ok = parse_instance_body(ctx, l->line, l->col, NULL, TRUE, &o, NULL);
       ctx->nesting--;
@@ -153,8 +100,8 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL all
     if (ctx->tok.punct == '{' && allow_array) {
       UINT32 cap = 0;
       l->kind = WMIEMU__MOF_LIT_ARRAY;
-      if (!next(ctx)) return FALSE;
-      if (is_punct(ctx, '}')) return next(ctx);
+      if (!wmiemu__mof_next(ctx)) return FALSE;
+      if (wmiemu__mof_is_punct(ctx, '}')) return wmiemu__mof_next(ctx);
       for (;;) {
         if (l->count == cap) {
           cap = cap ? cap * 2 : 8;
@@ -164,21 +111,21 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL all
         }
         if (!parse_literal(ctx, &l->items[l->count], FALSE)) { wmiemu__mof_lit_free(&l->items[l->count]); return FALSE; }
         l->count++;
-        if (is_punct(ctx, '}')) return next(ctx);
-        if (!is_punct(ctx, ',')) return expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACE, "',' or '}'");
-        if (!next(ctx)) return FALSE;
+        if (wmiemu__mof_is_punct(ctx, '}')) return wmiemu__mof_next(ctx);
+        if (!wmiemu__mof_is_punct(ctx, ',')) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACE, "',' or '}'");
+        if (!wmiemu__mof_next(ctx)) return FALSE;
       }
     }
     break;
   default:
     break;
   }
-  return expected(ctx, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE, "a value");
+  return wmiemu__mof_expected(ctx, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE, "a value");
 }
 
 /* '[' qualifier (',' qualifier)* ']' with ctx->tok on '['. */
 static BOOL parse_qualifiers(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *q) {
-  if (!next(ctx)) return FALSE;
+  if (!wmiemu__mof_next(ctx)) return FALSE;
   for (;;) {
     wmiemu__cim_str_t *name;
     wmiemu__cim_value_t v;
@@ -187,41 +134,41 @@ static BOOL parse_qualifiers(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *q) {
     BOOL explicit_propagation = FALSE;
     int seen_sub = 0, seen_override = 0;
     HRESULT hr;
-    if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_EXPECTED_QUALIFIER_NAME, "a qualifier name");
-    if (!(name = tok_name(ctx))) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+    if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_QUALIFIER_NAME, "a qualifier name");
+    if (!(name = wmiemu__mof_tok_name(ctx))) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
     if (wmiemu__qualset_find(q, name->s) >= 0) {
       wmiemu__mof_error(ctx, line, col, WBEMMOF_E_DUPLICATE_QUALIFIER, "qualifier '%.*s' appears twice",
                         (int)ctx->tok.len, ctx->tok.text);
       wmiemu__str_unref(name);
       return FALSE;
     }
-    if (!next(ctx)) { wmiemu__str_unref(name); return FALSE; }
+    if (!wmiemu__mof_next(ctx)) { wmiemu__str_unref(name); return FALSE; }
     wmiemu__value_init_null(&v, CIM_BOOLEAN);
     v.flags = 0;
     v.u.s.i = 1;                      /* a bare name is TRUE */
-    if (is_punct(ctx, '(') || is_punct(ctx, '{')) {
+    if (wmiemu__mof_is_punct(ctx, '(') || wmiemu__mof_is_punct(ctx, '{')) {
       wmiemu__mof_lit_t l;
-      BOOL paren = is_punct(ctx, '(');
+      BOOL paren = wmiemu__mof_is_punct(ctx, '(');
       BOOL ok;
       if (paren) {
-        if (!next(ctx)) { wmiemu__str_unref(name); return FALSE; }
+        if (!wmiemu__mof_next(ctx)) { wmiemu__str_unref(name); return FALSE; }
         ok = parse_literal(ctx, &l, FALSE);
       } else {
         ok = parse_literal(ctx, &l, TRUE);
       }
       ok = ok && wmiemu__mof_qualifier_value(ctx, &l, &v);
       wmiemu__mof_lit_free(&l);
-      if (ok && paren) ok = expect_punct(ctx, ')', WBEMMOF_E_EXPECTED_CLOSE_PAREN);
+      if (ok && paren) ok = wmiemu__mof_expect_punct(ctx, ')', WBEMMOF_E_EXPECTED_CLOSE_PAREN);
       if (!ok) { wmiemu__value_clear(&v); wmiemu__str_unref(name); return FALSE; }
     }
     /* "abstract" describes one class only: CIM gives it the Restricted flavor */
     if (!wmiemu__cim_wcsicmp_a(name->s, "abstract")) flavor = 0;
-    if (is_punct(ctx, ':')) {
-      if (!next(ctx)) { wmiemu__value_clear(&v); wmiemu__str_unref(name); return FALSE; }
+    if (wmiemu__mof_is_punct(ctx, ':')) {
+      if (!wmiemu__mof_next(ctx)) { wmiemu__value_clear(&v); wmiemu__str_unref(name); return FALSE; }
       if (ctx->tok.kind != MOF_T_IDENT) {
         wmiemu__value_clear(&v);
         wmiemu__str_unref(name);
-        return expected(ctx, WBEMMOF_E_EXPECTED_FLAVOR_TYPE, "a flavor");
+        return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_FLAVOR_TYPE, "a flavor");
       }
       while (ctx->tok.kind == MOF_T_IDENT) {
         const wmiemu__mof_tok_t *t = &ctx->tok;
@@ -261,125 +208,18 @@ static BOOL parse_qualifiers(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *q) {
           return wmiemu__mof_error(ctx, t->line, t->col, WBEMMOF_E_INCOMPATIBLE_FLAVOR_TYPES,
                                    "flavor '%.*s' contradicts an earlier flavor", (int)t->len, t->text);
         }
-        if (!next(ctx)) { wmiemu__value_clear(&v); wmiemu__str_unref(name); return FALSE; }
+        if (!wmiemu__mof_next(ctx)) { wmiemu__value_clear(&v); wmiemu__str_unref(name); return FALSE; }
       }
     }
     hr = wmiemu__qualset_put(q, name, &v, flavor);
     wmiemu__str_unref(name);
     wmiemu__value_clear(&v);
     if (FAILED(hr)) return wmiemu__mof_error(ctx, line, col, hr, "out of memory");
-    if (is_punct(ctx, ']')) return next(ctx);
-    if (!is_punct(ctx, ',')) return expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACKET, "',' or ']'");
-    if (!next(ctx)) return FALSE;
+    if (wmiemu__mof_is_punct(ctx, ']')) return wmiemu__mof_next(ctx);
+    if (!wmiemu__mof_is_punct(ctx, ',')) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACKET, "',' or ']'");
+    if (!wmiemu__mof_next(ctx)) return FALSE;
   }
 }
-
-/* ---- pragmas ---- */
-
-static BOOL parse_pragma(wmiemu__mof_ctx_t *ctx) {
-  unsigned line = ctx->tok.line, col = ctx->tok.col;
-  if (!next(ctx)) return FALSE;
-  if (!wmiemu__mof_tok_is(&ctx->tok, "pragma")) return expected(ctx, WBEMMOF_E_INVALID_PRAGMA, "'pragma' after '#'");
-  if (!next(ctx)) return FALSE;
-  if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_INVALID_PRAGMA, "a pragma name");
-  wmiemu__mof_tok_t name = ctx->tok;
-  unsigned nline = name.line, ncol = name.col;
-  name.str = NULL;
-  if (!next(ctx)) return FALSE;
-  if (wmiemu__mof_tok_is(&name, "autorecover")) return TRUE;
-  BOOL is_ns = wmiemu__mof_tok_is(&name, "namespace");
-  BOOL is_flags = wmiemu__mof_tok_is(&name, "classflags");
-  BOOL is_ignored = wmiemu__mof_tok_is(&name, "locale") || wmiemu__mof_tok_is(&name, "instancelocale") ||
-                    wmiemu__mof_tok_is(&name, "instanceflags") || wmiemu__mof_tok_is(&name, "source") ||
-                    wmiemu__mof_tok_is(&name, "nonlocal") || wmiemu__mof_tok_is(&name, "nonlocaltype");
-  if (!is_ns && !is_flags && !is_ignored) {
-    if (wmiemu__mof_tok_is(&name, "include") || wmiemu__mof_tok_is(&name, "deleteclass") ||
-        wmiemu__mof_tok_is(&name, "deleteinstance"))
-      return wmiemu__mof_error(ctx, nline, ncol, WBEM_E_NOT_SUPPORTED, "#pragma %.*s is not supported",
-                               (int)name.len, name.text);
-    return wmiemu__mof_error(ctx, nline, ncol, WBEMMOF_E_INVALID_PRAGMA, "unknown pragma '%.*s'", (int)name.len, name.text);
-  }
-  if (!expect_punct(ctx, '(', WBEMMOF_E_EXPECTED_OPEN_PAREN)) return FALSE;
-  LONG flags = 0;
-  for (;;) {
-    if (ctx->tok.kind != MOF_T_STRING) return expected(ctx, WBEMMOF_E_INVALID_PRAGMA, "a string");
-    if (is_ns) {
-      size_t n;
-      const WCHAR *s = wmiemu__ns_strip(ctx->tok.str, &n);
-      wmiemu__wbuf_t b;
-      /* Names are canonical, '/' being '\\': no empty element, so that the
-       * name --dump writes is the name it reads back. */
-      if (!n || s[0] == '\\' || s[n - 1] == '\\' || s[0] == '/' || s[n - 1] == '/')
-        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
-                                 "invalid namespace name");
-      for (size_t i = 0; i + 1 < n; i++)
-        if ((s[i] == '\\' || s[i] == '/') && (s[i + 1] == '\\' || s[i + 1] == '/'))
-          return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
-                                   "invalid namespace name");
-      /* each element is a name: letters, digits, '_' (object paths and the
-       * dump's #pragma namespace quote nothing else) */
-      for (size_t i = 0; i < n; i++)
-        if ((s[i] < 0x80 && s[i] != '\\' && s[i] != '/' && s[i] != '_' && !(s[i] >= '0' && s[i] <= '9') &&
-             !((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')) ||
-            (s[i] >= 0x80 && s[i] < 0xA0) ||
-            (s[i] >= 0xD800 && s[i] <= 0xDBFF && !(i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF)) ||
-            (s[i] >= 0xDC00 && s[i] <= 0xDFFF && !(i > 0 && s[i - 1] >= 0xD800 && s[i - 1] <= 0xDBFF)))
-          return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
-                                   "invalid character in namespace name");
-      wmiemu__wbuf_init(&b);
-      /* a name not starting at root is relative to the current namespace */
-      BOOL absolute = (s != ctx->tok.str) || (n >= 4 && !wmiemu__cim_wcsnicmp(s, u"root", 4) && (n == 4 || s[4] == '\\' || s[4] == '/'));
-      if (!absolute) {
-        wmiemu__wbuf_putw(&b, ctx->ns->s, ctx->ns->len);
-        wmiemu__wbuf_putc(&b, '\\');
-      }
-      wmiemu__wbuf_putw(&b, s, n);
-      if (b.failed) { wmiemu__wbuf_free(&b); return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); }
-      for (size_t i = 0; i < b.len; i++) if (b.p[i] == '/') b.p[i] = '\\';
-      if (!wmiemu__mof_namespace_exists(ctx, b.p, b.len)) {
-        /* each holds its own copy of the system classes */
-        if ((ctx->repo ? ctx->repo->nns : 0) + ctx->nns_ops >= WMIEMU__MOF_MAX_NAMESPACES) {
-          wmiemu__wbuf_free(&b);
-          return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_QUOTA_VIOLATION,
-                                   "more than %d namespaces (the repository limit)", WMIEMU__MOF_MAX_NAMESPACES);
-        }
-        wmiemu__mof_op_t op = { MOF_OP_NAMESPACE, NULL, NULL, NULL, NULL, 0, line, col, -1, NULL };
-        HRESULT hr = wmiemu__ns_new(b.p, b.len, ctx->server, &op.new_ns);
-        if (SUCCEEDED(hr)) hr = wmiemu__mof_add_op(ctx, &op);
-        if (FAILED(hr)) {
-          wmiemu__ns_free(op.new_ns);
-          wmiemu__wbuf_free(&b);
-          return wmiemu__mof_error(ctx, line, col, hr, "cannot create the namespace");
-        }
-      }
-      wmiemu__cim_str_t *ns = wmiemu__str_new(b.p, b.len);
-      wmiemu__wbuf_free(&b);
-      if (!ns) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
-      wmiemu__str_unref(ctx->ns);
-      ctx->ns = ns;
-    } else if (is_flags) {
-      const WCHAR *s = ctx->tok.str;
-      if (!wmiemu__cim_wcsicmp_a(s, "createonly")) flags |= MOF_CLASSFLAG_CREATEONLY;
-      else if (!wmiemu__cim_wcsicmp_a(s, "updateonly")) flags |= MOF_CLASSFLAG_UPDATEONLY;
-      else if (!wmiemu__cim_wcsicmp_a(s, "safeupdate")) flags |= MOF_CLASSFLAG_SAFEUPDATE;
-      else if (!wmiemu__cim_wcsicmp_a(s, "forceupdate")) flags |= MOF_CLASSFLAG_FORCEUPDATE;
-      else
-        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_PRAGMA,
-                                 "unknown class flag: expected \"createonly\", \"updateonly\", \"safeupdate\" or \"forceupdate\"");
-      if ((flags & MOF_CLASSFLAG_CREATEONLY) && (flags & MOF_CLASSFLAG_UPDATEONLY))
-        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_PRAGMA,
-                                 "\"createonly\" and \"updateonly\" exclude each other");
-    }
-    if (!next(ctx)) return FALSE;
-    if (is_punct(ctx, ')')) break;
-    if (!is_punct(ctx, ',') || is_ns) return expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_PAREN, "')'");
-    if (!next(ctx)) return FALSE;
-  }
-  if (is_flags) ctx->class_flags = flags;
-  return next(ctx);
-}
-
-/* ---- classes ---- */
 
 static const struct { const char *name; CIMTYPE type; } data_types[] = {
   { "sint8", CIM_SINT8 }, { "uint8", CIM_UINT8 }, { "sint16", CIM_SINT16 }, { "uint16", CIM_UINT16 },
@@ -401,17 +241,17 @@ static void decl_clear(wmiemu__cim_prop_decl_t *d) {
 static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
   CIMTYPE type = CIM_EMPTY;
   unsigned tline = ctx->tok.line, tcol = ctx->tok.col;
-  if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER, "a property type");
+  if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER, "a property type");
   for (size_t i = 0; i < sizeof data_types / sizeof *data_types; i++)
     if (wmiemu__mof_tok_is(&ctx->tok, data_types[i].name)) type = data_types[i].type;
   if (type == CIM_EMPTY || type == CIM_OBJECT) {
     /* a class name: "C ref Name" is a reference, "C Name" an embedded object */
-    wmiemu__cim_str_t *cls = type == CIM_EMPTY ? tok_name(ctx) : NULL;
+    wmiemu__cim_str_t *cls = type == CIM_EMPTY ? wmiemu__mof_tok_name(ctx) : NULL;
     if (type == CIM_EMPTY && !cls) return wmiemu__mof_error(ctx, tline, tcol, WBEM_E_OUT_OF_MEMORY, "out of memory");
-    if (!next(ctx)) { wmiemu__str_unref(cls); return FALSE; }
+    if (!wmiemu__mof_next(ctx)) { wmiemu__str_unref(cls); return FALSE; }
     if (wmiemu__mof_tok_is(&ctx->tok, "ref")) {
       type = CIM_REFERENCE;
-      if (!next(ctx)) { wmiemu__str_unref(cls); return FALSE; }
+      if (!wmiemu__mof_next(ctx)) { wmiemu__str_unref(cls); return FALSE; }
     } else {
       type = CIM_OBJECT;
     }
@@ -426,35 +266,35 @@ static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
     }
     d->ref_class = cls;
   } else {
-    if (!next(ctx)) return FALSE;
+    if (!wmiemu__mof_next(ctx)) return FALSE;
     if (wmiemu__mof_tok_is(&ctx->tok, "ref"))
       return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_EXPECTED_PROPERTY_NAME,
                                "'ref' follows a class name, not a CIM type");
   }
-  if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a property name");
+  if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a property name");
   if (ctx->tok.len >= 2 && ctx->tok.text[0] == '_' && ctx->tok.text[1] == '_')
     return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_INVALID_PROPERTY,
                              "property names starting with '__' are reserved for system properties");
-  if (!(d->name = tok_name(ctx))) return wmiemu__mof_error(ctx, tline, tcol, WBEM_E_OUT_OF_MEMORY, "out of memory");
+  if (!(d->name = wmiemu__mof_tok_name(ctx))) return wmiemu__mof_error(ctx, tline, tcol, WBEM_E_OUT_OF_MEMORY, "out of memory");
   unsigned nline = ctx->tok.line, ncol = ctx->tok.col;
-  if (!next(ctx)) return FALSE;
-  if (is_punct(ctx, '('))
+  if (!wmiemu__mof_next(ctx)) return FALSE;
+  if (wmiemu__mof_is_punct(ctx, '('))
     return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_NOT_SUPPORTED,
                              "methods are not supported (event provider classes have none)");
-  if (is_punct(ctx, '[')) {
-    if (!next(ctx)) return FALSE;
+  if (wmiemu__mof_is_punct(ctx, '[')) {
+    if (!wmiemu__mof_next(ctx)) return FALSE;
     if (ctx->tok.kind == MOF_T_INT) {
       if (ctx->tok.neg || !ctx->tok.mag)
         return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE,
                                  "array size must be a positive integer");
-      if (!next(ctx)) return FALSE;
+      if (!wmiemu__mof_next(ctx)) return FALSE;
     }
-    if (!expect_punct(ctx, ']', WBEMMOF_E_EXPECTED_CLOSE_BRACKET)) return FALSE;
+    if (!wmiemu__mof_expect_punct(ctx, ']', WBEMMOF_E_EXPECTED_CLOSE_BRACKET)) return FALSE;
     type |= CIM_FLAG_ARRAY;
   }
   d->type = type;
   wmiemu__value_init_null(&d->def, type);
-  if (is_punct(ctx, '=')) {
+  if (wmiemu__mof_is_punct(ctx, '=')) {
     wmiemu__mof_lit_t l;
     char what[96];
     BOOL ok;
@@ -463,14 +303,14 @@ static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
       snprintf(what, sizeof what, "property '%s'", n ? n : "?");
       free(n);
     }
-    if (!next(ctx)) return FALSE;
+    if (!wmiemu__mof_next(ctx)) return FALSE;
     ok = parse_literal(ctx, &l, TRUE) && wmiemu__mof_lit_to_value(ctx, &l, type, d->ref_class, what, &d->def);
     wmiemu__mof_lit_free(&l);
     if (!ok) return FALSE;
     d->def.flags |= WMIEMU__VALUE_SET;
   }
   (void)nline; (void)ncol;
-  return expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI);
+  return wmiemu__mof_expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI);
 }
 
 static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, unsigned line, unsigned col) {
@@ -482,20 +322,20 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
   unsigned cline, ccol;
   BOOL ok = FALSE;
 
-  if (!next(ctx)) goto done;
-  if (ctx->tok.kind != MOF_T_IDENT) { expected(ctx, WBEMMOF_E_EXPECTED_CLASS_NAME, "a class name"); goto done; }
+  if (!wmiemu__mof_next(ctx)) goto done;
+  if (ctx->tok.kind != MOF_T_IDENT) { wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLASS_NAME, "a class name"); goto done; }
   cline = ctx->tok.line;
   ccol = ctx->tok.col;
-  if (!(name = tok_name(ctx))) { wmiemu__mof_error(ctx, cline, ccol, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
+  if (!(name = wmiemu__mof_tok_name(ctx))) { wmiemu__mof_error(ctx, cline, ccol, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
   if (!ctx->system_ns && name->len >= 2 && name->s[0] == '_' && name->s[1] == '_') {
     wmiemu__mof_error(ctx, cline, ccol, WBEM_E_INVALID_CLASS, "class names starting with '__' are reserved for system classes");
     goto done;
   }
-  if (!next(ctx)) goto done;
-  if (is_punct(ctx, ':')) {
-    if (!next(ctx)) goto done;
-    if (ctx->tok.kind != MOF_T_IDENT) { expected(ctx, WBEMMOF_E_EXPECTED_CLASS_NAME, "a superclass name"); goto done; }
-    wmiemu__cim_str_t *sn = tok_name(ctx);
+  if (!wmiemu__mof_next(ctx)) goto done;
+  if (wmiemu__mof_is_punct(ctx, ':')) {
+    if (!wmiemu__mof_next(ctx)) goto done;
+    if (ctx->tok.kind != MOF_T_IDENT) { wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLASS_NAME, "a superclass name"); goto done; }
+    wmiemu__cim_str_t *sn = wmiemu__mof_tok_name(ctx);
     if (!sn) goto done;
     super = wmiemu__mof_find_class(ctx, ctx->ns, sn->s);
     wmiemu__str_unref(sn);
@@ -520,16 +360,16 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
                         WMIEMU__MOF_MAX_CLASS_DEPTH);
       goto done;
     }
-    if (!next(ctx)) goto done;
+    if (!wmiemu__mof_next(ctx)) goto done;
   }
-  if (!is_punct(ctx, '{')) {
-    expected(ctx, WBEMMOF_E_EXPECTED_OPEN_BRACE, super ? "'{'" : "':' or '{'");
+  if (!wmiemu__mof_is_punct(ctx, '{')) {
+    wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_OPEN_BRACE, super ? "'{'" : "':' or '{'");
     goto done;
   }
-  if (!next(ctx)) goto done;
+  if (!wmiemu__mof_next(ctx)) goto done;
   ctx->current_class = name->s;
-  while (!is_punct(ctx, '}')) {
-    if (ctx->tok.kind == MOF_T_EOF) { expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACE, "'}'"); goto done; }
+  while (!wmiemu__mof_is_punct(ctx, '}')) {
+    if (ctx->tok.kind == MOF_T_EOF) { wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACE, "'}'"); goto done; }
     if (n == cap) {
       cap = cap ? cap * 2 : 16;
       wmiemu__cim_prop_decl_t *d = realloc(decls, cap * sizeof(*d));
@@ -542,13 +382,13 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
     wmiemu__qualset_init(&decls[n].quals);
     wmiemu__value_init_null(&decls[n].def, CIM_EMPTY);
     n++;
-    if (is_punct(ctx, '[') && !parse_qualifiers(ctx, &decls[n - 1].quals)) goto done;
+    if (wmiemu__mof_is_punct(ctx, '[') && !parse_qualifiers(ctx, &decls[n - 1].quals)) goto done;
     dpos[2 * (n - 1)] = ctx->tok.line;
     dpos[2 * (n - 1) + 1] = ctx->tok.col;
     if (!parse_property(ctx, &decls[n - 1])) goto done;
   }
-  if (!next(ctx)) goto done;
-  if (!expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto done;
+  if (!wmiemu__mof_next(ctx)) goto done;
+  if (!wmiemu__mof_expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto done;
 
   {
     char err[256];
@@ -602,9 +442,9 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
   BOOL *assigned = NULL;
   (void)line; (void)col;
   *out = NULL;
-  if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_EXPECTED_CLASS_NAME, "a class name");
+  if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLASS_NAME, "a class name");
   {
-    wmiemu__cim_str_t *cn = tok_name(ctx);
+    wmiemu__cim_str_t *cn = wmiemu__mof_tok_name(ctx);
     if (!cn) return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_OUT_OF_MEMORY, "out of memory");
     cls = wmiemu__mof_find_class(ctx, ctx->ns, cn->s);
     wmiemu__str_unref(cn);
@@ -621,39 +461,39 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
   if (FAILED(wmiemu__object_spawn(cls, &iface)))
     return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_OUT_OF_MEMORY, "out of memory");
   o = wmiemu__object_from_iface(iface);
-  if (!next(ctx)) goto fail;
+  if (!wmiemu__mof_next(ctx)) goto fail;
   if (wmiemu__mof_tok_is(&ctx->tok, "as")) {
     if (embedded) {
       wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_UNEXPECTED_ALIAS, "embedded instances cannot have an alias");
       goto fail;
     }
-    if (!next(ctx)) goto fail;
-    if (ctx->tok.kind != MOF_T_ALIAS) { expected(ctx, WBEMMOF_E_EXPECTED_DOLLAR, "an alias '$name'"); goto fail; }
+    if (!wmiemu__mof_next(ctx)) goto fail;
+    if (ctx->tok.kind != MOF_T_ALIAS) { wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_DOLLAR, "an alias '$name'"); goto fail; }
     if (!(*alias = wmiemu__cim_utf8_to_w(ctx->tok.text, ctx->tok.len, NULL))) goto fail;
     if (wmiemu__mof_find_alias(ctx, *alias)) {
       wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_MULTIPLE_ALIASES, "alias '$%.*s' is already defined",
                         (int)ctx->tok.len, ctx->tok.text);
       goto fail;
     }
-    if (!next(ctx)) goto fail;
+    if (!wmiemu__mof_next(ctx)) goto fail;
   }
-  if (!is_punct(ctx, '{')) { expected(ctx, WBEMMOF_E_EXPECTED_OPEN_BRACE, "'{'"); goto fail; }
-  if (!next(ctx)) goto fail;
+  if (!wmiemu__mof_is_punct(ctx, '{')) { wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_OPEN_BRACE, "'{'"); goto fail; }
+  if (!wmiemu__mof_next(ctx)) goto fail;
   assigned = calloc(cls->nprops + 1, sizeof(BOOL));
   if (!assigned) goto fail;
-  while (!is_punct(ctx, '}')) {
+  while (!wmiemu__mof_is_punct(ctx, '}')) {
     int i;
     wmiemu__mof_lit_t l;
     wmiemu__cim_value_t v;
     char what[96];
     BOOL ok;
-    if (is_punct(ctx, '[')) {
+    if (wmiemu__mof_is_punct(ctx, '[')) {
       wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_NOT_SUPPORTED,
                         "qualifiers on instance properties are not supported");
       goto fail;
     }
-    if (ctx->tok.kind != MOF_T_IDENT) { expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a property name or '}'"); goto fail; }
-    wmiemu__cim_str_t *pn = tok_name(ctx);
+    if (ctx->tok.kind != MOF_T_IDENT) { wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a property name or '}'"); goto fail; }
+    wmiemu__cim_str_t *pn = wmiemu__mof_tok_name(ctx);
     if (!pn) goto fail;
     i = wmiemu__class_find(cls, pn->s);
     if (i < 0) {
@@ -677,17 +517,17 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
     }
     assigned[i] = TRUE;
     snprintf(what, sizeof what, "property '%.*s'", (int)(ctx->tok.len > 60 ? 60 : ctx->tok.len), ctx->tok.text);
-    if (!next(ctx)) goto fail;
-    if (!is_punct(ctx, '=')) { expected(ctx, WBEMMOF_E_TYPE_MISMATCH, "'='"); goto fail; }
-    if (!next(ctx)) goto fail;
+    if (!wmiemu__mof_next(ctx)) goto fail;
+    if (!wmiemu__mof_is_punct(ctx, '=')) { wmiemu__mof_expected(ctx, WBEMMOF_E_TYPE_MISMATCH, "'='"); goto fail; }
+    if (!wmiemu__mof_next(ctx)) goto fail;
     ok = parse_literal(ctx, &l, TRUE) &&
          wmiemu__mof_lit_to_value(ctx, &l, cls->props[i].type, cls->props[i].ref_class, what, &v);
     wmiemu__mof_lit_free(&l);
     if (!ok) goto fail;
     wmiemu__object_set(o, (UINT32)i, &v);
-    if (!expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto fail;
+    if (!wmiemu__mof_expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto fail;
   }
-  if (!next(ctx)) goto fail;
+  if (!wmiemu__mof_next(ctx)) goto fail;
   if (quals && quals->count) {
     wmiemu__cim_qualset_t *q;
     /* the class's qualifiers that reach instances are copied too */
@@ -725,11 +565,11 @@ static BOOL parse_instance(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals,
   wmiemu__cim_object_t *o = NULL;
   WCHAR *alias = NULL;
   BOOL ok = FALSE;
-  if (!next(ctx)) goto done;
-  if (!wmiemu__mof_tok_is(&ctx->tok, "of")) { expected(ctx, WBEMMOF_E_INVALID_INSTANCE_DECLARATION, "'of'"); goto done; }
-  if (!next(ctx)) goto done;
+  if (!wmiemu__mof_next(ctx)) goto done;
+  if (!wmiemu__mof_tok_is(&ctx->tok, "of")) { wmiemu__mof_expected(ctx, WBEMMOF_E_INVALID_INSTANCE_DECLARATION, "'of'"); goto done; }
+  if (!wmiemu__mof_next(ctx)) goto done;
   if (!parse_instance_body(ctx, line, col, quals, FALSE, &o, &alias)) goto done;
-  if (!expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto done;
+  if (!wmiemu__mof_expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto done;
   {
     char msg[256];
     wmiemu__reg_env_t env = { ctx, lookup_class_cb, instance_exists_cb,
@@ -767,32 +607,32 @@ done:
 static BOOL skip_qualifier_decl(wmiemu__mof_ctx_t *ctx) {
   int depth = 0;
   unsigned line = ctx->tok.line, col = ctx->tok.col;
-  if (!next(ctx)) return FALSE;
-  if (ctx->tok.kind != MOF_T_IDENT) return expected(ctx, WBEMMOF_E_EXPECTED_QUALIFIER_NAME, "a qualifier name");
-  if (!next(ctx)) return FALSE;
-  if (!expect_punct(ctx, ':', WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER)) return FALSE;
-  while (!(depth == 0 && is_punct(ctx, ';'))) {
-    if (ctx->tok.kind == MOF_T_EOF) return expected(ctx, WBEMMOF_E_EXPECTED_SEMI, "';'");
-    if (is_punct(ctx, '(') || is_punct(ctx, '{') || is_punct(ctx, '[')) depth++;
-    if (is_punct(ctx, ')') || is_punct(ctx, '}') || is_punct(ctx, ']')) depth--;
-    if (depth < 0) return expected(ctx, WBEMMOF_E_EXPECTED_SEMI, "';'");
-    if (!next(ctx)) return FALSE;
+  if (!wmiemu__mof_next(ctx)) return FALSE;
+  if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_QUALIFIER_NAME, "a qualifier name");
+  if (!wmiemu__mof_next(ctx)) return FALSE;
+  if (!wmiemu__mof_expect_punct(ctx, ':', WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER)) return FALSE;
+  while (!(depth == 0 && wmiemu__mof_is_punct(ctx, ';'))) {
+    if (ctx->tok.kind == MOF_T_EOF) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_SEMI, "';'");
+    if (wmiemu__mof_is_punct(ctx, '(') || wmiemu__mof_is_punct(ctx, '{') || wmiemu__mof_is_punct(ctx, '[')) depth++;
+    if (wmiemu__mof_is_punct(ctx, ')') || wmiemu__mof_is_punct(ctx, '}') || wmiemu__mof_is_punct(ctx, ']')) depth--;
+    if (depth < 0) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_SEMI, "';'");
+    if (!wmiemu__mof_next(ctx)) return FALSE;
   }
   wmiemu__mof_warning(ctx, line, col, "qualifier declaration accepted; qualifier types are not enforced");
-  return next(ctx);
+  return wmiemu__mof_next(ctx);
 }
 
 BOOL wmiemu__mof_parse(wmiemu__mof_ctx_t *ctx) {
-  if (!next(ctx)) return FALSE;
+  if (!wmiemu__mof_next(ctx)) return FALSE;
   while (ctx->tok.kind != MOF_T_EOF) {
     wmiemu__cim_qualset_t quals;
     unsigned line = ctx->tok.line, col = ctx->tok.col;
     wmiemu__qualset_init(&quals);
-    if (is_punct(ctx, '#')) {
-      if (!parse_pragma(ctx)) return FALSE;
+    if (wmiemu__mof_is_punct(ctx, '#')) {
+      if (!wmiemu__mof_parse_pragma(ctx)) return FALSE;
       continue;
     }
-    if (is_punct(ctx, '[') && !parse_qualifiers(ctx, &quals)) { wmiemu__qualset_clear(&quals); return FALSE; }
+    if (wmiemu__mof_is_punct(ctx, '[') && !parse_qualifiers(ctx, &quals)) { wmiemu__qualset_clear(&quals); return FALSE; }
     if (wmiemu__mof_tok_is(&ctx->tok, "class")) {
       if (!parse_class(ctx, &quals, line, col)) return FALSE;
     } else if (wmiemu__mof_tok_is(&ctx->tok, "instance")) {
@@ -803,7 +643,7 @@ BOOL wmiemu__mof_parse(wmiemu__mof_ctx_t *ctx) {
       wmiemu__qualset_clear(&quals);
       if (wmiemu__mof_tok_is(&ctx->tok, "typedef"))
         return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_TYPEDEF_NOT_SUPPORTED, "typedef is not supported");
-      return expected(ctx, WBEMMOF_E_UNRECOGNIZED_TOKEN, "'class', 'instance', 'qualifier' or '#pragma'");
+      return wmiemu__mof_expected(ctx, WBEMMOF_E_UNRECOGNIZED_TOKEN, "'class', 'instance', 'qualifier' or '#pragma'");
     }
   }
   return TRUE;

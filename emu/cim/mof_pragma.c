@@ -1,0 +1,114 @@
+/* #pragma lines: namespace and classflags take effect; locale,
+ * instancelocale, instanceflags, source, nonlocal and nonlocaltype are read
+ * and ignored; include, deleteclass and deleteinstance are
+ * WBEM_E_NOT_SUPPORTED; anything else is an unknown pragma. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cim/mof_parse.h"
+
+BOOL wmiemu__mof_parse_pragma(wmiemu__mof_ctx_t *ctx) {
+  unsigned line = ctx->tok.line, col = ctx->tok.col;
+  if (!wmiemu__mof_next(ctx)) return FALSE;
+  if (!wmiemu__mof_tok_is(&ctx->tok, "pragma")) return wmiemu__mof_expected(ctx, WBEMMOF_E_INVALID_PRAGMA, "'pragma' after '#'");
+  if (!wmiemu__mof_next(ctx)) return FALSE;
+  if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_INVALID_PRAGMA, "a pragma name");
+  wmiemu__mof_tok_t name = ctx->tok;
+  unsigned nline = name.line, ncol = name.col;
+  name.str = NULL;
+  if (!wmiemu__mof_next(ctx)) return FALSE;
+  if (wmiemu__mof_tok_is(&name, "autorecover")) return TRUE;
+  BOOL is_ns = wmiemu__mof_tok_is(&name, "namespace");
+  BOOL is_flags = wmiemu__mof_tok_is(&name, "classflags");
+  BOOL is_ignored = wmiemu__mof_tok_is(&name, "locale") || wmiemu__mof_tok_is(&name, "instancelocale") ||
+                    wmiemu__mof_tok_is(&name, "instanceflags") || wmiemu__mof_tok_is(&name, "source") ||
+                    wmiemu__mof_tok_is(&name, "nonlocal") || wmiemu__mof_tok_is(&name, "nonlocaltype");
+  if (!is_ns && !is_flags && !is_ignored) {
+    if (wmiemu__mof_tok_is(&name, "include") || wmiemu__mof_tok_is(&name, "deleteclass") ||
+        wmiemu__mof_tok_is(&name, "deleteinstance"))
+      return wmiemu__mof_error(ctx, nline, ncol, WBEM_E_NOT_SUPPORTED, "#pragma %.*s is not supported",
+                               (int)name.len, name.text);
+    return wmiemu__mof_error(ctx, nline, ncol, WBEMMOF_E_INVALID_PRAGMA, "unknown pragma '%.*s'", (int)name.len, name.text);
+  }
+  if (!wmiemu__mof_expect_punct(ctx, '(', WBEMMOF_E_EXPECTED_OPEN_PAREN)) return FALSE;
+  LONG flags = 0;
+  for (;;) {
+    if (ctx->tok.kind != MOF_T_STRING) return wmiemu__mof_expected(ctx, WBEMMOF_E_INVALID_PRAGMA, "a string");
+    if (is_ns) {
+      size_t n;
+      const WCHAR *s = wmiemu__ns_strip(ctx->tok.str, &n);
+      wmiemu__wbuf_t b;
+      /* Names are canonical, '/' being '\\': no empty element, so that the
+       * name --dump writes is the name it reads back. */
+      if (!n || s[0] == '\\' || s[n - 1] == '\\' || s[0] == '/' || s[n - 1] == '/')
+        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
+                                 "invalid namespace name");
+      for (size_t i = 0; i + 1 < n; i++)
+        if ((s[i] == '\\' || s[i] == '/') && (s[i + 1] == '\\' || s[i + 1] == '/'))
+          return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
+                                   "invalid namespace name");
+      /* each element is a name: letters, digits, '_' (object paths and the
+       * dump's #pragma namespace quote nothing else) */
+      for (size_t i = 0; i < n; i++)
+        if ((s[i] < 0x80 && s[i] != '\\' && s[i] != '/' && s[i] != '_' && !(s[i] >= '0' && s[i] <= '9') &&
+             !((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')) ||
+            (s[i] >= 0x80 && s[i] < 0xA0) ||
+            (s[i] >= 0xD800 && s[i] <= 0xDBFF && !(i + 1 < n && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF)) ||
+            (s[i] >= 0xDC00 && s[i] <= 0xDFFF && !(i > 0 && s[i - 1] >= 0xD800 && s[i - 1] <= 0xDBFF)))
+          return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX,
+                                   "invalid character in namespace name");
+      wmiemu__wbuf_init(&b);
+      /* a name not starting at root is relative to the current namespace */
+      BOOL absolute = (s != ctx->tok.str) || (n >= 4 && !wmiemu__cim_wcsnicmp(s, u"root", 4) && (n == 4 || s[4] == '\\' || s[4] == '/'));
+      if (!absolute) {
+        wmiemu__wbuf_putw(&b, ctx->ns->s, ctx->ns->len);
+        wmiemu__wbuf_putc(&b, '\\');
+      }
+      wmiemu__wbuf_putw(&b, s, n);
+      if (b.failed) { wmiemu__wbuf_free(&b); return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); }
+      for (size_t i = 0; i < b.len; i++) if (b.p[i] == '/') b.p[i] = '\\';
+      if (!wmiemu__mof_namespace_exists(ctx, b.p, b.len)) {
+        /* each holds its own copy of the system classes */
+        if ((ctx->repo ? ctx->repo->nns : 0) + ctx->nns_ops >= WMIEMU__MOF_MAX_NAMESPACES) {
+          wmiemu__wbuf_free(&b);
+          return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_QUOTA_VIOLATION,
+                                   "more than %d namespaces (the repository limit)", WMIEMU__MOF_MAX_NAMESPACES);
+        }
+        wmiemu__mof_op_t op = { MOF_OP_NAMESPACE, NULL, NULL, NULL, NULL, 0, line, col, -1, NULL };
+        HRESULT hr = wmiemu__ns_new(b.p, b.len, ctx->server, &op.new_ns);
+        if (SUCCEEDED(hr)) hr = wmiemu__mof_add_op(ctx, &op);
+        if (FAILED(hr)) {
+          wmiemu__ns_free(op.new_ns);
+          wmiemu__wbuf_free(&b);
+          return wmiemu__mof_error(ctx, line, col, hr, "cannot create the namespace");
+        }
+      }
+      wmiemu__cim_str_t *ns = wmiemu__str_new(b.p, b.len);
+      wmiemu__wbuf_free(&b);
+      if (!ns) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+      wmiemu__str_unref(ctx->ns);
+      ctx->ns = ns;
+    } else if (is_flags) {
+      const WCHAR *s = ctx->tok.str;
+      if (!wmiemu__cim_wcsicmp_a(s, "createonly")) flags |= MOF_CLASSFLAG_CREATEONLY;
+      else if (!wmiemu__cim_wcsicmp_a(s, "updateonly")) flags |= MOF_CLASSFLAG_UPDATEONLY;
+      else if (!wmiemu__cim_wcsicmp_a(s, "safeupdate")) flags |= MOF_CLASSFLAG_SAFEUPDATE;
+      else if (!wmiemu__cim_wcsicmp_a(s, "forceupdate")) flags |= MOF_CLASSFLAG_FORCEUPDATE;
+      else
+        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_PRAGMA,
+                                 "unknown class flag: expected \"createonly\", \"updateonly\", \"safeupdate\" or \"forceupdate\"");
+      if ((flags & MOF_CLASSFLAG_CREATEONLY) && (flags & MOF_CLASSFLAG_UPDATEONLY))
+        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_PRAGMA,
+                                 "\"createonly\" and \"updateonly\" exclude each other");
+    }
+    if (!wmiemu__mof_next(ctx)) return FALSE;
+    if (wmiemu__mof_is_punct(ctx, ')')) break;
+    if (!wmiemu__mof_is_punct(ctx, ',') || is_ns) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_PAREN, "')'");
+    if (!wmiemu__mof_next(ctx)) return FALSE;
+  }
+  if (is_flags) ctx->class_flags = flags;
+  return wmiemu__mof_next(ctx);
+}
+
+/* ---- classes ---- */
