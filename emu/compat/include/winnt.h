@@ -11,13 +11,7 @@
  *   with -fshort-wchar) would not convert to LPCWSTR. The Windows SDK makes
  *   WCHAR wchar_t; so do we. In C both are unsigned short already.
  */
-#ifndef DECLSPEC_HIDDEN
-# if defined(WMIEMU_BUILDING_LIBRARY) && defined(__GNUC__) && !defined(_WIN32)
-#  define DECLSPEC_HIDDEN __attribute__((visibility("default")))
-# else
-#  define DECLSPEC_HIDDEN
-# endif
-#endif
+#include "wmiemu_declspec.h"
 #if !defined(WINE_UNICODE_NATIVE)
 # define WINE_UNICODE_NATIVE
 #endif
