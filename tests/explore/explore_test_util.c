@@ -26,6 +26,14 @@ char *explore_test_slurp(const char *path) {
   return b;
 }
 
+void explore_test_provider_paths(const char *name, char *mof, size_t mof_len, char *module, size_t module_len) {
+  const char *src = getenv("WMIEMU_SOURCE_DIR"), *bin = getenv("WMIEMU_BINARY_DIR");
+  assert_non_null(src);
+  assert_non_null(bin);
+  snprintf(mof, mof_len, "%s/provider/%s/%s.mof", src, name, name);
+  snprintf(module, module_len, "%s/provider/%s.so", bin, name);
+}
+
 void explore_test_tmp_path(char *buf, size_t len, const char *name) {
   snprintf(buf, len, "/tmp/wmiemu-exec-%d-%s.jsonl", (int)getpid(), name);
 }

@@ -14,6 +14,10 @@
 /* The whole file as a NUL-terminated string (free it), or NULL. */
 char *explore_test_slurp(const char *path);
 
+/* The MOF and module of the in-tree provider `name`:
+ * $WMIEMU_SOURCE_DIR/provider/NAME/NAME.mof and $WMIEMU_BINARY_DIR/provider/NAME.so. */
+void explore_test_provider_paths(const char *name, char *mof, size_t mof_len, char *module, size_t module_len);
+
 /* A trace path in /tmp unique to this process: "...-<pid>-<name>.jsonl". */
 void explore_test_tmp_path(char *buf, size_t len, const char *name);
 

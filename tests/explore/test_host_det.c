@@ -29,12 +29,8 @@ typedef struct {
 } run_t;
 
 static void fixture(run_t *r) {
-  const char *src = getenv("WMIEMU_SOURCE_DIR"), *bin = getenv("WMIEMU_BINARY_DIR");
-  assert_non_null(src);
-  assert_non_null(bin);
   memset(r, 0, sizeof(*r));
-  snprintf(r->mof, sizeof(r->mof), "%s/provider/race_correct/race_correct.mof", src);
-  snprintf(r->module, sizeof(r->module), "%s/provider/race_correct.so", bin);
+  explore_test_provider_paths("race_correct", r->mof, sizeof(r->mof), r->module, sizeof(r->module));
 }
 
 static void on_event(void *ctx, const wmiemu_event_t *event) {

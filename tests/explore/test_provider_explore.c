@@ -30,12 +30,8 @@ typedef struct {
 } fixture_t;
 
 static void fixture(fixture_t *f, const char *name, const char *event_class) {
-  const char *src = getenv("WMIEMU_SOURCE_DIR"), *bin = getenv("WMIEMU_BINARY_DIR");
-  assert_non_null(src);
-  assert_non_null(bin);
   memset(f, 0, sizeof(*f));
-  snprintf(f->mof, sizeof(f->mof), "%s/provider/%s/%s.mof", src, name, name);
-  snprintf(f->module, sizeof(f->module), "%s/provider/%s.so", bin, name);
+  explore_test_provider_paths(name, f->mof, sizeof(f->mof), f->module, sizeof(f->module));
   snprintf(f->query, sizeof(f->query), "SELECT * FROM %s", event_class);
   f->mofs[0] = f->mof;
   f->modules[0] = f->module;

@@ -159,14 +159,22 @@ static void test_read_once(void **state) {
   free(captured);
 }
 
+/* A provider's life traced with channel alone on (the variable was read
+ * already, so the flags are set directly). */
+static char *capture_channel(wmiemu__debug_channel_t channel) {
+  unsigned saved = wmiemu__debug_flags;
+  char *text;
+  wmiemu__debug_flags = 1u << channel;
+  text = capture_stderr(provider_life);
+  wmiemu__debug_flags = saved;
+  return text;
+}
+
 /* The pipeline traces batches, not events' steps: three one-object
  * Indicates delivered make three lines, and nothing else traces there. */
 static void test_pipeline_channel(void **state) {
-  unsigned saved = wmiemu__debug_flags;
   (void)state;
-  wmiemu__debug_flags = 1u << WMIEMU__DBCH_pipeline;   /* the variable was read already */
-  captured = capture_stderr(provider_life);
-  wmiemu__debug_flags = saved;
+  captured = capture_channel(WMIEMU__DBCH_pipeline);
   assert_int_equal(count_lines(captured, "wmiemu:pipeline:"), 3);
   assert_true(has_trace(captured, "pipeline", "deliver", "provider TestProvider: 1 event(s) from thread "));
   assert_int_equal(count_lines(captured, "wmiemu"), 3);
@@ -176,11 +184,8 @@ static void test_pipeline_channel(void **state) {
 /* The exec channel names the executor a host creates, and nothing else
  * traces while it alone is on. */
 static void test_exec_channel(void **state) {
-  unsigned saved = wmiemu__debug_flags;
   (void)state;
-  wmiemu__debug_flags = 1u << WMIEMU__DBCH_exec;
-  captured = capture_stderr(provider_life);
-  wmiemu__debug_flags = saved;
+  captured = capture_channel(WMIEMU__DBCH_exec);
   assert_true(has_trace(captured, "exec", "wmiemu__exec_new_uv", "libuv executor "));
   assert_int_equal(count_lines(captured, "wmiemu"), count_lines(captured, "wmiemu:exec:"));
   free(captured);
