@@ -58,6 +58,15 @@ static const wmiemu_rule_info_t rules[WMIEMU_RULE_COUNT] = {
     "consumers may receive the event, so a malformed one reaches nobody",
     "Event Security Constants (WBEM_S_SUBJECT_TO_SDS); __Event (SECURITY_DESCRIPTOR); "
     "IWbemEventProviderSecurity::AccessCheck" },
+  { WMIEMU_RULE_BAD_POINTER, "bad-pointer",
+    "every interface pointer the provider hands WMI (DllGetClassObject's export, the class "
+    "factory, a QueryInterface result) points to readable memory holding an object whose "
+    "vtable entries are code",
+    "IUnknown::QueryInterface; DllGetClassObject; IClassFactory::CreateInstance" },
+  { WMIEMU_RULE_EXTRA_RELEASE, "extra-release",
+    "the provider releases a WMI object (event sink, init sink, IWbemServices, context) only "
+    "for references it holds: one Release more frees the object under WMI",
+    "Rules for Managing Reference Counts; IUnknown::Release" },
 };
 
 const wmiemu_rule_info_t *wmiemu_rule_info(wmiemu_rule_t rule) {

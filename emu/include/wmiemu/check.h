@@ -36,6 +36,8 @@ typedef enum {
   WMIEMU_RULE_REFIRE_AFTER_CANCEL,    /* refire after SERVER_TOO_BUSY for a query already cancelled */
   WMIEMU_RULE_INIT_CONTEXT,           /* a call into WMI during Initialize without Initialize's context */
   WMIEMU_RULE_EVENT_SECURITY_DESCRIPTOR, /* SUBJECT_TO_SDS event with a malformed SECURITY_DESCRIPTOR */
+  WMIEMU_RULE_BAD_POINTER,            /* a pointer handed to WMI is not an object (QI result, factory) */
+  WMIEMU_RULE_EXTRA_RELEASE,          /* Release of a WMI object the provider holds no reference to */
   WMIEMU_RULE_COUNT
 } wmiemu_rule_t;
 
