@@ -11,6 +11,26 @@
 
 #include "compat/guid.h"
 #include "cim/repo.h"
+#include "cim/value.h"
+#include "cim/wstr.h"
+
+/* A string value for a message: a MOF literal (quoted, with NUL and other
+ * control characters escaped, so a value is never cut where it holds a
+ * NUL), at most about 80 characters. */
+static const char *quoted(const wmiemu__cim_str_t *s, char *out, size_t size) {
+  wmiemu__wbuf_t b;
+  size_t n = s->len > 80 ? 80 : s->len;
+  char *u;
+  wmiemu__wbuf_init(&b);
+  wmiemu__write_mof_string(&b, s->s, n);
+  if (n < s->len)
+    wmiemu__wbuf_puta(&b, "...");
+  u = b.failed ? NULL : wmiemu__cim_w_to_utf8(b.p, b.len);
+  snprintf(out, size, "%s", u ? u : "\"?\"");
+  free(u);
+  wmiemu__wbuf_free(&b);
+  return out;
+}
 
 /* {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}, as CLSIDFromString reads it. */
 static BOOL clsid_valid(const wmiemu__cim_str_t *s) {
@@ -33,10 +53,9 @@ static HRESULT check_clsid(const wmiemu__cim_value_t *v, const char *name, BOOL 
     return WBEM_E_INVALID_PROVIDER_REGISTRATION;
   }
   if (!clsid_valid(v->u.s.s)) {
-    char *u = wmiemu__cim_w_to_utf8(v->u.s.s->s, v->u.s.s->len);
-    snprintf(msg, size, "__Win32Provider.%s \"%.60s\" is not a CLSID: expected {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}",
-             name, u ? u : "?");
-    free(u);
+    char q[512];
+    snprintf(msg, size, "__Win32Provider.%s %s is not a CLSID: expected {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}",
+             name, quoted(v->u.s.s, q, sizeof(q)));
     return WBEM_E_INVALID_PROVIDER_REGISTRATION;
   }
   return S_OK;
@@ -59,21 +78,19 @@ static HRESULT check_event_registration(const wmiemu__reg_env_t *env, wmiemu__ci
   {
     WCHAR *canon, *ns;
     size_t clen, nslen;
-    char *u = wmiemu__cim_w_to_utf8(provider->u.s.s->s, provider->u.s.s->len);
+    char q[512];
+    quoted(provider->u.s.s, q, sizeof(q));
     if (!wmiemu__path_canonical(provider->u.s.s->s, provider->u.s.s->len, &canon, &clen, &ns, &nslen)) {
-      snprintf(msg, size, "__EventProviderRegistration.Provider \"%.80s\" is not an object path", u ? u : "?");
-      free(u);
+      snprintf(msg, size, "__EventProviderRegistration.Provider %s is not an object path", q);
       return WBEM_E_INVALID_OBJECT_PATH;
     }
     BOOL found = env->instance_exists(env->ctx, canon, clen);
     free(canon);
     free(ns);
     if (!found) {
-      snprintf(msg, size, "__EventProviderRegistration.Provider \"%.80s\": no such __Win32Provider instance", u ? u : "?");
-      free(u);
+      snprintf(msg, size, "__EventProviderRegistration.Provider %s: no such __Win32Provider instance", q);
       return WBEM_E_PROVIDER_NOT_FOUND;
     }
-    free(u);
   }
   if (!queries || (queries->flags & WMIEMU__VALUE_NULL) || !queries->u.a->count) {
     snprintf(msg, size, "__EventProviderRegistration.EventQueryList is empty: expected at least one event query");
