@@ -131,6 +131,22 @@ static void test_wql_mof_replay_options(void **state) {
   EXPECT(2, "wql --bogus", "unknown option '--bogus'");
   EXPECT(2, "wql --no-bind", "--explain QUERY is required");
   EXPECT(1, "wql --explain 'SELECT * FROM X' --mof adir", "wmiemu wql: adir: is a directory");
+  /* a query's control characters never reach the terminal raw: the
+   * message, the echoed query and the explain tree show them as \xNN, and
+   * the caret lines up under the escaped text */
+#define CONTROL_QUERY "\"$(printf 'SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA \\042A\\001\\033B\\042')\""
+  EXPECT(1, "wql --explain " CONTROL_QUERY, "class 'A\\x01\\x1BB' does not exist");
+  {
+    char caret[128];   /* under the opening quote, column 64, and as wide as the escaped literal */
+    snprintf(caret, sizeof(caret), "ISA \"A\\x01\\x1BB\"\n  %*s^~~~~~~~~~~~\n", 63, "");
+    assert_non_null(strstr(out, caret));
+  }
+  assert_null(strchr(out, '\001'));
+  assert_null(strchr(out, '\033'));
+  EXPECT(0, "wql --no-bind --explain " CONTROL_QUERY, "target class: A\\x01\\x1BB\n");
+  assert_null(strchr(out, '\001'));
+  assert_null(strchr(out, '\033'));
+#undef CONTROL_QUERY
   EXPECT(1, "mof --check adir", "wmiemu mof: adir: is a directory");
   EXPECT(2, "mof --check", "no MOF file given");
   EXPECT(2, "mof notes.mof", "--check or --dump is required");

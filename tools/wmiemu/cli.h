@@ -2,6 +2,7 @@
 #define WMIEMU_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* One `wmiemu` subcommand. main() dispatches on argv[1]; the command sees
  * argv starting at its own name. Returns the process exit code. */
@@ -28,6 +29,11 @@ int wmiemu_cli_check_input(const char *cmd, const char *path);
 /* Refuses (message, -1) an output path that is a directory or cannot be
  * written, before a long job whose result would be lost. */
 int wmiemu_cli_check_output(const char *cmd, const char *path);
+
+/* Writes s with control characters (tabs kept, and newlines when
+ * keep_newlines) as \xNN, so that text from an input file cannot drive the
+ * terminal. Returns the width written in characters. */
+int wmiemu_cli_put_escaped(FILE *out, const char *s, int keep_newlines);
 
 int wmiemu_cli_mof(int argc, char **argv);
 int wmiemu_cli_wql(int argc, char **argv);

@@ -67,3 +67,17 @@ int wmiemu_cli_check_output(const char *cmd, const char *path) {
   free(dir);
   return ok ? 0 : -1;
 }
+
+int wmiemu_cli_put_escaped(FILE *out, const char *s, int keep_newlines) {
+  int width = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if ((*p < 0x20 && *p != '\t' && !(keep_newlines && *p == '\n')) || *p == 0x7f) {
+      fprintf(out, "\\x%02X", *p);
+      width += 4;
+    } else {
+      fputc(*p, out);
+      width += (*p & 0xC0) != 0x80;
+    }
+  }
+  return width;
+}

@@ -51,26 +51,36 @@ static const char *hresult_name(HRESULT hr) {
   return "error";
 }
 
-/* The query line, then a caret line under err's column (characters, so
- * multi-byte UTF-8 lines up; tabs are kept so they line up too). */
+/* The query line, control characters escaped (a line break shows as a
+ * blank, as the column counts it), then a caret line under err's column
+ * (characters, so multi-byte UTF-8 lines up; tabs are kept so they line up
+ * too). */
 static void show_error(const char *query, const wmiemu_wql_error_t *err) {
   fprintf(stderr, "wmiemu wql: 0x%08X %s: %s\n", (unsigned)err->hr, hresult_name(err->hr),
           err->message);
   if (!err->column)
     return;
   fprintf(stderr, "  ");
-  for (const char *p = query; *p; p++)
-    fputc(*p == '\n' || *p == '\r' ? ' ' : *p, stderr);
+  for (const char *p = query; *p; p++) {
+    char one[2] = { *p == '\n' || *p == '\r' ? ' ' : *p, 0 };
+    wmiemu_cli_put_escaped(stderr, one, 0);
+  }
   fprintf(stderr, "\n  ");
-  unsigned col = 1;
-  for (const char *p = query; *p && col < err->column; p++) {
-    if (((unsigned char)*p & 0xC0) == 0x80)
+  unsigned col = 1, mark = 0, end = err->column + (err->length ? err->length : 1);
+  for (const char *p = query; *p && col < end; p++) {
+    unsigned char c = (unsigned char)*p;
+    int width = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f ? 4 : 1;
+    if ((c & 0xC0) == 0x80)
       continue;
-    fputc(*p == '\t' ? '\t' : ' ', stderr);
+    if (col < err->column)
+      fprintf(stderr, "%*s", width, c == '\t' ? "\t" : "");
+    else
+      for (int i = 0; i < width; i++)
+        fputc(mark++ ? '~' : '^', stderr);
     col++;
   }
-  for (unsigned i = 0; i < (err->length ? err->length : 1); i++)
-    fputc(i ? '~' : '^', stderr);
+  if (!mark)
+    fputc('^', stderr);   /* the end of the query */
   fputc('\n', stderr);
 }
 
@@ -155,7 +165,7 @@ int wmiemu_cli_wql(int argc, char **argv) {
   if (status == WMIEMU_EXIT_OK) {
     char *text = wmiemu_wql_explain(q);
     if (text)
-      fputs(text, stdout);
+      wmiemu_cli_put_escaped(stdout, text, 1);
     free(text);
   }
   wmiemu_wql_free(q);
