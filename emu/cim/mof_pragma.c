@@ -1,4 +1,5 @@
-/* #pragma lines: namespace and classflags take effect; locale,
+/* #pragma lines: namespace and classflags take effect (classflags as names
+ * or as the number of WBEM_FLAG_* bits mofcomp also reads); locale,
  * instancelocale, instanceflags, source, nonlocal and nonlocaltype are read
  * and ignored; include, deleteclass and deleteinstance are
  * WBEM_E_NOT_SUPPORTED; anything else is an unknown pragma. */
@@ -7,6 +8,31 @@
 #include <string.h>
 
 #include "cim/mof_parse.h"
+
+/* #pragma classflags(64): the WBEM_FLAG_* values of IWbemServices::PutClass
+ * (https://learn.microsoft.com/en-us/windows/win32/api/wbemcli/nf-wbemcli-iwbemservices-putclass). */
+static BOOL parse_flag_bits(wmiemu__mof_ctx_t *ctx, LONG *flags) {
+  static const struct {
+    UINT64 bit;
+    LONG flag;
+  } bits[] = {
+    { 0x1, MOF_CLASSFLAG_UPDATEONLY },     /* WBEM_FLAG_UPDATE_ONLY */
+    { 0x2, MOF_CLASSFLAG_CREATEONLY },     /* WBEM_FLAG_CREATE_ONLY */
+    { 0x20, MOF_CLASSFLAG_SAFEUPDATE },    /* WBEM_FLAG_UPDATE_SAFE_MODE */
+    { 0x40, MOF_CLASSFLAG_FORCEUPDATE },   /* WBEM_FLAG_UPDATE_FORCE_MODE */
+  };
+  UINT64 v = ctx->tok.mag, known = 0;
+  for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+    known |= bits[i].bit;
+    if (v & bits[i].bit) *flags |= bits[i].flag;
+  }
+  if (ctx->tok.neg || (v & ~known))
+    return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_PRAGMA,
+                             "unknown class flag bits in %s%llu: expected a sum of 1 (updateonly), 2 "
+                             "(createonly), 32 (safeupdate) and 64 (forceupdate)",
+                             ctx->tok.neg ? "-" : "", (unsigned long long)v);
+  return TRUE;
+}
 
 BOOL wmiemu__mof_parse_pragma(wmiemu__mof_ctx_t *ctx) {
   unsigned line = ctx->tok.line, col = ctx->tok.col;
@@ -34,11 +60,18 @@ BOOL wmiemu__mof_parse_pragma(wmiemu__mof_ctx_t *ctx) {
   if (!wmiemu__mof_expect_punct(ctx, '(', WBEMMOF_E_EXPECTED_OPEN_PAREN)) return FALSE;
   LONG flags = 0;
   for (;;) {
-    if (ctx->tok.kind != MOF_T_STRING) return wmiemu__mof_expected(ctx, WBEMMOF_E_INVALID_PRAGMA, "a string");
-    if (is_ns) {
+    if (is_flags && ctx->tok.kind == MOF_T_INT) {
+      if (!parse_flag_bits(ctx, &flags)) return FALSE;
+    } else if (ctx->tok.kind != MOF_T_STRING) {
+      return wmiemu__mof_expected(ctx, WBEMMOF_E_INVALID_PRAGMA, is_flags ? "a string or a number" : "a string");
+    } else if (is_ns) {
       size_t n;
       const WCHAR *s = wmiemu__ns_strip(ctx->tok.str, &n);
+      /* "\root\x" (one leading backslash) names root\x from the top, as
+       * "\\.\root\x" does (the text after MOF's own escapes) */
+      BOOL rooted = s == ctx->tok.str && n > 1 && (s[0] == '\\' || s[0] == '/') && s[1] != '\\' && s[1] != '/';
       wmiemu__wbuf_t b;
+      if (rooted) s++, n--;
       /* Names are canonical, '/' being '\\': no empty element, so that the
        * name --dump writes is the name it reads back. */
       if (!n || s[0] == '\\' || s[n - 1] == '\\' || s[0] == '/' || s[n - 1] == '/')
@@ -60,7 +93,7 @@ BOOL wmiemu__mof_parse_pragma(wmiemu__mof_ctx_t *ctx) {
                                    "invalid character in namespace name");
       wmiemu__wbuf_init(&b);
       /* a name not starting at root is relative to the current namespace */
-      BOOL absolute = (s != ctx->tok.str) || (n >= 4 && !wmiemu__cim_wcsnicmp(s, u"root", 4) && (n == 4 || s[4] == '\\' || s[4] == '/'));
+      BOOL absolute = rooted || (s != ctx->tok.str) || (n >= 4 && !wmiemu__cim_wcsnicmp(s, u"root", 4) && (n == 4 || s[4] == '\\' || s[4] == '/'));
       if (!absolute) {
         wmiemu__wbuf_putw(&b, ctx->ns->s, ctx->ns->len);
         wmiemu__wbuf_putc(&b, '\\');
@@ -98,10 +131,10 @@ BOOL wmiemu__mof_parse_pragma(wmiemu__mof_ctx_t *ctx) {
       else
         return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_PRAGMA,
                                  "unknown class flag: expected \"createonly\", \"updateonly\", \"safeupdate\" or \"forceupdate\"");
-      if ((flags & MOF_CLASSFLAG_CREATEONLY) && (flags & MOF_CLASSFLAG_UPDATEONLY))
-        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_PRAGMA,
-                                 "\"createonly\" and \"updateonly\" exclude each other");
     }
+    if (is_flags && (flags & MOF_CLASSFLAG_CREATEONLY) && (flags & MOF_CLASSFLAG_UPDATEONLY))
+      return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_INVALID_PRAGMA,
+                               "\"createonly\" and \"updateonly\" exclude each other");
     if (!wmiemu__mof_next(ctx)) return FALSE;
     if (wmiemu__mof_is_punct(ctx, ')')) break;
     if (!wmiemu__mof_is_punct(ctx, ',') || is_ns) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_PAREN, "')'");

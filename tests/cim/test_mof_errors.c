@@ -74,6 +74,12 @@ static const bad_mof_t cases[] = {
   { "#pragma bogus(\"x\")", 1, 9, WBEMMOF_E_INVALID_PRAGMA },
   { "#pragma namespace \"root\")", 1, 19, WBEMMOF_E_EXPECTED_OPEN_PAREN },
   { "#pragma classflags(\"sometimes\")", 1, 20, WBEMMOF_E_INVALID_PRAGMA },
+  { "#pragma classflags(4)", 1, 20, WBEMMOF_E_INVALID_PRAGMA },
+  { "#pragma classflags(-64)", 1, 20, WBEMMOF_E_INVALID_PRAGMA },
+  { "#pragma classflags(3)", 1, 20, WBEMMOF_E_INVALID_PRAGMA },
+  { "#pragma classflags(2)\nclass A { };\nclass A { };", 3, 7, WBEM_E_ALREADY_EXISTS },
+  { "#pragma classflags(1)\nclass A { };", 2, 7, WBEM_E_NOT_FOUND },
+  { "#pragma namespace(\"\\\\\")", 1, 19, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX },
   { "#prgma namespace(\"root\")", 1, 2, WBEMMOF_E_INVALID_PRAGMA },
   { "#pragma include(\"other.mof\")", 1, 9, WBEM_E_NOT_SUPPORTED },
   /* instances and aliases */

@@ -68,6 +68,20 @@ static void test_namespace_name_characters(void **state) {
   expect_round_trip("#pragma namespace(\"root\\\\Fz_1\\\\sub\")\nclass A { uint32 X; };", "#pragma namespace(\"\\\\\\\\.\\\\root\\\\Fz_1\\\\sub\")");
 }
 
+/* Forms real provider MOF files use that were refused: a namespace with
+ * one leading backslash (absolute, as "\\\\.\\root" is) and class flags
+ * given as mofcomp's number (64 = forceupdate, 32 = safeupdate). */
+static void test_pragma_forms_mofcomp_takes(void **state) {
+  (void)state;
+  expect_round_trip("#pragma namespace(\"\\\\root\\\\cimv2\\\\Sub\")\nclass A { uint32 X; };",
+                    "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\\\\Sub\")");
+  expect_round_trip("#pragma namespace(\"/root/x\")\nclass A { uint32 X; };",
+                    "#pragma namespace(\"\\\\\\\\.\\\\root\\\\x\")");
+  expect_round_trip("#pragma classflags(64)\nclass A { uint32 X; };\nclass A { uint32 Y; };", "uint32 Y;");
+  expect_round_trip("#pragma classflags(0x60)\nclass A { uint32 X; };", "class A");
+  expect_round_trip("#pragma classflags(\"forceupdate\", 32)\nclass A { uint32 X; };", "class A");
+}
+
 /* A class redefined later in the same file, after instances or subclasses
  * of its first definition: those were stored bound to the replaced class
  * (keyless instances the new key made duplicates, subclasses of a class no
@@ -93,6 +107,7 @@ static void test_redefinition_after_use_in_file(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_namespace_name_characters),
+    cmocka_unit_test(test_pragma_forms_mofcomp_takes),
     cmocka_unit_test(test_redefinition_after_use_in_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
