@@ -52,6 +52,14 @@ typedef struct {
   wmiemu__cim_object_t *obj;
 } wmiemu__mof_alias_t;
 
+/* A class named as a property's type before the file declares it: checked
+ * once the whole file is read, as mofcomp resolves such forward uses. */
+typedef struct {
+  wmiemu__cim_str_t *ns;
+  wmiemu__cim_str_t *cls;
+  unsigned line, col;
+} wmiemu__mof_forward_t;
+
 typedef struct wmiemu__mof_ctx {
   wmiemu_repo_t *repo;             /* NULL when compiling system classes */
   wmiemu__ns_t *system_ns;         /* target of a system-class compile */
@@ -80,6 +88,8 @@ typedef struct wmiemu__mof_ctx {
   wmiemu__ns_t *ns_cache;          /* and what it resolved to */
   unsigned nesting;                /* embedded instances being parsed */
   UINT64 weight_left;              /* what the compile may still build (WMIEMU__MOF_MAX_WEIGHT) */
+  wmiemu__mof_forward_t *forwards; /* property types to find at the end of the file */
+  UINT32 nforwards, forwards_cap;
 } wmiemu__mof_ctx_t;
 
 /* Reports an error (the first one sets ctx->hr). Always returns FALSE. */
@@ -106,7 +116,8 @@ UINT64 wmiemu__mof_spawn_weight(const wmiemu__cim_class_t *c, UINT64 cap);
  * the error at line:col and returns FALSE. */
 BOOL wmiemu__mof_charge(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, UINT64 w);
 
-/* Parses the whole source; returns FALSE after reporting an error. */
+/* Parses the whole source, then checks the forward uses of classes;
+ * returns FALSE after reporting an error. */
 BOOL wmiemu__mof_parse(wmiemu__mof_ctx_t *ctx);
 
 #endif

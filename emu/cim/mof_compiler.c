@@ -333,6 +333,11 @@ static void ctx_free(wmiemu__mof_ctx_t *ctx) {
   wmiemu__hindex_free(&ctx->inst_index);
   wmiemu__hindex_free(&ctx->alias_index);
   free(ctx->ns_ops);
+  for (UINT32 i = 0; i < ctx->nforwards; i++) {
+    wmiemu__str_unref(ctx->forwards[i].ns);
+    wmiemu__str_unref(ctx->forwards[i].cls);
+  }
+  free(ctx->forwards);
   wmiemu__str_unref(ctx->ns_cache_key);
   wmiemu__mof_tok_free(&ctx->tok);
   wmiemu__str_unref(ctx->ns);

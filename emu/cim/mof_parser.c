@@ -237,6 +237,34 @@ static void decl_clear(wmiemu__cim_prop_decl_t *d) {
   memset(d, 0, sizeof(*d));
 }
 
+static BOOL add_forward(wmiemu__mof_ctx_t *ctx, wmiemu__cim_str_t *cls, unsigned line, unsigned col) {
+  if (ctx->nforwards == ctx->forwards_cap) {
+    UINT32 cap = ctx->forwards_cap ? ctx->forwards_cap * 2 : 16;
+    wmiemu__mof_forward_t *f = realloc(ctx->forwards, cap * sizeof(*f));
+    if (!f) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+    ctx->forwards = f;
+    ctx->forwards_cap = cap;
+  }
+  ctx->forwards[ctx->nforwards++] = (wmiemu__mof_forward_t){ wmiemu__str_ref(ctx->ns), wmiemu__str_ref(cls), line, col };
+  return TRUE;
+}
+
+/* A class used as a type and never declared, in the file or the repository:
+ * the error is at its first use. */
+static BOOL check_forwards(wmiemu__mof_ctx_t *ctx) {
+  for (UINT32 i = 0; i < ctx->nforwards; i++) {
+    const wmiemu__mof_forward_t *f = &ctx->forwards[i];
+    if (!wmiemu__mof_find_class(ctx, f->ns, f->cls->s)) {
+      char *n = utf8_of(f->cls->s);
+      wmiemu__mof_error(ctx, f->line, f->col, WBEMMOF_E_UNRECOGNIZED_TYPE,
+                        "unknown type '%s': expected a CIM type or the name of a class", n ? n : "?");
+      free(n);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 /* One property declaration; ctx->tok is at its first token (after qualifiers). */
 static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
   CIMTYPE type = CIM_EMPTY;
@@ -256,11 +284,8 @@ static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
       type = CIM_OBJECT;
     }
     if (cls && !wmiemu__mof_find_class(ctx, ctx->ns, cls->s) &&
-        !(ctx->current_class && !wmiemu__cim_wcsicmp(ctx->current_class, cls->s))) {
-      char *n = utf8_of(cls->s);
-      wmiemu__mof_error(ctx, tline, tcol, WBEMMOF_E_UNRECOGNIZED_TYPE,
-                        "unknown type '%s': expected a CIM type or the name of a class", n ? n : "?");
-      free(n);
+        !(ctx->current_class && !wmiemu__cim_wcsicmp(ctx->current_class, cls->s)) &&
+        !add_forward(ctx, cls, tline, tcol)) {
       wmiemu__str_unref(cls);
       return FALSE;
     }
@@ -646,5 +671,5 @@ BOOL wmiemu__mof_parse(wmiemu__mof_ctx_t *ctx) {
       return wmiemu__mof_expected(ctx, WBEMMOF_E_UNRECOGNIZED_TOKEN, "'class', 'instance', 'qualifier' or '#pragma'");
     }
   }
-  return TRUE;
+  return check_forwards(ctx);
 }

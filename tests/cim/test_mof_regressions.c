@@ -82,6 +82,19 @@ static void test_pragma_forms_mofcomp_takes(void **state) {
   expect_round_trip("#pragma classflags(\"forceupdate\", 32)\nclass A { uint32 X; };", "class A");
 }
 
+/* A class used as a property's type before the file declares it (a
+ * reference or an embedded object): resolved at the end of the file, and
+ * an error at its first use when nothing declares it. */
+static void test_forward_class_uses(void **state) {
+  static const char missing[] = "class A { B ref R; };\nclass C { uint32 X; };\nclass D { E Emb; };";
+  (void)state;
+  expect_round_trip("class A { [key] uint32 Id; B ref R; B Emb; };\nclass B { [key] uint32 Id; };\n"
+                    "instance of B { Id = 1; };\ninstance of A { Id = 1; R = \"B.Id=1\"; Emb = instance of B { Id = 2; }; };",
+                    "B ref R;");
+  expect_error(missing, sizeof missing - 1, WBEMMOF_E_UNRECOGNIZED_TYPE,
+               "r.mof:1:11: error: unknown type 'B': expected a CIM type or the name of a class (0x8004400B)");
+}
+
 /* A class redefined later in the same file, after instances or subclasses
  * of its first definition: those were stored bound to the replaced class
  * (keyless instances the new key made duplicates, subclasses of a class no
@@ -108,6 +121,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_namespace_name_characters),
     cmocka_unit_test(test_pragma_forms_mofcomp_takes),
+    cmocka_unit_test(test_forward_class_uses),
     cmocka_unit_test(test_redefinition_after_use_in_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
