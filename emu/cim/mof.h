@@ -15,6 +15,9 @@
 #define WMIEMU__MOF_MAX_NESTING 64                 /* embedded instances inside one another */
 #define WMIEMU__MOF_MAX_CLASS_DEPTH 256            /* superclasses above a class */
 #define WMIEMU__MOF_MAX_NAMESPACES 256             /* namespaces of a repository */
+#define WMIEMU__MOF_MAX_INCLUDE_DEPTH 32           /* #pragma include inside included files */
+/* Source text of one compile, the file and all it includes. */
+#define WMIEMU__MOF_MAX_TOTAL_BYTES WMIEMU__MOF_MAX_BYTES
 /* What one compile builds, in units of about 16 bytes of memory: an
  * instance value 1, a qualifier 2, a class property or an object 6 (an
  * array of objects half a unit more per element);
@@ -51,6 +54,25 @@ typedef struct {
   WCHAR *name;
   wmiemu__cim_object_t *obj;
 } wmiemu__mof_alias_t;
+
+/* Why a file could not be read: line 0 when about the whole file. */
+typedef struct {
+  HRESULT hr;
+  unsigned line, col;
+  char message[300];
+} wmiemu__mof_file_err_t;
+
+/* mof_file.c: reads path within WMIEMU__MOF_MAX_BYTES (pipes and devices
+ * included), converting UTF-16LE with a byte order mark to UTF-8; *text is
+ * the caller's to free. */
+HRESULT wmiemu__mof_read_file(const char *path, char **text, size_t *len, wmiemu__mof_file_err_t *err);
+
+/* A #pragma include being read: where the including file asked for it. */
+typedef struct {
+  char *real;                      /* canonical path of the included file */
+  const char *file;                /* the including file's name, as diagnostics show it */
+  unsigned line, col;              /* the pragma's position in it */
+} wmiemu__mof_include_t;
 
 /* A class named as a property's type before the file declares it: checked
  * once the whole file is read, as mofcomp resolves such forward uses. */
@@ -90,6 +112,14 @@ typedef struct wmiemu__mof_ctx {
   UINT64 weight_left;              /* what the compile may still build (WMIEMU__MOF_MAX_WEIGHT) */
   wmiemu__mof_forward_t *forwards; /* property types to find at the end of the file */
   UINT32 nforwards, forwards_cap;
+  const wmiemu_mof_options_t *opts; /* NULL: the defaults */
+  const char *include_top;         /* canonical path of the compiled file, or NULL */
+  wmiemu__mof_include_t includes[WMIEMU__MOF_MAX_INCLUDE_DEPTH]; /* innermost last */
+  unsigned include_depth;
+  char **sources;                  /* included texts: tokens point into them until the end */
+  char **names;                    /* included files' names, as diagnostics show them */
+  UINT32 nsources, sources_cap;
+  size_t bytes;                    /* source text read, all files (WMIEMU__MOF_MAX_TOTAL_BYTES) */
 } wmiemu__mof_ctx_t;
 
 /* Reports an error (the first one sets ctx->hr). Always returns FALSE. */
@@ -119,5 +149,13 @@ BOOL wmiemu__mof_charge(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, UIN
 /* Parses the whole source, then checks the forward uses of classes;
  * returns FALSE after reporting an error. */
 BOOL wmiemu__mof_parse(wmiemu__mof_ctx_t *ctx);
+/* Parses declarations and pragmas up to the end of the current source. */
+BOOL wmiemu__mof_parse_unit(wmiemu__mof_ctx_t *ctx);
+
+/* mof_include.c: #pragma include(name), the pragma at line:col; parses the
+ * file in place, then goes on after the pragma. */
+BOOL wmiemu__mof_include(wmiemu__mof_ctx_t *ctx, const WCHAR *name, unsigned line, unsigned col);
+/* Frees what the includes kept (ctx_free). */
+void wmiemu__mof_include_free(wmiemu__mof_ctx_t *ctx);
 
 #endif

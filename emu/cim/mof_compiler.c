@@ -95,6 +95,13 @@ static void emit(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, HRESULT hr
   vsnprintf(raw, sizeof raw, fmt, ap);
   out_t o = { msg, sizeof msg, 0 };
   out_escaped(&o, raw);
+  /* in an included file: the chain of pragmas that led there */
+  for (unsigned i = ctx->include_depth; i-- > 0;) {
+    const wmiemu__mof_include_t *inc = &ctx->includes[i];
+    out_printf(&o, i + 1 == ctx->include_depth ? " (included from " : ", from ");
+    out_escaped(&o, inc->file);
+    out_printf(&o, ":%u:%u%s", inc->line, inc->col, i ? "" : ")");
+  }
   msg[o.len < sizeof msg ? o.len : sizeof msg - 1] = 0;
   d.file = ctx->file;
   d.line = line;
@@ -333,6 +340,7 @@ static void ctx_free(wmiemu__mof_ctx_t *ctx) {
   wmiemu__hindex_free(&ctx->inst_index);
   wmiemu__hindex_free(&ctx->alias_index);
   free(ctx->ns_ops);
+  wmiemu__mof_include_free(ctx);
   for (UINT32 i = 0; i < ctx->nforwards; i++) {
     wmiemu__str_unref(ctx->forwards[i].ns);
     wmiemu__str_unref(ctx->forwards[i].cls);
@@ -531,13 +539,18 @@ HRESULT wmiemu__mof_compile_system(wmiemu__ns_t *ns, wmiemu__cim_str_t *server) 
   return compile(&ctx, wmiemu__system_mof, strlen(wmiemu__system_mof));
 }
 
-static HRESULT compile_source(wmiemu_repo_t *repo, const char *name, const char *text, size_t len,
-                              wmiemu_diag_fn fn, void *fn_ctx) {
+/* real: the file's canonical path, the first link of the include chain
+ * (NULL for text or a file without one). */
+static HRESULT compile_source(wmiemu_repo_t *repo, const char *name, const char *real, const char *text,
+                              size_t len, const wmiemu_mof_options_t *opts, wmiemu_diag_fn fn, void *fn_ctx) {
   wmiemu__mof_ctx_t ctx;
   memset(&ctx, 0, sizeof ctx);
   ctx.repo = repo;
   ctx.server = repo->server;
   ctx.file = name ? name : "<input>";
+  ctx.opts = opts;
+  ctx.include_top = real;
+  ctx.bytes = len;
   ctx.fn = fn;
   ctx.fn_ctx = fn_ctx;
   return compile(&ctx, text ? text : "", len);
@@ -566,102 +579,26 @@ HRESULT wmiemu_mof_compile_text(wmiemu_repo_t *repo, const char *name, const cha
   if (len > WMIEMU__MOF_MAX_BYTES)
     return file_error(fn, fn_ctx, name, 0, 0, WBEM_E_QUOTA_VIOLATION,
                       "the text is larger than %u MiB (the MOF size limit)", MAX_MIB);
-  return compile_source(repo, name, text, len, fn, fn_ctx);
+  return compile_source(repo, name, NULL, text, len, NULL, fn, fn_ctx);
 }
 
-/* MOF files are often UTF-16LE with a byte order mark (what Notepad and
- * Visual Studio write); the lexer reads UTF-8. A surrogate without its
- * pair, or a last odd byte, is refused where it is (line, and column in
- * UTF-8 bytes as the lexer counts them) rather than read as U+FFFD. */
-static HRESULT utf16_to_utf8(const char *path, const unsigned char *data, size_t len, wmiemu_diag_fn fn,
-                             void *fn_ctx, char **out, size_t *out_len) {
-  size_t n = (len - 2) / 2;
-  unsigned line = 1;
-  size_t col = 1;
-  char *u = malloc(n * 3 + 1), *o = u;
-  *out = NULL;
-  if (!u) return WBEM_E_OUT_OF_MEMORY;
-  for (size_t i = 0; i < n; i++) {
-    UINT32 c = data[2 + 2 * i] | ((UINT32)data[3 + 2 * i] << 8);
-    if (c >= 0xD800 && c <= 0xDFFF) {
-      UINT32 d = i + 1 < n ? data[4 + 2 * i] | ((UINT32)data[5 + 2 * i] << 8) : 0;
-      if (c >= 0xDC00 || d < 0xDC00 || d > 0xDFFF) {
-        free(u);
-        return file_error(fn, fn_ctx, path, line, (unsigned)col, WBEMMOF_E_INVALID_FILE,
-                          "invalid UTF-16: surrogate 0x%04X without its pair", (unsigned)c);
-      }
-      c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
-      i++;
-    }
-    char *start = o;
-    if (c < 0x80) *o++ = (char)c;
-    else if (c < 0x800) { *o++ = (char)(0xC0 | c >> 6); *o++ = (char)(0x80 | (c & 0x3F)); }
-    else if (c < 0x10000) {
-      *o++ = (char)(0xE0 | c >> 12); *o++ = (char)(0x80 | ((c >> 6) & 0x3F)); *o++ = (char)(0x80 | (c & 0x3F));
-    } else {
-      *o++ = (char)(0xF0 | c >> 18); *o++ = (char)(0x80 | ((c >> 12) & 0x3F));
-      *o++ = (char)(0x80 | ((c >> 6) & 0x3F)); *o++ = (char)(0x80 | (c & 0x3F));
-    }
-    if (c == '\n') { line++; col = 1; }
-    else col += (size_t)(o - start);
-  }
-  if (len % 2) {
-    free(u);
-    return file_error(fn, fn_ctx, path, line, (unsigned)col, WBEMMOF_E_INVALID_FILE,
-                      "invalid UTF-16: the file ends in the middle of a character (an odd number of bytes)");
-  }
-  *o = 0;
-  *out = u;
-  *out_len = (size_t)(o - u);
-  return S_OK;
+HRESULT wmiemu_mof_compile_file_ex(wmiemu_repo_t *repo, const char *path, const wmiemu_mof_options_t *opts,
+                                   wmiemu_diag_fn fn, void *fn_ctx) {
+  wmiemu__mof_file_err_t err;
+  char *text, *real;
+  size_t len;
+  HRESULT hr;
+  if (!repo || !path) return WBEM_E_INVALID_PARAMETER;
+  hr = wmiemu__mof_read_file(path, &text, &len, &err);
+  if (FAILED(hr)) return file_error(fn, fn_ctx, path, err.line, err.col, hr, "%s", err.message);
+  real = realpath(path, NULL);   /* for the include cycle check; NULL for a pipe is fine */
+  hr = compile_source(repo, path, real, text, len, opts, fn, fn_ctx);
+  free(real);
+  free(text);
+  return hr;
 }
 
 HRESULT wmiemu_mof_compile_file(wmiemu_repo_t *repo, const char *path, wmiemu_diag_fn fn, void *fn_ctx) {
-  FILE *f;
-  char *data = NULL;
-  size_t len = 0, cap = 0;
-  HRESULT hr;
-  if (!repo || !path) return WBEM_E_INVALID_PARAMETER;
-  f = fopen(path, "rb");
-  if (!f) return file_error(fn, fn_ctx, path, 0, 0, WBEMMOF_E_INVALID_FILE, "cannot open file: %s", strerror(errno));
-  /* At most one byte past the limit is read: a device or a pipe that never
-   * ends is refused as soon as it has said too much. */
-  for (;;) {
-    if (len == cap) {
-      cap = cap ? cap * 2 : 65536;
-      if (cap > WMIEMU__MOF_MAX_BYTES + 1) cap = WMIEMU__MOF_MAX_BYTES + 1;
-      char *p = realloc(data, cap);
-      if (!p) { free(data); fclose(f); return WBEM_E_OUT_OF_MEMORY; }
-      data = p;
-    }
-    size_t n = fread(data + len, 1, cap - len, f);
-    len += n;
-    if (n == 0 || len > WMIEMU__MOF_MAX_BYTES) break;
-  }
-  if (ferror(f)) {
-    /* A directory opens but does not read (EISDIR): name the cause rather
-     * than compile it as an empty file. */
-    int e = errno;
-    free(data);
-    fclose(f);
-    return file_error(fn, fn_ctx, path, 0, 0, WBEMMOF_E_INVALID_FILE, "cannot read file: %s", strerror(e));
-  }
-  fclose(f);
-  if (len > WMIEMU__MOF_MAX_BYTES) {
-    free(data);
-    return file_error(fn, fn_ctx, path, 0, 0, WBEM_E_QUOTA_VIOLATION,
-                      "the file is larger than %u MiB (the MOF size limit)", MAX_MIB);
-  }
-  if (len >= 2 && (unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) {
-    char *u;
-    size_t ulen = 0;
-    hr = utf16_to_utf8(path, (const unsigned char *)data, len, fn, fn_ctx, &u, &ulen);
-    free(data);
-    if (FAILED(hr)) return hr;
-    data = u;
-    len = ulen;
-  }
-  hr = compile_source(repo, path, data, len, fn, fn_ctx);
-  free(data);
-  return hr;
+  return wmiemu_mof_compile_file_ex(repo, path, NULL, fn, fn_ctx);
 }
+

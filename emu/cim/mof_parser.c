@@ -648,6 +648,10 @@ static BOOL skip_qualifier_decl(wmiemu__mof_ctx_t *ctx) {
 }
 
 BOOL wmiemu__mof_parse(wmiemu__mof_ctx_t *ctx) {
+  return wmiemu__mof_parse_unit(ctx) && check_forwards(ctx);
+}
+
+BOOL wmiemu__mof_parse_unit(wmiemu__mof_ctx_t *ctx) {
   if (!wmiemu__mof_next(ctx)) return FALSE;
   while (ctx->tok.kind != MOF_T_EOF) {
     wmiemu__cim_qualset_t quals;
@@ -671,5 +675,5 @@ BOOL wmiemu__mof_parse(wmiemu__mof_ctx_t *ctx) {
       return wmiemu__mof_expected(ctx, WBEMMOF_E_UNRECOGNIZED_TOKEN, "'class', 'instance', 'qualifier' or '#pragma'");
     }
   }
-  return check_forwards(ctx);
+  return TRUE;
 }

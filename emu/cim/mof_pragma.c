@@ -1,8 +1,9 @@
 /* #pragma lines: namespace and classflags take effect (classflags as names
  * or as the number of WBEM_FLAG_* bits mofcomp also reads); locale,
- * instancelocale, instanceflags, source, nonlocal and nonlocaltype are read
- * and ignored; include, deleteclass and deleteinstance are
- * WBEM_E_NOT_SUPPORTED; anything else is an unknown pragma. */
+ * include reads a file in place (mof_include.c); locale, instancelocale,
+ * instanceflags, source, nonlocal and nonlocaltype are read and ignored;
+ * deleteclass and deleteinstance are WBEM_E_NOT_SUPPORTED; anything else
+ * is an unknown pragma. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +51,24 @@ BOOL wmiemu__mof_parse_pragma(wmiemu__mof_ctx_t *ctx) {
   BOOL is_ignored = wmiemu__mof_tok_is(&name, "locale") || wmiemu__mof_tok_is(&name, "instancelocale") ||
                     wmiemu__mof_tok_is(&name, "instanceflags") || wmiemu__mof_tok_is(&name, "source") ||
                     wmiemu__mof_tok_is(&name, "nonlocal") || wmiemu__mof_tok_is(&name, "nonlocaltype");
+  if (wmiemu__mof_tok_is(&name, "include")) {
+    WCHAR *file;
+    BOOL ok;
+    if (!wmiemu__mof_expect_punct(ctx, '(', WBEMMOF_E_EXPECTED_OPEN_PAREN)) return FALSE;
+    if (ctx->tok.kind != MOF_T_STRING) return wmiemu__mof_expected(ctx, WBEMMOF_E_INVALID_PRAGMA, "a string");
+    if (!(file = wmiemu__cim_wcsndup(ctx->tok.str, ctx->tok.str_len)))
+      return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+    if (!wmiemu__mof_next(ctx) || !wmiemu__mof_is_punct(ctx, ')')) {
+      free(file);
+      return ctx->hr != S_OK ? FALSE : wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_PAREN, "')'");
+    }
+    /* read where it stands, then go on after the ')' */
+    ok = wmiemu__mof_include(ctx, file, nline, ncol);
+    free(file);
+    return ok && wmiemu__mof_next(ctx);
+  }
   if (!is_ns && !is_flags && !is_ignored) {
-    if (wmiemu__mof_tok_is(&name, "include") || wmiemu__mof_tok_is(&name, "deleteclass") ||
-        wmiemu__mof_tok_is(&name, "deleteinstance"))
+    if (wmiemu__mof_tok_is(&name, "deleteclass") || wmiemu__mof_tok_is(&name, "deleteinstance"))
       return wmiemu__mof_error(ctx, nline, ncol, WBEM_E_NOT_SUPPORTED, "#pragma %.*s is not supported",
                                (int)name.len, name.text);
     return wmiemu__mof_error(ctx, nline, ncol, WBEMMOF_E_INVALID_PRAGMA, "unknown pragma '%.*s'", (int)name.len, name.text);

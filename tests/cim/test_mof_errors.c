@@ -81,7 +81,7 @@ static const bad_mof_t cases[] = {
   { "#pragma classflags(1)\nclass A { };", 2, 7, WBEM_E_NOT_FOUND },
   { "#pragma namespace(\"\\\\\")", 1, 19, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX },
   { "#prgma namespace(\"root\")", 1, 2, WBEMMOF_E_INVALID_PRAGMA },
-  { "#pragma include(\"other.mof\")", 1, 9, WBEM_E_NOT_SUPPORTED },
+  { "#pragma include(\"other.mof\")", 1, 9, WBEMMOF_E_INVALID_FILE },
   /* instances and aliases */
   { "instance of NoSuch { };", 1, 13, WBEM_E_INVALID_CLASS },
   { "instance of __EventFilter { Nope = 1; };", 1, 29, WBEM_E_INVALID_PROPERTY },

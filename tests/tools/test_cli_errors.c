@@ -154,6 +154,8 @@ static void test_wql_mof_replay_options(void **state) {
 #undef CONTROL_QUERY
   EXPECT(1, "mof --check adir", "wmiemu mof: adir: is a directory");
   EXPECT(2, "mof --check", "no MOF file given");
+  EXPECT(2, "mof --check a.mof -I", "-I needs a value");
+  EXPECT(2, "mof --check a.mof --include-dir --dump", "--include-dir needs a value");
   EXPECT(2, "mof notes.mof", "--check or --dump is required");
   EXPECT(1, "replay adir", "wmiemu replay: adir: is a directory");
   EXPECT(2, "replay t.jsonl --out", "--out needs a value");

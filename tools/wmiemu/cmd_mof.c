@@ -1,4 +1,4 @@
-/* wmiemu mof --check FILE... | --dump FILE... */
+/* wmiemu mof --check FILE... | --dump FILE... [-I DIR]... */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +10,15 @@
 
 static void mof_usage(FILE *out) {
   fprintf(out,
-          "usage: wmiemu mof --check FILE...\n"
-          "       wmiemu mof --dump FILE...\n\n"
+          "usage: wmiemu mof --check FILE... [-I DIR]...\n"
+          "       wmiemu mof --dump FILE... [-I DIR]...\n\n"
           "Compiles MOF files, in order, into one emulated repository (namespaces\n"
           "root, root\\cimv2, root\\default; compilation starts in root\\default).\n"
           "  --check  print every diagnostic as FILE:LINE:COL: error: MESSAGE (0xHRESULT)\n"
           "  --dump   also print the compiled classes and instances back as MOF\n"
+          "  -I DIR, --include-dir DIR\n"
+          "           look for #pragma include files in DIR when they are not next\n"
+          "           to the file including them (repeatable, searched in order)\n"
           "A file with an error changes nothing. Exit status: 0 when every file\n"
           "compiles, 1 when any has an error, 2 on bad usage.\n");
 }
@@ -27,35 +30,53 @@ static void print_diag(void *ctx, const wmiemu_diag_t *d) {
   fprintf(stderr, "%s\n", buf);
 }
 
+#define MAX_ARGS 256
+
 int wmiemu_cli_mof(int argc, char **argv) {
-  int check = 0, dump = 0, first = 0, failed = 0;
+  int check = 0, dump = 0, failed = 0, nfiles = 0;
+  const char *files[MAX_ARGS], *dirs[MAX_ARGS];
+  wmiemu_mof_options_t opts = { dirs, 0 };
   wmiemu_repo_t *repo;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { mof_usage(stdout); return WMIEMU_EXIT_OK; }
-    if (!strcmp(argv[i], "--check")) check = 1;
-    else if (!strcmp(argv[i], "--dump")) dump = 1;
-    else if (argv[i][0] == '-' && argv[i][1]) {
-      fprintf(stderr, "wmiemu mof: unknown option '%s'\n", argv[i]);
+    const char *a = argv[i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) { mof_usage(stdout); return WMIEMU_EXIT_OK; }
+    if (!strcmp(a, "--check")) check = 1;
+    else if (!strcmp(a, "--dump")) dump = 1;
+    else if (!strcmp(a, "-I") || !strcmp(a, "--include-dir")) {
+      if (i + 1 == argc || wmiemu_cli_is_option(argv[i + 1])) {
+        fprintf(stderr, "wmiemu mof: %s needs a value\n", a);
+        return WMIEMU_EXIT_USAGE;
+      }
+      if (opts.n_include_dirs == MAX_ARGS) {
+        fprintf(stderr, "wmiemu mof: more than %d include folders\n", MAX_ARGS);
+        return WMIEMU_EXIT_USAGE;
+      }
+      dirs[opts.n_include_dirs++] = argv[++i];
+    } else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "wmiemu mof: unknown option '%s'\n", a);
       mof_usage(stderr);
       return WMIEMU_EXIT_USAGE;
-    } else if (!first) first = i;
+    } else if (nfiles == MAX_ARGS) {
+      fprintf(stderr, "wmiemu mof: more than %d MOF files\n", MAX_ARGS);
+      return WMIEMU_EXIT_USAGE;
+    } else {
+      files[nfiles++] = a;
+    }
   }
-  if ((!check && !dump) || !first) {
+  if ((!check && !dump) || !nfiles) {
     fprintf(stderr, "wmiemu mof: %s\n", !check && !dump ? "--check or --dump is required" : "no MOF file given");
     mof_usage(stderr);
     return WMIEMU_EXIT_USAGE;
   }
-  for (int i = first; i < argc; i++)
-    if (!(argv[i][0] == '-' && argv[i][1]) && wmiemu_cli_check_input("mof", argv[i]))
+  for (int i = 0; i < nfiles; i++)
+    if (wmiemu_cli_check_input("mof", files[i]))
       return WMIEMU_EXIT_FAILURE;
   if (FAILED(wmiemu_repo_new(&repo)) || FAILED(wmiemu_wql_check_registrations(repo))) {
     fprintf(stderr, "wmiemu mof: cannot create the repository\n");
     return WMIEMU_EXIT_FAILURE;
   }
-  for (int i = first; i < argc; i++) {
-    if (argv[i][0] == '-' && argv[i][1]) continue;
-    if (FAILED(wmiemu_mof_compile_file(repo, argv[i], print_diag, NULL))) failed = 1;
-  }
+  for (int i = 0; i < nfiles; i++)
+    if (FAILED(wmiemu_mof_compile_file_ex(repo, files[i], &opts, print_diag, NULL))) failed = 1;
   if (dump) {
     char *text = NULL;
     if (SUCCEEDED(wmiemu_repo_dump_mof(repo, FALSE, &text))) fputs(text, stdout);

@@ -63,6 +63,23 @@ WMIEMU_EXTERN HRESULT wmiemu_mof_compile_text(wmiemu_repo_t *repo, const char *n
                                               const char *text, size_t len,
                                               wmiemu_diag_fn fn, void *ctx);
 
+/* How a compile reads its files; all-zero (or NULL) is the defaults. */
+typedef struct {
+  /* Folders searched, in order, for a #pragma include file that is not
+   * next to the file including it (mofcomp's -I). */
+  const char *const *include_dirs;
+  size_t n_include_dirs;
+} wmiemu_mof_options_t;
+
+/* wmiemu_mof_compile_file with options (NULL: the defaults). A
+ * #pragma include("name") reads name relative to the including file's
+ * folder, then each include_dirs entry; an include cycle, a missing file
+ * or a chain deeper than 32 is an error at the pragma. Diagnostics in an
+ * included file name that file, and the chain that included it. */
+WMIEMU_EXTERN HRESULT wmiemu_mof_compile_file_ex(wmiemu_repo_t *repo, const char *path,
+                                                 const wmiemu_mof_options_t *opts,
+                                                 wmiemu_diag_fn fn, void *ctx);
+
 /* Namespace names are case-insensitive, with or without a leading
  * "\\server\" part ("root\cimv2", "\\.\root\cimv2"). */
 WMIEMU_EXTERN BOOL wmiemu_repo_has_namespace(wmiemu_repo_t *repo, const WCHAR *ns);
