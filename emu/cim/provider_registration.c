@@ -61,6 +61,20 @@ static HRESULT check_clsid(const wmiemu__cim_value_t *v, const char *name, BOOL 
   return S_OK;
 }
 
+/* __Win32Provider="Name": the key of the class as the compile sees it. */
+static BOOL single_key_of(void *ctx, const WCHAR *ns, size_t ns_len, const WCHAR *cls, size_t cls_len,
+                          wmiemu__wbuf_t *key) {
+  const wmiemu__reg_env_t *env = ctx;
+  const wmiemu__cim_str_t *k;
+  WCHAR *name = wmiemu__cim_wcsndup(cls, cls_len);
+  (void)ns;
+  (void)ns_len;
+  k = name ? wmiemu__class_single_key(env->lookup_class(env->ctx, name)) : NULL;
+  if (k) wmiemu__wbuf_putw(key, k->s, k->len);
+  free(name);
+  return k != NULL;
+}
+
 static HRESULT lookup(void *ctx, const WCHAR *class_name, IWbemClassObject **cls) {
   const wmiemu__reg_env_t *env = ctx;
   wmiemu__cim_class_t *c = env->lookup_class(env->ctx, class_name);
@@ -80,7 +94,8 @@ static HRESULT check_event_registration(const wmiemu__reg_env_t *env, wmiemu__ci
     size_t clen, nslen;
     char q[512];
     quoted(provider->u.s.s, q, sizeof(q));
-    if (!wmiemu__path_canonical(provider->u.s.s->s, provider->u.s.s->len, &canon, &clen, &ns, &nslen)) {
+    if (!wmiemu__path_canonical_ex(provider->u.s.s->s, provider->u.s.s->len, single_key_of, (void *)env, &canon,
+                                   &clen, &ns, &nslen)) {
       snprintf(msg, size, "__EventProviderRegistration.Provider %s is not an object path", q);
       return WBEM_E_INVALID_OBJECT_PATH;
     }

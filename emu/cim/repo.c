@@ -263,6 +263,29 @@ static wmiemu__ns_t *find_ns_w(wmiemu_repo_t *repo, const WCHAR *ns) {
   return wmiemu__repo_find_ns(repo, s, n);
 }
 
+/* Class="value" paths name the class's one key (path.c). */
+typedef struct {
+  wmiemu_repo_t *repo;
+  const WCHAR *ns;               /* the caller's namespace, for paths naming none */
+} key_scope_t;
+
+static BOOL single_key_of(void *ctx, const WCHAR *ns, size_t ns_len, const WCHAR *cls, size_t cls_len,
+                          wmiemu__wbuf_t *key) {
+  key_scope_t *scope = ctx;
+  const wmiemu__cim_str_t *name = NULL;
+  WCHAR *c = wmiemu__cim_wcsndup(cls, cls_len);
+  wmiemu__ns_t *n;
+  if (!c) return FALSE;
+  pthread_rwlock_rdlock(&scope->repo->lock);
+  if (ns) n = wmiemu__repo_find_ns(scope->repo, ns, ns_len);
+  else n = scope->ns ? find_ns_w(scope->repo, scope->ns) : NULL;
+  if (n) name = wmiemu__class_single_key(wmiemu__ns_find_class(n, c));
+  if (name) wmiemu__wbuf_putw(key, name->s, name->len);
+  pthread_rwlock_unlock(&scope->repo->lock);
+  free(c);
+  return name != NULL;
+}
+
 BOOL wmiemu_repo_has_namespace(wmiemu_repo_t *repo, const WCHAR *ns) {
   BOOL found;
   if (!repo || !ns) return FALSE;
@@ -304,7 +327,8 @@ HRESULT wmiemu_repo_get_object(wmiemu_repo_t *repo, const WCHAR *ns, const WCHAR
   if (!out) return WBEM_E_INVALID_PARAMETER;
   *out = NULL;
   if (!repo || !path || (!ns && !wmiemu_wcslen(path))) return WBEM_E_INVALID_PARAMETER;
-  if (!wmiemu__path_canonical(path, wmiemu_wcslen(path), &canon, &clen, &path_ns, &nslen))
+  key_scope_t scope = { repo, ns };
+  if (!wmiemu__path_canonical_ex(path, wmiemu_wcslen(path), single_key_of, &scope, &canon, &clen, &path_ns, &nslen))
     return WBEM_E_INVALID_OBJECT_PATH;
   const WCHAR *use_ns = path_ns ? path_ns : ns;
   if (!use_ns) { free(canon); return WBEM_E_INVALID_PARAMETER; }
@@ -465,7 +489,8 @@ HRESULT wmiemu_repo_delete_instance(wmiemu_repo_t *repo, const WCHAR *ns, const 
   size_t clen, nslen;
   HRESULT hr;
   if (!repo || !ns || !path) return WBEM_E_INVALID_PARAMETER;
-  if (!wmiemu__path_canonical(path, wmiemu_wcslen(path), &canon, &clen, &path_ns, &nslen))
+  key_scope_t scope = { repo, ns };
+  if (!wmiemu__path_canonical_ex(path, wmiemu_wcslen(path), single_key_of, &scope, &canon, &clen, &path_ns, &nslen))
     return WBEM_E_INVALID_OBJECT_PATH;
   pthread_rwlock_wrlock(&repo->lock);
   wmiemu__ns_t *n = find_ns_w(repo, path_ns ? path_ns : ns);

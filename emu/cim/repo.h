@@ -81,5 +81,16 @@ HRESULT wmiemu__check_registration(const wmiemu__reg_env_t *env, wmiemu__cim_obj
  * "Foo.Name=\"x\""); FALSE when malformed. Result malloc'd. */
 BOOL wmiemu__path_canonical(const WCHAR *path, size_t len, WCHAR **out, size_t *out_len,
                             WCHAR **ns_out, size_t *ns_len);
+/* Appends to key the name of the one key of class cls in namespace ns (ns
+ * NULL: the caller's own), for the Class="value" shorthand; FALSE when the
+ * class is unknown or has no key or several. */
+typedef BOOL (*wmiemu__path_key_fn)(void *ctx, const WCHAR *ns, size_t ns_len, const WCHAR *cls, size_t cls_len,
+                                    wmiemu__wbuf_t *key);
+/* wmiemu__path_canonical that also reads Class="value" through key_of
+ * (NULL: the shorthand is malformed). */
+BOOL wmiemu__path_canonical_ex(const WCHAR *path, size_t len, wmiemu__path_key_fn key_of, void *key_ctx,
+                               WCHAR **out, size_t *out_len, WCHAR **ns_out, size_t *ns_len);
+/* The class's one key property's name, or NULL (none, several). */
+const wmiemu__cim_str_t *wmiemu__class_single_key(const wmiemu__cim_class_t *c);
 
 #endif

@@ -205,6 +205,59 @@ static void test_compile_utf16_file(void **state) {
 }
 
 /* The wmiemu mof command: diagnostics on stderr, exit status, --dump. */
+/* Every object path form of "Describing an Instance Object Path": the
+ * one-key shorthand (registration MOFs write __Win32Provider="Name"),
+ * singletons, compound keys of every key type in any order, and server and
+ * namespace prefixes; the shorthand of a class with two keys is malformed. */
+static void test_object_path_forms(void **state) {
+  static const char mof[] =
+    "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
+    "class Paths_Event : __ExtrinsicEvent { string M; };\n"
+    "instance of __Win32Provider { Name = \"Short\"; CLSID = \"{12345678-1234-1234-1234-123456789ABC}\"; };\n"
+    "instance of __EventProviderRegistration { Provider = \"__Win32Provider=\\\"Short\\\"\";\n"
+    "  EventQueryList = {\"select * from Paths_Event\"}; };\n"
+    "class One { [key] uint32 Id; One ref Next; };\n"
+    "class Two { [key] string Name; [key] boolean On; [key] sint32 N; };\n"
+    "[singleton] class Solo { uint32 V; };\n"
+    "instance of One { Id = 5; Next = \"One=5\"; };\n"
+    "instance of Two { Name = \"a b\"; On = TRUE; N = -3; };\n"
+    "instance of Solo { V = 1; };\n";
+  static const char bad_ref[] = "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
+                                "class R { [key] uint32 Id; Two ref T; };\ninstance of R { Id = 1; T = \"Two=1\"; };\n";
+  wmiemu_repo_t *repo;
+  IWbemClassObject *obj;
+  char diag[512] = "";
+  (void)state;
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  assert_hr(wmiemu_wql_check_registrations(repo), S_OK);
+  assert_hr(wmiemu_mof_compile_text(repo, "paths.mof", mof, sizeof mof - 1, diag_to_buf, diag), S_OK);
+  static const WCHAR *const found[] = {
+    u"__Win32Provider=\"Short\"", u"__Win32Provider='Short'", u"__Win32Provider.Name=\"Short\"",
+    u"One=5", u"One=0x5", u"One.Id=5", u"Solo=@",
+    u"Two.N=-3,On=TRUE,Name=\"a b\"", u"Two.Name='a b',On=true,N=-3",
+    u"\\\\.\\root\\cimv2:One=5", u"root\\cimv2:Two.On=TRUE,N=-3,Name=\"a b\"",
+    u"\\\\somehost\\root\\cimv2:__Win32Provider=\"Short\"",
+  };
+  for (size_t i = 0; i < sizeof found / sizeof *found; i++) {
+    obj = NULL;
+    assert_hr(wmiemu_repo_get_object(repo, u"root\\cimv2", found[i], &obj), S_OK);
+    obj->lpVtbl->Release(obj);
+  }
+  static const WCHAR *const malformed[] = {
+    u"Two=\"a b\"", u"Solo=1", u"NoSuchClass=1", u"One=", u"One=5,Id=6", u"One=\"unterminated",
+  };
+  for (size_t i = 0; i < sizeof malformed / sizeof *malformed; i++)
+    assert_hr(wmiemu_repo_get_object(repo, u"root\\cimv2", malformed[i], &obj), WBEM_E_INVALID_OBJECT_PATH);
+  assert_hr(wmiemu_repo_get_object(repo, u"root\\cimv2", u"One=6", &obj), WBEM_E_NOT_FOUND);
+  assert_hr(wmiemu_repo_delete_instance(repo, u"root\\cimv2", u"One=5"), S_OK);
+  assert_hr(wmiemu_repo_get_object(repo, u"root\\cimv2", u"One.Id=5", &obj), WBEM_E_NOT_FOUND);
+  /* a reference written with the shorthand of a class with two keys */
+  assert_hr(wmiemu_mof_compile_text(repo, "bad.mof", bad_ref, sizeof bad_ref - 1, diag_to_buf, diag),
+            WBEM_E_INVALID_OBJECT_PATH);
+  assert_string_equal(diag, "bad.mof:3:29: error: property 'T': invalid object path (0x8004103A)");
+  wmiemu_repo_free(repo);
+}
+
 static void test_cli(void **state) {
   const char *bin = getenv("WMIEMU_BINARY_DIR");
   char cmd[1024], out[4096];
@@ -248,6 +301,7 @@ int main(void) {
     cmocka_unit_test(test_registration_validation),
     cmocka_unit_test(test_class_lookup_and_namespaces),
     cmocka_unit_test(test_compile_utf16_file),
+    cmocka_unit_test(test_object_path_forms),
     cmocka_unit_test(test_cli),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,6 +67,16 @@ static int setup(void **state) {
     return -1;
   fputs("not an ELF file\n", f);
   fclose(f);
+  /* sample.mof with Provider = "__Win32Provider=\"SampleTickProvider\"" */
+  {
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd),
+             "sed 's/Provider = \\$SampleTickProvider;/Provider = \"__Win32Provider=\\\\\"SampleTickProvider\\\\\"\";/' "
+             "'%s/provider/sample/sample.mof' > '%s/short.mof' && grep -q '__Win32Provider=' '%s/short.mof'",
+             getenv("WMIEMU_SOURCE_DIR"), tmpdir, tmpdir);
+    if (system(cmd))
+      return -1;
+  }
   snprintf(path, sizeof(path), "%s/long.jsonl", tmpdir);
   if (!(f = fopen(path, "w")))
     return -1;
@@ -111,6 +121,10 @@ static void test_run_files(void **state) {
   EXPECT(1, "run --mof \"$S/provider/sample/sample.mof\" --provider notso.so --query 'SELECT * FROM SampleTick'",
          "notso.so: cannot load provider module: ./notso.so:");
   assert_null(strstr(out, "No such file"));
+  /* the sample's registration naming its provider by the one-key shorthand
+   * registration MOFs use, __Win32Provider="Name": hosted, with events */
+  EXPECT(0, "run --mof short.mof --provider \"$B/provider/sample_tick.so\" --query 'SELECT * FROM SampleTick' --count 2",
+         "\"Sequence\":2");
 }
 
 static void test_explore_options(void **state) {
