@@ -93,7 +93,8 @@ typedef struct wmiemu__mof_ctx {
   wmiemu__mof_tok_t tok;
   HRESULT hr;                      /* first error */
   wmiemu__cim_str_t *ns;           /* current namespace */
-  LONG class_flags;
+  LONG class_flags;                /* MOF_CLASSFLAG_* in force */
+  LONG instance_flags;             /* MOF_CLASSFLAG_CREATEONLY/UPDATEONLY in force for instances */
   const WCHAR *current_class;      /* class being declared (may refer to itself) */
   wmiemu__mof_op_t *ops;
   UINT32 nops, cap;

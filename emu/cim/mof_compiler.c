@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cim/mof.h"
+#include "cim/mof_parse.h"
 
 /* Diagnostics are one line of UTF-8 text whatever the file held: control
  * characters are written as escapes (\n, \t, \x00, \u0085 for the C1
@@ -498,6 +499,19 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
   return S_OK;
 }
 
+/* The options' starting namespace, as an initial #pragma namespace whose
+ * errors are about the compile as a whole (line 0). */
+static BOOL start_namespace(wmiemu__mof_ctx_t *ctx) {
+  WCHAR *ns;
+  BOOL ok;
+  if (!ctx->opts || !ctx->opts->start_namespace) return TRUE;
+  ns = wmiemu__cim_utf8_to_w(ctx->opts->start_namespace, strlen(ctx->opts->start_namespace), NULL);
+  if (!ns) return wmiemu__mof_error(ctx, 0, 0, WBEM_E_INVALID_PARAMETER, "the start namespace is not UTF-8 text");
+  ok = wmiemu__mof_set_namespace(ctx, ns, 0, 0, 0, 0);
+  free(ns);
+  return ok;
+}
+
 static HRESULT compile(wmiemu__mof_ctx_t *ctx, const char *text, size_t len) {
   HRESULT hr;
   wmiemu__mof_lexer_init(&ctx->lx, text, len);
@@ -510,7 +524,7 @@ static HRESULT compile(wmiemu__mof_ctx_t *ctx, const char *text, size_t len) {
     ctx->ns = wmiemu__str_ref(ctx->system_ns->name);
   }
   if (ctx->repo) pthread_rwlock_rdlock(&ctx->repo->lock);
-  BOOL ok = wmiemu__mof_parse(ctx);
+  BOOL ok = start_namespace(ctx) && wmiemu__mof_parse(ctx);
   if (ctx->repo) pthread_rwlock_unlock(&ctx->repo->lock);
   if (!ok) {
     hr = ctx->hr != S_OK ? ctx->hr : (HRESULT)WBEM_E_FAILED;
@@ -549,6 +563,9 @@ static HRESULT compile_source(wmiemu_repo_t *repo, const char *name, const char 
   ctx.server = repo->server;
   ctx.file = name ? name : "<input>";
   ctx.opts = opts;
+  if (opts && (!wmiemu__mof_flags_from_wbem(opts->class_flags, FALSE, &ctx.class_flags) ||
+               !wmiemu__mof_flags_from_wbem(opts->instance_flags, TRUE, &ctx.instance_flags)))
+    return WBEM_E_INVALID_PARAMETER;
   ctx.include_top = real;
   ctx.bytes = len;
   ctx.fn = fn;

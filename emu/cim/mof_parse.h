@@ -20,5 +20,12 @@ wmiemu__cim_str_t *wmiemu__mof_tok_name(wmiemu__mof_ctx_t *ctx);
 
 /* A #pragma line, with ctx->tok on "#pragma". */
 BOOL wmiemu__mof_parse_pragma(wmiemu__mof_ctx_t *ctx);
+/* Flags of wmiemu_mof_options_t (PutClass/PutInstance WBEM_FLAG_* bits) as
+ * MOF_CLASSFLAG_*; FALSE for unknown bits or createonly with updateonly. */
+BOOL wmiemu__mof_flags_from_wbem(LONG wbem, BOOL instance, LONG *flags);
+/* #pragma namespace's effect (mof_pragma.c): errors about the name at
+ * vline:vcol, others at line:col. */
+BOOL wmiemu__mof_set_namespace(wmiemu__mof_ctx_t *ctx, const WCHAR *text, unsigned vline, unsigned vcol,
+                               unsigned line, unsigned col);
 
 #endif

@@ -431,11 +431,11 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
   if (ctx->class_flags & (MOF_CLASSFLAG_CREATEONLY | MOF_CLASSFLAG_UPDATEONLY)) {
     BOOL exists = ctx->repo && wmiemu__mof_find_class(ctx, ctx->ns, name->s);
     if ((ctx->class_flags & MOF_CLASSFLAG_CREATEONLY) && exists) {
-      wmiemu__mof_error(ctx, cline, ccol, WBEM_E_ALREADY_EXISTS, "class exists and #pragma classflags(\"createonly\") is in effect");
+      wmiemu__mof_error(ctx, cline, ccol, WBEM_E_ALREADY_EXISTS, "class exists and class flag \"createonly\" is in effect");
       goto done;
     }
     if ((ctx->class_flags & MOF_CLASSFLAG_UPDATEONLY) && !exists) {
-      wmiemu__mof_error(ctx, cline, ccol, WBEM_E_NOT_FOUND, "class does not exist and #pragma classflags(\"updateonly\") is in effect");
+      wmiemu__mof_error(ctx, cline, ccol, WBEM_E_NOT_FOUND, "class does not exist and class flag \"updateonly\" is in effect");
       goto done;
     }
   }
@@ -586,6 +586,28 @@ static wmiemu__cim_class_t *lookup_class_cb(void *c, const WCHAR *name) {
   return wmiemu__mof_find_class(ctx, ctx->ns, name);
 }
 
+/* #pragma instanceflags("createonly") refuses an instance that exists,
+ * "updateonly" one that does not (an instance without keys is always new). */
+static BOOL instance_flags_allow(wmiemu__mof_ctx_t *ctx, const wmiemu__cim_object_t *o, unsigned line, unsigned col) {
+  wmiemu__wbuf_t b;
+  BOOL exists;
+  wmiemu__wbuf_init(&b);
+  wmiemu__object_relpath(o, &b);
+  if (b.failed) {
+    wmiemu__wbuf_free(&b);
+    return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+  }
+  exists = b.len && wmiemu__mof_instance_exists(ctx, b.p, b.len);
+  wmiemu__wbuf_free(&b);
+  if ((ctx->instance_flags & MOF_CLASSFLAG_CREATEONLY) && exists)
+    return wmiemu__mof_error(ctx, line, col, WBEM_E_ALREADY_EXISTS,
+                             "instance exists and instance flag \"createonly\" is in effect");
+  if ((ctx->instance_flags & MOF_CLASSFLAG_UPDATEONLY) && !exists)
+    return wmiemu__mof_error(ctx, line, col, WBEM_E_NOT_FOUND,
+                             "instance does not exist and instance flag \"updateonly\" is in effect");
+  return TRUE;
+}
+
 static BOOL parse_instance(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, unsigned line, unsigned col) {
   wmiemu__cim_object_t *o = NULL;
   WCHAR *alias = NULL;
@@ -602,6 +624,7 @@ static BOOL parse_instance(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals,
     HRESULT hr = wmiemu__check_registration(&env, o, msg, sizeof msg);
     if (FAILED(hr)) { wmiemu__mof_error(ctx, line, col, hr, "%s", msg); goto done; }
   }
+  if (ctx->instance_flags && !instance_flags_allow(ctx, o, line, col)) goto done;
   if (alias) {
     if (FAILED(wmiemu__mof_add_alias(ctx, alias, o))) {
       wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");

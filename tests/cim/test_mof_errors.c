@@ -79,6 +79,11 @@ static const bad_mof_t cases[] = {
   { "#pragma classflags(3)", 1, 20, WBEMMOF_E_INVALID_PRAGMA },
   { "#pragma classflags(2)\nclass A { };\nclass A { };", 3, 7, WBEM_E_ALREADY_EXISTS },
   { "#pragma classflags(1)\nclass A { };", 2, 7, WBEM_E_NOT_FOUND },
+  { "class K { [key] uint32 Id; };\n#pragma instanceflags(\"createonly\")\ninstance of K { Id = 1; };\n"
+    "instance of K { Id = 1; };", 4, 1, WBEM_E_ALREADY_EXISTS },
+  { "class K { [key] uint32 Id; };\n#pragma instanceflags(1)\ninstance of K { Id = 1; };", 3, 1, WBEM_E_NOT_FOUND },
+  { "#pragma instanceflags(\"forceupdate\")", 1, 23, WBEMMOF_E_INVALID_PRAGMA },
+  { "#pragma instanceflags(64)", 1, 23, WBEMMOF_E_INVALID_PRAGMA },
   { "#pragma namespace(\"\\\\\")", 1, 19, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX },
   { "#prgma namespace(\"root\")", 1, 2, WBEMMOF_E_INVALID_PRAGMA },
   { "#pragma include(\"other.mof\")", 1, 9, WBEMMOF_E_INVALID_FILE },

@@ -46,7 +46,7 @@ static int teardown(void **state) {
 /* Compiles path (relative to dir) with include folders; returns the HRESULT,
  * the first error in *d. */
 static HRESULT compile(wmiemu_repo_t **repo, const char *path, const char *const *dirs, size_t ndirs, diags_t *d) {
-  wmiemu_mof_options_t opts = { dirs, ndirs };
+  wmiemu_mof_options_t opts = { dirs, ndirs, NULL, 0, 0 };
   memset(d, 0, sizeof(*d));
   assert_hr(wmiemu_repo_new(repo), S_OK);
   return wmiemu_mof_compile_file_ex(*repo, path, &opts, record, d);

@@ -170,6 +170,10 @@ static void test_wql_mof_replay_options(void **state) {
   EXPECT(2, "mof --check", "no MOF file given");
   EXPECT(2, "mof --check a.mof -I", "-I needs a value");
   EXPECT(2, "mof --check a.mof --include-dir --dump", "--include-dir needs a value");
+  EXPECT(2, "mof --check a.mof -N:", "-N: needs a value");
+  EXPECT(2, "mof --check a.mof --namespace", "--namespace needs a value");
+  EXPECT(2, "mof --check a.mof --class sometimes", "--class: expected createonly, updateonly, safeupdate or forceupdate, found 'sometimes'");
+  EXPECT(2, "mof --check a.mof -instance:forceupdate", "-instance:forceupdate: expected createonly or updateonly, found 'forceupdate'");
   EXPECT(2, "mof notes.mof", "--check or --dump is required");
   EXPECT(1, "replay adir", "wmiemu replay: adir: is a directory");
   EXPECT(2, "replay t.jsonl --out", "--out needs a value");

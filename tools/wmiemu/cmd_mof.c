@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <wmiemu/cim.h>
 #include <wmiemu/wql.h>
@@ -19,6 +20,12 @@ static void mof_usage(FILE *out) {
           "  -I DIR, --include-dir DIR\n"
           "           look for #pragma include files in DIR when they are not next\n"
           "           to the file including them (repeatable, searched in order)\n"
+          "  --namespace NS, -N:NS\n"
+          "           start in namespace NS instead of root\\default\n"
+          "  --class createonly|updateonly|safeupdate|forceupdate, -class:FLAG\n"
+          "  --instance createonly|updateonly, -instance:FLAG\n"
+          "           flags in force until a #pragma classflags/instanceflags,\n"
+          "           as mofcomp's switches of the same names\n"
           "A file with an error changes nothing. Exit status: 0 when every file\n"
           "compiles, 1 when any has an error, 2 on bad usage.\n");
 }
@@ -32,14 +39,55 @@ static void print_diag(void *ctx, const wmiemu_diag_t *d) {
 
 #define MAX_ARGS 256
 
+/* A --class/--instance value as PutClass/PutInstance flag bits; -1 if unknown. */
+static LONG flag_value(const char *v, int instance) {
+  if (!strcmp(v, "updateonly")) return 0x1;
+  if (!strcmp(v, "createonly")) return 0x2;
+  if (!instance && !strcmp(v, "safeupdate")) return 0x20;
+  if (!instance && !strcmp(v, "forceupdate")) return 0x40;
+  return -1;
+}
+
+/* "--name VALUE" or mofcomp's "-name:VALUE"; *i moves past what it used. */
+static const char *option_value(int argc, char **argv, int *i, const char *long_name, const char *short_name) {
+  const char *a = argv[*i];
+  size_t n = strlen(short_name);
+  if (!strcmp(a, long_name)) {
+    if (*i + 1 == argc || wmiemu_cli_is_option(argv[*i + 1])) return "";
+    return argv[++*i];
+  }
+  if (!strncasecmp(a, short_name, n) && a[n] == ':') return a + n + 1;
+  return NULL;
+}
+
 int wmiemu_cli_mof(int argc, char **argv) {
   int check = 0, dump = 0, failed = 0, nfiles = 0;
   const char *files[MAX_ARGS], *dirs[MAX_ARGS];
-  wmiemu_mof_options_t opts = { dirs, 0 };
+  wmiemu_mof_options_t opts = { dirs, 0, NULL, 0, 0 };
   wmiemu_repo_t *repo;
   for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
+    const char *a = argv[i], *v;
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) { mof_usage(stdout); return WMIEMU_EXIT_OK; }
+    if ((v = option_value(argc, argv, &i, "--namespace", "-N"))) {
+      if (!*v) {
+        fprintf(stderr, "wmiemu mof: %s needs a value\n", a);
+        return WMIEMU_EXIT_USAGE;
+      }
+      opts.start_namespace = v;
+      continue;
+    }
+    if ((v = option_value(argc, argv, &i, "--class", "-class")) ||
+        (v = option_value(argc, argv, &i, "--instance", "-instance"))) {
+      int instance = !strcmp(a, "--instance") || !strncasecmp(a, "-instance", 9);
+      LONG f = flag_value(v, instance);
+      if (f < 0) {
+        fprintf(stderr, "wmiemu mof: %s: expected %s, found '%s'\n", a,
+                instance ? "createonly or updateonly" : "createonly, updateonly, safeupdate or forceupdate", v);
+        return WMIEMU_EXIT_USAGE;
+      }
+      *(instance ? &opts.instance_flags : &opts.class_flags) = f;
+      continue;
+    }
     if (!strcmp(a, "--check")) check = 1;
     else if (!strcmp(a, "--dump")) dump = 1;
     else if (!strcmp(a, "-I") || !strcmp(a, "--include-dir")) {

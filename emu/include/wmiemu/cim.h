@@ -69,6 +69,16 @@ typedef struct {
    * next to the file including it (mofcomp's -I). */
   const char *const *include_dirs;
   size_t n_include_dirs;
+  /* The namespace compilation starts in (mofcomp's -N), absolute or
+   * relative to root\default, created if missing as by #pragma namespace;
+   * NULL = root\default. */
+  const char *start_namespace;
+  /* Class and instance flags in force until a #pragma classflags or
+   * instanceflags: PutClass's WBEM_FLAG_UPDATE_ONLY (1), CREATE_ONLY (2),
+   * UPDATE_SAFE_MODE (0x20), UPDATE_FORCE_MODE (0x40); instances take the
+   * first two. Other bits, or 1 with 2, are WBEM_E_INVALID_PARAMETER. */
+  LONG class_flags;
+  LONG instance_flags;
 } wmiemu_mof_options_t;
 
 /* wmiemu_mof_compile_file with options (NULL: the defaults). A
