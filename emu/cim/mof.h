@@ -16,6 +16,7 @@
 #define WMIEMU__MOF_MAX_CLASS_DEPTH 256            /* superclasses above a class */
 #define WMIEMU__MOF_MAX_NAMESPACES 256             /* namespaces of a repository */
 #define WMIEMU__MOF_MAX_INCLUDE_DEPTH 32           /* #pragma include inside included files */
+#define WMIEMU__MOF_MAX_DELETES 256                /* #pragma deleteclass/deleteinstance per compile */
 /* Source text of one compile, the file and all it includes. */
 #define WMIEMU__MOF_MAX_TOTAL_BYTES WMIEMU__MOF_MAX_BYTES
 /* What one compile builds, in units of about 16 bytes of memory: an
@@ -28,7 +29,11 @@
  * reach it without building 256 MiB. */
 extern UINT64 wmiemu__mof_max_weight;
 
-typedef enum { MOF_OP_NAMESPACE, MOF_OP_CLASS, MOF_OP_INSTANCE } wmiemu__mof_op_kind_t;
+typedef enum {
+  MOF_OP_NAMESPACE, MOF_OP_CLASS, MOF_OP_INSTANCE,
+  MOF_OP_DELETE_CLASS,             /* #pragma deleteclass: the name in path */
+  MOF_OP_DELETE_INSTANCE           /* #pragma deleteinstance: the canonical relative path in path */
+} wmiemu__mof_op_kind_t;
 
 typedef struct {
   wmiemu__mof_op_kind_t kind;
@@ -41,6 +46,8 @@ typedef struct {
   /* set by wmiemu__mof_add_op */
   INT32 prev;                      /* MOF_OP_CLASS: the earlier op defining the same class, or -1 */
   wmiemu__cim_str_t *path;         /* MOF_OP_INSTANCE: relative path, NULL when it has none */
+  BOOL dead;                       /* undone by a later delete: not committed */
+  BOOL fresh;                      /* MOF_OP_CLASS after a delete of its name: replaces nothing */
 } wmiemu__mof_op_t;
 
 enum {
@@ -105,6 +112,8 @@ typedef struct wmiemu__mof_ctx {
   wmiemu__hindex_t class_index;    /* (namespace, class name) -> latest class op */
   wmiemu__hindex_t inst_index;     /* (namespace, relative path) -> latest instance op */
   wmiemu__hindex_t alias_index;    /* alias name -> index in aliases */
+  wmiemu__hindex_t deleted_index;  /* (namespace, class name) -> a MOF_OP_DELETE_CLASS op */
+  unsigned ndeletes;               /* delete pragmas so far (WMIEMU__MOF_MAX_DELETES) */
   UINT32 *ns_ops;                  /* indexes of the MOF_OP_NAMESPACE ops */
   UINT32 nns_ops, ns_ops_cap;
   wmiemu__cim_str_t *ns_cache_key; /* the namespace name last resolved (a reference) */
@@ -132,6 +141,10 @@ void wmiemu__mof_warning(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, co
 /* Class lookup in namespace ns: pending operations first, then the target
  * (repository or system namespace). Borrowed pointer. */
 wmiemu__cim_class_t *wmiemu__mof_find_class(wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *name);
+/* wmiemu__path_key_fn over the compile's view (ctx a wmiemu__mof_ctx_t):
+ * Class="value" paths in references and pragmas. */
+BOOL wmiemu__mof_single_key_of(void *ctx, const WCHAR *ns, size_t ns_len, const WCHAR *cls, size_t cls_len,
+                               wmiemu__wbuf_t *key);
 BOOL wmiemu__mof_namespace_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *name, size_t len);
 HRESULT wmiemu__mof_add_op(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_op_t *op);
 /* Records alias (taken over) for obj (a reference taken). */
@@ -152,6 +165,16 @@ BOOL wmiemu__mof_charge(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, UIN
 BOOL wmiemu__mof_parse(wmiemu__mof_ctx_t *ctx);
 /* Parses declarations and pragmas up to the end of the current source. */
 BOOL wmiemu__mof_parse_unit(wmiemu__mof_ctx_t *ctx);
+
+/* mof_delete.c: #pragma deleteclass/deleteinstance("name", FAIL|NOFAIL),
+ * ctx->tok at the '(' ; and the check that a stored class (or the class of
+ * a stored instance) was deleted earlier in the compile. */
+BOOL wmiemu__mof_parse_delete(wmiemu__mof_ctx_t *ctx, BOOL instance, unsigned line, unsigned col);
+BOOL wmiemu__mof_stored_class_deleted(const wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns,
+                                      const wmiemu__cim_class_t *c);
+/* Key of the pending indexes: a name or path within a namespace. */
+uint32_t wmiemu__mof_key_hash(const wmiemu__cim_str_t *ns, const WCHAR *s, size_t len);
+BOOL wmiemu__mof_same_ns(const wmiemu__cim_str_t *a, const wmiemu__cim_str_t *b);
 
 /* mof_include.c: #pragma include(name), the pragma at line:col; parses the
  * file in place, then goes on after the pragma. */

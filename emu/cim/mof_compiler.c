@@ -152,12 +152,19 @@ static wmiemu__ns_t *target_ns_cached(wmiemu__mof_ctx_t *ctx, wmiemu__cim_str_t 
 
 /* Keys of the pending indexes: a name or path within a namespace. Namespace
  * strings of a compile always use '\', so case is the only variation. */
-static uint32_t key_hash(const wmiemu__cim_str_t *ns, const WCHAR *s, size_t len) {
+uint32_t wmiemu__mof_key_hash(const wmiemu__cim_str_t *ns, const WCHAR *s, size_t len) {
   return wmiemu__cim_ihash_n(s, len) ^ (wmiemu__cim_ihash(ns->s) * 0x9E3779B1u);
 }
 
-static BOOL same_ns(const wmiemu__cim_str_t *a, const wmiemu__cim_str_t *b) {
+BOOL wmiemu__mof_same_ns(const wmiemu__cim_str_t *a, const wmiemu__cim_str_t *b) {
   return a == b || wmiemu__ns_name_eq(a->s, a->len, b->s, b->len);
+}
+#define key_hash wmiemu__mof_key_hash
+#define same_ns wmiemu__mof_same_ns
+
+/* The name a class op defines, or a delete op removes. */
+static const WCHAR *op_class_name(const wmiemu__mof_op_t *op) {
+  return op->kind == MOF_OP_CLASS ? op->cls->name->s : op->path->s;
 }
 
 /* Index of the latest class op defining name in ns, or -1; *pos as for
@@ -167,7 +174,7 @@ static INT32 pending_class(const wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t
   *pos = wmiemu__hindex_start(&ctx->class_index, h);
   for (INT32 k; (k = wmiemu__hindex_next(&ctx->class_index, h, pos)) >= 0;) {
     const wmiemu__mof_op_t *op = &ctx->ops[k];
-    if (!wmiemu__cim_wcsicmp(op->cls->name->s, name) && same_ns(op->ns, ns)) return k;
+    if (!wmiemu__cim_wcsicmp(op_class_name(op), name) && same_ns(op->ns, ns)) return k;
   }
   return -1;
 }
@@ -185,9 +192,26 @@ static INT32 pending_instance(const wmiemu__mof_ctx_t *ctx, const wmiemu__cim_st
 wmiemu__cim_class_t *wmiemu__mof_find_class(wmiemu__mof_ctx_t *ctx, const wmiemu__cim_str_t *ns, const WCHAR *name) {
   UINT32 pos;
   INT32 k = pending_class(ctx, ns, name, key_hash(ns, name, wmiemu_wcslen(name)), &pos);
-  if (k >= 0) return ctx->ops[k].cls;
+  /* the latest word on the name: a definition, or a delete (of it or of
+   * its superclass) that the stored class does not outlive */
+  if (k >= 0) return ctx->ops[k].kind == MOF_OP_CLASS && !ctx->ops[k].dead ? ctx->ops[k].cls : NULL;
   wmiemu__ns_t *n = target_ns_cached(ctx, (wmiemu__cim_str_t *)ns);
-  return n ? wmiemu__ns_find_class(n, name) : NULL;
+  wmiemu__cim_class_t *c = n ? wmiemu__ns_find_class(n, name) : NULL;
+  return c && ctx->ndeletes && wmiemu__mof_stored_class_deleted(ctx, ns, c) ? NULL : c;
+}
+
+/* Class="value" in a reference: the one key of the class, declared in this
+ * file or the repository (path.c). */
+BOOL wmiemu__mof_single_key_of(void *c, const WCHAR *ns, size_t ns_len, const WCHAR *cls, size_t cls_len,
+                          wmiemu__wbuf_t *key) {
+  wmiemu__mof_ctx_t *ctx = c;
+  wmiemu__cim_str_t *nss = ns ? wmiemu__str_new(ns, ns_len) : wmiemu__str_ref(ctx->ns);
+  WCHAR *name = wmiemu__cim_wcsndup(cls, cls_len);
+  const wmiemu__cim_str_t *k = nss && name ? wmiemu__class_single_key(wmiemu__mof_find_class(ctx, nss, name)) : NULL;
+  if (k) wmiemu__wbuf_putw(key, k->s, k->len);
+  wmiemu__str_unref(nss);
+  free(name);
+  return k != NULL;
 }
 
 BOOL wmiemu__mof_namespace_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *name, size_t len) {
@@ -207,6 +231,7 @@ HRESULT wmiemu__mof_add_op(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_op_t *op) {
   *o = *op;
   o->prev = -1;
   o->path = NULL;
+  o->dead = o->fresh = FALSE;
   if (op->kind == MOF_OP_NAMESPACE) {
     if (ctx->nns_ops == ctx->ns_ops_cap) {
       UINT32 cap = ctx->ns_ops_cap ? ctx->ns_ops_cap * 2 : 8;
@@ -219,13 +244,33 @@ HRESULT wmiemu__mof_add_op(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_op_t *op) {
     /* a name that resolved to nothing may resolve to this one now */
     wmiemu__str_unref(ctx->ns_cache_key);
     ctx->ns_cache_key = NULL;
-  } else if (op->kind == MOF_OP_CLASS) {
-    const WCHAR *name = op->cls->name->s;
-    uint32_t h = key_hash(op->ns, name, op->cls->name->len);
+  } else if (op->kind == MOF_OP_CLASS || op->kind == MOF_OP_DELETE_CLASS) {
+    const WCHAR *name = op_class_name(op);
+    uint32_t h = key_hash(op->ns, name, wmiemu_wcslen(name));
     UINT32 pos;
-    o->prev = pending_class(ctx, op->ns, name, h, &pos);
-    if (o->prev >= 0) wmiemu__hindex_set(&ctx->class_index, pos, (INT32)ctx->nops);
+    INT32 prev = pending_class(ctx, op->ns, name, h, &pos);
+    if (op->kind == MOF_OP_DELETE_CLASS) {
+      if (FAILED(wmiemu__hindex_add(&ctx->deleted_index, h, (INT32)ctx->nops))) return WBEM_E_OUT_OF_MEMORY;
+      o->path = wmiemu__str_ref(op->path);
+    } else if (prev >= 0 && (ctx->ops[prev].kind == MOF_OP_DELETE_CLASS || ctx->ops[prev].dead)) {
+      o->fresh = TRUE;   /* the name was deleted: nothing of it is replaced */
+    } else {
+      o->prev = prev;
+      /* a stored class deleted with its superclass is not replaced either */
+      o->fresh = prev < 0 && ctx->ndeletes && !wmiemu__mof_find_class(ctx, op->ns, name);
+    }
+    if (prev >= 0) wmiemu__hindex_set(&ctx->class_index, pos, (INT32)ctx->nops);
     else if (FAILED(wmiemu__hindex_add(&ctx->class_index, h, (INT32)ctx->nops))) return WBEM_E_OUT_OF_MEMORY;
+  } else if (op->kind == MOF_OP_DELETE_INSTANCE) {
+    uint32_t h = key_hash(op->ns, op->path->s, op->path->len);
+    UINT32 pos;
+    INT32 k = pending_instance(ctx, op->ns, op->path->s, op->path->len, h, &pos);
+    o->path = wmiemu__str_ref(op->path);
+    if (k >= 0) wmiemu__hindex_set(&ctx->inst_index, pos, (INT32)ctx->nops);
+    else if (FAILED(wmiemu__hindex_add(&ctx->inst_index, h, (INT32)ctx->nops))) {
+      wmiemu__str_unref(o->path);
+      return WBEM_E_OUT_OF_MEMORY;
+    }
   } else if (op->kind == MOF_OP_INSTANCE) {
     wmiemu__wbuf_t b;
     wmiemu__wbuf_init(&b);
@@ -268,9 +313,11 @@ HRESULT wmiemu__mof_add_alias(wmiemu__mof_ctx_t *ctx, WCHAR *alias, wmiemu__cim_
 
 BOOL wmiemu__mof_instance_exists(wmiemu__mof_ctx_t *ctx, const WCHAR *relpath, size_t len) {
   UINT32 pos;
-  if (len && pending_instance(ctx, ctx->ns, relpath, len, key_hash(ctx->ns, relpath, len), &pos) >= 0) return TRUE;
+  INT32 k = len ? pending_instance(ctx, ctx->ns, relpath, len, key_hash(ctx->ns, relpath, len), &pos) : -1;
+  if (k >= 0) return ctx->ops[k].kind == MOF_OP_INSTANCE && !ctx->ops[k].dead;
   wmiemu__ns_t *n = target_ns_cached(ctx, ctx->ns);
-  return n && wmiemu__ns_find_instance(n, relpath, len) >= 0;
+  int i = n ? wmiemu__ns_find_instance(n, relpath, len) : -1;
+  return i >= 0 && !(ctx->ndeletes && wmiemu__mof_stored_class_deleted(ctx, ctx->ns, n->inst[i]->cls));
 }
 
 /* ---- weights: a file cannot make the compile build without end ----
@@ -340,6 +387,7 @@ static void ctx_free(wmiemu__mof_ctx_t *ctx) {
   wmiemu__hindex_free(&ctx->class_index);
   wmiemu__hindex_free(&ctx->inst_index);
   wmiemu__hindex_free(&ctx->alias_index);
+  wmiemu__hindex_free(&ctx->deleted_index);
   free(ctx->ns_ops);
   wmiemu__mof_include_free(ctx);
   for (UINT32 i = 0; i < ctx->nforwards; i++) {
@@ -382,6 +430,7 @@ static HRESULT first_use_build(const wmiemu__mof_ctx_t *ctx, first_use_t *u) {
   UINT32 cap = 0;
   for (UINT32 j = 0; j < ctx->nops; j++) {
     const wmiemu__mof_op_t *op = &ctx->ops[j];
+    if (op->dead) continue;
     const wmiemu__cim_class_t *c = op->kind == MOF_OP_CLASS ? op->cls->super
                                  : op->kind == MOF_OP_INSTANCE ? op->inst->cls : NULL;
     /* a class already seen had its ancestors seen with it, as early */
@@ -413,6 +462,7 @@ static BOOL pending_use(const first_use_t *u, UINT32 end, const wmiemu__cim_clas
  * earlier op of the file, else the stored one. */
 static wmiemu__cim_class_t *previous_class(const wmiemu__mof_ctx_t *ctx, UINT32 i, wmiemu__ns_t *n) {
   const wmiemu__mof_op_t *op = &ctx->ops[i];
+  if (op->fresh) return NULL;
   if (op->prev >= 0) return ctx->ops[op->prev].cls;
   return n ? wmiemu__ns_find_class(n, op->cls->name->s) : NULL;
 }
@@ -438,7 +488,7 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
   HRESULT hr = S_OK;
   for (UINT32 i = 0; i < ctx->nops && SUCCEEDED(hr); i++) {
     wmiemu__mof_op_t *op = &ctx->ops[i];
-    if (op->kind != MOF_OP_CLASS) continue;
+    if (op->kind != MOF_OP_CLASS || op->dead) continue;
     wmiemu__ns_t *n = op_ns(repo, &memo, op->ns);
     wmiemu__cim_class_t *old = previous_class(ctx, i, n);
     if (!old || wmiemu__class_equal(old, op->cls, 0)) continue;
@@ -481,10 +531,15 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
   memo.key = NULL;
   for (UINT32 i = 0; i < ctx->nops; i++) {
     wmiemu__mof_op_t *op = &ctx->ops[i];
-    if (op->kind == MOF_OP_NAMESPACE) continue;
+    if (op->kind == MOF_OP_NAMESPACE || op->dead) continue;
     wmiemu__ns_t *n = op_ns(repo, &memo, op->ns);
     if (!n) hr = WBEM_E_INVALID_NAMESPACE;
-    else if (op->kind == MOF_OP_CLASS) {
+    else if (op->kind == MOF_OP_DELETE_CLASS || op->kind == MOF_OP_DELETE_INSTANCE) {
+      /* what exists was decided when the pragma was read (FAIL or NOFAIL) */
+      hr = op->kind == MOF_OP_DELETE_CLASS ? wmiemu__ns_delete_class(n, op->path->s)
+                                           : wmiemu__ns_delete_instance(n, op->path->s, op->path->len);
+      if (hr == (HRESULT)WBEM_E_NOT_FOUND) hr = S_OK;
+    } else if (op->kind == MOF_OP_CLASS) {
       wmiemu__cim_class_t *old = wmiemu__ns_find_class(n, op->cls->name->s);
       /* an identical redefinition keeps the stored class (subclasses point at it) */
       if (!old || !wmiemu__class_equal(old, op->cls, 0)) hr = wmiemu__ns_put_class(n, op->cls);

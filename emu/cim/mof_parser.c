@@ -440,7 +440,7 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
     }
   }
   {
-    wmiemu__mof_op_t op = { MOF_OP_CLASS, NULL, ctx->ns, cls, NULL, ctx->class_flags, line, col, -1, NULL };
+    wmiemu__mof_op_t op = { MOF_OP_CLASS, NULL, ctx->ns, cls, NULL, ctx->class_flags, line, col, -1, NULL, FALSE, FALSE };
     if (FAILED(wmiemu__mof_add_op(ctx, &op))) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
     cls = NULL;
   }
@@ -633,7 +633,7 @@ static BOOL parse_instance(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals,
     alias = NULL;
   }
   {
-    wmiemu__mof_op_t op = { MOF_OP_INSTANCE, NULL, ctx->ns, NULL, o, 0, line, col, -1, NULL };
+    wmiemu__mof_op_t op = { MOF_OP_INSTANCE, NULL, ctx->ns, NULL, o, 0, line, col, -1, NULL, FALSE, FALSE };
     if (FAILED(wmiemu__mof_add_op(ctx, &op))) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
     o = NULL;
     /* its path, kept here and by the repository: key defaults can make it

@@ -1,9 +1,9 @@
 /* #pragma lines: namespace, classflags and instanceflags take effect (flags
  * as names or as the number of WBEM_FLAG_* bits mofcomp also reads);
- * include reads a file in place (mof_include.c); locale, instancelocale,
- * source, nonlocal and nonlocaltype are read and ignored;
- * deleteclass and deleteinstance are WBEM_E_NOT_SUPPORTED; anything else
- * is an unknown pragma. */
+ * include reads a file in place (mof_include.c), deleteclass and
+ * deleteinstance remove (mof_delete.c); locale, instancelocale, source,
+ * nonlocal and nonlocaltype are read and ignored; anything else is an
+ * unknown pragma. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +85,7 @@ BOOL wmiemu__mof_set_namespace(wmiemu__mof_ctx_t *ctx, const WCHAR *text, unsign
       return wmiemu__mof_error(ctx, vline, vcol, WBEM_E_QUOTA_VIOLATION,
                                "more than %d namespaces (the repository limit)", WMIEMU__MOF_MAX_NAMESPACES);
     }
-    wmiemu__mof_op_t op = { MOF_OP_NAMESPACE, NULL, NULL, NULL, NULL, 0, line, col, -1, NULL };
+    wmiemu__mof_op_t op = { MOF_OP_NAMESPACE, NULL, NULL, NULL, NULL, 0, line, col, -1, NULL, FALSE, FALSE };
     HRESULT hr = wmiemu__ns_new(b.p, b.len, ctx->server, &op.new_ns);
     if (SUCCEEDED(hr)) hr = wmiemu__mof_add_op(ctx, &op);
     if (FAILED(hr)) {
@@ -144,8 +144,7 @@ BOOL wmiemu__mof_parse_pragma(wmiemu__mof_ctx_t *ctx) {
   }
   if (!is_ns && !is_flags && !is_ignored) {
     if (wmiemu__mof_tok_is(&name, "deleteclass") || wmiemu__mof_tok_is(&name, "deleteinstance"))
-      return wmiemu__mof_error(ctx, nline, ncol, WBEM_E_NOT_SUPPORTED, "#pragma %.*s is not supported",
-                               (int)name.len, name.text);
+      return wmiemu__mof_parse_delete(ctx, wmiemu__mof_tok_is(&name, "deleteinstance"), nline, ncol);
     return wmiemu__mof_error(ctx, nline, ncol, WBEMMOF_E_INVALID_PRAGMA, "unknown pragma '%.*s'", (int)name.len, name.text);
   }
   if (!wmiemu__mof_expect_punct(ctx, '(', WBEMMOF_E_EXPECTED_OPEN_PAREN)) return FALSE;

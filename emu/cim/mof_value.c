@@ -5,19 +5,6 @@
 
 #include "cim/mof_literal.h"
 
-/* Class="value" in a reference: the one key of the class, declared in this
- * file or the repository (path.c). */
-static BOOL single_key_of(void *c, const WCHAR *ns, size_t ns_len, const WCHAR *cls, size_t cls_len,
-                          wmiemu__wbuf_t *key) {
-  wmiemu__mof_ctx_t *ctx = c;
-  wmiemu__cim_str_t *nss = ns ? wmiemu__str_new(ns, ns_len) : wmiemu__str_ref(ctx->ns);
-  WCHAR *name = wmiemu__cim_wcsndup(cls, cls_len);
-  const wmiemu__cim_str_t *k = nss && name ? wmiemu__class_single_key(wmiemu__mof_find_class(ctx, nss, name)) : NULL;
-  if (k) wmiemu__wbuf_putw(key, k->s, k->len);
-  wmiemu__str_unref(nss);
-  free(name);
-  return k != NULL;
-}
 
 void wmiemu__mof_lit_free(wmiemu__mof_lit_t *l) {
   free(l->str);
@@ -85,7 +72,7 @@ static BOOL lit_to_scalar(wmiemu__mof_ctx_t *ctx, const wmiemu__mof_lit_t *l, CI
     if (l->kind == WMIEMU__MOF_LIT_STRING) {
       WCHAR *canon, *ns;
       size_t clen, nslen;
-      if (!wmiemu__path_canonical_ex(l->str, l->str_len, single_key_of, ctx, &canon, &clen, &ns, &nslen))
+      if (!wmiemu__path_canonical_ex(l->str, l->str_len, wmiemu__mof_single_key_of, ctx, &canon, &clen, &ns, &nslen))
         return wmiemu__mof_error(ctx, l->line, l->col, WBEM_E_INVALID_OBJECT_PATH, "%s: invalid object path", what);
       free(canon);
       free(ns);

@@ -202,6 +202,46 @@ HRESULT wmiemu__ns_put_instance(wmiemu__ns_t *ns, wmiemu__cim_object_t *obj) {
   return S_OK;
 }
 
+HRESULT wmiemu__ns_delete_instance(wmiemu__ns_t *n, const WCHAR *relpath, size_t len) {
+  int i = wmiemu__ns_find_instance(n, relpath, len);
+  wmiemu__cim_object_t *o;
+  if (i < 0) return WBEM_E_NOT_FOUND;
+  o = n->inst[i];
+  wmiemu__str_unref(n->inst_path[i]);
+  memmove(&n->inst[i], &n->inst[i + 1], (n->ninst - (UINT32)i - 1) * sizeof(*n->inst));
+  memmove(&n->inst_path[i], &n->inst_path[i + 1], (n->ninst - (UINT32)i - 1) * sizeof(*n->inst_path));
+  n->ninst--;
+  o->IWbemClassObject_iface.lpVtbl->Release(&o->IWbemClassObject_iface);
+  ns_reindex(n);
+  return S_OK;
+}
+
+HRESULT wmiemu__ns_delete_class(wmiemu__ns_t *n, const WCHAR *class_name) {
+  wmiemu__cim_class_t *c = wmiemu__ns_find_class(n, class_name);
+  UINT32 k = 0;
+  if (!c) return WBEM_E_NOT_FOUND;
+  if (c->system) return WBEM_E_ACCESS_DENIED;
+  /* instances of the class and of its subclasses go first, then the classes */
+  for (UINT32 i = 0; i < n->ninst; i++) {
+    if (wmiemu__class_is_a(n->inst[i]->cls, class_name)) {
+      n->inst[i]->IWbemClassObject_iface.lpVtbl->Release(&n->inst[i]->IWbemClassObject_iface);
+      wmiemu__str_unref(n->inst_path[i]);
+    } else {
+      n->inst_path[k] = n->inst_path[i];
+      n->inst[k++] = n->inst[i];
+    }
+  }
+  n->ninst = k;
+  k = 0;
+  for (UINT32 i = 0; i < n->nclasses; i++) {
+    if (wmiemu__class_is_a(n->classes[i], class_name)) wmiemu__class_unref(n->classes[i]);
+    else n->classes[k++] = n->classes[i];
+  }
+  n->nclasses = k;
+  ns_reindex(n);
+  return S_OK;
+}
+
 BOOL wmiemu__ns_class_in_use(const wmiemu__ns_t *ns, const wmiemu__cim_class_t *cls) {
   int i = wmiemu__ns_class_index(ns, cls->name->s);
   return i >= 0 && ns->uses[i] > 0;
@@ -496,18 +536,7 @@ HRESULT wmiemu_repo_delete_instance(wmiemu_repo_t *repo, const WCHAR *ns, const 
   wmiemu__ns_t *n = find_ns_w(repo, path_ns ? path_ns : ns);
   if (!n) hr = WBEM_E_INVALID_NAMESPACE;
   else {
-    int i = wmiemu__ns_find_instance(n, canon, clen);
-    if (i < 0) hr = WBEM_E_NOT_FOUND;
-    else {
-      wmiemu__cim_object_t *o = n->inst[i];
-      wmiemu__str_unref(n->inst_path[i]);
-      memmove(&n->inst[i], &n->inst[i + 1], (n->ninst - (UINT32)i - 1) * sizeof(*n->inst));
-      memmove(&n->inst_path[i], &n->inst_path[i + 1], (n->ninst - (UINT32)i - 1) * sizeof(*n->inst_path));
-      n->ninst--;
-      o->IWbemClassObject_iface.lpVtbl->Release(&o->IWbemClassObject_iface);
-      ns_reindex(n);
-      hr = S_OK;
-    }
+    hr = wmiemu__ns_delete_instance(n, canon, clen);
   }
   pthread_rwlock_unlock(&repo->lock);
   free(canon);
@@ -520,31 +549,7 @@ HRESULT wmiemu_repo_delete_class(wmiemu_repo_t *repo, const WCHAR *ns, const WCH
   if (!repo || !ns || !class_name) return WBEM_E_INVALID_PARAMETER;
   pthread_rwlock_wrlock(&repo->lock);
   wmiemu__ns_t *n = find_ns_w(repo, ns);
-  wmiemu__cim_class_t *c = n ? wmiemu__ns_find_class(n, class_name) : NULL;
-  if (!n) hr = WBEM_E_INVALID_NAMESPACE;
-  else if (!c) hr = WBEM_E_NOT_FOUND;
-  else if (c->system) hr = WBEM_E_ACCESS_DENIED;
-  else {
-    /* instances of the class and of its subclasses go first, then the classes */
-    UINT32 k = 0;
-    for (UINT32 i = 0; i < n->ninst; i++) {
-      if (wmiemu__class_is_a(n->inst[i]->cls, class_name)) {
-        n->inst[i]->IWbemClassObject_iface.lpVtbl->Release(&n->inst[i]->IWbemClassObject_iface);
-        wmiemu__str_unref(n->inst_path[i]);
-      } else {
-        n->inst_path[k] = n->inst_path[i];
-        n->inst[k++] = n->inst[i];
-      }
-    }
-    n->ninst = k;
-    k = 0;
-    for (UINT32 i = 0; i < n->nclasses; i++) {
-      if (wmiemu__class_is_a(n->classes[i], class_name)) wmiemu__class_unref(n->classes[i]);
-      else n->classes[k++] = n->classes[i];
-    }
-    n->nclasses = k;
-    ns_reindex(n);
-  }
+  hr = n ? wmiemu__ns_delete_class(n, class_name) : (HRESULT)WBEM_E_INVALID_NAMESPACE;
   pthread_rwlock_unlock(&repo->lock);
   return hr;
 }

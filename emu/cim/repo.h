@@ -58,6 +58,11 @@ HRESULT wmiemu__ns_put_class(wmiemu__ns_t *ns, wmiemu__cim_class_t *cls);
 HRESULT wmiemu__ns_put_instance(wmiemu__ns_t *ns, wmiemu__cim_object_t *obj);
 /* Index of the instance whose relative path equals relpath, or -1. */
 int wmiemu__ns_find_instance(const wmiemu__ns_t *ns, const WCHAR *relpath, size_t len);
+/* Removes an instance (canonical relative path), or a class with its
+ * subclasses and all their instances: WBEM_E_NOT_FOUND, and for a system
+ * class WBEM_E_ACCESS_DENIED. */
+HRESULT wmiemu__ns_delete_instance(wmiemu__ns_t *ns, const WCHAR *relpath, size_t len);
+HRESULT wmiemu__ns_delete_class(wmiemu__ns_t *ns, const WCHAR *class_name);
 /* TRUE when some class derives from cls or some instance belongs to it. */
 BOOL wmiemu__ns_class_in_use(const wmiemu__ns_t *ns, const wmiemu__cim_class_t *cls);
 

@@ -87,6 +87,7 @@ static const bad_mof_t cases[] = {
   { "#pragma namespace(\"\\\\\")", 1, 19, WBEMMOF_E_INVALID_NAMESPACE_SYNTAX },
   { "#prgma namespace(\"root\")", 1, 2, WBEMMOF_E_INVALID_PRAGMA },
   { "#pragma include(\"other.mof\")", 1, 9, WBEMMOF_E_INVALID_FILE },
+  { "#pragma deleteclass(\"NoSuch\", FAIL)", 1, 21, WBEM_E_NOT_FOUND },
   /* instances and aliases */
   { "instance of NoSuch { };", 1, 13, WBEM_E_INVALID_CLASS },
   { "instance of __EventFilter { Nope = 1; };", 1, 29, WBEM_E_INVALID_PROPERTY },
