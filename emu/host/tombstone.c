@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check/context.h"
 #include "compat/debug.h"
@@ -234,4 +235,34 @@ LONG wmiemu__lent_release(wmiemu__tomb_t *t, volatile LONG *ref, LONG floor, con
     }
   } while (!__atomic_compare_exchange_n(ref, &now, now - 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
   return now - 1;
+}
+
+/* ---- the grace after the final Release -------------------------------------- */
+
+/* Does the provider still hold any object WMI lent it? (loop thread) */
+static BOOL holds_lent(wmiemu__provider_t *p) {
+  BOOL held;
+  size_t i;
+  if (wmiemu__sink_refs(p->sink) != 1 || wmiemu__services_refs(p->services) != 1 ||
+      wmiemu__init_sink_refs(p->init_sink) != 1)
+    return TRUE;
+  pthread_mutex_lock(&p->host->lock);
+  for (i = 0, held = FALSE; i < p->n_restricted && !held; i++)
+    held = wmiemu__sink_refs(p->restricted[i]) != 0;
+  pthread_mutex_unlock(&p->host->lock);
+  return held;
+}
+
+void wmiemu__provider_grace(wmiemu__provider_t *p) {
+  uint64_t end = wmiemu__host_monotonic_ns() + (uint64_t)WMIEMU__RELEASE_GRACE_MS * 1000000u;
+  /* A schedule has its own rule for provider threads after the final
+   * Release, and no real time to wait in. */
+  if (p->host->deterministic || !holds_lent(p))
+    return;
+  WMIEMU_TRACE(host, "provider %s: holds WMI's objects after the final Release: grace of %u ms",
+               p->name, (unsigned)WMIEMU__RELEASE_GRACE_MS);
+  while (holds_lent(p) && wmiemu__host_monotonic_ns() < end) {
+    struct timespec ms = { 0, 1000000 };
+    nanosleep(&ms, NULL);
+  }
 }

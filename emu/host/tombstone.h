@@ -57,4 +57,15 @@ void wmiemu__tomb_indicate(wmiemu__tomb_t *t, LONG count);
  * the count stays. Returns the new count. */
 LONG wmiemu__lent_release(wmiemu__tomb_t *t, volatile LONG *ref, LONG floor, const char *provider);
 
+/* After the final Release, a provider still holding what WMI lent it (a
+ * thread of its own on its way out, or one about to call late) gets up to
+ * this long, real time, to let go: the host waits before it checks the
+ * reference counts (refcount-leak) and goes on, so that a late Indicate in
+ * that time is reported with the run (indicate-after-release). Not under
+ * the deterministic executor, whose schedules check provider threads
+ * after the final Release themselves. */
+#define WMIEMU__RELEASE_GRACE_MS 250
+struct wmiemu__provider_s;
+void wmiemu__provider_grace(struct wmiemu__provider_s *p);
+
 #endif

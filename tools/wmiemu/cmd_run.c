@@ -262,6 +262,18 @@ static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   }
 }
 
+/* Calls the provider made on objects of the host after it was freed (their
+ * tombstones): no checker was left to take them. Only those made by now. */
+static int print_late_calls(void) {
+  char last[640];
+  uint64_t n = wmiemu_host_late_calls(last, sizeof(last));
+  if (!n)
+    return 0;
+  fprintf(stderr, "summary: %llu late call(s) on objects of the freed host, the last: %s\n",
+          (unsigned long long)n, last);
+  return 1;
+}
+
 /* ---- arguments ----------------------------------------------------------------- */
 
 static const char *const value_options[] = {
@@ -451,5 +463,7 @@ int wmiemu_cli_run(int argc, char **argv) {
   if (wmiemu_checker_count(wmiemu_host_checker(host)))
     status = WMIEMU_EXIT_FAILURE;
   wmiemu_host_free(host);
+  if (print_late_calls())
+    status = WMIEMU_EXIT_FAILURE;
   return status;
 }
