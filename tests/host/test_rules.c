@@ -87,6 +87,26 @@ static void test_indicate_after_release(void **state) {
   run_case(&c);
 }
 
+/* The same from a raw pthread: reported in the host's grace after the final
+ * Release, not a use-after-free. */
+static void test_indicate_after_release_pthread(void **state) {
+  const case_t c = { "broken_late_pthread", WMIEMU_RULE_INDICATE_AFTER_RELEASE, "none", S_OK };
+  (void)state;
+  run_case(&c);
+}
+
+/* Reported in the call that released once too often; the count stays at
+ * WMI's own reference, so no negative refcount-leak at the end. */
+static void test_extra_release(void **state) {
+  const case_t c = { "broken_extra_release", WMIEMU_RULE_EXTRA_RELEASE, "NewQuery", S_OK };
+  wmiemu_host_t *host;
+  (void)state;
+  host = host_broken(&c);
+  assert_int_equal(wmiemu_checker_count_rule(wmiemu_host_checker(host), c.rule), 1);
+  assert_int_equal(wmiemu_checker_count_rule(wmiemu_host_checker(host), WMIEMU_RULE_REFCOUNT_LEAK), 0);
+  wmiemu_host_free(host);
+}
+
 static void test_call_blocked(void **state) {
   const case_t c = { "broken_blocking", WMIEMU_RULE_CALL_BLOCKED, "ProvideEvents", S_OK };
   (void)state;
@@ -249,6 +269,8 @@ int main(void) {
     cmocka_unit_test(test_fail_mode_fails_the_run),
     cmocka_unit_test(test_samples_are_clean),
     cmocka_unit_test(test_busy_every),
+    cmocka_unit_test(test_indicate_after_release_pthread),
+    cmocka_unit_test(test_extra_release),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

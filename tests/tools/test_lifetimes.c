@@ -68,10 +68,24 @@ static void test_late_pthread(void **state) {
   assert_non_null(strstr(out, "BrokenLatePthreadProvider"));
 }
 
+/* A Release too many is its rule when it happens, with the call and the
+ * thread, not a negative reference count at the end. */
+static void test_extra_release(void **state) {
+  const char *v;
+  (void)state;
+  assert_int_equal(run_broken("broken_extra_release", "--duration 0.2"), 1);
+  v = violation("extra-release");
+  assert_thread_named(v);
+  assert_int_equal(strncmp(v, "violation: rule extra-release in NewQuery ", 42), 0);
+  assert_non_null(strstr(v, "the event sink"));
+  assert_null(strstr(out, "refcount-leak"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_late_indicate),
     cmocka_unit_test(test_late_pthread),
+    cmocka_unit_test(test_extra_release),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
