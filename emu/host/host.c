@@ -530,6 +530,10 @@ uint64_t wmiemu_host_unclaimed_events(wmiemu_host_t *host) {
   return host ? host->unclaimed : 0;
 }
 
+uint64_t wmiemu_host_after_cancel_events(wmiemu_host_t *host) {
+  return host ? host->after_cancel : 0;
+}
+
 uint64_t wmiemu_host_overflow_events(wmiemu_host_t *host) {
   return host ? host->overflow_events : 0;
 }

@@ -81,11 +81,32 @@ static void test_extra_release(void **state) {
   assert_null(strstr(out, "refcount-leak"));
 }
 
+/* Events indicated from CancelQuery: S_OK for each, none seen, each one
+ * in the summary's after-cancel count, and the summary's identity holds. */
+static void test_after_cancel(void **state) {
+  unsigned long long all, delivered, filtered, dropped, unclaimed, after;
+  const char *line;
+  (void)state;
+  assert_int_equal(run_broken("broken_after_cancel", "--duration 0.2"), 0);
+  assert_non_null(strstr(out, "summary: unclaimed 0, after-cancel 2\n"));
+  line = strstr(out, "summary: every event indicated: ");
+  assert_non_null(line);
+  assert_int_equal(sscanf(line, "summary: every event indicated: %llu = delivered %llu + filtered %llu + "
+                                "dropped %llu + unclaimed %llu + after-cancel %llu",
+                          &all, &delivered, &filtered, &dropped, &unclaimed, &after), 6);
+  assert_int_equal(all, 3);
+  assert_int_equal(delivered, 1);
+  assert_int_equal(after, 2);
+  assert_int_equal(all, delivered + filtered + dropped + unclaimed + after);
+  assert_non_null(strstr(out, "summary: 0 contract violation(s)"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_late_indicate),
     cmocka_unit_test(test_late_pthread),
     cmocka_unit_test(test_extra_release),
+    cmocka_unit_test(test_after_cancel),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

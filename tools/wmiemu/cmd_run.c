@@ -236,6 +236,7 @@ static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   wmiemu_checker_t *checker = wmiemu_host_checker(host);
   wmiemu_counters_t c;
   size_t i, n = wmiemu_checker_count(checker);
+  uint64_t unclaimed, after_cancel;
   unsigned r;
 
   wmiemu_host_counters(host, id, &c);
@@ -248,6 +249,15 @@ static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
       fprintf(stderr, " (%s %llu)", wmiemu_drop_reason_name((wmiemu_drop_reason_t)r),
               (unsigned long long)c.dropped_by[r]);
   fprintf(stderr, "\n");
+  /* Every event Indicate took, whether or not a subscription saw it. */
+  unclaimed = wmiemu_host_unclaimed_events(host);
+  after_cancel = wmiemu_host_after_cancel_events(host);
+  fprintf(stderr, "summary: unclaimed %llu, after-cancel %llu\n",
+          (unsigned long long)(unclaimed - after_cancel), (unsigned long long)after_cancel);
+  fprintf(stderr, "summary: every event indicated: %llu = delivered %llu + filtered %llu + dropped %llu + unclaimed %llu + "
+          "after-cancel %llu\n", (unsigned long long)(c.indicated + unclaimed),
+          (unsigned long long)c.delivered, (unsigned long long)c.filtered, (unsigned long long)c.dropped,
+          (unsigned long long)(unclaimed - after_cancel), (unsigned long long)after_cancel);
   if (wmiemu_host_overflow_events(host))
     fprintf(stderr, "summary: %llu __EventQueueOverflowEvent raised\n",
             (unsigned long long)wmiemu_host_overflow_events(host));

@@ -211,6 +211,13 @@ WMIEMU_EXTERN HRESULT wmiemu_host_counters(wmiemu_host_t *host, wmiemu_sub_id_t 
 /* Events handed to the host by Indicate that no subscription saw (indicated
  * while nobody was subscribed), and __EventQueueOverflowEvent raised. */
 WMIEMU_EXTERN uint64_t wmiemu_host_unclaimed_events(wmiemu_host_t *host);
+/* Of the unclaimed events, those that reached the host after a
+ * subscription their provider served was cancelled (indicated after its
+ * CancelQuery, or queued when it came): Indicate answered S_OK and no
+ * consumer will see them. For one subscription, every event the host took
+ * is its indicated + unclaimed: delivered + filtered + dropped (+ pending
+ * in open GROUP windows) + (unclaimed - after_cancel) + after_cancel. */
+WMIEMU_EXTERN uint64_t wmiemu_host_after_cancel_events(wmiemu_host_t *host);
 WMIEMU_EXTERN uint64_t wmiemu_host_overflow_events(wmiemu_host_t *host);
 
 /* Objects a host lends a provider (the event sinks, the init sink,
