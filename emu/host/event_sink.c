@@ -16,6 +16,18 @@
 #include "check/context.h"
 #include "compat/debug.h"
 
+/* In an ASan build the host can tell where a caller's array ends. */
+#if defined(__SANITIZE_ADDRESS__)
+#define WMIEMU__SINK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WMIEMU__SINK_ASAN 1
+#endif
+#endif
+#ifdef WMIEMU__SINK_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 static inline wmiemu__sink_t *impl_from_IWbemEventSink(IWbemEventSink *iface) {
   return CONTAINING_RECORD(iface, wmiemu__sink_t, IWbemEventSink_iface);
 }
@@ -163,10 +175,24 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
                           : "more objects than one call may carry");
     return WBEM_E_INVALID_PARAMETER;
   }
+#ifdef WMIEMU__SINK_ASAN
+  /* A count larger than the array: reading on would be an overflow. */
+  if (count > 0) {
+    const char *end = __asan_region_is_poisoned(objects, (size_t)count * sizeof(*objects));
+    if (end) {
+      wmiemu_checker_report(host->checker, WMIEMU_RULE_INDICATE_ARGUMENTS, current_call(), p->name,
+                            "Indicate(%d, objects): lCount %d is larger than the array (%d object(s))",
+                            (int)count, (int)count, (int)((end - (const char *)objects) / (long)sizeof(*objects)));
+      return WBEM_E_INVALID_PARAMETER;
+    }
+  }
+#endif
   for (i = 0; i < count; i++) {
     if (!objects[i]) {
+      /* Without ASan the host cannot know the array's length: say both. */
       wmiemu_checker_report(host->checker, WMIEMU_RULE_INDICATE_ARGUMENTS, current_call(), p->name,
-                            "Indicate(%d, objects): object %d is NULL", (int)count, (int)i);
+                            "Indicate(%d, objects): object %d of lCount=%d is NULL: a NULL in the array, "
+                            "or lCount larger than the array", (int)count, (int)i, (int)count);
       return WBEM_E_INVALID_PARAMETER;
     }
   }

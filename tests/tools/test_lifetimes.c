@@ -101,12 +101,22 @@ static void test_after_cancel(void **state) {
   assert_non_null(strstr(out, "summary: 0 contract violation(s)"));
 }
 
+/* Indicate(8, array of 7): its rule and an honest message, no overflow. */
+static void test_overcount(void **state) {
+  (void)state;
+  assert_int_equal(run_broken("broken_overcount", "--duration 0.2"), 1);
+  assert_thread_named(violation("indicate-arguments"));
+  assert_true(strstr(out, "lCount 8 is larger than the array") ||
+              strstr(out, "object 7 of lCount=8 is NULL: a NULL in the array, or lCount larger than the array"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_late_indicate),
     cmocka_unit_test(test_late_pthread),
     cmocka_unit_test(test_extra_release),
     cmocka_unit_test(test_after_cancel),
+    cmocka_unit_test(test_overcount),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
