@@ -124,6 +124,7 @@ static void sweep(void) {
   while ((g = *pg) != NULL) {
     if (unreachable(g)) {
       *pg = g->next;
+      WMIEMU_TRACE(host, "grave %p: its modules are unmapped, its tombstones freed", (void *)g);
       free_grave(g);
     } else {
       pg = &g->next;
