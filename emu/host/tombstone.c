@@ -109,7 +109,7 @@ static void free_grave(wmiemu__grave_t *g) {
  * library mapped there since only keeps the grave longer. */
 static BOOL unreachable(const wmiemu__grave_t *g) {
   size_t i;
-  if (!g->closed || g->keep)
+  if (!g->closed || g->keep || !g->n_modules)   /* no module to watch: kept */
     return FALSE;
   for (i = 0; i < g->n_modules; i++) {
     Dl_info info;
