@@ -18,6 +18,14 @@
 
 #include "explore/explore_test_util.h"
 
+#if defined(__SANITIZE_THREAD__)
+#define TSAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TSAN_BUILD 1
+#endif
+#endif
+
 static void test_late_pthread_explored(void **state) {
   const char *src = getenv("WMIEMU_SOURCE_DIR"), *bin = getenv("WMIEMU_BINARY_DIR");
   char mof[1024], module[1024], last[640];
@@ -27,6 +35,12 @@ static void test_late_pthread_explored(void **state) {
   uint64_t before = wmiemu_host_late_calls(NULL, 0);
   int waited;
   (void)state;
+#ifdef TSAN_BUILD
+  /* The provider's thread calls the sink with nothing ordering it after
+   * the host that frees it: a race of the provider's own, which TSan
+   * rightly reports. This test is for ASan (no use-after-free). */
+  skip();
+#endif
   snprintf(mof, sizeof(mof), "%s/provider/broken/broken_late_pthread.mof", src);
   snprintf(module, sizeof(module), "%s/provider/broken_late_pthread.so", bin);
   wmiemu_explore_provider_opts_init(&po);
