@@ -5,6 +5,7 @@
 #define COBJMACROS
 #define CONST_VTABLE
 #include "host/context.h"
+#include "host/tombstone.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -18,7 +19,10 @@ typedef struct {
 
 typedef struct {
   IWbemContext IWbemContext_iface;
-  LONG ref;
+  volatile LONG ref;
+  wmiemu__tomb_t tomb;      /* lent: what stays once the host is gone */
+  const char *provider;     /* lent: the provider's name, while the host lives */
+  int lent;                 /* the host holds one reference of its own */
   pthread_mutex_t lock;
   context_value_t *values;
   size_t count, capacity;
@@ -91,15 +95,25 @@ static ULONG WINAPI context_AddRef(IWbemContext *iface) {
   return InterlockedIncrement(&impl_from_IWbemContext(iface)->ref);
 }
 
-/* Unlike the host's sinks, a context is an ordinary COM object: the last
- * Release frees it (the provider may keep it longer than the host). */
+static void context_destroy(context_t *c) {
+  clear_values(c);
+  free(c->values);
+  c->values = NULL;
+  pthread_mutex_destroy(&c->lock);
+}
+
+/* A context of the provider's own (a Clone) is an ordinary COM object: the
+ * last Release frees it. One the host lent (wmiemu__context_lend) holds the
+ * host's reference until the host lets it go: below that a Release is rule
+ * extra-release, and then it becomes a tombstone. */
 static ULONG WINAPI context_Release(IWbemContext *iface) {
   context_t *c = impl_from_IWbemContext(iface);
-  LONG ref = InterlockedDecrement(&c->ref);
+  LONG ref;
+  if (c->lent)
+    return (ULONG)wmiemu__lent_release(&c->tomb, &c->ref, 1, c->provider);
+  ref = InterlockedDecrement(&c->ref);
   if (ref == 0) {
-    clear_values(c);
-    free(c->values);
-    pthread_mutex_destroy(&c->lock);
+    context_destroy(c);
     free(c);
   }
   return ref < 0 ? 0 : (ULONG)ref;
@@ -293,6 +307,106 @@ static const IWbemContextVtbl context_vtbl = {
   context_DeleteValue,
   context_DeleteAll,
 };
+
+/* ---- the tombstone: a lent context once the host let it go -------------- */
+
+static ULONG WINAPI tomb_AddRef(IWbemContext *iface) {
+  return wmiemu__tomb_add_ref(&impl_from_IWbemContext(iface)->tomb);
+}
+
+static ULONG WINAPI tomb_Release(IWbemContext *iface) {
+  return wmiemu__tomb_release(&impl_from_IWbemContext(iface)->tomb);
+}
+
+static HRESULT WINAPI tomb_Clone(IWbemContext *iface, IWbemContext **out) {
+  (void)iface;
+  if (out)
+    *out = NULL;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_GetNames(IWbemContext *iface, LONG flags, SAFEARRAY **names) {
+  (void)iface; (void)flags;
+  if (names)
+    *names = NULL;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_BeginEnumeration(IWbemContext *iface, LONG flags) {
+  (void)iface; (void)flags;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_Next(IWbemContext *iface, LONG flags, BSTR *name, VARIANT *value) {
+  (void)iface; (void)flags;
+  if (name)
+    *name = NULL;
+  if (value)
+    VariantInit(value);
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_EndEnumeration(IWbemContext *iface) {
+  (void)iface;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_SetValue(IWbemContext *iface, LPCWSTR name, LONG flags, VARIANT *value) {
+  (void)iface; (void)name; (void)flags; (void)value;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_GetValue(IWbemContext *iface, LPCWSTR name, LONG flags, VARIANT *value) {
+  (void)iface; (void)name; (void)flags;
+  if (value)
+    VariantInit(value);
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_DeleteValue(IWbemContext *iface, LPCWSTR name, LONG flags) {
+  (void)iface; (void)name; (void)flags;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_DeleteAll(IWbemContext *iface) {
+  (void)iface;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static const IWbemContextVtbl tomb_vtbl = {
+  context_QueryInterface,
+  tomb_AddRef,
+  tomb_Release,
+  tomb_Clone,
+  tomb_GetNames,
+  tomb_BeginEnumeration,
+  tomb_Next,
+  tomb_EndEnumeration,
+  tomb_SetValue,
+  tomb_GetValue,
+  tomb_DeleteValue,
+  tomb_DeleteAll,
+};
+
+void wmiemu__context_lend(IWbemContext *iface, wmiemu_host_t *host, const char *provider) {
+  context_t *c = impl_from_IWbemContext(iface);
+  InterlockedIncrement(&c->ref);
+  c->provider = provider;
+  wmiemu__tomb_lend(&c->tomb, host, c, "Initialize's IWbemContext");
+  c->lent = 1;
+}
+
+void wmiemu__context_unlend(IWbemContext *iface) {
+  context_t *c = impl_from_IWbemContext(iface);
+  LONG left = __atomic_sub_fetch(&c->ref, 1, __ATOMIC_ACQ_REL);
+  context_destroy(c);
+  if (!wmiemu__tomb_bury(&c->tomb, c->provider, left)) {
+    free(c);
+    return;
+  }
+  c->provider = NULL;
+  __atomic_store_n(&c->IWbemContext_iface.lpVtbl, &tomb_vtbl, __ATOMIC_RELEASE);
+}
 
 static context_t *context_alloc(void) {
   context_t *c = calloc(1, sizeof(*c));

@@ -16,6 +16,18 @@
 #include "check/context.h"
 #include "compat/debug.h"
 
+/* In an ASan build the host can tell where a caller's array ends. */
+#if defined(__SANITIZE_ADDRESS__)
+#define WMIEMU__SINK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WMIEMU__SINK_ASAN 1
+#endif
+#endif
+#ifdef WMIEMU__SINK_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 static inline wmiemu__sink_t *impl_from_IWbemEventSink(IWbemEventSink *iface) {
   return CONTAINING_RECORD(iface, wmiemu__sink_t, IWbemEventSink_iface);
 }
@@ -120,15 +132,13 @@ static ULONG WINAPI sink_AddRef(IWbemEventSink *iface) {
   return InterlockedIncrement(&impl_from_IWbemEventSink(iface)->ref);
 }
 
-/* The host owns the memory: it checks the count after the final Release
- * and frees sinks when it is freed itself. */
+/* The host owns the memory and holds the main sink once; below that count
+ * a Release is rule extra-release and the count stays (the host checks it
+ * after the final Release). When the host goes the sink is a tombstone. */
 static ULONG WINAPI sink_Release(IWbemEventSink *iface) {
   wmiemu__sink_t *s = impl_from_IWbemEventSink(iface);
-  LONG ref = InterlockedDecrement(&s->ref);
-  /* The host owns a sink while it lives; a detached one, the provider. */
-  if (ref == 0 && WMIEMU__ATOMIC_LOAD(&s->detached))
-    wmiemu__sink_free(s);
-  return ref < 0 ? 0 : (ULONG)ref;
+  wmiemu__provider_t *p = s->provider;
+  return (ULONG)wmiemu__lent_release(&s->tomb, &s->ref, s->parent ? 0 : 1, p ? p->name : NULL);
 }
 
 /* ---- IWbemObjectSink ------------------------------------------------------- */
@@ -144,8 +154,10 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
   if (hr != S_OK)
     return hr;
   /* The state: WMI takes no events once it released the provider. */
-  if (!p)
-    return WBEM_E_SHUTTING_DOWN;             /* the host is gone */
+  if (!p) {                                  /* the host went as this call began */
+    wmiemu__tomb_indicate(&s->tomb, count);
+    return WBEM_E_SHUTTING_DOWN;
+  }
   host = p->host;
   if (WMIEMU__ATOMIC_LOAD(&root_of(s)->released)) {
     wmiemu_checker_report(host->checker, WMIEMU_RULE_INDICATE_AFTER_RELEASE, current_call(), p->name,
@@ -163,10 +175,24 @@ static HRESULT WINAPI sink_Indicate(IWbemEventSink *iface, LONG count, IWbemClas
                           : "more objects than one call may carry");
     return WBEM_E_INVALID_PARAMETER;
   }
+#ifdef WMIEMU__SINK_ASAN
+  /* A count larger than the array: reading on would be an overflow. */
+  if (count > 0) {
+    const char *end = __asan_region_is_poisoned(objects, (size_t)count * sizeof(*objects));
+    if (end) {
+      wmiemu_checker_report(host->checker, WMIEMU_RULE_INDICATE_ARGUMENTS, current_call(), p->name,
+                            "Indicate(%d, objects): lCount %d is larger than the array (%d object(s))",
+                            (int)count, (int)count, (int)((end - (const char *)objects) / (long)sizeof(*objects)));
+      return WBEM_E_INVALID_PARAMETER;
+    }
+  }
+#endif
   for (i = 0; i < count; i++) {
     if (!objects[i]) {
+      /* Without ASan the host cannot know the array's length: say both. */
       wmiemu_checker_report(host->checker, WMIEMU_RULE_INDICATE_ARGUMENTS, current_call(), p->name,
-                            "Indicate(%d, objects): object %d is NULL", (int)count, (int)i);
+                            "Indicate(%d, objects): object %d of lCount=%d is NULL: a NULL in the array, "
+                            "or lCount larger than the array", (int)count, (int)i, (int)count);
       return WBEM_E_INVALID_PARAMETER;
     }
   }
@@ -338,6 +364,64 @@ static const IWbemEventSinkVtbl sink_vtbl = {
   sink_SetBatchingParameters,
 };
 
+/* ---- the tombstone: the sink once the host is gone ------------------------ */
+
+static ULONG WINAPI tomb_AddRef(IWbemEventSink *iface) {
+  return wmiemu__tomb_add_ref(&impl_from_IWbemEventSink(iface)->tomb);
+}
+
+static ULONG WINAPI tomb_Release(IWbemEventSink *iface) {
+  return wmiemu__tomb_release(&impl_from_IWbemEventSink(iface)->tomb);
+}
+
+static HRESULT WINAPI tomb_Indicate(IWbemEventSink *iface, LONG count, IWbemClassObject **objects) {
+  (void)objects;
+  wmiemu__tomb_indicate(&impl_from_IWbemEventSink(iface)->tomb, count);
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_SetStatus(IWbemEventSink *iface, LONG flags, HRESULT result, BSTR param,
+                                     IWbemClassObject *obj) {
+  (void)iface; (void)flags; (void)result; (void)param; (void)obj;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_SetSinkSecurity(IWbemEventSink *iface, LONG length, BYTE *sd) {
+  (void)iface; (void)length; (void)sd;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_IsActive(IWbemEventSink *iface) {
+  (void)iface;
+  return WBEM_S_FALSE;
+}
+
+static HRESULT WINAPI tomb_GetRestrictedSink(IWbemEventSink *iface, LONG count, const LPCWSTR *queries,
+                                             IUnknown *callback, IWbemEventSink **out) {
+  (void)iface; (void)count; (void)queries; (void)callback;
+  if (out)
+    *out = NULL;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_SetBatchingParameters(IWbemEventSink *iface, LONG flags, DWORD max_buffer,
+                                                 DWORD max_latency) {
+  (void)iface; (void)flags; (void)max_buffer; (void)max_latency;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static const IWbemEventSinkVtbl tomb_vtbl = {
+  sink_QueryInterface,
+  tomb_AddRef,
+  tomb_Release,
+  tomb_Indicate,
+  tomb_SetStatus,
+  tomb_SetSinkSecurity,
+  tomb_IsActive,
+  tomb_GetRestrictedSink,
+  tomb_SetBatchingParameters,
+};
+
 /* ---- host side -------------------------------------------------------- */
 
 HRESULT wmiemu__sink_new(wmiemu__provider_t *p, wmiemu__sink_t *parent, wmiemu__sink_t **out) {
@@ -353,6 +437,7 @@ HRESULT wmiemu__sink_new(wmiemu__provider_t *p, wmiemu__sink_t *parent, wmiemu__
   s->batch_max_latency = (LONG)WBEM_INFINITE;
   wmiemu__pipeline_sink_init(s);
   pthread_mutex_init(&s->sd_lock, NULL);
+  wmiemu__tomb_lend(&s->tomb, host, s, parent ? "a restricted event sink" : "the event sink");
   pthread_mutex_lock(&host->lock);
   s->next_in_host = host->sinks;
   host->sinks = s;
@@ -361,29 +446,28 @@ HRESULT wmiemu__sink_new(wmiemu__provider_t *p, wmiemu__sink_t *parent, wmiemu__
   return S_OK;
 }
 
-void wmiemu__sink_detach(wmiemu__sink_t *s) {
-  LONG host_refs = s->parent ? 0 : 1;        /* the host holds the main sink once */
-  wmiemu__pipeline_sink_close(s);
-  s->provider = NULL;
-  /* A reference of our own while the flag goes up, so that exactly one of
-   * this function and the provider's last Release sees zero afterwards. */
-  InterlockedIncrement(&s->ref);
-  InterlockedExchange(&s->detached, 1);     /* a full barrier, as the Release side has */
-  if (InterlockedExchangeAdd(&s->ref, -(1 + host_refs)) == 1 + host_refs)
-    wmiemu__sink_free(s);
-}
-
 void wmiemu__sink_free(wmiemu__sink_t *s) {
   size_t i;
+  const char *name = s->provider ? s->provider->name : NULL;
   wmiemu__pipeline_sink_close(s);
   for (i = 0; i < s->n_restrictions; i++)
     wmiemu_wql_free(s->restrictions[i]);
   free(s->restrictions);
+  s->restrictions = NULL;
+  s->n_restrictions = 0;
   if (s->callback)
     IUnknown_Release(s->callback);
+  s->callback = NULL;
   pthread_mutex_destroy(&s->sd_lock);
   free(s->security_descriptor);
-  free(s);
+  s->security_descriptor = NULL;
+  /* What the provider still holds beyond the host's own reference. */
+  if (!wmiemu__tomb_bury(&s->tomb, name, WMIEMU__ATOMIC_LOAD(&s->ref) - (s->parent ? 0 : 1))) {
+    free(s);
+    return;
+  }
+  s->provider = NULL;
+  __atomic_store_n(&s->IWbemEventSink_iface.lpVtbl, &tomb_vtbl, __ATOMIC_RELEASE);
 }
 
 BOOL wmiemu__sink_is_active(wmiemu__sink_t *s) {

@@ -79,7 +79,7 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
     wmiemu_host_free(host);
     return WBEM_E_OUT_OF_MEMORY;
   }
-  if (wmiemu_checker_new(host->opts.check_mode, &host->checker)) {
+  if (wmiemu_checker_new(host->opts.check_mode, &host->checker) || FAILED(wmiemu__grave_open(host))) {
     wmiemu_host_free(host);
     return WBEM_E_OUT_OF_MEMORY;
   }
@@ -466,15 +466,10 @@ void wmiemu_host_free(wmiemu_host_t *host) {
     wmiemu_host_shutdown(host);
   for (i = 0; i < host->n_subs; i++)
     wmiemu__poll_stop(host->subs[i]);   /* an abandoned host skipped shutdown */
-  /* A sink stays until the provider's last Release if its module's code
-   * may still run; otherwise it goes with the host. */
+  /* What was lent becomes a tombstone (tombstone.h). */
   for (s = host->sinks; s; s = next_sink) {
-    wmiemu__module_t *owner = s->provider ? s->provider->module : NULL;
     next_sink = s->next_in_host;
-    if (owner && owner->refused_unload)
-      wmiemu__sink_detach(s);
-    else
-      wmiemu__sink_free(s);
+    wmiemu__sink_free(s);
   }
   if (host->own_exec && host->exec)
     wmiemu__exec_destroy(host->exec);
@@ -483,6 +478,7 @@ void wmiemu_host_free(wmiemu_host_t *host) {
     next_provider = p->next;
     wmiemu__provider_free(p);
   }
+  wmiemu__grave_close(host);          /* every object buried; the modules still known */
   for (i = 0; i < host->n_subs; i++)
     sub_free(host->subs[i]);
   free(host->subs);
@@ -532,6 +528,10 @@ HRESULT wmiemu_host_counters(wmiemu_host_t *host, wmiemu_sub_id_t id, wmiemu_cou
 
 uint64_t wmiemu_host_unclaimed_events(wmiemu_host_t *host) {
   return host ? host->unclaimed : 0;
+}
+
+uint64_t wmiemu_host_after_cancel_events(wmiemu_host_t *host) {
+  return host ? host->after_cancel : 0;
 }
 
 uint64_t wmiemu_host_overflow_events(wmiemu_host_t *host) {

@@ -18,6 +18,7 @@
 
 #include "cim/fastpath.h"
 #include "exec/exec.h"
+#include "host/tombstone.h"
 
 typedef struct wmiemu__module_s wmiemu__module_t;
 typedef struct wmiemu__provider_s wmiemu__provider_t;
@@ -48,15 +49,15 @@ struct wmiemu__module_s {
 /* IWbemEventSink: the provider's main sink, or a restricted sink. */
 struct wmiemu__sink_s {
   IWbemEventSink IWbemEventSink_iface;
-  LONG ref;                            /* COM references (any thread) */
+  volatile LONG ref;                   /* COM references (any thread) */
+  wmiemu__tomb_t tomb;                 /* what stays once the host is gone */
   wmiemu__sink_t *next_in_host;        /* every sink the host made */
-  wmiemu__provider_t *provider;        /* NULL once detached from a freed host */
+  wmiemu__provider_t *provider;        /* NULL once a tombstone */
   wmiemu__sink_t *parent;              /* restricted: the main sink */
   wmiemu_wql_query_t **restrictions;   /* restricted: the queries it serves */
   size_t n_restrictions;
   IUnknown *callback;                  /* restricted: GetRestrictedSink's pCallback */
 
-  volatile LONG detached;              /* the host is gone: the last Release frees the sink */
   volatile LONG released;              /* the provider was finally released (any thread) */
   volatile LONG active;                /* IsActive: live interest (any thread) */
   volatile LONG reported_unregistered; /* event-not-registered reported once per sink */
@@ -170,6 +171,7 @@ struct wmiemu_host {
   int deterministic;                   /* exec is the deterministic scheduler */
   uint64_t generation;                 /* unique among all hosts (recycle.c) */
   wmiemu__recycler_t *recyclers;       /* one per indicating thread, under lock */
+  wmiemu__grave_t *grave;              /* where its lent objects report (tombstone.h) */
 
   /* Every Indicate adds to `queued`, and the loop bumps the counters after
    * it on every delivery: each kept off the lines of the other and of the
@@ -181,6 +183,7 @@ struct wmiemu_host {
   LONG64 publish_every;
   uint64_t delivered_total;
   uint64_t unclaimed;
+  uint64_t after_cancel;               /* unclaimed, once the provider's queries were cancelled */
   uint64_t overflow_events;
   int dispatch_depth;                  /* >0 while callbacks run: defer compaction */
   char loop_counters_apart_after[64];
@@ -286,10 +289,8 @@ void wmiemu__services_free(IWbemServices *iface);
 
 /* event_sink.c */
 HRESULT wmiemu__sink_new(wmiemu__provider_t *p, wmiemu__sink_t *parent, wmiemu__sink_t **out);
+/* The host is going: s becomes a tombstone (tombstone.h). */
 void wmiemu__sink_free(wmiemu__sink_t *s);
-/* The host is going while the provider may still hold s: s outlives the host
- * until the provider's last Release, which frees it (or frees it now). */
-void wmiemu__sink_detach(wmiemu__sink_t *s);
 /* Is any live subscription interested in what this sink serves? */
 BOOL wmiemu__sink_is_active(wmiemu__sink_t *s);
 /* Recomputes IsActive of p's sinks after its subscriptions changed

@@ -10,7 +10,8 @@
 
 typedef struct {
   IWbemProviderInitSink IWbemProviderInitSink_iface;
-  LONG ref;
+  volatile LONG ref;
+  wmiemu__tomb_t tomb;                 /* what stays once the host is gone */
   wmiemu__provider_t *provider;
   volatile LONG status_set;
   volatile LONG status;
@@ -39,11 +40,11 @@ static ULONG WINAPI init_sink_AddRef(IWbemProviderInitSink *iface) {
   return InterlockedIncrement(&impl_from_IWbemProviderInitSink(iface)->ref);
 }
 
-/* The host owns the memory (it checks the count after the final Release),
- * so reaching zero does not free. */
+/* The host owns the memory and holds one reference (it checks the count
+ * after the final Release); below it a Release is rule extra-release. */
 static ULONG WINAPI init_sink_Release(IWbemProviderInitSink *iface) {
-  LONG ref = InterlockedDecrement(&impl_from_IWbemProviderInitSink(iface)->ref);
-  return ref < 0 ? 0 : (ULONG)ref;
+  init_sink_t *s = impl_from_IWbemProviderInitSink(iface);
+  return (ULONG)wmiemu__lent_release(&s->tomb, &s->ref, 1, s->provider->name);
 }
 
 static void wake_cb(wmiemu__exec_work_t *work) {
@@ -73,6 +74,29 @@ static const IWbemProviderInitSinkVtbl init_sink_vtbl = {
   init_sink_SetStatus,
 };
 
+/* ---- the tombstone: the init sink once the host is gone ------------------ */
+
+static ULONG WINAPI tomb_AddRef(IWbemProviderInitSink *iface) {
+  return wmiemu__tomb_add_ref(&impl_from_IWbemProviderInitSink(iface)->tomb);
+}
+
+static ULONG WINAPI tomb_Release(IWbemProviderInitSink *iface) {
+  return wmiemu__tomb_release(&impl_from_IWbemProviderInitSink(iface)->tomb);
+}
+
+/* Nobody waits for the status any more. */
+static HRESULT WINAPI tomb_SetStatus(IWbemProviderInitSink *iface, LONG status, LONG flags) {
+  (void)iface; (void)status; (void)flags;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static const IWbemProviderInitSinkVtbl tomb_vtbl = {
+  init_sink_QueryInterface,
+  tomb_AddRef,
+  tomb_Release,
+  tomb_SetStatus,
+};
+
 HRESULT wmiemu__init_sink_new(wmiemu__provider_t *p, IWbemProviderInitSink **out) {
   init_sink_t *s = calloc(1, sizeof(*s));
   if (!s)
@@ -81,6 +105,7 @@ HRESULT wmiemu__init_sink_new(wmiemu__provider_t *p, IWbemProviderInitSink **out
   s->ref = 1;
   s->provider = p;
   s->wake.cb = wake_cb;
+  wmiemu__tomb_lend(&s->tomb, p->host, s, "the init sink");
   *out = &s->IWbemProviderInitSink_iface;
   return S_OK;
 }
@@ -97,7 +122,15 @@ LONG wmiemu__init_sink_refs(IWbemProviderInitSink *iface) {
   return WMIEMU__ATOMIC_LOAD(&impl_from_IWbemProviderInitSink(iface)->ref);
 }
 
+/* The host is going: a tombstone, holding what the provider still holds. */
 void wmiemu__init_sink_free(IWbemProviderInitSink *iface) {
-  if (iface)
-    free(impl_from_IWbemProviderInitSink(iface));
+  init_sink_t *s;
+  if (!iface)
+    return;
+  s = impl_from_IWbemProviderInitSink(iface);
+  if (!wmiemu__tomb_bury(&s->tomb, s->provider->name, WMIEMU__ATOMIC_LOAD(&s->ref) - 1)) {
+    free(s);
+    return;
+  }
+  __atomic_store_n(&s->IWbemProviderInitSink_iface.lpVtbl, &tomb_vtbl, __ATOMIC_RELEASE);
 }

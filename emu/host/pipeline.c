@@ -135,6 +135,30 @@ static void raise_overflow(wmiemu__sink_t *s) {
     IWbemClassObject_Release(sample);
 }
 
+/* Did a subscription p served end? Then an event no subscription claims
+ * now reached the host after a CancelQuery (or the unsubscribe that
+ * would have made one): the provider got S_OK for an event nobody will
+ * see, counted apart from those before any subscription. */
+static BOOL after_cancel(const wmiemu__provider_t *p) {
+  const wmiemu_host_t *host = p->host;
+  size_t i, j;
+  for (i = 0; i < host->n_subs; i++) {
+    const wmiemu__sub_t *sub = host->subs[i];
+    if (!sub->cancelled)
+      continue;
+    for (j = 0; j < sub->n_providers; j++)
+      if (sub->providers[j] == p)
+        return TRUE;
+  }
+  return FALSE;
+}
+
+static void count_unclaimed(wmiemu__provider_t *p, uint64_t n) {
+  p->host->unclaimed += n;
+  if (after_cancel(p))
+    p->host->after_cancel += n;
+}
+
 void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s) {
   wmiemu__provider_t *p = s->provider;
   unsigned r;
@@ -157,7 +181,7 @@ void wmiemu__pipeline_flush_drops(wmiemu__sink_t *s) {
       }
     }
     if (!claimed)
-      p->host->unclaimed += n;
+      count_unclaimed(p, n);
     WMIEMU_TRACE(pipeline, "provider %s: %llu event(s) dropped (%s)%s", p->name, (unsigned long long)n,
                  wmiemu_drop_reason_name((wmiemu_drop_reason_t)r), claimed ? "" : ", no subscription");
     if (r == WMIEMU_DROP_QUEUE_OVERFLOW)
@@ -581,7 +605,7 @@ static void deliver(wmiemu__batch_t *b) {
     }
     sd_cache_clear(&sd);
     if (!claimed)
-      host->unclaimed++;
+      count_unclaimed(p, 1);
   }
   end_dispatch(host, p);
   assert_provider_counters(p);

@@ -68,6 +68,7 @@ void wmiemu__provider_release(wmiemu__provider_t *p) {
   WMIEMU__ATOMIC_STORE(&p->sink->released, 1);
   WMIEMU__ATOMIC_STORE(&p->sink->active, 0);
   p->state = WMIEMU_PROVIDER_RELEASED;
+  wmiemu__provider_grace(p);   /* tombstone.h: threads on their way out */
 
   if (left)
     wmiemu_checker_report(checker, WMIEMU_RULE_REFCOUNT_LEAK, "Release", p->name,

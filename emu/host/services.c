@@ -20,7 +20,8 @@
 
 typedef struct {
   IWbemServices IWbemServices_iface;
-  LONG ref;
+  volatile LONG ref;
+  wmiemu__tomb_t tomb;                 /* what stays once the host is gone */
   wmiemu__provider_t *provider;
   IWbemContext *init_context;          /* Initialize's context (a reference) */
 } services_t;
@@ -73,10 +74,11 @@ static ULONG WINAPI services_AddRef(IWbemServices *iface) {
   return InterlockedIncrement(&impl_from_IWbemServices(iface)->ref);
 }
 
-/* The host owns the memory and checks the count after the final Release. */
+/* The host owns the memory and holds one reference (it checks the count
+ * after the final Release); below it a Release is rule extra-release. */
 static ULONG WINAPI services_Release(IWbemServices *iface) {
-  LONG ref = InterlockedDecrement(&impl_from_IWbemServices(iface)->ref);
-  return ref < 0 ? 0 : (ULONG)ref;
+  services_t *s = impl_from_IWbemServices(iface);
+  return (ULONG)wmiemu__lent_release(&s->tomb, &s->ref, 1, s->provider->name);
 }
 
 /* not supported */
@@ -372,6 +374,132 @@ static const IWbemServicesVtbl services_vtbl = {
   services_ExecMethodAsync,
 };
 
+/* ---- the tombstone: IWbemServices once the host is gone -------------------
+ * Every method answers WBEM_E_SHUTTING_DOWN, its out parameters NULL. */
+
+static ULONG WINAPI tomb_AddRef(IWbemServices *iface) {
+  return wmiemu__tomb_add_ref(&impl_from_IWbemServices(iface)->tomb);
+}
+
+static ULONG WINAPI tomb_Release(IWbemServices *iface) {
+  return wmiemu__tomb_release(&impl_from_IWbemServices(iface)->tomb);
+}
+
+static HRESULT gone(void *out, IWbemCallResult **result) {
+  if (out)
+    *(void **)out = NULL;
+  clear_call_result(result);
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_OpenNamespace(IWbemServices *iface, const BSTR ns, LONG flags, IWbemContext *ctx,
+                                         IWbemServices **out, IWbemCallResult **result) {
+  (void)iface; (void)ns; (void)flags; (void)ctx;
+  return gone(out, result);
+}
+
+static HRESULT WINAPI tomb_CancelAsyncCall(IWbemServices *iface, IWbemObjectSink *sink) {
+  (void)iface; (void)sink;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_QueryObjectSink(IWbemServices *iface, LONG flags, IWbemObjectSink **out) {
+  (void)iface; (void)flags;
+  return gone(out, NULL);
+}
+
+static HRESULT WINAPI tomb_GetObject(IWbemServices *iface, const BSTR path, LONG flags, IWbemContext *ctx,
+                                     IWbemClassObject **out, IWbemCallResult **result) {
+  (void)iface; (void)path; (void)flags; (void)ctx;
+  return gone(out, result);
+}
+
+/* The *Async methods, PutClassAsync's and PutInstanceAsync's shape. */
+static HRESULT WINAPI tomb_ObjectAsync(IWbemServices *iface, IWbemClassObject *obj, LONG flags,
+                                       IWbemContext *ctx, IWbemObjectSink *handler) {
+  (void)iface; (void)obj; (void)flags; (void)ctx; (void)handler;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_PathAsync(IWbemServices *iface, const BSTR path, LONG flags, IWbemContext *ctx,
+                                     IWbemObjectSink *handler) {
+  (void)iface; (void)path; (void)flags; (void)ctx; (void)handler;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_PutObject(IWbemServices *iface, IWbemClassObject *obj, LONG flags,
+                                     IWbemContext *ctx, IWbemCallResult **result) {
+  (void)iface; (void)obj; (void)flags; (void)ctx;
+  return gone(NULL, result);
+}
+
+static HRESULT WINAPI tomb_DeletePath(IWbemServices *iface, const BSTR path, LONG flags, IWbemContext *ctx,
+                                      IWbemCallResult **result) {
+  (void)iface; (void)path; (void)flags; (void)ctx;
+  return gone(NULL, result);
+}
+
+static HRESULT WINAPI tomb_CreateEnum(IWbemServices *iface, const BSTR name, LONG flags, IWbemContext *ctx,
+                                      IEnumWbemClassObject **out) {
+  (void)iface; (void)name; (void)flags; (void)ctx;
+  return gone(out, NULL);
+}
+
+static HRESULT WINAPI tomb_ExecQuery(IWbemServices *iface, const BSTR lang, const BSTR query, LONG flags,
+                                     IWbemContext *ctx, IEnumWbemClassObject **out) {
+  (void)iface; (void)lang; (void)query; (void)flags; (void)ctx;
+  return gone(out, NULL);
+}
+
+static HRESULT WINAPI tomb_ExecQueryAsync(IWbemServices *iface, const BSTR lang, const BSTR query,
+                                          LONG flags, IWbemContext *ctx, IWbemObjectSink *handler) {
+  (void)iface; (void)lang; (void)query; (void)flags; (void)ctx; (void)handler;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static HRESULT WINAPI tomb_ExecMethod(IWbemServices *iface, const BSTR path, const BSTR method, LONG flags,
+                                      IWbemContext *ctx, IWbemClassObject *in, IWbemClassObject **out,
+                                      IWbemCallResult **result) {
+  (void)iface; (void)path; (void)method; (void)flags; (void)ctx; (void)in;
+  return gone(out, result);
+}
+
+static HRESULT WINAPI tomb_ExecMethodAsync(IWbemServices *iface, const BSTR path, const BSTR method,
+                                           LONG flags, IWbemContext *ctx, IWbemClassObject *in,
+                                           IWbemObjectSink *handler) {
+  (void)iface; (void)path; (void)method; (void)flags; (void)ctx; (void)in; (void)handler;
+  return WBEM_E_SHUTTING_DOWN;
+}
+
+static const IWbemServicesVtbl tomb_vtbl = {
+  services_QueryInterface,
+  tomb_AddRef,
+  tomb_Release,
+  tomb_OpenNamespace,
+  tomb_CancelAsyncCall,
+  tomb_QueryObjectSink,
+  tomb_GetObject,
+  tomb_PathAsync,                      /* GetObjectAsync */
+  tomb_PutObject,                      /* PutClass */
+  tomb_ObjectAsync,                    /* PutClassAsync */
+  tomb_DeletePath,                     /* DeleteClass */
+  tomb_PathAsync,                      /* DeleteClassAsync */
+  tomb_CreateEnum,                     /* CreateClassEnum */
+  tomb_PathAsync,                      /* CreateClassEnumAsync */
+  tomb_PutObject,                      /* PutInstance */
+  tomb_ObjectAsync,                    /* PutInstanceAsync */
+  tomb_DeletePath,                     /* DeleteInstance */
+  tomb_PathAsync,                      /* DeleteInstanceAsync */
+  tomb_CreateEnum,                     /* CreateInstanceEnum */
+  tomb_PathAsync,                      /* CreateInstanceEnumAsync */
+  tomb_ExecQuery,
+  tomb_ExecQueryAsync,
+  tomb_ExecQuery,                      /* ExecNotificationQuery */
+  tomb_ExecQueryAsync,                 /* ExecNotificationQueryAsync */
+  tomb_ExecMethod,
+  tomb_ExecMethodAsync,
+};
+
 HRESULT wmiemu__services_new(wmiemu__provider_t *p, IWbemServices **out) {
   services_t *s = calloc(1, sizeof(*s));
   if (!s)
@@ -379,6 +507,7 @@ HRESULT wmiemu__services_new(wmiemu__provider_t *p, IWbemServices **out) {
   s->IWbemServices_iface.lpVtbl = &services_vtbl;
   s->ref = 1;
   s->provider = p;
+  wmiemu__tomb_lend(&s->tomb, p->host, s, "IWbemServices");
   *out = &s->IWbemServices_iface;
   return S_OK;
 }
@@ -390,9 +519,9 @@ LONG wmiemu__services_refs(IWbemServices *iface) {
 void wmiemu__services_set_init_context(IWbemServices *iface, IWbemContext *ctx) {
   services_t *s = impl_from_IWbemServices(iface);
   if (ctx)
-    IWbemContext_AddRef(ctx);
+    wmiemu__context_lend(ctx, s->provider->host, s->provider->name);
   if (s->init_context)
-    IWbemContext_Release(s->init_context);
+    wmiemu__context_unlend(s->init_context);
   s->init_context = ctx;
 }
 
@@ -402,6 +531,12 @@ void wmiemu__services_free(IWbemServices *iface) {
     return;
   s = impl_from_IWbemServices(iface);
   if (s->init_context)
-    IWbemContext_Release(s->init_context);
-  free(s);
+    wmiemu__context_unlend(s->init_context);
+  s->init_context = NULL;
+  /* The host is going: a tombstone, holding what the provider still holds. */
+  if (!wmiemu__tomb_bury(&s->tomb, s->provider->name, WMIEMU__ATOMIC_LOAD(&s->ref) - 1)) {
+    free(s);
+    return;
+  }
+  __atomic_store_n(&s->IWbemServices_iface.lpVtbl, &tomb_vtbl, __ATOMIC_RELEASE);
 }

@@ -205,6 +205,13 @@ HRESULT provider_get_class_object(provider_class *cls, REFCLSID clsid, REFIID ri
   return IClassFactory_QueryInterface(&cls->IClassFactory_iface, riid, ppv);
 }
 
+/* The counts change under Interlocked operations on other threads (a
+ * provider thread ending its work): read them the same way. */
+static LONG read_count(const LONG *count) {
+  return InterlockedCompareExchange((LONG *)count, 0, 0);
+}
+
 HRESULT provider_can_unload_now(const provider_class *cls) {
-  return cls->objects == 0 && cls->locks == 0 && cls->busy == 0 ? S_OK : S_FALSE;
+  return read_count(&cls->objects) == 0 && read_count(&cls->locks) == 0 && read_count(&cls->busy) == 0
+         ? S_OK : S_FALSE;
 }

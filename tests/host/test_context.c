@@ -372,6 +372,41 @@ static void test_shutdown_on_idle_unload(void **state) {
   assert_int_equal(shutdown_calls, 1);
 }
 
+/* The context Initialize was given, once lent: a Release below the host's
+ * own reference is rule extra-release and the count stays; when the host
+ * lets it go it is a tombstone that answers every method, and a Release
+ * the provider does not hold then is counted process-wide. */
+static void test_lent_context_becomes_a_tombstone(void **state) {
+  wmiemu_host_t *host;
+  IWbemContext *ctx = NULL;
+  VARIANT v;
+  char last[640];
+  uint64_t before;
+  (void)state;
+  assert_hr(wmiemu_host_new(NULL, &host), S_OK);
+  assert_hr(wmiemu__context_new(&ctx), WBEM_S_NO_ERROR);
+  set_i4(ctx, L"Depth", 3);
+  wmiemu__context_lend(ctx, host, "P");           /* the host's reference: 2 */
+  IWbemContext_Release(ctx);                       /* the creator's: 1 */
+  assert_int_equal(wmiemu_checker_count_rule(wmiemu_host_checker(host), WMIEMU_RULE_EXTRA_RELEASE), 0);
+  assert_int_equal(IWbemContext_Release(ctx), 1);  /* one the provider never had */
+  assert_int_equal(wmiemu_checker_count_rule(wmiemu_host_checker(host), WMIEMU_RULE_EXTRA_RELEASE), 1);
+  IWbemContext_AddRef(ctx);                        /* the provider keeps one: 2 */
+  wmiemu__context_unlend(ctx);                     /* the host lets go: a tombstone */
+  VariantInit(&v);
+  V_VT(&v) = VT_I4;
+  assert_hr(IWbemContext_GetValue(ctx, L"Depth", 0, &v), WBEM_E_SHUTTING_DOWN);
+  assert_int_equal(V_VT(&v), VT_EMPTY);
+  wmiemu_host_free(host);
+  before = wmiemu_host_late_calls(NULL, 0);
+  assert_int_equal(IWbemContext_Release(ctx), 0);  /* the provider's own */
+  assert_int_equal(wmiemu_host_late_calls(NULL, 0), before);
+  assert_int_equal(IWbemContext_Release(ctx), 0);  /* and one more */
+  assert_int_equal(wmiemu_host_late_calls(last, sizeof(last)), before + 1);
+  assert_non_null(strstr(last, "rule extra-release"));
+  assert_non_null(strstr(last, "Initialize's IWbemContext"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_values),
@@ -382,6 +417,7 @@ int main(void) {
     cmocka_unit_test(test_context_only_checked_in_initialize),
     cmocka_unit_test(test_shutdown_before_final_release),
     cmocka_unit_test(test_shutdown_on_idle_unload),
+    cmocka_unit_test(test_lent_context_becomes_a_tombstone),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

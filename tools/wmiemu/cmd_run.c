@@ -236,6 +236,7 @@ static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   wmiemu_checker_t *checker = wmiemu_host_checker(host);
   wmiemu_counters_t c;
   size_t i, n = wmiemu_checker_count(checker);
+  uint64_t unclaimed, after_cancel;
   unsigned r;
 
   wmiemu_host_counters(host, id, &c);
@@ -248,6 +249,15 @@ static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
       fprintf(stderr, " (%s %llu)", wmiemu_drop_reason_name((wmiemu_drop_reason_t)r),
               (unsigned long long)c.dropped_by[r]);
   fprintf(stderr, "\n");
+  /* Every event Indicate took, whether or not a subscription saw it. */
+  unclaimed = wmiemu_host_unclaimed_events(host);
+  after_cancel = wmiemu_host_after_cancel_events(host);
+  fprintf(stderr, "summary: unclaimed %llu, after-cancel %llu\n",
+          (unsigned long long)(unclaimed - after_cancel), (unsigned long long)after_cancel);
+  fprintf(stderr, "summary: every event indicated: %llu = delivered %llu + filtered %llu + dropped %llu + unclaimed %llu + "
+          "after-cancel %llu\n", (unsigned long long)(c.indicated + unclaimed),
+          (unsigned long long)c.delivered, (unsigned long long)c.filtered, (unsigned long long)c.dropped,
+          (unsigned long long)(unclaimed - after_cancel), (unsigned long long)after_cancel);
   if (wmiemu_host_overflow_events(host))
     fprintf(stderr, "summary: %llu __EventQueueOverflowEvent raised\n",
             (unsigned long long)wmiemu_host_overflow_events(host));
@@ -260,6 +270,18 @@ static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
       fprintf(stderr, "violation: %s\n", line);
     }
   }
+}
+
+/* Calls the provider made on objects of the host after it was freed (their
+ * tombstones): no checker was left to take them. Only those made by now. */
+static int print_late_calls(void) {
+  char last[640];
+  uint64_t n = wmiemu_host_late_calls(last, sizeof(last));
+  if (!n)
+    return 0;
+  fprintf(stderr, "summary: %llu late call(s) on objects of the freed host, the last: %s\n",
+          (unsigned long long)n, last);
+  return 1;
 }
 
 /* ---- arguments ----------------------------------------------------------------- */
@@ -451,5 +473,7 @@ int wmiemu_cli_run(int argc, char **argv) {
   if (wmiemu_checker_count(wmiemu_host_checker(host)))
     status = WMIEMU_EXIT_FAILURE;
   wmiemu_host_free(host);
+  if (print_late_calls())
+    status = WMIEMU_EXIT_FAILURE;
   return status;
 }

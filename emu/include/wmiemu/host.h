@@ -211,7 +211,24 @@ WMIEMU_EXTERN HRESULT wmiemu_host_counters(wmiemu_host_t *host, wmiemu_sub_id_t 
 /* Events handed to the host by Indicate that no subscription saw (indicated
  * while nobody was subscribed), and __EventQueueOverflowEvent raised. */
 WMIEMU_EXTERN uint64_t wmiemu_host_unclaimed_events(wmiemu_host_t *host);
+/* Of the unclaimed events, those that reached the host after a
+ * subscription their provider served was cancelled (indicated after its
+ * CancelQuery, or queued when it came): Indicate answered S_OK and no
+ * consumer will see them. For one subscription, every event the host took
+ * is its indicated + unclaimed: delivered + filtered + dropped (+ pending
+ * in open GROUP windows) + (unclaimed - after_cancel) + after_cancel. */
+WMIEMU_EXTERN uint64_t wmiemu_host_after_cancel_events(wmiemu_host_t *host);
 WMIEMU_EXTERN uint64_t wmiemu_host_overflow_events(wmiemu_host_t *host);
+
+/* Objects a host lends a provider (the event sinks, the init sink,
+ * IWbemServices, Initialize's IWbemContext) are never freed while the
+ * process lives: once the host is gone they are tombstones, and a call the
+ * provider makes on one then (a late Indicate: rule indicate-after-release;
+ * a Release it does not hold: rule extra-release) has no checker left to
+ * report to. Such calls are counted here, process-wide; the latest is
+ * described in last (like snprintf, "" when none) when last is not NULL.
+ * Any thread. */
+WMIEMU_EXTERN uint64_t wmiemu_host_late_calls(char *last, size_t size);
 
 /* ---- provider state (tests) ------------------------------------------------- */
 
