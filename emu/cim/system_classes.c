@@ -18,7 +18,11 @@
  * - the pages spell __NAMESPACE "__Namespace" and the registration key
  *   "provider": names are case-insensitive, and the spellings here are those
  *   our providers and tests have always seen. */
-#include "cim/repo.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cim/system_classes.h"
 
 const char wmiemu__system_mof[] =
   "[abstract] class __SystemClass\n{\n};\n"
@@ -163,3 +167,72 @@ const char wmiemu__system_mof[] =
   "\t__ACE SACL[];\n\tuint64 TIME_CREATED;\n};\n"
   "class __NTLMUser9X : __SecurityRelatedClass\n{\n"
   "\tstring Authority;\n\tsint32 Flags;\n\tsint32 Mask;\n\tstring Name;\n\tsint32 Type;\n};\n";
+
+/* ---- one compile per process ----
+ * Compiling the text above costs more than the rest of a repository's
+ * creation, and explore creates a repository per schedule. Classes are
+ * immutable once built (class.h) and shared by reference; but each carries
+ * its namespace's name and the server (for __NAMESPACE, __PATH), so a
+ * compiled set serves the namespaces of that name and server: explore's
+ * repositories all make the same three. The sets are few and kept for the
+ * life of the process; past MAX_SETS names a namespace compiles its own. */
+
+#define MAX_SETS 16
+
+typedef struct {
+  wmiemu__cim_str_t *ns;          /* spelled as the namespace spells it */
+  wmiemu__cim_str_t *server;
+  UINT32 n;
+  wmiemu__cim_class_t **classes;  /* definition order, a reference each */
+} system_set_t;
+
+/* Entries below nsets are complete and never change: readers take none of
+ * the lock, only an acquire load of nsets. */
+static system_set_t sets[MAX_SETS];
+static UINT32 nsets;
+static pthread_mutex_t sets_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static BOOL same_str(const wmiemu__cim_str_t *a, const wmiemu__cim_str_t *b) {
+  if (a == b) return TRUE;
+  if (!a || !b || a->len != b->len) return FALSE;
+  return !memcmp(a->s, b->s, a->len * sizeof(WCHAR));
+}
+
+static const system_set_t *find_set(UINT32 count, const wmiemu__cim_str_t *ns, const wmiemu__cim_str_t *server) {
+  for (UINT32 i = 0; i < count; i++)
+    if (same_str(sets[i].ns, ns) && same_str(sets[i].server, server)) return &sets[i];
+  return NULL;
+}
+
+/* Keeps the classes ns was just compiled with, unless the table is full or
+ * another thread kept the same set meanwhile. */
+static void keep_set(const wmiemu__ns_t *ns, wmiemu__cim_str_t *server) {
+  pthread_mutex_lock(&sets_lock);
+  UINT32 count = __atomic_load_n(&nsets, __ATOMIC_RELAXED);
+  if (count < MAX_SETS && !find_set(count, ns->name, server)) {
+    system_set_t *s = &sets[count];
+    s->classes = malloc(ns->nclasses * sizeof(*s->classes));
+    if (s->classes) {
+      s->ns = wmiemu__str_ref(ns->name);
+      s->server = wmiemu__str_ref(server);
+      s->n = ns->nclasses;
+      for (UINT32 i = 0; i < s->n; i++) s->classes[i] = wmiemu__class_ref(ns->classes[i]);
+      __atomic_store_n(&nsets, count + 1, __ATOMIC_RELEASE);
+    }
+  }
+  pthread_mutex_unlock(&sets_lock);
+}
+
+HRESULT wmiemu__system_classes_install(wmiemu__ns_t *ns, wmiemu__cim_str_t *server) {
+  const system_set_t *s = find_set(__atomic_load_n(&nsets, __ATOMIC_ACQUIRE), ns->name, server);
+  HRESULT hr;
+  if (s) {
+    for (UINT32 i = 0; i < s->n; i++)
+      if (FAILED(hr = wmiemu__ns_put_class(ns, s->classes[i]))) return hr;
+    return S_OK;
+  }
+  /* compiled outside the lock: namespaces of other names need not wait */
+  hr = wmiemu__mof_compile_system(ns, server);
+  if (SUCCEEDED(hr)) keep_set(ns, server);
+  return hr;
+}
