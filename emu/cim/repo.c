@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cim/repo.h"
+#include "cim/system_classes.h"
 
 const WCHAR *wmiemu__ns_strip(const WCHAR *name, size_t *len) {
   size_t n = wmiemu_wcslen(name);
@@ -47,7 +48,7 @@ HRESULT wmiemu__ns_new(const WCHAR *name, size_t len, wmiemu__cim_str_t *server,
   if (!ns->name) { free(ns); return WBEM_E_OUT_OF_MEMORY; }
   for (UINT32 i = 0; i < ns->name->len; i++)
     if (ns->name->s[i] == '/') ns->name->s[i] = '\\';
-  hr = wmiemu__mof_compile_system(ns, server);
+  hr = wmiemu__system_classes_install(ns, server);
   if (FAILED(hr)) { wmiemu__ns_free(ns); return hr; }
   *out = ns;
   return S_OK;
