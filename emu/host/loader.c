@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "compat/debug.h"
+#include "host/supervise.h"
 
 /* dlopen searches the library path for a name without a slash, so a module
  * named relative to the current directory ("provider.so") would be reported
@@ -70,6 +71,7 @@ HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err,
     wmiemu__module_free(m);
     return WBEM_E_PROVIDER_LOAD_FAILURE;
   }
+  wmiemu__supervise_note_module((const void *)m->get_class_object);   /* its frames in crash reports */
   WMIEMU_TRACE(loader, "%s: loaded at %p", path, handle);
   *out = m;
   return S_OK;

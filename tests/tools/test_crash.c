@@ -1,0 +1,122 @@
+/* Crashes as findings: `wmiemu run` on providers that crash (a NULL store in
+ * ProvideEvents, abort() in a provider thread). None may end by signal or
+ * lose the report. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static char out[1 << 17];
+
+/* Runs a shell command line in the source directory, with `WMIEMU` the
+ * command and stderr folded into stdout; returns the exit status, -1 when
+ * the shell itself was killed. */
+static int shell(const char *fmt, ...) {
+  char script[8192], cmd[9000];
+  va_list ap;
+  size_t n;
+  FILE *p;
+  int status;
+  va_start(ap, fmt);
+  vsnprintf(script, sizeof(script), fmt, ap);
+  va_end(ap);
+  snprintf(cmd, sizeof(cmd), "cd '%s' && WMIEMU='%s/bin/wmiemu' && B='%s' && { %s ; } 2>&1",
+           getenv("WMIEMU_SOURCE_DIR"), getenv("WMIEMU_BINARY_DIR"), getenv("WMIEMU_BINARY_DIR"), script);
+  p = popen(cmd, "r");
+  assert_non_null(p);
+  n = fread(out, 1, sizeof(out) - 1, p);
+  out[n] = 0;
+  status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void expect(const char *text) {
+  if (!strstr(out, text))
+    fail_msg("expected \"%s\" in:\n%s", text, out);
+}
+
+/* The provider's part of a command line: its MOF, module and query. */
+#define PROVIDER(name) \
+  "--mof provider/broken/broken_" name ".mof --provider \"$B/provider/broken_" name ".so\" " \
+  "--query 'SELECT * FROM BrokenEvent'"
+
+static char trace[256];
+
+static int setup(void **state) {
+  (void)state;
+  snprintf(trace, sizeof(trace), "/tmp/wmiemu-test-crash-%d.jsonl", (int)getpid());
+  return 0;
+}
+
+static int teardown(void **state) {
+  char more[300];
+  (void)state;
+  unlink(trace);
+  for (int i = 2; i < 5; i++) {
+    snprintf(more, sizeof(more), "%s.%d", trace, i);
+    unlink(more);
+  }
+  return 0;
+}
+
+static void test_run_segfault(void **state) {
+  (void)state;
+  assert_int_equal(shell("\"$WMIEMU\" run " PROVIDER("crash") " --duration 2"), 1);
+  expect("wmiemu run: provider crashed: SIGSEGV (address 0x0, not mapped) in thread ");
+  expect("while servicing ProvideEvents (provider BrokenCrashProvider)\n");
+  expect("wmiemu run: backtrace (* = provider module):\n");
+  expect(" * 0x");
+  expect("broken_crash.so (crash_provide_events+0x");
+  expect("wmiemu run: counters up to the crash: none yet");
+}
+
+static void test_run_abort_in_thread(void **state) {
+  (void)state;
+  assert_int_equal(shell("\"$WMIEMU\" run " PROVIDER("abort_thread") " --duration 5"), 1);
+  expect("\"Seq\":3}}\n");   /* the events before the crash were delivered */
+  expect("wmiemu run: provider crashed: SIGABRT (raised by abort()) in thread ");
+  expect("outside any WMI call (a thread of the provider's)\n");
+  expect("broken_abort_thread.so (abort_thread");
+  expect("wmiemu run: counters up to the crash: indicated 3, matched 3, delivered 3, filtered 0, dropped 0; "
+         "0 contract violation(s)\n");
+}
+
+/* Ctrl-C reaches the supervised run through the parent, which still exits
+ * with the child's status after its summary. */
+static void test_interrupt_keeps_summary(void **state) {
+  (void)state;
+  assert_int_equal(shell("SAMPLE_TICK_INTERVAL_MS=5 \"$WMIEMU\" run --mof provider/sample/sample.mof "
+                         "--provider \"$B/provider/sample_tick.so\" --query 'SELECT * FROM SampleTick' >/dev/null "
+                         "2>/tmp/wmiemu-test-crash-int-$$ & pid=$!; sleep 1; kill -INT $pid; wait $pid; "
+                         "echo \"status $?\"; cat /tmp/wmiemu-test-crash-int-$$; rm -f /tmp/wmiemu-test-crash-int-$$"),
+                   0);
+  expect("status 0\n");
+  expect("wmiemu run: interrupted, shutting down\n");
+  expect("summary: indicated ");
+  assert_null(strstr(out, "crashed"));
+}
+
+static void test_no_supervise(void **state) {
+  (void)state;
+  assert_int_equal(shell("SAMPLE_TICK_INTERVAL_MS=5 \"$WMIEMU\" run --no-supervise --mof provider/sample/sample.mof "
+                         "--provider \"$B/provider/sample_tick.so\" --query 'SELECT * FROM SampleTick' --count 2"),
+                   0);
+  expect("summary: 0 contract violation(s)\n");
+  assert_int_equal(shell("\"$WMIEMU\" run --help"), 0);
+  expect("--no-supervise");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_run_segfault),
+    cmocka_unit_test(test_run_abort_in_thread),
+    cmocka_unit_test(test_interrupt_keeps_summary),
+    cmocka_unit_test(test_no_supervise),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
