@@ -148,6 +148,8 @@ int wmiemu__sched_new(wmiemu__sched_t **out, const wmiemu__sched_opts_t *opts) {
       s->change_points[i] = 1 + rng_below(s, s->opts.pct_steps);
     qsort(s->change_points, s->n_change_points, sizeof(uint64_t), cmp_u64);
   }
+  s->trace.stream = opts->record_trace && opts->stream_trace;
+  s->trace.fd = opts->trace_fd;
   TRACE(s, "{\"wmiemu_trace\":1,\"scenario\":\"");
   if (s->opts.record_trace)
     wmiemu__tbuf_json_escape(&s->trace, opts->scenario_name ? opts->scenario_name : "");

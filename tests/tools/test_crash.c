@@ -1,6 +1,6 @@
-/* Crashes as findings: `wmiemu run` on providers that crash (a NULL store in
- * ProvideEvents, abort() in a provider thread). None may end by signal or
- * lose the report. */
+/* Crashes as findings: `wmiemu run`, `explore` and `replay` on providers that
+ * crash (a NULL store in ProvideEvents, abort() in a provider thread). None
+ * may end by signal or lose the report. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,6 +38,13 @@ static int shell(const char *fmt, ...) {
 static void expect(const char *text) {
   if (!strstr(out, text))
     fail_msg("expected \"%s\" in:\n%s", text, out);
+}
+
+static unsigned count(const char *text) {
+  unsigned n = 0;
+  for (const char *p = out; (p = strstr(p, text)); p++)
+    n++;
+  return n;
 }
 
 /* The provider's part of a command line: its MOF, module and query. */
@@ -86,6 +93,51 @@ static void test_run_abort_in_thread(void **state) {
          "0 contract violation(s)\n");
 }
 
+static void test_explore_segfault_and_replay(void **state) {
+  (void)state;
+  assert_int_equal(shell("\"$WMIEMU\" explore " PROVIDER("crash") " --iterations 5 --quiet --trace %s", trace), 1);
+  expect("wmiemu explore: provider crashed: SIGSEGV (address 0x0, not mapped) in thread ");
+  expect("while servicing ProvideEvents (provider BrokenCrashProvider)\n");
+  expect("broken_crash.so (crash_provide_events+0x");
+  expect("wmiemu explore: the crash was in schedule 1 (seed 1, random strategy)\n");
+  expect("reproduce with: wmiemu replay ");
+  expect(trace);
+  assert_int_equal(count("provider crashed"), 1);   /* stopped at the first crash */
+  /* The saved trace ends in the crash; replaying it crashes alike. */
+  assert_int_equal(shell("tail -1 %s", trace), 0);
+  expect("{\"end\":\"crash\",\"signal\":\"SIGSEGV\"}\n");
+  assert_int_equal(shell("\"$WMIEMU\" replay %s", trace), 1);
+  expect("wmiemu replay: provider crashed: SIGSEGV (address 0x0, not mapped) in thread ");
+  expect("while servicing ProvideEvents (provider BrokenCrashProvider)\n");
+  expect("broken_crash.so (crash_provide_events+0x");
+}
+
+static void test_explore_abort_and_replay(void **state) {
+  (void)state;
+  assert_int_equal(shell("\"$WMIEMU\" explore " PROVIDER("abort_thread") " --seed 7 --iterations 3 --quiet "
+                         "--trace %s", trace), 1);
+  expect("wmiemu explore: provider crashed: SIGABRT (raised by abort()) in thread ");
+  expect("outside any WMI call (a thread of the provider's)\n");
+  expect("broken_abort_thread.so (abort_thread");
+  expect("wmiemu explore: the crash was in schedule 1 (seed 7, random strategy)\n");
+  expect("crash at seed 7: trace ");
+  assert_int_equal(shell("\"$WMIEMU\" replay %s", trace), 1);
+  expect("wmiemu replay: provider crashed: SIGABRT (raised by abort()) in thread ");
+  expect("broken_abort_thread.so (abort_thread");
+}
+
+static void test_explore_keep_going(void **state) {
+  (void)state;
+  assert_int_equal(shell("\"$WMIEMU\" explore " PROVIDER("crash") " --iterations 3 --quiet --keep-going "
+                         "--trace %s", trace), 1);
+  assert_int_equal(count("wmiemu explore: provider crashed: SIGSEGV"), 3);
+  expect("the crash was in schedule 1 (seed 1,");
+  expect("the crash was in schedule 2 (seed 2,");
+  expect("the crash was in schedule 3 (seed 3,");
+  expect("--keep-going: on with seed 2\n");
+  assert_int_equal(shell("test -s %s && test -s %s.2 && test -s %s.3", trace, trace, trace), 0);
+}
+
 /* Ctrl-C reaches the supervised run through the parent, which still exits
  * with the child's status after its summary. */
 static void test_interrupt_keeps_summary(void **state) {
@@ -109,12 +161,17 @@ static void test_no_supervise(void **state) {
   expect("summary: 0 contract violation(s)\n");
   assert_int_equal(shell("\"$WMIEMU\" run --help"), 0);
   expect("--no-supervise");
+  assert_int_equal(shell("\"$WMIEMU\" explore --help"), 0);
+  expect("--keep-going");
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_run_segfault),
     cmocka_unit_test(test_run_abort_in_thread),
+    cmocka_unit_test(test_explore_segfault_and_replay),
+    cmocka_unit_test(test_explore_abort_and_replay),
+    cmocka_unit_test(test_explore_keep_going),
     cmocka_unit_test(test_interrupt_keeps_summary),
     cmocka_unit_test(test_no_supervise),
   };
