@@ -1,6 +1,7 @@
 /* Crashes as findings: `wmiemu run`, `explore` and `replay` on providers that
- * crash (a NULL store in ProvideEvents, abort() in a provider thread). None
- * may end by signal or lose the report. */
+ * crash (a NULL store in ProvideEvents, abort() in a provider thread) or hand
+ * the host garbage (DllGetClassObject exported as data, a QueryInterface
+ * result that is no object). None may end by signal or lose the report. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,6 +94,24 @@ static void test_run_abort_in_thread(void **state) {
          "0 contract violation(s)\n");
 }
 
+static void test_run_data_export(void **state) {
+  (void)state;
+  assert_int_equal(shell("\"$WMIEMU\" run " PROVIDER("data_export") " --duration 2"), 1);
+  expect("provider module exports DllGetClassObject as data, not as a function (0x80041013)\n");
+  expect("violation: rule bad-pointer in DllGetClassObject (provider ");
+  assert_null(strstr(out, "crashed"));
+}
+
+static void test_run_garbage_qi(void **state) {
+  (void)state;
+  assert_int_equal(shell("\"$WMIEMU\" run " PROVIDER("garbage_qi") " --duration 0.3"), 1);
+  expect("summary: 1 contract violation(s)\n");
+  expect("violation: rule bad-pointer in QueryInterface (provider BrokenGarbageQiProvider, thread ");
+  expect("QueryInterface(IWbemEventProviderQuerySink) returned 0x00000000 and 0x1badd000, which is not "
+         "readable memory\n");
+  assert_null(strstr(out, "crashed"));
+}
+
 static void test_explore_segfault_and_replay(void **state) {
   (void)state;
   assert_int_equal(shell("\"$WMIEMU\" explore " PROVIDER("crash") " --iterations 5 --quiet --trace %s", trace), 1);
@@ -138,6 +157,19 @@ static void test_explore_keep_going(void **state) {
   assert_int_equal(shell("test -s %s && test -s %s.2 && test -s %s.3", trace, trace, trace), 0);
 }
 
+static void test_explore_bad_pointers(void **state) {
+  (void)state;
+  assert_int_equal(shell("\"$WMIEMU\" explore " PROVIDER("garbage_qi") " --iterations 3 --quiet --trace %s",
+                         trace), 1);
+  expect("provider:BrokenGarbageQiProvider: violation after 1 schedule (seed 1, random strategy)\n");
+  expect("rule bad-pointer in QueryInterface");
+  assert_null(strstr(out, "crashed"));
+  assert_int_equal(shell("\"$WMIEMU\" explore " PROVIDER("data_export") " --iterations 3 --quiet --trace %s",
+                         trace), 1);
+  expect("rule bad-pointer in DllGetClassObject");
+  assert_null(strstr(out, "crashed"));
+}
+
 /* Ctrl-C reaches the supervised run through the parent, which still exits
  * with the child's status after its summary. */
 static void test_interrupt_keeps_summary(void **state) {
@@ -169,9 +201,12 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_run_segfault),
     cmocka_unit_test(test_run_abort_in_thread),
+    cmocka_unit_test(test_run_data_export),
+    cmocka_unit_test(test_run_garbage_qi),
     cmocka_unit_test(test_explore_segfault_and_replay),
     cmocka_unit_test(test_explore_abort_and_replay),
     cmocka_unit_test(test_explore_keep_going),
+    cmocka_unit_test(test_explore_bad_pointers),
     cmocka_unit_test(test_interrupt_keeps_summary),
     cmocka_unit_test(test_no_supervise),
   };

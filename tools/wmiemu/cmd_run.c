@@ -414,6 +414,8 @@ int wmiemu_cli_run(int argc, char **argv) {
     hr = wmiemu_host_add_module(host, a.providers[i]);
     if (FAILED(hr)) {
       fprintf(stderr, "wmiemu run: %s (0x%08x)\n", wmiemu_host_last_error(host), (unsigned)hr);
+      if (wmiemu_checker_count(wmiemu_host_checker(host)))
+        print_summary(host, 0);   /* the rule the module broke (bad-pointer) */
       wmiemu_host_free(host);
       return WMIEMU_EXIT_FAILURE;
     }
