@@ -5,8 +5,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "exec/os.h"
+#include "compat/altstack.h"
 #include "exec/sched.h"
 #include "exec/trace_buf.h"
 
@@ -461,6 +463,8 @@ void wmiemu__sched_thread_exit(wmiemu__sched_t *s) {
 
 static void *thread_main(void *arg) {
   wmiemu__sched_thread_t *t = arg;
+  wmiemu__altstack_enter();
+  prctl(PR_SET_NAME, t->name, 0, 0, 0);   /* for crash reports: "wmi-worker", ... */
   tls_self = t;
   wmiemu__park(&t->park);
   if (t->abort)

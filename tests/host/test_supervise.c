@@ -13,9 +13,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <windows.h>
+
 #include <wmiemu/host_supervise.h>
 
-static int *volatile nowhere;
+/* Unmapped, and not NULL: a sanitizer's null check does not see it first. */
+static int *volatile nowhere = (int *)(uintptr_t)0x10;
 
 static int exit_with(void *ctx) {
   return *(int *)ctx;
@@ -50,6 +53,51 @@ static int kill_self(void *ctx) {
   kill(getpid(), SIGKILL);
   return 0;
 }
+
+/* Recursion that overflows the stack: only the alternate stack lets the
+ * handler run. The volatile bound keeps the compiler from seeing it as
+ * infinite. */
+static volatile int depth_limit = 1 << 30;
+
+static int deep(int n) {
+  volatile char frame[512];
+  frame[0] = (char)n;
+  if (n == depth_limit)
+    return 0;
+  return deep(n + 1) + frame[0];
+}
+
+static int overflow_main(void *ctx) {
+  (void)ctx;
+  return deep(0);
+}
+
+static DWORD WINAPI overflow_thread(void *arg) {
+  (void)arg;
+  return (DWORD)deep(0);
+}
+
+/* The same on a thread made with CreateThread, which gets its own
+ * alternate stack in a supervised child. */
+static int overflow_in_thread(void *ctx) {
+  HANDLE thread = CreateThread(NULL, 0, overflow_thread, NULL, 0, NULL);
+  (void)ctx;
+  if (!thread)
+    return 3;
+  WaitForSingleObject(thread, INFINITE);
+  return 4;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+/* A use after free: ASan's report ends the child through its death
+ * callback, which fills the record. */
+static int use_after_free(void *ctx) {
+  char *volatile p = malloc(16);
+  (void)ctx;
+  free(p);
+  return p[3];
+}
+#endif
 
 static char *print_to_string(const wmiemu_supervise_report_t *r, int *printed) {
   char *text = NULL;
@@ -93,7 +141,7 @@ static void test_segfault(void **state) {
   assert_int_equal(r.crashed, 1);
   assert_int_equal(r.signal, SIGSEGV);
   assert_int_equal(r.code, SEGV_MAPERR);
-  assert_int_equal(r.address, 0);
+  assert_int_equal(r.address, 0x10);
   assert_string_equal(r.thread_name, "crasher");
   assert_true(r.thread_id > 0);
   assert_string_equal(r.call, "");   /* no WMI call in progress */
@@ -108,7 +156,7 @@ static void test_segfault(void **state) {
   assert_int_equal(r.violations, 3);
   text = print_to_string(&r, &printed);
   assert_int_equal(printed, 1);
-  assert_non_null(strstr(text, "test: provider crashed: SIGSEGV (address 0x0, not mapped) in thread "));
+  assert_non_null(strstr(text, "test: provider crashed: SIGSEGV (address 0x10, not mapped) in thread "));
   assert_non_null(strstr(text, " 'crasher' outside any WMI call"));
   assert_non_null(strstr(text, "(crash_named+0x"));
   assert_non_null(strstr(text, "test: counters up to the crash: indicated 6, matched 0, delivered 4, filtered 0, "
@@ -148,6 +196,37 @@ static void test_killed_without_record(void **state) {
   free(text);
 }
 
+static void test_stack_overflow(void **state) {
+  wmiemu_supervise_report_t r;
+  (void)state;
+  assert_int_equal(wmiemu_supervise(overflow_main, NULL, &r), 0);
+  assert_int_equal(r.crashed, 1);
+  assert_int_equal(r.signal, SIGSEGV);
+  assert_true(r.n_frames > 0);
+  assert_int_equal(wmiemu_supervise(overflow_in_thread, NULL, &r), 0);
+  assert_int_equal(r.crashed, 1);
+  assert_int_equal(r.signal, SIGSEGV);
+  assert_string_equal(r.thread_name, "CreateThread");
+}
+
+static void test_sanitizer_report(void **state) {
+#if defined(__SANITIZE_ADDRESS__)
+  wmiemu_supervise_report_t r;
+  int printed;
+  char *text;
+  (void)state;
+  assert_int_equal(wmiemu_supervise(use_after_free, NULL, &r), 0);
+  assert_int_equal(r.crashed, 1);
+  assert_int_equal(r.sanitizer, 1);
+  text = print_to_string(&r, &printed);
+  assert_non_null(strstr(text, "test: provider crashed: sanitizer report (printed above) in thread "));
+  free(text);
+#else
+  (void)state;
+  skip();   /* only a sanitizer build has reports to catch */
+#endif
+}
+
 static void test_signal_names(void **state) {
   char buf[24];
   (void)state;
@@ -163,6 +242,8 @@ int main(void) {
     cmocka_unit_test(test_segfault),
     cmocka_unit_test(test_abort),
     cmocka_unit_test(test_killed_without_record),
+    cmocka_unit_test(test_stack_overflow),
+    cmocka_unit_test(test_sanitizer_report),
     cmocka_unit_test(test_signal_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /* Crashes as findings: `wmiemu run`, `explore` and `replay` on providers that
- * crash (a NULL store in ProvideEvents, abort() in a provider thread) or hand
+ * crash (a wild store in ProvideEvents, abort() in a provider thread) or hand
  * the host garbage (DllGetClassObject exported as data, a QueryInterface
  * result that is no object). None may end by signal or lose the report. */
 #include <setjmp.h>
@@ -75,7 +75,7 @@ static int teardown(void **state) {
 static void test_run_segfault(void **state) {
   (void)state;
   assert_int_equal(shell("\"$WMIEMU\" run " PROVIDER("crash") " --duration 2"), 1);
-  expect("wmiemu run: provider crashed: SIGSEGV (address 0x0, not mapped) in thread ");
+  expect("wmiemu run: provider crashed: SIGSEGV (address 0x10, not mapped) in thread ");
   expect("while servicing ProvideEvents (provider BrokenCrashProvider)\n");
   expect("wmiemu run: backtrace (* = provider module):\n");
   expect(" * 0x");
@@ -115,7 +115,7 @@ static void test_run_garbage_qi(void **state) {
 static void test_explore_segfault_and_replay(void **state) {
   (void)state;
   assert_int_equal(shell("\"$WMIEMU\" explore " PROVIDER("crash") " --iterations 5 --quiet --trace %s", trace), 1);
-  expect("wmiemu explore: provider crashed: SIGSEGV (address 0x0, not mapped) in thread ");
+  expect("wmiemu explore: provider crashed: SIGSEGV (address 0x10, not mapped) in thread ");
   expect("while servicing ProvideEvents (provider BrokenCrashProvider)\n");
   expect("broken_crash.so (crash_provide_events+0x");
   expect("wmiemu explore: the crash was in schedule 1 (seed 1, random strategy)\n");
@@ -126,7 +126,7 @@ static void test_explore_segfault_and_replay(void **state) {
   assert_int_equal(shell("tail -1 %s", trace), 0);
   expect("{\"end\":\"crash\",\"signal\":\"SIGSEGV\"}\n");
   assert_int_equal(shell("\"$WMIEMU\" replay %s", trace), 1);
-  expect("wmiemu replay: provider crashed: SIGSEGV (address 0x0, not mapped) in thread ");
+  expect("wmiemu replay: provider crashed: SIGSEGV (address 0x10, not mapped) in thread ");
   expect("while servicing ProvideEvents (provider BrokenCrashProvider)\n");
   expect("broken_crash.so (crash_provide_events+0x");
 }

@@ -26,6 +26,7 @@
 #include <wmiemu/host_supervise.h>
 
 #include "check/context.h"
+#include "compat/altstack.h"
 #include "compat/memcheck.h"
 #include "host/supervise.h"
 
@@ -247,6 +248,7 @@ static void install_handlers(void) {
     sigaction(fatal_signals[i], &sa, NULL);
   if (__sanitizer_set_death_callback)
     __sanitizer_set_death_callback(on_sanitizer_death);
+  wmiemu__altstack_enable();         /* threads the emulator makes from now on */
 }
 
 /* ---- the parent ------------------------------------------------------------------- */
