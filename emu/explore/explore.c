@@ -233,6 +233,7 @@ wmiemu_outcome_t wmiemu_replay(wmiemu_scenario_fn scenario, void *ctx, const cha
     return result->outcome;
   }
   scenario_t sc = { scenario, ctx };
+  wmiemu__supervise_note_schedule(info.seed, 0, info.pct_steps);   /* a crash is this schedule's */
   wmiemu_outcome_t o = run_schedule(s, &sc);
   result->iterations_run = 1;
   result->steps = result->total_steps = wmiemu__sched_steps(s);
