@@ -49,8 +49,7 @@ static int call_abort(void *ctx) {
 }
 
 static int kill_self(void *ctx) {
-  (void)ctx;
-  kill(getpid(), SIGKILL);
+  kill(getpid(), *(int *)ctx);
   return 0;
 }
 
@@ -184,8 +183,9 @@ static void test_killed_without_record(void **state) {
   wmiemu_supervise_report_t r;
   int printed;
   char *text;
+  int sig = SIGKILL;
   (void)state;
-  assert_int_equal(wmiemu_supervise(kill_self, NULL, &r), 0);
+  assert_int_equal(wmiemu_supervise(kill_self, &sig, &r), 0);
   assert_int_equal(r.crashed, 0);
   assert_int_equal(r.exited, 0);
   assert_int_equal(r.term_signal, SIGKILL);
@@ -193,6 +193,12 @@ static void test_killed_without_record(void **state) {
   assert_int_equal(printed, 1);
   assert_string_equal(text, "test: provider process killed by SIGKILL with no crash record "
                             "(out of memory, or killed from outside)\n");
+  free(text);
+  sig = SIGPIPE;   /* as in `wmiemu run ... | head -1` */
+  assert_int_equal(wmiemu_supervise(kill_self, &sig, &r), 0);
+  assert_int_equal(r.term_signal, SIGPIPE);
+  text = print_to_string(&r, &printed);
+  assert_string_equal(text, "test: provider process ended by SIGPIPE (its output was closed)\n");
   free(text);
 }
 

@@ -473,6 +473,8 @@ int wmiemu_supervise_print(const wmiemu_supervise_report_t *r, const char *prefi
     const char *name = wmiemu_supervise_signal_name(r->term_signal, tmp, sizeof(tmp));
     if (r->term_signal == SIGINT || r->term_signal == SIGTERM)
       fprintf(out, "%s: provider process ended by %s (interrupted) before its summary\n", prefix, name);
+    else if (r->term_signal == SIGPIPE)
+      fprintf(out, "%s: provider process ended by SIGPIPE (its output was closed)\n", prefix);
     else
       fprintf(out, "%s: provider process killed by %s with no crash record (%s)\n", prefix, name,
               r->term_signal == SIGKILL ? "out of memory, or killed from outside" : "killed from outside");
