@@ -5,8 +5,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "exec/os.h"
+#include "compat/altstack.h"
 #include "exec/sched.h"
 #include "exec/trace_buf.h"
 
@@ -148,6 +150,8 @@ int wmiemu__sched_new(wmiemu__sched_t **out, const wmiemu__sched_opts_t *opts) {
       s->change_points[i] = 1 + rng_below(s, s->opts.pct_steps);
     qsort(s->change_points, s->n_change_points, sizeof(uint64_t), cmp_u64);
   }
+  s->trace.stream = opts->record_trace && opts->stream_trace;
+  s->trace.fd = opts->trace_fd;
   TRACE(s, "{\"wmiemu_trace\":1,\"scenario\":\"");
   if (s->opts.record_trace)
     wmiemu__tbuf_json_escape(&s->trace, opts->scenario_name ? opts->scenario_name : "");
@@ -459,6 +463,8 @@ void wmiemu__sched_thread_exit(wmiemu__sched_t *s) {
 
 static void *thread_main(void *arg) {
   wmiemu__sched_thread_t *t = arg;
+  wmiemu__altstack_enter();
+  prctl(PR_SET_NAME, t->name, 0, 0, 0);   /* for crash reports: "wmi-worker", ... */
   tls_self = t;
   wmiemu__park(&t->park);
   if (t->abort)

@@ -41,6 +41,8 @@ typedef struct {
   uint64_t pct_steps;          /* k: where change points fall, 1..k */
   uint64_t max_steps;
   int record_trace;            /* keep the JSON Lines trace in memory */
+  int stream_trace;            /* with record_trace: also write each line to trace_fd as made */
+  int trace_fd;
   const char *scenario_name;
   wmiemu_strategy_t recorded;  /* REPLAY: the strategy named in the header */
   const uint32_t *replay;      /* REPLAY: the thread to run at each step */

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exec/trace_buf.h"
 
@@ -22,6 +23,21 @@ static int reserve(wmiemu__tbuf_t *b, size_t extra) {
   return 0;
 }
 
+/* Writes out what is complete: up to the last newline. */
+static void stream_out(wmiemu__tbuf_t *b) {
+  size_t end = b->len;
+  while (end > b->streamed && b->data[end - 1] != '\n')
+    end--;
+  while (b->streamed < end) {
+    ssize_t n = write(b->fd, b->data + b->streamed, end - b->streamed);
+    if (n <= 0) {
+      b->stream = 0;   /* a full disk: the in-memory trace stays whole */
+      return;
+    }
+    b->streamed += (size_t)n;
+  }
+}
+
 void wmiemu__tbuf_vprintf(wmiemu__tbuf_t *b, const char *fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);
@@ -35,6 +51,8 @@ void wmiemu__tbuf_vprintf(wmiemu__tbuf_t *b, const char *fmt, va_list ap) {
     }
   }
   va_end(ap2);
+  if (b->stream && b->len && b->data[b->len - 1] == '\n')
+    stream_out(b);
 }
 
 void wmiemu__tbuf_printf(wmiemu__tbuf_t *b, const char *fmt, ...) {
@@ -67,4 +85,5 @@ void wmiemu__tbuf_free(wmiemu__tbuf_t *b) {
   b->data = NULL;
   b->len = b->cap = 0;
   b->oom = 0;
+  b->streamed = 0;
 }

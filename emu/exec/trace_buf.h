@@ -10,6 +10,11 @@ typedef struct {
   char *data;
   size_t len, cap;
   int oom;
+  /* With `stream`, each complete line is also written to fd as soon as it
+   * is made (one write(2), so a crash of the process right after keeps
+   * it); `streamed` counts the bytes written. */
+  int stream, fd;
+  size_t streamed;
 } wmiemu__tbuf_t;
 
 void wmiemu__tbuf_printf(wmiemu__tbuf_t *b, const char *fmt, ...)

@@ -1,10 +1,12 @@
 /* The scenario runner: many schedules of one scenario, stop at the first
  * failure, write its trace; and exact replay of a written trace. */
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <wmiemu/explore.h>
 
@@ -12,6 +14,7 @@
 #include "exec/seam_det.h"
 #include "compat/debug.h"
 #include "explore/trace.h"
+#include "host/supervise.h"
 
 void wmiemu_explore_opts_init(wmiemu_explore_opts_t *opts) {
   if (!opts)
@@ -84,8 +87,12 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
   scenario_t sc = { scenario, ctx };
   /* PCT places its change points within the longest schedule seen so far,
    * a function of earlier iterations only: same seed, same sequence. */
-  uint64_t pct_steps = 100;
+  uint64_t pct_steps = opts.pct_steps ? opts.pct_steps : 100;
   double last_progress = wall_s();
+  int stream_fd = -1;
+  if (opts.trace_stream && opts.trace_path &&
+      (stream_fd = open(opts.trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
+    fprintf(stderr, "wmiemu: cannot write trace %s\n", opts.trace_path);
   for (uint64_t i = 0; i < opts.iterations; i++) {
     wmiemu__sched_opts_t so = { 0 };
     so.strategy = opts.strategy;
@@ -95,8 +102,15 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
     so.max_steps = opts.max_steps;
     so.record_trace = opts.trace_path != NULL;
     so.scenario_name = opts.scenario_name;
+    if (stream_fd >= 0 && (ftruncate(stream_fd, 0) == 0 && lseek(stream_fd, 0, SEEK_SET) == 0)) {
+      so.stream_trace = 1;   /* this schedule's trace alone, from its first line */
+      so.trace_fd = stream_fd;
+    }
+    wmiemu__supervise_note_schedule(so.seed, i, pct_steps);
     wmiemu__sched_t *s;
     if (wmiemu__sched_new(&s, &so) != 0) {
+      if (stream_fd >= 0)
+        close(stream_fd);
       result->outcome = WMIEMU_OUTCOME_ERROR;
       snprintf(result->message, sizeof(result->message), "cannot create a schedule (out of memory?)");
       return result->outcome;
@@ -141,6 +155,8 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
       }
     }
   }
+  if (stream_fd >= 0)
+    close(stream_fd);
   if (opts.progress) {
     fprintf(opts.progress, "\rexplore: %llu/%llu schedules, %llu steps: %s\n",
             (unsigned long long)result->iterations_run, (unsigned long long)opts.iterations,
@@ -217,6 +233,7 @@ wmiemu_outcome_t wmiemu_replay(wmiemu_scenario_fn scenario, void *ctx, const cha
     return result->outcome;
   }
   scenario_t sc = { scenario, ctx };
+  wmiemu__supervise_note_schedule(info.seed, 0, info.pct_steps);   /* a crash is this schedule's */
   wmiemu_outcome_t o = run_schedule(s, &sc);
   result->iterations_run = 1;
   result->steps = result->total_steps = wmiemu__sched_steps(s);

@@ -12,6 +12,7 @@
 #include "check/context.h"
 #include "compat/debug.h"
 #include "exec/sched.h"
+#include "host/received.h"
 
 typedef struct {
   wmiemu__exec_call_t call;
@@ -102,6 +103,8 @@ HRESULT wmiemu__call_qi(wmiemu__provider_t *p, IUnknown *unk, REFIID iid, void *
   HRESULT hr;
   *out = NULL;
   hr = wmiemu__provider_call(p, "QueryInterface", do_qi, &a);
+  hr = wmiemu__received_object(p->host->checker, p->name, "QueryInterface",
+                               wmiemu__iid_name(iid, buf, sizeof(buf)), hr, out);
   WMIEMU_TRACE(host, "provider %s: %p->QueryInterface(%s) returned 0x%08x, %p", p->name, (void *)unk,
                wmiemu__iid_name(iid, buf, sizeof(buf)), (unsigned)hr, *out);
   return hr;

@@ -167,7 +167,7 @@ HRESULT wmiemu_host_add_module(wmiemu_host_t *host, const char *path) {
   HRESULT hr;
   if (!host || !path)
     return WBEM_E_INVALID_PARAMETER;
-  hr = wmiemu__module_open(path, &m, host->last_error, sizeof(host->last_error));
+  hr = wmiemu__module_open(path, host->checker, &m, host->last_error, sizeof(host->last_error));
   if (SUCCEEDED(hr))
     add_module(host, m);
   return hr;

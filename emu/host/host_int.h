@@ -241,8 +241,9 @@ static inline HRESULT wmiemu__sink_indicate_hook(wmiemu__sink_t *s, LONG count,
 }
 
 /* loader.c */
-HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err, size_t err_size);
-HRESULT wmiemu__module_create(wmiemu__module_t *m, REFCLSID clsid, IUnknown **out);
+HRESULT wmiemu__module_open(const char *path, wmiemu_checker_t *checker, wmiemu__module_t **out, char *err,
+                            size_t err_size);
+HRESULT wmiemu__module_create(wmiemu__module_t *m, wmiemu_checker_t *checker, REFCLSID clsid, IUnknown **out);
 void wmiemu__module_unload(wmiemu__module_t *m);
 void wmiemu__module_free(wmiemu__module_t *m);
 

@@ -9,7 +9,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check/context.h"
 #include "compat/debug.h"
+#include "compat/memcheck.h"
+#include "host/received.h"
+#include "host/supervise.h"
 
 /* dlopen searches the library path for a name without a slash, so a module
  * named relative to the current directory ("provider.so") would be reported
@@ -42,7 +46,20 @@ static void *open_module(const char *path, char *err, size_t err_size) {
   return handle;
 }
 
-HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err, size_t err_size) {
+/* The two exports must be functions: a data symbol of that name would be
+ * called as code. Refused before any call, as WMI refuses a module it
+ * cannot use, and reported as the provider's bad pointer. */
+static const char *data_export(wmiemu__module_t *m) {
+  if (!wmiemu__mem_is_code((const void *)m->get_class_object))
+    return "DllGetClassObject";
+  if (!wmiemu__mem_is_code((const void *)m->can_unload_now))
+    return "DllCanUnloadNow";
+  return NULL;
+}
+
+HRESULT wmiemu__module_open(const char *path, wmiemu_checker_t *checker, wmiemu__module_t **out, char *err,
+                            size_t err_size) {
+  const char *bad;
   wmiemu__module_t *m;
   void *handle;
 
@@ -70,13 +87,27 @@ HRESULT wmiemu__module_open(const char *path, wmiemu__module_t **out, char *err,
     wmiemu__module_free(m);
     return WBEM_E_PROVIDER_LOAD_FAILURE;
   }
+  if ((bad = data_export(m))) {
+    snprintf(err, err_size, "%s: provider module exports %s as data, not as a function", path, bad);
+    WMIEMU_TRACE(loader, "%s", err);
+    if (checker)
+      wmiemu_checker_report(checker, WMIEMU_RULE_BAD_POINTER, bad, path,
+                            "the module exports %s as data at %p, not as a function", bad,
+                            !strcmp(bad, "DllGetClassObject") ? (void *)m->get_class_object
+                                                              : (void *)m->can_unload_now);
+    wmiemu__module_free(m);
+    return WBEM_E_PROVIDER_LOAD_FAILURE;
+  }
+  wmiemu__supervise_note_module((const void *)m->get_class_object);   /* its frames in crash reports */
   WMIEMU_TRACE(loader, "%s: loaded at %p", path, handle);
   *out = m;
   return S_OK;
 }
 
 /* CLASS_E_CLASSNOTAVAILABLE when the module does not serve clsid. */
-HRESULT wmiemu__module_create(wmiemu__module_t *m, REFCLSID clsid, IUnknown **out) {
+HRESULT wmiemu__module_create(wmiemu__module_t *m, wmiemu_checker_t *checker, REFCLSID clsid, IUnknown **out) {
+  const wmiemu__check_frame_t *frame = wmiemu__check_current();
+  const char *provider = frame ? frame->provider : m->path;
   IClassFactory *factory = NULL;
   char text[40];
   HRESULT hr;
@@ -97,6 +128,12 @@ HRESULT wmiemu__module_create(wmiemu__module_t *m, REFCLSID clsid, IUnknown **ou
       return hr;
     if (!factory)
       return E_POINTER;
+    /* The factory is checked once, when the module hands it out; a test's
+     * own factory is trusted. */
+    hr = wmiemu__received_object(checker, provider, "DllGetClassObject", "IID_IClassFactory", hr,
+                                 (void **)&factory);
+    if (FAILED(hr))
+      return hr;
   }
   hr = IClassFactory_CreateInstance(factory, NULL, &IID_IUnknown, (void **)out);
   WMIEMU_TRACE(loader, "%s: %s: CreateInstance(NULL, IID_IUnknown) returned 0x%08x, %p",
@@ -105,6 +142,7 @@ HRESULT wmiemu__module_create(wmiemu__module_t *m, REFCLSID clsid, IUnknown **ou
   IClassFactory_Release(factory);
   if (SUCCEEDED(hr) && !*out)
     hr = E_POINTER;
+  hr = wmiemu__received_object(checker, provider, "CreateInstance", "IID_IUnknown", hr, (void **)out);
   return hr;
 }
 

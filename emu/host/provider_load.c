@@ -239,13 +239,14 @@ char *wmiemu__guid_text(REFGUID g, char *buf, size_t size) {
 
 typedef struct {
   wmiemu__module_t *module;
+  wmiemu_checker_t *checker;
   REFCLSID clsid;
   IUnknown **out;
 } create_args_t;
 
 static HRESULT do_create(void *arg) {
   create_args_t *a = arg;
-  return wmiemu__module_create(a->module, a->clsid, a->out);
+  return wmiemu__module_create(a->module, a->checker, a->clsid, a->out);
 }
 
 HRESULT wmiemu__provider_create(wmiemu__provider_t *p) {
@@ -253,7 +254,7 @@ HRESULT wmiemu__provider_create(wmiemu__provider_t *p) {
   wmiemu__module_t *m;
   char clsid[40];
   for (m = p->host->modules; m; m = m->next) {
-    create_args_t a = { m, &p->clsid, &p->unknown };
+    create_args_t a = { m, p->host->checker, &p->clsid, &p->unknown };
     hr = wmiemu__provider_call(p, "DllGetClassObject", do_create, &a);
     if (SUCCEEDED(hr)) {
       p->module = m;

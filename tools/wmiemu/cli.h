@@ -35,6 +35,19 @@ int wmiemu_cli_check_output(const char *cmd, const char *path);
  * terminal. Returns the width written in characters. */
 int wmiemu_cli_put_escaped(FILE *out, const char *s, int keep_newlines);
 
+/* supervise_cli.c. Removes every `flag` from argv; 1 if there was one. */
+int wmiemu_cli_take_flag(int *argc, char **argv, const char *flag);
+/* At the top of a command: unless --no-supervise (taken out of argv) or
+ * already in the supervised child, runs body(argc, argv) in a child,
+ * reports a crash, sets *status (the child's exit status, or
+ * WMIEMU_EXIT_FAILURE after a crash) and returns 1; 0 means "carry on
+ * here". */
+int wmiemu_cli_supervise(const char *cmd, int *argc, char **argv, int (*body)(int, char **), int *status);
+/* In the supervised child: publishes the subscription's counters, for the
+ * report if the child dies. Call every run slice. */
+struct wmiemu_host;
+void wmiemu_cli_supervise_slice(struct wmiemu_host *host, uint32_t id);
+
 int wmiemu_cli_mof(int argc, char **argv);
 int wmiemu_cli_wql(int argc, char **argv);
 int wmiemu_cli_run(int argc, char **argv);

@@ -1,12 +1,18 @@
 /* `wmiemu explore`: run a scenario under many schedules, stop at the first
- * failure, print its seed and write its trace. */
+ * failure, print its seed and write its trace. The exploration runs in a
+ * supervised child; when the provider crashes it, the seed of the schedule
+ * that crashed is run again alone in a fresh child that writes the trace
+ * as it goes, for `wmiemu replay`. */
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <wmiemu/explore.h>
+#include <wmiemu/host_supervise.h>
 
 #include "cli.h"
 
@@ -14,6 +20,7 @@ static void explore_usage(FILE *out) {
   fprintf(out,
           "usage: wmiemu explore [--scenario NAME] [--iterations N] [--strategy random|pct]\n"
           "                      [--seed S] [--depth D] [--max-steps M] [--trace PATH] [--quiet]\n"
+          "                      [--keep-going] [--no-supervise]\n"
           "       wmiemu explore --mof FILE... --provider MODULE.so --query WQL [options above]\n"
           "                      [--provider-name NAME] [--busy-every N] [--cancel-at MS]\n"
           "With --provider, each schedule runs the emulator's host on the deterministic\n"
@@ -27,6 +34,13 @@ static void explore_usage(FILE *out) {
           "Runs the scenario under N schedules (seed S, S+1, ...) and stops at the first\n"
           "contract violation, deadlock, livelock or assertion; the failing schedule's trace\n"
           "goes to PATH (default wmiemu-trace.jsonl) for `wmiemu replay`.\n"
+          "The exploration runs in a child process: a provider crash (signal, abort,\n"
+          "sanitizer report) is reported with its signal, thread, WMI call, backtrace,\n"
+          "seed and schedule; that seed is then run again alone with its trace written\n"
+          "to PATH as it is recorded, for `wmiemu replay PATH`. --keep-going goes on\n"
+          "with the next seed after a crash (later crashes' traces go to PATH.2, ...);\n"
+          "--no-supervise runs in this process (for a debugger). Exit status 1 for a\n"
+          "failure or a crash, 2 for a bad command line.\n"
           "Defaults: --scenario correct --iterations 1000 --strategy random --seed 1 --depth 3\n"
           "          --max-steps 100000\n\nscenarios:\n");
   for (size_t i = 0; i < wmiemu_scenario_count(); i++)
@@ -100,6 +114,8 @@ static int explore_provider(const wmiemu_explore_opts_t *o, wmiemu_explore_provi
   po->max_steps = o->max_steps;
   po->trace_path = o->trace_path;
   po->progress = o->progress;
+  po->pct_steps = o->pct_steps;
+  po->trace_stream = o->trace_stream;
   catch_interrupt(1);
   hr = wmiemu_explore_provider(po, &r);
   catch_interrupt(0);
@@ -110,7 +126,113 @@ static int explore_provider(const wmiemu_explore_opts_t *o, wmiemu_explore_provi
   return report(r.name, o, &r);
 }
 
+typedef struct {
+  wmiemu_explore_opts_t o;
+  wmiemu_explore_provider_opts_t po;
+  const char *name;
+  int provider;
+} explore_job_t;
+
+/* The exploration itself, in whichever process runs it. */
+static int explore_job(explore_job_t *j) {
+  if (j->provider)
+    return explore_provider(&j->o, &j->po);
+  wmiemu_explore_result_t r;
+  HRESULT hr;
+  catch_interrupt(1);
+  hr = wmiemu_explore_scenario(j->name, &j->o, &r);
+  catch_interrupt(0);
+  if (hr == (HRESULT)WBEM_E_NOT_FOUND) {
+    fprintf(stderr, "wmiemu explore: unknown scenario '%s'\n", j->name);
+    explore_usage(stderr);
+    return WMIEMU_EXIT_USAGE;
+  }
+  if (FAILED(hr)) {
+    fprintf(stderr, "wmiemu explore: %s\n", r.message);
+    return WMIEMU_EXIT_FAILURE;
+  }
+  return report(j->name, &j->o, &r);
+}
+
+static int explore_child(void *arg) {
+  return explore_job(arg);
+}
+
+/* A trace that ends in a crash has no end line of the scheduler's: the
+ * parent adds one, so that the file reads as a whole trace. */
+static void end_crashed_trace(const char *path, const wmiemu_supervise_report_t *r) {
+  char line[160], tmp[24];
+  int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  int n = snprintf(line, sizeof(line), "{\"end\":\"crash\",\"signal\":\"%s\"}\n",
+                   r->sanitizer ? "sanitizer" : wmiemu_supervise_signal_name(r->signal, tmp, sizeof(tmp)));
+  if (write(fd, line, (size_t)n) != n)
+    fprintf(stderr, "wmiemu explore: cannot complete the trace %s\n", path);
+  close(fd);
+}
+
+/* Runs the exploration in supervised children: one for the schedules,
+ * and after a crash one more for the crashed seed alone, writing its
+ * trace as it goes; with keep_going, then a new child from the next seed. */
+static int explore_supervised(explore_job_t *job, int keep_going) {
+  wmiemu_supervise_report_t r, again;
+  uint64_t done = 0, total = job->o.iterations ? job->o.iterations : 1;
+  unsigned crashes = 0;
+  char trace[4096];
+  for (;;) {
+    explore_job_t j = *job;
+    j.o.seed = job->o.seed + done;
+    j.o.iterations = total - done;
+    if (wmiemu_supervise(explore_child, &j, &r) != 0) {
+      perror("wmiemu explore: cannot start the supervised process; running unsupervised");
+      return explore_job(&j);
+    }
+    if (!wmiemu_supervise_print(&r, "wmiemu explore", stderr))
+      return crashes && r.exit_code == WMIEMU_EXIT_OK ? WMIEMU_EXIT_FAILURE : r.exit_code;
+    crashes++;
+    if (!r.exploring) {
+      fprintf(stderr, "wmiemu explore: the crash came before any schedule ran\n");
+      return WMIEMU_EXIT_FAILURE;
+    }
+    fprintf(stderr, "wmiemu explore: the crash was in schedule %llu (seed %llu, %s strategy)\n",
+            (unsigned long long)(done + r.iteration + 1), (unsigned long long)r.seed,
+            j.o.strategy == WMIEMU_STRATEGY_PCT ? "pct" : "random");
+    /* That seed alone, as it ran: same PCT estimate, trace kept line by line. */
+    if (j.o.trace_path) {
+      if (crashes == 1)
+        snprintf(trace, sizeof(trace), "%s", j.o.trace_path);
+      else
+        snprintf(trace, sizeof(trace), "%s.%u", j.o.trace_path, crashes);
+      explore_job_t one = j;
+      one.o.seed = one.po.seed = r.seed;
+      one.o.iterations = 1;
+      one.o.pct_steps = r.pct_steps;
+      one.o.trace_stream = 1;
+      one.o.trace_path = trace;
+      one.o.progress = NULL;
+      fflush(stdout);
+      if (wmiemu_supervise(explore_child, &one, &again) == 0 && again.crashed) {
+        end_crashed_trace(trace, &again);
+        printf("crash at seed %llu: trace %s, reproduce with: wmiemu replay %s\n", (unsigned long long)r.seed,
+               trace, trace);
+      } else {
+        printf("crash at seed %llu: the seed run again alone did not crash (the crash depends on something "
+               "outside the scheduler); no trace\n", (unsigned long long)r.seed);
+      }
+      fflush(stdout);
+    }
+    done += r.iteration + 1;
+    if (!keep_going || done >= total)
+      return WMIEMU_EXIT_FAILURE;
+    fprintf(stderr, "wmiemu explore: --keep-going: on with seed %llu\n",
+            (unsigned long long)(job->o.seed + done));
+  }
+}
+
 int wmiemu_cli_explore(int argc, char **argv) {
+  int no_supervise = wmiemu_cli_take_flag(&argc, argv, "--no-supervise");
+  int keep_going = wmiemu_cli_take_flag(&argc, argv, "--keep-going");
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
   o.iterations = 1000;
@@ -205,21 +327,8 @@ int wmiemu_cli_explore(int argc, char **argv) {
     po.modules = &module;
     po.n_modules = 1;
   }
-  if (module || po.n_mofs || po.query)
-    return explore_provider(&o, &po);
-  wmiemu_explore_result_t r;
-  HRESULT hr;
-  catch_interrupt(1);
-  hr = wmiemu_explore_scenario(name, &o, &r);
-  catch_interrupt(0);
-  if (hr == (HRESULT)WBEM_E_NOT_FOUND) {
-    fprintf(stderr, "wmiemu explore: unknown scenario '%s'\n", name);
-    explore_usage(stderr);
-    return WMIEMU_EXIT_USAGE;
-  }
-  if (FAILED(hr)) {
-    fprintf(stderr, "wmiemu explore: %s\n", r.message);
-    return WMIEMU_EXIT_FAILURE;
-  }
-  return report(name, &o, &r);
+  explore_job_t job = { o, po, name, module || po.n_mofs || po.query };
+  if (no_supervise)
+    return explore_job(&job);
+  return explore_supervised(&job, keep_going);
 }

@@ -12,13 +12,20 @@ static int replay_report(const wmiemu_explore_result_t *r);
 
 int wmiemu_cli_replay(int argc, char **argv) {
   const char *trace = NULL, *out = NULL, *name = NULL;
+  int status;
+  /* A trace that ends in a crash crashes again: the child's, reported. */
+  if (wmiemu_cli_supervise("replay", &argc, argv, wmiemu_cli_replay, &status))
+    return status;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      printf("usage: wmiemu replay TRACE [--scenario NAME] [--out PATH]\n"
+      printf("usage: wmiemu replay TRACE [--scenario NAME] [--out PATH] [--no-supervise]\n"
              "Reproduces the schedule recorded in TRACE (written by `wmiemu explore`).\n"
              "The scenario named in the trace is used unless --scenario says otherwise;\n"
              "--out writes the replayed trace (byte-identical when the replay is exact).\n"
-             "Exit status: 1 when the replay ends in a failure (reproduced) or diverges.\n");
+             "The replay runs in a child process (--no-supervise: in this one); a trace\n"
+             "that ends in a provider crash reproduces it, reported as `explore` does.\n"
+             "Exit status: 1 when the replay ends in a failure (reproduced), a crash, or\n"
+             "diverges.\n");
       return WMIEMU_EXIT_OK;
     } else if ((!strcmp(argv[i], "--scenario") || !strcmp(argv[i], "--out")) &&
                (i + 1 == argc || wmiemu_cli_is_option(argv[i + 1]))) {

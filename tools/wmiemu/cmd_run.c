@@ -51,7 +51,8 @@ static void usage(FILE *out) {
     "Hosts the event provider(s) LIB (shared objects exporting DllGetClassObject and\n"
     "DllCanUnloadNow) registered by the MOF files, subscribes the query, and prints\n"
     "each event on stdout; a summary of the counters and any contract violations\n"
-    "goes to stderr. Exits 1 when a contract rule was violated.\n"
+    "goes to stderr. Exits 1 when a contract rule was violated or the provider\n"
+    "crashed (reported with signal, thread, WMI call, backtrace and counters).\n"
     "\n"
     "options:\n"
     "  --mof FILE           compile FILE into the repository (repeatable)\n"
@@ -67,6 +68,8 @@ static void usage(FILE *out) {
     "  --init-timeout MS    wait for Initialize's SetStatus (default 10000)\n"
     "  --call-limit MS      longest a WMI call may block (default 2000)\n"
     "  --threading-model M  model when the registration names none (default Both)\n"
+    "  --no-supervise       run in this process (for a debugger); by default a child\n"
+    "                       process runs the provider, and a crash is reported\n"
     "\n"
     "JSON: one object per line, {\"class\":\"C\",\"properties\":{...}}; uint64/sint64\n"
     "values are strings (as WMI hands them out), other numbers are numbers,\n"
@@ -404,6 +407,8 @@ int wmiemu_cli_run(int argc, char **argv) {
   int rc, i, status = WMIEMU_EXIT_OK;
   HRESULT hr;
 
+  if (wmiemu_cli_supervise("run", &argc, argv, wmiemu_cli_run, &status))
+    return status;   /* the run happened in a supervised child */
   rc = parse_args(argc, argv, &a);
   if (rc == -2)
     return WMIEMU_EXIT_FAILURE;   /* an input file is unusable, as when it cannot be read */
@@ -431,6 +436,8 @@ int wmiemu_cli_run(int argc, char **argv) {
     hr = wmiemu_host_add_module(host, a.providers[i]);
     if (FAILED(hr)) {
       fprintf(stderr, "wmiemu run: %s (0x%08x)\n", wmiemu_host_last_error(host), (unsigned)hr);
+      if (wmiemu_checker_count(wmiemu_host_checker(host)))
+        print_summary(host, 0);   /* the rule the module broke (bad-pointer) */
       wmiemu_host_free(host);
       return WMIEMU_EXIT_FAILURE;
     }
@@ -457,6 +464,7 @@ int wmiemu_cli_run(int argc, char **argv) {
       else
         hr = wmiemu_host_run_for(host, slice);
       elapsed_ms += slice;
+      wmiemu_cli_supervise_slice(host, id);
       if (hr == (HRESULT)WBEM_E_FAILED || (a.count && printer.printed >= a.count))
         break;
     }

@@ -11,9 +11,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "compat/altstack.h"
 #include "compat/seam.h"
 
 enum { OBJ_EVENT, OBJ_MUTEX };
@@ -99,6 +101,8 @@ static void *thread_main(void *p)
 {
     start_t st = *(start_t *)p;
     free(p);
+    wmiemu__altstack_enter();
+    prctl(PR_SET_NAME, "CreateThread", 0, 0, 0); /* names the thread in crash reports */
     current_done = st.done;
     st.entry(st.arg);
     current_done = NULL;

@@ -37,6 +37,14 @@ typedef struct {
   int trace_all;                /* write every schedule's trace (last one kept) */
   FILE *progress;               /* progress line every ~0.5 s; NULL = quiet */
   const char *scenario_name;    /* recorded in the trace header */
+  /* PCT's estimate of a schedule's length before the first one ran
+   * (later ones use the longest seen); 0 = 100. A crashed schedule is run
+   * again alone with the estimate it had (wmiemu/host_supervise.h). */
+  uint64_t pct_steps;
+  /* Write each schedule's trace to trace_path as it is recorded, a line
+   * at a time, so that a crash of the process leaves it on disk up to the
+   * crash. */
+  int trace_stream;
 } wmiemu_explore_opts_t;
 
 typedef struct {
@@ -160,6 +168,8 @@ typedef struct {
   const char *trace_path;       /* where the failing schedule's trace goes; NULL = none */
   int trace_all;                /* write every schedule's trace (last one kept) */
   FILE *progress;               /* progress line every ~0.5 s; NULL = quiet */
+  uint64_t pct_steps;           /* as in wmiemu_explore_opts_t */
+  int trace_stream;             /* as in wmiemu_explore_opts_t */
 } wmiemu_explore_provider_opts_t;
 
 /* Fills opts with the defaults above, and busy_every 2 as `wmiemu explore`

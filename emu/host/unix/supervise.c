@@ -1,0 +1,494 @@
+/* Supervision by fork: the work runs in a child; a fatal signal there (or a
+ * sanitizer's report) is caught by a handler that writes a crash record
+ * into a shared anonymous mapping made before the fork, then lets the
+ * signal end the child. The parent waits, reads the record and reports.
+ * The handler does only what it must on a broken process: raw syscalls,
+ * backtrace() (its unwinder is loaded before any crash), dladdr(); the
+ * symbols of static functions are looked up afterwards, by the parent,
+ * in the module's file. docs/architecture.md, "Supervision", says why. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <wmiemu/host_supervise.h>
+
+#include "check/context.h"
+#include "compat/altstack.h"
+#include "compat/memcheck.h"
+#include "host/supervise.h"
+
+/* ---- the shared record ------------------------------------------------------ */
+
+typedef struct {
+  wmiemu_counters_t counters;
+  uint64_t violations;
+} progress_t;
+
+typedef struct {
+  int claimed;                 /* the first crashing thread takes it (atomic) */
+  int complete;                /* the record is written (atomic) */
+  wmiemu_supervise_report_t crash;
+  /* Progress in two slots: the writer fills the other one, then flips
+   * `current`, so a crash mid-update leaves the last whole one. */
+  progress_t progress[2];
+  int current, have_progress;
+  int exploring;
+  uint64_t seed, iteration, pct_steps;
+} shared_t;
+
+static shared_t *g_shared;           /* set in the child only */
+static int g_in_child;
+
+/* ---- provider modules -------------------------------------------------------- */
+
+#define MAX_MODULES 32
+static uintptr_t module_bases[MAX_MODULES];
+static unsigned n_modules;
+
+void wmiemu__supervise_note_module(const void *addr) {
+  Dl_info info;
+  unsigned i, n;
+  if (!addr || !dladdr(addr, &info) || !info.dli_fbase)
+    return;
+  n = __atomic_load_n(&n_modules, __ATOMIC_ACQUIRE);
+  for (i = 0; i < n; i++)
+    if (module_bases[i] == (uintptr_t)info.dli_fbase)
+      return;
+  i = __atomic_fetch_add(&n_modules, 1, __ATOMIC_ACQ_REL);
+  if (i < MAX_MODULES)
+    __atomic_store_n(&module_bases[i], (uintptr_t)info.dli_fbase, __ATOMIC_RELEASE);
+}
+
+static int base_is_provider(uintptr_t base) {
+  unsigned i, n = __atomic_load_n(&n_modules, __ATOMIC_ACQUIRE);
+  for (i = 0; i < n && i < MAX_MODULES; i++)
+    if (__atomic_load_n(&module_bases[i], __ATOMIC_ACQUIRE) == base)
+      return 1;
+  return 0;
+}
+
+int wmiemu__supervise_in_provider(const void *addr) {
+  Dl_info info;
+  return addr && dladdr(addr, &info) && base_is_provider((uintptr_t)info.dli_fbase);
+}
+
+/* ---- progress ------------------------------------------------------------------ */
+
+int wmiemu_supervise_in_child(void) {
+  return g_in_child;
+}
+
+void wmiemu_supervise_note_counters(const wmiemu_counters_t *counters, uint64_t violations) {
+  shared_t *sh = g_shared;
+  int next;
+  if (!sh || !counters)
+    return;
+  next = !__atomic_load_n(&sh->current, __ATOMIC_RELAXED);
+  sh->progress[next].counters = *counters;
+  sh->progress[next].violations = violations;
+  __atomic_store_n(&sh->current, next, __ATOMIC_RELEASE);
+  __atomic_store_n(&sh->have_progress, 1, __ATOMIC_RELEASE);
+}
+
+void wmiemu__supervise_note_schedule(uint64_t seed, uint64_t iteration, uint64_t pct_steps) {
+  shared_t *sh = g_shared;
+  if (!sh)
+    return;
+  sh->seed = seed;
+  sh->iteration = iteration;
+  sh->pct_steps = pct_steps;
+  __atomic_store_n(&sh->exploring, 1, __ATOMIC_RELEASE);
+}
+
+/* ---- the crash handler ------------------------------------------------------------ */
+
+/* A string of the faulting process may be garbage too: copied a byte at a
+ * time through the kernel, stopping at the first unreadable one. */
+static void safe_copy_string(char *dst, size_t size, const char *src) {
+  size_t n = 0;
+  if (src)
+    while (n + 1 < size && wmiemu__mem_copy(&dst[n], src + n, 1) == 1 && dst[n])
+      n++;
+  dst[n] = 0;
+}
+
+static void copy_cstr(char *dst, size_t size, const char *src) {
+  size_t n = 0;
+  if (src)
+    while (n + 1 < size && src[n]) {
+      dst[n] = src[n];
+      n++;
+    }
+  dst[n] = 0;
+}
+
+static __thread int handling;
+
+/* Fills the record from the thread that crashed. pc is where the signal
+ * interrupted the thread, when known: the backtrace starts there, leaving
+ * out the handler's own frames. Returns 0 when another thread's record came first. */
+static int fill_record(int sig, int code, uintptr_t address, uintptr_t pc, int sanitizer) {
+  shared_t *sh = g_shared;
+  wmiemu_supervise_report_t *r;
+  const wmiemu__check_frame_t *frame;
+  void *pcs[WMIEMU_SUPERVISE_MAX_FRAMES + 8];
+  int n, i, first;
+  if (!sh)
+    return 0;
+  if (handling)                      /* the same thread again: a sanitizer's abort */
+    return 1;
+  if (__atomic_exchange_n(&sh->claimed, 1, __ATOMIC_ACQ_REL))
+    return 0;
+  handling = 1;
+  alarm(10);                         /* a handler stuck on a broken lock still ends */
+  r = &sh->crash;
+  r->crashed = 1;
+  r->sanitizer = sanitizer;
+  r->signal = sig;
+  r->code = code;
+  r->address = address;
+  r->thread_id = (unsigned long)syscall(SYS_gettid);
+  prctl(PR_GET_NAME, r->thread_name, 0, 0, 0);
+  frame = wmiemu__check_current();
+  if (frame) {
+    safe_copy_string(r->call, sizeof(r->call), frame->call);
+    safe_copy_string(r->provider, sizeof(r->provider), frame->provider);
+  }
+  n = backtrace(pcs, (int)(sizeof(pcs) / sizeof(pcs[0])));
+  first = n > 1 ? 1 : 0;             /* this function */
+  for (i = 0; pc && i < n; i++)
+    if ((uintptr_t)pcs[i] == pc) {
+      first = i;
+      break;
+    }
+  for (i = first; i < n && r->n_frames < WMIEMU_SUPERVISE_MAX_FRAMES; i++) {
+    wmiemu_supervise_frame_t *f = &r->frames[r->n_frames++];
+    Dl_info info;
+    f->pc = (uintptr_t)pcs[i];
+    if (dladdr(pcs[i], &info)) {
+      f->offset = f->pc - (uintptr_t)info.dli_fbase;
+      copy_cstr(f->module, sizeof(f->module), info.dli_fname);
+      if (info.dli_sname) {
+        copy_cstr(f->symbol, sizeof(f->symbol), info.dli_sname);
+        f->symbol_offset = f->pc - (uintptr_t)info.dli_saddr;
+      }
+      f->in_provider = base_is_provider((uintptr_t)info.dli_fbase);
+    }
+  }
+  __atomic_store_n(&sh->complete, 1, __ATOMIC_RELEASE);
+  return 1;
+}
+
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS };
+
+static void on_fatal(int sig, siginfo_t *si, void *uc_arg) {
+  uintptr_t pc = 0, address = 0;
+  int saved = errno;
+#if defined(__x86_64__)
+  pc = (uintptr_t)((ucontext_t *)uc_arg)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+  pc = (uintptr_t)((ucontext_t *)uc_arg)->uc_mcontext.pc;
+#else
+  (void)uc_arg;
+#endif
+  if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE)
+    address = (uintptr_t)si->si_addr;
+  if (!fill_record(sig, si->si_code, address, pc, 0))
+    for (;;)
+      pause();                       /* another thread is reporting; its signal ends us */
+  signal(sig, SIG_DFL);
+  errno = saved;
+  raise(sig);                        /* delivered when the handler returns */
+}
+
+/* Under ASan or UBSan, a report ends the process through Die(), which runs
+ * this callback first. The weak reference is NULL without a sanitizer. */
+extern void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+static void on_sanitizer_death(void) {
+  fill_record(0, 0, 0, 0, 1);
+}
+
+#define ALT_STACK_SIZE (256 * 1024)
+
+static void install_handlers(void) {
+  struct sigaction sa;
+  stack_t ss;
+  void *warm[4];
+  Dl_info info;
+  size_t i;
+  /* The first backtrace() loads the unwinder (malloc, dlopen): not in a
+   * handler. */
+  backtrace(warm, 4);
+  dladdr((void *)install_handlers, &info);
+  ss.ss_sp = mmap(NULL, ALT_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (ss.ss_sp != MAP_FAILED) {
+    ss.ss_size = ALT_STACK_SIZE;
+    ss.ss_flags = 0;
+    sigaltstack(&ss, NULL);          /* kept for the life of the child */
+  }
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_sigaction = on_fatal;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+    sigaction(fatal_signals[i], &sa, NULL);
+  if (__sanitizer_set_death_callback)
+    __sanitizer_set_death_callback(on_sanitizer_death);
+  wmiemu__altstack_enable();         /* threads the emulator makes from now on */
+}
+
+/* ---- the parent ------------------------------------------------------------------- */
+
+static volatile pid_t forward_to;
+static volatile sig_atomic_t forwarded;
+
+static void forward(int sig) {
+  int saved = errno;
+  pid_t child = forward_to;
+  if (child > 0)
+    kill(child, ++forwarded >= 3 ? SIGKILL : sig);
+  errno = saved;
+}
+
+/* The function of a module file's .symtab that holds offset: the parent's
+ * view of static functions, which dladdr does not name. */
+static int symtab_lookup(const char *path, uintptr_t offset, char *name, size_t size, uintptr_t *sym_off) {
+  struct stat st;
+  const unsigned char *base;
+  const Elf64_Ehdr *eh;
+  const Elf64_Shdr *sh;
+  int fd, found = 0;
+  unsigned i;
+  if (!path[0] || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    return 0;
+  if (fstat(fd, &st) || (size_t)st.st_size < sizeof(Elf64_Ehdr)) {
+    close(fd);
+    return 0;
+  }
+  base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (base == MAP_FAILED)
+    return 0;
+  eh = (const Elf64_Ehdr *)base;
+  if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+      eh->e_shentsize != sizeof(Elf64_Shdr) ||
+      eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > (size_t)st.st_size)
+    goto done;
+  sh = (const Elf64_Shdr *)(base + eh->e_shoff);
+  for (i = 0; i < eh->e_shnum && !found; i++) {
+    const Elf64_Shdr *strtab;
+    size_t n, j;
+    if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum || sh[i].sh_entsize != sizeof(Elf64_Sym))
+      continue;
+    strtab = &sh[sh[i].sh_link];
+    if (sh[i].sh_offset + sh[i].sh_size > (size_t)st.st_size ||
+        strtab->sh_offset + strtab->sh_size > (size_t)st.st_size)
+      continue;
+    n = sh[i].sh_size / sizeof(Elf64_Sym);
+    for (j = 0; j < n; j++) {
+      const Elf64_Sym *s = (const Elf64_Sym *)(base + sh[i].sh_offset) + j;
+      if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_shndx == SHN_UNDEF || s->st_name >= strtab->sh_size)
+        continue;
+      if (offset >= s->st_value && offset - s->st_value < (s->st_size ? s->st_size : 1)) {
+        snprintf(name, size, "%s", (const char *)base + strtab->sh_offset + s->st_name);
+        *sym_off = offset - s->st_value;
+        found = 1;
+        break;
+      }
+    }
+  }
+done:
+  munmap((void *)base, (size_t)st.st_size);
+  return found;
+}
+
+static void symbolize(wmiemu_supervise_report_t *r) {
+  unsigned i;
+  for (i = 0; i < r->n_frames; i++) {
+    wmiemu_supervise_frame_t *f = &r->frames[i];
+    /* A return address points after its call: look up the call. */
+    uintptr_t at = i ? f->offset - 1 : f->offset;
+    uintptr_t off;
+    char name[sizeof(f->symbol)];
+    if ((!f->symbol[0] || f->in_provider) && symtab_lookup(f->module, at, name, sizeof(name), &off)) {
+      memcpy(f->symbol, name, sizeof(name));
+      f->symbol_offset = off + (at != f->offset);
+    }
+  }
+}
+
+int wmiemu_supervise(int (*fn)(void *ctx), void *ctx, wmiemu_supervise_report_t *report) {
+  struct sigaction fwd, old_int, old_term;
+  shared_t *sh;
+  pid_t parent = getpid(), pid;
+  int status = 0;
+  if (!fn || !report) {
+    errno = EINVAL;
+    return -1;
+  }
+  memset(report, 0, sizeof(*report));
+  sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (sh == MAP_FAILED)
+    return -1;
+  memset(sh, 0, sizeof(*sh));
+  fflush(NULL);                      /* or the child would print the parent's buffers again */
+  pid = fork();
+  if (pid < 0) {
+    munmap(sh, sizeof(*sh));
+    return -1;
+  }
+  if (pid == 0) {
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+      _exit(127);                    /* the parent went before the line above */
+    g_shared = sh;
+    g_in_child = 1;
+    install_handlers();
+    exit(fn(ctx));
+  }
+  setpgid(pid, pid);                 /* either side may run first */
+  forwarded = 0;
+  forward_to = pid;
+  memset(&fwd, 0, sizeof(fwd));
+  fwd.sa_handler = forward;
+  sigemptyset(&fwd.sa_mask);
+  sigaction(SIGINT, &fwd, &old_int);
+  sigaction(SIGTERM, &fwd, &old_term);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  forward_to = 0;
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+
+  if (WIFEXITED(status)) {
+    report->exited = 1;
+    report->exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    report->term_signal = WTERMSIG(status);
+  }
+  if (__atomic_load_n(&sh->complete, __ATOMIC_ACQUIRE)) {
+    int exited = report->exited, code = report->exit_code, term = report->term_signal;
+    *report = sh->crash;
+    report->exited = exited;
+    report->exit_code = code;
+    report->term_signal = term;
+    symbolize(report);
+  }
+  if (sh->have_progress) {
+    report->have_counters = 1;
+    report->counters = sh->progress[sh->current].counters;
+    report->violations = sh->progress[sh->current].violations;
+  }
+  if (sh->exploring) {
+    report->exploring = 1;
+    report->seed = sh->seed;
+    report->iteration = sh->iteration;
+    report->pct_steps = sh->pct_steps;
+  }
+  munmap(sh, sizeof(*sh));
+  return 0;
+}
+
+/* ---- the report ----------------------------------------------------------------- */
+
+const char *wmiemu_supervise_signal_name(int sig, char *buf, size_t size) {
+  static const struct { int sig; const char *name; } names[] = {
+    { SIGSEGV, "SIGSEGV" }, { SIGBUS, "SIGBUS" }, { SIGILL, "SIGILL" }, { SIGFPE, "SIGFPE" },
+    { SIGABRT, "SIGABRT" }, { SIGTRAP, "SIGTRAP" }, { SIGSYS, "SIGSYS" }, { SIGKILL, "SIGKILL" },
+    { SIGINT, "SIGINT" }, { SIGTERM, "SIGTERM" }, { SIGALRM, "SIGALRM" }, { SIGHUP, "SIGHUP" },
+    { SIGPIPE, "SIGPIPE" }, { SIGQUIT, "SIGQUIT" }, { SIGXCPU, "SIGXCPU" }, { SIGXFSZ, "SIGXFSZ" },
+  };
+  size_t i;
+  for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    if (names[i].sig == sig)
+      return names[i].name;
+  snprintf(buf, size, "signal %d", sig);
+  return buf;
+}
+
+static const char *base_name(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+/* What the signal was about, in the words of its si_code. */
+static void describe_signal(const wmiemu_supervise_report_t *r, char *buf, size_t size) {
+  char tmp[24];
+  const char *name = wmiemu_supervise_signal_name(r->signal, tmp, sizeof(tmp));
+  if (r->sanitizer)
+    snprintf(buf, size, "sanitizer report (printed above)");
+  else if (r->signal == SIGSEGV || r->signal == SIGBUS)
+    snprintf(buf, size, "%s (address 0x%llx%s)", name, (unsigned long long)r->address,
+             r->signal == SIGSEGV && r->code == SEGV_MAPERR ? ", not mapped"
+             : r->signal == SIGSEGV && r->code == SEGV_ACCERR ? ", no access" : "");
+  else if (r->signal == SIGILL || r->signal == SIGFPE)
+    snprintf(buf, size, "%s (at 0x%llx)", name, (unsigned long long)r->address);
+  else if (r->code == SI_TKILL || r->code == SI_USER)
+    snprintf(buf, size, "%s (raised%s)", name, r->signal == SIGABRT ? " by abort()" : "");
+  else
+    snprintf(buf, size, "%s", name);
+}
+
+int wmiemu_supervise_print(const wmiemu_supervise_report_t *r, const char *prefix, FILE *out) {
+  char what[128], tmp[24];
+  unsigned i;
+  if (!r || !out || (r->exited && !r->crashed))
+    return 0;
+  if (!prefix)
+    prefix = "wmiemu";
+  if (r->crashed) {
+    describe_signal(r, what, sizeof(what));
+    fprintf(out, "%s: provider crashed: %s in thread %lu '%s' ", prefix, what, r->thread_id, r->thread_name);
+    if (r->call[0])
+      fprintf(out, "while servicing %s (provider %s)\n", r->call, r->provider[0] ? r->provider : "?");
+    else
+      fprintf(out, "outside any WMI call (a thread of the provider's)\n");
+    fprintf(out, "%s: backtrace (* = provider module):\n", prefix);
+    for (i = 0; i < r->n_frames; i++) {
+      const wmiemu_supervise_frame_t *f = &r->frames[i];
+      fprintf(out, "  #%-2u %c 0x%012llx %s", i, f->in_provider ? '*' : ' ', (unsigned long long)f->pc,
+              f->module[0] ? base_name(f->module) : "?");
+      if (f->symbol[0])
+        fprintf(out, " (%s+0x%llx)", f->symbol, (unsigned long long)f->symbol_offset);
+      else if (f->module[0])
+        fprintf(out, " (+0x%llx)", (unsigned long long)f->offset);
+      fputc('\n', out);
+    }
+  } else if (r->term_signal) {
+    const char *name = wmiemu_supervise_signal_name(r->term_signal, tmp, sizeof(tmp));
+    if (r->term_signal == SIGINT || r->term_signal == SIGTERM)
+      fprintf(out, "%s: provider process ended by %s (interrupted) before its summary\n", prefix, name);
+    else if (r->term_signal == SIGPIPE)
+      fprintf(out, "%s: provider process ended by SIGPIPE (its output was closed)\n", prefix);
+    else
+      fprintf(out, "%s: provider process killed by %s with no crash record (%s)\n", prefix, name,
+              r->term_signal == SIGKILL ? "out of memory, or killed from outside" : "killed from outside");
+  } else {
+    fprintf(out, "%s: provider process ended with no status\n", prefix);
+  }
+  if (!r->have_counters && r->crashed && !r->exploring)
+    fprintf(out, "%s: counters up to the crash: none yet (it came before the first run slice)\n", prefix);
+  if (r->have_counters) {
+    const wmiemu_counters_t *c = &r->counters;
+    fprintf(out, "%s: counters up to the %s: indicated %llu, matched %llu, delivered %llu, filtered %llu, "
+            "dropped %llu; %llu contract violation(s)\n", prefix, r->crashed ? "crash" : "end",
+            (unsigned long long)c->indicated, (unsigned long long)c->matched, (unsigned long long)c->delivered,
+            (unsigned long long)c->filtered, (unsigned long long)c->dropped, (unsigned long long)r->violations);
+  }
+  return 1;
+}
