@@ -415,9 +415,23 @@ HRESULT wmiemu_host_run_until_violations(wmiemu_host_t *host, size_t n, uint64_t
 
 /* ---- shutdown ----------------------------------------------------------------- */
 
-static void flush_all(wmiemu_host_t *host) {
-  wmiemu__exec_run_until_idle(host->exec);
+/* How long shutdown delivers what was indicated before the consumers
+ * leave: a provider that never pauses would otherwise keep it forever. */
+#define SHUTDOWN_FLUSH_MS 20
+
+static void flush_all(wmiemu_host_t *host, uint64_t limit_ms) {
+  if (limit_ms)
+    wmiemu__exec_run_until_idle_for(host->exec, limit_ms);
+  else
+    wmiemu__exec_run_until_idle(host->exec);
   wmiemu__pipeline_drain(host);
+}
+
+static int any_abandoned(const wmiemu_host_t *host) {
+  for (const wmiemu__provider_t *p = host->providers; p; p = p->next)
+    if (p->abandoned)
+      return 1;
+  return 0;
 }
 
 HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
@@ -433,17 +447,22 @@ HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
    * for idle. */
   for (i = 0; i < host->n_subs; i++)
     wmiemu__poll_stop(host->subs[i]);
-  /* What was indicated before the consumers leave still reaches them. */
-  flush_all(host);
+  /* What was indicated before the consumers leave still reaches them,
+   * within a bound. */
+  flush_all(host, SHUTDOWN_FLUSH_MS);
   for (i = 0; i < host->n_subs; i++)
     if (!host->subs[i]->cancelled)
       cancel_sub(host->subs[i]);
   for (p = host->providers; p; p = p->next)
     wmiemu__provider_release(p);
   host->shut_down = 1;
-  flush_all(host);
-  for (m = host->modules; m; m = m->next)
-    wmiemu__module_unload(m);
+  /* The released providers' threads have stopped: what they queued goes
+   * now. An abandoned provider may go on: bounded by its call limit. */
+  flush_all(host, any_abandoned(host) ? host->opts.call_limit_ms : 0);
+  /* A stuck thread runs the module's code: it stays mapped. */
+  if (!any_abandoned(host))
+    for (m = host->modules; m; m = m->next)
+      wmiemu__module_unload(m);
   return wmiemu_checker_failed(host->checker) ? WBEM_E_FAILED : S_OK;
 }
 
@@ -459,11 +478,16 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   wmiemu__provider_t *p, *next_provider;
   wmiemu__module_t *m, *next_module;
   size_t i;
+  int keep;
 
   if (!host)
     return;
   if (host->exec && host->repo)
     wmiemu_host_shutdown(host);
+  /* A provider abandoned in a call may still reach its records, sinks,
+   * services, init sink, the subscriptions' texts and the module's code:
+   * those are kept (call.c), not freed. */
+  keep = any_abandoned(host);
   for (i = 0; i < host->n_subs; i++)
     wmiemu__poll_stop(host->subs[i]);   /* an abandoned host skipped shutdown */
   /* A sink stays until the provider's last Release if its module's code
@@ -471,7 +495,9 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   for (s = host->sinks; s; s = next_sink) {
     wmiemu__module_t *owner = s->provider ? s->provider->module : NULL;
     next_sink = s->next_in_host;
-    if (owner && owner->refused_unload)
+    if (s->provider && s->provider->abandoned)
+      wmiemu__host_keep(s);
+    else if (owner && owner->refused_unload)
       wmiemu__sink_detach(s);
     else
       wmiemu__sink_free(s);
@@ -481,14 +507,24 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   wmiemu__pipeline_free(host);   /* before the classes the events use go */
   for (p = host->providers; p; p = next_provider) {
     next_provider = p->next;
-    wmiemu__provider_free(p);
+    if (p->abandoned)
+      wmiemu__host_keep(p);
+    else
+      wmiemu__provider_free(p);
   }
-  for (i = 0; i < host->n_subs; i++)
-    sub_free(host->subs[i]);
+  for (i = 0; i < host->n_subs; i++) {
+    if (keep)
+      wmiemu__host_keep(host->subs[i]);
+    else
+      sub_free(host->subs[i]);
+  }
   free(host->subs);
   for (m = host->modules; m; m = next_module) {
     next_module = m->next;
-    wmiemu__module_free(m);
+    if (keep)
+      wmiemu__host_keep(m);
+    else
+      wmiemu__module_free(m);
   }
   wmiemu_repo_free(host->repo);
   wmiemu_checker_free(host->checker);
