@@ -245,7 +245,6 @@ static int det_call(wmiemu__exec_t *exec, wmiemu__exec_call_t *call) {
   if (wmiemu__sched_wait(e->s, &w->done, 1, 0,
                          call->limit_ms ? call->limit_ms : WMIEMU__SCHED_INFINITE, 0) != 0) {
     w->left = 1;   /* stays parked in the provider, or ends when fn returns */
-    wmiemu__sched_note(e->s, "limit", call->name, call->limit_ms);
     return WMIEMU__EXEC_ELIMIT;
   }
   if (e->closing) {

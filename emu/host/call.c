@@ -80,7 +80,7 @@ static void abandon(wmiemu__provider_t *p, const char *name, uint64_t ran_ms) {
     WMIEMU__ATOMIC_STORE(&p->sink->active, 0);
   if (!strcmp(name, "Initialize"))
     wmiemu_checker_report(host->checker, WMIEMU_RULE_INIT_NO_STATUS, name, p->name,
-                          "Initialize has not returned after %llu ms (--init-timeout %u ms) and "
+                          "Initialize has not returned after %llu ms (init timeout %u ms) and "
                           "no SetStatus came; the provider is abandoned, its thread stuck in Initialize",
                           (unsigned long long)ran_ms, host->opts.init_timeout_ms);
   else
