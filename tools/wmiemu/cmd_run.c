@@ -1,10 +1,12 @@
 /* wmiemu run: host an event provider, subscribe one query, print its events
  * (JSON Lines or MOF text) on stdout and a summary (counters, contract
  * violations) on stderr. Exit 0, 1 on violation or failure, 2 on usage. */
+#define _GNU_SOURCE   /* dladdr */
 #define COBJMACROS
 #define CONST_VTABLE
 #include <wmiemu/host.h>
 
+#include <dlfcn.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -280,6 +282,28 @@ static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   }
 }
 
+/* Provider threads still running when the run ends are named, never
+ * waited on: the process ends with them. */
+static void print_stragglers(void) {
+  void *starts[16];
+  size_t n = wmiemu_running_threads(starts, 16), i;
+  if (!n)
+    return;
+  fprintf(stderr, "summary: %zu provider thread(s) still running at exit:", n);
+  for (i = 0; i < n && i < 16; i++) {
+    Dl_info info;
+    /* A static routine has no dynamic symbol: its module and offset then. */
+    if (!dladdr(starts[i], &info) || !info.dli_fname)
+      fprintf(stderr, " %p", starts[i]);
+    else if (info.dli_sname)
+      fprintf(stderr, " %s (%s)", info.dli_sname, info.dli_fname);
+    else
+      fprintf(stderr, " %s+0x%lx", info.dli_fname,
+              (unsigned long)((char *)starts[i] - (char *)info.dli_fbase));
+  }
+  fprintf(stderr, "\n");
+}
+
 /* ---- arguments ----------------------------------------------------------------- */
 
 static const char *const value_options[] = {
@@ -477,6 +501,7 @@ int wmiemu_cli_run(int argc, char **argv) {
     print_summary(host, id);
   else if (wmiemu_checker_count(wmiemu_host_checker(host)))
     print_summary(host, 0);
+  print_stragglers();
   if (wmiemu_checker_count(wmiemu_host_checker(host)))
     status = WMIEMU_EXIT_FAILURE;
   wmiemu_host_free(host);
