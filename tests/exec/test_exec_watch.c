@@ -42,8 +42,8 @@ typedef struct {
 
 static int32_t wait_gate(void *arg) {
   gate_call_t *g = arg;
-  *g->ran_on = pthread_self();
   pthread_mutex_lock(g->lock);
+  *g->ran_on = pthread_self();   /* under the lock: the test reads it while fn runs */
   while (!*g->open)
     pthread_cond_wait(g->cond, g->lock);
   pthread_mutex_unlock(g->lock);
@@ -88,7 +88,7 @@ static gate_call_t *gate(wmiemu__exec_call_fn fn, uint32_t limit, pthread_t *ran
 static void test_uv_call_limit(void **state) {
   (void)state;
   wmiemu__exec_t *e;
-  pthread_t first, second, stuck, after;
+  pthread_t first, second, stuck = pthread_self(), after;
   assert_int_equal(wmiemu__exec_new_uv(&e), 0);
   open_gate = released = 0;
 
@@ -117,7 +117,9 @@ static void test_uv_call_limit(void **state) {
   /* The stuck worker is not handed the next call. */
   g = gate(quick, 1000, &after);
   assert_int_equal(wmiemu__exec_call(e, &g->call), 0);
+  pthread_mutex_lock(&lock);
   assert_false(pthread_equal(after, stuck));
+  pthread_mutex_unlock(&lock);
   free(g);
 
   /* Once the stuck call returns, the executor releases its record, even
