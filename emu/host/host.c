@@ -39,6 +39,8 @@ const char *wmiemu_drop_reason_name(wmiemu_drop_reason_t reason) {
   return (unsigned)reason < WMIEMU_DROP_REASON_COUNT ? names[reason] : "unknown";
 }
 
+static int any_abandoned(const wmiemu_host_t *host);
+
 static char *dup_or(const char *s, const char *fallback) {
   return strdup(s ? s : fallback);
 }
@@ -322,7 +324,9 @@ HRESULT wmiemu_host_subscribe_ex(wmiemu_host_t *host, const char *ns, const char
                ns ? ns : host->default_namespace, query, (unsigned)n, (unsigned)hr);
   if (FAILED(hr)) {
     cancel_sub(sub);   /* the providers already told get CancelQuery */
-    if (host->n_subs == sub->id && !host->dispatch_depth) {
+    /* A provider stuck in a call with the subscription may still read it:
+     * it stays, cancelled, and goes with the host (kept, then). */
+    if (host->n_subs == sub->id && !host->dispatch_depth && !any_abandoned(host)) {
       host->n_subs--;
       sub_free(sub);
     }
@@ -478,26 +482,27 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   wmiemu__provider_t *p, *next_provider;
   wmiemu__module_t *m, *next_module;
   size_t i;
-  int keep;
 
   if (!host)
     return;
   if (host->exec && host->repo)
     wmiemu_host_shutdown(host);
-  /* A provider abandoned in a call may still reach its records, sinks,
-   * services, init sink, the subscriptions' texts and the module's code:
-   * those are kept (call.c), not freed. */
-  keep = any_abandoned(host);
   for (i = 0; i < host->n_subs; i++)
     wmiemu__poll_stop(host->subs[i]);   /* an abandoned host skipped shutdown */
+  /* A provider abandoned in a call may still reach anything of the host's
+   * (its record, sinks, services and through them the repository, the
+   * subscriptions, Initialize's strings, the module's code, the executor
+   * it posts to): the host is kept whole (call.c), not freed. */
+  if (any_abandoned(host)) {
+    wmiemu__host_keep(host);
+    return;
+  }
   /* A sink stays until the provider's last Release if its module's code
    * may still run; otherwise it goes with the host. */
   for (s = host->sinks; s; s = next_sink) {
     wmiemu__module_t *owner = s->provider ? s->provider->module : NULL;
     next_sink = s->next_in_host;
-    if (s->provider && s->provider->abandoned)
-      wmiemu__host_keep(s);
-    else if (owner && owner->refused_unload)
+    if (owner && owner->refused_unload)
       wmiemu__sink_detach(s);
     else
       wmiemu__sink_free(s);
@@ -507,24 +512,14 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   wmiemu__pipeline_free(host);   /* before the classes the events use go */
   for (p = host->providers; p; p = next_provider) {
     next_provider = p->next;
-    if (p->abandoned)
-      wmiemu__host_keep(p);
-    else
-      wmiemu__provider_free(p);
+    wmiemu__provider_free(p);
   }
-  for (i = 0; i < host->n_subs; i++) {
-    if (keep)
-      wmiemu__host_keep(host->subs[i]);
-    else
-      sub_free(host->subs[i]);
-  }
+  for (i = 0; i < host->n_subs; i++)
+    sub_free(host->subs[i]);
   free(host->subs);
   for (m = host->modules; m; m = next_module) {
     next_module = m->next;
-    if (keep)
-      wmiemu__host_keep(m);
-    else
-      wmiemu__module_free(m);
+    wmiemu__module_free(m);
   }
   wmiemu_repo_free(host->repo);
   wmiemu_checker_free(host->checker);
