@@ -4,11 +4,53 @@
  * under the deterministic scheduler. */
 #include <unistd.h>
 
+#include <wmiemu/compat.h>
+
 #include "compat/handle.h"
 
 static LONG next_tid = 0x100;
 static __thread wmiemu__kobj_t *self;
 static __thread DWORD self_tid;
+
+/* Threads inside their routine, by start routine: a run that ends while
+ * some still run names them (wmiemu_running_threads). Slots a thread takes
+ * and gives back itself; more threads than slots are counted only. */
+#define RUNNING_SLOTS 256
+static LPTHREAD_START_ROUTINE running[RUNNING_SLOTS];
+static LONG running_count;
+static __thread int self_slot = -1;
+
+static void running_enter(LPTHREAD_START_ROUTINE start)
+{
+    __atomic_add_fetch(&running_count, 1, __ATOMIC_ACQ_REL);
+    for (int i = 0; i < RUNNING_SLOTS; i++) {
+        LPTHREAD_START_ROUTINE none = NULL;
+        if (__atomic_compare_exchange_n(&running[i], &none, start, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            self_slot = i;
+            return;
+        }
+    }
+}
+
+static void running_leave(void)
+{
+    if (self_slot >= 0)
+        __atomic_store_n(&running[self_slot], NULL, __ATOMIC_RELEASE);
+    self_slot = -1;
+    __atomic_sub_fetch(&running_count, 1, __ATOMIC_ACQ_REL);
+}
+
+size_t wmiemu_running_threads(void **starts, size_t max)
+{
+    size_t n = 0;
+    for (int i = 0; i < RUNNING_SLOTS && n < max; i++) {
+        LPTHREAD_START_ROUTINE s = __atomic_load_n(&running[i], __ATOMIC_ACQUIRE);
+        if (s && starts)
+            starts[n++] = (void *)s;
+    }
+    LONG count = __atomic_load_n(&running_count, __ATOMIC_ACQUIRE);
+    return count > 0 ? (size_t)count : 0;
+}
 
 static DWORD new_tid(void)
 {
@@ -47,6 +89,7 @@ HANDLE WINAPI GetCurrentProcess(void)
  * reference the running thread held. */
 static void thread_finish(wmiemu__kobj_t *t, DWORD code)
 {
+    running_leave();
     __atomic_store_n(&t->exit_code, (LONG)code, __ATOMIC_RELEASE);
     self = NULL;
     wmiemu__kobj_release(t);
@@ -57,6 +100,7 @@ static void thread_entry(void *arg)
     wmiemu__kobj_t *t = arg;
     self = t;
     self_tid = t->tid;
+    running_enter(t->start);
     DWORD code = t->start(t->param);
     thread_finish(t, code);
 }

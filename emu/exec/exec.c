@@ -2,6 +2,7 @@
  * by both executor flavours. */
 
 #include <stdlib.h>
+#include <time.h>
 
 #include "exec/exec_int.h"
 
@@ -17,6 +18,7 @@ const char *wmiemu__exec_strerror(int rc) {
   case WMIEMU__EXEC_ELIVELOCK: return "livelock: step bound reached";
   case WMIEMU__EXEC_EBUSY: return "executor already running";
   case WMIEMU__EXEC_EABORTED: return "schedule abandoned";
+  case WMIEMU__EXEC_ELIMIT: return "call limit passed, the call is still running";
   default: return "unknown executor error";
   }
 }
@@ -98,13 +100,30 @@ int wmiemu__exec_post(wmiemu__exec_t *exec, wmiemu__exec_work_t *work) {
   return WMIEMU__EXEC_OK;
 }
 
+static uint64_t monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 size_t wmiemu__exec_drain(wmiemu__exec_t *exec) {
   size_t n = 0;
+  uint64_t until = 0;
   wmiemu__exec_work_t *w;
-  /* Until truly empty: items posted by callbacks run in the same drain. */
-  while ((w = wmiemu__mpsc_pop(&exec->queue)) != NULL) {
+  /* A bounded batch: a producer that never pauses must not keep the run
+   * function from its deadline and stop request. Virtual time does not
+   * move while the loop drains, so the deterministic flavour counts only. */
+  int timed = !wmiemu__exec_is_deterministic(exec);
+  while (n < WMIEMU__EXEC_BATCH && (w = wmiemu__mpsc_pop(&exec->queue)) != NULL) {
     w->cb(w);
     n++;
+    if (timed && (n & 63) == 1) {
+      uint64_t now = monotonic_ns();
+      if (!until)
+        until = now + (uint64_t)WMIEMU__EXEC_BATCH_MS * 1000000u;
+      else if (now >= until)
+        break;
+    }
   }
   return n;
 }
@@ -221,6 +240,10 @@ int wmiemu__exec_run_until_idle(wmiemu__exec_t *exec) {
   return run(exec, WMIEMU__RUN_IDLE, 0, NULL, NULL);
 }
 
+int wmiemu__exec_run_until_idle_for(wmiemu__exec_t *exec, uint64_t timeout_ms) {
+  return run(exec, WMIEMU__RUN_IDLE_FOR, timeout_ms, NULL, NULL);
+}
+
 int wmiemu__exec_run_for(wmiemu__exec_t *exec, uint64_t ms) {
   return run(exec, WMIEMU__RUN_FOR, ms, NULL, NULL);
 }
@@ -231,7 +254,8 @@ int wmiemu__exec_run_until(wmiemu__exec_t *exec, wmiemu__exec_pred_fn pred,
 }
 
 int wmiemu__exec_call(wmiemu__exec_t *exec, wmiemu__exec_call_t *call) {
-  if (!exec || !call || !call->fn)
+  /* A call that may outlive the wait needs an owner for its record. */
+  if (!exec || !call || !call->fn || (call->limit_ms && !call->release))
     return WMIEMU__EXEC_EINVAL;
   if (__atomic_load_n(&exec->closed, __ATOMIC_ACQUIRE))
     return WMIEMU__EXEC_ECLOSED;

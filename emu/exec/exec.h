@@ -32,7 +32,8 @@ enum {
   WMIEMU__EXEC_EDEADLOCK = -6,  /* deterministic: every thread is blocked forever */
   WMIEMU__EXEC_ELIVELOCK = -7,  /* deterministic: the step bound was reached */
   WMIEMU__EXEC_EBUSY = -8,      /* run function called re-entrantly or from two threads */
-  WMIEMU__EXEC_EABORTED = -9    /* deterministic: the schedule was abandoned (see sched.h) */
+  WMIEMU__EXEC_EABORTED = -9,   /* deterministic: the schedule was abandoned (see sched.h) */
+  WMIEMU__EXEC_ELIMIT = -10     /* call: its limit passed and fn is still running */
 };
 
 /* Short text for a return code ("deadlock", ...); never NULL. */
@@ -68,10 +69,19 @@ struct wmiemu__exec_timer_s {
 
 /* ---- provider calls ----------------------------------------------------
  * A call the WMI side makes into the provider (Initialize, ProvideEvents,
- * NewQuery, CancelQuery, AccessCheck, Release...). libuv flavour: runs fn
- * inline on the calling thread. Deterministic flavour: runs fn on a
- * controlled "WMI worker" thread, so the call itself is a scheduling point
- * and races with provider threads are explored. */
+ * NewQuery, CancelQuery, AccessCheck, Release...). fn runs on a WMI worker
+ * thread the executor owns, as WMI lends its own threads: libuv flavour, a
+ * real thread, reused while idle; deterministic flavour, a controlled
+ * thread, so the call itself is a scheduling point and races with provider
+ * threads are explored. The caller waits, up to limit_ms when it is set.
+ *
+ * With a limit the record must be heap-owned and `release` set: when the
+ * wait ends early (ELIMIT, or ESTOPPED on libuv) fn is still running on its
+ * worker, and the record, with whatever fn reaches through arg, passes to
+ * the executor, which calls release(call) once fn returns (never, if it
+ * never returns). A worker stuck in a call is abandoned; the next call gets
+ * another. Without a limit the caller waits for fn however long it takes
+ * and the record may live on its stack. */
 typedef struct wmiemu__exec_call_s wmiemu__exec_call_t;
 typedef int32_t (*wmiemu__exec_call_fn)(void *arg);
 struct wmiemu__exec_call_s {
@@ -80,6 +90,8 @@ struct wmiemu__exec_call_s {
   void *arg;
   const char *name;              /* "NewQuery", ... : for traces and reports */
   int32_t result;                /* fn's return value, valid once complete */
+  uint32_t limit_ms;             /* sync call: longest wait, executor time; 0 = none */
+  void (*release)(wmiemu__exec_call_t *call);   /* with a limit: see above */
   void *impl;                    /* flavour-private */
 };
 
@@ -136,11 +148,22 @@ uint64_t wmiemu__exec_now(wmiemu__exec_t *exec);
  * active. Returns 0, ESTOPPED, or (deterministic) EDEADLOCK / ELIVELOCK. */
 int wmiemu__exec_run_until_idle(wmiemu__exec_t *exec);
 
+/* The same, for at most timeout_ms of executor time: ETIMEDOUT when it
+ * was not idle by then (a producer that never pauses). */
+int wmiemu__exec_run_until_idle_for(wmiemu__exec_t *exec, uint64_t timeout_ms);
+
 /* Runs for `ms` milliseconds of executor time, then returns 0. */
 int wmiemu__exec_run_for(wmiemu__exec_t *exec, uint64_t ms);
 
 /* Runs until pred(ctx) returns non-zero (checked after every callback batch
- * and before returning) or `timeout_ms` passes: 0 or ETIMEDOUT. */
+ * and before returning) or `timeout_ms` passes: 0 or ETIMEDOUT.
+ *
+ * Every run function works in batches (WMIEMU__EXEC_BATCH items or
+ * WMIEMU__EXEC_BATCH_MS of the clock, whichever comes first) and looks at
+ * its deadline and the stop request between two, so a producer that never
+ * pauses delays its end by one batch at most. */
+#define WMIEMU__EXEC_BATCH 1024
+#define WMIEMU__EXEC_BATCH_MS 5
 typedef int (*wmiemu__exec_pred_fn)(void *ctx);
 int wmiemu__exec_run_until(wmiemu__exec_t *exec, wmiemu__exec_pred_fn pred,
                            void *ctx, uint64_t timeout_ms);
@@ -150,8 +173,11 @@ void wmiemu__exec_stop(wmiemu__exec_t *exec);
 
 /* ---- provider calls ---------------------------------------------------- */
 
-/* Synchronous: returns when fn has returned; call->result holds its value.
- * Returns 0 or an executor error (then fn did not run). */
+/* Synchronous: returns 0 when fn has returned (call->result holds its
+ * value); ELIMIT when call->limit_ms passed first, ESTOPPED (libuv) when a
+ * stop was requested first (the stop stays requested for the run
+ * functions): fn still runs and the record is the executor's (see above).
+ * Any other error: fn did not run. */
 int wmiemu__exec_call(wmiemu__exec_t *exec, wmiemu__exec_call_t *call);
 
 /* Asynchronous: fn runs on a WMI worker (libuv: a worker thread of the

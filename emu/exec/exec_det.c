@@ -34,6 +34,7 @@ struct worker_s {
   wmiemu__exec_call_t *call;
   int async;
   int quit;
+  int left;                         /* the caller's limit passed: never reused */
 };
 
 static exec_det_t *det_from_exec(wmiemu__exec_t *e) { return (exec_det_t *)e; }
@@ -133,20 +134,29 @@ static int det_run(wmiemu__exec_t *exec, int mode, uint64_t ms, wmiemu__exec_pre
   exec_det_t *e = det_from_exec(exec);
   uint64_t start = det_now(exec);
   uint64_t end = mode == WMIEMU__RUN_IDLE || start + ms < start ? WMIEMU__SCHED_INFINITE : start + ms;
+  int idle_mode = mode == WMIEMU__RUN_IDLE || mode == WMIEMU__RUN_IDLE_FOR;
   for (;;) {
-    wmiemu__exec_drain(exec);
+    size_t ran = wmiemu__exec_drain(exec);
     fire_due_timers(e);
     if (wmiemu__exec_take_stop(exec))
       return WMIEMU__EXEC_ESTOPPED;
     if (mode == WMIEMU__RUN_UNTIL && pred(ctx))
       return 0;
+    if (mode == WMIEMU__RUN_IDLE_FOR && wmiemu__exec_idle(exec))
+      return 0;
     uint64_t now = det_now(exec);
     if (now >= end)
-      return mode == WMIEMU__RUN_UNTIL ? WMIEMU__EXEC_ETIMEDOUT : 0;
+      return mode == WMIEMU__RUN_FOR ? 0 : WMIEMU__EXEC_ETIMEDOUT;
+    /* A batch left work queued: a scheduling point, then the next batch
+     * (the work event was consumed by the wait that saw the first). */
+    if (ran == WMIEMU__EXEC_BATCH && !wmiemu__mpsc_empty(&exec->queue)) {
+      wmiemu__sched_yield(e->s, "exec.batch", 0);
+      continue;
+    }
     uint64_t until = end;
     if (e->timers && e->timers->due < until)
       until = e->timers->due;
-    int idle = mode == WMIEMU__RUN_IDLE && wmiemu__exec_idle(exec);
+    int idle = idle_mode && wmiemu__exec_idle(exec);
     uint64_t timeout = until == WMIEMU__SCHED_INFINITE ? WMIEMU__SCHED_INFINITE : until - now;
     int r = wmiemu__sched_wait(e->s, &e->work_ev, 1, 0, timeout, idle);
     if (r == WMIEMU__SCHED_WAIT_IDLE && wmiemu__mpsc_empty(&exec->queue))
@@ -172,6 +182,11 @@ static void worker_main(void *arg) {
       return;
     wmiemu__exec_call_t *call = w->call;
     call_body(call);
+    if (w->left) {
+      /* The caller stopped waiting: the record is ours, this worker done. */
+      call->release(call);
+      return;
+    }
     if (!w->async) {
       /* The caller puts us back on the idle list once it has seen done. */
       wmiemu__sched_event_set(e->s, w->done);
@@ -225,7 +240,13 @@ static int det_call(wmiemu__exec_t *exec, wmiemu__exec_call_t *call) {
   w->call = call;
   w->async = 0;
   wmiemu__sched_event_set(e->s, w->go);
-  wmiemu__sched_wait(e->s, &w->done, 1, 0, WMIEMU__SCHED_INFINITE, 0);
+  /* The limit in virtual time: a worker blocked in the provider for good
+   * lets the clock reach it. */
+  if (wmiemu__sched_wait(e->s, &w->done, 1, 0,
+                         call->limit_ms ? call->limit_ms : WMIEMU__SCHED_INFINITE, 0) != 0) {
+    w->left = 1;   /* stays parked in the provider, or ends when fn returns */
+    return WMIEMU__EXEC_ELIMIT;
+  }
   if (e->closing) {
     w->quit = 1;
     wmiemu__sched_event_set(e->s, w->go);

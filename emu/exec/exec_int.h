@@ -24,7 +24,8 @@ typedef struct {
   int (*call_async)(wmiemu__exec_t *exec, wmiemu__exec_call_t *call);
 } wmiemu__exec_vtbl_t;
 
-enum { WMIEMU__RUN_IDLE, WMIEMU__RUN_FOR, WMIEMU__RUN_UNTIL };
+/* IDLE_FOR: until idle, or ms passed (ETIMEDOUT). */
+enum { WMIEMU__RUN_IDLE, WMIEMU__RUN_FOR, WMIEMU__RUN_UNTIL, WMIEMU__RUN_IDLE_FOR };
 
 #define WMIEMU__EXEC_POSTING_SLOTS 8
 
@@ -52,8 +53,9 @@ struct wmiemu__exec_s {
 
 void wmiemu__exec_base_init(wmiemu__exec_t *exec, const wmiemu__exec_vtbl_t *vtbl);
 
-/* Runs every queued item, including those posted while draining; returns
- * how many ran. Loop thread only. */
+/* Runs queued items, including those posted while draining, in a bounded
+ * batch (WMIEMU__EXEC_BATCH items or about WMIEMU__EXEC_BATCH_MS); returns
+ * how many ran: call again until 0 to empty the queue. Loop thread only. */
 size_t wmiemu__exec_drain(wmiemu__exec_t *exec);
 
 /* Idle: nothing queued, no hold, no active timer. */

@@ -1,17 +1,29 @@
 /* The libuv executor: real time, real threads. Foreign threads wake the loop
- * with uv_async_send; because libuv coalesces sends, every wake-up drains the
- * whole queue, and the run loops re-check the queue before blocking. */
+ * with uv_async_send; because libuv coalesces sends, the run loops drain the
+ * queue in batches until it is empty and re-check it before blocking.
+ * Provider calls run on WMI worker threads of the executor's own. */
 
+#include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <uv.h>
 
 #include "compat/debug.h"
 #include "exec/exec_int.h"
 
+typedef struct worker_s worker_t;
+
 typedef struct {
   wmiemu__exec_t base;
+  /* WMI workers: idle ones wait here for a call (see uv_call). */
+  pthread_mutex_t pool_lock;
+  pthread_cond_t call_done;        /* a call returned: its caller looks */
+  worker_t *idle;
+  unsigned n_workers;              /* alive, busy or idle (pool_lock) */
+  int pool_closing;                /* pool_lock */
   uv_loop_t loop;
   uv_async_t async;
   uv_timer_t deadline;       /* run_for / run_until */
@@ -26,6 +38,19 @@ static exec_uv_t *uv_from_exec(wmiemu__exec_t *e) { return (exec_uv_t *)e; }
 static void set_awake(exec_uv_t *e, int awake) {
   __atomic_store_n(&e->base.loop_awake, awake, __ATOMIC_SEQ_CST);
 }
+
+/* A worker thread, reused from call to call. Workers hold a reference on
+ * the executor: one stuck in a call keeps its memory, never its loop. */
+struct worker_s {
+  worker_t *next_idle;
+  exec_uv_t *e;
+  pthread_cond_t go;
+  wmiemu__exec_call_t *call;       /* handed over (pool_lock) */
+  int quit;                        /* pool_lock */
+};
+
+/* A call's progress (pool_lock): whichever side finishes last frees. */
+enum { CALL_RUNNING, CALL_RETURNED, CALL_LEFT };
 
 static void on_async(uv_async_t *h) {
   exec_uv_t *e = h->data;
@@ -62,6 +87,15 @@ static void close_left_over(uv_handle_t *h, void *arg) {
 
 static void uv_close_exec(wmiemu__exec_t *exec) {
   exec_uv_t *e = uv_from_exec(exec);
+  /* Idle workers end; a busy one ends when its call returns. */
+  pthread_mutex_lock(&e->pool_lock);
+  e->pool_closing = 1;
+  for (worker_t *w = e->idle; w; w = w->next_idle) {
+    w->quit = 1;
+    pthread_cond_signal(&w->go);
+  }
+  e->idle = NULL;
+  pthread_mutex_unlock(&e->pool_lock);
   uv_walk(&e->loop, close_left_over, e);
   uv_run(&e->loop, UV_RUN_DEFAULT);
   if (uv_loop_close(&e->loop) == 0)
@@ -69,7 +103,10 @@ static void uv_close_exec(wmiemu__exec_t *exec) {
 }
 
 static void uv_free_exec(wmiemu__exec_t *exec) {
-  free(uv_from_exec(exec));
+  exec_uv_t *e = uv_from_exec(exec);
+  pthread_cond_destroy(&e->call_done);
+  pthread_mutex_destroy(&e->pool_lock);
+  free(e);
 }
 
 static uint64_t uv_now_impl(wmiemu__exec_t *exec) {
@@ -170,9 +207,14 @@ static int uv_run_impl(wmiemu__exec_t *exec, int mode, uint64_t ms,
                        wmiemu__exec_pred_fn pred, void *ctx) {
   exec_uv_t *e = uv_from_exec(exec);
   int rc = 0;
+  int idle_mode = mode == WMIEMU__RUN_IDLE || mode == WMIEMU__RUN_IDLE_FOR;
+  int timed = mode != WMIEMU__RUN_IDLE;
+  /* The clock is read between batches: the uv timer below only wakes a
+   * loop asleep in libuv, and does not fire while the loop is busy. */
+  uint64_t end = uv_now_impl(exec) + ms;
   uv_update_time(&e->loop);
   e->deadline_hit = 0;
-  if (mode != WMIEMU__RUN_IDLE)
+  if (timed)
     uv_timer_start(&e->deadline, on_deadline, ms, 0);
   set_awake(e, 1);
   for (;;) {
@@ -183,10 +225,10 @@ static int uv_run_impl(wmiemu__exec_t *exec, int mode, uint64_t ms,
     }
     if (mode == WMIEMU__RUN_UNTIL && pred(ctx))
       break;
-    if (mode == WMIEMU__RUN_IDLE && wmiemu__exec_idle(exec))
+    if (idle_mode && wmiemu__exec_idle(exec))
       break;
-    if (e->deadline_hit) {
-      rc = mode == WMIEMU__RUN_UNTIL ? WMIEMU__EXEC_ETIMEDOUT : 0;
+    if (timed && (e->deadline_hit || uv_now_impl(exec) >= end)) {
+      rc = mode == WMIEMU__RUN_FOR ? 0 : WMIEMU__EXEC_ETIMEDOUT;
       break;
     }
     turn(e, ran != 0);
@@ -196,10 +238,116 @@ static int uv_run_impl(wmiemu__exec_t *exec, int mode, uint64_t ms,
   return rc;
 }
 
+/* ---- WMI workers --------------------------------------------------------- */
+
+static void *worker_main(void *arg) {
+  worker_t *w = arg;
+  exec_uv_t *e = w->e;
+  pthread_mutex_lock(&e->pool_lock);
+  for (;;) {
+    while (!w->call && !w->quit)
+      pthread_cond_wait(&w->go, &e->pool_lock);
+    if (w->quit)
+      break;
+    wmiemu__exec_call_t *call = w->call;
+    pthread_mutex_unlock(&e->pool_lock);
+    int32_t result = call->fn(call->arg);
+    pthread_mutex_lock(&e->pool_lock);
+    w->call = NULL;
+    if ((intptr_t)call->impl == CALL_LEFT) {
+      /* The caller left at its limit: the record is ours to release. */
+      pthread_mutex_unlock(&e->pool_lock);
+      call->release(call);
+      pthread_mutex_lock(&e->pool_lock);
+    } else {
+      call->result = result;
+      call->impl = (void *)(intptr_t)CALL_RETURNED;
+      pthread_cond_broadcast(&e->call_done);
+    }
+    if (e->pool_closing)
+      break;
+    w->next_idle = e->idle;
+    e->idle = w;
+  }
+  e->n_workers--;
+  pthread_mutex_unlock(&e->pool_lock);
+  pthread_cond_destroy(&w->go);
+  free(w);
+  wmiemu__exec_release(&e->base);
+  return NULL;
+}
+
+/* An idle worker, or a new one (pool_lock held); NULL when none can be
+ * made. */
+static worker_t *worker_get(exec_uv_t *e) {
+  worker_t *w = e->idle;
+  pthread_attr_t attr;
+  pthread_t thread;
+  if (w) {
+    e->idle = w->next_idle;
+    return w;
+  }
+  if (!(w = calloc(1, sizeof(*w))))
+    return NULL;
+  w->e = e;
+  pthread_cond_init(&w->go, NULL);
+  wmiemu__exec_retain(&e->base);
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&thread, &attr, worker_main, w)) {
+    pthread_attr_destroy(&attr);
+    pthread_cond_destroy(&w->go);
+    free(w);
+    __atomic_sub_fetch(&e->base.refs, 1, __ATOMIC_ACQ_REL);   /* ours is not the last */
+    return NULL;
+  }
+  pthread_attr_destroy(&attr);
+  e->n_workers++;
+  return w;
+}
+
+/* How often a waiting caller looks at the stop request. */
+#define STOP_POLL_MS 10
+
 static int uv_call(wmiemu__exec_t *exec, wmiemu__exec_call_t *call) {
-  (void)exec;
-  call->result = call->fn(call->arg);
-  return 0;
+  exec_uv_t *e = uv_from_exec(exec);
+  uint64_t end = call->limit_ms ? uv_now_impl(exec) + call->limit_ms : 0;
+  int rc = 0;
+  pthread_mutex_lock(&e->pool_lock);
+  worker_t *w = worker_get(e);
+  if (!w) {
+    pthread_mutex_unlock(&e->pool_lock);
+    return WMIEMU__EXEC_ENOMEM;
+  }
+  call->impl = (void *)(intptr_t)CALL_RUNNING;
+  w->call = call;
+  pthread_cond_signal(&w->go);
+  while ((intptr_t)call->impl == CALL_RUNNING) {
+    if (!call->limit_ms) {
+      pthread_cond_wait(&e->call_done, &e->pool_lock);
+      continue;
+    }
+    uint64_t now = uv_now_impl(exec);
+    if (__atomic_load_n(&exec->stop_requested, __ATOMIC_ACQUIRE)) {
+      rc = WMIEMU__EXEC_ESTOPPED;
+      break;
+    }
+    if (now >= end) {
+      rc = WMIEMU__EXEC_ELIMIT;
+      break;
+    }
+    uint64_t wait_ms = end - now < STOP_POLL_MS ? end - now : STOP_POLL_MS;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += (long)(wait_ms * 1000000u);
+    ts.tv_sec += ts.tv_nsec / 1000000000;
+    ts.tv_nsec %= 1000000000;
+    pthread_cond_timedwait(&e->call_done, &e->pool_lock, &ts);
+  }
+  if (rc)
+    call->impl = (void *)(intptr_t)CALL_LEFT;   /* the worker releases it */
+  pthread_mutex_unlock(&e->pool_lock);
+  return rc;
 }
 
 static void on_work(uv_work_t *req) {
@@ -257,6 +405,8 @@ int wmiemu__exec_new_uv(wmiemu__exec_t **out) {
     return WMIEMU__EXEC_ENOMEM;
   }
   e->loop_open = 1;
+  pthread_mutex_init(&e->pool_lock, NULL);
+  pthread_cond_init(&e->call_done, NULL);
   wmiemu__exec_base_init(&e->base, &exec_uv_vtbl);
   uv_async_init(&e->loop, &e->async, on_async);
   e->async.data = e;

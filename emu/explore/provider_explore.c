@@ -302,7 +302,8 @@ typedef struct {
 static void run_end(void *arg) {
   run_t *r = arg;
   if (r->host) {
-    wmiemu__exec_drain(r->host->exec);
+    while (wmiemu__exec_drain(r->host->exec))   /* a batch at a time */
+      ;
     r->host->own_exec = 0;
     wmiemu__host_abandon(r->host);
   }

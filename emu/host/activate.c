@@ -44,7 +44,7 @@ static HRESULT do_initialize(void *arg) {
 }
 
 static HRESULT do_provide_events(void *arg) {
-  wmiemu__provider_t *p = arg;
+  wmiemu__provider_t *p = *(wmiemu__provider_t **)arg;
   return IWbemEventProvider_ProvideEvents(p->events, (IWbemObjectSink *)&p->sink->IWbemEventSink_iface, 0);
 }
 
@@ -57,18 +57,21 @@ static int status_reported(void *ctx) {
 }
 
 /* Waits on the loop when possible; from inside a loop callback (the loop
- * cannot be re-entered) it polls the status the other thread sets. */
-static BOOL wait_for_status(wmiemu__provider_t *p, LONG *status) {
+ * cannot be re-entered) it polls the status the other thread sets. The
+ * init timeout counts from Initialize's call: `spent` of it went on the
+ * call itself. */
+static BOOL wait_for_status(wmiemu__provider_t *p, LONG *status, uint64_t spent) {
   wmiemu_host_t *host = p->host;
   uint64_t waited = 0;
+  uint64_t left = spent < host->opts.init_timeout_ms ? host->opts.init_timeout_ms - spent : 0;
   int rc;
   if (wmiemu__init_sink_status(p->init_sink, status))
     return TRUE;
-  rc = wmiemu__exec_run_until(host->exec, status_reported, p, host->opts.init_timeout_ms);
+  rc = wmiemu__exec_run_until(host->exec, status_reported, p, left);
   if (rc == WMIEMU__EXEC_EBUSY) {
     /* On the executor clock: Sleep is virtual under the deterministic one. */
     uint64_t start = wmiemu__exec_now(host->exec);
-    while (!wmiemu__init_sink_status(p->init_sink, status) && waited < host->opts.init_timeout_ms) {
+    while (!wmiemu__init_sink_status(p->init_sink, status) && waited < left) {
       Sleep(1);
       waited = wmiemu__exec_now(host->exec) - start;
     }
@@ -81,12 +84,13 @@ static HRESULT initialize(wmiemu__provider_t *p) {
   IWbemProviderIdentity *identity = NULL;
   IWbemProviderInit *init = NULL;
   init_args_t a;
+  uint64_t start;
   LONG status = 0;
   HRESULT hr;
 
   if (SUCCEEDED(wmiemu__call_qi(p, p->unknown, &IID_IWbemProviderIdentity, (void **)&identity)) && identity) {
     identity_args_t ia = { identity, p->registration };
-    hr = wmiemu__provider_call(p, "SetRegistrationObject", do_set_registration, &ia);
+    hr = wmiemu__provider_call(p, "SetRegistrationObject", do_set_registration, &ia, sizeof(ia));
     WMIEMU_TRACE(host, "provider %s: SetRegistrationObject returned 0x%08x", p->name, (unsigned)hr);
     wmiemu__call_release(p, identity);
     if (FAILED(hr)) {
@@ -110,12 +114,19 @@ static HRESULT initialize(wmiemu__provider_t *p) {
   }
   wmiemu__services_set_init_context(p->services, a.ctx);
   a.locale = wmiemu_utf8_to_wcs(host->locale, (size_t)-1);
-  hr = wmiemu__provider_call(p, "Initialize", do_initialize, &a);
+  start = wmiemu__exec_now(host->exec);
+  hr = wmiemu__provider_call(p, "Initialize", do_initialize, &a, sizeof(a));
   WMIEMU_TRACE(host, "provider %s: Initialize(NULL, 0, %s, %s) returned 0x%08x", p->name,
                wmiemu__debugstr_w(p->ns), host->locale, (unsigned)hr);
+  if (p->abandoned) {
+    /* Its thread is still inside Initialize with these. */
+    wmiemu__host_keep(a.locale);
+    wmiemu__host_keep(a.ctx);
+    return WBEM_E_PROVIDER_TIMED_OUT;
+  }
   free(a.locale);
   IWbemContext_Release(a.ctx);   /* the services object and the provider keep theirs */
-  if (SUCCEEDED(hr) && !wait_for_status(p, &status)) {
+  if (SUCCEEDED(hr) && !wait_for_status(p, &status, wmiemu__exec_now(host->exec) - start)) {
     WMIEMU_TRACE(host, "provider %s: no SetStatus within %u ms", p->name, host->opts.init_timeout_ms);
     wmiemu_checker_report(host->checker, WMIEMU_RULE_INIT_NO_STATUS, "Initialize", p->name,
                           "no IWbemProviderInitSink::SetStatus within %u ms of Initialize",
@@ -236,9 +247,11 @@ HRESULT wmiemu__provider_activate(wmiemu__provider_t *p) {
   wmiemu__call_qi(p, p->unknown, &IID_IWbemEventProviderQuerySink, (void **)&p->query_sink);
   wmiemu__call_qi(p, p->unknown, &IID_IWbemEventProviderSecurity, (void **)&p->security);
   probe_interfaces(p);
-  hr = wmiemu__provider_call(p, "ProvideEvents", do_provide_events, p);
+  hr = wmiemu__provider_call(p, "ProvideEvents", do_provide_events, &p, sizeof(p));
   WMIEMU_TRACE(host, "provider %s: ProvideEvents(%p, 0) returned 0x%08x", p->name,
                (void *)&p->sink->IWbemEventSink_iface, (unsigned)hr);
+  if (FAILED(hr) && p->abandoned)
+    return fail(p, hr);
   if (FAILED(hr)) {
     wmiemu__host_error(host, "provider %s: ProvideEvents failed: 0x%08x", p->name, (unsigned)hr);
     return fail(p, WBEM_E_PROVIDER_FAILURE);

@@ -14,11 +14,16 @@
 #include "exec/sched.h"
 #include "host/received.h"
 
+/* A call record and a copy of its argument block, on the heap: a call past
+ * its limit keeps running on its worker, so nothing it reaches may be on
+ * the caller's stack. Freed by the caller, or by the executor when the
+ * caller left first (wmiemu__exec_call_t.release). */
 typedef struct {
   wmiemu__exec_call_t call;
   wmiemu__provider_t *provider;
   wmiemu__provider_call_fn fn;
-  void *arg;
+  size_t size;
+  max_align_t args[];
 } provider_call_t;
 
 uint64_t wmiemu__host_monotonic_ns(void) {
@@ -32,34 +37,121 @@ static int32_t trampoline(void *arg) {
   wmiemu__check_frame_t frame;
   HRESULT hr;
   wmiemu__check_enter(&frame, c->call.name, c->provider->name);
-  hr = c->fn(c->arg);
+  hr = c->fn(c->args);
   wmiemu__check_leave(&frame);
   return hr;
 }
 
-HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
-                              wmiemu__provider_call_fn fn, void *arg) {
+static void release_call(wmiemu__exec_call_t *call) {
+  free(CONTAINING_RECORD(call, provider_call_t, call));
+}
+
+/* ---- what an abandoned provider may still reach ---------------------------
+ * Kept until the process ends, in a list a global reaches: its thread is
+ * inside its code and may touch any of it, and LeakSanitizer must not count
+ * it as lost. */
+typedef struct kept_s {
+  struct kept_s *next;
+  const void *ptr;
+} kept_t;
+
+static kept_t *g_kept;
+static pthread_mutex_t g_kept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void wmiemu__host_keep(const void *ptr) {
+  kept_t *k;
+  if (!ptr || !(k = malloc(sizeof(*k))))
+    return;   /* out of memory: a leak report at worst, never a free */
+  k->ptr = ptr;
+  pthread_mutex_lock(&g_kept_lock);
+  k->next = g_kept;
+  g_kept = k;
+  pthread_mutex_unlock(&g_kept_lock);
+}
+
+/* The call did not return within its bound: WMI gives up on the provider.
+ * No call into it any more (its thread is inside its code); its state is
+ * failed, its sinks inactive; what it may reach is kept (host.c). */
+static void abandon(wmiemu__provider_t *p, const char *name, uint64_t ran_ms) {
   wmiemu_host_t *host = p->host;
-  provider_call_t c = { .provider = p, .fn = fn, .arg = arg };
-  uint64_t start, elapsed;
+  p->abandoned = name;
+  p->state = WMIEMU_PROVIDER_FAILED;
+  p->failure = WBEM_E_PROVIDER_TIMED_OUT;
+  if (p->sink)
+    WMIEMU__ATOMIC_STORE(&p->sink->active, 0);
+  if (!strcmp(name, "Initialize"))
+    wmiemu_checker_report(host->checker, WMIEMU_RULE_INIT_NO_STATUS, name, p->name,
+                          "Initialize has not returned after %llu ms (init timeout %u ms) and "
+                          "no SetStatus came; the provider is abandoned, its thread stuck in Initialize",
+                          (unsigned long long)ran_ms, host->opts.init_timeout_ms);
+  else
+    wmiemu_checker_report(host->checker, WMIEMU_RULE_CALL_BLOCKED, name, p->name,
+                          "%s has not returned after %llu ms (limit %u ms); the provider is "
+                          "abandoned, its thread stuck in %s", name, (unsigned long long)ran_ms,
+                          host->opts.call_limit_ms, name);
+  wmiemu__host_error(host, "provider %s: abandoned, stuck in %s for %llu ms", p->name, name,
+                     (unsigned long long)ran_ms);
+  WMIEMU_TRACE(host, "provider %s: abandoned in %s after %llu ms", p->name, name,
+               (unsigned long long)ran_ms);
+}
+
+/* How long a call may run before its provider is abandoned. Initialize:
+ * the init timeout. Any other: reported as call-blocked past the call
+ * limit once it returns, abandoned when still running at this many call
+ * limits (a slow call is a finding; a hung one ends the provider). */
+#define ABANDON_AFTER_LIMITS 4
+
+HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
+                              wmiemu__provider_call_fn fn, void *arg, size_t size) {
+  wmiemu_host_t *host = p->host;
+  provider_call_t *c;
+  uint64_t start, elapsed, bound;
+  HRESULT hr;
   int rc;
 
-  c.call.fn = trampoline;
-  c.call.arg = &c;
-  c.call.name = name;
+  if (p->abandoned) {
+    /* The error that abandoned it stays the host's last. */
+    WMIEMU_TRACE(host, "provider %s: abandoned in %s: no call to %s", p->name, p->abandoned, name);
+    return WBEM_E_PROVIDER_TIMED_OUT;
+  }
+  if (!(c = malloc(sizeof(*c) + size)))
+    return WBEM_E_OUT_OF_MEMORY;
+  memset(&c->call, 0, sizeof(c->call));
+  c->provider = p;
+  c->fn = fn;
+  c->size = size;
+  memcpy(c->args, arg, size);
+  if (!strcmp(name, "Initialize"))
+    bound = host->opts.init_timeout_ms;
+  else
+    bound = (uint64_t)host->opts.call_limit_ms * ABANDON_AFTER_LIMITS;
+  c->call.fn = trampoline;
+  c->call.arg = c;
+  c->call.name = name;
+  c->call.limit_ms = bound > UINT32_MAX ? UINT32_MAX : (uint32_t)bound;
+  c->call.release = release_call;
   start = wmiemu__exec_now(host->exec);
-  rc = wmiemu__exec_call(host->exec, &c.call);
+  rc = wmiemu__exec_call(host->exec, &c->call);
+  elapsed = wmiemu__exec_now(host->exec) - start;
+  if (rc == WMIEMU__EXEC_ELIMIT || rc == WMIEMU__EXEC_ESTOPPED) {
+    /* The record is the executor's now; the provider's thread is inside. */
+    abandon(p, name, elapsed);
+    return WBEM_E_PROVIDER_TIMED_OUT;
+  }
   if (rc != WMIEMU__EXEC_OK) {
     wmiemu__host_error(host, "%s: executor refused the call to %s: %s", p->name, name,
                        wmiemu__exec_strerror(rc));
+    free(c);
     return WBEM_E_FAILED;
   }
-  elapsed = wmiemu__exec_now(host->exec) - start;
-  if (elapsed > host->opts.call_limit_ms)
+  memcpy(arg, c->args, size);   /* what fn wrote into the block */
+  hr = c->call.result;
+  free(c);
+  if (elapsed > host->opts.call_limit_ms && strcmp(name, "Initialize"))
     wmiemu_checker_report(host->checker, WMIEMU_RULE_CALL_BLOCKED, name, p->name,
                           "%s blocked the WMI thread for %llu ms (limit %u ms)", name,
                           (unsigned long long)elapsed, host->opts.call_limit_ms);
-  return c.call.result;
+  return hr;
 }
 
 /* ---- QueryInterface and Release ------------------------------------------- */
@@ -86,23 +178,24 @@ const char *wmiemu__iid_name(REFIID iid, char *buf, size_t size) {
   return wmiemu__guid_text(iid, buf, size);
 }
 
+/* The IID is copied into the block: the caller's may be on its stack. */
 typedef struct {
   IUnknown *unk;
-  REFIID iid;
-  void **out;
+  IID iid;
+  void *obj;                           /* the output, inside the block */
 } qi_args_t;
 
 static HRESULT do_qi(void *arg) {
   qi_args_t *a = arg;
-  return IUnknown_QueryInterface(a->unk, a->iid, a->out);
+  return IUnknown_QueryInterface(a->unk, &a->iid, &a->obj);
 }
 
 HRESULT wmiemu__call_qi(wmiemu__provider_t *p, IUnknown *unk, REFIID iid, void **out) {
-  qi_args_t a = { unk, iid, out };
+  qi_args_t a = { unk, *iid, NULL };
   char buf[40];
   HRESULT hr;
-  *out = NULL;
-  hr = wmiemu__provider_call(p, "QueryInterface", do_qi, &a);
+  hr = wmiemu__provider_call(p, "QueryInterface", do_qi, &a, sizeof(a));
+  *out = a.obj;
   hr = wmiemu__received_object(p->host->checker, p->name, "QueryInterface",
                                wmiemu__iid_name(iid, buf, sizeof(buf)), hr, out);
   WMIEMU_TRACE(host, "provider %s: %p->QueryInterface(%s) returned 0x%08x, %p", p->name, (void *)unk,
@@ -128,7 +221,7 @@ ULONG wmiemu__call_release(wmiemu__provider_t *p, void *iface) {
   release_args_t a = { p, iface, 0 };
   if (!iface)
     return 0;
-  wmiemu__provider_call(p, "Release", do_release, &a);
+  wmiemu__provider_call(p, "Release", do_release, &a, sizeof(a));
   WMIEMU_TRACE(host, "provider %s: %p->Release() returned %u", p->name, iface, (unsigned)a.result);
   return a.result;
 }

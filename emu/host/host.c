@@ -39,6 +39,8 @@ const char *wmiemu_drop_reason_name(wmiemu_drop_reason_t reason) {
   return (unsigned)reason < WMIEMU_DROP_REASON_COUNT ? names[reason] : "unknown";
 }
 
+static int any_abandoned(const wmiemu_host_t *host);
+
 static char *dup_or(const char *s, const char *fallback) {
   return strdup(s ? s : fallback);
 }
@@ -322,7 +324,9 @@ HRESULT wmiemu_host_subscribe_ex(wmiemu_host_t *host, const char *ns, const char
                ns ? ns : host->default_namespace, query, (unsigned)n, (unsigned)hr);
   if (FAILED(hr)) {
     cancel_sub(sub);   /* the providers already told get CancelQuery */
-    if (host->n_subs == sub->id && !host->dispatch_depth) {
+    /* A provider stuck in a call with the subscription may still read it:
+     * it stays, cancelled, and goes with the host (kept, then). */
+    if (host->n_subs == sub->id && !host->dispatch_depth && !any_abandoned(host)) {
       host->n_subs--;
       sub_free(sub);
     }
@@ -415,9 +419,23 @@ HRESULT wmiemu_host_run_until_violations(wmiemu_host_t *host, size_t n, uint64_t
 
 /* ---- shutdown ----------------------------------------------------------------- */
 
-static void flush_all(wmiemu_host_t *host) {
-  wmiemu__exec_run_until_idle(host->exec);
+/* How long shutdown delivers what was indicated before the consumers
+ * leave: a provider that never pauses would otherwise keep it forever. */
+#define SHUTDOWN_FLUSH_MS 20
+
+static void flush_all(wmiemu_host_t *host, uint64_t limit_ms) {
+  if (limit_ms)
+    wmiemu__exec_run_until_idle_for(host->exec, limit_ms);
+  else
+    wmiemu__exec_run_until_idle(host->exec);
   wmiemu__pipeline_drain(host);
+}
+
+static int any_abandoned(const wmiemu_host_t *host) {
+  for (const wmiemu__provider_t *p = host->providers; p; p = p->next)
+    if (p->abandoned)
+      return 1;
+  return 0;
 }
 
 HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
@@ -433,17 +451,22 @@ HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
    * for idle. */
   for (i = 0; i < host->n_subs; i++)
     wmiemu__poll_stop(host->subs[i]);
-  /* What was indicated before the consumers leave still reaches them. */
-  flush_all(host);
+  /* What was indicated before the consumers leave still reaches them,
+   * within a bound. */
+  flush_all(host, SHUTDOWN_FLUSH_MS);
   for (i = 0; i < host->n_subs; i++)
     if (!host->subs[i]->cancelled)
       cancel_sub(host->subs[i]);
   for (p = host->providers; p; p = p->next)
     wmiemu__provider_release(p);
   host->shut_down = 1;
-  flush_all(host);
-  for (m = host->modules; m; m = m->next)
-    wmiemu__module_unload(m);
+  /* The released providers' threads have stopped: what they queued goes
+   * now. An abandoned provider may go on: bounded by its call limit. */
+  flush_all(host, any_abandoned(host) ? host->opts.call_limit_ms : 0);
+  /* A stuck thread runs the module's code: it stays mapped. */
+  if (!any_abandoned(host))
+    for (m = host->modules; m; m = m->next)
+      wmiemu__module_unload(m);
   return wmiemu_checker_failed(host->checker) ? WBEM_E_FAILED : S_OK;
 }
 
@@ -466,6 +489,15 @@ void wmiemu_host_free(wmiemu_host_t *host) {
     wmiemu_host_shutdown(host);
   for (i = 0; i < host->n_subs; i++)
     wmiemu__poll_stop(host->subs[i]);   /* an abandoned host skipped shutdown */
+  /* A provider abandoned in a call may still reach anything of the host's
+   * (its record, sinks, services and through them the repository, the
+   * subscriptions, Initialize's strings, the module's code, the executor
+   * it posts to): the host is kept whole (call.c), not freed, and its grave
+   * stays open, reporting into the kept checker. */
+  if (any_abandoned(host)) {
+    wmiemu__host_keep(host);
+    return;
+  }
   /* What was lent becomes a tombstone (tombstone.h). */
   for (s = host->sinks; s; s = next_sink) {
     next_sink = s->next_in_host;

@@ -149,6 +149,9 @@ struct wmiemu__provider_s {
   wmiemu__sink_t **restricted;         /* restricted sinks made from its sink (host->lock) */
   size_t n_restricted, cap_restricted;
   volatile LONG64 cancels_returned;    /* CancelQuery calls that returned (any thread reads) */
+  /* The call its thread is stuck in, past its bound: no call into the
+   * provider any more, and nothing it may reach is freed (call.c). */
+  const char *abandoned;
 };
 
 struct wmiemu_host {
@@ -210,8 +213,17 @@ void wmiemu__host_abandon(wmiemu_host_t *host);
  * QueryInterface probes, Release) goes through here: it is a scheduling
  * point of the executor, marks the call for the checker, and times it. */
 typedef HRESULT (*wmiemu__provider_call_fn)(void *arg);
+/* fn runs on a copy of the `size` bytes at arg, copied back when it
+ * returned in time; output pointers passed to the provider must point into
+ * that block. Past its bound (Initialize: init_timeout_ms; others: a few
+ * call limits) the provider is abandoned (p->abandoned, rule init-no-status
+ * or call-blocked) and WBEM_E_PROVIDER_TIMED_OUT returned; an abandoned
+ * provider is not called again. */
 HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
-                              wmiemu__provider_call_fn fn, void *arg);
+                              wmiemu__provider_call_fn fn, void *arg, size_t size);
+/* Keeps ptr reachable until the process ends: an abandoned provider may
+ * still use it. */
+void wmiemu__host_keep(const void *ptr);
 /* QueryInterface and Release of a provider's object, through
  * wmiemu__provider_call. call_release of NULL does nothing (0). */
 HRESULT wmiemu__call_qi(wmiemu__provider_t *p, IUnknown *unk, REFIID iid, void **out);

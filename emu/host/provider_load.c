@@ -255,7 +255,7 @@ HRESULT wmiemu__provider_create(wmiemu__provider_t *p) {
   char clsid[40];
   for (m = p->host->modules; m; m = m->next) {
     create_args_t a = { m, p->host->checker, &p->clsid, &p->unknown };
-    hr = wmiemu__provider_call(p, "DllGetClassObject", do_create, &a);
+    hr = wmiemu__provider_call(p, "DllGetClassObject", do_create, &a, sizeof(a));
     if (SUCCEEDED(hr)) {
       p->module = m;
       return S_OK;

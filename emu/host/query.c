@@ -14,17 +14,17 @@
 
 #include "compat/debug.h"
 
+/* The SID is the subscription's copy, not the caller's: a call past its
+ * limit may read it after the caller returned. */
 typedef struct {
   wmiemu__provider_t *p;
   wmiemu__sub_t *sub;
-  const wmiemu_subscribe_options_t *opts;
 } query_args_t;
 
 static HRESULT do_access_check(void *arg) {
   query_args_t *a = arg;
   return IWbemEventProviderSecurity_AccessCheck(a->p->security, L"WQL", a->sub->query_text,
-                                                a->opts ? a->opts->sid_length : 0,
-                                                a->opts ? a->opts->sid : NULL);
+                                                a->sub->sid_length, a->sub->sid);
 }
 
 static HRESULT do_new_query(void *arg) {
@@ -105,7 +105,7 @@ static void tell_restricted_callbacks(wmiemu__provider_t *p, wmiemu__sub_t *sub)
     HRESULT hr;
     if (SUCCEEDED(wmiemu__call_qi(p, callbacks[i], &IID_IWbemEventProviderQuerySink,
                                   (void **)&a.callback)) && a.callback) {
-      hr = wmiemu__provider_call(p, "NewQuery", do_callback_new_query, &a);
+      hr = wmiemu__provider_call(p, "NewQuery", do_callback_new_query, &a, sizeof(a));
       WMIEMU_TRACE(host, "provider %s: restricted sink callback %p: NewQuery(%u) returned 0x%08x",
                    p->name, (void *)a.callback, (unsigned)sub->id, (unsigned)hr);
       if (SUCCEEDED(hr) && (t = calloc(1, sizeof(*t)))) {
@@ -148,7 +148,7 @@ static void withdraw_restricted_callbacks(wmiemu__provider_t *p, wmiemu__sub_t *
     callback_args_t a = { t->callback, sub };
     HRESULT hr;
     next = t->next;
-    hr = wmiemu__provider_call(p, "CancelQuery", do_callback_cancel_query, &a);
+    hr = wmiemu__provider_call(p, "CancelQuery", do_callback_cancel_query, &a, sizeof(a));
     WMIEMU_TRACE(host, "provider %s: restricted sink callback %p: CancelQuery(%u) returned 0x%08x",
                  p->name, (void *)t->callback, (unsigned)sub->id, (unsigned)hr);
     wmiemu__call_release(p, t->callback);
@@ -193,7 +193,7 @@ static unsigned char class_implied(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
 
 HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
                                    const wmiemu_subscribe_options_t *opts) {
-  query_args_t a = { p, sub, opts };
+  query_args_t a = { p, sub };
   HRESULT hr;
   size_t index;
 
@@ -203,10 +203,12 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
     sub->class_implied[index] = class_implied(p, sub);
 
   if (p->security) {
-    hr = wmiemu__provider_call(p, "AccessCheck", do_access_check, &a);
+    hr = wmiemu__provider_call(p, "AccessCheck", do_access_check, &a, sizeof(a));
     WMIEMU_TRACE(host, "provider %s: AccessCheck(\"WQL\", %s, %d, %s) returned 0x%08x", p->name,
                  wmiemu__debugstr_w(sub->query_text), opts ? (int)opts->sid_length : 0,
                  opts && opts->sid ? "SID" : "NULL", (unsigned)hr);
+    if (FAILED(hr) && p->abandoned)
+      return hr;
     if (FAILED(hr)) {
       wmiemu__host_error(p->host, "provider %s: AccessCheck refused the query: 0x%08x", p->name,
                          (unsigned)hr);
@@ -220,12 +222,13 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
     }
   }
   if (p->query_sink) {
-    hr = wmiemu__provider_call(p, "NewQuery", do_new_query, &a);
+    hr = wmiemu__provider_call(p, "NewQuery", do_new_query, &a, sizeof(a));
     WMIEMU_TRACE(host, "provider %s: NewQuery(%u, \"WQL\", %s) returned 0x%08x", p->name,
                  (unsigned)sub->id, wmiemu__debugstr_w(sub->query_text), (unsigned)hr);
     if (FAILED(hr)) {
-      wmiemu__host_error(p->host, "provider %s: NewQuery refused the query: 0x%08x", p->name,
-                         (unsigned)hr);
+      if (!p->abandoned)   /* else the host's last error says why */
+        wmiemu__host_error(p->host, "provider %s: NewQuery refused the query: 0x%08x", p->name,
+                           (unsigned)hr);
       return hr;
     }
   }
@@ -236,7 +239,7 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
     if (!s) {
       pthread_mutex_unlock(&p->host->lock);
       if (p->query_sink)
-        wmiemu__provider_call(p, "CancelQuery", do_cancel_query, &a);
+        wmiemu__provider_call(p, "CancelQuery", do_cancel_query, &a, sizeof(a));
       return WBEM_E_OUT_OF_MEMORY;
     }
     p->subs = s;
@@ -254,7 +257,7 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
 /* sub->cancelled is already set; the entry leaves p->subs now, or when the
  * running dispatch ends. */
 void wmiemu__provider_cancel_query(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
-  query_args_t a = { p, sub, NULL };
+  query_args_t a = { p, sub };
   size_t i, j = 0;
   /* Events queued before the cancel still reach the subscription's counts:
    * attribute pending drops first. */
@@ -272,7 +275,7 @@ void wmiemu__provider_cancel_query(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
   wmiemu__provider_update_activity(p);
   pthread_mutex_unlock(&p->host->lock);
   if (p->query_sink && p->state == WMIEMU_PROVIDER_READY) {
-    HRESULT hr = wmiemu__provider_call(p, "CancelQuery", do_cancel_query, &a);
+    HRESULT hr = wmiemu__provider_call(p, "CancelQuery", do_cancel_query, &a, sizeof(a));
     WMIEMU_TRACE(host, "provider %s: CancelQuery(%u) returned 0x%08x", p->name, (unsigned)sub->id,
                  (unsigned)hr);
     InterlockedIncrement64(&p->cancels_returned);

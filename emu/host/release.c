@@ -29,7 +29,7 @@ static void call_shutdown(wmiemu__provider_t *p) {
   if (!p->unknown ||
       FAILED(wmiemu__call_qi(p, p->unknown, &IID_IWbemShutdown, (void **)&a.shutdown)) || !a.shutdown)
     return;
-  hr = wmiemu__provider_call(p, "Shutdown", do_shutdown, &a);
+  hr = wmiemu__provider_call(p, "Shutdown", do_shutdown, &a, sizeof(a));
   WMIEMU_TRACE(host, "provider %s: Shutdown(0, 0, NULL) returned 0x%08x", p->name, (unsigned)hr);
   if (FAILED(hr))
     wmiemu__host_error(p->host, "provider %s: IWbemShutdown::Shutdown returned 0x%08x", p->name,

@@ -1,16 +1,20 @@
 /* wmiemu run: host an event provider, subscribe one query, print its events
  * (JSON Lines or MOF text) on stdout and a summary (counters, contract
  * violations) on stderr. Exit 0, 1 on violation or failure, 2 on usage. */
+#define _GNU_SOURCE   /* dladdr */
 #define COBJMACROS
 #define CONST_VTABLE
 #include <wmiemu/host.h>
 
+#include <dlfcn.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <wmiemu/compat.h>
 
@@ -39,9 +43,19 @@ typedef struct {
 
 static volatile sig_atomic_t interrupted;
 
+/* The first signal ends the run; shutdown is bounded, so a second one only
+ * says so and the summary still comes. */
 static void on_signal(int sig) {
+  static const char again[] = "wmiemu run: already shutting down; the summary follows\n";
   (void)sig;
-  interrupted = 1;
+  if (interrupted++ && write(STDERR_FILENO, again, sizeof(again) - 1) < 0)
+    interrupted++;   /* nothing more to do when stderr is gone */
+}
+
+static uint64_t monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void usage(FILE *out) {
@@ -60,13 +74,19 @@ static void usage(FILE *out) {
     "  --query WQL          the event query to subscribe\n"
     "  --namespace NS       namespace of the query (default root\\cimv2)\n"
     "  --count N            stop after N events\n"
-    "  --duration S         stop after S seconds (default: until --count or Ctrl-C)\n"
+    "  --duration S         stop after S seconds (default: until --count or Ctrl-C);\n"
+    "                       the run ends within 100 ms of it, of --count and of\n"
+    "                       Ctrl-C, plus the bound of a provider call in flight\n"
     "  --format json|mof    JSON Lines (default) or MOF text (GetObjectText)\n"
     "  --check report|fail  fail: exit 1 at the first violation (default report,\n"
     "                       which still exits 1 if any rule was violated)\n"
     "  --queue-limit N      events queued before drops (default 1000000)\n"
-    "  --init-timeout MS    wait for Initialize's SetStatus (default 10000)\n"
-    "  --call-limit MS      longest a WMI call may block (default 2000)\n"
+    "  --init-timeout MS    Initialize must return and call SetStatus within MS\n"
+    "                       (default 10000); else rule init-no-status and the\n"
+    "                       provider is abandoned\n"
+    "  --call-limit MS      longest any other WMI call may block (default 2000):\n"
+    "                       rule call-blocked; a call still running after 4 limits\n"
+    "                       abandons the provider (no further call into it)\n"
     "  --threading-model M  model when the registration names none (default Both)\n"
     "  --no-supervise       run in this process (for a debugger); by default a child\n"
     "                       process runs the provider, and a crash is reported\n"
@@ -287,6 +307,28 @@ static int print_late_calls(void) {
   return 1;
 }
 
+/* Provider threads still running when the run ends are named, never
+ * waited on: the process ends with them. */
+static void print_stragglers(void) {
+  void *starts[16];
+  size_t n = wmiemu_running_threads(starts, 16), i;
+  if (!n)
+    return;
+  fprintf(stderr, "summary: %zu provider thread(s) still running at exit:", n);
+  for (i = 0; i < n && i < 16; i++) {
+    Dl_info info;
+    /* A static routine has no dynamic symbol: its module and offset then. */
+    if (!dladdr(starts[i], &info) || !info.dli_fname)
+      fprintf(stderr, " %p", starts[i]);
+    else if (info.dli_sname)
+      fprintf(stderr, " %s (%s)", info.dli_sname, info.dli_fname);
+    else
+      fprintf(stderr, " %s+0x%lx", info.dli_fname,
+              (unsigned long)((char *)starts[i] - (char *)info.dli_fbase));
+  }
+  fprintf(stderr, "\n");
+}
+
 /* ---- arguments ----------------------------------------------------------------- */
 
 static const char *const value_options[] = {
@@ -402,7 +444,8 @@ int wmiemu_cli_run(int argc, char **argv) {
   printer_t printer = { 0, 0, 1 };
   wmiemu_host_t *host = NULL;
   wmiemu_sub_id_t id = 0;
-  uint64_t elapsed_ms = 0, limit_ms;
+  uint64_t start_ms = 0, now_ms, stop_ms, limit_ms;
+  struct sigaction sa;
   run_args_t a;
   int rc, i, status = WMIEMU_EXIT_OK;
   HRESULT hr;
@@ -419,6 +462,14 @@ int wmiemu_cli_run(int argc, char **argv) {
   /* Rounded up: a duration under 1 ms must not become 0, which means "no limit". */
   limit_ms = a.duration > 0 ? (uint64_t)ceil(a.duration * 1000.0) : 0;
 
+  /* From here on a signal ends the run, whatever it is doing: the loop
+   * below looks at the flag between slices, and every provider call is
+   * bounded. */
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
   hr = wmiemu_host_new(&a.opts, &host);
   if (FAILED(hr)) {
     fprintf(stderr, "wmiemu run: cannot create the host: 0x%08x\n", (unsigned)hr);
@@ -447,40 +498,45 @@ int wmiemu_cli_run(int argc, char **argv) {
     fprintf(stderr, "wmiemu run: subscribe failed (0x%08x): %s\n", (unsigned)hr, wmiemu_host_last_error(host));
     status = WMIEMU_EXIT_FAILURE;
   } else {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND;   /* a second Ctrl-C ends a shutdown that hangs */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* Slices keep Ctrl-C and the duration responsive. */
-    while (!interrupted && (!limit_ms || elapsed_ms < limit_ms)) {
-      uint64_t slice = 100;
-      if (limit_ms && limit_ms - elapsed_ms < slice)
-        slice = limit_ms - elapsed_ms;
+    /* 10 ms slices keep Ctrl-C and the duration responsive; the time is
+     * the clock's, not the slices' sum. */
+    start_ms = monotonic_ms();
+    while (!interrupted) {
+      uint64_t slice = 10;
+      now_ms = monotonic_ms();
+      if (limit_ms && now_ms - start_ms >= limit_ms)
+        break;
+      if (limit_ms && limit_ms - (now_ms - start_ms) < slice)
+        slice = limit_ms - (now_ms - start_ms);
       if (a.count)
         hr = wmiemu_host_run_until_events(host, a.count, slice);
       else
         hr = wmiemu_host_run_for(host, slice);
-      elapsed_ms += slice;
       wmiemu_cli_supervise_slice(host, id);
       if (hr == (HRESULT)WBEM_E_FAILED || (a.count && printer.printed >= a.count))
         break;
     }
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
   }
   if (interrupted)
     fprintf(stderr, "wmiemu run: interrupted, shutting down\n");
+  stop_ms = monotonic_ms();
   wmiemu_host_shutdown(host);
+  now_ms = monotonic_ms();
+  /* How long the run took, to the end of shutdown: --duration's overrun
+   * can be read here. */
+  if (start_ms)
+    fprintf(stderr, "summary: ran %llu ms, shutdown %llu ms\n",
+            (unsigned long long)(now_ms - start_ms), (unsigned long long)(now_ms - stop_ms));
   if (id)
     print_summary(host, id);
   else if (wmiemu_checker_count(wmiemu_host_checker(host)))
     print_summary(host, 0);
+  print_stragglers();
   if (wmiemu_checker_count(wmiemu_host_checker(host)))
     status = WMIEMU_EXIT_FAILURE;
   wmiemu_host_free(host);
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   if (print_late_calls())
     status = WMIEMU_EXIT_FAILURE;
   return status;

@@ -49,6 +49,12 @@ WMIEMU_EXTERN char *wmiemu_format_real(double d, BOOL single, char *buf, size_t 
 WMIEMU_EXTERN BSTR wmiemu_bstr_from_utf8(const char *s, size_t len);
 WMIEMU_EXTERN char *wmiemu_bstr_to_utf8(BSTR b);
 
+/* Threads made by CreateThread that are still inside their start routine:
+ * returns how many, and stores up to max of their start routines in starts
+ * (NULL with max 0 to count only). A run that ends reports them rather than
+ * waiting on them. Any thread. */
+WMIEMU_EXTERN size_t wmiemu_running_threads(void **starts, size_t max);
+
 #ifdef __cplusplus
 }
 #endif
