@@ -15,13 +15,16 @@ static void explore_usage(FILE *out) {
           "usage: wmiemu explore [--scenario NAME] [--iterations N] [--strategy random|pct]\n"
           "                      [--seed S] [--depth D] [--max-steps M] [--trace PATH] [--quiet]\n"
           "       wmiemu explore --mof FILE... --provider MODULE.so --query WQL [options above]\n"
-          "                      [--provider-name NAME] [--busy-every N] [--cancel-at MS]\n"
+          "                      [--provider-name NAME] [--namespace NS] [--busy-every N]\n"
+          "                      [--cancel-at MS]\n"
           "With --provider, each schedule runs the emulator's host on the deterministic\n"
           "executor: it loads the MOF and the module, subscribes the query (CreateInstance,\n"
           "Initialize and SetStatus, QueryInterface, ProvideEvents, AccessCheck, NewQuery),\n"
           "lets MS of virtual time pass (--cancel-at, default 3000), unsubscribes (CancelQuery\n"
           "racing with the provider's threads), lets MS pass again and shuts down (final\n"
-          "Release). Every Indicate is a scheduling point; every --busy-every'th one\n"
+          "Release). The query runs in NS; without --namespace, in the one namespace whose\n"
+          "registrations name the query's class (else --provider-name's, or the first\n"
+          "provider's). Every Indicate is a scheduling point; every --busy-every'th one\n"
           "(default 2, 0 = never) answers WBEM_E_SERVER_TOO_BUSY to invite refires. Any\n"
           "contract rule the host checks ends the schedule as a violation.\n"
           "Runs the scenario under N schedules (seed S, S+1, ...) and stops at the first\n"
@@ -34,7 +37,7 @@ static void explore_usage(FILE *out) {
 }
 
 static const char *const value_options[] = {
-  "--scenario", "--provider", "--provider-name", "--query", "--trace", "--strategy", "--iterations",
+  "--scenario", "--provider", "--provider-name", "--namespace", "--query", "--trace", "--strategy", "--iterations",
   "--seed", "--depth", "--max-steps", "--busy-every", "--cancel-at", NULL
 };
 
@@ -161,6 +164,8 @@ int wmiemu_cli_explore(int argc, char **argv) {
       module = v;
     else if (!strcmp(a, "--provider-name"))
       po.provider_name = v;
+    else if (!strcmp(a, "--namespace"))
+      po.ns = v;
     else if (!strcmp(a, "--query"))
       po.query = v;
     else if (!strcmp(a, "--trace"))
@@ -205,7 +210,7 @@ int wmiemu_cli_explore(int argc, char **argv) {
     po.modules = &module;
     po.n_modules = 1;
   }
-  if (module || po.n_mofs || po.query)
+  if (module || po.n_mofs || po.query || po.ns)
     return explore_provider(&o, &po);
   wmiemu_explore_result_t r;
   HRESULT hr;
