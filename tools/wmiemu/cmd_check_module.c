@@ -60,6 +60,7 @@ int wmiemu_cli_check_module(int argc, char **argv) {
       fprintf(stderr, "wmiemu check-module: %s: 0x%08x\n", argv[i], (unsigned)hr);
       status = WMIEMU_EXIT_FAILURE;
     } else if (missing) {
+      fflush(stdout);   /* the count after the names, also when both are piped */
       fprintf(stderr, "wmiemu check-module: %s calls %zu function%s wmiemu does not provide\n", argv[i],
               missing, missing == 1 ? "" : "s");
       status = WMIEMU_EXIT_FAILURE;
