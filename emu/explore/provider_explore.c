@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <wmiemu/compat.h>
 #include <wmiemu/explore.h>
+#include <wmiemu/host_sdk.h>
 
 #include "exec/exec_int.h"
 #include "exec/sched.h"
@@ -61,6 +63,8 @@ static char *spec_build(const wmiemu__pexp_t *d) {
   bad |= spec_add(buf, len, &off, "cancel", num);
   if (o->provider_name)
     bad |= spec_add(buf, len, &off, "name", o->provider_name);
+  if (o->ns)
+    bad |= spec_add(buf, len, &off, "ns", o->ns);
   bad |= spec_add(buf, len, &off, "query", o->query);
   if (bad) {
     /* Too long to record: a replay then needs the options again. */
@@ -118,6 +122,8 @@ HRESULT wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err
       o.cancel_at_ms = strtoull(value, NULL, 10);
     else if (!strcmp(p, "name"))
       o.provider_name = value;
+    else if (!strcmp(p, "ns"))
+      o.ns = value;
     p = bar ? bar + 1 : NULL;
   }
   if (FAILED(hr = wmiemu__pexp_open(out, &o, err, errlen))) {
@@ -160,6 +166,7 @@ typedef struct {
   wmiemu__pexp_t *d;
   wmiemu_repo_t *repo;
   const WCHAR *ns;
+  const char *only_ns;           /* look only in this namespace; NULL = any */
   int found;
 } find_ctx_t;
 
@@ -188,6 +195,13 @@ static HRESULT on_provider(void *ctx, IWbemClassObject *inst) {
 
 static HRESULT on_namespace(void *ctx, const WCHAR *ns) {
   find_ctx_t *fc = ctx;
+  if (fc->only_ns) {
+    char *name = wmiemu_wcs_to_utf8(ns, (size_t)-1);
+    int other = !name || strcasecmp(name, fc->only_ns);
+    free(name);
+    if (other)
+      return WBEM_S_NO_ERROR;
+  }
   fc->ns = ns;
   wmiemu_repo_enum_instances(fc->repo, ns, L"__Win32Provider", TRUE, on_provider, fc);
   return fc->found ? WBEM_E_CALL_CANCELLED : WBEM_S_NO_ERROR;
@@ -230,11 +244,24 @@ HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts,
     if (!d->mof_paths[i] && !(d->mof_paths[i] = strdup(opts->mofs[i])))
       goto fail;
   }
-  find_ctx_t fc = { d, repo, NULL, 0 };
+  find_ctx_t fc = { d, repo, NULL, opts->ns, 0 };
+  char picked[1024];
+  if (!opts->ns && !opts->provider_name) {
+    /* As `wmiemu run` does: where the registrations put the query's class. */
+    hr = wmiemu_query_namespace(repo, opts->query, picked, sizeof(picked));
+    if (hr == S_OK)
+      fc.only_ns = picked;
+    else if (hr == (HRESULT)WBEM_E_AMBIGUOUS_OPERATION) {
+      snprintf(err, errlen, "the query's class is registered in several namespaces (%s): choose one with --namespace",
+               picked);
+      goto fail;
+    }
+  }
   wmiemu_repo_enum_namespaces(repo, on_namespace, &fc);
   if (!fc.found || !d->ns) {
-    snprintf(err, errlen, "no __Win32Provider instance%s%s in the MOF", opts->provider_name ? " named " : "",
-             opts->provider_name ? opts->provider_name : "");
+    snprintf(err, errlen, "no __Win32Provider instance%s%s%s%s in the MOF", opts->provider_name ? " named " : "",
+             opts->provider_name ? opts->provider_name : "", opts->ns ? " in namespace " : "",
+             opts->ns ? opts->ns : "");
     hr = fc.found ? WBEM_E_OUT_OF_MEMORY : WBEM_E_PROVIDER_NOT_FOUND;
     goto fail;
   }
@@ -411,6 +438,7 @@ HRESULT wmiemu_explore_provider(const wmiemu_explore_provider_opts_t *opts, wmie
   po.modules = opts->modules;
   po.n_modules = opts->n_modules;
   po.provider_name = opts->provider_name;
+  po.ns = opts->ns;
   po.query = opts->query;
   po.busy_every = opts->busy_every;
   po.cancel_at_ms = opts->cancel_at_ms;

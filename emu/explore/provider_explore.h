@@ -31,6 +31,7 @@ typedef struct {
   const char *const *modules;    /* or several, added to the host in this order */
   size_t n_modules;
   const char *provider_name;     /* picks the namespace; NULL = the first __Win32Provider */
+  const char *ns;                /* the query's namespace; NULL = from the registrations */
   const char *query;             /* the consumer's WQL (UTF-8) */
   unsigned busy_every;           /* every Nth Indicate answers WBEM_E_SERVER_TOO_BUSY; 0 = never */
   uint64_t cancel_at_ms;         /* virtual time before and after CancelQuery; 0 = 3000 */
@@ -54,7 +55,7 @@ const char *wmiemu__pexp_name(const wmiemu__pexp_t *d);
 
 /* The run as one line for the trace header, so a trace alone is enough to
  * replay it: "provider|mof=/abs/a.mof|module=/abs/p.so|busy=2|cancel=3000|
- * name=N|query=SELECT ..." (paths absolute, one module= per module; the
+ * name=N|ns=NS|query=SELECT ..." (paths absolute, one module= per module; the
  * query comes last and may contain '|'). */
 const char *wmiemu__pexp_spec(const wmiemu__pexp_t *d);
 int wmiemu__pexp_is_spec(const char *scenario);

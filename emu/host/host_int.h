@@ -261,6 +261,19 @@ void wmiemu__module_free(wmiemu__module_t *m);
 
 /* symbols.c: does the module define a function whose name mentions method? */
 int wmiemu__module_defines_method(const char *path, const char *method);
+/* symbols.c: one named symbol of a 64-bit ELF file's symbol tables. */
+typedef struct {
+  const char *name;
+  int defined;                  /* 0: the file imports it */
+  int function;
+  int weak;
+  int local;
+} wmiemu__elf_symbol_t;
+typedef int (*wmiemu__elf_symbol_fn)(void *ctx, const wmiemu__elf_symbol_t *sym);
+/* Calls fn for each symbol of .dynsym (and .symtab unless dynamic_only) until
+ * fn returns nonzero; returns that value, 0 when every call returned 0, -1
+ * when the file cannot be read or is not a 64-bit ELF file. */
+int wmiemu__elf_symbols(const char *path, int dynamic_only, wmiemu__elf_symbol_fn fn, void *ctx);
 
 /* The provider's life as WMI drives it, one file per step. */
 /* provider_load.c: the providers whose registration overlaps query (their

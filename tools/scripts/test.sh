@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test twice:
 # under AddressSanitizer+UBSan (all tests) and under ThreadSanitizer
-# (the tests labelled "threads").
+# (the tests labelled "threads"); between the two, builds and tests the
+# provider template against an install of the ASan build.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 "$root/tools/scripts/setup.sh"
@@ -12,6 +13,19 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 "$root/tools/scripts/build.sh" "$root/build/asan" -DWMIEMU_ASAN=ON -DWMIEMU_WERROR=ON
 ctest --test-dir "$root/build/asan" --output-on-failure -j2
+
+# The package as a provider developer gets it: wmiemu installed into a
+# temporary prefix, the template project copied out of the tree, built
+# against that install alone, and its run and explore tests.
+stage_start=$SECONDS
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cmake --install "$root/build/asan" --prefix "$tmp/prefix" >/dev/null
+cp -r "$root/examples/provider-template" "$tmp/template"
+cmake -S "$tmp/template" -B "$tmp/template-build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake --build "$tmp/template-build" -j2
+ctest --test-dir "$tmp/template-build" --output-on-failure
+echo "test.sh: template against the installed package: $((SECONDS - stage_start)) s"
 
 "$root/tools/scripts/build.sh" "$root/build/tsan" -DWMIEMU_TSAN=ON -DWMIEMU_WERROR=ON
 ctest --test-dir "$root/build/tsan" --output-on-failure -j2 -L threads

@@ -53,5 +53,6 @@ int wmiemu_cli_wql(int argc, char **argv);
 int wmiemu_cli_run(int argc, char **argv);
 int wmiemu_cli_explore(int argc, char **argv);
 int wmiemu_cli_replay(int argc, char **argv);
+int wmiemu_cli_check_module(int argc, char **argv);
 
 #endif

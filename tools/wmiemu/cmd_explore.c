@@ -22,13 +22,16 @@ static void explore_usage(FILE *out) {
           "                      [--seed S] [--depth D] [--max-steps M] [--trace PATH] [--quiet]\n"
           "                      [--keep-going] [--no-supervise]\n"
           "       wmiemu explore --mof FILE... --provider MODULE.so --query WQL [options above]\n"
-          "                      [--provider-name NAME] [--busy-every N] [--cancel-at MS]\n"
+          "                      [--provider-name NAME] [--namespace NS] [--busy-every N]\n"
+          "                      [--cancel-at MS]\n"
           "With --provider, each schedule runs the emulator's host on the deterministic\n"
           "executor: it loads the MOF and the module, subscribes the query (CreateInstance,\n"
           "Initialize and SetStatus, QueryInterface, ProvideEvents, AccessCheck, NewQuery),\n"
           "lets MS of virtual time pass (--cancel-at, default 3000), unsubscribes (CancelQuery\n"
           "racing with the provider's threads), lets MS pass again and shuts down (final\n"
-          "Release). Every Indicate is a scheduling point; every --busy-every'th one\n"
+          "Release). The query runs in NS; without --namespace, in the one namespace whose\n"
+          "registrations name the query's class (else --provider-name's, or the first\n"
+          "provider's). Every Indicate is a scheduling point; every --busy-every'th one\n"
           "(default 2, 0 = never) answers WBEM_E_SERVER_TOO_BUSY to invite refires. Any\n"
           "contract rule the host checks ends the schedule as a violation.\n"
           "Runs the scenario under N schedules (seed S, S+1, ...) and stops at the first\n"
@@ -48,7 +51,7 @@ static void explore_usage(FILE *out) {
 }
 
 static const char *const value_options[] = {
-  "--scenario", "--provider", "--provider-name", "--query", "--trace", "--strategy", "--iterations",
+  "--scenario", "--provider", "--provider-name", "--namespace", "--query", "--trace", "--strategy", "--iterations",
   "--seed", "--depth", "--max-steps", "--busy-every", "--cancel-at", NULL
 };
 
@@ -283,6 +286,8 @@ int wmiemu_cli_explore(int argc, char **argv) {
       module = v;
     else if (!strcmp(a, "--provider-name"))
       po.provider_name = v;
+    else if (!strcmp(a, "--namespace"))
+      po.ns = v;
     else if (!strcmp(a, "--query"))
       po.query = v;
     else if (!strcmp(a, "--trace"))
@@ -327,7 +332,7 @@ int wmiemu_cli_explore(int argc, char **argv) {
     po.modules = &module;
     po.n_modules = 1;
   }
-  explore_job_t job = { o, po, name, module || po.n_mofs || po.query };
+  explore_job_t job = { o, po, name, module || po.n_mofs || po.query || po.ns };
   if (no_supervise)
     return explore_job(&job);
   return explore_supervised(&job, keep_going);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <wmiemu/compat.h>
+#include <wmiemu/host_sdk.h>
 
 #include "cli.h"
 
@@ -72,7 +73,8 @@ static void usage(FILE *out) {
     "  --mof FILE           compile FILE into the repository (repeatable)\n"
     "  --provider LIB       load the provider module LIB (repeatable)\n"
     "  --query WQL          the event query to subscribe\n"
-    "  --namespace NS       namespace of the query (default root\\cimv2)\n"
+    "  --namespace NS       namespace of the query (default: the one namespace whose\n"
+    "                       registrations name the query's class, else root\\cimv2)\n"
     "  --count N            stop after N events\n"
     "  --duration S         stop after S seconds (default: until --count or Ctrl-C);\n"
     "                       the run ends within 100 ms of it, of --count and of\n"
@@ -440,6 +442,24 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
   return 0;
 }
 
+/* Without --namespace, the namespace whose registrations name the query's
+ * class (a MOF registers in root\default unless it says otherwise). -1 when
+ * several do: the consumer must choose. */
+static int pick_namespace(wmiemu_host_t *host, run_args_t *a, char *buf, size_t size) {
+  HRESULT hr;
+  if (a->ns)
+    return 0;
+  hr = wmiemu_query_namespace(wmiemu_host_repo(host), a->query, buf, size);
+  if (hr == S_OK)
+    a->ns = buf;
+  else if (hr == (HRESULT)WBEM_E_AMBIGUOUS_OPERATION) {
+    fprintf(stderr, "wmiemu run: the query's class is registered in several namespaces (%s): "
+            "choose one with --namespace\n", buf);
+    return -1;
+  }
+  return 0;   /* otherwise the default, and subscribe explains any error */
+}
+
 int wmiemu_cli_run(int argc, char **argv) {
   printer_t printer = { 0, 0, 1 };
   wmiemu_host_t *host = NULL;
@@ -447,6 +467,7 @@ int wmiemu_cli_run(int argc, char **argv) {
   uint64_t start_ms = 0, now_ms, stop_ms, limit_ms;
   struct sigaction sa;
   run_args_t a;
+  char ns_buf[1024];
   int rc, i, status = WMIEMU_EXIT_OK;
   HRESULT hr;
 
@@ -492,6 +513,10 @@ int wmiemu_cli_run(int argc, char **argv) {
       wmiemu_host_free(host);
       return WMIEMU_EXIT_FAILURE;
     }
+  }
+  if (pick_namespace(host, &a, ns_buf, sizeof(ns_buf))) {
+    wmiemu_host_free(host);
+    return WMIEMU_EXIT_FAILURE;
   }
   hr = wmiemu_host_subscribe(host, a.ns, a.query, print_event, &printer, &id);
   if (FAILED(hr)) {

@@ -10,13 +10,14 @@ static const wmiemu_cli_command_t commands[] = {
   { "run", "host an event provider and print the events of a query", wmiemu_cli_run },
   { "explore", "run a scenario under many thread schedules", wmiemu_cli_explore },
   { "replay", "reproduce a schedule trace step for step", wmiemu_cli_replay },
+  { "check-module", "list a provider module's imports that wmiemu does not provide", wmiemu_cli_check_module },
   { NULL, NULL, NULL }
 };
 
 static void usage(FILE *out) {
   fprintf(out, "usage: wmiemu COMMAND [ARGS...]\n\ncommands:\n");
   for (const wmiemu_cli_command_t *c = commands; c->name; c++)
-    fprintf(out, "  %-9s %s\n", c->name, c->summary);
+    fprintf(out, "  %-12s %s\n", c->name, c->summary);
   fprintf(out, "\n`wmiemu COMMAND --help` describes one command.\n");
 }
 

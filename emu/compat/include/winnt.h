@@ -10,7 +10,9 @@
  * - In C++, Wine makes WCHAR char16_t, so L"..." literals (wchar_t, 16-bit
  *   with -fshort-wchar) would not convert to LPCWSTR. The Windows SDK makes
  *   WCHAR wchar_t; so do we. In C both are unsigned short already.
+ * - That takes a 16-bit wchar_t (-fshort-wchar): wmiemu_wchar_check.h.
  */
+#include "wmiemu_wchar_check.h"
 #include "wmiemu_declspec.h"
 #if !defined(WINE_UNICODE_NATIVE)
 # define WINE_UNICODE_NATIVE

@@ -13,6 +13,8 @@
  * %s and %c take wide arguments, %hs/%S and %hc/%C narrow (UTF-8) ones,
  * %I64d/%I32d/%Iu are accepted. %n is refused.
  */
+#include "wmiemu_wchar_check.h"
+
 /* The C headers below lead back here through the <wchar.h> override; the
  * ENTERED flag makes those nested inclusions empty, and the mapping is only
  * defined once the declarations exist. */

@@ -170,6 +170,10 @@ typedef struct {
   FILE *progress;               /* progress line every ~0.5 s; NULL = quiet */
   uint64_t pct_steps;           /* as in wmiemu_explore_opts_t */
   int trace_stream;             /* as in wmiemu_explore_opts_t */
+  /* The namespace the query runs in ("root\default"); NULL = the one
+   * namespace whose registrations name the query's class
+   * (wmiemu_query_namespace), else that of provider_name's provider. */
+  const char *ns;
 } wmiemu_explore_provider_opts_t;
 
 /* Fills opts with the defaults above, and busy_every 2 as `wmiemu explore`
@@ -182,7 +186,8 @@ WMIEMU_EXTERN void wmiemu_explore_provider_opts_init(wmiemu_explore_provider_opt
  * no MOF file, module or query, a strategy other than random or pct),
  * WBEM_E_OUT_OF_MEMORY, the MOF compiler's error for a MOF file,
  * WBEM_E_PROVIDER_NOT_FOUND (no __Win32Provider, or none named
- * provider_name), WBEM_E_PROVIDER_LOAD_FAILURE (a module does not load or
+ * provider_name, or none in ns), WBEM_E_AMBIGUOUS_OPERATION (no ns given and
+ * several namespaces register the query's class; the message lists them), WBEM_E_PROVIDER_LOAD_FAILURE (a module does not load or
  * does not export DllGetClassObject and DllCanUnloadNow). result may be
  * NULL. */
 WMIEMU_EXTERN HRESULT wmiemu_explore_provider(const wmiemu_explore_provider_opts_t *opts,

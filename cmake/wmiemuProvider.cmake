@@ -1,0 +1,141 @@
+# The CMake functions a provider project uses, in wmiemu's own build and from
+# the installed package alike (wmiemuConfig.cmake includes this file). They
+# need the targets wmiemu::win32 (the Windows headers and flags),
+# wmiemu::wmiemu (the library) and wmiemu::cli (the wmiemu command).
+
+set(_wmiemu_cmake_dir ${CMAKE_CURRENT_LIST_DIR})
+
+# wmiemu_add_provider(name source... [MOF file...] [LIBS lib...])
+# (also NAME name SOURCES source... [MOF ...] [LIBS ...])
+#
+# Builds the provider module name.so (no "lib" prefix). The module links
+# nothing of wmiemu's: its Win32/COM imports resolve, when a host loads it,
+# against the program hosting it, so the process has one copy of the
+# runtime. A module that imports a function nothing provides would fail only
+# when loaded, one name at a time; so after the link, `wmiemu check-module`
+# resolves every import against libwmiemu and the C/C++ runtime, as
+# -Wl,--no-undefined against them would, and fails the build naming each
+# missing function. The MOF files are checked (`wmiemu mof --check`) and
+# recorded for wmiemu_add_provider_test.
+function(wmiemu_add_provider)
+  if(ARGV0 STREQUAL "NAME")
+    cmake_parse_arguments(P "" "NAME" "SOURCES;MOF;LIBS" ${ARGN})
+  else()
+    cmake_parse_arguments(P "" "" "MOF;LIBS" ${ARGN})
+    list(POP_FRONT P_UNPARSED_ARGUMENTS P_NAME)
+    set(P_SOURCES ${P_UNPARSED_ARGUMENTS})
+    set(P_UNPARSED_ARGUMENTS "")
+  endif()
+  if(NOT P_NAME OR NOT P_SOURCES OR P_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "wmiemu_add_provider(name source... [MOF file...] [LIBS lib...])")
+  endif()
+  add_library(${P_NAME} MODULE ${P_SOURCES})
+  target_link_libraries(${P_NAME} PRIVATE wmiemu::win32 ${P_LIBS})
+  set_target_properties(${P_NAME} PROPERTIES PREFIX "")
+  if(WMIEMU_PROVIDER_OUTPUT_DIRECTORY)
+    set_target_properties(${P_NAME} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${WMIEMU_PROVIDER_OUTPUT_DIRECTORY})
+  endif()
+
+  set(mofs "")
+  foreach(mof ${P_MOF})
+    get_filename_component(mof ${mof} ABSOLUTE)
+    list(APPEND mofs ${mof})
+  endforeach()
+  set_target_properties(${P_NAME} PROPERTIES WMIEMU_MOF "${mofs}")
+
+  # The stamp is written only when the checks pass, so a failed check fails
+  # every build until it is fixed.
+  set(stamp ${CMAKE_CURRENT_BINARY_DIR}/${P_NAME}.wmiemu-checked)
+  set(mof_check "")
+  if(mofs)
+    set(mof_check COMMAND wmiemu::cli mof --check ${mofs})
+  endif()
+  add_custom_command(OUTPUT ${stamp}
+    COMMAND wmiemu::cli check-module $<TARGET_FILE:${P_NAME}>
+    ${mof_check}
+    COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
+    DEPENDS ${P_NAME} wmiemu::cli ${mofs}
+    COMMENT "wmiemu check-module ${P_NAME}"
+    VERBATIM)
+  add_custom_target(${P_NAME}_wmiemu_check ALL DEPENDS ${stamp})
+endfunction()
+
+# wmiemu_add_provider_test(NAME name PROVIDER target [MOF file...] QUERY "WQL"
+#                          [NAMESPACE ns] [COUNT n] [DURATION seconds]
+#                          [EXPLORE iterations] [STRATEGY random|pct] [SEED s]
+#                          [EXPECT_VIOLATIONS rule...])
+#
+# Adds CTest tests that host the provider target with its MOF files (those
+# given, else those given to wmiemu_add_provider):
+#   name.run      `wmiemu run` until COUNT events (default 1) or DURATION
+#                 seconds (default 20) pass; fails on too few events
+#   name.explore  `wmiemu explore` under EXPLORE schedules (default 100) of
+#                 STRATEGY (default random); EXPLORE 0 adds no such test
+# Either fails on any contract violation whose rule is not listed in
+# EXPECT_VIOLATIONS, and on any other failure of the command.
+function(wmiemu_add_provider_test)
+  cmake_parse_arguments(T "" "NAME;PROVIDER;QUERY;NAMESPACE;COUNT;DURATION;EXPLORE;STRATEGY;SEED"
+                        "MOF;EXPECT_VIOLATIONS" ${ARGN})
+  if(NOT T_NAME OR NOT T_PROVIDER OR NOT T_QUERY OR T_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "wmiemu_add_provider_test(NAME name PROVIDER target QUERY \"WQL\" ...)")
+  endif()
+  set(mofs "")
+  foreach(mof ${T_MOF})
+    get_filename_component(mof ${mof} ABSOLUTE)
+    list(APPEND mofs ${mof})
+  endforeach()
+  if(NOT mofs)
+    get_target_property(mofs ${T_PROVIDER} WMIEMU_MOF)
+  endif()
+  if(NOT mofs)
+    message(FATAL_ERROR "wmiemu_add_provider_test(${T_NAME}): no MOF files (give MOF here or to wmiemu_add_provider)")
+  endif()
+  if(NOT DEFINED T_COUNT)
+    set(T_COUNT 1)
+  endif()
+  if(NOT DEFINED T_DURATION)
+    set(T_DURATION 20)
+  endif()
+  if(NOT DEFINED T_EXPLORE)
+    set(T_EXPLORE 100)
+  endif()
+  if(NOT T_STRATEGY)
+    set(T_STRATEGY random)
+  endif()
+  if(NOT T_STRATEGY MATCHES "^(random|pct)$")
+    message(FATAL_ERROR "wmiemu_add_provider_test(${T_NAME}): STRATEGY is random or pct")
+  endif()
+  if(NOT DEFINED T_SEED)
+    set(T_SEED 1)
+  endif()
+
+  # The arguments go through a generated file: a query holds quotes,
+  # backslashes and semicolons that a command line would mangle.
+  set(dir ${CMAKE_CURRENT_BINARY_DIR}/wmiemu_tests)
+  set(spec ${dir}/${T_NAME}.cmake)
+  file(GENERATE OUTPUT ${spec} CONTENT
+"set(WMIEMU_CLI [==[$<TARGET_FILE:wmiemu::cli>]==])
+set(WMIEMU_MODULE [==[$<TARGET_FILE:${T_PROVIDER}>]==])
+set(WMIEMU_MOFS [==[${mofs}]==])
+set(WMIEMU_QUERY [==[${T_QUERY}]==])
+set(WMIEMU_NAMESPACE [==[${T_NAMESPACE}]==])
+set(WMIEMU_COUNT ${T_COUNT})
+set(WMIEMU_DURATION ${T_DURATION})
+set(WMIEMU_ITERATIONS ${T_EXPLORE})
+set(WMIEMU_STRATEGY ${T_STRATEGY})
+set(WMIEMU_SEED ${T_SEED})
+set(WMIEMU_EXPECT [==[${T_EXPECT_VIOLATIONS}]==])
+set(WMIEMU_TRACE [==[${dir}/${T_NAME}.trace.jsonl]==])
+")
+  add_test(NAME ${T_NAME}.run
+           COMMAND ${CMAKE_COMMAND} -DWMIEMU_MODE=run -DWMIEMU_SPEC=${spec}
+                   -P ${_wmiemu_cmake_dir}/wmiemuProviderTest.cmake)
+  math(EXPR run_timeout "${T_DURATION} + 60")
+  set_tests_properties(${T_NAME}.run PROPERTIES TIMEOUT ${run_timeout} LABELS wmiemu)
+  if(T_EXPLORE GREATER 0)
+    add_test(NAME ${T_NAME}.explore
+             COMMAND ${CMAKE_COMMAND} -DWMIEMU_MODE=explore -DWMIEMU_SPEC=${spec}
+                     -P ${_wmiemu_cmake_dir}/wmiemuProviderTest.cmake)
+    set_tests_properties(${T_NAME}.explore PROPERTIES TIMEOUT 600 LABELS wmiemu)
+  endif()
+endfunction()

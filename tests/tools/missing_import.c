@@ -1,0 +1,16 @@
+/* A provider module that calls two Win32 functions wmiemu does not provide
+ * (GetComputerNameW, RegOpenKeyExW) beside one it does (SysAllocString):
+ * what `wmiemu check-module` must name (tests/tools/test_sdk.c). Built
+ * without wmiemu_add_provider, whose check would stop the build. */
+#include <windows.h>
+#include <winreg.h>
+#include <oleauto.h>
+
+__attribute__((visibility("default"))) BSTR missing_import_name(void) {
+  WCHAR name[64];
+  DWORD len = 64;
+  HKEY key;
+  if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE", 0, KEY_READ, &key) != ERROR_SUCCESS)
+    return NULL;
+  return GetComputerNameW(name, &len) ? SysAllocString(name) : NULL;
+}
