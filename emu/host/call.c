@@ -98,7 +98,9 @@ static void abandon(wmiemu__provider_t *p, const char *name, uint64_t ran_ms) {
 /* How long a call may run before its provider is abandoned. Initialize:
  * the init timeout. Any other: reported as call-blocked past the call
  * limit once it returns, abandoned when still running at this many call
- * limits (a slow call is a finding; a hung one ends the provider). */
+ * limits (a slow call is a finding; a hung one ends the provider) — or at
+ * one limit once shutdown has begun, so that the end of a run waits at
+ * most one call limit for a call that never returns. */
 #define ABANDON_AFTER_LIMITS 4
 
 HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
@@ -124,7 +126,7 @@ HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
   if (!strcmp(name, "Initialize"))
     bound = host->opts.init_timeout_ms;
   else
-    bound = (uint64_t)host->opts.call_limit_ms * ABANDON_AFTER_LIMITS;
+    bound = (uint64_t)host->opts.call_limit_ms * (host->shutting_down ? 1 : ABANDON_AFTER_LIMITS);
   c->call.fn = trampoline;
   c->call.arg = c;
   c->call.name = name;

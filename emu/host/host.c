@@ -422,6 +422,7 @@ HRESULT wmiemu_host_run_until_violations(wmiemu_host_t *host, size_t n, uint64_t
 /* How long shutdown delivers what was indicated before the consumers
  * leave: a provider that never pauses would otherwise keep it forever. */
 #define SHUTDOWN_FLUSH_MS 20
+#define ABANDONED_FLUSH_MS 50
 
 static void flush_all(wmiemu_host_t *host, uint64_t limit_ms) {
   if (limit_ms)
@@ -447,6 +448,7 @@ HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
     return WBEM_E_INVALID_PARAMETER;
   if (host->shut_down)
     return S_OK;
+  host->shutting_down = 1;
   /* Polling never idles: it ends with the host, before the flush waits
    * for idle. */
   for (i = 0; i < host->n_subs; i++)
@@ -461,8 +463,9 @@ HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
     wmiemu__provider_release(p);
   host->shut_down = 1;
   /* The released providers' threads have stopped: what they queued goes
-   * now. An abandoned provider may go on: bounded by its call limit. */
-  flush_all(host, any_abandoned(host) ? host->opts.call_limit_ms : 0);
+   * now. An abandoned provider may go on: bounded, so that the run ends
+   * within its documented bound (README, "Limits"). */
+  flush_all(host, any_abandoned(host) ? ABANDONED_FLUSH_MS : 0);
   /* A stuck thread runs the module's code: it stays mapped. */
   if (!any_abandoned(host))
     for (m = host->modules; m; m = m->next)
