@@ -90,11 +90,19 @@ case_ mof-nul-in-class-name 1 "$wmiemu" mof --check nul_name.mof
 
 # ---- providers that hang, flood, crash, straggle, lie ---------------------------
 run_case init-hang 1 init_hang "SELECT * FROM BrokenEvent" --init-timeout 1000 --duration 3
-run_case cancel-hang 1 cancel_hang "SELECT * FROM BrokenEvent" --call-limit 500 --duration 1
-run_case call-hang 1 call_hang "SELECT * FROM BrokenEvent" --call-limit 500 --duration 1
-run_case flood-duration-3 0 flood "SELECT * FROM BrokenEvent" --duration 3 --format mof
-case_ flood-10M-duration-5 0 env BROKEN_FLOOD_EVENTS=10000000 "$wmiemu" run --mof "$broken/broken_flood.mof" \
+run_case cancel-hang 1 cancel_hang "SELECT * FROM BrokenEvent" --call-limit 250 --duration 1
+run_case call-hang 1 call_hang "SELECT * FROM BrokenEvent" --call-limit 250 --duration 1
+case_ flood-duration-3 0 env BROKEN_FLOOD_COUNT=0 "$wmiemu" run --mof "$broken/broken_flood.mof" \
+  --provider "$prov/broken_flood.so" --query "SELECT * FROM BrokenEvent" --duration 3 --format mof
+case_ flood-10M-duration-5 0 env BROKEN_FLOOD_COUNT=10000000 "$wmiemu" run --mof "$broken/broken_flood.mof" \
   --provider "$prov/broken_flood.so" --query "SELECT * FROM BrokenEvent" --duration 5 --format mof
+# Ctrl-C after a second: the first SIGINT ends the run with its summary
+case_ flood-sigint 0 sh -c "BROKEN_FLOOD_COUNT=0 \"$wmiemu\" run --mof \"$broken/broken_flood.mof\" \
+  --provider \"$prov/broken_flood.so\" --query 'SELECT * FROM BrokenEvent' --format mof & pid=\$!; \
+  sleep 1; kill -INT \$pid; wait \$pid"
+case_ cancel-hang-sigint 1 sh -c "\"$wmiemu\" run --mof \"$broken/broken_cancel_hang.mof\" \
+  --provider \"$prov/broken_cancel_hang.so\" --query 'SELECT * FROM BrokenEvent' --call-limit 250 & pid=\$!; \
+  sleep 1; kill -INT \$pid; wait \$pid"
 run_case crash-provide-events 1 crash "SELECT * FROM BrokenEvent" --duration 2
 run_case abort-in-thread 1 abort_thread "SELECT * FROM BrokenEvent" --duration 3
 run_case data-symbol-export 1 data_export "SELECT * FROM BrokenEvent" --duration 1
@@ -106,7 +114,11 @@ run_case after-cancel 0 after_cancel "SELECT * FROM BrokenEvent" --duration 1
 run_case indicate-overcount 1 overcount "SELECT * FROM BrokenEvent" --duration 1
 explore_case explore-init-hang 1 init_hang "SELECT * FROM BrokenEvent" --iterations 20
 explore_case explore-cancel-hang 1 cancel_hang "SELECT * FROM BrokenEvent" --iterations 20
-explore_case explore-crash 1 crash "SELECT * FROM BrokenEvent" --iterations 20
+explore_case explore-call-hang 1 call_hang "SELECT * FROM BrokenEvent" --iterations 20
+explore_case explore-crash 1 crash "SELECT * FROM BrokenEvent" --iterations 20 --trace crash.jsonl
+case_ replay-crash 1 "$wmiemu" replay crash.jsonl
+explore_case explore-abort-thread 1 abort_thread "SELECT * FROM BrokenEvent" --iterations 20
+explore_case explore-garbage-qi 1 garbage_qi "SELECT * FROM BrokenEvent" --iterations 20
 explore_case explore-late-pthread 1 late_pthread "SELECT * FROM BrokenEvent" --iterations 20
 
 echo "hostile cases failing: $failures"
