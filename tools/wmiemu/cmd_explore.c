@@ -105,7 +105,10 @@ static int report(const char *name, const wmiemu_explore_opts_t *o, const wmiemu
 
 static int explore_provider(const wmiemu_explore_opts_t *o, wmiemu_explore_provider_opts_t *po) {
   wmiemu_explore_result_t r;
+  char last[640];
+  uint64_t late;
   HRESULT hr;
+  int rc;
   if (!po->n_modules || !po->n_mofs || !po->query) {
     fprintf(stderr, "wmiemu explore: a provider run needs --mof, --provider and --query\n");
     return WMIEMU_EXIT_USAGE;
@@ -126,7 +129,15 @@ static int explore_provider(const wmiemu_explore_opts_t *o, wmiemu_explore_provi
     fprintf(stderr, "wmiemu explore: %s\n", r.message);
     return WMIEMU_EXIT_FAILURE;
   }
-  return report(r.name, o, &r);
+  rc = report(r.name, o, &r);
+  /* Calls a provider thread made on what a schedule's host lent it after
+   * that host was gone (tombstones): no schedule's checker saw them. */
+  if ((late = wmiemu_host_late_calls(last, sizeof(last)))) {
+    printf("late calls: %llu on objects of hosts whose schedules had ended, the last: %s\n",
+           (unsigned long long)late, last);
+    rc = WMIEMU_EXIT_FAILURE;
+  }
+  return rc;
 }
 
 typedef struct {
