@@ -14,20 +14,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cli_test_util.h"
+
 static char out[65536];
 static char tmpdir[] = "/tmp/wmiemu-cli-XXXXXX";
 
 /* Runs the shell command cmd into out; returns its exit code. */
 static int capture(const char *cmd) {
-  size_t n;
-  FILE *p;
-  int status;
-  p = popen(cmd, "r");
-  assert_non_null(p);
-  n = fread(out, 1, sizeof(out) - 1, p);
-  out[n] = 0;
-  status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return cli_capture(cmd, out, sizeof(out));
 }
 
 /* Runs `wmiemu ARGS` in the temporary directory, stderr folded into stdout;

@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cli_test_util.h"
+
 static char out[1 << 17];
 
 /* Runs a shell command line in the source directory, with `WMIEMU` the
@@ -20,20 +22,12 @@ static char out[1 << 17];
 static int shell(const char *fmt, ...) {
   char script[8192], cmd[9000];
   va_list ap;
-  size_t n;
-  FILE *p;
-  int status;
   va_start(ap, fmt);
   vsnprintf(script, sizeof(script), fmt, ap);
   va_end(ap);
   snprintf(cmd, sizeof(cmd), "cd '%s' && WMIEMU='%s/bin/wmiemu' && B='%s' && { %s ; } 2>&1",
            getenv("WMIEMU_SOURCE_DIR"), getenv("WMIEMU_BINARY_DIR"), getenv("WMIEMU_BINARY_DIR"), script);
-  p = popen(cmd, "r");
-  assert_non_null(p);
-  n = fread(out, 1, sizeof(out) - 1, p);
-  out[n] = 0;
-  status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return cli_capture(cmd, out, sizeof(out));
 }
 
 static void expect(const char *text) {

@@ -10,26 +10,20 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "cli_test_util.h"
+
 static char out[65536];
 
 /* Runs `wmiemu run` on provider/broken/<name> (stderr folded into stdout)
  * with extra options; returns the exit code, -1 for a signal. */
 static int run_broken(const char *name, const char *extra) {
   char cmd[4096];
-  size_t n;
-  FILE *p;
-  int status;
   snprintf(cmd, sizeof(cmd),
            "cd '%s' && '%s/bin/wmiemu' run --mof provider/broken/%s.mof --provider '%s/provider/%s.so' "
            "--query \"SELECT * FROM BrokenEvent\" %s 2>&1",
            getenv("WMIEMU_SOURCE_DIR"), getenv("WMIEMU_BINARY_DIR"), name, getenv("WMIEMU_BINARY_DIR"),
            name, extra);
-  p = popen(cmd, "r");
-  assert_non_null(p);
-  n = fread(out, 1, sizeof(out) - 1, p);
-  out[n] = 0;
-  status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return cli_capture(cmd, out, sizeof(out));
 }
 
 /* The violation line of rule, or fails the test. */

@@ -9,22 +9,16 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "cli_test_util.h"
+
 static char out[65536];
 
 /* Runs `wmiemu ARGS` (stderr folded into stdout); returns the exit code. */
 static int run(const char *args) {
   char cmd[4096];
-  size_t n;
-  FILE *p;
-  int status;
   snprintf(cmd, sizeof(cmd), "cd '%s' && SAMPLE_TICK_INTERVAL_MS=5 '%s/bin/wmiemu' %s 2>&1",
            getenv("WMIEMU_SOURCE_DIR"), getenv("WMIEMU_BINARY_DIR"), args);
-  p = popen(cmd, "r");
-  assert_non_null(p);
-  n = fread(out, 1, sizeof(out) - 1, p);
-  out[n] = 0;
-  status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return cli_capture(cmd, out, sizeof(out));
 }
 
 static unsigned count_lines_starting(const char *prefix) {

@@ -17,6 +17,8 @@
 #include <wmiemu/host_sdk.h>
 #include <wmiemu/wql.h>
 
+#include "cli_test_util.h"
+
 static char out[65536];
 
 /* Runs `wmiemu ARGS` from the source tree (stderr folded into stdout);
@@ -24,20 +26,12 @@ static char out[65536];
 static int run(const char *fmt, ...) {
   char args[4096], cmd[8192];
   va_list ap;
-  size_t n;
-  FILE *p;
-  int status;
   va_start(ap, fmt);
   vsnprintf(args, sizeof(args), fmt, ap);
   va_end(ap);
   snprintf(cmd, sizeof(cmd), "cd '%s' && SAMPLE_TICK_INTERVAL_MS=5 '%s/bin/wmiemu' %s 2>&1",
            getenv("WMIEMU_SOURCE_DIR"), getenv("WMIEMU_BINARY_DIR"), args);
-  p = popen(cmd, "r");
-  assert_non_null(p);
-  n = fread(out, 1, sizeof(out) - 1, p);
-  out[n] = 0;
-  status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return cli_capture(cmd, out, sizeof(out));
 }
 
 static char path[1024];
