@@ -5,19 +5,29 @@
 # provider template against an install of the ASan build.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+
+# What each stage costs, printed as it ends (CI's budget is read from these).
+stage_start=$SECONDS
+stage() {
+  echo "test.sh: $1: $((SECONDS - stage_start)) s"
+  stage_start=$SECONDS
+}
+
 "$root/tools/scripts/setup.sh"
+stage "setup"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 "$root/tools/scripts/build.sh" "$root/build/asan" -DWMIEMU_ASAN=ON -DWMIEMU_WERROR=ON
+stage "ASan+UBSan build"
 ctest --test-dir "$root/build/asan" --output-on-failure -j2
+stage "ASan+UBSan tests"
 
 # The package as a provider developer gets it: wmiemu installed into a
 # temporary prefix, the template project copied out of the tree, built
 # against that install alone, and its run and explore tests.
-stage_start=$SECONDS
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$root/build/asan" --prefix "$tmp/prefix" >/dev/null
@@ -25,7 +35,9 @@ cp -r "$root/examples/provider-template" "$tmp/template"
 cmake -S "$tmp/template" -B "$tmp/template-build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
 cmake --build "$tmp/template-build" -j2
 ctest --test-dir "$tmp/template-build" --output-on-failure
-echo "test.sh: template against the installed package: $((SECONDS - stage_start)) s"
+stage "template against the installed package"
 
 "$root/tools/scripts/build.sh" "$root/build/tsan" -DWMIEMU_TSAN=ON -DWMIEMU_WERROR=ON
+stage "TSan build"
 ctest --test-dir "$root/build/tsan" --output-on-failure -j2 -L threads
+stage "TSan tests"
