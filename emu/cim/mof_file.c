@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cim/mof.h"
+#include "compat/input.h"
 
 static HRESULT file_err(wmiemu__mof_file_err_t *err, unsigned line, unsigned col, HRESULT hr, const char *fmt, ...)
   __attribute__((format(printf, 5, 6)));
@@ -76,7 +77,7 @@ HRESULT wmiemu__mof_read_file(const char *path, char **text, size_t *text_len, w
   HRESULT hr;
   *text = NULL;
   *text_len = 0;
-  f = fopen(path, "rb");
+  f = wmiemu__open_input(path);
   if (!f) return file_err(err, 0, 0, WBEMMOF_E_INVALID_FILE, "cannot open file: %s", strerror(errno));
   /* At most one byte past the limit is read. */
   for (;;) {

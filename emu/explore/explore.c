@@ -13,6 +13,7 @@
 #include "exec/sched.h"
 #include "exec/seam_det.h"
 #include "compat/debug.h"
+#include "compat/input.h"
 #include "explore/trace.h"
 #include "host/supervise.h"
 
@@ -169,7 +170,7 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
 }
 
 static char *read_all(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
+  FILE *f = wmiemu__open_input(path);
   if (!f)
     return NULL;
   size_t cap = 65536, n = 0;

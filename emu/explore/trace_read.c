@@ -8,6 +8,7 @@
 
 #include <wbemcli.h>
 
+#include "compat/input.h"
 #include "explore/trace.h"
 
 static const char *find_key(const char *line, const char *key) {
@@ -105,7 +106,7 @@ HRESULT wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *e
   }
   memset(info, 0, sizeof(*info));
   info->outcome = WMIEMU_OUTCOME_ERROR;
-  FILE *f = fopen(path, "r");
+  FILE *f = wmiemu__open_input(path);
   if (!f) {
     snprintf(err, errlen, "%s: cannot open", path);
     return WBEM_E_INVALID_PARAMETER;

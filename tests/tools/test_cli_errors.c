@@ -56,6 +56,9 @@ static int setup(void **state) {
     return -1;
   snprintf(path, sizeof(path), "%s/adir", tmpdir);
   mkdir(path, 0700);
+  snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+  if (mkfifo(path, 0600))
+    return -1;
   snprintf(path, sizeof(path), "%s/notso.so", tmpdir);
   if (!(f = fopen(path, "w")))
     return -1;
@@ -176,6 +179,9 @@ static void test_wql_mof_replay_options(void **state) {
   /* input without end, or a line longer than any trace line, is refused
    * where it is rather than read into memory */
   EXPECT(1, "replay /dev/zero", "wmiemu replay: /dev/zero:1:1: NUL byte in the trace");
+  /* a named pipe nobody writes to: read as empty, never waited on */
+  EXPECT(1, "replay fifo", "wmiemu replay: fifo: empty trace");
+  EXPECT(0, "mof --check fifo", "");
   EXPECT(1, "replay long.jsonl", "long.jsonl:2:1048577: line longer than 1024 KiB");
 }
 
