@@ -16,6 +16,7 @@
 #define WMIEMU__MOF_MAX_CLASS_DEPTH 256            /* superclasses above a class */
 #define WMIEMU__MOF_MAX_NAMESPACES 256             /* namespaces of a repository */
 #define WMIEMU__MOF_MAX_INCLUDE_DEPTH 32           /* #pragma include inside included files */
+#define WMIEMU__MOF_MAX_INCLUDES 1024              /* #pragma include per compile, all files */
 #define WMIEMU__MOF_MAX_DELETES 256                /* #pragma deleteclass/deleteinstance per compile */
 /* Source text of one compile, the file and all it includes. */
 #define WMIEMU__MOF_MAX_TOTAL_BYTES WMIEMU__MOF_MAX_BYTES

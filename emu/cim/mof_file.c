@@ -119,6 +119,12 @@ HRESULT wmiemu__mof_read_file(const char *path, char **text, size_t *text_len, w
     data = u;
     len = ulen;
   }
+  /* read in 64 KiB steps: give back what a small file did not use (an
+   * include keeps its text to the end of the compile) */
+  {
+    char *p = realloc(data, len + 1);
+    if (p) data = p;
+  }
   *text = data;
   *text_len = len;
   return S_OK;

@@ -93,6 +93,12 @@ BOOL wmiemu__mof_include(wmiemu__mof_ctx_t *ctx, const WCHAR *wname, unsigned li
   BOOL oom, ok;
   wmiemu__mof_include_t *frame;
 
+  /* each kept file costs its text and names until the end: counted too,
+   * so a file of a million includes of one small file stays small */
+  if (ctx->nsources == WMIEMU__MOF_MAX_INCLUDES)
+    return wmiemu__mof_error(ctx, line, col, WBEM_E_QUOTA_VIOLATION,
+                             "more than %d #pragma include in one compile (the include limit)",
+                             WMIEMU__MOF_MAX_INCLUDES);
   if (ctx->include_depth == WMIEMU__MOF_MAX_INCLUDE_DEPTH)
     return wmiemu__mof_error(ctx, line, col, WBEM_E_QUOTA_VIOLATION,
                              "#pragma include nested more than %d deep (the include limit)",

@@ -146,6 +146,19 @@ static void test_cycle_and_depth(void **state) {
   assert_non_null(strstr(d.first, "d32.mof:2:9: error: #pragma include nested more than 32 deep (the include limit) "
                                   "(included from d31.mof:2:9, from d30.mof:2:9,"));
   wmiemu_repo_free(repo);
+
+  /* one small file included again and again: 1024 includes a compile, so
+   * the texts it keeps stay bounded */
+  {
+    FILE *f = fopen("many.mof", "w");
+    assert_non_null(f);
+    for (int i = 0; i < 1025; i++) fputs("#pragma include(\"d40.mof\")\n", f);
+    fclose(f);
+  }
+  assert_hr(compile(&repo, "many.mof", NULL, 0, &d), WBEM_E_QUOTA_VIOLATION);
+  assert_string_equal(d.first, "many.mof:1025:9: error: more than 1024 #pragma include in one compile "
+                               "(the include limit) (0x8004106C)");
+  wmiemu_repo_free(repo);
 }
 
 /* Text compiled under a name includes relative to that name's folder; a
