@@ -10,81 +10,18 @@
 
 #include "cim/mof.h"
 #include "cim/mof_parse.h"
-
-/* Diagnostics are one line of UTF-8 text whatever the file held: control
- * characters are written as escapes (\n, \t, \x00, \u0085 for the C1
- * ones), bytes that are not UTF-8 as \xNN. Text without them passes as it
- * is, so escaping twice changes nothing. */
-typedef struct {
-  char *buf;
-  size_t size, len;     /* len: what the whole text takes */
-} out_t;
-
-static void out_bytes(out_t *o, const char *s, size_t n) {
-  if (o->len < o->size) {
-    size_t room = o->size - o->len - 1;
-    memcpy(o->buf + o->len, s, n < room ? n : room);
-  }
-  o->len += n;
-}
-
-static void out_escaped(out_t *o, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  while (*p) {
-    char esc[8];
-    unsigned c = *p;
-    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    for (size_t i = 1; i < n; i++)
-      if ((p[i] & 0xC0) != 0x80) n = 0;
-    if (n >= 2) {
-      unsigned v = c & (0x7F >> n);
-      for (size_t i = 1; i < n; i++) v = (v << 6) | (p[i] & 0x3F);
-      static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-      if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) n = 0;
-      else if (v < 0xA0) {
-        snprintf(esc, sizeof esc, "\\u%04X", v);
-        out_bytes(o, esc, strlen(esc));
-        p += n;
-        continue;
-      }
-    }
-    if (n == 1 && c >= 0x20 && c != 0x7F) {
-      out_bytes(o, (const char *)p, 1);
-    } else if (n >= 2) {
-      out_bytes(o, (const char *)p, n);
-    } else {
-      const char *named = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
-      if (named) out_bytes(o, named, 2);
-      else {
-        snprintf(esc, sizeof esc, "\\x%02X", c);
-        out_bytes(o, esc, 4);
-      }
-      n = 1;
-    }
-    p += n;
-  }
-}
-
-static void out_printf(out_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out_printf(out_t *o, const char *fmt, ...) {
-  char tmp[96];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n > 0) out_bytes(o, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
+#include "compat/text.h"
 
 int wmiemu_diag_format(const wmiemu_diag_t *d, char *buf, size_t size) {
   if (!d) return -1;
-  out_t o = { buf, size, 0 };
-  out_escaped(&o, d->file ? d->file : "<input>");
+  wmiemu__text_t o = { buf, size, 0 };
+  wmiemu__text_put_escaped(&o, d->file ? d->file : "<input>");
   /* Line 0: about the file as a whole (it could not be read). */
-  if (d->line) out_printf(&o, ":%u:%u", d->line, d->col);
-  out_printf(&o, ": %s: ", d->severity == WMIEMU_DIAG_WARNING ? "warning" : "error");
-  out_escaped(&o, d->message ? d->message : "");
-  out_printf(&o, " (0x%08X)", (unsigned)d->hr);
-  if (size) buf[o.len < size ? o.len : size - 1] = 0;
+  if (d->line) wmiemu__text_printf(&o, ":%u:%u", d->line, d->col);
+  wmiemu__text_printf(&o, ": %s: ", d->severity == WMIEMU_DIAG_WARNING ? "warning" : "error");
+  wmiemu__text_put_escaped(&o, d->message ? d->message : "");
+  wmiemu__text_printf(&o, " (0x%08X)", (unsigned)d->hr);
+  wmiemu__text_end(&o);
   return (int)o.len;
 }
 
@@ -94,16 +31,16 @@ static void emit(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned col, HRESULT hr
   wmiemu_diag_t d;
   if (!ctx->fn) return;
   vsnprintf(raw, sizeof raw, fmt, ap);
-  out_t o = { msg, sizeof msg, 0 };
-  out_escaped(&o, raw);
+  wmiemu__text_t o = { msg, sizeof msg, 0 };
+  wmiemu__text_put_escaped(&o, raw);
   /* in an included file: the chain of pragmas that led there */
   for (unsigned i = ctx->include_depth; i-- > 0;) {
     const wmiemu__mof_include_t *inc = &ctx->includes[i];
-    out_printf(&o, i + 1 == ctx->include_depth ? " (included from " : ", from ");
-    out_escaped(&o, inc->file);
-    out_printf(&o, ":%u:%u%s", inc->line, inc->col, i ? "" : ")");
+    wmiemu__text_printf(&o, i + 1 == ctx->include_depth ? " (included from " : ", from ");
+    wmiemu__text_put_escaped(&o, inc->file);
+    wmiemu__text_printf(&o, ":%u:%u%s", inc->line, inc->col, i ? "" : ")");
   }
-  msg[o.len < sizeof msg ? o.len : sizeof msg - 1] = 0;
+  wmiemu__text_end(&o);
   d.file = ctx->file;
   d.line = line;
   d.col = col;
