@@ -269,6 +269,8 @@ typedef struct {
   int function;
   int weak;
   int local;
+  uint64_t value;               /* st_value: the offset in the module, when defined */
+  uint64_t size;                /* st_size */
 } wmiemu__elf_symbol_t;
 typedef int (*wmiemu__elf_symbol_fn)(void *ctx, const wmiemu__elf_symbol_t *sym);
 /* Calls fn for each symbol of .dynsym (and .symtab unless dynamic_only) until

@@ -8,16 +8,13 @@
  * in the module's file. docs/architecture.md, "Supervision", says why. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <elf.h>
 #include <errno.h>
 #include <execinfo.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -28,6 +25,7 @@
 #include "check/context.h"
 #include "compat/altstack.h"
 #include "compat/memcheck.h"
+#include "host/host_int.h"
 #include "host/supervise.h"
 
 /* ---- the shared record ------------------------------------------------------ */
@@ -264,56 +262,28 @@ static void forward(int sig) {
   errno = saved;
 }
 
-/* The function of a module file's .symtab that holds offset: the parent's
- * view of static functions, which dladdr does not name. */
+/* The function of a module file's symbol tables that holds offset: the
+ * parent's view of static functions (.symtab), which dladdr does not name. */
+typedef struct {
+  uintptr_t offset;
+  char *name;
+  size_t size;
+  uintptr_t *sym_off;
+} symtab_lookup_t;
+
+static int holds_offset(void *ctx, const wmiemu__elf_symbol_t *sym) {
+  symtab_lookup_t *l = ctx;
+  if (!sym->function || !sym->defined || l->offset < sym->value ||
+      l->offset - sym->value >= (sym->size ? sym->size : 1))
+    return 0;
+  snprintf(l->name, l->size, "%s", sym->name);
+  *l->sym_off = l->offset - (uintptr_t)sym->value;
+  return 1;
+}
+
 static int symtab_lookup(const char *path, uintptr_t offset, char *name, size_t size, uintptr_t *sym_off) {
-  struct stat st;
-  const unsigned char *base;
-  const Elf64_Ehdr *eh;
-  const Elf64_Shdr *sh;
-  int fd, found = 0;
-  unsigned i;
-  if (!path[0] || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-    return 0;
-  if (fstat(fd, &st) || (size_t)st.st_size < sizeof(Elf64_Ehdr)) {
-    close(fd);
-    return 0;
-  }
-  base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (base == MAP_FAILED)
-    return 0;
-  eh = (const Elf64_Ehdr *)base;
-  if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-      eh->e_shentsize != sizeof(Elf64_Shdr) ||
-      eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > (size_t)st.st_size)
-    goto done;
-  sh = (const Elf64_Shdr *)(base + eh->e_shoff);
-  for (i = 0; i < eh->e_shnum && !found; i++) {
-    const Elf64_Shdr *strtab;
-    size_t n, j;
-    if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum || sh[i].sh_entsize != sizeof(Elf64_Sym))
-      continue;
-    strtab = &sh[sh[i].sh_link];
-    if (sh[i].sh_offset + sh[i].sh_size > (size_t)st.st_size ||
-        strtab->sh_offset + strtab->sh_size > (size_t)st.st_size)
-      continue;
-    n = sh[i].sh_size / sizeof(Elf64_Sym);
-    for (j = 0; j < n; j++) {
-      const Elf64_Sym *s = (const Elf64_Sym *)(base + sh[i].sh_offset) + j;
-      if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_shndx == SHN_UNDEF || s->st_name >= strtab->sh_size)
-        continue;
-      if (offset >= s->st_value && offset - s->st_value < (s->st_size ? s->st_size : 1)) {
-        snprintf(name, size, "%s", (const char *)base + strtab->sh_offset + s->st_name);
-        *sym_off = offset - s->st_value;
-        found = 1;
-        break;
-      }
-    }
-  }
-done:
-  munmap((void *)base, (size_t)st.st_size);
-  return found;
+  symtab_lookup_t l = { offset, name, size, sym_off };
+  return path[0] && wmiemu__elf_symbols(path, 0, holds_offset, &l) > 0;
 }
 
 static void symbolize(wmiemu_supervise_report_t *r) {

@@ -55,6 +55,8 @@ static int scan_table(const unsigned char *base, size_t size, const Elf64_Shdr *
     sym.function = ELF64_ST_TYPE(s->st_info) == STT_FUNC;
     sym.weak = ELF64_ST_BIND(s->st_info) == STB_WEAK;
     sym.local = ELF64_ST_BIND(s->st_info) == STB_LOCAL;
+    sym.value = s->st_value;
+    sym.size = s->st_size;
     if ((rc = fn(ctx, &sym)) != 0)
       return rc;
   }
