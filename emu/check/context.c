@@ -1,6 +1,6 @@
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "compat/os.h"
 #include "check/context.h"
 
 static _Thread_local wmiemu__check_frame_t *current_frame;
@@ -25,6 +25,6 @@ static _Thread_local unsigned long thread_id;
 
 unsigned long wmiemu__check_thread_id(void) {
   if (!thread_id)
-    thread_id = (unsigned long)syscall(SYS_gettid);
+    thread_id = wmiemu__os_thread_id();
   return thread_id;
 }

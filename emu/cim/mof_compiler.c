@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/os.h"
 #include "cim/mof.h"
 #include "cim/mof_parse.h"
 #include "compat/text.h"
@@ -600,7 +601,7 @@ HRESULT wmiemu_mof_compile_file_ex(wmiemu_repo_t *repo, const char *path, const 
   if (!repo || !path) return WBEM_E_INVALID_PARAMETER;
   hr = wmiemu__mof_read_file(path, &text, &len, &err);
   if (FAILED(hr)) return file_error(fn, fn_ctx, path, err.line, err.col, hr, "%s", err.message);
-  real = realpath(path, NULL);   /* for the include cycle check; NULL for a pipe is fine */
+  real = wmiemu__os_realpath(path);   /* for the include cycle check; NULL for a pipe is fine */
   hr = compile_source(repo, path, real, text, len, opts, fn, fn_ctx);
   free(real);
   free(text);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compat/os.h"
 #include "cim/mof.h"
 #include "cim/wstr.h"
 
@@ -122,7 +123,7 @@ BOOL wmiemu__mof_include(wmiemu__mof_ctx_t *ctx, const WCHAR *wname, unsigned li
     return ok;
   }
   free(name);
-  real = realpath(path, NULL);
+  real = wmiemu__os_realpath(path);
   if (real && being_read(ctx, real)) {
     ok = wmiemu__mof_error(ctx, line, col, WBEMMOF_E_INVALID_FILE,
                            "#pragma include cycle: '%s' is already being read", path);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compat/os.h"
 #include "cim/repo.h"
 #include "cim/system_classes.h"
 
@@ -267,8 +268,8 @@ HRESULT wmiemu_repo_new(wmiemu_repo_t **out) {
   if (!repo) return WBEM_E_OUT_OF_MEMORY;
   pthread_rwlock_init(&repo->lock, NULL);
   /* __SERVER is the machine name, upper-case like NetBIOS names */
-  if (gethostname(host, sizeof host) != 0 || !host[0]) strcpy(host, "LOCALHOST");
-  host[sizeof host - 1] = 0;
+  wmiemu__os_hostname(host, sizeof host);
+  if (!host[0]) strcpy(host, "LOCALHOST");
   for (char *p = host; *p; p++) {
     if (*p == '.') { *p = 0; break; }
     if (*p >= 'a' && *p <= 'z') *p -= 32;

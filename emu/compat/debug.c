@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "compat/debug.h"
+#include "compat/os.h"
 
 #define UNREAD (~0u)
 
@@ -115,7 +116,7 @@ void wmiemu__debug_log(wmiemu__debug_channel_t channel, const char *function, co
     if (!((__atomic_load_n(&wmiemu__debug_flags, __ATOMIC_RELAXED) >> channel) & 1u))
         return;
     if (!thread_id)
-        thread_id = (unsigned long)gettid();
+        thread_id = wmiemu__os_thread_id();
     n = snprintf(line, cap, "wmiemu:%s:%lu:%s ", channel_names[channel], thread_id, function);
     if (n < 0)
         return;

@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 
+#include "compat/os.h"
 #include "exec/os.h"
 #include "compat/altstack.h"
 #include "exec/sched.h"
@@ -464,7 +464,7 @@ void wmiemu__sched_thread_exit(wmiemu__sched_t *s) {
 static void *thread_main(void *arg) {
   wmiemu__sched_thread_t *t = arg;
   wmiemu__altstack_enter();
-  prctl(PR_SET_NAME, t->name, 0, 0, 0);   /* for crash reports: "wmi-worker", ... */
+  wmiemu__os_thread_name(t->name);   /* for crash reports: "wmi-worker", ... */
   tls_self = t;
   wmiemu__park(&t->park);
   if (t->abort)

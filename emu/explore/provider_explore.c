@@ -4,7 +4,7 @@
 
 #define _DEFAULT_SOURCE        /* realpath, strdup */
 #define COBJMACROS             /* before wmiemu/explore.h includes wbemcli.h */
-#include <dlfcn.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +14,7 @@
 #include <wmiemu/explore.h>
 #include <wmiemu/host_sdk.h>
 
+#include "compat/os.h"
 #include "exec/exec_int.h"
 #include "exec/sched.h"
 #include "explore/provider_explore.h"
@@ -240,7 +241,7 @@ HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts,
       goto fail;
     }
     hr = WBEM_E_OUT_OF_MEMORY;
-    d->mof_paths[i] = realpath(opts->mofs[i], NULL);
+    d->mof_paths[i] = wmiemu__os_realpath(opts->mofs[i]);
     if (!d->mof_paths[i] && !(d->mof_paths[i] = strdup(opts->mofs[i])))
       goto fail;
   }
@@ -268,18 +269,17 @@ HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts,
   for (size_t i = 0; i < n_modules; i++) {
     const char *module = opts->module ? (i ? opts->modules[i - 1] : opts->module) : opts->modules[i];
     hr = WBEM_E_OUT_OF_MEMORY;
-    d->module_paths[i] = realpath(module, NULL);
+    d->module_paths[i] = wmiemu__os_realpath(module);
     if (!d->module_paths[i] && !(d->module_paths[i] = strdup(module)))
       goto fail;
     /* Pinned: every schedule's host loads and unloads the module, but its
      * code stays mapped under threads a failed schedule left parked. */
     hr = WBEM_E_PROVIDER_LOAD_FAILURE;
-    d->pinned[i] = dlopen(d->module_paths[i], RTLD_NOW | RTLD_LOCAL);
-    if (!d->pinned[i]) {
-      snprintf(err, errlen, "%s: cannot load: %s", module, dlerror());
+    d->pinned[i] = wmiemu__os_module_open(d->module_paths[i], err, errlen);
+    if (!d->pinned[i])
       goto fail;
-    }
-    if (!dlsym(d->pinned[i], "DllGetClassObject") || !dlsym(d->pinned[i], "DllCanUnloadNow")) {
+    if (!wmiemu__os_module_symbol(d->pinned[i], "DllGetClassObject") ||
+        !wmiemu__os_module_symbol(d->pinned[i], "DllCanUnloadNow")) {
       snprintf(err, errlen, "%s: does not export DllGetClassObject and DllCanUnloadNow", module);
       goto fail;
     }
@@ -299,7 +299,7 @@ void wmiemu__pexp_close(wmiemu__pexp_t *d) {
     return;
   for (size_t i = 0; d->pinned && i < d->n_modules; i++)
     if (d->pinned[i])
-      dlclose(d->pinned[i]);
+      wmiemu__os_module_close(d->pinned[i]);
   for (size_t i = 0; d->module_paths && i < d->n_modules; i++)
     free(d->module_paths[i]);
   for (size_t i = 0; d->mof_paths && i < d->opts.n_mofs; i++)

@@ -260,6 +260,8 @@ HRESULT wmiemu__module_create(wmiemu__module_t *m, wmiemu_checker_t *checker, RE
 void wmiemu__module_unload(wmiemu__module_t *m);
 void wmiemu__module_free(wmiemu__module_t *m);
 
+/* symbol_names.c: whether symbol names the implementation of method. */
+int wmiemu__symbol_names_method(const char *symbol, const char *method);
 /* symbols.c: does the module define a function whose name mentions method? */
 int wmiemu__module_defines_method(const char *path, const char *method);
 /* symbols.c: one named symbol of a 64-bit ELF file's symbol tables. */

@@ -1,50 +1,17 @@
-/* Provider modules: dlopen, DllGetClassObject + IClassFactory::CreateInstance,
- * DllCanUnloadNow before dlclose. */
+/* Provider modules: loaded (compat/os.h), DllGetClassObject + IClassFactory::CreateInstance,
+ * DllCanUnloadNow before unloading. */
 #include "host/host_int.h"
 
-#include <dlfcn.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "check/context.h"
 #include "compat/debug.h"
 #include "compat/memcheck.h"
+#include "compat/os.h"
 #include "host/received.h"
 #include "host/supervise.h"
-
-/* dlopen searches the library path for a name without a slash, so a module
- * named relative to the current directory ("provider.so") would be reported
- * missing although it is there: such a name that exists is opened as
- * "./name". A directory is refused by name rather than by dlopen's vaguer
- * message. */
-static void *open_module(const char *path, char *err, size_t err_size) {
-  struct stat st;
-  void *handle;
-  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-    snprintf(err, err_size, "%s: cannot load provider module: %s", path, strerror(EISDIR));
-    return NULL;
-  }
-  if (!strchr(path, '/') && stat(path, &st) == 0) {
-    size_t len = strlen(path) + 3;
-    char *local = malloc(len);
-    if (!local) {
-      snprintf(err, err_size, "%s: out of memory", path);
-      return NULL;
-    }
-    snprintf(local, len, "./%s", path);
-    /* RTLD_LOCAL: two providers may both define helper symbols of the same name. */
-    handle = dlopen(local, RTLD_NOW | RTLD_LOCAL);
-    free(local);
-  } else {
-    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  }
-  if (!handle)
-    snprintf(err, err_size, "%s: cannot load provider module: %s", path, dlerror());
-  return handle;
-}
 
 /* The two exports must be functions: a data symbol of that name would be
  * called as code. Refused before any call, as WMI refuses a module it
@@ -66,7 +33,7 @@ HRESULT wmiemu__module_open(const char *path, wmiemu_checker_t *checker, wmiemu_
   *out = NULL;
   if (!path)
     return WBEM_E_INVALID_PARAMETER;
-  handle = open_module(path, err, err_size);
+  handle = wmiemu__os_module_open(path, err, err_size);
   if (!handle) {
     WMIEMU_TRACE(loader, "%s", err);
     return WBEM_E_PROVIDER_LOAD_FAILURE;
@@ -74,12 +41,12 @@ HRESULT wmiemu__module_open(const char *path, wmiemu_checker_t *checker, wmiemu_
   m = calloc(1, sizeof(*m));
   if (!m || !(m->path = strdup(path))) {
     free(m);
-    dlclose(handle);
+    wmiemu__os_module_close(handle);
     return WBEM_E_OUT_OF_MEMORY;
   }
   m->handle = handle;
-  m->get_class_object = (wmiemu__get_class_object_fn)dlsym(handle, "DllGetClassObject");
-  m->can_unload_now = (wmiemu__can_unload_fn)dlsym(handle, "DllCanUnloadNow");
+  m->get_class_object = (wmiemu__get_class_object_fn)wmiemu__os_module_symbol(handle, "DllGetClassObject");
+  m->can_unload_now = (wmiemu__can_unload_fn)wmiemu__os_module_symbol(handle, "DllCanUnloadNow");
   if (!m->get_class_object || !m->can_unload_now) {
     snprintf(err, err_size, "%s: provider module does not export %s", path,
              !m->get_class_object ? "DllGetClassObject" : "DllCanUnloadNow");
@@ -157,7 +124,7 @@ void wmiemu__module_unload(wmiemu__module_t *m) {
     return;
   }
   WMIEMU_TRACE(loader, "%s: unloaded", m->path);
-  dlclose(m->handle);
+  wmiemu__os_module_close(m->handle);
   m->handle = NULL;
   m->unloaded = 1;
 }
@@ -166,7 +133,7 @@ void wmiemu__module_free(wmiemu__module_t *m) {
   if (!m)
     return;
   if (m->handle && !m->refused_unload)
-    dlclose(m->handle);
+    wmiemu__os_module_close(m->handle);
   if (m->factory)
     IClassFactory_Release(m->factory);
   free(m->path);

@@ -15,7 +15,6 @@
 #define _GNU_SOURCE            /* dladdr */
 #include "host/host_int.h"
 
-#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 
 #include "check/context.h"
 #include "compat/debug.h"
+#include "compat/os.h"
 #include "exec/sched.h"
 
 struct wmiemu__grave_s {
@@ -104,7 +104,7 @@ static void free_grave(wmiemu__grave_t *g) {
   free(g);
 }
 
-/* A grave whose modules are all unmapped (tomb lock held). dladdr failing
+/* A grave whose modules are all unmapped (tomb lock held). The lookup failing
  * on a function of the module means nothing is mapped there any more; a
  * library mapped there since only keeps the grave longer. */
 static BOOL unreachable(const wmiemu__grave_t *g) {
@@ -112,8 +112,7 @@ static BOOL unreachable(const wmiemu__grave_t *g) {
   if (!g->closed || g->keep || !g->n_modules)   /* no module to watch: kept */
     return FALSE;
   for (i = 0; i < g->n_modules; i++) {
-    Dl_info info;
-    if (dladdr(g->modules[i], &info))
+    if (wmiemu__os_module_mapped(g->modules[i]))
       return FALSE;
   }
   return TRUE;

@@ -48,6 +48,13 @@ int wmiemu_cli_supervise(const char *cmd, int *argc, char **argv, int (*body)(in
 struct wmiemu_host;
 void wmiemu_cli_supervise_slice(struct wmiemu_host *host, uint32_t id);
 
+/* unix/os.c, win/os.c: Ctrl-C and termination requests call fn; with
+ * once, the default action is restored before fn runs, so a second request
+ * ends the process. fn NULL restores the default. */
+void wmiemu_cli_on_interrupt(void (*fn)(int), int once);
+/* Where a code address lies: "symbol (module)", "module+0xoff" or "0x...". */
+void wmiemu_cli_describe_code(const void *addr, char *buf, size_t size);
+
 int wmiemu_cli_mof(int argc, char **argv);
 int wmiemu_cli_wql(int argc, char **argv);
 int wmiemu_cli_run(int argc, char **argv);

@@ -70,15 +70,9 @@ static void on_interrupt(int sig) {
 }
 
 static void catch_interrupt(int on) {
-  struct sigaction sa;
   if (on)
     wmiemu_explore_clear_stop();
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = on ? on_interrupt : SIG_DFL;
-  sa.sa_flags = on ? SA_RESETHAND : 0;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  wmiemu_cli_on_interrupt(on ? on_interrupt : NULL, 1);
 }
 
 static int report(const char *name, const wmiemu_explore_opts_t *o, const wmiemu_explore_result_t *r) {
@@ -176,7 +170,7 @@ static int explore_child(void *arg) {
  * parent adds one, so that the file reads as a whole trace. */
 static void end_crashed_trace(const char *path, const wmiemu_supervise_report_t *r) {
   char line[160], tmp[24];
-  int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  int fd = open(path, O_WRONLY | O_APPEND);
   if (fd < 0)
     return;
   int n = snprintf(line, sizeof(line), "{\"end\":\"crash\",\"signal\":\"%s\"}\n",

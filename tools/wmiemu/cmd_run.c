@@ -6,7 +6,6 @@
 #define CONST_VTABLE
 #include <wmiemu/host.h>
 
-#include <dlfcn.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -318,15 +317,9 @@ static void print_stragglers(void) {
     return;
   fprintf(stderr, "summary: %zu provider thread(s) still running at exit:", n);
   for (i = 0; i < n && i < 16; i++) {
-    Dl_info info;
-    /* A static routine has no dynamic symbol: its module and offset then. */
-    if (!dladdr(starts[i], &info) || !info.dli_fname)
-      fprintf(stderr, " %p", starts[i]);
-    else if (info.dli_sname)
-      fprintf(stderr, " %s (%s)", info.dli_sname, info.dli_fname);
-    else
-      fprintf(stderr, " %s+0x%lx", info.dli_fname,
-              (unsigned long)((char *)starts[i] - (char *)info.dli_fbase));
+    char where[512];
+    wmiemu_cli_describe_code(starts[i], where, sizeof(where));
+    fprintf(stderr, " %s", where);
   }
   fprintf(stderr, "\n");
 }
@@ -465,7 +458,6 @@ int wmiemu_cli_run(int argc, char **argv) {
   wmiemu_host_t *host = NULL;
   wmiemu_sub_id_t id = 0;
   uint64_t start_ms = 0, now_ms, stop_ms, limit_ms;
-  struct sigaction sa;
   run_args_t a;
   char ns_buf[1024];
   int rc, i, status = WMIEMU_EXIT_OK;
@@ -486,11 +478,7 @@ int wmiemu_cli_run(int argc, char **argv) {
   /* From here on a signal ends the run, whatever it is doing: the loop
    * below looks at the flag between slices, and every provider call is
    * bounded. */
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  wmiemu_cli_on_interrupt(on_signal, 0);
   hr = wmiemu_host_new(&a.opts, &host);
   if (FAILED(hr)) {
     fprintf(stderr, "wmiemu run: cannot create the host: 0x%08x\n", (unsigned)hr);
@@ -560,8 +548,7 @@ int wmiemu_cli_run(int argc, char **argv) {
   if (wmiemu_checker_count(wmiemu_host_checker(host)))
     status = WMIEMU_EXIT_FAILURE;
   wmiemu_host_free(host);
-  signal(SIGINT, SIG_DFL);
-  signal(SIGTERM, SIG_DFL);
+  wmiemu_cli_on_interrupt(NULL, 0);
   if (print_late_calls())
     status = WMIEMU_EXIT_FAILURE;
   return status;

@@ -95,27 +95,3 @@ int wmiemu__mem_is_code(const void *p)
     dl_iterate_phdr(find_code_cb, &f);
     return f.found;
 }
-
-const char *wmiemu__mem_object_problem(const void *p, unsigned n_methods)
-{
-    void *vtbl = NULL, *methods[16];
-    unsigned i;
-    if (!p)
-        return "is NULL";
-    if (n_methods > sizeof(methods) / sizeof(methods[0]))
-        n_methods = sizeof(methods) / sizeof(methods[0]);
-    if (((uintptr_t)p & (sizeof(void *) - 1)) || wmiemu__mem_copy(&vtbl, p, sizeof(vtbl)) != sizeof(vtbl))
-        return "is not readable memory";
-    if (!n_methods)
-        return NULL;
-    if (((uintptr_t)vtbl & (sizeof(void *) - 1)) ||
-        wmiemu__mem_copy(methods, vtbl, n_methods * sizeof(void *)) != n_methods * sizeof(void *))
-        return "is readable but its vtable is not";
-    for (i = 0; i < n_methods; i++)
-        if (!wmiemu__mem_is_code(methods[i]))
-            return i == 0 ? "has a vtable whose QueryInterface is not code"
-                 : i == 1 ? "has a vtable whose AddRef is not code"
-                 : i == 2 ? "has a vtable whose Release is not code"
-                          : "has a vtable entry that is not code";
-    return NULL;
-}

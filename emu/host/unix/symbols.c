@@ -14,21 +14,6 @@
 
 /* C++ names carry the method as "<len><name>" (Itanium mangling); C names
  * usually end in "_<name>" or are the name itself. */
-static int names_method(const char *sym, const char *method) {
-  size_t mlen = strlen(method);
-  const char *p = sym;
-  while ((p = strstr(p, method)) != NULL) {
-    char after = p[mlen];
-    if (p > sym && (p[-1] == '_' || (p[-1] >= '0' && p[-1] <= '9')) &&
-        (after == '\0' || after == 'E' || after == '.'))
-      return 1;
-    if (p == sym && after == '\0')
-      return 1;
-    p += mlen;
-  }
-  return 0;
-}
-
 /* Calls fn for each named symbol of one table; stops when fn returns nonzero
  * and returns that value. */
 static int scan_table(const unsigned char *base, size_t size, const Elf64_Shdr *sh,
@@ -98,7 +83,7 @@ done:
 }
 
 static int defines_method(void *ctx, const wmiemu__elf_symbol_t *sym) {
-  return sym->function && sym->defined && names_method(sym->name, ctx);
+  return sym->function && sym->defined && wmiemu__symbol_names_method(sym->name, ctx);
 }
 
 int wmiemu__module_defines_method(const char *path, const char *method) {
