@@ -35,3 +35,7 @@ find_program(WMIEMU_WINE NAMES wine wine64)
 if(WMIEMU_WINE)
   set(CMAKE_CROSSCOMPILING_EMULATOR ${WMIEMU_WINE})
 endif()
+
+# pkg-config must read the Windows libraries' .pc files, never the host's.
+set(ENV{PKG_CONFIG_LIBDIR} ${WMIEMU_MINGW_PREFIX}/lib/pkgconfig)
+set(ENV{PKG_CONFIG_PATH} "")

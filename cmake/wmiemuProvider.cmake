@@ -47,11 +47,17 @@ function(wmiemu_add_provider)
   # every build until it is fixed.
   set(stamp ${CMAKE_CURRENT_BINARY_DIR}/${P_NAME}.wmiemu-checked)
   set(mof_check "")
+  # Cross-built (Windows modules from Linux), the command runs under the
+  # emulator the toolchain names (wine).
+  set(cli wmiemu::cli)
+  if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
+    set(cli ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:wmiemu::cli>)
+  endif()
   if(mofs)
-    set(mof_check COMMAND wmiemu::cli mof --check ${mofs})
+    set(mof_check COMMAND ${cli} mof --check ${mofs})
   endif()
   add_custom_command(OUTPUT ${stamp}
-    COMMAND wmiemu::cli check-module $<TARGET_FILE:${P_NAME}>
+    COMMAND ${cli} check-module $<TARGET_FILE:${P_NAME}>
     ${mof_check}
     COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
     DEPENDS ${P_NAME} wmiemu::cli ${mofs}

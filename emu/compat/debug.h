@@ -37,7 +37,11 @@ typedef enum {
 /* One bit per channel that is on. Before WMIEMU_DEBUG is read every bit is
  * set, so that the first trace of any channel reaches wmiemu__debug_log,
  * which reads it. Hidden: a direct load, never one through the GOT. */
+#ifdef _WIN32
+extern unsigned wmiemu__debug_flags; /* a PE module exports nothing unasked */
+#else
 extern unsigned wmiemu__debug_flags __attribute__((visibility("hidden")));
+#endif
 
 #define WMIEMU_TRACE_ON(channel) \
     __builtin_expect((__atomic_load_n(&wmiemu__debug_flags, __ATOMIC_RELAXED) >> \

@@ -9,9 +9,12 @@
 #include "wmiemu_extern.h"
 #include "compat/guid.h"
 
+#ifndef _WIN32
+/* On Windows these come from uuid.lib. */
 const IID IID_IDispatch = { 0x00020400, 0, 0, { 0xC0, 0, 0, 0, 0, 0, 0, 0x46 } };
 /* Wine declares GUID_NULL without an import attribute: export it by hand. */
 WMIEMU_EXTERN const GUID GUID_NULL = { 0, 0, 0, { 0, 0, 0, 0, 0, 0, 0, 0 } };
+#endif
 
 static int hex_value(WCHAR c)
 {
@@ -58,6 +61,9 @@ BOOL wmiemu__guid_parse(const WCHAR *s, size_t len, GUID *out)
     *out = g;
     return TRUE;
 }
+
+#ifndef _WIN32
+/* The COM functions below are ole32's on Windows. */
 
 /* A NUL-terminated GUID: the terminator must follow the closing brace, so
  * the scan stops one unit past the 38 a GUID takes. */
@@ -139,3 +145,4 @@ HRESULT WINAPI StringFromIID(REFIID id, LPOLESTR *out)
 {
     return StringFromCLSID(id, out);
 }
+#endif /* !_WIN32 */

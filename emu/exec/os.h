@@ -1,8 +1,11 @@
 #ifndef WMIEMU_EXEC_OS_H
 #define WMIEMU_EXEC_OS_H
 
+#include <stdint.h>
+
 /* The little the scheduler needs from the operating system: OS threads and
- * a one-thread park/unpark handoff. unix/os.c: pthreads and futexes. */
+ * a one-thread park/unpark handoff. unix/os.c: pthreads and futexes;
+ * win/os.c: Windows threads and WaitOnAddress. */
 
 typedef struct {
   int word;                  /* 1 = may run; consumed by park */
@@ -13,7 +16,7 @@ void wmiemu__park_init(wmiemu__park_t *p);
 void wmiemu__park(wmiemu__park_t *p);
 void wmiemu__unpark(wmiemu__park_t *p);
 
-typedef struct { unsigned long handle; } wmiemu__os_thread_t;
+typedef struct { uintptr_t handle; } wmiemu__os_thread_t;
 int wmiemu__os_thread_start(wmiemu__os_thread_t *t, void *(*fn)(void *), void *arg);
 void wmiemu__os_thread_join(wmiemu__os_thread_t *t);
 /* The thread will never be joined (it stays parked for good). */

@@ -10,6 +10,10 @@
 
 #include <wmiemu/explore.h>
 
+#ifndef O_CLOEXEC
+#define O_CLOEXEC _O_NOINHERIT /* its name on Windows */
+#endif
+
 #include "exec/sched.h"
 #include "exec/seam_det.h"
 #include "compat/debug.h"

@@ -8,6 +8,10 @@
 
 #include <wbemcli.h>
 
+#ifdef _WIN32
+#define getc_unlocked _getc_nolock /* its name on Windows */
+#endif
+
 #include "compat/input.h"
 #include "explore/trace.h"
 

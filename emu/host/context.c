@@ -71,7 +71,8 @@ static HRESULT append_value(context_t *c, const WCHAR *name, const VARIANT *valu
   if (!(slot->name = wmiemu_wcsdup(name)))
     return WBEM_E_OUT_OF_MEMORY;
   VariantInit(&slot->value);
-  if (FAILED(hr = VariantCopy(&slot->value, value))) {
+  /* The SDK declares the source non-const; VariantCopy only reads it. */
+  if (FAILED(hr = VariantCopy(&slot->value, (VARIANT *)value))) {
     free(slot->name);
     return hr;
   }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <windows.h>
 #include <oleauto.h>
 
 #include "wql/ast.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <windows.h>
 #include <oleauto.h>
 
 #include "wql/ast.h"

@@ -3,6 +3,7 @@
  * a named class. */
 #include <string.h>
 
+#include <windows.h>
 #include <oleauto.h>
 
 #include <wmiemu/cim.h>

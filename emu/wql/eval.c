@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <windows.h>
 #include <oleauto.h>
 
 #include <wmiemu/cim.h>

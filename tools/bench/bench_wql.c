@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <windows.h>
 #include <oleauto.h>
 #include <wmiemu/cim.h>
 #include <wmiemu/compat.h>

@@ -123,7 +123,8 @@ template <size_t N> inline int wmiemu_swprintf_s(wchar_t (&buf)[N], const wchar_
 
 /* The mapping lives outside the include guard: <cwchar> #undefs the ISO
  * names and its override includes this file again to restore them. */
-#ifdef WMIEMU_CRT16_DECLS_H
+/* Windows' own CRT is 16-bit already: there the names stay its own. */
+#if defined(WMIEMU_CRT16_DECLS_H) && !defined(_WIN32)
 #define wcslen      wmiemu_wcslen
 #define wcsnlen     wmiemu_wcsnlen
 #define wcscmp      wmiemu_wcscmp

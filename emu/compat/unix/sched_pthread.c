@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#ifdef __linux__
 #include <sys/prctl.h>
+#endif
 #include <stdlib.h>
 #include <time.h>
 
@@ -102,7 +104,9 @@ static void *thread_main(void *p)
     start_t st = *(start_t *)p;
     free(p);
     wmiemu__altstack_enter();
+#ifdef __linux__
     prctl(PR_SET_NAME, "CreateThread", 0, 0, 0); /* names the thread in crash reports */
+#endif
     current_done = st.done;
     st.entry(st.arg);
     current_done = NULL;
@@ -145,6 +149,7 @@ static __attribute__((noreturn)) void th_exit(void *ctx)
     if (done)
         thread_finished(done);
     pthread_exit(NULL);
+    __builtin_unreachable(); /* winpthreads does not declare it noreturn */
 }
 
 static void *mx_create(void *ctx)

@@ -56,7 +56,7 @@ int wmiemu__os_thread_start(wmiemu__os_thread_t *t, void *(*fn)(void *), void *a
   pthread_attr_destroy(&attr);
   if (rc != 0)
     return -1;
-  t->handle = (unsigned long)th;
+  t->handle = (uintptr_t)th;
   return 0;
 }
 
