@@ -383,10 +383,20 @@ static DWORD rec_wait(void *ctx, void *const *o, DWORD n, BOOL all, DWORD ms)
 static void rec_sleep(void *ctx, DWORD ms) { (void)ctx; InterlockedIncrement(&seen.sleeps); inner->sleep(inner->ctx, ms); }
 static uint64_t rec_now(void *ctx) { (void)ctx; InterlockedIncrement(&seen.clocks); return 1000000 + inner->now_ms(inner->ctx); }
 static void rec_destroy(void *ctx, void *o) { (void)ctx; inner->obj_destroy(inner->ctx, o); }
+static void *rec_sem_create(void *ctx, LONG i, LONG m) { (void)ctx; return inner->sem_create(inner->ctx, i, m); }
+static BOOL rec_sem_release(void *ctx, void *s, LONG c, LONG *p) { (void)ctx; return inner->sem_release(inner->ctx, s, c, p); }
+static BOOL rec_addr_wait(void *ctx, const volatile void *a, const void *c, SIZE_T n, DWORD ms)
+{
+    (void)ctx;
+    return inner->addr_wait(inner->ctx, a, c, n, ms);
+}
+static void rec_addr_wake(void *ctx, const void *a, BOOL all) { (void)ctx; inner->addr_wake(inner->ctx, a, all); }
+static void rec_point(void *ctx, const char *op) { (void)ctx; inner->point(inner->ctx, op); }
 
 static const wmiemu__sched_ops_t recording = {
     "recording", NULL, rec_thread_create, rec_thread_exit, rec_event_create, rec_event_set, rec_event_reset,
     rec_mutex_create, rec_mutex_lock, rec_mutex_trylock, rec_mutex_unlock, rec_wait, rec_sleep, rec_now, rec_destroy,
+    rec_sem_create, rec_sem_release, rec_addr_wait, rec_addr_wake, rec_point,
 };
 
 static void seam_sees_every_operation(void **state)
