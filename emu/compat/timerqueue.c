@@ -100,14 +100,15 @@ static void keep_thread(tq_t *q, HANDLE h, const tq_timer_t *t)
     q->n_threads++;
 }
 
-/* Under the lock: takes out the threads to wait for (those of timer t, or
- * every one when t is NULL) into *out; returns how many. */
+/* Under the lock: takes out the threads to wait for (those of timer t and
+ * earlier timer threads, or every one when t is NULL) into *out; returns
+ * how many. */
 static size_t take_threads(tq_t *q, const tq_timer_t *t, HANDLE **out)
 {
     size_t n = 0, kept = 0;
     *out = malloc((q->n_threads + 1) * sizeof **out);
     for (size_t i = 0; i < q->n_threads; i++) {
-        if (*out && (!t || q->threads[i].timer == t))
+        if (*out && (!t || q->threads[i].timer == t || !q->threads[i].timer))
             (*out)[n++] = q->threads[i].thread;
         else
             q->threads[kept++] = q->threads[i];

@@ -204,10 +204,10 @@ static BOOL det_sem_release(void *ctx, void *sem, LONG count, LONG *prev) {
 
 static int addr_equal(const volatile void *addr, const void *cmp, SIZE_T size) {
   switch (size) {
-  case 1: return *(const volatile uint8_t *)addr == *(const uint8_t *)cmp;
-  case 2: return *(const volatile uint16_t *)addr == *(const uint16_t *)cmp;
-  case 4: return *(const volatile uint32_t *)addr == *(const uint32_t *)cmp;
-  default: return *(const volatile uint64_t *)addr == *(const uint64_t *)cmp;
+  case 1: return __atomic_load_n((const volatile uint8_t *)addr, __ATOMIC_ACQUIRE) == *(const uint8_t *)cmp;
+  case 2: return __atomic_load_n((const volatile uint16_t *)addr, __ATOMIC_ACQUIRE) == *(const uint16_t *)cmp;
+  case 4: return __atomic_load_n((const volatile uint32_t *)addr, __ATOMIC_ACQUIRE) == *(const uint32_t *)cmp;
+  default: return __atomic_load_n((const volatile uint64_t *)addr, __ATOMIC_ACQUIRE) == *(const uint64_t *)cmp;
   }
 }
 
