@@ -75,6 +75,15 @@ BOOL WINAPI InitializeCriticalSectionAndSpinCount(CRITICAL_SECTION *cs, DWORD sp
     return InitializeCriticalSectionEx(cs, spin, 0);
 }
 
+/* The spin count only tunes how long Windows spins before it blocks; the
+ * seam blocks at once, so it is kept for those who read it back. */
+DWORD WINAPI SetCriticalSectionSpinCount(CRITICAL_SECTION *cs, DWORD spin)
+{
+    if (!cs)
+        return 0;
+    return (DWORD)__atomic_exchange_n(&cs->SpinCount, (ULONG_PTR)spin, __ATOMIC_RELAXED);
+}
+
 void WINAPI InitializeCriticalSection(CRITICAL_SECTION *cs)
 {
     InitializeCriticalSectionEx(cs, 0, 0);

@@ -14,7 +14,7 @@
 
 #include "compat/seam.h"
 
-typedef enum { KOBJ_EVENT = 1, KOBJ_THREAD = 2 } wmiemu__kobj_type_t;
+typedef enum { KOBJ_EVENT = 1, KOBJ_THREAD = 2, KOBJ_MUTEX = 3, KOBJ_SEMAPHORE = 4 } wmiemu__kobj_type_t;
 
 typedef struct wmiemu__kobj {
     wmiemu__kobj_type_t type;
@@ -28,6 +28,11 @@ typedef struct wmiemu__kobj {
     DWORD tid;
     LONG exit_code;
     LONG suspended;
+    /* mutexes (mutex.c): the waitable is a semaphore of at most 1 */
+    DWORD owner;                    /* thread id, 0 when free; atomic */
+    LONG recursion;                 /* the owner's */
+    LONG abandoned;                 /* its owner ended while holding it */
+    struct wmiemu__kobj *owned_next; /* the owner's list of held mutexes */
 } wmiemu__kobj_t;
 
 /* A new object with one reference (the caller's). */

@@ -9,7 +9,10 @@
  * any caller changing.
  *
  * Model. An implementation creates opaque objects: events (also used for
- * thread handles) and recursive mutexes (CRITICAL_SECTION). compat keeps
+ * thread handles), counting semaphores (Win32 semaphores and mutexes) and
+ * recursive mutexes (CRITICAL_SECTION). Locks that live in a word of the
+ * caller's memory (SRWLOCK, CONDITION_VARIABLE, INIT_ONCE) have no object:
+ * they block with addr_wait/addr_wake, like WaitOnAddress. compat keeps
  * the Win32 side (handles, names, exit codes, recursion bookkeeping that
  * Windows exposes) and calls the table for anything that can block or that
  * a scheduler must order.
@@ -25,13 +28,30 @@
  * - wait: block until one (wait_all = FALSE) or all of objs[0..n) are
  *   signalled, or timeout_ms passes (INFINITE = forever, 0 = poll). Return
  *   the index of the object that satisfied the wait (0 for wait_all),
- *   WAIT_TIMEOUT or WAIT_FAILED. Satisfying a wait consumes auto-reset
- *   events (for wait_all, all of them at once, atomically).
+ *   WAIT_TIMEOUT or WAIT_FAILED. objs are events, thread objects and
+ *   semaphores, mixed. Satisfying a wait consumes auto-reset events and one
+ *   count of each semaphore (for wait_all, all of them at once, atomically).
+ * - sem_create: a semaphore with count `initial` (0 <= initial <= max,
+ *   max >= 1), signalled while its count is above 0. sem_release adds
+ *   `count` (>= 1) unless that would pass max: then it changes nothing and
+ *   returns FALSE. *prev (when not NULL) receives the count before. Wakes
+ *   the waiters it can satisfy; a scheduling point.
+ * - addr_wait: if the `size` bytes (1, 2, 4 or 8) at addr equal those at
+ *   cmp, block until addr_wake is called for addr or timeout_ms passes;
+ *   the compare and the start of the wait are atomic against addr_wake.
+ *   Returns FALSE only when the timeout passed; TRUE when woken, when the
+ *   value differed, or spuriously (callers re-check their condition).
+ * - addr_wake: wakes one (all = FALSE) or every thread in addr_wait on
+ *   addr; call it after changing the value. A scheduling point.
+ * - point: a scheduling point for an operation that neither blocks nor
+ *   wakes (an uncontended SRW acquire, a timer callback starting) so a
+ *   scheduler can interleave others there; `op` names it in traces. The
+ *   real-threads table does nothing.
  * - mutex_*: recursive like a CRITICAL_SECTION; mutex_trylock returns TRUE
  *   when it got the lock.
  * - sleep: 0 is a yield; now_ms: a monotonic clock in milliseconds.
  * - obj_destroy: compat no longer references the object (events, thread
- *   objects and mutexes alike); it may outlive this call if the
+ *   objects, semaphores and mutexes alike); it may outlive this call if the
  *   implementation still needs it (a running thread).
  *
  * Installing: wmiemu__sched_ops_install(ops) switches the table used by
@@ -66,10 +86,20 @@ typedef struct wmiemu__sched_ops {
     void (*mutex_unlock)(void *ctx, void *mutex);
 
     DWORD (*wait)(void *ctx, void *const *objs, DWORD n, BOOL wait_all, DWORD timeout_ms);
+
     void (*sleep)(void *ctx, DWORD ms);
     uint64_t (*now_ms)(void *ctx);
 
     void (*obj_destroy)(void *ctx, void *obj);
+
+    /* Semaphores (also Win32 mutexes), address waits (SRW locks, condition
+     * variables, INIT_ONCE) and plain scheduling points. */
+    void *(*sem_create)(void *ctx, LONG initial, LONG max);
+    BOOL (*sem_release)(void *ctx, void *sem, LONG count, LONG *prev);
+
+    BOOL (*addr_wait)(void *ctx, const volatile void *addr, const void *cmp, SIZE_T size, DWORD timeout_ms);
+    void (*addr_wake)(void *ctx, const void *addr, BOOL all);
+    void (*point)(void *ctx, const char *op);
 } wmiemu__sched_ops_t;
 
 /* Installs ops (NULL: the default) and returns the table it replaces. */

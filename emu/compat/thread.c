@@ -6,7 +6,7 @@
 
 #include <wmiemu/compat.h>
 
-#include "compat/handle.h"
+#include "compat/sync.h"
 
 static LONG next_tid = 0x100;
 static __thread wmiemu__kobj_t *self;
@@ -89,6 +89,7 @@ HANDLE WINAPI GetCurrentProcess(void)
  * reference the running thread held. */
 static void thread_finish(wmiemu__kobj_t *t, DWORD code)
 {
+    wmiemu__mutex_thread_ending();
     running_leave();
     __atomic_store_n(&t->exit_code, (LONG)code, __ATOMIC_RELEASE);
     self = NULL;

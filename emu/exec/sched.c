@@ -12,7 +12,7 @@
 #include "exec/sched.h"
 #include "exec/trace_buf.h"
 
-enum { OBJ_EVENT, OBJ_MUTEX, OBJ_THREAD };
+enum { OBJ_EVENT, OBJ_MUTEX, OBJ_THREAD, OBJ_SEM };
 enum { T_RUNNABLE, T_BLOCKED, T_DONE };
 enum { WAKE_RETRY = 0, WAKE_TIMEOUT = 1, WAKE_IDLE = 2 };
 
@@ -21,7 +21,8 @@ struct wmiemu__sched_obj_s {
   uint32_t id;
   uint8_t kind;
   uint8_t manual;
-  int signalled;
+  int signalled;                     /* semaphores: the count */
+  int max;
   wmiemu__sched_thread_t *owner;
   unsigned recursion;
 };
@@ -253,6 +254,7 @@ static void fail_fatal(wmiemu__sched_t *s, wmiemu_outcome_t outcome, const char 
 static int available(const wmiemu__sched_obj_t *o, const wmiemu__sched_thread_t *t) {
   switch (o->kind) {
   case OBJ_MUTEX: return o->owner == NULL || o->owner == t;
+  case OBJ_SEM: return o->signalled > 0;
   default: return o->signalled;
   }
 }
@@ -622,6 +624,32 @@ wmiemu__sched_obj_t *wmiemu__sched_mutex_new(wmiemu__sched_t *s) {
   return s ? obj_new(s, OBJ_MUTEX) : NULL;
 }
 
+wmiemu__sched_obj_t *wmiemu__sched_sem_new(wmiemu__sched_t *s, int initial, int max) {
+  if (!s || initial < 0 || max < 1 || initial > max)
+    return NULL;
+  wmiemu__sched_obj_t *o = obj_new(s, OBJ_SEM);
+  if (o) {
+    o->signalled = initial;
+    o->max = max;
+  }
+  return o;
+}
+
+int wmiemu__sched_sem_release(wmiemu__sched_t *s, wmiemu__sched_obj_t *sem, int count, int *prev) {
+  wmiemu__sched_thread_t *cur = self_in(s, "ReleaseSemaphore");
+  if (!cur || !sem || sem->kind != OBJ_SEM)
+    return 0;
+  if (prev)
+    *prev = sem->signalled;
+  int ok = count > 0 && count <= sem->max - sem->signalled;
+  if (ok) {
+    sem->signalled += count;
+    wake_waiters(s, sem);
+  }
+  reschedule(s, cur, "sem.release", sem->id);
+  return ok;
+}
+
 void wmiemu__sched_event_set(wmiemu__sched_t *s, wmiemu__sched_obj_t *ev) {
   wmiemu__sched_thread_t *cur = self_in(s, "SetEvent");
   if (!cur || !ev || ev->kind != OBJ_EVENT)
@@ -642,6 +670,8 @@ void wmiemu__sched_event_reset(wmiemu__sched_t *s, wmiemu__sched_obj_t *ev) {
 static void acquire(wmiemu__sched_obj_t *o, wmiemu__sched_thread_t *t) {
   if (o->kind == OBJ_EVENT && !o->manual)
     o->signalled = 0;
+  else if (o->kind == OBJ_SEM)
+    o->signalled--;
   else if (o->kind == OBJ_MUTEX) {
     o->owner = t;
     o->recursion++;

@@ -7,7 +7,7 @@
  * deep stacks keep working) but exactly one runs at a time. Threads give up
  * control only at scheduling points; there the strategy (seeded random, PCT,
  * or a recorded trace) chooses who runs next. Blocking operations are
- * modelled here (events, mutexes, thread handles, sleeps with a virtual
+ * modelled here (events, semaphores, mutexes, thread handles, sleeps with a virtual
  * clock), so a schedule depends on nothing but the strategy's choices, and
  * the same choices give the same run, byte for byte in the trace.
  *
@@ -90,6 +90,11 @@ void wmiemu__sched_thread_exit(wmiemu__sched_t *s) __attribute__((noreturn));
 wmiemu__sched_obj_t *wmiemu__sched_event_new(wmiemu__sched_t *s, int manual_reset, int initial);
 wmiemu__sched_obj_t *wmiemu__sched_mutex_new(wmiemu__sched_t *s);
 void wmiemu__sched_event_set(wmiemu__sched_t *s, wmiemu__sched_obj_t *ev);
+/* Semaphore: waitable while its count is above 0; a satisfied wait takes
+ * one. Release adds count unless that passes max (then returns 0 and
+ * changes nothing); *prev gets the count before. A scheduling point. */
+wmiemu__sched_obj_t *wmiemu__sched_sem_new(wmiemu__sched_t *s, int initial, int max);
+int wmiemu__sched_sem_release(wmiemu__sched_t *s, wmiemu__sched_obj_t *sem, int count, int *prev);
 void wmiemu__sched_event_reset(wmiemu__sched_t *s, wmiemu__sched_obj_t *ev);
 /* Mutex: recursive, like a CRITICAL_SECTION. Unlock by a non-owner is a
  * fatal failure of the schedule. */

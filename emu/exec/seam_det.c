@@ -11,6 +11,7 @@
  * the seam, so they are not scheduling points; every blocking or ordering
  * call around them is. */
 
+#include <sched.h>
 #include <stdlib.h>
 
 #include "compat/seam.h"
@@ -21,7 +22,7 @@
 
 typedef struct {
   uint32_t magic;
-  uint32_t kind;                 /* 0 event, 1 mutex, 2 thread */
+  uint32_t kind;                 /* 0 event, 1 mutex, 2 thread, 3 semaphore */
   uint64_t gen;
   wmiemu__sched_obj_t *obj;
 } seam_obj_t;
@@ -33,6 +34,16 @@ typedef struct {
 
 static uint64_t g_gen;           /* schedule generation; supervisor writes, threads read */
 static const wmiemu__sched_ops_t *g_prev;
+
+/* Threads in addr_wait, oldest first; each entry lives on its waiter's
+ * stack. Only the running controlled thread touches the list, and a new
+ * schedule starts it empty (waiters of a failed one never run again). */
+typedef struct addr_waiter {
+  const volatile void *addr;
+  wmiemu__sched_obj_t *ev;
+  struct addr_waiter *next;
+} addr_waiter_t;
+static addr_waiter_t *g_addr_waiters;
 
 /* The scheduler of the calling controlled thread; for any other thread,
  * record on the running schedule that an uncontrolled thread took part
@@ -173,6 +184,112 @@ static DWORD det_wait(void *ctx, void *const *objs, DWORD n, BOOL wait_all, DWOR
   return r == WMIEMU__SCHED_WAIT_TIMEOUT ? WAIT_TIMEOUT : WAIT_FAILED;
 }
 
+static void *det_sem_create(void *ctx, LONG initial, LONG max) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("CreateSemaphore");
+  return s ? wrap(wmiemu__sched_sem_new(s, (int)initial, (int)max), 3) : NULL;
+}
+
+static BOOL det_sem_release(void *ctx, void *sem, LONG count, LONG *prev) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("ReleaseSemaphore");
+  if (!s)
+    return FALSE;
+  int before = 0;
+  int ok = wmiemu__sched_sem_release(s, unwrap(s, sem, "ReleaseSemaphore"), (int)count, &before);
+  if (prev)
+    *prev = before;
+  return ok != 0;
+}
+
+static int addr_equal(const volatile void *addr, const void *cmp, SIZE_T size) {
+  switch (size) {
+  case 1: return __atomic_load_n((const volatile uint8_t *)addr, __ATOMIC_ACQUIRE) == *(const uint8_t *)cmp;
+  case 2: return __atomic_load_n((const volatile uint16_t *)addr, __ATOMIC_ACQUIRE) == *(const uint16_t *)cmp;
+  case 4: return __atomic_load_n((const volatile uint32_t *)addr, __ATOMIC_ACQUIRE) == *(const uint32_t *)cmp;
+  default: return __atomic_load_n((const volatile uint64_t *)addr, __ATOMIC_ACQUIRE) == *(const uint64_t *)cmp;
+  }
+}
+
+/* 1 when w was still waiting (no wake picked it). */
+static int addr_unlink(addr_waiter_t *w) {
+  for (addr_waiter_t **pp = &g_addr_waiters; *pp; pp = &(*pp)->next) {
+    if (*pp == w) {
+      *pp = w->next;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static BOOL det_addr_wait(void *ctx, const volatile void *addr, const void *cmp, SIZE_T size, DWORD timeout_ms) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("WaitOnAddress");
+  if (!s) {
+    sched_yield();   /* a spurious wake: the caller re-checks */
+    return TRUE;
+  }
+  if (!addr_equal(addr, cmp, size)) {
+    wmiemu__sched_yield(s, "WaitOnAddress", 0);
+    return TRUE;
+  }
+  addr_waiter_t me = { addr, wmiemu__sched_event_new(s, 0, 0), NULL };
+  if (!me.ev) {
+    wmiemu__sched_yield(s, "WaitOnAddress", 0);
+    return TRUE;
+  }
+  addr_waiter_t **tail = &g_addr_waiters;
+  while (*tail)
+    tail = &(*tail)->next;
+  *tail = &me;
+  uint64_t timeout = timeout_ms == INFINITE ? WMIEMU__SCHED_INFINITE : timeout_ms;
+  int r = wmiemu__sched_wait(s, &me.ev, 1, 0, timeout, 0);
+  /* A wake that picked this thread as its deadline passed still counts. */
+  return addr_unlink(&me) ? r != WMIEMU__SCHED_WAIT_TIMEOUT : TRUE;
+}
+
+static void det_addr_wake(void *ctx, const void *addr, BOOL all) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled("WakeByAddress");
+  if (!s)
+    return;
+  /* Take the waiters off the list before any is woken: a woken thread
+   * runs at the first scheduling point and its entry leaves with it. */
+  unsigned n = 0, cap = 0;
+  wmiemu__sched_obj_t **evs = NULL;
+  for (addr_waiter_t **pp = &g_addr_waiters; *pp;) {
+    addr_waiter_t *w = *pp;
+    if (w->addr != addr) {
+      pp = &w->next;
+      continue;
+    }
+    if (n == cap) {
+      unsigned ncap = cap ? cap * 2 : 8;
+      wmiemu__sched_obj_t **more = realloc(evs, ncap * sizeof(*evs));
+      if (!more)
+        break;
+      evs = more;
+      cap = ncap;
+    }
+    evs[n++] = w->ev;
+    *pp = w->next;
+    if (!all)
+      break;
+  }
+  if (!n)
+    wmiemu__sched_yield(s, "WakeByAddress", 0);
+  for (unsigned i = 0; i < n; i++)
+    wmiemu__sched_event_set(s, evs[i]);
+  free(evs);
+}
+
+static void det_point(void *ctx, const char *op) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled(op);
+  if (s)
+    wmiemu__sched_yield(s, op, 0);
+}
+
 static void det_sleep(void *ctx, DWORD ms) {
   (void)ctx;
   wmiemu__sched_t *s = controlled("Sleep");
@@ -221,10 +338,16 @@ static const wmiemu__sched_ops_t seam_det_ops = {
   det_sleep,
   det_now_ms,
   det_obj_destroy,
+  det_sem_create,
+  det_sem_release,
+  det_addr_wait,
+  det_addr_wake,
+  det_point,
 };
 
 void wmiemu__seam_det_begin(void) {
   __atomic_add_fetch(&g_gen, 1, __ATOMIC_ACQ_REL);
+  g_addr_waiters = NULL;
   const wmiemu__sched_ops_t *prev = wmiemu__sched_ops_install(&seam_det_ops);
   if (prev != &seam_det_ops)
     g_prev = prev;
@@ -233,6 +356,7 @@ void wmiemu__seam_det_begin(void) {
 void wmiemu__seam_det_end(void) {
   wmiemu__sched_ops_install(g_prev);
   g_prev = NULL;
+  g_addr_waiters = NULL;
   /* Objects of the schedule just ended are stale from now on. */
   __atomic_add_fetch(&g_gen, 1, __ATOMIC_ACQ_REL);
 }

@@ -383,10 +383,45 @@ static DWORD rec_wait(void *ctx, void *const *o, DWORD n, BOOL all, DWORD ms)
 static void rec_sleep(void *ctx, DWORD ms) { (void)ctx; InterlockedIncrement(&seen.sleeps); inner->sleep(inner->ctx, ms); }
 static uint64_t rec_now(void *ctx) { (void)ctx; InterlockedIncrement(&seen.clocks); return 1000000 + inner->now_ms(inner->ctx); }
 static void rec_destroy(void *ctx, void *o) { (void)ctx; inner->obj_destroy(inner->ctx, o); }
+static struct {
+    LONG sem_creates, sem_releases, addr_waits, addr_wakes, points;
+} seen_sync;
+
+static void *rec_sem_create(void *ctx, LONG i, LONG m)
+{
+    (void)ctx;
+    InterlockedIncrement(&seen_sync.sem_creates);
+    return inner->sem_create(inner->ctx, i, m);
+}
+static BOOL rec_sem_release(void *ctx, void *s, LONG c, LONG *p)
+{
+    (void)ctx;
+    InterlockedIncrement(&seen_sync.sem_releases);
+    return inner->sem_release(inner->ctx, s, c, p);
+}
+static BOOL rec_addr_wait(void *ctx, const volatile void *a, const void *c, SIZE_T n, DWORD ms)
+{
+    (void)ctx;
+    InterlockedIncrement(&seen_sync.addr_waits);
+    return inner->addr_wait(inner->ctx, a, c, n, ms);
+}
+static void rec_addr_wake(void *ctx, const void *a, BOOL all)
+{
+    (void)ctx;
+    InterlockedIncrement(&seen_sync.addr_wakes);
+    inner->addr_wake(inner->ctx, a, all);
+}
+static void rec_point(void *ctx, const char *op)
+{
+    (void)ctx;
+    InterlockedIncrement(&seen_sync.points);
+    inner->point(inner->ctx, op);
+}
 
 static const wmiemu__sched_ops_t recording = {
     "recording", NULL, rec_thread_create, rec_thread_exit, rec_event_create, rec_event_set, rec_event_reset,
     rec_mutex_create, rec_mutex_lock, rec_mutex_trylock, rec_mutex_unlock, rec_wait, rec_sleep, rec_now, rec_destroy,
+    rec_sem_create, rec_sem_release, rec_addr_wait, rec_addr_wake, rec_point,
 };
 
 static void seam_sees_every_operation(void **state)
@@ -421,6 +456,49 @@ static void seam_sees_every_operation(void **state)
     CloseHandle(t);
 }
 
+static void CALLBACK set_on_fire(PVOID p, BOOLEAN fired)
+{
+    if (fired)
+        SetEvent((HANDLE)p);
+}
+
+/* Semaphores, mutexes, SRW locks, condition variables and timers reach the
+ * seam for every creation, release, acquire, wait and wake. */
+static void seam_sees_sync_operations(void **state)
+{
+    (void)state;
+    inner = &wmiemu__sched_ops_default;
+    assert_ptr_equal(wmiemu__sched_ops_install(&recording), &wmiemu__sched_ops_default);
+    LONG creates = seen.creates;
+    HANDLE s = CreateSemaphoreW(NULL, 0, 1, NULL);
+    HANDLE m = CreateMutexW(NULL, TRUE, NULL);
+    assert_int_equal(seen_sync.sem_creates, 2);
+    assert_true(ReleaseSemaphore(s, 1, NULL));
+    assert_true(ReleaseMutex(m));
+    assert_int_equal(seen_sync.sem_releases, 2);
+    SRWLOCK l = SRWLOCK_INIT;
+    AcquireSRWLockExclusive(&l);
+    ReleaseSRWLockExclusive(&l);
+    assert_int_equal(seen_sync.points, 2); /* uncontended: still seen */
+    CONDITION_VARIABLE cv = CONDITION_VARIABLE_INIT;
+    AcquireSRWLockShared(&l);
+    assert_false(SleepConditionVariableSRW(&cv, &l, 1, CONDITION_VARIABLE_LOCKMODE_SHARED));
+    ReleaseSRWLockShared(&l);
+    assert_int_equal(seen_sync.addr_waits, 1);
+    WakeConditionVariable(&cv);
+    assert_int_equal(seen_sync.addr_wakes, 1);
+    /* A timer's thread and its callback's thread both come from the seam. */
+    HANDLE fired = CreateEventW(NULL, TRUE, FALSE, NULL), timer;
+    assert_true(CreateTimerQueueTimer(&timer, NULL, set_on_fire, fired, 1, 0, WT_EXECUTEDEFAULT));
+    assert_int_equal(WaitForSingleObject(fired, INFINITE), WAIT_OBJECT_0);
+    assert_true(DeleteTimerQueueTimer(NULL, timer, INVALID_HANDLE_VALUE));
+    assert_int_equal(seen.creates - creates, 2);
+    assert_ptr_equal(wmiemu__sched_ops_install(NULL), &recording);
+    CloseHandle(fired);
+    CloseHandle(s);
+    CloseHandle(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +516,7 @@ int main(void)
         cmocka_unit_test(sleep_and_ticks),
         cmocka_unit_test(last_error_per_thread),
         cmocka_unit_test(seam_sees_every_operation),
+        cmocka_unit_test(seam_sees_sync_operations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,11 @@
  * change (SetEvent, a thread ending) broadcasts and waiters re-check their
  * objects. That makes WaitForMultipleObjects with wait_all atomic with no
  * lock ordering to get wrong; Win32 waits in providers are few, so the
- * broadcast costs little. Mutexes are pthread recursive mutexes.
+ * broadcast costs little. Semaphores are counts under the same lock.
+ * Mutexes are pthread recursive mutexes. Address waits (SRW locks,
+ * condition variables) hash to one of a few lock/condition pairs; a wake
+ * broadcasts to its bucket and the woken re-check, which WaitOnAddress's
+ * contract allows.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,13 +24,14 @@
 #include "compat/altstack.h"
 #include "compat/seam.h"
 
-enum { OBJ_EVENT, OBJ_MUTEX };
+enum { OBJ_EVENT, OBJ_MUTEX, OBJ_SEM };
 
 typedef struct {
     int kind;
     int refs;            /* compat's reference + a running thread's */
     BOOL manual_reset;
     BOOL signaled;       /* under wait_lock */
+    LONG count, max;     /* semaphores, under wait_lock */
     pthread_mutex_t mutex;
 } obj_t;
 
@@ -190,22 +195,65 @@ static void mx_unlock(void *ctx, void *m)
     pthread_mutex_unlock(&((obj_t *)m)->mutex);
 }
 
+static void *sem_create(void *ctx, LONG initial, LONG max)
+{
+    (void)ctx;
+    pthread_once(&wait_once, wait_init);
+    obj_t *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    o->kind = OBJ_SEM;
+    o->refs = 1;
+    o->count = initial;
+    o->max = max;
+    return o;
+}
+
+static BOOL sem_release(void *ctx, void *sem, LONG count, LONG *prev)
+{
+    (void)ctx;
+    obj_t *o = sem;
+    BOOL ok;
+    pthread_mutex_lock(&wait_lock);
+    if (prev)
+        *prev = o->count;
+    ok = count > 0 && count <= o->max - o->count;
+    if (ok) {
+        o->count += count;
+        pthread_cond_broadcast(&wait_cond);
+    }
+    pthread_mutex_unlock(&wait_lock);
+    return ok;
+}
+
+/* Under wait_lock. */
+static BOOL is_signaled(const obj_t *o)
+{
+    return o->kind == OBJ_SEM ? o->count > 0 : o->signaled;
+}
+
+static void consume(obj_t *o)
+{
+    if (o->kind == OBJ_SEM)
+        o->count--;
+    else if (!o->manual_reset)
+        o->signaled = FALSE;
+}
+
 /* Under wait_lock: the index that satisfies the wait, or -1. */
 static int satisfied(obj_t *const *objs, DWORD n, BOOL wait_all)
 {
     if (wait_all) {
         for (DWORD i = 0; i < n; i++)
-            if (!objs[i]->signaled)
+            if (!is_signaled(objs[i]))
                 return -1;
         for (DWORD i = 0; i < n; i++)
-            if (!objs[i]->manual_reset)
-                objs[i]->signaled = FALSE;
+            consume(objs[i]);
         return 0;
     }
     for (DWORD i = 0; i < n; i++) {
-        if (objs[i]->signaled) {
-            if (!objs[i]->manual_reset)
-                objs[i]->signaled = FALSE;
+        if (is_signaled(objs[i])) {
+            consume(objs[i]);
             return (int)i;
         }
     }
@@ -228,7 +276,7 @@ static DWORD do_wait(void *ctx, void *const *objs, DWORD n, BOOL wait_all, DWORD
     (void)ctx;
     struct timespec deadline;
     for (DWORD i = 0; i < n; i++)
-        if (!objs[i] || ((obj_t *)objs[i])->kind != OBJ_EVENT)
+        if (!objs[i] || ((obj_t *)objs[i])->kind == OBJ_MUTEX)
             return WAIT_FAILED;
     pthread_once(&wait_once, wait_init);
     if (timeout_ms != INFINITE)
@@ -245,6 +293,81 @@ static DWORD do_wait(void *ctx, void *const *objs, DWORD n, BOOL wait_all, DWORD
     }
     pthread_mutex_unlock(&wait_lock);
     return idx < 0 ? WAIT_TIMEOUT : (DWORD)idx;
+}
+
+/* ---- address waits ---- */
+
+#define ADDR_BUCKETS 64
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} buckets[ADDR_BUCKETS];
+static pthread_once_t buckets_once = PTHREAD_ONCE_INIT;
+
+static void buckets_init(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    for (int i = 0; i < ADDR_BUCKETS; i++) {
+        pthread_mutex_init(&buckets[i].lock, NULL);
+        pthread_cond_init(&buckets[i].cond, &attr);
+    }
+    pthread_condattr_destroy(&attr);
+}
+
+static unsigned bucket_of(const volatile void *addr)
+{
+    uintptr_t a = (uintptr_t)addr >> 3;
+    return (unsigned)((a ^ (a >> 7) ^ (a >> 13)) % ADDR_BUCKETS);
+}
+
+static BOOL addr_equal(const volatile void *addr, const void *cmp, SIZE_T size)
+{
+    switch (size) {
+    case 1: return __atomic_load_n((const volatile uint8_t *)addr, __ATOMIC_ACQUIRE) == *(const uint8_t *)cmp;
+    case 2: return __atomic_load_n((const volatile uint16_t *)addr, __ATOMIC_ACQUIRE) == *(const uint16_t *)cmp;
+    case 4: return __atomic_load_n((const volatile uint32_t *)addr, __ATOMIC_ACQUIRE) == *(const uint32_t *)cmp;
+    default: return __atomic_load_n((const volatile uint64_t *)addr, __ATOMIC_ACQUIRE) == *(const uint64_t *)cmp;
+    }
+}
+
+static BOOL addr_wait(void *ctx, const volatile void *addr, const void *cmp, SIZE_T size, DWORD timeout_ms)
+{
+    (void)ctx;
+    pthread_once(&buckets_once, buckets_init);
+    struct timespec deadline;
+    if (timeout_ms != INFINITE)
+        deadline_after(&deadline, timeout_ms);
+    unsigned b = bucket_of(addr);
+    BOOL woken = TRUE;
+    pthread_mutex_lock(&buckets[b].lock);
+    if (addr_equal(addr, cmp, size)) {
+        int rc = timeout_ms == INFINITE ? pthread_cond_wait(&buckets[b].cond, &buckets[b].lock)
+                                        : pthread_cond_timedwait(&buckets[b].cond, &buckets[b].lock, &deadline);
+        woken = rc != ETIMEDOUT;
+    }
+    pthread_mutex_unlock(&buckets[b].lock);
+    return woken;
+}
+
+static void addr_wake(void *ctx, const void *addr, BOOL all)
+{
+    (void)ctx;
+    (void)all; /* everyone in the bucket re-checks */
+    pthread_once(&buckets_once, buckets_init);
+    unsigned b = bucket_of(addr);
+    pthread_mutex_lock(&buckets[b].lock);
+    pthread_cond_broadcast(&buckets[b].cond);
+    pthread_mutex_unlock(&buckets[b].lock);
+}
+
+/* Real threads interleave by themselves. */
+static void point(void *ctx, const char *op)
+{
+    (void)ctx;
+    (void)op;
 }
 
 static void do_sleep(void *ctx, DWORD ms)
@@ -290,4 +413,9 @@ const wmiemu__sched_ops_t wmiemu__sched_ops_default = {
     .sleep = do_sleep,
     .now_ms = now_ms,
     .obj_destroy = obj_destroy,
+    .sem_create = sem_create,
+    .sem_release = sem_release,
+    .addr_wait = addr_wait,
+    .addr_wake = addr_wake,
+    .point = point,
 };
