@@ -265,11 +265,18 @@ static BOOL check_forwards(wmiemu__mof_ctx_t *ctx) {
   return TRUE;
 }
 
-/* One property declaration; ctx->tok is at its first token (after qualifiers). */
-static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
+/* A type: a CIM type, "C ref" (a reference) or a class name (an embedded
+ * object), and "void" where allow_void. */
+static BOOL parse_type(wmiemu__mof_ctx_t *ctx, CIMTYPE *out, wmiemu__cim_str_t **ref_class, BOOL allow_void,
+                       const char *what) {
   CIMTYPE type = CIM_EMPTY;
   unsigned tline = ctx->tok.line, tcol = ctx->tok.col;
-  if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER, "a property type");
+  *ref_class = NULL;
+  if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER, what);
+  if (allow_void && wmiemu__mof_tok_is(&ctx->tok, "void")) {
+    *out = CIM_EMPTY;
+    return wmiemu__mof_next(ctx);
+  }
   for (size_t i = 0; i < sizeof data_types / sizeof *data_types; i++)
     if (wmiemu__mof_tok_is(&ctx->tok, data_types[i].name)) type = data_types[i].type;
   if (type == CIM_EMPTY || type == CIM_OBJECT) {
@@ -289,34 +296,121 @@ static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
       wmiemu__str_unref(cls);
       return FALSE;
     }
-    d->ref_class = cls;
+    *ref_class = cls;
   } else {
     if (!wmiemu__mof_next(ctx)) return FALSE;
     if (wmiemu__mof_tok_is(&ctx->tok, "ref"))
       return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_EXPECTED_PROPERTY_NAME,
                                "'ref' follows a class name, not a CIM type");
   }
+  *out = type;
+  return TRUE;
+}
+
+/* "[" [size] "]" after a name, ctx->tok on '['. */
+static BOOL parse_array_suffix(wmiemu__mof_ctx_t *ctx, CIMTYPE *type) {
+  if (!wmiemu__mof_next(ctx)) return FALSE;
+  if (ctx->tok.kind == MOF_T_INT) {
+    if (ctx->tok.neg || !ctx->tok.mag)
+      return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE,
+                               "array size must be a positive integer");
+    if (!wmiemu__mof_next(ctx)) return FALSE;
+  }
+  if (!wmiemu__mof_expect_punct(ctx, ']', WBEMMOF_E_EXPECTED_CLOSE_BRACKET)) return FALSE;
+  *type |= CIM_FLAG_ARRAY;
+  return TRUE;
+}
+
+/* Where each member of a class declaration starts, for its errors; a
+ * method's parameters too. */
+typedef struct {
+  unsigned line, col;
+  unsigned *params;                /* line, col of each parameter */
+} member_pos_t;
+
+/* The parameter list of method m, ctx->tok after '('. */
+static BOOL parse_params(wmiemu__mof_ctx_t *ctx, wmiemu__cim_method_decl_t *m, member_pos_t *pos) {
+  UINT32 cap = 0;
+  if (!wmiemu__mof_next(ctx)) return FALSE;
+  if (wmiemu__mof_is_punct(ctx, ')')) return wmiemu__mof_next(ctx);
+  for (;;) {
+    wmiemu__cim_prop_decl_t *p;
+    unsigned line = ctx->tok.line, col = ctx->tok.col;
+    if (m->nparams == cap) {
+      cap = cap ? cap * 2 : 8;
+      wmiemu__cim_prop_decl_t *ps = realloc(m->params, cap * sizeof(*ps));
+      unsigned *pp = ps ? realloc(pos->params, cap * 2 * sizeof(*pp)) : NULL;
+      if (ps) m->params = ps;
+      if (!ps || !pp) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+      pos->params = pp;
+    }
+    p = &m->params[m->nparams++];
+    memset(p, 0, sizeof(*p));
+    wmiemu__qualset_init(&p->quals);
+    wmiemu__value_init_null(&p->def, CIM_EMPTY);
+    pos->params[2 * (m->nparams - 1)] = line;
+    pos->params[2 * (m->nparams - 1) + 1] = col;
+    if (wmiemu__mof_is_punct(ctx, '[') && !parse_qualifiers(ctx, &p->quals)) return FALSE;
+    if (!parse_type(ctx, &p->type, &p->ref_class, FALSE, "a parameter type")) return FALSE;
+    if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a parameter name");
+    if (!(p->name = wmiemu__mof_tok_name(ctx))) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+    if (!wmiemu__mof_next(ctx)) return FALSE;
+    if (wmiemu__mof_is_punct(ctx, '[') && !parse_array_suffix(ctx, &p->type)) return FALSE;
+    wmiemu__value_init_null(&p->def, p->type);
+    if (wmiemu__mof_is_punct(ctx, '=')) {
+      /* a default, as mofcomp takes it: the signature property's default */
+      wmiemu__mof_lit_t l;
+      char what[96];
+      char *pn = utf8_of(p->name->s);
+      BOOL ok;
+      snprintf(what, sizeof what, "parameter '%s'", pn ? pn : "?");
+      free(pn);
+      if (!wmiemu__mof_next(ctx)) return FALSE;
+      ok = parse_literal(ctx, &l, TRUE) && wmiemu__mof_lit_to_value(ctx, &l, p->type, p->ref_class, what, &p->def);
+      wmiemu__mof_lit_free(&l);
+      if (!ok) return FALSE;
+    }
+    if (wmiemu__mof_is_punct(ctx, ')')) return wmiemu__mof_next(ctx);
+    if (!wmiemu__mof_is_punct(ctx, ',')) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_PAREN, "',' or ')'");
+    if (!wmiemu__mof_next(ctx)) return FALSE;
+  }
+}
+
+/* One property or method declaration; ctx->tok is at its first token
+ * (after the qualifiers, which d holds). A method moves d's name, type and
+ * qualifiers into m and sets *is_method. */
+static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d, wmiemu__cim_method_decl_t *m,
+                           member_pos_t *mpos, BOOL *is_method) {
+  CIMTYPE type = CIM_EMPTY;
+  unsigned tline = ctx->tok.line, tcol = ctx->tok.col;
+  BOOL is_void = wmiemu__mof_tok_is(&ctx->tok, "void");
+  *is_method = FALSE;
+  if (!parse_type(ctx, &type, &d->ref_class, TRUE, "a property type")) return FALSE;
   if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a property name");
   if (ctx->tok.len >= 2 && ctx->tok.text[0] == '_' && ctx->tok.text[1] == '_')
     return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_INVALID_PROPERTY,
-                             "property names starting with '__' are reserved for system properties");
+                             "property and method names starting with '__' are reserved for the system");
   if (!(d->name = wmiemu__mof_tok_name(ctx))) return wmiemu__mof_error(ctx, tline, tcol, WBEM_E_OUT_OF_MEMORY, "out of memory");
-  unsigned nline = ctx->tok.line, ncol = ctx->tok.col;
   if (!wmiemu__mof_next(ctx)) return FALSE;
-  if (wmiemu__mof_is_punct(ctx, '('))
-    return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_NOT_SUPPORTED,
-                             "methods are not supported (event provider classes have none)");
-  if (wmiemu__mof_is_punct(ctx, '[')) {
-    if (!wmiemu__mof_next(ctx)) return FALSE;
-    if (ctx->tok.kind == MOF_T_INT) {
-      if (ctx->tok.neg || !ctx->tok.mag)
-        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE,
-                                 "array size must be a positive integer");
-      if (!wmiemu__mof_next(ctx)) return FALSE;
-    }
-    if (!wmiemu__mof_expect_punct(ctx, ']', WBEMMOF_E_EXPECTED_CLOSE_BRACKET)) return FALSE;
-    type |= CIM_FLAG_ARRAY;
+  if (wmiemu__mof_is_punct(ctx, '(')) {
+    *is_method = TRUE;
+    memset(m, 0, sizeof(*m));
+    m->name = d->name;
+    m->quals = d->quals;
+    m->ret_type = type;
+    m->ret_class = d->ref_class;
+    m->bad_param = -1;
+    d->name = d->ref_class = NULL;
+    wmiemu__qualset_init(&d->quals);
+    mpos->line = tline;
+    mpos->col = tcol;
+    mpos->params = NULL;
+    if (!parse_params(ctx, m, mpos)) return FALSE;
+    return wmiemu__mof_expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI);
   }
+  if (is_void)
+    return wmiemu__mof_error(ctx, tline, tcol, WBEMMOF_E_UNRECOGNIZED_TYPE, "a property cannot be void");
+  if (wmiemu__mof_is_punct(ctx, '[') && !parse_array_suffix(ctx, &type)) return FALSE;
   d->type = type;
   wmiemu__value_init_null(&d->def, type);
   if (wmiemu__mof_is_punct(ctx, '=')) {
@@ -334,7 +428,6 @@ static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
     if (!ok) return FALSE;
     d->def.flags |= WMIEMU__VALUE_SET;
   }
-  (void)nline; (void)ncol;
   return wmiemu__mof_expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI);
 }
 
@@ -342,6 +435,9 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
   wmiemu__cim_prop_decl_t *decls = NULL;
   unsigned *dpos = NULL;
   UINT32 n = 0, cap = 0;
+  wmiemu__cim_method_decl_t *mdecls = NULL;
+  member_pos_t *mpos = NULL;
+  UINT32 nm = 0, mcap = 0;
   wmiemu__cim_class_t *super = NULL, *cls = NULL;
   wmiemu__cim_str_t *name = NULL;
   unsigned cline, ccol;
@@ -407,10 +503,28 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
     wmiemu__qualset_init(&decls[n].quals);
     wmiemu__value_init_null(&decls[n].def, CIM_EMPTY);
     n++;
+    if (nm == mcap) {
+      mcap = mcap ? mcap * 2 : 4;
+      wmiemu__cim_method_decl_t *m = realloc(mdecls, mcap * sizeof(*m));
+      member_pos_t *p = m ? realloc(mpos, mcap * sizeof(*p)) : NULL;
+      if (m) mdecls = m;
+      if (!m || !p) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
+      mpos = p;
+    }
     if (wmiemu__mof_is_punct(ctx, '[') && !parse_qualifiers(ctx, &decls[n - 1].quals)) goto done;
     dpos[2 * (n - 1)] = ctx->tok.line;
     dpos[2 * (n - 1) + 1] = ctx->tok.col;
-    if (!parse_property(ctx, &decls[n - 1])) goto done;
+    {
+      BOOL is_method = FALSE;
+      BOOL ok_member = parse_property(ctx, &decls[n - 1], &mdecls[nm], &mpos[nm], &is_method);
+      if (is_method) {
+        /* the slot taken for a property holds nothing now */
+        decl_clear(&decls[n - 1]);
+        n--;
+        nm++;
+      }
+      if (!ok_member) goto done;
+    }
   }
   if (!wmiemu__mof_next(ctx)) goto done;
   if (!wmiemu__mof_expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto done;
@@ -418,13 +532,24 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
   {
     char err[256];
     int bad;
-    HRESULT hr = wmiemu__class_create(name->s, super, ctx->ns, ctx->server, quals, decls, n, &cls, err, sizeof err, &bad);
-    n = 0;   /* consumed */
+    UINT32 nprops = n;
+    HRESULT hr = wmiemu__class_create(name->s, super, ctx->ns, ctx->server, quals, decls, n, mdecls, nm, &cls,
+                                      err, sizeof err, &bad);
     if (FAILED(hr)) {
-      if (bad >= 0) wmiemu__mof_error(ctx, dpos[2 * bad], dpos[2 * bad + 1], hr, "%s", err);
-      else wmiemu__mof_error(ctx, cline, ccol, hr, "%s", err);
+      if (bad >= (int)nprops) {
+        const member_pos_t *mp = &mpos[bad - (int)nprops];
+        INT32 bp = mdecls[bad - (int)nprops].bad_param;
+        if (bp >= 0) wmiemu__mof_error(ctx, mp->params[2 * bp], mp->params[2 * bp + 1], hr, "%s", err);
+        else wmiemu__mof_error(ctx, mp->line, mp->col, hr, "%s", err);
+      } else if (bad >= 0) {
+        wmiemu__mof_error(ctx, dpos[2 * bad], dpos[2 * bad + 1], hr, "%s", err);
+      } else {
+        wmiemu__mof_error(ctx, cline, ccol, hr, "%s", err);
+      }
+      n = 0;   /* consumed */
       goto done;
     }
+    n = 0;
   }
   if (!wmiemu__mof_charge(ctx, cline, ccol, wmiemu__mof_class_weight(cls, ctx->weight_left)))
     goto done;
@@ -450,6 +575,12 @@ done:
   for (UINT32 i = 0; i < n; i++) decl_clear(&decls[i]);
   free(decls);
   free(dpos);
+  for (UINT32 i = 0; i < nm; i++) {
+    wmiemu__method_decl_clear(&mdecls[i]);
+    free(mpos[i].params);
+  }
+  free(mdecls);
+  free(mpos);
   wmiemu__qualset_clear(quals);
   wmiemu__str_unref(name);
   if (cls) wmiemu__class_unref(cls);
