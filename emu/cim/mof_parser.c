@@ -643,10 +643,21 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
     wmiemu__cim_value_t v;
     char what[96];
     BOOL ok;
+    BOOL qualified = FALSE;
     if (wmiemu__mof_is_punct(ctx, '[')) {
-      wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_NOT_SUPPORTED,
-                        "qualifiers on instance properties are not supported");
-      goto fail;
+      /* mofcomp takes qualifiers on an instance's property (a [DYNPROPS]
+       * instance names its property provider so); parsed and checked,
+       * they are not kept: our instances share their class's property
+       * qualifiers */
+      wmiemu__cim_qualset_t pq;
+      unsigned qline = ctx->tok.line, qcol = ctx->tok.col;
+      BOOL qok;
+      wmiemu__qualset_init(&pq);
+      qok = parse_qualifiers(ctx, &pq);
+      wmiemu__qualset_clear(&pq);
+      if (!qok) goto fail;
+      wmiemu__mof_warning(ctx, qline, qcol, "qualifiers on an instance's property are accepted and not kept");
+      qualified = TRUE;
     }
     if (ctx->tok.kind != MOF_T_IDENT) { wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a property name or '}'"); goto fail; }
     wmiemu__cim_str_t *pn = wmiemu__mof_tok_name(ctx);
@@ -674,6 +685,11 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
     assigned[i] = TRUE;
     snprintf(what, sizeof what, "property '%.*s'", (int)(ctx->tok.len > 60 ? 60 : ctx->tok.len), ctx->tok.text);
     if (!wmiemu__mof_next(ctx)) goto fail;
+    if (qualified && wmiemu__mof_is_punct(ctx, ';')) {
+      /* "[Dynamic, ...] Name;": the value comes from a provider */
+      if (!wmiemu__mof_next(ctx)) goto fail;
+      continue;
+    }
     if (!wmiemu__mof_is_punct(ctx, '=')) { wmiemu__mof_expected(ctx, WBEMMOF_E_TYPE_MISMATCH, "'='"); goto fail; }
     if (!wmiemu__mof_next(ctx)) goto fail;
     ok = parse_literal(ctx, &l, TRUE) &&

@@ -407,6 +407,44 @@ static void test_deep_method_qualifiers(void **state) {
   free(mof);
 }
 
+/* Qualifiers on an instance's property values, as a [DYNPROPS] instance
+ * gives them: taken (with a warning that they are not kept), and a value
+ * may then be left to the provider. */
+static int warnings;
+static void count_warnings(void *ctx, const wmiemu_diag_t *d) {
+  (void)ctx;
+  if (d->severity == WMIEMU_DIAG_WARNING) warnings++;
+}
+
+static void test_instance_property_qualifiers(void **state) {
+  static const char mof[] =
+    "class P { [key] string K; string A; uint32 N; };\n"
+    "[DYNPROPS] instance of P { K = \"k\"; [PropertyContext(\"x\"), Dynamic, Provider(\"PP\")] A;\n"
+    "  [Dynamic] N = 3; };\n";
+  wmiemu_repo_t *repo;
+  IWbemClassObject *inst;
+  VARIANT v;
+  (void)state;
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  warnings = 0;
+  assert_hr(wmiemu_mof_compile_text(repo, "m.mof", mof, strlen(mof), count_warnings, NULL), S_OK);
+  assert_int_equal(warnings, 2);
+  assert_hr(wmiemu_repo_get_object(repo, u"root\\default", u"P.K=\"k\"", &inst), S_OK);
+  assert_hr(inst->lpVtbl->Get(inst, u"A", 0, &v, NULL, NULL), S_OK);
+  assert_int_equal(V_VT(&v), VT_NULL);
+  assert_hr(inst->lpVtbl->Get(inst, u"N", 0, &v, NULL, NULL), S_OK);
+  assert_int_equal(V_I4(&v), 3);
+  inst->lpVtbl->Release(inst);
+  /* without qualifiers a property still needs its value, and a bad
+   * qualifier list is still an error */
+  diags_t d;
+  wmiemu_repo_free(compile("class P { [key] string K; string A; };\ninstance of P { K = \"k\"; A; };",
+                           WBEMMOF_E_TYPE_MISMATCH, &d));
+  wmiemu_repo_free(compile("class P { [key] string K; string A; };\ninstance of P { K = \"k\"; [X, X] A; };",
+                           WBEMMOF_E_DUPLICATE_QUALIFIER, &d));
+  wmiemu_repo_free(repo);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_get_method_signatures),
@@ -416,6 +454,7 @@ int main(void) {
     cmocka_unit_test(test_inherited_methods),
     cmocka_unit_test(test_many_parameters),
     cmocka_unit_test(test_deep_method_qualifiers),
+    cmocka_unit_test(test_instance_property_qualifiers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
