@@ -445,6 +445,60 @@ static void test_instance_property_qualifiers(void **state) {
   wmiemu_repo_free(repo);
 }
 
+/* __SystemSecurity's methods as their pages give them, in every namespace. */
+static void test_system_security_methods(void **state) {
+  static const struct { const char *name; const char *in, *out; CIMTYPE type; } methods[] = {
+    { "GetSD", NULL, "SD", CIM_UINT8 | CIM_FLAG_ARRAY },
+    { "SetSD", "SD", NULL, CIM_UINT8 | CIM_FLAG_ARRAY },
+    { "GetSecurityDescriptor", NULL, "Descriptor", CIM_OBJECT },
+    { "SetSecurityDescriptor", "Descriptor", NULL, CIM_OBJECT },
+    { "GetCallerAccessRights", NULL, "Rights", CIM_SINT32 },
+    { "Get9XUserList", NULL, "ul", CIM_OBJECT | CIM_FLAG_ARRAY },
+    { "Set9XUserList", "ul", NULL, CIM_OBJECT | CIM_FLAG_ARRAY },
+  };
+  static const WCHAR *const namespaces[] = { u"root", u"root\\cimv2", u"root\\default" };
+  wmiemu_repo_t *repo;
+  (void)state;
+  assert_hr(wmiemu_repo_new(&repo), S_OK);
+  for (size_t n = 0; n < 3; n++) {
+    IWbemClassObject *cls;
+    UINT32 count = 0;
+    assert_hr(wmiemu_repo_get_class(repo, namespaces[n], u"__SystemSecurity", &cls), S_OK);
+    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
+      WCHAR name[32];
+      IWbemClassObject *in, *out;
+      char names[64];
+      CIMTYPE t;
+      for (size_t k = 0; (name[k] = (WCHAR)methods[i].name[k]) != 0; k++) {}
+      assert_hr(cls->lpVtbl->GetMethod(cls, name, 0, &in, &out), S_OK);
+      if (methods[i].in) {
+        prop_names(in, names, sizeof names);
+        assert_string_equal(names, methods[i].in);
+        WCHAR pn[16];
+        for (size_t k = 0; (pn[k] = (WCHAR)methods[i].in[k]) != 0; k++) {}
+        assert_hr(in->lpVtbl->Get(in, pn, 0, NULL, &t, NULL), S_OK);
+        assert_int_equal(t, methods[i].type);
+        in->lpVtbl->Release(in);
+      } else {
+        assert_null(in);
+      }
+      /* every one returns its status */
+      char want[64];
+      snprintf(want, sizeof want, "%s%sReturnValue", methods[i].out ? methods[i].out : "", methods[i].out ? "," : "");
+      prop_names(out, names, sizeof names);
+      assert_string_equal(names, want);
+      assert_hr(out->lpVtbl->Get(out, u"ReturnValue", 0, NULL, &t, NULL), S_OK);
+      assert_int_equal(t, CIM_UINT32);
+      out->lpVtbl->Release(out);
+    }
+    assert_hr(cls->lpVtbl->BeginMethodEnumeration(cls, 0), S_OK);
+    while (cls->lpVtbl->NextMethod(cls, 0, NULL, NULL, NULL) == S_OK) count++;
+    assert_int_equal(count, 7);
+    cls->lpVtbl->Release(cls);
+  }
+  wmiemu_repo_free(repo);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_get_method_signatures),
@@ -455,6 +509,7 @@ int main(void) {
     cmocka_unit_test(test_many_parameters),
     cmocka_unit_test(test_deep_method_qualifiers),
     cmocka_unit_test(test_instance_property_qualifiers),
+    cmocka_unit_test(test_system_security_methods),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
