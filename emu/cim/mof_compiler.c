@@ -340,6 +340,7 @@ static void ctx_free(wmiemu__mof_ctx_t *ctx) {
   }
   free(ctx->forwards);
   wmiemu__str_unref(ctx->ns_cache_key);
+  wmiemu__mof_qualdecl_free(ctx);
   wmiemu__mof_tok_free(&ctx->tok);
   wmiemu__str_unref(ctx->ns);
 }
