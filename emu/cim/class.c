@@ -18,6 +18,7 @@ void wmiemu__class_unref(wmiemu__cim_class_t *c) {
   if (!c || __atomic_sub_fetch(&c->ref, 1, __ATOMIC_ACQ_REL) != 0) return;
   for (UINT32 i = 0; i < c->nprops; i++) prop_clear(&c->props[i]);
   free(c->props);
+  wmiemu__class_free_methods(c);
   free(c->hash);
   free(c->keys);
   wmiemu__qualset_clear(&c->quals);
@@ -171,6 +172,7 @@ HRESULT wmiemu__class_create(const WCHAR *name, wmiemu__cim_class_t *super,
                              wmiemu__cim_str_t *ns, wmiemu__cim_str_t *server,
                              wmiemu__cim_qualset_t *quals,
                              wmiemu__cim_prop_decl_t *decls, UINT32 ndecls,
+                             wmiemu__cim_method_decl_t *mdecls, UINT32 nmdecls,
                              wmiemu__cim_class_t **out, char *err, size_t err_size,
                              int *bad_prop) {
   wmiemu__cim_class_t *c;
@@ -227,7 +229,16 @@ HRESULT wmiemu__class_create(const WCHAR *name, wmiemu__cim_class_t *super,
   for (i = 0; i < c->nprops; i++) c->props[i].key = wmiemu__qualset_is_true(&c->props[i].quals, "key");
   hr = build_keys(c);
   if (FAILED(hr)) goto fail;
+  if (nmdecls || (super && super->nmethods)) {
+    int bad_method = -1;
+    hr = wmiemu__class_add_methods(c, mdecls, nmdecls, err, err_size, &bad_method);
+    if (FAILED(hr)) {
+      if (bad_method >= 0) *bad_prop = (int)ndecls + bad_method;
+      goto fail;
+    }
+  }
   decls_clear(decls, ndecls);
+  for (i = 0; i < nmdecls; i++) wmiemu__method_decl_clear(&mdecls[i]);
   *out = c;
   return S_OK;
 
@@ -236,6 +247,7 @@ fail:
 fail_decls:
   wmiemu__qualset_clear(quals);
   decls_clear(decls, ndecls);
+  for (i = 0; i < nmdecls; i++) wmiemu__method_decl_clear(&mdecls[i]);
   if (!err[0]) snprintf(err, err_size, "out of memory");
   return hr;
 }
@@ -258,5 +270,5 @@ BOOL wmiemu__class_equal(const wmiemu__cim_class_t *a, const wmiemu__cim_class_t
     if (!(flags & WBEM_FLAG_IGNORE_DEFAULT_VALUES) && !wmiemu__value_equal(&p->def, &q->def, flags))
       return FALSE;
   }
-  return TRUE;
+  return wmiemu__methods_equal(a, b, flags);
 }

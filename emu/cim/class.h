@@ -35,6 +35,18 @@ typedef struct {
   wmiemu__cim_value_t def;       /* default value */
 } wmiemu__cim_prop_t;
 
+/* A method: its in and out signatures are __PARAMETERS classes whose
+ * properties are the parameters in ID order (method.c). */
+typedef struct {
+  wmiemu__cim_str_t *name;
+  uint32_t hash;
+  wmiemu__cim_str_t *origin;     /* class that introduced the method */
+  BOOL local;                    /* declared (introduced or overridden) here */
+  wmiemu__cim_qualset_t quals;
+  struct wmiemu__cim_class *in;  /* NULL when the method takes no in parameter */
+  struct wmiemu__cim_class *out; /* NULL when void with no out parameter */
+} wmiemu__cim_method_t;
+
 typedef struct wmiemu__cim_class {
   LONG ref;
   /* Every copy of an instance takes and drops a reference while other
@@ -56,6 +68,9 @@ typedef struct wmiemu__cim_class {
   UINT32 depth;                  /* number of superclasses */
   BOOL singleton;
   BOOL system;                   /* name starts with "__" */
+  UINT32 nmethods;               /* superclass's first, as for properties */
+  wmiemu__cim_method_t *methods;
+  wmiemu__hindex_t method_index; /* name hash -> method index */
 } wmiemu__cim_class_t;
 
 /* ---- qualifier lists ---- */
@@ -89,15 +104,44 @@ void wmiemu__qualset_write_mof(wmiemu__wbuf_t *b, const wmiemu__cim_qualset_t *q
  * the declaration gave a default. */
 typedef wmiemu__cim_prop_t wmiemu__cim_prop_decl_t;
 
+/* Method declaration: the parameters in declaration order, each with its
+ * qualifiers (in, out, ID...); ret_type CIM_EMPTY for void. All moved in. */
+typedef struct {
+  wmiemu__cim_str_t *name;
+  wmiemu__cim_qualset_t quals;
+  CIMTYPE ret_type;
+  wmiemu__cim_str_t *ret_class;  /* class of a reference or embedded object return */
+  wmiemu__cim_prop_decl_t *params;
+  UINT32 nparams;
+  INT32 bad_param;               /* set on error: the offending parameter, or -1 */
+} wmiemu__cim_method_decl_t;
+
+void wmiemu__method_decl_clear(wmiemu__cim_method_decl_t *d);
+
 /* Builds a class from its local part and its superclass (may be NULL). On
  * error returns the HRESULT, a message in err, and in *bad_prop the index of
- * the offending declaration (or -1). Always consumes quals and decls. */
+ * the offending declaration (or -1): a property below ndecls, method k at
+ * ndecls + k. Always consumes quals, decls and mdecls. */
 HRESULT wmiemu__class_create(const WCHAR *name, wmiemu__cim_class_t *super,
                              wmiemu__cim_str_t *ns, wmiemu__cim_str_t *server,
                              wmiemu__cim_qualset_t *quals,
                              wmiemu__cim_prop_decl_t *decls, UINT32 ndecls,
+                             wmiemu__cim_method_decl_t *mdecls, UINT32 nmdecls,
                              wmiemu__cim_class_t **out, char *err, size_t err_size,
                              int *bad_prop);
+
+/* ---- methods (method.c) ---- */
+
+/* The superclass's methods, then the declarations: new methods or
+ * overrides with the same signature. On error *bad is the declaration. */
+HRESULT wmiemu__class_add_methods(wmiemu__cim_class_t *c, wmiemu__cim_method_decl_t *decls, UINT32 n,
+                                  char *err, size_t err_size, int *bad);
+void wmiemu__class_free_methods(wmiemu__cim_class_t *c);
+/* Method index by name (case-insensitive), -1 when absent. */
+int wmiemu__class_find_method(const wmiemu__cim_class_t *c, const WCHAR *name);
+BOOL wmiemu__methods_equal(const wmiemu__cim_class_t *a, const wmiemu__cim_class_t *b, LONG flags);
+/* MOF text of a method declaration (no indent, no ';'). */
+void wmiemu__method_write_mof(wmiemu__wbuf_t *b, const wmiemu__cim_method_t *m, LONG flags);
 
 static inline wmiemu__cim_class_t *wmiemu__class_ref(wmiemu__cim_class_t *c) {
   __atomic_fetch_add(&c->ref, 1, __ATOMIC_RELAXED);

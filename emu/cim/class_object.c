@@ -39,6 +39,7 @@ static wmiemu__cim_object_t *object_alloc_extra(wmiemu__cim_class_t *cls, LONG g
   o->quals = NULL;
   o->enum_flags = 0;
   o->enum_pos = -1;
+  o->method_enum = -1;
   o->nvalues = n;
   return o;
 }
@@ -684,57 +685,125 @@ static HRESULT STDMETHODCALLTYPE object_InheritsFrom(IWbemClassObject *iface, LP
   return wmiemu__class_is_a(o->cls, ancestor) ? S_OK : S_FALSE;
 }
 
-/* Methods: the object model holds no method definitions (event provider
- * MOFs declare none), so these are not supported. */
+/* Methods. Only a class definition has them; on an instance every method
+ * call is WBEM_E_ILLEGAL_OPERATION ("Method information is not available
+ * from IWbemClassObject pointers which point to CIM instances", GetMethod's
+ * page). Class data is shared read-only, so PutMethod and DeleteMethod are
+ * not supported, as Put on a class is not: methods come from MOF. */
+
+static HRESULT signature_object(wmiemu__cim_class_t *sig, IWbemClassObject **out) {
+  if (!out) return S_OK;
+  *out = NULL;
+  return sig ? wmiemu__object_new_class(sig, out) : S_OK;
+}
+
+static HRESULT method_signatures(const wmiemu__cim_method_t *m, IWbemClassObject **in, IWbemClassObject **out) {
+  HRESULT hr = signature_object(m->in, in);
+  if (SUCCEEDED(hr)) hr = signature_object(m->out, out);
+  if (FAILED(hr) && in && *in) {
+    (*in)->lpVtbl->Release(*in);
+    *in = NULL;
+  }
+  return hr;
+}
+
 static HRESULT STDMETHODCALLTYPE object_GetMethod(IWbemClassObject *iface, LPCWSTR name, LONG flags,
                                                   IWbemClassObject **in, IWbemClassObject **out) {
-  (void)iface; (void)name; (void)flags;
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  int k;
   if (in) *in = NULL;
   if (out) *out = NULL;
-  return WBEM_E_NOT_SUPPORTED;
+  if (!name || flags) return WBEM_E_INVALID_PARAMETER;
+  if (o->genus != WBEM_GENUS_CLASS) return WBEM_E_ILLEGAL_OPERATION;
+  if ((k = wmiemu__class_find_method(o->cls, name)) < 0) return WBEM_E_NOT_FOUND;
+  return method_signatures(&o->cls->methods[k], in, out);
 }
 
 static HRESULT STDMETHODCALLTYPE object_PutMethod(IWbemClassObject *iface, LPCWSTR name, LONG flags,
                                                   IWbemClassObject *in, IWbemClassObject *out) {
-  (void)iface; (void)name; (void)flags; (void)in; (void)out;
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  (void)in; (void)out;
+  if (!name || flags) return WBEM_E_INVALID_PARAMETER;
+  if (o->genus != WBEM_GENUS_CLASS) return WBEM_E_ILLEGAL_OPERATION;
   return WBEM_E_NOT_SUPPORTED;
 }
 
 static HRESULT STDMETHODCALLTYPE object_DeleteMethod(IWbemClassObject *iface, LPCWSTR name) {
-  (void)iface; (void)name;
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  if (!name) return WBEM_E_INVALID_PARAMETER;
+  if (o->genus != WBEM_GENUS_CLASS) return WBEM_E_ILLEGAL_OPERATION;
   return WBEM_E_NOT_SUPPORTED;
 }
 
+/* method_enum: -1 when not enumerating, else position << 2 | which
+ * (0 all, 1 local only, 2 propagated only): one word, so that objects keep
+ * their size. */
 static HRESULT STDMETHODCALLTYPE object_BeginMethodEnumeration(IWbemClassObject *iface, LONG flags) {
-  (void)iface; (void)flags;
-  return WBEM_E_NOT_SUPPORTED;
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  if (o->genus != WBEM_GENUS_CLASS) return WBEM_E_ILLEGAL_OPERATION;
+  if (flags == 0) o->method_enum = 0;
+  else if (flags == WBEM_FLAG_LOCAL_ONLY) o->method_enum = 1;
+  else if (flags == WBEM_FLAG_PROPAGATED_ONLY) o->method_enum = 2;
+  else return WBEM_E_INVALID_PARAMETER;
+  return S_OK;
 }
 
 static HRESULT STDMETHODCALLTYPE object_NextMethod(IWbemClassObject *iface, LONG flags, BSTR *name,
                                                    IWbemClassObject **in, IWbemClassObject **out) {
-  (void)iface; (void)flags;
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
   if (name) *name = NULL;
   if (in) *in = NULL;
   if (out) *out = NULL;
-  return WBEM_E_NOT_SUPPORTED;
+  if (flags) return WBEM_E_INVALID_PARAMETER;
+  if (o->genus != WBEM_GENUS_CLASS) return WBEM_E_ILLEGAL_OPERATION;
+  if (o->method_enum < 0) return WBEM_E_UNEXPECTED;
+  for (;;) {
+    UINT32 pos = (UINT32)o->method_enum >> 2, which = (UINT32)o->method_enum & 3;
+    const wmiemu__cim_method_t *m;
+    HRESULT hr;
+    if (pos >= o->cls->nmethods) return WBEM_S_NO_MORE_DATA;
+    o->method_enum += 4;
+    m = &o->cls->methods[pos];
+    if ((which == 1 && !m->local) || (which == 2 && m->local)) continue;
+    if (FAILED(hr = method_signatures(m, in, out))) return hr;
+    if (name && !(*name = SysAllocStringLen(m->name->s, m->name->len))) {
+      if (in && *in) { (*in)->lpVtbl->Release(*in); *in = NULL; }
+      if (out && *out) { (*out)->lpVtbl->Release(*out); *out = NULL; }
+      return WBEM_E_OUT_OF_MEMORY;
+    }
+    return S_OK;
+  }
 }
 
 static HRESULT STDMETHODCALLTYPE object_EndMethodEnumeration(IWbemClassObject *iface) {
-  (void)iface;
-  return WBEM_E_NOT_SUPPORTED;
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  if (o->genus != WBEM_GENUS_CLASS) return WBEM_E_ILLEGAL_OPERATION;
+  o->method_enum = -1;
+  return S_OK;
 }
 
 static HRESULT STDMETHODCALLTYPE object_GetMethodQualifierSet(IWbemClassObject *iface, LPCWSTR name,
                                                               IWbemQualifierSet **out) {
-  (void)iface; (void)name;
-  if (out) *out = NULL;
-  return WBEM_E_NOT_SUPPORTED;
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  int k;
+  if (!name || !out) return WBEM_E_INVALID_PARAMETER;
+  *out = NULL;
+  if (o->genus != WBEM_GENUS_CLASS) return WBEM_E_ILLEGAL_OPERATION;
+  if ((k = wmiemu__class_find_method(o->cls, name)) < 0) return WBEM_E_NOT_FOUND;
+  return wmiemu__qualifier_set_new(o, &o->cls->methods[k].quals, FALSE, FALSE, out);
 }
 
 static HRESULT STDMETHODCALLTYPE object_GetMethodOrigin(IWbemClassObject *iface, LPCWSTR name, BSTR *cls) {
-  (void)iface; (void)name;
-  if (cls) *cls = NULL;
-  return WBEM_E_NOT_SUPPORTED;
+  wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
+  const wmiemu__cim_method_t *m;
+  int k;
+  if (!name || !cls) return WBEM_E_INVALID_PARAMETER;
+  *cls = NULL;
+  if (o->genus != WBEM_GENUS_CLASS) return WBEM_E_ILLEGAL_OPERATION;
+  if ((k = wmiemu__class_find_method(o->cls, name)) < 0) return WBEM_E_NOT_FOUND;
+  m = &o->cls->methods[k];
+  *cls = SysAllocStringLen(m->origin->s, m->origin->len);
+  return *cls ? S_OK : WBEM_E_OUT_OF_MEMORY;
 }
 
 static const IWbemClassObjectVtbl class_object_vtbl = {

@@ -131,6 +131,12 @@ typedef struct wmiemu__mof_ctx {
   char **names;                    /* included files' names, as diagnostics show them */
   UINT32 nsources, sources_cap;
   size_t bytes;                    /* source text read, all files (WMIEMU__MOF_MAX_TOTAL_BYTES) */
+  /* qualifier declarations of this compile (mof_qualdecl.c) */
+  struct wmiemu__mof_qualdecl *qdecls;
+  UINT32 nqdecls, qdecls_cap;
+  wmiemu__hindex_t qdecl_index;    /* (namespace, name) -> qdecls index */
+  unsigned *qpos;                  /* line, col, WMIEMU__MOF_QUAL_* of each qualifier of the last list */
+  UINT32 nqpos, qpos_cap;
 } wmiemu__mof_ctx_t;
 
 /* Reports an error (the first one sets ctx->hr). Always returns FALSE. */

@@ -286,6 +286,13 @@ UINT64 wmiemu__mof_class_weight(const wmiemu__cim_class_t *c, UINT64 cap) {
   UINT64 w = 4 + 6 * (UINT64)c->nprops + 2 * (UINT64)c->quals.count;
   for (UINT32 i = 0; i < c->nprops && w <= cap; i++)
     w += 2 * (UINT64)c->props[i].quals.count + value_weight(&c->props[i].def, cap - w);
+  /* a method's signatures are built where it is declared and shared below */
+  for (UINT32 i = 0; i < c->nmethods && w <= cap; i++) {
+    const wmiemu__cim_method_t *m = &c->methods[i];
+    w += 6 + 2 * (UINT64)m->quals.count;
+    if (m->local && m->in) w += wmiemu__mof_class_weight(m->in, cap - w);
+    if (m->local && m->out && w <= cap) w += wmiemu__mof_class_weight(m->out, cap - w);
+  }
   return w;
 }
 
@@ -334,6 +341,7 @@ static void ctx_free(wmiemu__mof_ctx_t *ctx) {
   }
   free(ctx->forwards);
   wmiemu__str_unref(ctx->ns_cache_key);
+  wmiemu__mof_qualdecl_free(ctx);
   wmiemu__mof_tok_free(&ctx->tok);
   wmiemu__str_unref(ctx->ns);
 }

@@ -28,4 +28,36 @@ BOOL wmiemu__mof_flags_from_wbem(LONG wbem, BOOL instance, LONG *flags);
 BOOL wmiemu__mof_set_namespace(wmiemu__mof_ctx_t *ctx, const WCHAR *text, unsigned vline, unsigned vcol,
                                unsigned line, unsigned col);
 
+/* ---- qualifier declarations (mof_qualdecl.c) ---- */
+
+/* Where a qualifier may be used: Scope(...) of a declaration. */
+enum {
+  WMIEMU__MOF_SCOPE_CLASS = 1, WMIEMU__MOF_SCOPE_ASSOCIATION = 2, WMIEMU__MOF_SCOPE_INDICATION = 4,
+  WMIEMU__MOF_SCOPE_PROPERTY = 8, WMIEMU__MOF_SCOPE_REFERENCE = 16, WMIEMU__MOF_SCOPE_METHOD = 32,
+  WMIEMU__MOF_SCOPE_PARAMETER = 64, WMIEMU__MOF_SCOPE_QUALIFIER = 128, WMIEMU__MOF_SCOPE_ANY = 255
+};
+/* What parse_qualifiers records of each qualifier, after its position. */
+enum { WMIEMU__MOF_QUAL_FLAVORED = 1, WMIEMU__MOF_QUAL_BARE = 2 };
+
+typedef struct wmiemu__mof_qualdecl {
+  wmiemu__cim_str_t *ns, *name;
+  CIMTYPE type;                    /* CIM_EMPTY: a declaration of flavors only */
+  wmiemu__cim_value_t def;         /* NULL when none */
+  LONG flavor;
+  BOOL flavored;                   /* the declaration gave flavors */
+  unsigned scope;                  /* WMIEMU__MOF_SCOPE_* */
+} wmiemu__mof_qualdecl_t;
+
+/* Records d (moved in) for the current namespace; a later declaration of
+ * the same name replaces it. */
+BOOL wmiemu__mof_add_qualdecl(wmiemu__mof_ctx_t *ctx, wmiemu__mof_qualdecl_t *d, unsigned line, unsigned col);
+/* Checks the qualifiers of q, as the last parse_qualifiers recorded them in
+ * ctx->qpos, against their declarations: the scope (unless scope is 0),
+ * the value's type; a bare use takes the declared default, a use without
+ * flavors the declared ones. */
+BOOL wmiemu__mof_apply_qualdecls(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *q, unsigned scope);
+void wmiemu__mof_qualdecl_free(wmiemu__mof_ctx_t *ctx);
+/* Whether a qualifier value (as MOF literals type them) fits a declared type. */
+BOOL wmiemu__mof_qualifier_fits(CIMTYPE declared, const wmiemu__cim_value_t *v);
+
 #endif

@@ -125,6 +125,7 @@ static BOOL parse_literal(wmiemu__mof_ctx_t *ctx, wmiemu__mof_lit_t *l, BOOL all
 
 /* '[' qualifier (',' qualifier)* ']' with ctx->tok on '['. */
 static BOOL parse_qualifiers(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *q) {
+  ctx->nqpos = 0;
   if (!wmiemu__mof_next(ctx)) return FALSE;
   for (;;) {
     wmiemu__cim_str_t *name;
@@ -133,6 +134,7 @@ static BOOL parse_qualifiers(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *q) {
     LONG flavor = WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS;
     BOOL explicit_propagation = FALSE;
     int seen_sub = 0, seen_override = 0;
+    BOOL bare;
     HRESULT hr;
     if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_QUALIFIER_NAME, "a qualifier name");
     if (!(name = wmiemu__mof_tok_name(ctx))) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
@@ -146,6 +148,7 @@ static BOOL parse_qualifiers(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *q) {
     wmiemu__value_init_null(&v, CIM_BOOLEAN);
     v.flags = 0;
     v.u.s.i = 1;                      /* a bare name is TRUE */
+    bare = !wmiemu__mof_is_punct(ctx, '(') && !wmiemu__mof_is_punct(ctx, '{');
     if (wmiemu__mof_is_punct(ctx, '(') || wmiemu__mof_is_punct(ctx, '{')) {
       wmiemu__mof_lit_t l;
       BOOL paren = wmiemu__mof_is_punct(ctx, '(');
@@ -215,6 +218,20 @@ static BOOL parse_qualifiers(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *q) {
     wmiemu__str_unref(name);
     wmiemu__value_clear(&v);
     if (FAILED(hr)) return wmiemu__mof_error(ctx, line, col, hr, "out of memory");
+    /* where it is and how it was given, for the checks against its
+     * declaration (mof_qualdecl.c) */
+    if (ctx->nqpos == ctx->qpos_cap) {
+      UINT32 cap = ctx->qpos_cap ? ctx->qpos_cap * 2 : 16;
+      unsigned *p = realloc(ctx->qpos, (size_t)cap * 3 * sizeof(*p));
+      if (!p) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+      ctx->qpos = p;
+      ctx->qpos_cap = cap;
+    }
+    ctx->qpos[3 * ctx->nqpos] = line;
+    ctx->qpos[3 * ctx->nqpos + 1] = col;
+    ctx->qpos[3 * ctx->nqpos + 2] = (bare ? WMIEMU__MOF_QUAL_BARE : 0) |
+                                    (explicit_propagation ? WMIEMU__MOF_QUAL_FLAVORED : 0);
+    ctx->nqpos++;
     if (wmiemu__mof_is_punct(ctx, ']')) return wmiemu__mof_next(ctx);
     if (!wmiemu__mof_is_punct(ctx, ',')) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_BRACKET, "',' or ']'");
     if (!wmiemu__mof_next(ctx)) return FALSE;
@@ -265,11 +282,18 @@ static BOOL check_forwards(wmiemu__mof_ctx_t *ctx) {
   return TRUE;
 }
 
-/* One property declaration; ctx->tok is at its first token (after qualifiers). */
-static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
+/* A type: a CIM type, "C ref" (a reference) or a class name (an embedded
+ * object), and "void" where allow_void. */
+static BOOL parse_type(wmiemu__mof_ctx_t *ctx, CIMTYPE *out, wmiemu__cim_str_t **ref_class, BOOL allow_void,
+                       const char *what) {
   CIMTYPE type = CIM_EMPTY;
   unsigned tline = ctx->tok.line, tcol = ctx->tok.col;
-  if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER, "a property type");
+  *ref_class = NULL;
+  if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER, what);
+  if (allow_void && wmiemu__mof_tok_is(&ctx->tok, "void")) {
+    *out = CIM_EMPTY;
+    return wmiemu__mof_next(ctx);
+  }
   for (size_t i = 0; i < sizeof data_types / sizeof *data_types; i++)
     if (wmiemu__mof_tok_is(&ctx->tok, data_types[i].name)) type = data_types[i].type;
   if (type == CIM_EMPTY || type == CIM_OBJECT) {
@@ -289,34 +313,127 @@ static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
       wmiemu__str_unref(cls);
       return FALSE;
     }
-    d->ref_class = cls;
+    *ref_class = cls;
   } else {
     if (!wmiemu__mof_next(ctx)) return FALSE;
     if (wmiemu__mof_tok_is(&ctx->tok, "ref"))
       return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_EXPECTED_PROPERTY_NAME,
                                "'ref' follows a class name, not a CIM type");
   }
+  *out = type;
+  return TRUE;
+}
+
+/* "[" [size] "]" after a name, ctx->tok on '['. */
+static BOOL parse_array_suffix(wmiemu__mof_ctx_t *ctx, CIMTYPE *type) {
+  if (!wmiemu__mof_next(ctx)) return FALSE;
+  if (ctx->tok.kind == MOF_T_INT) {
+    if (ctx->tok.neg || !ctx->tok.mag)
+      return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE,
+                               "array size must be a positive integer");
+    if (!wmiemu__mof_next(ctx)) return FALSE;
+  }
+  if (!wmiemu__mof_expect_punct(ctx, ']', WBEMMOF_E_EXPECTED_CLOSE_BRACKET)) return FALSE;
+  *type |= CIM_FLAG_ARRAY;
+  return TRUE;
+}
+
+/* Where each member of a class declaration starts, for its errors; a
+ * method's parameters too. */
+typedef struct {
+  unsigned line, col;
+  unsigned *params;                /* line, col of each parameter */
+} member_pos_t;
+
+/* The parameter list of method m, ctx->tok after '('. */
+static BOOL parse_params(wmiemu__mof_ctx_t *ctx, wmiemu__cim_method_decl_t *m, member_pos_t *pos) {
+  UINT32 cap = 0;
+  if (!wmiemu__mof_next(ctx)) return FALSE;
+  if (wmiemu__mof_is_punct(ctx, ')')) return wmiemu__mof_next(ctx);
+  for (;;) {
+    wmiemu__cim_prop_decl_t *p;
+    unsigned line = ctx->tok.line, col = ctx->tok.col;
+    if (m->nparams == cap) {
+      cap = cap ? cap * 2 : 8;
+      wmiemu__cim_prop_decl_t *ps = realloc(m->params, cap * sizeof(*ps));
+      unsigned *pp = ps ? realloc(pos->params, cap * 2 * sizeof(*pp)) : NULL;
+      if (ps) m->params = ps;
+      if (!ps || !pp) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+      pos->params = pp;
+    }
+    p = &m->params[m->nparams++];
+    memset(p, 0, sizeof(*p));
+    wmiemu__qualset_init(&p->quals);
+    wmiemu__value_init_null(&p->def, CIM_EMPTY);
+    pos->params[2 * (m->nparams - 1)] = line;
+    pos->params[2 * (m->nparams - 1) + 1] = col;
+    if (wmiemu__mof_is_punct(ctx, '[') && !parse_qualifiers(ctx, &p->quals)) return FALSE;
+    if (!parse_type(ctx, &p->type, &p->ref_class, FALSE, "a parameter type")) return FALSE;
+    if (p->quals.count && !wmiemu__mof_apply_qualdecls(ctx, &p->quals, WMIEMU__MOF_SCOPE_PARAMETER)) return FALSE;
+    if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a parameter name");
+    if (!(p->name = wmiemu__mof_tok_name(ctx))) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+    if (!wmiemu__mof_next(ctx)) return FALSE;
+    if (wmiemu__mof_is_punct(ctx, '[') && !parse_array_suffix(ctx, &p->type)) return FALSE;
+    wmiemu__value_init_null(&p->def, p->type);
+    if (wmiemu__mof_is_punct(ctx, '=')) {
+      /* a default, as mofcomp takes it: the signature property's default */
+      wmiemu__mof_lit_t l;
+      char what[96];
+      char *pn = utf8_of(p->name->s);
+      BOOL ok;
+      snprintf(what, sizeof what, "parameter '%s'", pn ? pn : "?");
+      free(pn);
+      if (!wmiemu__mof_next(ctx)) return FALSE;
+      ok = parse_literal(ctx, &l, TRUE) && wmiemu__mof_lit_to_value(ctx, &l, p->type, p->ref_class, what, &p->def);
+      wmiemu__mof_lit_free(&l);
+      if (!ok) return FALSE;
+    }
+    if (wmiemu__mof_is_punct(ctx, ')')) return wmiemu__mof_next(ctx);
+    if (!wmiemu__mof_is_punct(ctx, ',')) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_PAREN, "',' or ')'");
+    if (!wmiemu__mof_next(ctx)) return FALSE;
+  }
+}
+
+/* One property or method declaration; ctx->tok is at its first token
+ * (after the qualifiers, which d holds). A method moves d's name, type and
+ * qualifiers into m and sets *is_method. */
+static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d, wmiemu__cim_method_decl_t *m,
+                           member_pos_t *mpos, BOOL *is_method) {
+  CIMTYPE type = CIM_EMPTY;
+  unsigned tline = ctx->tok.line, tcol = ctx->tok.col;
+  BOOL is_void = wmiemu__mof_tok_is(&ctx->tok, "void");
+  *is_method = FALSE;
+  if (!parse_type(ctx, &type, &d->ref_class, TRUE, "a property type")) return FALSE;
   if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a property name");
   if (ctx->tok.len >= 2 && ctx->tok.text[0] == '_' && ctx->tok.text[1] == '_')
     return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_INVALID_PROPERTY,
-                             "property names starting with '__' are reserved for system properties");
+                             "property and method names starting with '__' are reserved for the system");
   if (!(d->name = wmiemu__mof_tok_name(ctx))) return wmiemu__mof_error(ctx, tline, tcol, WBEM_E_OUT_OF_MEMORY, "out of memory");
-  unsigned nline = ctx->tok.line, ncol = ctx->tok.col;
   if (!wmiemu__mof_next(ctx)) return FALSE;
-  if (wmiemu__mof_is_punct(ctx, '('))
-    return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_NOT_SUPPORTED,
-                             "methods are not supported (event provider classes have none)");
-  if (wmiemu__mof_is_punct(ctx, '[')) {
-    if (!wmiemu__mof_next(ctx)) return FALSE;
-    if (ctx->tok.kind == MOF_T_INT) {
-      if (ctx->tok.neg || !ctx->tok.mag)
-        return wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE,
-                                 "array size must be a positive integer");
-      if (!wmiemu__mof_next(ctx)) return FALSE;
-    }
-    if (!wmiemu__mof_expect_punct(ctx, ']', WBEMMOF_E_EXPECTED_CLOSE_BRACKET)) return FALSE;
-    type |= CIM_FLAG_ARRAY;
+  if (d->quals.count &&
+      !wmiemu__mof_apply_qualdecls(ctx, &d->quals, wmiemu__mof_is_punct(ctx, '(') ? WMIEMU__MOF_SCOPE_METHOD
+                                   : type == CIM_REFERENCE ? WMIEMU__MOF_SCOPE_REFERENCE | WMIEMU__MOF_SCOPE_PROPERTY
+                                   : WMIEMU__MOF_SCOPE_PROPERTY))
+    return FALSE;
+  if (wmiemu__mof_is_punct(ctx, '(')) {
+    *is_method = TRUE;
+    memset(m, 0, sizeof(*m));
+    m->name = d->name;
+    m->quals = d->quals;
+    m->ret_type = type;
+    m->ret_class = d->ref_class;
+    m->bad_param = -1;
+    d->name = d->ref_class = NULL;
+    wmiemu__qualset_init(&d->quals);
+    mpos->line = tline;
+    mpos->col = tcol;
+    mpos->params = NULL;
+    if (!parse_params(ctx, m, mpos)) return FALSE;
+    return wmiemu__mof_expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI);
   }
+  if (is_void)
+    return wmiemu__mof_error(ctx, tline, tcol, WBEMMOF_E_UNRECOGNIZED_TYPE, "a property cannot be void");
+  if (wmiemu__mof_is_punct(ctx, '[') && !parse_array_suffix(ctx, &type)) return FALSE;
   d->type = type;
   wmiemu__value_init_null(&d->def, type);
   if (wmiemu__mof_is_punct(ctx, '=')) {
@@ -334,7 +451,6 @@ static BOOL parse_property(wmiemu__mof_ctx_t *ctx, wmiemu__cim_prop_decl_t *d) {
     if (!ok) return FALSE;
     d->def.flags |= WMIEMU__VALUE_SET;
   }
-  (void)nline; (void)ncol;
   return wmiemu__mof_expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI);
 }
 
@@ -342,11 +458,20 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
   wmiemu__cim_prop_decl_t *decls = NULL;
   unsigned *dpos = NULL;
   UINT32 n = 0, cap = 0;
+  wmiemu__cim_method_decl_t *mdecls = NULL;
+  member_pos_t *mpos = NULL;
+  UINT32 nm = 0, mcap = 0;
   wmiemu__cim_class_t *super = NULL, *cls = NULL;
   wmiemu__cim_str_t *name = NULL;
   unsigned cline, ccol;
   BOOL ok = FALSE;
 
+  if (quals->count) {
+    unsigned scope = WMIEMU__MOF_SCOPE_CLASS;
+    if (wmiemu__qualset_is_true(quals, "association")) scope |= WMIEMU__MOF_SCOPE_ASSOCIATION;
+    if (wmiemu__qualset_is_true(quals, "indication")) scope |= WMIEMU__MOF_SCOPE_INDICATION;
+    if (!wmiemu__mof_apply_qualdecls(ctx, quals, scope)) goto done;
+  }
   if (!wmiemu__mof_next(ctx)) goto done;
   if (ctx->tok.kind != MOF_T_IDENT) { wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLASS_NAME, "a class name"); goto done; }
   cline = ctx->tok.line;
@@ -407,10 +532,28 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
     wmiemu__qualset_init(&decls[n].quals);
     wmiemu__value_init_null(&decls[n].def, CIM_EMPTY);
     n++;
+    if (nm == mcap) {
+      mcap = mcap ? mcap * 2 : 4;
+      wmiemu__cim_method_decl_t *m = realloc(mdecls, mcap * sizeof(*m));
+      member_pos_t *p = m ? realloc(mpos, mcap * sizeof(*p)) : NULL;
+      if (m) mdecls = m;
+      if (!m || !p) { wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory"); goto done; }
+      mpos = p;
+    }
     if (wmiemu__mof_is_punct(ctx, '[') && !parse_qualifiers(ctx, &decls[n - 1].quals)) goto done;
     dpos[2 * (n - 1)] = ctx->tok.line;
     dpos[2 * (n - 1) + 1] = ctx->tok.col;
-    if (!parse_property(ctx, &decls[n - 1])) goto done;
+    {
+      BOOL is_method = FALSE;
+      BOOL ok_member = parse_property(ctx, &decls[n - 1], &mdecls[nm], &mpos[nm], &is_method);
+      if (is_method) {
+        /* the slot taken for a property holds nothing now */
+        decl_clear(&decls[n - 1]);
+        n--;
+        nm++;
+      }
+      if (!ok_member) goto done;
+    }
   }
   if (!wmiemu__mof_next(ctx)) goto done;
   if (!wmiemu__mof_expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto done;
@@ -418,13 +561,24 @@ static BOOL parse_class(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals, un
   {
     char err[256];
     int bad;
-    HRESULT hr = wmiemu__class_create(name->s, super, ctx->ns, ctx->server, quals, decls, n, &cls, err, sizeof err, &bad);
-    n = 0;   /* consumed */
+    UINT32 nprops = n;
+    HRESULT hr = wmiemu__class_create(name->s, super, ctx->ns, ctx->server, quals, decls, n, mdecls, nm, &cls,
+                                      err, sizeof err, &bad);
     if (FAILED(hr)) {
-      if (bad >= 0) wmiemu__mof_error(ctx, dpos[2 * bad], dpos[2 * bad + 1], hr, "%s", err);
-      else wmiemu__mof_error(ctx, cline, ccol, hr, "%s", err);
+      if (bad >= (int)nprops) {
+        const member_pos_t *mp = &mpos[bad - (int)nprops];
+        INT32 bp = mdecls[bad - (int)nprops].bad_param;
+        if (bp >= 0) wmiemu__mof_error(ctx, mp->params[2 * bp], mp->params[2 * bp + 1], hr, "%s", err);
+        else wmiemu__mof_error(ctx, mp->line, mp->col, hr, "%s", err);
+      } else if (bad >= 0) {
+        wmiemu__mof_error(ctx, dpos[2 * bad], dpos[2 * bad + 1], hr, "%s", err);
+      } else {
+        wmiemu__mof_error(ctx, cline, ccol, hr, "%s", err);
+      }
+      n = 0;   /* consumed */
       goto done;
     }
+    n = 0;
   }
   if (!wmiemu__mof_charge(ctx, cline, ccol, wmiemu__mof_class_weight(cls, ctx->weight_left)))
     goto done;
@@ -450,6 +604,12 @@ done:
   for (UINT32 i = 0; i < n; i++) decl_clear(&decls[i]);
   free(decls);
   free(dpos);
+  for (UINT32 i = 0; i < nm; i++) {
+    wmiemu__method_decl_clear(&mdecls[i]);
+    free(mpos[i].params);
+  }
+  free(mdecls);
+  free(mpos);
   wmiemu__qualset_clear(quals);
   wmiemu__str_unref(name);
   if (cls) wmiemu__class_unref(cls);
@@ -512,10 +672,21 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
     wmiemu__cim_value_t v;
     char what[96];
     BOOL ok;
+    BOOL qualified = FALSE;
     if (wmiemu__mof_is_punct(ctx, '[')) {
-      wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEM_E_NOT_SUPPORTED,
-                        "qualifiers on instance properties are not supported");
-      goto fail;
+      /* mofcomp takes qualifiers on an instance's property (a [DYNPROPS]
+       * instance names its property provider so); parsed and checked,
+       * they are not kept: our instances share their class's property
+       * qualifiers */
+      wmiemu__cim_qualset_t pq;
+      unsigned qline = ctx->tok.line, qcol = ctx->tok.col;
+      BOOL qok;
+      wmiemu__qualset_init(&pq);
+      qok = parse_qualifiers(ctx, &pq);
+      wmiemu__qualset_clear(&pq);
+      if (!qok) goto fail;
+      wmiemu__mof_warning(ctx, qline, qcol, "qualifiers on an instance's property are accepted and not kept");
+      qualified = TRUE;
     }
     if (ctx->tok.kind != MOF_T_IDENT) { wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_PROPERTY_NAME, "a property name or '}'"); goto fail; }
     wmiemu__cim_str_t *pn = wmiemu__mof_tok_name(ctx);
@@ -543,6 +714,11 @@ static BOOL parse_instance_body(wmiemu__mof_ctx_t *ctx, unsigned line, unsigned 
     assigned[i] = TRUE;
     snprintf(what, sizeof what, "property '%.*s'", (int)(ctx->tok.len > 60 ? 60 : ctx->tok.len), ctx->tok.text);
     if (!wmiemu__mof_next(ctx)) goto fail;
+    if (qualified && wmiemu__mof_is_punct(ctx, ';')) {
+      /* "[Dynamic, ...] Name;": the value comes from a provider */
+      if (!wmiemu__mof_next(ctx)) goto fail;
+      continue;
+    }
     if (!wmiemu__mof_is_punct(ctx, '=')) { wmiemu__mof_expected(ctx, WBEMMOF_E_TYPE_MISMATCH, "'='"); goto fail; }
     if (!wmiemu__mof_next(ctx)) goto fail;
     ok = parse_literal(ctx, &l, TRUE) &&
@@ -612,6 +788,9 @@ static BOOL parse_instance(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals,
   wmiemu__cim_object_t *o = NULL;
   WCHAR *alias = NULL;
   BOOL ok = FALSE;
+  /* CIM gives no scope for an instance's qualifiers: types, defaults and
+   * flavors only */
+  if (quals->count && !wmiemu__mof_apply_qualdecls(ctx, quals, 0)) goto done;
   if (!wmiemu__mof_next(ctx)) goto done;
   if (!wmiemu__mof_tok_is(&ctx->tok, "of")) { wmiemu__mof_expected(ctx, WBEMMOF_E_INVALID_INSTANCE_DECLARATION, "'of'"); goto done; }
   if (!wmiemu__mof_next(ctx)) goto done;
@@ -649,25 +828,122 @@ done:
   return ok;
 }
 
-/* "qualifier Name : type [= value] [, scope(...)] [, flavor(...)] ;" declares
- * a qualifier type; WMI checks qualifier usage against it, we accept any
- * qualifier, so the declaration is parsed for syntax and not kept. */
-static BOOL skip_qualifier_decl(wmiemu__mof_ctx_t *ctx) {
-  int depth = 0;
-  unsigned line = ctx->tok.line, col = ctx->tok.col;
-  if (!wmiemu__mof_next(ctx)) return FALSE;
-  if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_QUALIFIER_NAME, "a qualifier name");
-  if (!wmiemu__mof_next(ctx)) return FALSE;
-  if (!wmiemu__mof_expect_punct(ctx, ':', WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER)) return FALSE;
-  while (!(depth == 0 && wmiemu__mof_is_punct(ctx, ';'))) {
-    if (ctx->tok.kind == MOF_T_EOF) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_SEMI, "';'");
-    if (wmiemu__mof_is_punct(ctx, '(') || wmiemu__mof_is_punct(ctx, '{') || wmiemu__mof_is_punct(ctx, '[')) depth++;
-    if (wmiemu__mof_is_punct(ctx, ')') || wmiemu__mof_is_punct(ctx, '}') || wmiemu__mof_is_punct(ctx, ']')) depth--;
-    if (depth < 0) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_SEMI, "';'");
+/* A flavor keyword's effect on flavor; FALSE for another word. */
+static BOOL flavor_word(const wmiemu__mof_tok_t *t, LONG *flavor) {
+  if (wmiemu__mof_tok_is(t, "ToInstance")) *flavor |= WBEM_FLAVOR_FLAG_PROPAGATE_TO_INSTANCE;
+  else if (wmiemu__mof_tok_is(t, "NotToInstance")) *flavor &= ~WBEM_FLAVOR_FLAG_PROPAGATE_TO_INSTANCE;
+  else if (wmiemu__mof_tok_is(t, "ToSubclass")) *flavor |= WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS;
+  else if (wmiemu__mof_tok_is(t, "Restricted") || wmiemu__mof_tok_is(t, "NotToSubclass"))
+    *flavor &= ~WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS;
+  else if (wmiemu__mof_tok_is(t, "EnableOverride")) *flavor &= ~WBEM_FLAVOR_NOT_OVERRIDABLE;
+  else if (wmiemu__mof_tok_is(t, "DisableOverride")) *flavor |= WBEM_FLAVOR_NOT_OVERRIDABLE;
+  else if (wmiemu__mof_tok_is(t, "Amended")) *flavor |= WBEM_FLAVOR_AMENDED;
+  else if (!wmiemu__mof_tok_is(t, "Translatable")) return FALSE;
+  return TRUE;
+}
+
+static const struct { const char *name; unsigned scope; } scope_words[] = {
+  { "class", WMIEMU__MOF_SCOPE_CLASS }, { "association", WMIEMU__MOF_SCOPE_ASSOCIATION },
+  { "indication", WMIEMU__MOF_SCOPE_INDICATION }, { "qualifier", WMIEMU__MOF_SCOPE_QUALIFIER },
+  { "property", WMIEMU__MOF_SCOPE_PROPERTY }, { "reference", WMIEMU__MOF_SCOPE_REFERENCE },
+  { "method", WMIEMU__MOF_SCOPE_METHOD }, { "parameter", WMIEMU__MOF_SCOPE_PARAMETER },
+  { "any", WMIEMU__MOF_SCOPE_ANY },
+};
+
+/* "Scope(word, ...)" or "Flavor(word, ...)" after its keyword, ctx->tok on '('. */
+static BOOL parse_decl_list(wmiemu__mof_ctx_t *ctx, wmiemu__mof_qualdecl_t *d, BOOL scope) {
+  if (!wmiemu__mof_expect_punct(ctx, '(', WBEMMOF_E_EXPECTED_OPEN_PAREN)) return FALSE;
+  if (scope) d->scope = 0;
+  else d->flavored = TRUE;
+  for (;;) {
+    const wmiemu__mof_tok_t *t = &ctx->tok;
+    BOOL known = FALSE;
+    if (t->kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_UNRECOGNIZED_TOKEN,
+                                                            scope ? "a scope" : "a flavor");
+    if (scope) {
+      for (size_t i = 0; i < sizeof scope_words / sizeof *scope_words; i++)
+        if (wmiemu__mof_tok_is(t, scope_words[i].name)) { d->scope |= scope_words[i].scope; known = TRUE; }
+    } else {
+      known = flavor_word(t, &d->flavor);
+    }
+    if (!known)
+      return wmiemu__mof_error(ctx, t->line, t->col, scope ? WBEMMOF_E_UNRECOGNIZED_TOKEN
+                                                           : WBEMMOF_E_EXPECTED_FLAVOR_TYPE,
+                               "unknown %s '%.*s'", scope ? "scope" : "flavor", (int)t->len, t->text);
+    if (!wmiemu__mof_next(ctx)) return FALSE;
+    if (wmiemu__mof_is_punct(ctx, ')')) return wmiemu__mof_next(ctx);
+    if (!wmiemu__mof_is_punct(ctx, ',')) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_CLOSE_PAREN, "',' or ')'");
     if (!wmiemu__mof_next(ctx)) return FALSE;
   }
-  wmiemu__mof_warning(ctx, line, col, "qualifier declaration accepted; qualifier types are not enforced");
-  return wmiemu__mof_next(ctx);
+}
+
+/* "qualifier Name : type [= value] [, Scope(...)] [, Flavor(...)] ;", or
+ * WMI's older "qualifier Name : flavor ... ;", which declares flavors only:
+ * kept for the rest of the compile and checked at each use
+ * (mof_qualdecl.c). */
+static BOOL parse_qualifier_decl(wmiemu__mof_ctx_t *ctx) {
+  unsigned line = ctx->tok.line, col = ctx->tok.col;
+  wmiemu__mof_qualdecl_t d;
+  memset(&d, 0, sizeof d);
+  d.flavor = WBEM_FLAVOR_FLAG_PROPAGATE_TO_DERIVED_CLASS;
+  d.scope = WMIEMU__MOF_SCOPE_ANY;
+  d.type = CIM_EMPTY;
+  wmiemu__value_init_null(&d.def, CIM_EMPTY);
+  if (!wmiemu__mof_next(ctx)) return FALSE;
+  if (ctx->tok.kind != MOF_T_IDENT) return wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_QUALIFIER_NAME, "a qualifier name");
+  if (!(d.name = wmiemu__mof_tok_name(ctx))) return wmiemu__mof_error(ctx, line, col, WBEM_E_OUT_OF_MEMORY, "out of memory");
+  if (!wmiemu__mof_next(ctx) || !wmiemu__mof_expect_punct(ctx, ':', WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER)) goto fail;
+  if (ctx->tok.kind != MOF_T_IDENT) { wmiemu__mof_expected(ctx, WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER, "a qualifier type"); goto fail; }
+  for (size_t i = 0; i < sizeof data_types / sizeof *data_types; i++)
+    if (data_types[i].type != CIM_OBJECT && wmiemu__mof_tok_is(&ctx->tok, data_types[i].name)) d.type = data_types[i].type;
+  if (d.type == CIM_EMPTY) {
+    /* flavors only */
+    d.flavored = TRUE;
+    while (ctx->tok.kind == MOF_T_IDENT) {
+      if (!flavor_word(&ctx->tok, &d.flavor)) {
+        wmiemu__mof_error(ctx, ctx->tok.line, ctx->tok.col, WBEMMOF_E_EXPECTED_TYPE_IDENTIFIER,
+                          "expected a qualifier type or a flavor, found '%.*s'", (int)ctx->tok.len, ctx->tok.text);
+        goto fail;
+      }
+      if (!wmiemu__mof_next(ctx)) goto fail;
+    }
+  } else {
+    if (!wmiemu__mof_next(ctx)) goto fail;
+    if (wmiemu__mof_is_punct(ctx, '[') && !parse_array_suffix(ctx, &d.type)) goto fail;
+    wmiemu__value_init_null(&d.def, d.type);
+    if (wmiemu__mof_is_punct(ctx, '=')) {
+      wmiemu__mof_lit_t l;
+      unsigned vline, vcol;
+      BOOL ok;
+      if (!wmiemu__mof_next(ctx)) goto fail;
+      vline = ctx->tok.line;
+      vcol = ctx->tok.col;
+      ok = parse_literal(ctx, &l, TRUE) && wmiemu__mof_qualifier_value(ctx, &l, &d.def);
+      wmiemu__mof_lit_free(&l);
+      if (!ok) goto fail;
+      if (!wmiemu__mof_qualifier_fits(d.type, &d.def)) {
+        wmiemu__mof_error(ctx, vline, vcol, WBEMMOF_E_TYPE_MISMATCH, "the default does not fit the qualifier's type %s%s",
+                          wmiemu_cim_type_name(d.type), WMIEMU__CIM_IS_ARRAY(d.type) ? "[]" : "");
+        goto fail;
+      }
+    }
+    while (wmiemu__mof_is_punct(ctx, ',')) {
+      BOOL scope;
+      if (!wmiemu__mof_next(ctx)) goto fail;
+      scope = wmiemu__mof_tok_is(&ctx->tok, "scope");
+      if (!scope && !wmiemu__mof_tok_is(&ctx->tok, "flavor")) {
+        wmiemu__mof_expected(ctx, WBEMMOF_E_UNRECOGNIZED_TOKEN, "'Scope' or 'Flavor'");
+        goto fail;
+      }
+      if (!wmiemu__mof_next(ctx) || !parse_decl_list(ctx, &d, scope)) goto fail;
+    }
+  }
+  if (!wmiemu__mof_expect_punct(ctx, ';', WBEMMOF_E_EXPECTED_SEMI)) goto fail;
+  return wmiemu__mof_add_qualdecl(ctx, &d, line, col);
+fail:
+  wmiemu__str_unref(d.name);
+  wmiemu__value_clear(&d.def);
+  return FALSE;
 }
 
 BOOL wmiemu__mof_parse(wmiemu__mof_ctx_t *ctx) {
@@ -690,7 +966,7 @@ BOOL wmiemu__mof_parse_unit(wmiemu__mof_ctx_t *ctx) {
     } else if (wmiemu__mof_tok_is(&ctx->tok, "instance")) {
       if (!parse_instance(ctx, &quals, line, col)) return FALSE;
     } else if (wmiemu__mof_tok_is(&ctx->tok, "qualifier") && !quals.count) {
-      if (!skip_qualifier_decl(ctx)) return FALSE;
+      if (!parse_qualifier_decl(ctx)) return FALSE;
     } else {
       wmiemu__qualset_clear(&quals);
       if (wmiemu__mof_tok_is(&ctx->tok, "typedef"))

@@ -17,6 +17,7 @@ typedef struct wmiemu__cim_object {
   /* BeginEnumeration/Next state */
   LONG enum_flags;
   INT32 enum_pos;                   /* -1: not enumerating */
+  INT32 method_enum;                /* BeginMethodEnumeration/NextMethod state (class_object.c) */
   UINT32 nvalues;                   /* instances: cls->nprops; classes: 0 */
   wmiemu__cim_value_t values[];
 } wmiemu__cim_object_t;

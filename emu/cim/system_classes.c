@@ -8,8 +8,7 @@
  * with the superclass, properties, defaults, keys and the abstract and
  * singleton qualifiers its own page gives (in the page's syntax block or its
  * text). Properties the pages list as inherited are declared once, in the
- * class that introduces them. Methods are left out: the MOF compiler takes
- * none (README, "What is not supported").
+ * class that introduces them. Of the list only __SystemSecurity has methods.
  *
  * Where we differ from the pages:
  * - a few pages place a class in root only (the cache controls,
@@ -31,8 +30,17 @@ const char wmiemu__system_mof[] =
   /* the page gives no syntax; under the base of most system classes */
   "class __TimerNextFiring : __SystemClass\n{\n};\n"
   "[abstract] class __PARAMETERS\n{\n};\n"
-  /* the page's text calls it a singleton; its syntax block shows none */
-  "[singleton] class __SystemSecurity\n{\n};\n"
+  /* the page's text calls it a singleton; its syntax block shows none.
+   * The methods as their pages give them (an HRESULT return is uint32 in
+   * MOF); the classes they name are declared further down. */
+  "[singleton] class __SystemSecurity\n{\n"
+  "\tuint32 GetSD([out] uint8 SD[]);\n"
+  "\tuint32 SetSD([in] uint8 SD[]);\n"
+  "\tuint32 GetSecurityDescriptor([out] __SecurityDescriptor Descriptor);\n"
+  "\tuint32 SetSecurityDescriptor([in] __SecurityDescriptor Descriptor);\n"
+  "\tuint32 GetCallerAccessRights([out] sint32 Rights);\n"
+  "\tuint32 Get9XUserList([out] __NTLMUser9X ul[]);\n"
+  "\tuint32 Set9XUserList([in] __NTLMUser9X ul[]);\n};\n"
 
   /* ---- configuration ---- */
   "[singleton] class __ArbitratorConfiguration : __SystemClass\n{\n"

@@ -27,7 +27,7 @@ static const bad_mof_t cases[] = {
   { "foo bar;", 1, 1, WBEMMOF_E_UNRECOGNIZED_TOKEN },
   { "typedef x;", 1, 1, WBEMMOF_E_TYPEDEF_NOT_SUPPORTED },
   { "/* never closed\nclass A {};", 1, 1, WBEMMOF_E_UNRECOGNIZED_TOKEN },
-  { "class A { uint32 M(); };", 1, 19, WBEM_E_NOT_SUPPORTED },
+  { "class A { uint32 M([in] uint32 a, [in, ID(0)] uint32 b); };", 1, 20, WBEM_E_MISSING_PARAMETER_ID },
   { "class A { uint32 X[0]; };", 1, 20, WBEMMOF_E_ILLEGAL_CONSTANT_VALUE },
   /* types and names */
   { "class A : NoSuch { };", 1, 11, WBEM_E_INVALID_SUPERCLASS },

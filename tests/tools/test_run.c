@@ -73,6 +73,24 @@ static void test_violation_exits_1(void **state) {
   assert_non_null(strstr(out, "violation: rule sink-set-status in ProvideEvents"));
 }
 
+/* One __Win32Provider registered as instance, method and event provider,
+ * with a class that has methods: run hosts it with the sample's events,
+ * and the dump shows the methods. */
+static void test_three_registrations(void **state) {
+  char a[2048];
+  (void)state;
+  snprintf(a, sizeof(a),
+           "run --mof tests/tools/sample_three_registrations.mof --provider '%s/provider/sample_tick.so' "
+           "--query \"SELECT * FROM SampleTick WHERE Even = TRUE\" --count 3", getenv("WMIEMU_BINARY_DIR"));
+  assert_int_equal(run(a), 0);
+  assert_int_equal(count_lines_starting("{\"class\":\"SampleTick\",\"properties\":{"), 3);
+  assert_non_null(strstr(out, "summary: 0 contract violation(s)"));
+  assert_int_equal(run("mof --dump tests/tools/sample_three_registrations.mof"), 0);
+  assert_non_null(strstr(out, "uint32 Restart([in, ID(0)] uint32 DelayMs = 0, [out, ID(1)] string Log);"));
+  assert_non_null(strstr(out, "instance of __MethodProviderRegistration"));
+  assert_non_null(strstr(out, "instance of __InstanceProviderRegistration"));
+}
+
 static void test_usage(void **state) {
   (void)state;
   assert_int_equal(run("run --help"), 0);
@@ -96,6 +114,7 @@ int main(void) {
     cmocka_unit_test(test_json_lines),
     cmocka_unit_test(test_mof_text),
     cmocka_unit_test(test_violation_exits_1),
+    cmocka_unit_test(test_three_registrations),
     cmocka_unit_test(test_usage),
     cmocka_unit_test(test_bad_query_and_module),
   };
