@@ -201,10 +201,11 @@ static int worker_main(void *arg) {
  * crash. In a process group of its own, so that a terminal's Ctrl-C
  * reaches the workers once, through the parent. */
 static void keeper_main(worker_t *w, pid_t parent) {
-  wmiemu_supervise_report_t *r = malloc(sizeof(*r));
+  static wmiemu_supervise_report_t report;   /* not on the heap: the workers exit with LSan */
+  wmiemu_supervise_report_t *r = &report;
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != parent || !r)
+  if (getppid() != parent)
     _exit(WMIEMU_EXIT_FAILURE);
   for (;;) {
     if (wmiemu_supervise(worker_main, w, r) != 0) {
@@ -518,6 +519,7 @@ static int start_keepers(par_t *p) {
           if (!(o == k && (e == 0 || e == 3)))
             close(fds[o][e]);
       worker_t w = { p->job, fds[k][0], fds[k][3], 0 };
+      free(fds);
       keeper_main(&w, parent);
     }
     setpgid(pid, pid);
