@@ -89,6 +89,13 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
   }
   if (!opts.iterations)
     opts.iterations = 1;
+  const wmiemu_explore_feed_t *feed = opts.feed;
+  if (feed) {
+    /* The feed's caller reports: no progress line, no trace file. */
+    opts.progress = NULL;
+    opts.trace_stream = 0;
+    opts.trace_all = 0;
+  }
   scenario_t sc = { scenario, ctx };
   /* PCT places its change points within the longest schedule seen so far,
    * a function of earlier iterations only: same seed, same sequence. */
@@ -98,10 +105,12 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
   if (opts.trace_stream && opts.trace_path &&
       (stream_fd = open(opts.trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
     fprintf(stderr, "wmiemu: cannot write trace %s\n", opts.trace_path);
-  for (uint64_t i = 0; i < opts.iterations; i++) {
+  for (uint64_t i = 0; feed || i < opts.iterations; i++) {
     wmiemu__sched_opts_t so = { 0 };
     so.strategy = opts.strategy;
     so.seed = opts.seed + i;
+    if (feed && !feed->next(feed->ctx, &so.seed, &pct_steps))
+      break;
     so.pct_depth = opts.pct_depth;
     so.pct_steps = pct_steps;
     so.max_steps = opts.max_steps;
@@ -131,6 +140,20 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
     result->total_steps += steps;
     if (steps > pct_steps)
       pct_steps = steps;
+    if (feed) {
+      size_t len = 0;
+      const char *text = opts.trace_path ? wmiemu__sched_trace(s, &len) : NULL;
+      if (o != WMIEMU_OUTCOME_OK && result->outcome == WMIEMU_OUTCOME_OK) {
+        result->outcome = o;
+        result->failing_seed = so.seed;
+        snprintf(result->message, sizeof(result->message), "%s", wmiemu__sched_message(s));
+      }
+      int stop = feed->done(feed->ctx, so.seed, o, steps, wmiemu__sched_message(s), text, len);
+      wmiemu__sched_free(s);
+      if (stop || wmiemu_explore_stop_requested())
+        break;
+      continue;
+    }
     if (o != WMIEMU_OUTCOME_OK || (opts.trace_all && opts.trace_path)) {
       if (opts.trace_path) {
         size_t len;

@@ -456,6 +456,7 @@ HRESULT wmiemu_explore_provider(const wmiemu_explore_provider_opts_t *opts, wmie
   o.progress = opts->progress;
   o.pct_steps = opts->pct_steps;
   o.trace_stream = opts->trace_stream;
+  o.feed = opts->feed;
   o.scenario_name = wmiemu__pexp_spec(d);
   wmiemu_explore(wmiemu__pexp_scenario, d, &o, result);
   snprintf(result->name, sizeof(result->name), "%s", wmiemu__pexp_name(d));

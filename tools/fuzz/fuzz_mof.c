@@ -3,7 +3,18 @@
  * HRESULT is the one returned, at a line and column inside the text, and
  * must leave the repository as it was (all or nothing). A successful
  * compile must dump to MOF text that compiles into a fresh repository and
- * dumps back to the same text. */
+ * dumps back to the same text.
+ *
+ * "As it was" used to be checked by dumping the whole repository, system
+ * classes of every namespace included, after each failed compile and
+ * comparing the text: most of the time of a run went there (and into the
+ * features that code gave libFuzzer to sort), for 1.1k-2.4k exec/s. Now a
+ * failed compile is checked against a snapshot of what the repository
+ * holds: the same namespaces, classes and instances, the same objects in
+ * the same order (a compile replaces an object, it never edits one in
+ * place), and no text beyond the system classes'. The seed corpus test
+ * (fuzz_mof_corpus, built with FUZZ_MOF_FULL_CHECK) still compares the
+ * whole dump, which also holds that assumption to account. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +23,8 @@
 #include <wmiemu/cim.h>
 #include <wmiemu/wql.h>
 
+#include "cim/repo.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,7 +32,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * must keep the dump it had when made. A successful compile gets a fresh
  * one. */
 static wmiemu_repo_t *shared;
-static char *pristine;
+static char *pristine;          /* its dump without the system classes */
+#ifdef FUZZ_MOF_FULL_CHECK
+static char *pristine_full;     /* and with them */
+#endif
+
+/* What a repository holds, object by object. */
+typedef struct {
+  const void **items;
+  size_t n, cap;
+} snapshot_t;
+
+static snapshot_t before, after;
 
 typedef struct {
   unsigned errors;
@@ -55,13 +79,45 @@ static char *dump(wmiemu_repo_t *repo, BOOL include_system) {
   return text;
 }
 
+static void snap_add(snapshot_t *s, const void *item) {
+  if (s->n == s->cap) {
+    s->cap = s->cap ? s->cap * 2 : 1024;
+    if (!(s->items = realloc(s->items, s->cap * sizeof(*s->items))))
+      die("out of memory");
+  }
+  s->items[s->n++] = item;
+}
+
+static void snap_take(snapshot_t *s, const wmiemu_repo_t *repo) {
+  s->n = 0;
+  snap_add(s, (const void *)(uintptr_t)repo->nns);
+  for (UINT32 i = 0; i < repo->nns; i++) {
+    const wmiemu__ns_t *ns = repo->ns[i];
+    snap_add(s, ns);
+    snap_add(s, ns->name);
+    snap_add(s, (const void *)(uintptr_t)ns->nclasses);
+    for (UINT32 c = 0; c < ns->nclasses; c++)
+      snap_add(s, ns->classes[c]);
+    snap_add(s, (const void *)(uintptr_t)ns->ninst);
+    for (UINT32 k = 0; k < ns->ninst; k++) {
+      snap_add(s, ns->inst[k]);
+      snap_add(s, ns->inst_path[k]);
+    }
+  }
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
   (void)argv;
   if (FAILED(wmiemu_repo_new(&shared)) || FAILED(wmiemu_wql_check_registrations(shared)))
     die("cannot make a repository");
   if (!pristine)
-    pristine = dump(shared, TRUE);
+    pristine = dump(shared, FALSE);
+#ifdef FUZZ_MOF_FULL_CHECK
+  if (!pristine_full)
+    pristine_full = dump(shared, TRUE);
+#endif
+  snap_take(&before, shared);
   return 0;
 }
 
@@ -99,10 +155,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (d.errors != 1 || d.first.hr != hr || !d.first.line || !d.first.col ||
         d.first.line > lines(data, size) || strcmp(d.first.file, "fuzz.mof"))
       die("inconsistent compile error");
-    char *now = dump(shared, TRUE);
-    if (strcmp(now, pristine))
+    snap_take(&after, shared);
+    char *now = dump(shared, FALSE);
+    if (after.n != before.n || memcmp(after.items, before.items, before.n * sizeof(*before.items)) ||
+        strcmp(now, pristine))
       die("a failed compile changed the repository");
     free(now);
+#ifdef FUZZ_MOF_FULL_CHECK
+    now = dump(shared, TRUE);
+    if (strcmp(now, pristine_full))
+      die("a failed compile changed an object of the repository in place");
+    free(now);
+#endif
     return 0;
   }
   if (d.errors)

@@ -4,7 +4,9 @@
  * that crashed is run again alone in a fresh child that writes the trace
  * as it goes, for `wmiemu replay`. */
 
+#define _GNU_SOURCE            /* sched_getaffinity */
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +17,13 @@
 #include <wmiemu/host_supervise.h>
 
 #include "cli.h"
+#include "explore_cli.h"
 
 static void explore_usage(FILE *out) {
   fprintf(out,
           "usage: wmiemu explore [--scenario NAME] [--iterations N] [--strategy random|pct]\n"
           "                      [--seed S] [--depth D] [--max-steps M] [--trace PATH] [--quiet]\n"
-          "                      [--keep-going] [--no-supervise]\n"
+          "                      [--keep-going] [--no-supervise] [--jobs N] [--shard I/N]\n"
           "       wmiemu explore --mof FILE... --provider MODULE.so --query WQL [options above]\n"
           "                      [--provider-name NAME] [--namespace NS] [--busy-every N]\n"
           "                      [--cancel-at MS]\n"
@@ -44,6 +47,13 @@ static void explore_usage(FILE *out) {
           "with the next seed after a crash (later crashes' traces go to PATH.2, ...);\n"
           "--no-supervise runs in this process (for a debugger). Exit status 1 for a\n"
           "failure or a crash, 2 for a bad command line.\n"
+          "--jobs N runs the schedules in N worker processes (default: one per core),\n"
+          "each supervised; the output is the one process's: the failure reported is\n"
+          "the one at the lowest seed, with the same trace and counts.\n"
+          "--shard I/N runs the I-th of N contiguous blocks of the seeds (1 <= I <= N), for\n"
+          "N machines to explore one run between them; it says which seeds it ran. A\n"
+          "block runs as --seed FIRST --iterations COUNT would (under pct, its estimate\n"
+          "of a schedule's length starts afresh at FIRST).\n"
           "Defaults: --scenario correct --iterations 1000 --strategy random --seed 1 --depth 3\n"
           "          --max-steps 100000\n\nscenarios:\n");
   for (size_t i = 0; i < wmiemu_scenario_count(); i++)
@@ -52,7 +62,7 @@ static void explore_usage(FILE *out) {
 
 static const char *const value_options[] = {
   "--scenario", "--provider", "--provider-name", "--namespace", "--query", "--trace", "--strategy", "--iterations",
-  "--seed", "--depth", "--max-steps", "--busy-every", "--cancel-at", NULL
+  "--seed", "--depth", "--max-steps", "--busy-every", "--cancel-at", "--jobs", "--shard", NULL
 };
 
 static int is_value_option(const char *opt) {
@@ -69,13 +79,13 @@ static void on_interrupt(int sig) {
   wmiemu_explore_request_stop();
 }
 
-static void catch_interrupt(int on) {
+void explore_catch_interrupt(int on) {
   if (on)
     wmiemu_explore_clear_stop();
   wmiemu_cli_on_interrupt(on ? on_interrupt : NULL, 1);
 }
 
-static int report(const char *name, const wmiemu_explore_opts_t *o, const wmiemu_explore_result_t *r) {
+int explore_report(const char *name, const wmiemu_explore_opts_t *o, const wmiemu_explore_result_t *r) {
   wmiemu_outcome_t out = r->outcome;
   if (out == WMIEMU_OUTCOME_OK) {
     printf("%s: %llu schedules, %llu steps, no failure%s\n", name, (unsigned long long)r->iterations_run,
@@ -116,14 +126,14 @@ static int explore_provider(const wmiemu_explore_opts_t *o, wmiemu_explore_provi
   po->progress = o->progress;
   po->pct_steps = o->pct_steps;
   po->trace_stream = o->trace_stream;
-  catch_interrupt(1);
+  explore_catch_interrupt(1);
   hr = wmiemu_explore_provider(po, &r);
-  catch_interrupt(0);
+  explore_catch_interrupt(0);
   if (FAILED(hr)) {
     fprintf(stderr, "wmiemu explore: %s\n", r.message);
     return WMIEMU_EXIT_FAILURE;
   }
-  rc = report(r.name, o, &r);
+  rc = explore_report(r.name, o, &r);
   /* Calls a provider thread made on what a schedule's host lent it after
    * that host was gone (tombstones): no schedule's checker saw them. */
   if ((late = wmiemu_host_late_calls(last, sizeof(last)))) {
@@ -134,22 +144,15 @@ static int explore_provider(const wmiemu_explore_opts_t *o, wmiemu_explore_provi
   return rc;
 }
 
-typedef struct {
-  wmiemu_explore_opts_t o;
-  wmiemu_explore_provider_opts_t po;
-  const char *name;
-  int provider;
-} explore_job_t;
-
 /* The exploration itself, in whichever process runs it. */
 static int explore_job(explore_job_t *j) {
   if (j->provider)
     return explore_provider(&j->o, &j->po);
   wmiemu_explore_result_t r;
   HRESULT hr;
-  catch_interrupt(1);
+  explore_catch_interrupt(1);
   hr = wmiemu_explore_scenario(j->name, &j->o, &r);
-  catch_interrupt(0);
+  explore_catch_interrupt(0);
   if (hr == (HRESULT)WBEM_E_NOT_FOUND) {
     fprintf(stderr, "wmiemu explore: unknown scenario '%s'\n", j->name);
     explore_usage(stderr);
@@ -159,7 +162,7 @@ static int explore_job(explore_job_t *j) {
     fprintf(stderr, "wmiemu explore: %s\n", r.message);
     return WMIEMU_EXIT_FAILURE;
   }
-  return report(j->name, &j->o, &r);
+  return explore_report(j->name, &j->o, &r);
 }
 
 static int explore_child(void *arg) {
@@ -180,14 +183,46 @@ static void end_crashed_trace(const char *path, const wmiemu_supervise_report_t 
   close(fd);
 }
 
+/* See explore_cli.h. */
+void explore_crashed(const explore_job_t *j, uint64_t index, uint64_t seed, uint64_t pct_steps, unsigned crashes) {
+  wmiemu_supervise_report_t again;
+  char trace[4096];
+  fprintf(stderr, "wmiemu explore: the crash was in schedule %llu (seed %llu, %s strategy)\n",
+          (unsigned long long)(index + 1), (unsigned long long)seed,
+          j->o.strategy == WMIEMU_STRATEGY_PCT ? "pct" : "random");
+  /* That seed alone, as it ran: same PCT estimate, trace kept line by line. */
+  if (j->o.trace_path) {
+    if (crashes == 1)
+      snprintf(trace, sizeof(trace), "%s", j->o.trace_path);
+    else
+      snprintf(trace, sizeof(trace), "%s.%u", j->o.trace_path, crashes);
+    explore_job_t one = *j;
+    one.o.seed = one.po.seed = seed;
+    one.o.iterations = 1;
+    one.o.pct_steps = pct_steps;
+    one.o.trace_stream = 1;
+    one.o.trace_path = trace;
+    one.o.progress = NULL;
+    fflush(stdout);
+    if (wmiemu_supervise(explore_child, &one, &again) == 0 && again.crashed) {
+      end_crashed_trace(trace, &again);
+      printf("crash at seed %llu: trace %s, reproduce with: wmiemu replay %s\n", (unsigned long long)seed,
+             trace, trace);
+    } else {
+      printf("crash at seed %llu: the seed run again alone did not crash (the crash depends on something "
+             "outside the scheduler); no trace\n", (unsigned long long)seed);
+    }
+    fflush(stdout);
+  }
+}
+
 /* Runs the exploration in supervised children: one for the schedules,
  * and after a crash one more for the crashed seed alone, writing its
  * trace as it goes; with keep_going, then a new child from the next seed. */
 static int explore_supervised(explore_job_t *job, int keep_going) {
-  wmiemu_supervise_report_t r, again;
+  wmiemu_supervise_report_t r;
   uint64_t done = 0, total = job->o.iterations ? job->o.iterations : 1;
   unsigned crashes = 0;
-  char trace[4096];
   for (;;) {
     explore_job_t j = *job;
     j.o.seed = job->o.seed + done;
@@ -203,39 +238,63 @@ static int explore_supervised(explore_job_t *job, int keep_going) {
       fprintf(stderr, "wmiemu explore: the crash came before any schedule ran\n");
       return WMIEMU_EXIT_FAILURE;
     }
-    fprintf(stderr, "wmiemu explore: the crash was in schedule %llu (seed %llu, %s strategy)\n",
-            (unsigned long long)(done + r.iteration + 1), (unsigned long long)r.seed,
-            j.o.strategy == WMIEMU_STRATEGY_PCT ? "pct" : "random");
-    /* That seed alone, as it ran: same PCT estimate, trace kept line by line. */
-    if (j.o.trace_path) {
-      if (crashes == 1)
-        snprintf(trace, sizeof(trace), "%s", j.o.trace_path);
-      else
-        snprintf(trace, sizeof(trace), "%s.%u", j.o.trace_path, crashes);
-      explore_job_t one = j;
-      one.o.seed = one.po.seed = r.seed;
-      one.o.iterations = 1;
-      one.o.pct_steps = r.pct_steps;
-      one.o.trace_stream = 1;
-      one.o.trace_path = trace;
-      one.o.progress = NULL;
-      fflush(stdout);
-      if (wmiemu_supervise(explore_child, &one, &again) == 0 && again.crashed) {
-        end_crashed_trace(trace, &again);
-        printf("crash at seed %llu: trace %s, reproduce with: wmiemu replay %s\n", (unsigned long long)r.seed,
-               trace, trace);
-      } else {
-        printf("crash at seed %llu: the seed run again alone did not crash (the crash depends on something "
-               "outside the scheduler); no trace\n", (unsigned long long)r.seed);
-      }
-      fflush(stdout);
-    }
+    explore_crashed(&j, done + r.iteration, r.seed, r.pct_steps, crashes);
     done += r.iteration + 1;
     if (!keep_going || done >= total)
       return WMIEMU_EXIT_FAILURE;
     fprintf(stderr, "wmiemu explore: --keep-going: on with seed %llu\n",
             (unsigned long long)(job->o.seed + done));
   }
+}
+
+/* One worker per core this process may run on. */
+static uint64_t default_jobs(void) {
+  cpu_set_t set;
+  long n;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+    return (uint64_t)CPU_COUNT(&set);
+  n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (uint64_t)n : 1;
+}
+
+/* Shard I of N: the I-th of N contiguous blocks of the run's seeds, of
+ * sizes within one of each other. Contiguous, so that a shard is the plain
+ * run `--seed FIRST --iterations COUNT` and its first failure the lowest of
+ * its block. Says which seeds; 1 when the block is empty. */
+static int shard_seeds(wmiemu_explore_opts_t *o, uint64_t i, uint64_t n) {
+  uint64_t total = o->iterations;
+  uint64_t lo = (uint64_t)((unsigned __int128)total * (i - 1) / n);
+  uint64_t hi = (uint64_t)((unsigned __int128)total * i / n);
+  if (hi == lo) {
+    printf("shard %llu/%llu: no seeds (the run has %llu)\n", (unsigned long long)i, (unsigned long long)n,
+           (unsigned long long)total);
+    return 1;
+  }
+  printf("shard %llu/%llu: seeds %llu..%llu (%llu of the run's %llu from seed %llu)\n", (unsigned long long)i,
+         (unsigned long long)n, (unsigned long long)(o->seed + lo), (unsigned long long)(o->seed + hi - 1),
+         (unsigned long long)(hi - lo), (unsigned long long)total, (unsigned long long)o->seed);
+  fflush(stdout);
+  o->seed += lo;
+  o->iterations = hi - lo;
+  return 0;
+}
+
+/* What the serial command's child would refuse at once, refused before
+ * the workers start (each would say it); -1 when the job can run. */
+static int explore_check(const explore_job_t *j) {
+  if (j->provider) {
+    if (!j->po.n_modules || !j->po.n_mofs || !j->po.query) {
+      fprintf(stderr, "wmiemu explore: a provider run needs --mof, --provider and --query\n");
+      return WMIEMU_EXIT_USAGE;
+    }
+    return -1;
+  }
+  for (size_t i = 0; i < wmiemu_scenario_count(); i++)
+    if (!strcmp(wmiemu_scenario_name(i), j->name))
+      return -1;
+  fprintf(stderr, "wmiemu explore: unknown scenario '%s'\n", j->name);
+  explore_usage(stderr);
+  return WMIEMU_EXIT_USAGE;
 }
 
 int wmiemu_cli_explore(int argc, char **argv) {
@@ -249,6 +308,7 @@ int wmiemu_cli_explore(int argc, char **argv) {
   const char *name = "correct";
   wmiemu_explore_provider_opts_t po;
   const char *mofs[64], *module = NULL;
+  uint64_t jobs = 0, shard_i = 0, shard_n = 0;
   wmiemu_explore_provider_opts_init(&po);
   po.mofs = mofs;
   for (int i = 1; i < argc; i++) {
@@ -285,7 +345,21 @@ int wmiemu_cli_explore(int argc, char **argv) {
       return WMIEMU_EXIT_USAGE;
     }
     i++;
-    if (!strcmp(a, "--scenario"))
+    if (!strcmp(a, "--shard")) {
+      char *slash = strchr(v, '/');
+      char idx[32];
+      if (!slash || (size_t)(slash - v) >= sizeof(idx)) {
+        fprintf(stderr, "wmiemu explore: --shard: '%s' is not I/N\n", v);
+        return WMIEMU_EXIT_USAGE;
+      }
+      memcpy(idx, v, (size_t)(slash - v));
+      idx[slash - v] = 0;
+      if (wmiemu_cli_parse_u64(idx, &shard_i) != 0 || wmiemu_cli_parse_u64(slash + 1, &shard_n) != 0 ||
+          shard_n < 1 || shard_i < 1 || shard_i > shard_n) {
+        fprintf(stderr, "wmiemu explore: --shard: '%s' is not I/N with 1 <= I <= N\n", v);
+        return WMIEMU_EXIT_USAGE;
+      }
+    } else if (!strcmp(a, "--scenario"))
       name = v;
     else if (!strcmp(a, "--provider"))
       module = v;
@@ -321,6 +395,8 @@ int wmiemu_cli_explore(int argc, char **argv) {
       po.busy_every = (unsigned)n;
     else if (!strcmp(a, "--cancel-at") && n >= 1)
       po.cancel_at_ms = n;
+    else if (!strcmp(a, "--jobs") && n >= 1 && n <= 1024)
+      jobs = n;
     else {
       fprintf(stderr, "wmiemu explore: %s: %s is out of range\n", a, v);
       return WMIEMU_EXIT_USAGE;
@@ -337,8 +413,27 @@ int wmiemu_cli_explore(int argc, char **argv) {
     po.modules = &module;
     po.n_modules = 1;
   }
+  if (shard_n && shard_seeds(&o, shard_i, shard_n))
+    return WMIEMU_EXIT_OK;
   explore_job_t job = { o, po, name, module || po.n_mofs || po.query || po.ns };
-  if (no_supervise)
+  if (no_supervise) {
+    if (jobs > 1) {
+      fprintf(stderr, "wmiemu explore: --no-supervise runs in this process, in one: no --jobs\n");
+      return WMIEMU_EXIT_USAGE;
+    }
     return explore_job(&job);
+  }
+  if (!jobs)
+    jobs = default_jobs();
+  if (jobs > o.iterations)
+    jobs = o.iterations;
+  if (jobs > 1) {
+    int rc = explore_check(&job);
+    if (rc >= 0)
+      return rc;
+    if ((rc = explore_jobs(&job, (unsigned)jobs, keep_going)) >= 0)
+      return rc;
+    perror("wmiemu explore: cannot start the worker processes; running in one");
+  }
   return explore_supervised(&job, keep_going);
 }

@@ -27,6 +27,26 @@ extern "C" {
 #endif
 
 
+/* A seed feed: the schedules to run come from the caller instead of seed,
+ * seed + 1, ... (iterations is then ignored). It lets several processes
+ * share one seed range and still agree with a serial run: the caller hands
+ * each schedule the PCT estimate a serial run would have used (the longest
+ * schedule before it in the run, at least opts->pct_steps or 100), and
+ * collects each schedule's result itself. A failure does not end the
+ * exploration; nothing is written to trace_path: when trace_path is set,
+ * each schedule's trace is recorded and handed to done instead. */
+typedef struct {
+  /* The next schedule: fills *seed and *pct_steps and returns 1, or
+   * returns 0 when there is no more. */
+  int (*next)(void *ctx, uint64_t *seed, uint64_t *pct_steps);
+  /* That schedule's result: its outcome, steps and message, and its trace
+   * (trace_len bytes, NULL without trace_path), valid during the call.
+   * Returns 0 to go on, nonzero to end the exploration. */
+  int (*done)(void *ctx, uint64_t seed, wmiemu_outcome_t outcome, uint64_t steps, const char *message,
+              const char *trace, size_t trace_len);
+  void *ctx;
+} wmiemu_explore_feed_t;
+
 typedef struct {
   wmiemu_strategy_t strategy;
   uint64_t seed;                /* iteration i runs with seed + i */
@@ -45,6 +65,12 @@ typedef struct {
    * at a time, so that a crash of the process leaves it on disk up to the
    * crash. */
   int trace_stream;
+  /* Where the schedules come from; NULL = seed, seed + 1, ... (see
+   * wmiemu_explore_feed_t; trace_stream, trace_all and progress are then
+   * ignored). result->iterations_run and total_steps count the schedules
+   * the feed handed out; result->outcome and failing_seed are those of the
+   * first failing one in the order they ran. */
+  const wmiemu_explore_feed_t *feed;
 } wmiemu_explore_opts_t;
 
 typedef struct {
@@ -174,6 +200,7 @@ typedef struct {
    * namespace whose registrations name the query's class
    * (wmiemu_query_namespace), else that of provider_name's provider. */
   const char *ns;
+  const wmiemu_explore_feed_t *feed;  /* as in wmiemu_explore_opts_t */
 } wmiemu_explore_provider_opts_t;
 
 /* Fills opts with the defaults above, and busy_every 2 as `wmiemu explore`
