@@ -202,7 +202,13 @@ static void test_init_context(void **state) {
   host = host_broken(&c);
   /* Only its own GetObject(NULL) breaks it: the skeleton's, with ctx, does not. */
   assert_int_equal(wmiemu_checker_count_rule(wmiemu_host_checker(host), c.rule), 1);
-  assert_int_equal(wmiemu_checker_get(wmiemu_host_checker(host), 0, &v), 0);
+  /* Found by rule, not by position: on a loaded machine a slow call may be
+   * reported (call-blocked) before it. */
+  for (size_t i = 0;; i++) {
+    assert_int_equal(wmiemu_checker_get(wmiemu_host_checker(host), i, &v), 0);
+    if (v.rule == c.rule)
+      break;
+  }
   assert_non_null(strstr(v.detail, "GetObject"));
   assert_non_null(strstr(v.detail, "NULL"));
   wmiemu_host_free(host);
@@ -272,7 +278,10 @@ static void test_busy_every(void **state) {
   assert_hr(wmiemu_host_shutdown(host), S_OK);
   assert_hr(wmiemu_host_counters(host, id, &c), S_OK);
   assert_int_equal(c.indicated, 0);
-  assert_int_equal(wmiemu_host_unclaimed_events(host), 0);
+  /* A tick the provider fires while shutdown cancels its query reaches no
+   * live subscription, so it is not answered BUSY: on a loaded machine one
+   * may land there. Every unclaimed event must be such a one. */
+  assert_int_equal(wmiemu_host_unclaimed_events(host), wmiemu_host_after_cancel_events(host));
   assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
   wmiemu_host_free(host);
 
