@@ -14,7 +14,7 @@
 
 #include "compat/seam.h"
 
-typedef enum { KOBJ_EVENT = 1, KOBJ_THREAD = 2 } wmiemu__kobj_type_t;
+typedef enum { KOBJ_EVENT = 1, KOBJ_THREAD = 2, KOBJ_TOKEN = 3 } wmiemu__kobj_type_t;
 
 typedef struct wmiemu__kobj {
     wmiemu__kobj_type_t type;
@@ -28,6 +28,9 @@ typedef struct wmiemu__kobj {
     DWORD tid;
     LONG exit_code;
     LONG suspended;
+    /* objects that are not waitable (tokens): their state, freed with it */
+    void *data;
+    void (*data_free)(void *data);
 } wmiemu__kobj_t;
 
 /* A new object with one reference (the caller's). */

@@ -16,6 +16,12 @@ static DWORD wait_handles(DWORD n, const HANDLE *handles, BOOL wait_all, DWORD t
         if (!objs[got])
             goto done; /* ERROR_INVALID_HANDLE already set */
         waitables[got] = objs[got]->waitable;
+        if (objs[got]->type == KOBJ_TOKEN) {
+            /* Tokens are not waitable objects. */
+            SetLastError(ERROR_INVALID_HANDLE);
+            got++;
+            goto done;
+        }
         /* One wait goes to one table; duplicates make wait_all ambiguous. */
         if (!ops)
             ops = objs[got]->ops;
