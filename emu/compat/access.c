@@ -32,33 +32,56 @@ void WINAPI MapGenericMask(PDWORD mask, PGENERIC_MAPPING mapping)
     *mask &= ~GENERIC_RIGHTS;
 }
 
+static DWORD read32(const BYTE *p)
+{
+    return (DWORD)p[0] | (DWORD)p[1] << 8 | (DWORD)p[2] << 16 | (DWORD)p[3] << 24;
+}
+
+DWORD wmiemu__dacl_walk(const BYTE *acl, wmiemu__sid_match_fn match, void *ctx, const GENERIC_MAPPING *mapping,
+                        DWORD granted)
+{
+    DWORD denied = 0;
+    unsigned count = acl[4] | acl[5] << 8;
+    const BYTE *p = acl + sizeof(ACL);
+    for (unsigned i = 0; i < count; i++) {
+        BYTE type = p[0], flags = p[1];
+        unsigned size = p[2] | p[3] << 8;
+        size_t sid_len = size >= 8 ? wmiemu__sid_size(p + 8, size - 8u) : 0;
+        if ((type == ACCESS_ALLOWED_ACE_TYPE || type == ACCESS_DENIED_ACE_TYPE) && !(flags & INHERIT_ONLY_ACE) &&
+            sid_len && match(p + 8, sid_len, ctx)) {
+            DWORD mask = read32(p + 4);
+            if (mapping)
+                MapGenericMask(&mask, (GENERIC_MAPPING *)mapping);
+            if (type == ACCESS_DENIED_ACE_TYPE)
+                denied |= mask & ~granted;
+            else
+                granted |= mask & ~denied;
+        }
+        p += size;
+    }
+    return granted;
+}
+
+/* The token's user or one of its enabled groups. The SID is copied out:
+ * an ACE's need not be aligned. */
+static BOOL token_match(const BYTE *sid, size_t len, void *ctx)
+{
+    BYTE copy[SECURITY_MAX_SID_SIZE];
+    memcpy(copy, sid, len);
+    return wmiemu__token_has_sid(ctx, (const SID *)copy);
+}
+
 /* The rights the DACL gives the token: those asked for (all of them when
  * maximum), less those refused. */
 static DWORD dacl_grants(wmiemu__kobj_t *token, const wmiemu__sd_parts_t *sd, DWORD desired, BOOL maximum,
                          GENERIC_MAPPING *mapping)
 {
-    DWORD granted = 0, denied = 0;
+    DWORD granted = 0;
     if (!sd->dacl)
         return maximum ? mapping->GenericAll | desired : desired;
     if (sd->owner && wmiemu__token_has_sid(token, sd->owner))
         granted = READ_CONTROL | WRITE_DAC;
-    const BYTE *p = (const BYTE *)(sd->dacl + 1);
-    for (WORD i = 0; i < sd->dacl->AceCount; i++, p += ((const ACE_HEADER *)p)->AceSize) {
-        const ACCESS_ALLOWED_ACE *ace = (const ACCESS_ALLOWED_ACE *)p;
-        BYTE type = ace->Header.AceType;
-        if ((type != ACCESS_ALLOWED_ACE_TYPE && type != ACCESS_DENIED_ACE_TYPE) ||
-            (ace->Header.AceFlags & INHERIT_ONLY_ACE) ||
-            ace->Header.AceSize < sizeof(ACCESS_ALLOWED_ACE) - sizeof(DWORD) + 8 ||
-            !wmiemu__sid_size(&ace->SidStart, ace->Header.AceSize - (sizeof(ACCESS_ALLOWED_ACE) - sizeof(DWORD))) ||
-            !wmiemu__token_has_sid(token, (const SID *)&ace->SidStart))
-            continue;
-        DWORD mask = ace->Mask;
-        MapGenericMask(&mask, mapping);
-        if (type == ACCESS_DENIED_ACE_TYPE)
-            denied |= mask & ~granted;
-        else
-            granted |= mask & ~denied;
-    }
+    granted = wmiemu__dacl_walk((const BYTE *)sd->dacl, token_match, token, mapping, granted);
     granted &= ~ACCESS_SYSTEM_SECURITY;
     return maximum ? granted : granted & desired;
 }

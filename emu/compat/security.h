@@ -48,6 +48,21 @@ typedef struct {
 
 BOOL wmiemu__sd_parts(const void *sd, size_t len, wmiemu__sd_parts_t *out);
 
+/* Does an ACE's SID (len bytes) name the subject of an access decision? */
+typedef BOOL (*wmiemu__sid_match_fn)(const BYTE *sid, size_t len, void *ctx);
+
+/* The DACL walk of AccessCheck, over a DACL whose header and ACE sizes are
+ * known to be within bounds (wmiemu__acl_valid, or the caller's own
+ * checks): entries in order; types other than allow and deny, inherit-only
+ * entries and entries whose SID is malformed are skipped; an entry applies
+ * when match says its SID names the subject; an allow grants the rights not
+ * yet refused, a deny refuses those not yet granted. Generic rights in
+ * entries are mapped when mapping is given. Reads byte by byte, so the
+ * DACL need not be aligned. Returns the rights granted, starting from
+ * granted (an owner's implicit rights). */
+DWORD wmiemu__dacl_walk(const BYTE *acl, wmiemu__sid_match_fn match, void *ctx, const GENERIC_MAPPING *mapping,
+                        DWORD granted);
+
 /* ASCII <-> WCHAR for the A entry points: the strings these functions
  * take and give (SIDs, SDDL) are ASCII. malloc'ed; NULL on failure. */
 WCHAR *wmiemu__ascii_to_wcs(const char *s);
