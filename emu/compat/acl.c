@@ -361,108 +361,101 @@ static void set_flag(SECURITY_DESCRIPTOR *s, WORD flag, BOOL on)
     s->Control = (WORD)(on ? s->Control | flag : s->Control & ~flag);
 }
 
-BOOL WINAPI SetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR sd, BOOL present, PACL dacl, BOOL defaulted)
+/* SetSecurityDescriptorDacl and Sacl. */
+static BOOL set_acl(PSECURITY_DESCRIPTOR sd, BOOL present, PACL acl, BOOL defaulted, BOOL dacl)
 {
     SECURITY_DESCRIPTOR *s = absolute_of(sd);
     if (!s)
         return FALSE;
-    set_flag(s, SE_DACL_PRESENT, present);
-    set_flag(s, SE_DACL_DEFAULTED, present && defaulted);
-    s->Dacl = present ? dacl : NULL;
+    set_flag(s, dacl ? SE_DACL_PRESENT : SE_SACL_PRESENT, present);
+    set_flag(s, dacl ? SE_DACL_DEFAULTED : SE_SACL_DEFAULTED, present && defaulted);
+    *(dacl ? &s->Dacl : &s->Sacl) = present ? acl : NULL;
     return TRUE;
+}
+
+BOOL WINAPI SetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR sd, BOOL present, PACL dacl, BOOL defaulted)
+{
+    return set_acl(sd, present, dacl, defaulted, TRUE);
 }
 
 BOOL WINAPI SetSecurityDescriptorSacl(PSECURITY_DESCRIPTOR sd, BOOL present, PACL sacl, BOOL defaulted)
 {
+    return set_acl(sd, present, sacl, defaulted, FALSE);
+}
+
+/* SetSecurityDescriptorOwner and Group. */
+static BOOL set_sid(PSECURITY_DESCRIPTOR sd, PSID sid, BOOL defaulted, BOOL owner)
+{
     SECURITY_DESCRIPTOR *s = absolute_of(sd);
     if (!s)
         return FALSE;
-    set_flag(s, SE_SACL_PRESENT, present);
-    set_flag(s, SE_SACL_DEFAULTED, present && defaulted);
-    s->Sacl = present ? sacl : NULL;
+    *(owner ? &s->Owner : &s->Group) = sid;
+    set_flag(s, owner ? SE_OWNER_DEFAULTED : SE_GROUP_DEFAULTED, defaulted);
     return TRUE;
 }
 
 BOOL WINAPI SetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR sd, PSID owner, BOOL defaulted)
 {
-    SECURITY_DESCRIPTOR *s = absolute_of(sd);
-    if (!s)
-        return FALSE;
-    s->Owner = owner;
-    set_flag(s, SE_OWNER_DEFAULTED, defaulted);
-    return TRUE;
+    return set_sid(sd, owner, defaulted, TRUE);
 }
 
 BOOL WINAPI SetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR sd, PSID group, BOOL defaulted)
 {
-    SECURITY_DESCRIPTOR *s = absolute_of(sd);
-    if (!s)
+    return set_sid(sd, group, defaulted, FALSE);
+}
+
+/* GetSecurityDescriptorDacl and Sacl: present, and then the ACL and
+ * whether it was defaulted. */
+static BOOL get_acl(PSECURITY_DESCRIPTOR sd, LPBOOL present, PACL *acl, LPBOOL defaulted, BOOL dacl)
+{
+    wmiemu__sd_parts_t parts;
+    if (!present || !acl || !defaulted) {
+        SetLastError(ERROR_INVALID_PARAMETER);
         return FALSE;
-    s->Group = group;
-    set_flag(s, SE_GROUP_DEFAULTED, defaulted);
+    }
+    if (!wmiemu__sd_parts(sd, 0, &parts))
+        return FALSE;
+    *present = (parts.control & (dacl ? SE_DACL_PRESENT : SE_SACL_PRESENT)) != 0;
+    if (*present) {
+        *acl = dacl ? parts.dacl : parts.sacl;
+        *defaulted = (parts.control & (dacl ? SE_DACL_DEFAULTED : SE_SACL_DEFAULTED)) != 0;
+    }
     return TRUE;
 }
 
 BOOL WINAPI GetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR sd, LPBOOL present, PACL *dacl, LPBOOL defaulted)
 {
-    wmiemu__sd_parts_t parts;
-    if (!present || !dacl || !defaulted) {
-        SetLastError(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
-    if (!wmiemu__sd_parts(sd, 0, &parts))
-        return FALSE;
-    *present = (parts.control & SE_DACL_PRESENT) != 0;
-    if (*present) {
-        *dacl = parts.dacl;
-        *defaulted = (parts.control & SE_DACL_DEFAULTED) != 0;
-    }
-    return TRUE;
+    return get_acl(sd, present, dacl, defaulted, TRUE);
 }
 
 BOOL WINAPI GetSecurityDescriptorSacl(PSECURITY_DESCRIPTOR sd, LPBOOL present, PACL *sacl, LPBOOL defaulted)
 {
+    return get_acl(sd, present, sacl, defaulted, FALSE);
+}
+
+/* GetSecurityDescriptorOwner and Group. */
+static BOOL get_sid(PSECURITY_DESCRIPTOR sd, PSID *sid, LPBOOL defaulted, BOOL owner)
+{
     wmiemu__sd_parts_t parts;
-    if (!present || !sacl || !defaulted) {
+    if (!sid || !defaulted) {
         SetLastError(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
     if (!wmiemu__sd_parts(sd, 0, &parts))
         return FALSE;
-    *present = (parts.control & SE_SACL_PRESENT) != 0;
-    if (*present) {
-        *sacl = parts.sacl;
-        *defaulted = (parts.control & SE_SACL_DEFAULTED) != 0;
-    }
+    *sid = owner ? parts.owner : parts.group;
+    *defaulted = (parts.control & (owner ? SE_OWNER_DEFAULTED : SE_GROUP_DEFAULTED)) != 0;
     return TRUE;
 }
 
 BOOL WINAPI GetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR sd, PSID *owner, LPBOOL defaulted)
 {
-    wmiemu__sd_parts_t parts;
-    if (!owner || !defaulted) {
-        SetLastError(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
-    if (!wmiemu__sd_parts(sd, 0, &parts))
-        return FALSE;
-    *owner = parts.owner;
-    *defaulted = (parts.control & SE_OWNER_DEFAULTED) != 0;
-    return TRUE;
+    return get_sid(sd, owner, defaulted, TRUE);
 }
 
 BOOL WINAPI GetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR sd, PSID *group, LPBOOL defaulted)
 {
-    wmiemu__sd_parts_t parts;
-    if (!group || !defaulted) {
-        SetLastError(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
-    if (!wmiemu__sd_parts(sd, 0, &parts))
-        return FALSE;
-    *group = parts.group;
-    *defaulted = (parts.control & SE_GROUP_DEFAULTED) != 0;
-    return TRUE;
+    return get_sid(sd, group, defaulted, FALSE);
 }
 
 /* Appends a part to a self-relative descriptor being built. */

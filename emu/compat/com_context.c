@@ -11,6 +11,7 @@
 #include <windows.h>
 #include <objbase.h>
 
+#include "compat/com.h"
 #include "compat/token.h"
 
 const IID IID_IServerSecurity = { 0x0000013e, 0, 0, { 0xc0, 0, 0, 0, 0, 0, 0, 0x46 } };
@@ -55,49 +56,44 @@ static ULONG WINAPI server_security_Release(IServerSecurity *iface)
     return (ULONG)refs;
 }
 
-/* The blanket of a local WMI call: NTLM, connect-level authentication,
- * impersonation allowed. No client principal name is known. */
+/* The blanket of a local WMI call; no client principal name is known. */
 static HRESULT WINAPI server_security_QueryBlanket(IServerSecurity *iface, DWORD *authn_svc, DWORD *authz_svc,
                                                    OLECHAR **principal, DWORD *authn_level, DWORD *imp_level,
                                                    void **privs, DWORD *capabilities)
 {
     if (!impl_from_IServerSecurity(iface)->ctx)
         return RPC_E_CALL_COMPLETE;
-    if (authn_svc)
-        *authn_svc = RPC_C_AUTHN_WINNT;
-    if (authz_svc)
-        *authz_svc = RPC_C_AUTHZ_NONE;
-    if (principal)
-        *principal = NULL;
-    if (authn_level)
-        *authn_level = RPC_C_AUTHN_LEVEL_CONNECT;
-    if (imp_level)
-        *imp_level = RPC_C_IMP_LEVEL_IMPERSONATE;
-    if (privs)
-        *privs = NULL;
-    if (capabilities)
-        *capabilities = EOAC_NONE;
+    wmiemu__com_default_blanket(authn_svc, authz_svc, principal, authn_level, imp_level, privs, capabilities);
     return S_OK;
 }
 
-static HRESULT WINAPI server_security_ImpersonateClient(IServerSecurity *iface)
+/* Puts the call's client on the calling thread. */
+static HRESULT impersonate(wmiemu__call_context_t *ctx)
 {
-    wmiemu__call_context_t *ctx = impl_from_IServerSecurity(iface)->ctx;
     if (!ctx)
         return RPC_E_CALL_COMPLETE;
     wmiemu__token_set_thread(ctx->client);
     return S_OK;
 }
 
-/* One revert undoes any number of ImpersonateClient calls: the thread
- * gets back the token it had when the call began. */
-static HRESULT WINAPI server_security_RevertToSelf(IServerSecurity *iface)
+/* One revert undoes any number of impersonations: the thread gets back
+ * the token it had when the call began. */
+static HRESULT revert(wmiemu__call_context_t *ctx)
 {
-    wmiemu__call_context_t *ctx = impl_from_IServerSecurity(iface)->ctx;
     if (!ctx)
         return RPC_E_CALL_COMPLETE;
     wmiemu__token_set_thread(ctx->saved);
     return S_OK;
+}
+
+static HRESULT WINAPI server_security_ImpersonateClient(IServerSecurity *iface)
+{
+    return impersonate(impl_from_IServerSecurity(iface)->ctx);
+}
+
+static HRESULT WINAPI server_security_RevertToSelf(IServerSecurity *iface)
+{
+    return revert(impl_from_IServerSecurity(iface)->ctx);
 }
 
 static BOOL WINAPI server_security_IsImpersonating(IServerSecurity *iface)
@@ -180,16 +176,10 @@ HRESULT WINAPI CoGetCallContext(REFIID riid, void **out)
 
 HRESULT WINAPI CoImpersonateClient(void)
 {
-    if (!current)
-        return RPC_E_CALL_COMPLETE;
-    wmiemu__token_set_thread(current->client);
-    return S_OK;
+    return impersonate(current);
 }
 
 HRESULT WINAPI CoRevertToSelf(void)
 {
-    if (!current)
-        return RPC_E_CALL_COMPLETE;
-    wmiemu__token_set_thread(current->saved);
-    return S_OK;
+    return revert(current);
 }

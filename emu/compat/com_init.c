@@ -93,12 +93,9 @@ HRESULT WINAPI CoSetProxyBlanket(IUnknown *proxy, DWORD authn_svc, DWORD authz_s
     return proxy ? S_OK : E_INVALIDARG;
 }
 
-HRESULT WINAPI CoQueryProxyBlanket(IUnknown *proxy, DWORD *authn_svc, DWORD *authz_svc, OLECHAR **principal,
-                                   DWORD *authn_level, DWORD *imp_level, RPC_AUTH_IDENTITY_HANDLE *auth_info,
-                                   DWORD *capabilities)
+void wmiemu__com_default_blanket(DWORD *authn_svc, DWORD *authz_svc, OLECHAR **principal, DWORD *authn_level,
+                                 DWORD *imp_level, void **auth_info, DWORD *capabilities)
 {
-    if (!proxy)
-        return E_INVALIDARG;
     if (authn_svc)
         *authn_svc = RPC_C_AUTHN_WINNT;
     if (authz_svc)
@@ -113,6 +110,15 @@ HRESULT WINAPI CoQueryProxyBlanket(IUnknown *proxy, DWORD *authn_svc, DWORD *aut
         *auth_info = NULL;
     if (capabilities)
         *capabilities = EOAC_NONE;
+}
+
+HRESULT WINAPI CoQueryProxyBlanket(IUnknown *proxy, DWORD *authn_svc, DWORD *authz_svc, OLECHAR **principal,
+                                   DWORD *authn_level, DWORD *imp_level, RPC_AUTH_IDENTITY_HANDLE *auth_info,
+                                   DWORD *capabilities)
+{
+    if (!proxy)
+        return E_INVALIDARG;
+    wmiemu__com_default_blanket(authn_svc, authz_svc, principal, authn_level, imp_level, auth_info, capabilities);
     return S_OK;
 }
 

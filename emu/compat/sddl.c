@@ -143,29 +143,9 @@ static BOOL parse_rights(parser_t *p, size_t end, DWORD *mask)
         return TRUE;
     WCHAR c = p->s[p->i];
     if (c >= '0' && c <= '9') {
-        unsigned long long v = 0;
-        unsigned base = 10;
-        if (end - p->i > 2 && c == '0' && (p->s[p->i + 1] == 'x' || p->s[p->i + 1] == 'X')) {
-            base = 16;
-            p->i += 2;
-        }
-        if (p->i == end)
+        uint64_t v;
+        if (!wmiemu__parse_number(p->s, end, &p->i, 0xffffffffu, &v) || p->i != end)
             return fail(p, ERROR_INVALID_PARAMETER);
-        for (; p->i < end; p->i++) {
-            WCHAR d = p->s[p->i];
-            unsigned dv;
-            if (d >= '0' && d <= '9')
-                dv = d - '0';
-            else if (base == 16 && d >= 'a' && d <= 'f')
-                dv = d - 'a' + 10;
-            else if (base == 16 && d >= 'A' && d <= 'F')
-                dv = d - 'A' + 10;
-            else
-                return fail(p, ERROR_INVALID_PARAMETER);
-            v = v * base + dv;
-            if (v > 0xffffffffu)
-                return fail(p, ERROR_INVALID_PARAMETER);
-        }
         *mask = (DWORD)v;
         return TRUE;
     }
@@ -554,17 +534,10 @@ static BOOL sd_to_string(PSECURITY_DESCRIPTOR sd, DWORD revision, SECURITY_INFOR
         SetLastError(o.oom ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_ACL);
         return FALSE;
     }
-    BYTE *s = LocalAlloc(LMEM_FIXED, (o.len + 1) * width);
+    void *s = wmiemu__local_string(o.buf, o.len, width);
     if (!s) {
         free(o.buf);
-        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
         return FALSE;
-    }
-    for (size_t i = 0; i <= o.len; i++) {
-        if (width == 1)
-            s[i] = (BYTE)o.buf[i];
-        else
-            ((WCHAR *)s)[i] = (BYTE)o.buf[i];
     }
     free(o.buf);
     *out = s;

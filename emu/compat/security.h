@@ -10,6 +10,7 @@
 #define WMIEMU_COMPAT_SECURITY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <windows.h>
 
@@ -62,6 +63,15 @@ typedef BOOL (*wmiemu__sid_match_fn)(const BYTE *sid, size_t len, void *ctx);
  * granted (an owner's implicit rights). */
 DWORD wmiemu__dacl_walk(const BYTE *acl, wmiemu__sid_match_fn match, void *ctx, const GENERIC_MAPPING *mapping,
                         DWORD granted);
+
+/* A decimal or 0x-hex number at s[*i..len) no larger than max, advancing
+ * *i past it; FALSE when there are no digits or it is too large. */
+BOOL wmiemu__parse_number(const WCHAR *s, size_t len, size_t *i, uint64_t max, uint64_t *out);
+
+/* ASCII text of n chars as the A (width 1) or W (width 2) functions hand
+ * strings out: LocalAlloc'ed and terminated. NULL with
+ * ERROR_NOT_ENOUGH_MEMORY set. */
+void *wmiemu__local_string(const char *text, size_t n, size_t width);
 
 /* ASCII <-> WCHAR for the A entry points: the strings these functions
  * take and give (SIDs, SDDL) are ASCII. malloc'ed; NULL on failure. */

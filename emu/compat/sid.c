@@ -154,8 +154,7 @@ const char *wmiemu__sid_alias(const SID *sid)
     return w && w->alias[0] ? w->alias : NULL;
 }
 
-/* A decimal or 0x-hex number at s[*i..len) no larger than max. */
-static BOOL parse_number(const WCHAR *s, size_t len, size_t *i, uint64_t max, uint64_t *out)
+BOOL wmiemu__parse_number(const WCHAR *s, size_t len, size_t *i, uint64_t max, uint64_t *out)
 {
     uint64_t v = 0;
     size_t start;
@@ -203,9 +202,9 @@ int wmiemu__sid_parse(const WCHAR *s, size_t len, SID *out)
     size_t i = 2;
     if (len < 5 || (s[0] != 'S' && s[0] != 's') || s[1] != '-')
         return 0;
-    if (!parse_number(s, len, &i, 0xff, &v) || v != SID_REVISION || i >= len || s[i++] != '-')
+    if (!wmiemu__parse_number(s, len, &i, 0xff, &v) || v != SID_REVISION || i >= len || s[i++] != '-')
         return 0;
-    if (!parse_number(s, len, &i, 0xffffffffffffULL, &v))
+    if (!wmiemu__parse_number(s, len, &i, 0xffffffffffffULL, &v))
         return 0;
     memset(out, 0, 8);
     out->Revision = SID_REVISION;
@@ -213,7 +212,7 @@ int wmiemu__sid_parse(const WCHAR *s, size_t len, SID *out)
         out->IdentifierAuthority.Value[k] = (BYTE)(v >> (8 * (5 - k)));
     while (i < len) {
         if (s[i++] != '-' || out->SubAuthorityCount == SID_MAX_SUB_AUTHORITIES ||
-            !parse_number(s, len, &i, 0xffffffffu, &v))
+            !wmiemu__parse_number(s, len, &i, 0xffffffffu, &v))
             return 0;
         out->SubAuthority[out->SubAuthorityCount++] = (DWORD)v;
     }
@@ -444,6 +443,26 @@ BOOL WINAPI ConvertStringSidToSidA(LPCSTR text, PSID *out)
     return ok;
 }
 
+void *wmiemu__local_string(const char *text, size_t n, size_t width)
+{
+    BYTE *s = LocalAlloc(LMEM_FIXED, (n + 1) * width);
+    if (!s) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (width == 1)
+            s[i] = (BYTE)text[i];
+        else
+            ((WCHAR *)s)[i] = (BYTE)text[i];
+    }
+    if (width == 1)
+        s[n] = 0;
+    else
+        ((WCHAR *)s)[n] = 0;
+    return s;
+}
+
 /* The string form, LocalAlloc'ed, in chars of the given width. */
 static BOOL sid_to_string(PSID sid, void **out, size_t width)
 {
@@ -456,18 +475,9 @@ static BOOL sid_to_string(PSID sid, void **out, size_t width)
         SetLastError(ERROR_INVALID_SID);
         return FALSE;
     }
-    size_t n = wmiemu__sid_format(sid, buf);
-    BYTE *s = LocalAlloc(LMEM_FIXED, (n + 1) * width);
-    if (!s) {
-        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+    void *s = wmiemu__local_string(buf, wmiemu__sid_format(sid, buf), width);
+    if (!s)
         return FALSE;
-    }
-    for (size_t i = 0; i <= n; i++) {
-        if (width == 1)
-            s[i] = (BYTE)buf[i];
-        else
-            ((WCHAR *)s)[i] = (BYTE)buf[i];
-    }
     *out = s;
     return TRUE;
 }
