@@ -224,12 +224,30 @@ wmiemu__kobj_t *wmiemu__token_thread(void)
     return thread_token;
 }
 
+/* A thread that ends impersonating drops its token then, as its thread
+ * object would on Windows. */
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+
+static void thread_ended(void *token)
+{
+    thread_token = NULL;
+    wmiemu__kobj_release(token);
+}
+
+static void thread_key_init(void)
+{
+    pthread_key_create(&thread_key, thread_ended);
+}
+
 void wmiemu__token_set_thread(wmiemu__kobj_t *token)
 {
     if (token)
         wmiemu__kobj_addref(token);
     wmiemu__kobj_t *old = thread_token;
     thread_token = token;
+    pthread_once(&thread_key_once, thread_key_init);
+    pthread_setspecific(thread_key, token);
     if (old)
         wmiemu__kobj_release(old);
 }

@@ -148,6 +148,29 @@ static void thread_impersonation(void **state)
     assert_true(CloseHandle(token));
 }
 
+static DWORD WINAPI impersonate_and_end(void *arg)
+{
+    (void)arg;
+    return ImpersonateSelf(SecurityImpersonation) ? 0 : 1;
+}
+
+/* A thread that ends impersonating gives its token back (LeakSanitizer
+ * would report it otherwise), and impersonation is per thread. */
+static void thread_ends_impersonating(void **state)
+{
+    HANDLE token;
+    DWORD code = 99;
+    (void)state;
+    HANDLE t = CreateThread(NULL, 0, impersonate_and_end, NULL, 0, NULL);
+    assert_non_null(t);
+    assert_int_equal(WaitForSingleObject(t, INFINITE), WAIT_OBJECT_0);
+    assert_true(GetExitCodeThread(t, &code));
+    assert_int_equal(code, 0);
+    assert_true(CloseHandle(t));
+    assert_false(OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &token));
+    assert_int_equal(GetLastError(), ERROR_NO_TOKEN);
+}
+
 static void membership(void **state)
 {
     PSID admins = sid_of("BA"), users = sid_of("BU");
@@ -357,6 +380,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(process_token),
         cmocka_unit_test(thread_impersonation),
+        cmocka_unit_test(thread_ends_impersonating),
         cmocka_unit_test(membership),
         cmocka_unit_test(generic_mask),
         cmocka_unit_test(access_check),
