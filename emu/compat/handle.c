@@ -70,6 +70,8 @@ void wmiemu__kobj_release(wmiemu__kobj_t *o)
     }
     if (o->waitable)
         o->ops->obj_destroy(o->ops->ctx, o->waitable);
+    if (o->data_free)
+        o->data_free(o->data);
     free(o);
 }
 

@@ -14,7 +14,7 @@
 
 #include "compat/seam.h"
 
-typedef enum { KOBJ_EVENT = 1, KOBJ_THREAD = 2, KOBJ_MUTEX = 3, KOBJ_SEMAPHORE = 4 } wmiemu__kobj_type_t;
+typedef enum { KOBJ_EVENT = 1, KOBJ_THREAD = 2, KOBJ_MUTEX = 3, KOBJ_SEMAPHORE = 4, KOBJ_TOKEN = 5 } wmiemu__kobj_type_t;
 
 typedef struct wmiemu__kobj {
     wmiemu__kobj_type_t type;
@@ -33,6 +33,9 @@ typedef struct wmiemu__kobj {
     LONG recursion;                 /* the owner's */
     LONG abandoned;                 /* its owner ended while holding it */
     struct wmiemu__kobj *owned_next; /* the owner's list of held mutexes */
+    /* objects that are not waitable (tokens): their state, freed with it */
+    void *data;
+    void (*data_free)(void *data);
 } wmiemu__kobj_t;
 
 /* A new object with one reference (the caller's). */

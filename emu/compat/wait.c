@@ -61,6 +61,12 @@ static DWORD wait_handles(DWORD n, const HANDLE *handles, BOOL wait_all, DWORD t
         objs[got] = wmiemu__handle_get(handles[got]);
         if (!objs[got])
             goto done; /* ERROR_INVALID_HANDLE already set */
+        if (objs[got]->type == KOBJ_TOKEN) {
+            /* Tokens are not waitable objects. */
+            SetLastError(ERROR_INVALID_HANDLE);
+            got++;
+            goto done;
+        }
         owned[got] = wmiemu__mutex_owned_by_me(objs[got]);
         /* One wait goes to one table; duplicates make wait_all ambiguous. */
         if (!ops)

@@ -11,6 +11,7 @@
 
 #include "check/context.h"
 #include "compat/debug.h"
+#include "compat/token.h"
 #include "exec/sched.h"
 #include "host/received.h"
 
@@ -32,12 +33,28 @@ uint64_t wmiemu__host_monotonic_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The calls WMI makes on a consumer's behalf run in a COM call context
+ * whose client is that consumer (compat/token.h), so CoImpersonateClient
+ * gives the provider the consumer's token. Until consumers have identities
+ * every one is the default temporary consumer. */
+static int on_behalf_of_consumer(const char *name) {
+  return !strcmp(name, "NewQuery") || !strcmp(name, "CancelQuery") || !strcmp(name, "AccessCheck");
+}
+
 static int32_t trampoline(void *arg) {
   provider_call_t *c = arg;
   wmiemu__check_frame_t frame;
+  wmiemu__call_context_t context;
+  wmiemu__kobj_t *client = on_behalf_of_consumer(c->call.name) ? wmiemu__token_default_consumer() : NULL;
   HRESULT hr;
   wmiemu__check_enter(&frame, c->call.name, c->provider->name);
+  if (client)
+    wmiemu__call_context_enter(&context, client);
   hr = c->fn(c->args);
+  if (client) {
+    wmiemu__call_context_leave(&context);
+    wmiemu__kobj_release(client);
+  }
   wmiemu__check_leave(&frame);
   return hr;
 }

@@ -1,17 +1,20 @@
 /* A small reader of self-relative security descriptors: header, DACL, and
  * the ACCESS_ALLOWED / ACCESS_DENIED entries that decide a subscriber's
- * right to an event. Little-endian fields, read byte by byte. */
+ * right to an event. Little-endian fields, read byte by byte. The checks
+ * here name each defect; the decision is compat's DACL walk, the one
+ * AccessCheck makes (compat/security.h). */
 #include "host/security_descriptor.h"
 
 #include <string.h>
 
 #include <wbemcli.h>
 
+#include "compat/security.h"
+
 #define SD_HEADER_SIZE 20
 #define SD_ACL_HEADER_SIZE 8
 #define SD_ACE_HEADER_SIZE 4
 #define SD_SID_HEADER_SIZE 8
-#define SD_SID_MAX_SUB_AUTHORITIES 15
 
 #define CONTROL_DACL_PRESENT 0x0004
 #define CONTROL_SELF_RELATIVE 0x8000
@@ -30,21 +33,21 @@ static DWORD read32(const BYTE *p) {
   return (DWORD)p[0] | (DWORD)p[1] << 8 | (DWORD)p[2] << 16 | (DWORD)p[3] << 24;
 }
 
-/* Length of the SID at p within avail bytes, or 0 if it does not fit. */
-static size_t sid_length(const BYTE *p, size_t avail) {
-  size_t len;
-  if (avail < SD_SID_HEADER_SIZE || p[0] != 1 || p[1] > SD_SID_MAX_SUB_AUTHORITIES)
-    return 0;
-  len = SD_SID_HEADER_SIZE + 4u * p[1];
-  return len <= avail ? len : 0;
-}
-
 BOOL wmiemu__sid_valid(const BYTE *sid, size_t len) {
-  return sid && len && sid_length(sid, len) == len;
+  return sid && len && wmiemu__sid_size(sid, len) == len;
 }
 
-static BOOL sid_equal(const BYTE *a, size_t a_len, const BYTE *b, size_t b_len) {
-  return a && b && a_len == b_len && !memcmp(a, b, a_len);
+/* Whom an event's descriptor is checked for: a consumer's SID (or none)
+ * and Everyone. */
+typedef struct {
+  const BYTE *sid;
+  size_t len;
+} subject_t;
+
+static BOOL subject_match(const BYTE *sid, size_t len, void *ctx) {
+  const subject_t *who = ctx;
+  return (len == sizeof(everyone_sid) && !memcmp(sid, everyone_sid, len)) ||
+         (who->sid && len == who->len && !memcmp(sid, who->sid, len));
 }
 
 static HRESULT malformed(const char **why, const char *text) {
@@ -56,7 +59,7 @@ static HRESULT malformed(const char **why, const char *text) {
 HRESULT wmiemu__sd_grants(const BYTE *sd, size_t len, const BYTE *sid, size_t sid_len,
                           DWORD access, BOOL *granted, const char **why) {
   unsigned control, acl_size, ace_count, i;
-  DWORD dacl_offset, allowed = 0, refused = 0;
+  DWORD dacl_offset;
   const BYTE *acl, *ace, *end;
 
   if (why)
@@ -91,9 +94,6 @@ HRESULT wmiemu__sd_grants(const BYTE *sd, size_t len, const BYTE *sid, size_t si
   ace = acl + SD_ACL_HEADER_SIZE;
   for (i = 0; i < ace_count; i++) {
     unsigned type, flags, ace_size;
-    const BYTE *ace_sid;
-    size_t ace_sid_len;
-    DWORD mask;
     if ((size_t)(end - ace) < SD_ACE_HEADER_SIZE)
       return malformed(why, "ACE header past the end of the DACL");
     type = ace[0];
@@ -104,21 +104,12 @@ HRESULT wmiemu__sd_grants(const BYTE *sd, size_t len, const BYTE *sid, size_t si
     if ((type == ACE_ALLOWED || type == ACE_DENIED) && !(flags & ACE_FLAG_INHERIT_ONLY)) {
       if (ace_size < SD_ACE_HEADER_SIZE + 4 + SD_SID_HEADER_SIZE)
         return malformed(why, "ACE too small for its mask and SID");
-      mask = read32(ace + 4);
-      ace_sid = ace + 8;
-      ace_sid_len = sid_length(ace_sid, ace_size - 8u);
-      if (!ace_sid_len)
+      if (!wmiemu__sid_size(ace + 8, ace_size - 8u))
         return malformed(why, "ACE SID malformed");
-      if (sid_equal(ace_sid, ace_sid_len, everyone_sid, sizeof(everyone_sid)) ||
-          sid_equal(ace_sid, ace_sid_len, sid, sid_len)) {
-        if (type == ACE_ALLOWED)
-          allowed |= mask & access & ~refused;
-        else
-          refused |= mask & access & ~allowed;
-      }
     }
     ace += ace_size;
   }
-  *granted = (allowed & access) == access;
+  subject_t who = { sid, sid_len };
+  *granted = (wmiemu__dacl_walk(acl, subject_match, &who, NULL, 0) & access) == access;
   return S_OK;
 }
