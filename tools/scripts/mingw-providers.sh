@@ -8,6 +8,7 @@ set -u
 src=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 out=${2:-${TMPDIR:-/tmp}/wmiemu-mingw-providers}
 cc=${MINGW_CC:-x86_64-w64-mingw32-gcc}
+cxx=${MINGW_CXX:-x86_64-w64-mingw32-g++}
 
 if ! command -v "$cc" >/dev/null 2>&1; then
     echo "mingw-providers: skipped: $cc not found (apt-get install gcc-mingw-w64-x86-64)"
@@ -15,19 +16,27 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 fi
 mkdir -p "$out" || exit 1
 
-# One line per provider: the DLL's name and its sources, relative to src.
-providers="win32_timer provider/win32_timer/win32_timer.c"
+# One line per provider: the DLL's name and its sources (a .def file among
+# them gives the exports), relative to src.
+providers="win32_timer provider/win32_timer/win32_timer.c
+secure_cpp provider/secure_cpp/secure_cpp.cpp provider/secure_cpp/secure_cpp.def"
 
 status=0
 echo "$providers" | while read -r name sources; do
     [ -n "$name" ] || continue
     files=""
+    compiler=$cc
+    extra=""
     for s in $sources; do
         files="$files $src/$s"
+        case $s in
+        # C++ providers carry their runtime, as DLLs shipped alone do.
+        *.cpp) compiler=$cxx; extra="-static-libgcc -static-libstdc++" ;;
+        esac
     done
-    # shellcheck disable=SC2086 # the list of files is split on purpose
-    if "$cc" -Wall -Wextra -Werror -shared -o "$out/$name.dll" $files \
-           -lole32 -loleaut32 -luuid -lwbemuuid; then
+    # shellcheck disable=SC2086 # the lists of files and flags are split on purpose
+    if "$compiler" -Wall -Wextra -Werror -shared -o "$out/$name.dll" $files \
+           -lole32 -loleaut32 -luuid -lwbemuuid -ladvapi32 $extra; then
         # What was compiled is the tree's file itself: say which, by hash.
         for s in $sources; do
             echo "mingw-providers: $name.dll from $s $(sha256sum < "$src/$s" | cut -c1-16)"
