@@ -463,6 +463,8 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
       repo->cap = cap;
     }
     repo->ns[repo->nns++] = op->new_ns;
+    op->new_ns->watch = repo->watch;
+    wmiemu__ns_changed(op->new_ns, WMIEMU__CHANGE_NS_CREATED, NULL, NULL);
     op->new_ns = NULL;
   }
   memo.key = NULL;
@@ -530,7 +532,11 @@ static HRESULT compile(wmiemu__mof_ctx_t *ctx, const char *text, size_t len) {
   } else {
     pthread_rwlock_wrlock(&ctx->repo->lock);
     hr = commit(ctx);
+    /* What was stored before a store failed (out of memory) stays, so it
+     * is reported as well. */
+    wmiemu__change_t *changes = wmiemu__repo_take_changes(ctx->repo);
     pthread_rwlock_unlock(&ctx->repo->lock);
+    wmiemu__repo_deliver(ctx->repo, changes);
   }
   ctx_free(ctx);
   return hr;

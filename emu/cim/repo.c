@@ -71,6 +71,98 @@ void wmiemu__ns_free(wmiemu__ns_t *ns) {
   free(ns);
 }
 
+/* ---- changes ---- */
+
+void wmiemu__changes_free(wmiemu__change_t *list) {
+  while (list) {
+    wmiemu__change_t *next = list->next;
+    if (list->obj) list->obj->lpVtbl->Release(list->obj);
+    if (list->previous) list->previous->lpVtbl->Release(list->previous);
+    free(list->ns);
+    free(list);
+    list = next;
+  }
+}
+
+void wmiemu__ns_changed(wmiemu__ns_t *ns, wmiemu__change_kind_t kind, IWbemClassObject *obj,
+                        IWbemClassObject *previous) {
+  wmiemu__repo_watch_t *w = ns->watch;
+  wmiemu__change_t *c = w ? calloc(1, sizeof(*c)) : NULL;
+  /* Out of memory the change goes unreported: the change itself stands. */
+  if (c) c->ns = wmiemu__cim_wcsndup(ns->name->s, ns->name->len);
+  if (!c || !c->ns) {
+    free(c);
+    if (obj) obj->lpVtbl->Release(obj);
+    if (previous) previous->lpVtbl->Release(previous);
+    return;
+  }
+  c->kind = kind;
+  c->obj = obj;
+  c->previous = previous;
+  *w->tail = c;
+  w->tail = &c->next;
+}
+
+static void class_changed(wmiemu__ns_t *ns, wmiemu__change_kind_t kind, wmiemu__cim_class_t *cls,
+                          wmiemu__cim_class_t *previous) {
+  IWbemClassObject *obj = NULL, *prev = NULL;
+  if (!ns->watch) return;
+  if (FAILED(wmiemu__object_new_class(cls, &obj))) return;
+  if (previous && FAILED(wmiemu__object_new_class(previous, &prev))) {
+    obj->lpVtbl->Release(obj);
+    return;
+  }
+  wmiemu__ns_changed(ns, kind, obj, prev);
+}
+
+static void instance_changed(wmiemu__ns_t *ns, wmiemu__change_kind_t kind, wmiemu__cim_object_t *o) {
+  IWbemClassObject *copy = NULL;
+  if (!ns->watch || !ns->watch->instance_class || !wmiemu__class_is_a(o->cls, ns->watch->instance_class)) return;
+  if (SUCCEEDED(wmiemu__object_clone(o, &copy))) wmiemu__ns_changed(ns, kind, copy, NULL);
+}
+
+HRESULT wmiemu__repo_watch(wmiemu_repo_t *repo, wmiemu__change_fn fn, void *ctx, const WCHAR *instance_class) {
+  wmiemu__repo_watch_t *w = NULL;
+  if (!repo) return WBEM_E_INVALID_PARAMETER;
+  if (fn) {
+    if (!(w = calloc(1, sizeof(*w)))) return WBEM_E_OUT_OF_MEMORY;
+    if (instance_class && !(w->instance_class = wmiemu__cim_wcsdup(instance_class))) {
+      free(w);
+      return WBEM_E_OUT_OF_MEMORY;
+    }
+    w->fn = fn;
+    w->ctx = ctx;
+    w->tail = &w->head;
+  }
+  pthread_rwlock_wrlock(&repo->lock);
+  wmiemu__repo_watch_t *old = repo->watch;
+  repo->watch = w;
+  for (UINT32 i = 0; i < repo->nns; i++) repo->ns[i]->watch = w;
+  pthread_rwlock_unlock(&repo->lock);
+  if (old) {
+    wmiemu__changes_free(old->head);
+    free(old->instance_class);
+    free(old);
+  }
+  return S_OK;
+}
+
+wmiemu__change_t *wmiemu__repo_take_changes(wmiemu_repo_t *repo) {
+  wmiemu__repo_watch_t *w = repo->watch;
+  wmiemu__change_t *list;
+  if (!w) return NULL;
+  list = w->head;
+  w->head = NULL;
+  w->tail = &w->head;
+  return list;
+}
+
+void wmiemu__repo_deliver(wmiemu_repo_t *repo, wmiemu__change_t *changes) {
+  if (!changes) return;
+  if (repo->watch) repo->watch->fn(repo->watch->ctx, changes);
+  else wmiemu__changes_free(changes);
+}
+
 /* The indexes make every lookup by class name or instance path O(1): a
  * compile of n instances stays linear instead of comparing each new path
  * with every stored one. */
@@ -116,6 +208,7 @@ static void ns_reindex(wmiemu__ns_t *ns) {
 HRESULT wmiemu__ns_put_class(wmiemu__ns_t *ns, wmiemu__cim_class_t *cls) {
   int i = wmiemu__ns_class_index(ns, cls->name->s);
   if (i >= 0) {
+    class_changed(ns, WMIEMU__CHANGE_CLASS_MODIFIED, cls, ns->classes[i]);
     if (ns->classes[i]->super) uses_add(ns, ns->classes[i]->super->name, -1);
     wmiemu__class_unref(ns->classes[i]);
     ns->classes[i] = wmiemu__class_ref(cls);
@@ -137,6 +230,7 @@ HRESULT wmiemu__ns_put_class(wmiemu__ns_t *ns, wmiemu__cim_class_t *cls) {
   ns->uses[ns->nclasses] = 0;
   ns->classes[ns->nclasses++] = wmiemu__class_ref(cls);
   if (cls->super) uses_add(ns, cls->super->name, 1);
+  class_changed(ns, WMIEMU__CHANGE_CLASS_CREATED, cls, NULL);
   return S_OK;
 }
 
@@ -178,6 +272,7 @@ HRESULT wmiemu__ns_put_instance(wmiemu__ns_t *ns, wmiemu__cim_object_t *obj) {
     /* same path but for case: the index entry stands */
     wmiemu__str_unref(ns->inst_path[i]);
     ns->inst_path[i] = path;
+    instance_changed(ns, WMIEMU__CHANGE_INSTANCE_PUT, obj);
     return S_OK;
   }
   if (ns->ninst == ns->icap) {
@@ -200,6 +295,7 @@ HRESULT wmiemu__ns_put_instance(wmiemu__ns_t *ns, wmiemu__cim_object_t *obj) {
   ns->inst_path[ns->ninst] = path;
   ns->inst[ns->ninst++] = obj;
   uses_add(ns, obj->cls->name, 1);
+  instance_changed(ns, WMIEMU__CHANGE_INSTANCE_PUT, obj);
   return S_OK;
 }
 
@@ -208,6 +304,7 @@ HRESULT wmiemu__ns_delete_instance(wmiemu__ns_t *n, const WCHAR *relpath, size_t
   wmiemu__cim_object_t *o;
   if (i < 0) return WBEM_E_NOT_FOUND;
   o = n->inst[i];
+  instance_changed(n, WMIEMU__CHANGE_INSTANCE_DELETED, o);
   wmiemu__str_unref(n->inst_path[i]);
   memmove(&n->inst[i], &n->inst[i + 1], (n->ninst - (UINT32)i - 1) * sizeof(*n->inst));
   memmove(&n->inst_path[i], &n->inst_path[i + 1], (n->ninst - (UINT32)i - 1) * sizeof(*n->inst_path));
@@ -225,6 +322,7 @@ HRESULT wmiemu__ns_delete_class(wmiemu__ns_t *n, const WCHAR *class_name) {
   /* instances of the class and of its subclasses go first, then the classes */
   for (UINT32 i = 0; i < n->ninst; i++) {
     if (wmiemu__class_is_a(n->inst[i]->cls, class_name)) {
+      instance_changed(n, WMIEMU__CHANGE_INSTANCE_DELETED, n->inst[i]);
       n->inst[i]->IWbemClassObject_iface.lpVtbl->Release(&n->inst[i]->IWbemClassObject_iface);
       wmiemu__str_unref(n->inst_path[i]);
     } else {
@@ -235,8 +333,12 @@ HRESULT wmiemu__ns_delete_class(wmiemu__ns_t *n, const WCHAR *class_name) {
   n->ninst = k;
   k = 0;
   for (UINT32 i = 0; i < n->nclasses; i++) {
-    if (wmiemu__class_is_a(n->classes[i], class_name)) wmiemu__class_unref(n->classes[i]);
-    else n->classes[k++] = n->classes[i];
+    if (wmiemu__class_is_a(n->classes[i], class_name)) {
+      class_changed(n, WMIEMU__CHANGE_CLASS_DELETED, n->classes[i], NULL);
+      wmiemu__class_unref(n->classes[i]);
+    } else {
+      n->classes[k++] = n->classes[i];
+    }
   }
   n->nclasses = k;
   ns_reindex(n);
@@ -291,6 +393,7 @@ HRESULT wmiemu_repo_new(wmiemu_repo_t **out) {
 
 void wmiemu_repo_free(wmiemu_repo_t *repo) {
   if (!repo) return;
+  wmiemu__repo_watch(repo, NULL, NULL, NULL);
   for (UINT32 i = 0; i < repo->nns; i++) wmiemu__ns_free(repo->ns[i]);
   free(repo->ns);
   wmiemu__str_unref(repo->server);
@@ -520,8 +623,10 @@ HRESULT wmiemu_repo_put_instance(wmiemu_repo_t *repo, const WCHAR *ns, IWbemClas
     hr = wmiemu__check_registration(&env, o, msg, sizeof msg);
     if (SUCCEEDED(hr)) hr = wmiemu__ns_put_instance(n, wmiemu__object_from_iface(copy));
   }
+  wmiemu__change_t *changes = wmiemu__repo_take_changes(repo);
   pthread_rwlock_unlock(&repo->lock);
   copy->lpVtbl->Release(copy);
+  wmiemu__repo_deliver(repo, changes);
   return hr;
 }
 
@@ -539,7 +644,9 @@ HRESULT wmiemu_repo_delete_instance(wmiemu_repo_t *repo, const WCHAR *ns, const 
   else {
     hr = wmiemu__ns_delete_instance(n, canon, clen);
   }
+  wmiemu__change_t *changes = wmiemu__repo_take_changes(repo);
   pthread_rwlock_unlock(&repo->lock);
+  wmiemu__repo_deliver(repo, changes);
   free(canon);
   free(path_ns);
   return hr;
@@ -551,6 +658,8 @@ HRESULT wmiemu_repo_delete_class(wmiemu_repo_t *repo, const WCHAR *ns, const WCH
   pthread_rwlock_wrlock(&repo->lock);
   wmiemu__ns_t *n = find_ns_w(repo, ns);
   hr = n ? wmiemu__ns_delete_class(n, class_name) : (HRESULT)WBEM_E_INVALID_NAMESPACE;
+  wmiemu__change_t *changes = wmiemu__repo_take_changes(repo);
   pthread_rwlock_unlock(&repo->lock);
+  wmiemu__repo_deliver(repo, changes);
   return hr;
 }
