@@ -602,6 +602,10 @@ HRESULT wmiemu_repo_check_registration(wmiemu_repo_t *repo, const WCHAR *ns, IWb
   return hr;
 }
 
+BOOL wmiemu__class_is_abstract(const wmiemu__cim_class_t *c) {
+  return c && wmiemu__qualset_is_true(&c->quals, "abstract");
+}
+
 HRESULT wmiemu_repo_put_instance(wmiemu_repo_t *repo, const WCHAR *ns, IWbemClassObject *inst) {
   wmiemu__cim_object_t *o = wmiemu__object_from_iface(inst);
   IWbemClassObject *copy;
@@ -616,6 +620,8 @@ HRESULT wmiemu_repo_put_instance(wmiemu_repo_t *repo, const WCHAR *ns, IWbemClas
            (!wmiemu__ns_find_class(n, o->cls->name->s) ||
             !wmiemu__class_equal(wmiemu__ns_find_class(n, o->cls->name->s), o->cls, 0)))
     hr = WBEM_E_INVALID_CLASS;
+  else if (wmiemu__class_is_abstract(o->cls))
+    hr = WBEM_E_INVALID_OPERATION;
   else {
     repo_env_t e = { repo, n };
     wmiemu__reg_env_t env = { &e, env_lookup_class, env_instance_exists, repo->check_query };

@@ -73,6 +73,15 @@ struct wmiemu_repo {
   wmiemu__query_check_fn check_query;   /* NULL: queries are stored unchecked */
 };
 
+/* [abstract] (Restricted: the class's own qualifier, never inherited): the
+ * class serves only as a base and has no instances, as the Abstract entry
+ * of https://learn.microsoft.com/en-us/windows/win32/wmisdk/standard-qualifiers
+ * says. Microsoft documents no HRESULT for storing one anyway: the MOF
+ * compiler and PutInstance refuse it with WBEM_E_INVALID_OPERATION, the
+ * code https://learn.microsoft.com/en-us/windows/win32/wmisdk/wmi-error-constants
+ * gives an operation that is not valid. */
+BOOL wmiemu__class_is_abstract(const wmiemu__cim_class_t *c);
+
 /* Installs the one watcher of the repository's changes, before the
  * repository is shared between threads; fn NULL removes it. */
 HRESULT wmiemu__repo_watch(wmiemu_repo_t *repo, wmiemu__change_fn fn, void *ctx, const WCHAR *instance_class);
