@@ -476,14 +476,16 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
     else if (op->kind == MOF_OP_DELETE_CLASS || op->kind == MOF_OP_DELETE_INSTANCE) {
       /* what exists was decided when the pragma was read (FAIL or NOFAIL) */
       hr = op->kind == MOF_OP_DELETE_CLASS ? wmiemu__ns_delete_class(n, op->path->s)
-                                           : wmiemu__ns_delete_instance(n, op->path->s, op->path->len);
+                                           : wmiemu__repo_delete_instance_locked(repo, n, op->path->s, op->path->len);
       if (hr == (HRESULT)WBEM_E_NOT_FOUND) hr = S_OK;
+      memo.key = NULL;   /* a __NAMESPACE instance took namespaces along */
     } else if (op->kind == MOF_OP_CLASS) {
       wmiemu__cim_class_t *old = wmiemu__ns_find_class(n, op->cls->name->s);
       /* an identical redefinition keeps the stored class (subclasses point at it) */
       if (!old || !wmiemu__class_equal(old, op->cls, 0)) hr = wmiemu__ns_put_class(n, op->cls);
     } else {
-      hr = wmiemu__ns_put_instance(n, op->inst);
+      hr = wmiemu__repo_ns_instance_stored(repo, n, op->inst);
+      if (SUCCEEDED(hr)) hr = wmiemu__ns_put_instance(n, op->inst);
     }
     if (FAILED(hr)) {
       wmiemu__mof_error(ctx, op->line, op->col, hr, "cannot store the object");

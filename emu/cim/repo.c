@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cim/mof.h"
 #include "cim/repo.h"
 #include "cim/system_classes.h"
 
@@ -350,6 +351,104 @@ BOOL wmiemu__ns_class_in_use(const wmiemu__ns_t *ns, const wmiemu__cim_class_t *
   return i >= 0 && ns->uses[i] > 0;
 }
 
+/* ---- __NAMESPACE instances ----
+ * An instance of __NAMESPACE stands for a child namespace of the one
+ * holding it (https://learn.microsoft.com/en-us/windows/win32/wmisdk/--namespace):
+ * storing one makes that namespace, deleting it removes the namespace and
+ * those under it. The caller holds the write lock. */
+
+/* The full name of the child o names ("root\cimv2\X"), malloc'd in *out;
+ * S_FALSE when o is not a __NAMESPACE instance. */
+static HRESULT child_ns_name(const WCHAR *parent, size_t plen, wmiemu__cim_object_t *o, WCHAR **out, size_t *len) {
+  IWbemClassObject *iface = &o->IWbemClassObject_iface;
+  VARIANT v;
+  size_t n;
+  *out = NULL;
+  if (o->genus != WBEM_GENUS_INSTANCE || !wmiemu__class_is_a(o->cls, u"__NAMESPACE")) return S_FALSE;
+  VariantInit(&v);
+  if (FAILED(iface->lpVtbl->Get(iface, u"Name", 0, &v, NULL, NULL)) || V_VT(&v) != VT_BSTR || !V_BSTR(&v) ||
+      !(n = wmiemu_wcslen(V_BSTR(&v)))) {
+    VariantClear(&v);
+    return WBEM_E_INVALID_PARAMETER;
+  }
+  /* one element of a name: what #pragma namespace takes */
+  for (size_t i = 0; i < n; i++) {
+    WCHAR c = V_BSTR(&v)[i];
+    if (c < 0xA0 && c != '_' && !(c >= '0' && c <= '9') && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+      VariantClear(&v);
+      return WBEM_E_INVALID_PARAMETER;
+    }
+  }
+  *out = malloc((plen + 1 + n + 1) * sizeof(WCHAR));
+  if (*out) {
+    memcpy(*out, parent, plen * sizeof(WCHAR));
+    (*out)[plen] = '\\';
+    memcpy(*out + plen + 1, V_BSTR(&v), (n + 1) * sizeof(WCHAR));
+    *len = plen + 1 + n;
+  }
+  VariantClear(&v);
+  return *out ? S_OK : (HRESULT)WBEM_E_OUT_OF_MEMORY;
+}
+
+HRESULT wmiemu__repo_ns_instance_stored(wmiemu_repo_t *repo, wmiemu__ns_t *n, wmiemu__cim_object_t *o) {
+  wmiemu__ns_t *made = NULL;
+  WCHAR *child;
+  size_t len;
+  HRESULT hr = child_ns_name(n->name->s, n->name->len, o, &child, &len);
+  if (hr != S_OK) return hr == S_FALSE ? S_OK : hr;
+  if (wmiemu__repo_find_ns(repo, child, len)) {
+    free(child);
+    return S_OK;
+  }
+  if (repo->nns >= WMIEMU__MOF_MAX_NAMESPACES) hr = WBEM_E_QUOTA_VIOLATION;
+  else if (repo->nns == repo->cap) {
+    wmiemu__ns_t **p = realloc(repo->ns, repo->cap * 2 * sizeof(*p));
+    if (!p) hr = WBEM_E_OUT_OF_MEMORY;
+    else {
+      repo->ns = p;
+      repo->cap *= 2;
+    }
+  }
+  if (SUCCEEDED(hr)) hr = wmiemu__ns_new(child, len, repo->server, &made);
+  free(child);
+  if (FAILED(hr)) return hr;
+  made->watch = repo->watch;
+  repo->ns[repo->nns++] = made;
+  wmiemu__ns_changed(made, WMIEMU__CHANGE_NS_CREATED, NULL, NULL);
+  return S_OK;
+}
+
+/* Removes the namespace name and those under it. */
+static void drop_namespaces(wmiemu_repo_t *repo, const WCHAR *name, size_t len) {
+  UINT32 k = 0;
+  for (UINT32 i = 0; i < repo->nns; i++) {
+    wmiemu__ns_t *ns = repo->ns[i];
+    BOOL under = ns->name->len > len && ns->name->s[len] == '\\' && wmiemu__ns_name_eq(ns->name->s, len, name, len);
+    if (!under && !wmiemu__ns_name_eq(ns->name->s, ns->name->len, name, len)) {
+      repo->ns[k++] = ns;
+      continue;
+    }
+    for (UINT32 j = 0; j < ns->ninst; j++) instance_changed(ns, WMIEMU__CHANGE_INSTANCE_DELETED, ns->inst[j]);
+    wmiemu__ns_changed(ns, WMIEMU__CHANGE_NS_DELETED, NULL, NULL);
+    wmiemu__ns_free(ns);
+  }
+  repo->nns = k;
+}
+
+HRESULT wmiemu__repo_delete_instance_locked(wmiemu_repo_t *repo, wmiemu__ns_t *n, const WCHAR *relpath, size_t len) {
+  int i = wmiemu__ns_find_instance(n, relpath, len);
+  WCHAR *child = NULL;
+  size_t clen = 0;
+  HRESULT hr;
+  if (i < 0) return WBEM_E_NOT_FOUND;
+  if (child_ns_name(n->name->s, n->name->len, n->inst[i], &child, &clen) == (HRESULT)WBEM_E_OUT_OF_MEMORY)
+    return WBEM_E_OUT_OF_MEMORY;
+  hr = wmiemu__ns_delete_instance(n, relpath, len);
+  if (SUCCEEDED(hr) && child) drop_namespaces(repo, child, clen);   /* n itself stays: it is above */
+  free(child);
+  return hr;
+}
+
 /* ---- public API ---- */
 
 static const char *const default_namespaces[] = { "root", "root\\cimv2", "root\\default" };
@@ -627,6 +726,14 @@ HRESULT wmiemu_repo_put_instance(wmiemu_repo_t *repo, const WCHAR *ns, IWbemClas
     wmiemu__reg_env_t env = { &e, env_lookup_class, env_instance_exists, repo->check_query };
     char msg[8];
     hr = wmiemu__check_registration(&env, o, msg, sizeof msg);
+    if (SUCCEEDED(hr)) {
+      /* the namespace first: a name refused, or no room, stores nothing */
+      WCHAR *child = NULL;
+      size_t clen;
+      hr = child_ns_name(n->name->s, n->name->len, o, &child, &clen);
+      free(child);
+      if (SUCCEEDED(hr)) hr = wmiemu__repo_ns_instance_stored(repo, n, o);
+    }
     if (SUCCEEDED(hr)) hr = wmiemu__ns_put_instance(n, wmiemu__object_from_iface(copy));
   }
   wmiemu__change_t *changes = wmiemu__repo_take_changes(repo);
@@ -648,7 +755,7 @@ HRESULT wmiemu_repo_delete_instance(wmiemu_repo_t *repo, const WCHAR *ns, const 
   wmiemu__ns_t *n = find_ns_w(repo, path_ns ? path_ns : ns);
   if (!n) hr = WBEM_E_INVALID_NAMESPACE;
   else {
-    hr = wmiemu__ns_delete_instance(n, canon, clen);
+    hr = wmiemu__repo_delete_instance_locked(repo, n, canon, clen);
   }
   wmiemu__change_t *changes = wmiemu__repo_take_changes(repo);
   pthread_rwlock_unlock(&repo->lock);

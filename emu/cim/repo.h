@@ -82,6 +82,15 @@ struct wmiemu_repo {
  * gives an operation that is not valid. */
 BOOL wmiemu__class_is_abstract(const wmiemu__cim_class_t *c);
 
+/* A __NAMESPACE instance names a child namespace of its own: n stored o
+ * (or will), which makes that namespace when missing. Caller holds the
+ * write lock. WBEM_E_INVALID_PARAMETER for a Name that is no namespace
+ * name, WBEM_E_QUOTA_VIOLATION past WMIEMU__MOF_MAX_NAMESPACES. */
+HRESULT wmiemu__repo_ns_instance_stored(wmiemu_repo_t *repo, wmiemu__ns_t *n, wmiemu__cim_object_t *o);
+/* Deletes an instance of n; a __NAMESPACE instance takes its namespace,
+ * and those under it, along. Caller holds the write lock. */
+HRESULT wmiemu__repo_delete_instance_locked(wmiemu_repo_t *repo, wmiemu__ns_t *n, const WCHAR *relpath, size_t len);
+
 /* Installs the one watcher of the repository's changes, before the
  * repository is shared between threads; fn NULL removes it. */
 HRESULT wmiemu__repo_watch(wmiemu_repo_t *repo, wmiemu__change_fn fn, void *ctx, const WCHAR *instance_class);

@@ -78,9 +78,9 @@ static void on_event(void *ctx, const wmiemu_event_t *e) {
     if (SUCCEEDED(IWbemClassObject_Get(e->event, L"NumFirings", 0, &v, NULL, NULL)) && V_VT(&v) == VT_I4)
       s->firings[i] = (unsigned)V_I4(&v);
     VariantClear(&v);
-  } else if (!wcscmp(cls, L"__NamespaceCreationEvent")) {
+  } else if (!wcscmp(cls, L"__NamespaceCreationEvent") || !wcscmp(cls, L"__NamespaceDeletionEvent")) {
     IWbemClassObject *target = get_object(e->event, L"TargetNamespace");
-    s->kind[i] = 'N';
+    s->kind[i] = cls[11] == 'C' ? 'N' : 'X';
     get_str(target, L"Name", s->id[i], 16);
     if (target)
       IWbemClassObject_Release(target);
@@ -104,7 +104,7 @@ static void on_event(void *ctx, const wmiemu_event_t *e) {
   }
 }
 
-static void put_interval(wmiemu_host_t *host, const WCHAR *id, uint32_t ms, BOOL skip) {
+static void put_interval_in(wmiemu_host_t *host, const WCHAR *ns, const WCHAR *id, uint32_t ms, BOOL skip) {
   IWbemClassObject *cls = NULL, *inst = NULL;
   VARIANT v;
   CHECK(wmiemu_repo_get_class(wmiemu_host_repo(host), ns, L"__IntervalTimerInstruction", &cls) == S_OK);
@@ -124,6 +124,27 @@ static void put_interval(wmiemu_host_t *host, const WCHAR *id, uint32_t ms, BOOL
   IWbemClassObject_Release(cls);
 }
 
+static void put_interval(wmiemu_host_t *host, const WCHAR *id, uint32_t ms, BOOL skip) {
+  put_interval_in(host, ns, id, ms, skip);
+}
+
+/* PutInstance of __NAMESPACE { Name = name } in parent. */
+static HRESULT put_namespace(wmiemu_host_t *host, const WCHAR *parent, const WCHAR *name) {
+  IWbemClassObject *cls = NULL, *inst = NULL;
+  VARIANT v;
+  HRESULT hr;
+  CHECK(wmiemu_repo_get_class(wmiemu_host_repo(host), parent, L"__NAMESPACE", &cls) == S_OK);
+  CHECK(IWbemClassObject_SpawnInstance(cls, 0, &inst) == S_OK);
+  V_VT(&v) = VT_BSTR;
+  V_BSTR(&v) = SysAllocString(name);
+  CHECK(IWbemClassObject_Put(inst, L"Name", 0, &v, 0) == S_OK);
+  VariantClear(&v);
+  hr = wmiemu_repo_put_instance(wmiemu_host_repo(host), parent, inst);
+  IWbemClassObject_Release(inst);
+  IWbemClassObject_Release(cls);
+  return hr;
+}
+
 static const char timer_mof[] =
   "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
   "instance of __IntervalTimerInstruction { TimerId = \"T1\"; IntervalBetweenEvents = 1000; };\n"
@@ -139,7 +160,8 @@ static const char timer_mof[] =
   "  EventDateTime = \"19691231000000.000000+000\"; };\n";
 
 static struct {
-  seen_t t1, all, gone, absolute, many, lagged;
+  seen_t t1, all, gone, absolute, many, lagged, in_ns;
+  int ns_gone;
   wmiemu_counters_t c_t1, c_all, c_many;
   uint64_t t0, t_many;
   int ran;
@@ -193,6 +215,19 @@ static void timer_scenario(void *ctx) {
                               &r.lagged, &lagged) == S_OK);
   CHECK(wmiemu_host_run_for(host, 700) == S_OK);
   CHECK(wmiemu_host_unsubscribe(host, lagged) == S_OK);
+
+  /* A timer in a namespace made by a __NAMESPACE instance stops when the
+   * namespace goes with its instance. */
+  wmiemu_sub_id_t in_ns;
+  CHECK(put_namespace(host, ns, L"TNs") == S_OK);
+  put_interval_in(host, L"root\\cimv2\\TNs", L"N1", 100, FALSE);
+  CHECK(wmiemu_host_subscribe(host, "root\\cimv2\\TNs", "SELECT * FROM __TimerEvent", on_event, &r.in_ns,
+                              &in_ns) == S_OK);
+  CHECK(wmiemu_host_run_for(host, 1050) == S_OK);
+  CHECK(wmiemu_repo_delete_instance(wmiemu_host_repo(host), ns, L"__NAMESPACE.Name=\"TNs\"") == S_OK);
+  r.ns_gone = !wmiemu_repo_has_namespace(wmiemu_host_repo(host), L"root\\cimv2\\TNs");
+  CHECK(wmiemu_host_run_for(host, 1000) == S_OK);
+  CHECK(wmiemu_host_unsubscribe(host, in_ns) == S_OK);
 
   /* 10,000 instructions of 1 s: three ticks, one of them asked for. */
   for (int i = 0; i < 10000; i++) {
@@ -269,6 +304,10 @@ static void test_timer_events(void **state) {
   assert_int_equal(r.lagged.firings[2], 1);
   assert_int_equal(r.lagged.at[2], r.lagged.at[1]);
 
+  /* Ten in the namespace's second, none once it was deleted. */
+  assert_int_equal(r.in_ns.n, 10);
+  assert_true(r.ns_gone);
+
   /* 10,000 timers: every firing reached the filter (with T2's 7 and
    * Lag's and LagSkip's 3 each), one timer's were delivered. */
   assert_int_equal(r.c_many.delivered, 3);
@@ -314,7 +353,7 @@ static void test_class_events(void **state) {
                                          on_event, &modified, &id_modified), S_OK);
   assert_int_equal(wmiemu_host_subscribe(host, "root\\default", "SELECT * FROM __ClassOperationEvent",
                                          on_event, &other_ns, &id_other), S_OK);
-  assert_int_equal(wmiemu_host_subscribe(host, "root\\cimv2", "SELECT * FROM __NamespaceCreationEvent",
+  assert_int_equal(wmiemu_host_subscribe(host, "root\\cimv2", "SELECT * FROM __NamespaceOperationEvent",
                                          on_event, &spaces, &id_spaces), S_OK);
   /* GROUP WITHIN over them is refused, with a reason. */
   wmiemu_sub_id_t refused;
@@ -348,6 +387,31 @@ static void test_class_events(void **state) {
   assert_int_equal(spaces.n, 1);
   assert_int_equal(spaces.kind[0], 'N');
   assert_int_equal(wcscmp(spaces.id[0], L"Child"), 0);
+
+  /* __NAMESPACE instances make and remove namespaces: PutInstance, MOF,
+   * DeleteInstance (which takes the namespaces under it along). */
+  static const char ns_mof[] = "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
+                               "instance of __NAMESPACE { Name = \"ByMof\"; };\n";
+  assert_int_equal(put_namespace(host, ns, L"Made"), S_OK);
+  assert_true(wmiemu_repo_has_namespace(wmiemu_host_repo(host), L"root\\cimv2\\Made"));
+  assert_int_equal(put_namespace(host, L"root\\cimv2\\Made", L"Deeper"), S_OK);
+  assert_int_equal((uint32_t)put_namespace(host, ns, L"not valid"), (uint32_t)WBEM_E_INVALID_PARAMETER);
+  assert_int_equal(wmiemu_mof_compile_text(wmiemu_host_repo(host), "ns.mof", ns_mof, sizeof(ns_mof) - 1, NULL, NULL),
+                   S_OK);
+  assert_true(wmiemu_repo_has_namespace(wmiemu_host_repo(host), L"root\\cimv2\\ByMof"));
+  assert_int_equal(wmiemu_repo_delete_instance(wmiemu_host_repo(host), ns, L"__NAMESPACE.Name=\"Made\""), S_OK);
+  assert_false(wmiemu_repo_has_namespace(wmiemu_host_repo(host), L"root\\cimv2\\Made"));
+  assert_false(wmiemu_repo_has_namespace(wmiemu_host_repo(host), L"root\\cimv2\\Made\\Deeper"));
+  assert_int_equal(wmiemu_host_run_until_idle(host), S_OK);
+  /* Child (by pragma), then Made and ByMof made, Made deleted, in root\cimv2;
+   * Deeper's events are Made's, a namespace of its own. */
+  assert_int_equal(spaces.n, 4);
+  assert_int_equal(spaces.kind[1], 'N');
+  assert_int_equal(wcscmp(spaces.id[1], L"Made"), 0);
+  assert_int_equal(spaces.kind[2], 'N');
+  assert_int_equal(wcscmp(spaces.id[2], L"ByMof"), 0);
+  assert_int_equal(spaces.kind[3], 'X');
+  assert_int_equal(wcscmp(spaces.id[3], L"Made"), 0);
 
   /* Deleting a class deletes its subclasses: an event for each. */
   assert_int_equal(wmiemu_repo_delete_class(wmiemu_host_repo(host), ns, L"CoreBase"), S_OK);
