@@ -39,7 +39,7 @@ struct wmiemu__core_s {
 
 /* ---- delivering one event ---- */
 
-void wmiemu__core_raise(wmiemu__sub_t *sub, IWbemClassObject *event) {
+static void core_raise(wmiemu__sub_t *sub, IWbemClassObject *event) {
   BOOL match = FALSE;
   HRESULT hr;
   if (sub->cancelled)
@@ -87,7 +87,7 @@ void wmiemu__core_raise_all(wmiemu_host_t *host, const WCHAR *ns, int kind, IWbe
   for (size_t i = 0; i < core->n_subs; i++) {
     wmiemu__sub_t *sub = core->subs[i];
     if (sub && !sub->cancelled && (sub->core_kinds & (1u << kind)) && same_ns(sub->ns, ns))
-      wmiemu__core_raise(sub, event);
+      core_raise(sub, event);
   }
   host->dispatch_depth--;
 }
