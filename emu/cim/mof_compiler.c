@@ -472,6 +472,8 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
       repo->cap = cap;
     }
     repo->ns[repo->nns++] = op->new_ns;
+    op->new_ns->watch = repo->watch;
+    wmiemu__ns_changed(op->new_ns, WMIEMU__CHANGE_NS_CREATED, NULL, NULL);
     op->new_ns = NULL;
   }
   memo.key = NULL;
@@ -483,14 +485,16 @@ static HRESULT commit(wmiemu__mof_ctx_t *ctx) {
     else if (op->kind == MOF_OP_DELETE_CLASS || op->kind == MOF_OP_DELETE_INSTANCE) {
       /* what exists was decided when the pragma was read (FAIL or NOFAIL) */
       hr = op->kind == MOF_OP_DELETE_CLASS ? wmiemu__ns_delete_class(n, op->path->s)
-                                           : wmiemu__ns_delete_instance(n, op->path->s, op->path->len);
+                                           : wmiemu__repo_delete_instance_locked(repo, n, op->path->s, op->path->len);
       if (hr == (HRESULT)WBEM_E_NOT_FOUND) hr = S_OK;
+      memo.key = NULL;   /* a __NAMESPACE instance took namespaces along */
     } else if (op->kind == MOF_OP_CLASS) {
       wmiemu__cim_class_t *old = wmiemu__ns_find_class(n, op->cls->name->s);
       /* an identical redefinition keeps the stored class (subclasses point at it) */
       if (!old || !wmiemu__class_equal(old, op->cls, 0)) hr = wmiemu__ns_put_class(n, op->cls);
     } else {
-      hr = wmiemu__ns_put_instance(n, op->inst);
+      hr = wmiemu__repo_ns_instance_stored(repo, n, op->inst);
+      if (SUCCEEDED(hr)) hr = wmiemu__ns_put_instance(n, op->inst);
     }
     if (FAILED(hr)) {
       wmiemu__mof_error(ctx, op->line, op->col, hr, "cannot store the object");
@@ -539,7 +543,11 @@ static HRESULT compile(wmiemu__mof_ctx_t *ctx, const char *text, size_t len) {
   } else {
     pthread_rwlock_wrlock(&ctx->repo->lock);
     hr = commit(ctx);
+    /* What was stored before a store failed (out of memory) stays, so it
+     * is reported as well. */
+    wmiemu__change_t *changes = wmiemu__repo_take_changes(ctx->repo);
     pthread_rwlock_unlock(&ctx->repo->lock);
+    wmiemu__repo_deliver(ctx->repo, changes);
   }
   ctx_free(ctx);
   return hr;

@@ -803,6 +803,13 @@ static BOOL parse_instance(wmiemu__mof_ctx_t *ctx, wmiemu__cim_qualset_t *quals,
     HRESULT hr = wmiemu__check_registration(&env, o, msg, sizeof msg);
     if (FAILED(hr)) { wmiemu__mof_error(ctx, line, col, hr, "%s", msg); goto done; }
   }
+  if (wmiemu__class_is_abstract(o->cls)) {
+    char *name = utf8_of(o->cls->name->s);
+    wmiemu__mof_error(ctx, line, col, WBEM_E_INVALID_OPERATION, "class %s is abstract: it has no instances",
+                      name ? name : "?");
+    free(name);
+    goto done;
+  }
   if (ctx->instance_flags && !instance_flags_allow(ctx, o, line, col)) goto done;
   if (alias) {
     if (FAILED(wmiemu__mof_add_alias(ctx, alias, o))) {

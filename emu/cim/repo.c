@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "compat/os.h"
+#include "cim/mof.h"
 #include "cim/repo.h"
 #include "cim/system_classes.h"
 
@@ -72,6 +73,98 @@ void wmiemu__ns_free(wmiemu__ns_t *ns) {
   free(ns);
 }
 
+/* ---- changes ---- */
+
+void wmiemu__changes_free(wmiemu__change_t *list) {
+  while (list) {
+    wmiemu__change_t *next = list->next;
+    if (list->obj) list->obj->lpVtbl->Release(list->obj);
+    if (list->previous) list->previous->lpVtbl->Release(list->previous);
+    free(list->ns);
+    free(list);
+    list = next;
+  }
+}
+
+void wmiemu__ns_changed(wmiemu__ns_t *ns, wmiemu__change_kind_t kind, IWbemClassObject *obj,
+                        IWbemClassObject *previous) {
+  wmiemu__repo_watch_t *w = ns->watch;
+  wmiemu__change_t *c = w ? calloc(1, sizeof(*c)) : NULL;
+  /* Out of memory the change goes unreported: the change itself stands. */
+  if (c) c->ns = wmiemu__cim_wcsndup(ns->name->s, ns->name->len);
+  if (!c || !c->ns) {
+    free(c);
+    if (obj) obj->lpVtbl->Release(obj);
+    if (previous) previous->lpVtbl->Release(previous);
+    return;
+  }
+  c->kind = kind;
+  c->obj = obj;
+  c->previous = previous;
+  *w->tail = c;
+  w->tail = &c->next;
+}
+
+static void class_changed(wmiemu__ns_t *ns, wmiemu__change_kind_t kind, wmiemu__cim_class_t *cls,
+                          wmiemu__cim_class_t *previous) {
+  IWbemClassObject *obj = NULL, *prev = NULL;
+  if (!ns->watch) return;
+  if (FAILED(wmiemu__object_new_class(cls, &obj))) return;
+  if (previous && FAILED(wmiemu__object_new_class(previous, &prev))) {
+    obj->lpVtbl->Release(obj);
+    return;
+  }
+  wmiemu__ns_changed(ns, kind, obj, prev);
+}
+
+static void instance_changed(wmiemu__ns_t *ns, wmiemu__change_kind_t kind, wmiemu__cim_object_t *o) {
+  IWbemClassObject *copy = NULL;
+  if (!ns->watch || !ns->watch->instance_class || !wmiemu__class_is_a(o->cls, ns->watch->instance_class)) return;
+  if (SUCCEEDED(wmiemu__object_clone(o, &copy))) wmiemu__ns_changed(ns, kind, copy, NULL);
+}
+
+HRESULT wmiemu__repo_watch(wmiemu_repo_t *repo, wmiemu__change_fn fn, void *ctx, const WCHAR *instance_class) {
+  wmiemu__repo_watch_t *w = NULL;
+  if (!repo) return WBEM_E_INVALID_PARAMETER;
+  if (fn) {
+    if (!(w = calloc(1, sizeof(*w)))) return WBEM_E_OUT_OF_MEMORY;
+    if (instance_class && !(w->instance_class = wmiemu__cim_wcsdup(instance_class))) {
+      free(w);
+      return WBEM_E_OUT_OF_MEMORY;
+    }
+    w->fn = fn;
+    w->ctx = ctx;
+    w->tail = &w->head;
+  }
+  pthread_rwlock_wrlock(&repo->lock);
+  wmiemu__repo_watch_t *old = repo->watch;
+  repo->watch = w;
+  for (UINT32 i = 0; i < repo->nns; i++) repo->ns[i]->watch = w;
+  pthread_rwlock_unlock(&repo->lock);
+  if (old) {
+    wmiemu__changes_free(old->head);
+    free(old->instance_class);
+    free(old);
+  }
+  return S_OK;
+}
+
+wmiemu__change_t *wmiemu__repo_take_changes(wmiemu_repo_t *repo) {
+  wmiemu__repo_watch_t *w = repo->watch;
+  wmiemu__change_t *list;
+  if (!w) return NULL;
+  list = w->head;
+  w->head = NULL;
+  w->tail = &w->head;
+  return list;
+}
+
+void wmiemu__repo_deliver(wmiemu_repo_t *repo, wmiemu__change_t *changes) {
+  if (!changes) return;
+  if (repo->watch) repo->watch->fn(repo->watch->ctx, changes);
+  else wmiemu__changes_free(changes);
+}
+
 /* The indexes make every lookup by class name or instance path O(1): a
  * compile of n instances stays linear instead of comparing each new path
  * with every stored one. */
@@ -117,6 +210,7 @@ static void ns_reindex(wmiemu__ns_t *ns) {
 HRESULT wmiemu__ns_put_class(wmiemu__ns_t *ns, wmiemu__cim_class_t *cls) {
   int i = wmiemu__ns_class_index(ns, cls->name->s);
   if (i >= 0) {
+    class_changed(ns, WMIEMU__CHANGE_CLASS_MODIFIED, cls, ns->classes[i]);
     if (ns->classes[i]->super) uses_add(ns, ns->classes[i]->super->name, -1);
     wmiemu__class_unref(ns->classes[i]);
     ns->classes[i] = wmiemu__class_ref(cls);
@@ -138,6 +232,7 @@ HRESULT wmiemu__ns_put_class(wmiemu__ns_t *ns, wmiemu__cim_class_t *cls) {
   ns->uses[ns->nclasses] = 0;
   ns->classes[ns->nclasses++] = wmiemu__class_ref(cls);
   if (cls->super) uses_add(ns, cls->super->name, 1);
+  class_changed(ns, WMIEMU__CHANGE_CLASS_CREATED, cls, NULL);
   return S_OK;
 }
 
@@ -179,6 +274,7 @@ HRESULT wmiemu__ns_put_instance(wmiemu__ns_t *ns, wmiemu__cim_object_t *obj) {
     /* same path but for case: the index entry stands */
     wmiemu__str_unref(ns->inst_path[i]);
     ns->inst_path[i] = path;
+    instance_changed(ns, WMIEMU__CHANGE_INSTANCE_PUT, obj);
     return S_OK;
   }
   if (ns->ninst == ns->icap) {
@@ -201,6 +297,7 @@ HRESULT wmiemu__ns_put_instance(wmiemu__ns_t *ns, wmiemu__cim_object_t *obj) {
   ns->inst_path[ns->ninst] = path;
   ns->inst[ns->ninst++] = obj;
   uses_add(ns, obj->cls->name, 1);
+  instance_changed(ns, WMIEMU__CHANGE_INSTANCE_PUT, obj);
   return S_OK;
 }
 
@@ -209,6 +306,7 @@ HRESULT wmiemu__ns_delete_instance(wmiemu__ns_t *n, const WCHAR *relpath, size_t
   wmiemu__cim_object_t *o;
   if (i < 0) return WBEM_E_NOT_FOUND;
   o = n->inst[i];
+  instance_changed(n, WMIEMU__CHANGE_INSTANCE_DELETED, o);
   wmiemu__str_unref(n->inst_path[i]);
   memmove(&n->inst[i], &n->inst[i + 1], (n->ninst - (UINT32)i - 1) * sizeof(*n->inst));
   memmove(&n->inst_path[i], &n->inst_path[i + 1], (n->ninst - (UINT32)i - 1) * sizeof(*n->inst_path));
@@ -226,6 +324,7 @@ HRESULT wmiemu__ns_delete_class(wmiemu__ns_t *n, const WCHAR *class_name) {
   /* instances of the class and of its subclasses go first, then the classes */
   for (UINT32 i = 0; i < n->ninst; i++) {
     if (wmiemu__class_is_a(n->inst[i]->cls, class_name)) {
+      instance_changed(n, WMIEMU__CHANGE_INSTANCE_DELETED, n->inst[i]);
       n->inst[i]->IWbemClassObject_iface.lpVtbl->Release(&n->inst[i]->IWbemClassObject_iface);
       wmiemu__str_unref(n->inst_path[i]);
     } else {
@@ -236,8 +335,12 @@ HRESULT wmiemu__ns_delete_class(wmiemu__ns_t *n, const WCHAR *class_name) {
   n->ninst = k;
   k = 0;
   for (UINT32 i = 0; i < n->nclasses; i++) {
-    if (wmiemu__class_is_a(n->classes[i], class_name)) wmiemu__class_unref(n->classes[i]);
-    else n->classes[k++] = n->classes[i];
+    if (wmiemu__class_is_a(n->classes[i], class_name)) {
+      class_changed(n, WMIEMU__CHANGE_CLASS_DELETED, n->classes[i], NULL);
+      wmiemu__class_unref(n->classes[i]);
+    } else {
+      n->classes[k++] = n->classes[i];
+    }
   }
   n->nclasses = k;
   ns_reindex(n);
@@ -247,6 +350,104 @@ HRESULT wmiemu__ns_delete_class(wmiemu__ns_t *n, const WCHAR *class_name) {
 BOOL wmiemu__ns_class_in_use(const wmiemu__ns_t *ns, const wmiemu__cim_class_t *cls) {
   int i = wmiemu__ns_class_index(ns, cls->name->s);
   return i >= 0 && ns->uses[i] > 0;
+}
+
+/* ---- __NAMESPACE instances ----
+ * An instance of __NAMESPACE stands for a child namespace of the one
+ * holding it (https://learn.microsoft.com/en-us/windows/win32/wmisdk/--namespace):
+ * storing one makes that namespace, deleting it removes the namespace and
+ * those under it. The caller holds the write lock. */
+
+/* The full name of the child o names ("root\cimv2\X"), malloc'd in *out;
+ * S_FALSE when o is not a __NAMESPACE instance. */
+static HRESULT child_ns_name(const WCHAR *parent, size_t plen, wmiemu__cim_object_t *o, WCHAR **out, size_t *len) {
+  IWbemClassObject *iface = &o->IWbemClassObject_iface;
+  VARIANT v;
+  size_t n;
+  *out = NULL;
+  if (o->genus != WBEM_GENUS_INSTANCE || !wmiemu__class_is_a(o->cls, u"__NAMESPACE")) return S_FALSE;
+  VariantInit(&v);
+  if (FAILED(iface->lpVtbl->Get(iface, u"Name", 0, &v, NULL, NULL)) || V_VT(&v) != VT_BSTR || !V_BSTR(&v) ||
+      !(n = wmiemu_wcslen(V_BSTR(&v)))) {
+    VariantClear(&v);
+    return WBEM_E_INVALID_PARAMETER;
+  }
+  /* one element of a name: what #pragma namespace takes */
+  for (size_t i = 0; i < n; i++) {
+    WCHAR c = V_BSTR(&v)[i];
+    if (c < 0xA0 && c != '_' && !(c >= '0' && c <= '9') && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+      VariantClear(&v);
+      return WBEM_E_INVALID_PARAMETER;
+    }
+  }
+  *out = malloc((plen + 1 + n + 1) * sizeof(WCHAR));
+  if (*out) {
+    memcpy(*out, parent, plen * sizeof(WCHAR));
+    (*out)[plen] = '\\';
+    memcpy(*out + plen + 1, V_BSTR(&v), (n + 1) * sizeof(WCHAR));
+    *len = plen + 1 + n;
+  }
+  VariantClear(&v);
+  return *out ? S_OK : (HRESULT)WBEM_E_OUT_OF_MEMORY;
+}
+
+HRESULT wmiemu__repo_ns_instance_stored(wmiemu_repo_t *repo, wmiemu__ns_t *n, wmiemu__cim_object_t *o) {
+  wmiemu__ns_t *made = NULL;
+  WCHAR *child;
+  size_t len;
+  HRESULT hr = child_ns_name(n->name->s, n->name->len, o, &child, &len);
+  if (hr != S_OK) return hr == S_FALSE ? S_OK : hr;
+  if (wmiemu__repo_find_ns(repo, child, len)) {
+    free(child);
+    return S_OK;
+  }
+  if (repo->nns >= WMIEMU__MOF_MAX_NAMESPACES) hr = WBEM_E_QUOTA_VIOLATION;
+  else if (repo->nns == repo->cap) {
+    wmiemu__ns_t **p = realloc(repo->ns, repo->cap * 2 * sizeof(*p));
+    if (!p) hr = WBEM_E_OUT_OF_MEMORY;
+    else {
+      repo->ns = p;
+      repo->cap *= 2;
+    }
+  }
+  if (SUCCEEDED(hr)) hr = wmiemu__ns_new(child, len, repo->server, &made);
+  free(child);
+  if (FAILED(hr)) return hr;
+  made->watch = repo->watch;
+  repo->ns[repo->nns++] = made;
+  wmiemu__ns_changed(made, WMIEMU__CHANGE_NS_CREATED, NULL, NULL);
+  return S_OK;
+}
+
+/* Removes the namespace name and those under it. */
+static void drop_namespaces(wmiemu_repo_t *repo, const WCHAR *name, size_t len) {
+  UINT32 k = 0;
+  for (UINT32 i = 0; i < repo->nns; i++) {
+    wmiemu__ns_t *ns = repo->ns[i];
+    BOOL under = ns->name->len > len && ns->name->s[len] == '\\' && wmiemu__ns_name_eq(ns->name->s, len, name, len);
+    if (!under && !wmiemu__ns_name_eq(ns->name->s, ns->name->len, name, len)) {
+      repo->ns[k++] = ns;
+      continue;
+    }
+    for (UINT32 j = 0; j < ns->ninst; j++) instance_changed(ns, WMIEMU__CHANGE_INSTANCE_DELETED, ns->inst[j]);
+    wmiemu__ns_changed(ns, WMIEMU__CHANGE_NS_DELETED, NULL, NULL);
+    wmiemu__ns_free(ns);
+  }
+  repo->nns = k;
+}
+
+HRESULT wmiemu__repo_delete_instance_locked(wmiemu_repo_t *repo, wmiemu__ns_t *n, const WCHAR *relpath, size_t len) {
+  int i = wmiemu__ns_find_instance(n, relpath, len);
+  WCHAR *child = NULL;
+  size_t clen = 0;
+  HRESULT hr;
+  if (i < 0) return WBEM_E_NOT_FOUND;
+  if (child_ns_name(n->name->s, n->name->len, n->inst[i], &child, &clen) == (HRESULT)WBEM_E_OUT_OF_MEMORY)
+    return WBEM_E_OUT_OF_MEMORY;
+  hr = wmiemu__ns_delete_instance(n, relpath, len);
+  if (SUCCEEDED(hr) && child) drop_namespaces(repo, child, clen);   /* n itself stays: it is above */
+  free(child);
+  return hr;
 }
 
 /* ---- public API ---- */
@@ -292,6 +493,7 @@ HRESULT wmiemu_repo_new(wmiemu_repo_t **out) {
 
 void wmiemu_repo_free(wmiemu_repo_t *repo) {
   if (!repo) return;
+  wmiemu__repo_watch(repo, NULL, NULL, NULL);
   for (UINT32 i = 0; i < repo->nns; i++) wmiemu__ns_free(repo->ns[i]);
   free(repo->ns);
   wmiemu__str_unref(repo->server);
@@ -500,6 +702,10 @@ HRESULT wmiemu_repo_check_registration(wmiemu_repo_t *repo, const WCHAR *ns, IWb
   return hr;
 }
 
+BOOL wmiemu__class_is_abstract(const wmiemu__cim_class_t *c) {
+  return c && wmiemu__qualset_is_true(&c->quals, "abstract");
+}
+
 HRESULT wmiemu_repo_put_instance(wmiemu_repo_t *repo, const WCHAR *ns, IWbemClassObject *inst) {
   wmiemu__cim_object_t *o = wmiemu__object_from_iface(inst);
   IWbemClassObject *copy;
@@ -514,15 +720,27 @@ HRESULT wmiemu_repo_put_instance(wmiemu_repo_t *repo, const WCHAR *ns, IWbemClas
            (!wmiemu__ns_find_class(n, o->cls->name->s) ||
             !wmiemu__class_equal(wmiemu__ns_find_class(n, o->cls->name->s), o->cls, 0)))
     hr = WBEM_E_INVALID_CLASS;
+  else if (wmiemu__class_is_abstract(o->cls))
+    hr = WBEM_E_INVALID_OPERATION;
   else {
     repo_env_t e = { repo, n };
     wmiemu__reg_env_t env = { &e, env_lookup_class, env_instance_exists, repo->check_query };
     char msg[8];
     hr = wmiemu__check_registration(&env, o, msg, sizeof msg);
+    if (SUCCEEDED(hr)) {
+      /* the namespace first: a name refused, or no room, stores nothing */
+      WCHAR *child = NULL;
+      size_t clen;
+      hr = child_ns_name(n->name->s, n->name->len, o, &child, &clen);
+      free(child);
+      if (SUCCEEDED(hr)) hr = wmiemu__repo_ns_instance_stored(repo, n, o);
+    }
     if (SUCCEEDED(hr)) hr = wmiemu__ns_put_instance(n, wmiemu__object_from_iface(copy));
   }
+  wmiemu__change_t *changes = wmiemu__repo_take_changes(repo);
   pthread_rwlock_unlock(&repo->lock);
   copy->lpVtbl->Release(copy);
+  wmiemu__repo_deliver(repo, changes);
   return hr;
 }
 
@@ -538,9 +756,11 @@ HRESULT wmiemu_repo_delete_instance(wmiemu_repo_t *repo, const WCHAR *ns, const 
   wmiemu__ns_t *n = find_ns_w(repo, path_ns ? path_ns : ns);
   if (!n) hr = WBEM_E_INVALID_NAMESPACE;
   else {
-    hr = wmiemu__ns_delete_instance(n, canon, clen);
+    hr = wmiemu__repo_delete_instance_locked(repo, n, canon, clen);
   }
+  wmiemu__change_t *changes = wmiemu__repo_take_changes(repo);
   pthread_rwlock_unlock(&repo->lock);
+  wmiemu__repo_deliver(repo, changes);
   free(canon);
   free(path_ns);
   return hr;
@@ -552,6 +772,8 @@ HRESULT wmiemu_repo_delete_class(wmiemu_repo_t *repo, const WCHAR *ns, const WCH
   pthread_rwlock_wrlock(&repo->lock);
   wmiemu__ns_t *n = find_ns_w(repo, ns);
   hr = n ? wmiemu__ns_delete_class(n, class_name) : (HRESULT)WBEM_E_INVALID_NAMESPACE;
+  wmiemu__change_t *changes = wmiemu__repo_take_changes(repo);
   pthread_rwlock_unlock(&repo->lock);
+  wmiemu__repo_deliver(repo, changes);
   return hr;
 }

@@ -8,8 +8,11 @@
 #include "cim/hindex.h"
 #include "cim/object.h"
 
+typedef struct wmiemu__repo_watch_s wmiemu__repo_watch_t;
+
 typedef struct wmiemu__ns {
   wmiemu__cim_str_t *name;            /* "root\cimv2" as first created */
+  wmiemu__repo_watch_t *watch;        /* the repository's, once the namespace is in it */
   UINT32 nclasses, ccap;
   wmiemu__cim_class_t **classes;      /* definition order */
   UINT32 *uses;                       /* per class: subclasses and instances naming it */
@@ -28,13 +31,77 @@ typedef HRESULT (*wmiemu__query_check_fn)(const WCHAR *query, size_t len,
                                           HRESULT (*lookup)(void *ctx, const WCHAR *cls, IWbemClassObject **out),
                                           void *lookup_ctx, char *msg, size_t size);
 
+/* Changes of the repository, for the events WMI's core raises without a
+ * provider (__ClassCreationEvent and the rest, timer instructions coming
+ * and going). The repository records them under its write lock and hands
+ * them over once it has released the lock, on the thread that made the
+ * change, in the order they were made. */
+typedef enum {
+  WMIEMU__CHANGE_CLASS_CREATED,
+  WMIEMU__CHANGE_CLASS_MODIFIED,
+  WMIEMU__CHANGE_CLASS_DELETED,
+  WMIEMU__CHANGE_NS_CREATED,
+  WMIEMU__CHANGE_NS_DELETED,
+  WMIEMU__CHANGE_INSTANCE_PUT,       /* only instances of the watched class */
+  WMIEMU__CHANGE_INSTANCE_DELETED,
+} wmiemu__change_kind_t;
+
+typedef struct wmiemu__change_s wmiemu__change_t;
+struct wmiemu__change_s {
+  wmiemu__change_t *next;
+  wmiemu__change_kind_t kind;
+  WCHAR *ns;                  /* where it happened; NS_*: the namespace itself */
+  IWbemClassObject *obj;      /* the class (a deleted one as it was), or a copy of the instance */
+  IWbemClassObject *previous; /* CLASS_MODIFIED: the class before */
+};
+/* Receives the list and frees it (wmiemu__changes_free). */
+typedef void (*wmiemu__change_fn)(void *ctx, wmiemu__change_t *changes);
+
+struct wmiemu__repo_watch_s {
+  wmiemu__change_fn fn;
+  void *ctx;
+  WCHAR *instance_class;      /* instance changes of this class and its subclasses */
+  wmiemu__change_t *head, **tail;   /* under the write lock */
+};
+
 struct wmiemu_repo {
   pthread_rwlock_t lock;
+  wmiemu__repo_watch_t *watch;          /* NULL: changes are not recorded */
   UINT32 nns, cap;
   wmiemu__ns_t **ns;
   wmiemu__cim_str_t *server;
   wmiemu__query_check_fn check_query;   /* NULL: queries are stored unchecked */
 };
+
+/* [abstract] (Restricted: the class's own qualifier, never inherited): the
+ * class serves only as a base and has no instances, as the Abstract entry
+ * of https://learn.microsoft.com/en-us/windows/win32/wmisdk/standard-qualifiers
+ * says. Microsoft documents no HRESULT for storing one anyway: the MOF
+ * compiler and PutInstance refuse it with WBEM_E_INVALID_OPERATION, the
+ * code https://learn.microsoft.com/en-us/windows/win32/wmisdk/wmi-error-constants
+ * gives an operation that is not valid. */
+BOOL wmiemu__class_is_abstract(const wmiemu__cim_class_t *c);
+
+/* A __NAMESPACE instance names a child namespace of its own: n stored o
+ * (or will), which makes that namespace when missing. Caller holds the
+ * write lock. WBEM_E_INVALID_PARAMETER for a Name that is no namespace
+ * name, WBEM_E_QUOTA_VIOLATION past WMIEMU__MOF_MAX_NAMESPACES. */
+HRESULT wmiemu__repo_ns_instance_stored(wmiemu_repo_t *repo, wmiemu__ns_t *n, wmiemu__cim_object_t *o);
+/* Deletes an instance of n; a __NAMESPACE instance takes its namespace,
+ * and those under it, along. Caller holds the write lock. */
+HRESULT wmiemu__repo_delete_instance_locked(wmiemu_repo_t *repo, wmiemu__ns_t *n, const WCHAR *relpath, size_t len);
+
+/* Installs the one watcher of the repository's changes, before the
+ * repository is shared between threads; fn NULL removes it. */
+HRESULT wmiemu__repo_watch(wmiemu_repo_t *repo, wmiemu__change_fn fn, void *ctx, const WCHAR *instance_class);
+void wmiemu__changes_free(wmiemu__change_t *list);
+/* Records a change (caller holds the write lock); takes obj and previous. */
+void wmiemu__ns_changed(wmiemu__ns_t *ns, wmiemu__change_kind_t kind, IWbemClassObject *obj,
+                        IWbemClassObject *previous);
+/* What the writer recorded, taken under the write lock, and handed to the
+ * watcher after it is released. */
+wmiemu__change_t *wmiemu__repo_take_changes(wmiemu_repo_t *repo);
+void wmiemu__repo_deliver(wmiemu_repo_t *repo, wmiemu__change_t *changes);
 
 /* Installs the EventQueryList check; fn NULL removes it. */
 void wmiemu__repo_set_query_check(wmiemu_repo_t *repo, wmiemu__query_check_fn fn);

@@ -99,7 +99,7 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
     host->own_exec = 1;
   }
   host->deterministic = wmiemu__exec_is_deterministic(host->exec);
-  if (FAILED(hr = wmiemu__watch_new(host))) {
+  if (FAILED(hr = wmiemu__watch_new(host)) || FAILED(hr = wmiemu__core_new(host))) {
     wmiemu_host_free(host);
     return hr;
   }
@@ -212,6 +212,7 @@ static void cancel_sub(wmiemu__sub_t *sub) {
   size_t i;
   sub->cancelled = 1;
   wmiemu__poll_stop(sub);
+  wmiemu__core_unsubscribe(sub);
   wmiemu__pipeline_sub_cancelled(sub);
   for (i = 0; i < sub->n_providers; i++)
     wmiemu__provider_cancel_query(sub->providers[i], sub);
@@ -318,8 +319,12 @@ HRESULT wmiemu_host_subscribe_ex(wmiemu_host_t *host, const char *ns, const char
       break;
     sub->n_providers = i + 1;
   }
+  /* Nothing provides it: WMI's core serves class, namespace and timer
+   * events, and WITHIN polls for instance events. */
   if (SUCCEEDED(hr) && !n)
-    hr = wmiemu__poll_start(sub);    /* nothing provides it: WITHIN polls */
+    hr = wmiemu__core_subscribe(sub);
+  if (SUCCEEDED(hr) && !n && !sub->core_kinds)
+    hr = wmiemu__poll_start(sub);
   WMIEMU_TRACE(host, "subscription %u: %s: %s: %u provider(s): 0x%08x", (unsigned)sub->id,
                ns ? ns : host->default_namespace, query, (unsigned)n, (unsigned)hr);
   if (FAILED(hr)) {
@@ -453,6 +458,7 @@ HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
    * for idle. */
   for (i = 0; i < host->n_subs; i++)
     wmiemu__poll_stop(host->subs[i]);
+  wmiemu__core_stop(host);
   /* What was indicated before the consumers leave still reaches them,
    * within a bound. */
   flush_all(host, SHUTDOWN_FLUSH_MS);
@@ -492,6 +498,7 @@ void wmiemu_host_free(wmiemu_host_t *host) {
     wmiemu_host_shutdown(host);
   for (i = 0; i < host->n_subs; i++)
     wmiemu__poll_stop(host->subs[i]);   /* an abandoned host skipped shutdown */
+  wmiemu__core_stop(host);
   /* A provider abandoned in a call may still reach anything of the host's
    * (its record, sinks, services and through them the repository, the
    * subscriptions, Initialize's strings, the module's code, the executor
@@ -509,6 +516,7 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   if (host->own_exec && host->exec)
     wmiemu__exec_destroy(host->exec);
   wmiemu__pipeline_free(host);   /* before the classes the events use go */
+  wmiemu__core_free(host);
   for (p = host->providers; p; p = next_provider) {
     next_provider = p->next;
     wmiemu__provider_free(p);

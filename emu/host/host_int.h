@@ -108,6 +108,7 @@ struct wmiemu__sub_s {
   LONG sid_length;
   struct wmiemu__agg_s *agg;           /* GROUP WITHIN state (pipeline.c) */
   struct wmiemu__poll_s *poll;         /* WITHIN polling state (poll.c) */
+  unsigned core_kinds;                 /* served by WMI's core: 1 << WMIEMU__CORE_* it selects */
   /* The loop bumps these on every event; indicating threads read `query`
    * above when they filter for the loop, so the two stay on other lines. */
   char counters_apart[64];
@@ -195,6 +196,8 @@ struct wmiemu_host {
   /* Non-NULL when Indicate is watched: on the deterministic executor (each
    * Indicate is a scheduling point noted in the trace) or with busy_every. */
   struct wmiemu__watch_s *watch;
+  struct wmiemu__core_s *core;         /* events of WMI's core (repo_events.c) */
+  struct wmiemu__timers_s *timers;     /* timer instructions (timer_events.c) */
 };
 
 /* host.c */
@@ -339,6 +342,46 @@ HRESULT wmiemu__poll_start(wmiemu__sub_t *sub);
 /* Stops the polling and frees its state; safe from the sub's callback. */
 void wmiemu__poll_stop(wmiemu__sub_t *sub);
 BOOL wmiemu__poll_active(const wmiemu__sub_t *sub);
+
+/* repo_events.c: the events WMI's core raises without a provider, from
+ * the repository's changes; timer_events.c: __TimerEvent. */
+enum {
+  WMIEMU__CORE_CLASS_CREATION,
+  WMIEMU__CORE_CLASS_DELETION,
+  WMIEMU__CORE_CLASS_MODIFICATION,
+  WMIEMU__CORE_NS_CREATION,
+  WMIEMU__CORE_NS_DELETION,
+  WMIEMU__CORE_NS_MODIFICATION,
+  WMIEMU__CORE_TIMER,
+  WMIEMU__CORE_KINDS
+};
+typedef struct wmiemu__core_s wmiemu__core_t;
+typedef struct wmiemu__timers_s wmiemu__timers_t;
+/* After the host has its repository and executor. */
+HRESULT wmiemu__core_new(wmiemu_host_t *host);
+/* Shutdown: nothing more is raised, the timers are closed. */
+void wmiemu__core_stop(wmiemu_host_t *host);
+/* Once the executor is gone (queued changes are freed here). */
+void wmiemu__core_free(wmiemu_host_t *host);
+/* A subscription no provider serves: class, namespace and timer queries
+ * are served here (sub->core_kinds set); others are left alone (S_OK). */
+HRESULT wmiemu__core_subscribe(wmiemu__sub_t *sub);
+void wmiemu__core_unsubscribe(wmiemu__sub_t *sub);
+/* Is a live subscription of ns served events of kind? */
+BOOL wmiemu__core_wanted(wmiemu_host_t *host, const WCHAR *ns, int kind);
+/* Counts event for every live subscription of ns served kind, and hands
+ * it to those whose WHERE clause selects it (loop thread). */
+void wmiemu__core_raise_all(wmiemu_host_t *host, const WCHAR *ns, int kind, IWbemClassObject *event);
+/* After a dispatch: forgets the subscriptions that left meanwhile. */
+void wmiemu__core_settle(wmiemu_host_t *host);
+HRESULT wmiemu__timers_new(wmiemu_host_t *host);
+void wmiemu__timers_stop(wmiemu_host_t *host);
+void wmiemu__timers_free(wmiemu_host_t *host);
+/* An instance of a __TimerInstruction subclass stored or deleted in ns. */
+void wmiemu__timers_put(wmiemu_host_t *host, const WCHAR *ns, IWbemClassObject *inst);
+void wmiemu__timers_delete(wmiemu_host_t *host, const WCHAR *ns, IWbemClassObject *inst);
+/* delta +1/-1: a subscription wanting __TimerEvent came or went. */
+void wmiemu__timers_subs_changed(wmiemu_host_t *host, int delta);
 
 /* time */
 uint64_t wmiemu__host_monotonic_ns(void);

@@ -235,13 +235,7 @@ HRESULT wmiemu__poll_start(wmiemu__sub_t *sub) {
   wmiemu_wql_event_kind_t kind = wmiemu_wql_event_kind(q);
   if (sub->poll || !wmiemu_wql_within(q, &seconds) || !from)
     return S_OK;
-  /* What WMI's core would serve but the emulator does not is refused
-   * rather than accepted to deliver nothing. */
-  if (kind == WMIEMU_WQL_EVENT_CLASS || kind == WMIEMU_WQL_EVENT_NAMESPACE) {
-    wmiemu__host_error(sub->host, "class and namespace operation events are not emulated "
-                       "without a provider");
-    return WBEM_E_NOT_SUPPORTED;
-  }
+  /* Class, namespace and timer events come from repo_events.c. */
   if (kind != WMIEMU_WQL_EVENT_INSTANCE)
     return S_OK;
   if (!target) {

@@ -148,8 +148,8 @@ HRESULT wmiemu_wql_check_coverage(const wmiemu_wql_query_t *cq,
       return S_OK;
     }
   }
-  if ((cq->kind == WMIEMU_WQL_EVENT_INSTANCE || cq->kind == WMIEMU_WQL_EVENT_CLASS) &&
-      !cq->has_within)
+  /* Class events come from the repository itself: no polling needed. */
+  if (cq->kind == WMIEMU_WQL_EVENT_INSTANCE && !cq->has_within)
     return wmiemu__wql_error(err, WBEMESS_E_REGISTRATION_TOO_PRECISE, cq->from_column,
                              cq->from_length,
                              "no event provider covers this %s query; add WITHIN to poll",

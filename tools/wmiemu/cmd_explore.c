@@ -22,8 +22,8 @@
 static void explore_usage(FILE *out) {
   fprintf(out,
           "usage: wmiemu explore [--scenario NAME] [--iterations N] [--strategy random|pct]\n"
-          "                      [--seed S] [--depth D] [--max-steps M] [--trace PATH] [--quiet]\n"
-          "                      [--keep-going] [--no-supervise] [--jobs N] [--shard I/N]\n"
+          "                      [--seed S] [--depth D] [--max-steps M] [--trace PATH] [--trace-all]\n"
+          "                      [--quiet] [--keep-going] [--no-supervise] [--jobs N] [--shard I/N]\n"
           "       wmiemu explore --mof FILE... --provider MODULE.so --query WQL [options above]\n"
           "                      [--provider-name NAME] [--namespace NS] [--busy-every N]\n"
           "                      [--cancel-at MS]\n"
@@ -39,7 +39,8 @@ static void explore_usage(FILE *out) {
           "contract rule the host checks ends the schedule as a violation.\n"
           "Runs the scenario under N schedules (seed S, S+1, ...) and stops at the first\n"
           "contract violation, deadlock, livelock or assertion; the failing schedule's trace\n"
-          "goes to PATH (default wmiemu-trace.jsonl) for `wmiemu replay`.\n"
+          "goes to PATH (default wmiemu-trace.jsonl) for `wmiemu replay`; with --trace-all\n"
+          "every schedule's trace goes there (the last one stays), failing or not.\n"
           "The exploration runs in a child process: a provider crash (signal, abort,\n"
           "sanitizer report) is reported with its signal, thread, WMI call, backtrace,\n"
           "seed and schedule; that seed is then run again alone with its trace written\n"
@@ -123,6 +124,7 @@ static int explore_provider(const wmiemu_explore_opts_t *o, wmiemu_explore_provi
   po->pct_depth = o->pct_depth;
   po->max_steps = o->max_steps;
   po->trace_path = o->trace_path;
+  po->trace_all = o->trace_all;
   po->progress = o->progress;
   po->pct_steps = o->pct_steps;
   po->trace_stream = o->trace_stream;
@@ -320,6 +322,9 @@ int wmiemu_cli_explore(int argc, char **argv) {
       return WMIEMU_EXIT_OK;
     } else if (!strcmp(a, "--quiet")) {
       o.progress = NULL;
+      continue;
+    } else if (!strcmp(a, "--trace-all")) {
+      o.trace_all = 1;   /* a run that passed can be replayed too */
       continue;
     } else if (!strcmp(a, "--mof")) {
       /* one or more files */

@@ -1,4 +1,4 @@
-/* wmiemu mof --check FILE... | --dump FILE... [-I DIR]... */
+/* wmiemu mof --check FILE... | --dump FILE... [-I DIR]... | --syntax FILE... */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +12,14 @@
 static void mof_usage(FILE *out) {
   fprintf(out,
           "usage: wmiemu mof --check FILE... [-I DIR]...\n"
-          "       wmiemu mof --dump FILE... [-I DIR]...\n\n"
+          "       wmiemu mof --dump FILE... [-I DIR]...\n"
+          "       wmiemu mof --syntax FILE...\n\n"
           "Compiles MOF files, in order, into one emulated repository (namespaces\n"
           "root, root\\cimv2, root\\default; compilation starts in root\\default).\n"
           "  --check  print every diagnostic as FILE:LINE:COL: error: MESSAGE (0xHRESULT)\n"
           "  --dump   also print the compiled classes and instances back as MOF\n"
+          "  --syntax check the grammar only, as mofcomp -check: no repository, no\n"
+          "           class looked up, #pragma include not followed; no other option\n"
           "  -I DIR, --include-dir DIR\n"
           "           look for #pragma include files in DIR when they are not next\n"
           "           to the file including them (repeatable, searched in order)\n"
@@ -61,7 +64,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *long_
 }
 
 int wmiemu_cli_mof(int argc, char **argv) {
-  int check = 0, dump = 0, failed = 0, nfiles = 0;
+  int check = 0, dump = 0, syntax = 0, other = 0, failed = 0, nfiles = 0;
   const char *files[MAX_ARGS], *dirs[MAX_ARGS];
   wmiemu_mof_options_t opts = { dirs, 0, NULL, 0, 0 };
   wmiemu_repo_t *repo;
@@ -74,6 +77,7 @@ int wmiemu_cli_mof(int argc, char **argv) {
         return WMIEMU_EXIT_USAGE;
       }
       opts.start_namespace = v;
+      other = 1;
       continue;
     }
     if ((v = option_value(argc, argv, &i, "--class", "-class")) ||
@@ -86,11 +90,14 @@ int wmiemu_cli_mof(int argc, char **argv) {
         return WMIEMU_EXIT_USAGE;
       }
       *(instance ? &opts.instance_flags : &opts.class_flags) = f;
+      other = 1;
       continue;
     }
     if (!strcmp(a, "--check")) check = 1;
     else if (!strcmp(a, "--dump")) dump = 1;
+    else if (!strcmp(a, "--syntax")) syntax = 1;
     else if (!strcmp(a, "-I") || !strcmp(a, "--include-dir")) {
+      other = 1;
       if (i + 1 == argc || wmiemu_cli_is_option(argv[i + 1])) {
         fprintf(stderr, "wmiemu mof: %s needs a value\n", a);
         return WMIEMU_EXIT_USAGE;
@@ -111,14 +118,26 @@ int wmiemu_cli_mof(int argc, char **argv) {
       files[nfiles++] = a;
     }
   }
-  if ((!check && !dump) || !nfiles) {
-    fprintf(stderr, "wmiemu mof: %s\n", !check && !dump ? "--check or --dump is required" : "no MOF file given");
+  if (syntax && (check || dump || other)) {
+    /* as mofcomp -check, which takes no other switch */
+    fprintf(stderr, "wmiemu mof: --syntax takes no other option\n");
+    mof_usage(stderr);
+    return WMIEMU_EXIT_USAGE;
+  }
+  if ((!check && !dump && !syntax) || !nfiles) {
+    fprintf(stderr, "wmiemu mof: %s\n", !check && !dump && !syntax ? "--check or --dump is required (or --syntax)"
+                                                                    : "no MOF file given");
     mof_usage(stderr);
     return WMIEMU_EXIT_USAGE;
   }
   for (int i = 0; i < nfiles; i++)
     if (wmiemu_cli_check_input("mof", files[i]))
       return WMIEMU_EXIT_FAILURE;
+  if (syntax) {
+    for (int i = 0; i < nfiles; i++)
+      if (FAILED(wmiemu_mof_check_syntax_file(files[i], print_diag, NULL))) failed = 1;
+    return failed ? WMIEMU_EXIT_FAILURE : WMIEMU_EXIT_OK;
+  }
   if (FAILED(wmiemu_repo_new(&repo)) || FAILED(wmiemu_wql_check_registrations(repo))) {
     fprintf(stderr, "wmiemu mof: cannot create the repository\n");
     return WMIEMU_EXIT_FAILURE;

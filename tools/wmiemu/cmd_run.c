@@ -23,8 +23,18 @@
 #define MAX_FILES 64
 
 typedef struct {
+  uint64_t at_ms;               /* after the subscription, on the run's clock */
+  const char *path;
+  int done;
+} mof_at_t;
+
+typedef struct {
   const char *mofs[MAX_FILES];
   int n_mofs;
+  mof_at_t mofs_at[MAX_FILES];  /* in the order given */
+  int n_mofs_at;
+  const char *include_dirs[MAX_FILES];
+  int n_include_dirs;
   const char *providers[MAX_FILES];
   int n_providers;
   const char *query;
@@ -60,16 +70,25 @@ static uint64_t monotonic_ms(void) {
 
 static void usage(FILE *out) {
   fprintf(out,
-    "usage: wmiemu run --mof FILE... --provider LIB... --query \"WQL\" [options]\n"
+    "usage: wmiemu run --mof FILE... [--provider LIB...] --query \"WQL\" [options]\n"
     "\n"
     "Hosts the event provider(s) LIB (shared objects exporting DllGetClassObject and\n"
     "DllCanUnloadNow) registered by the MOF files, subscribes the query, and prints\n"
     "each event on stdout; a summary of the counters and any contract violations\n"
     "goes to stderr. Exits 1 when a contract rule was violated or the provider\n"
     "crashed (reported with signal, thread, WMI call, backtrace and counters).\n"
+    "Events WMI raises itself (__TimerEvent from the MOF's timer instructions,\n"
+    "__ClassCreationEvent and the other class and namespace events) need no\n"
+    "provider.\n"
     "\n"
     "options:\n"
     "  --mof FILE           compile FILE into the repository (repeatable)\n"
+    "  --mof-at MS FILE     compile FILE MS milliseconds after subscribing, while the\n"
+    "                       run goes on (repeatable); an error is reported and the\n"
+    "                       run goes on, as a failed mofcomp leaves WMI running\n"
+    "  -I DIR, --include-dir DIR\n"
+    "                       look for #pragma include files in DIR (repeatable), as\n"
+    "                       wmiemu mof -I\n"
     "  --provider LIB       load the provider module LIB (repeatable)\n"
     "  --query WQL          the event query to subscribe\n"
     "  --namespace NS       namespace of the query (default: the one namespace whose\n"
@@ -327,7 +346,7 @@ static void print_stragglers(void) {
 /* ---- arguments ----------------------------------------------------------------- */
 
 static const char *const value_options[] = {
-  "--mof", "--provider", "--query", "--namespace", "--count", "--duration", "--format",
+  "--mof", "--mof-at", "-I", "--include-dir", "--provider", "--query", "--namespace", "--count", "--duration", "--format",
   "--check", "--queue-limit", "--init-timeout", "--call-limit", "--threading-model", NULL
 };
 
@@ -377,6 +396,19 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
       a->mofs[a->n_mofs++] = val;
       while (i + 1 < argc && argv[i + 1][0] != '-' && a->n_mofs < MAX_FILES)
         a->mofs[a->n_mofs++] = argv[++i];
+    } else if (!strcmp(opt, "--mof-at")) {
+      uint64_t at;
+      if (a->n_mofs_at == MAX_FILES) goto too_many;
+      if (wmiemu_cli_parse_u64(val, &at) || at > 0xffffffffu) goto bad;
+      if (i + 1 == argc || wmiemu_cli_is_option(argv[i + 1])) {
+        fprintf(stderr, "wmiemu run: --mof-at needs a time and a file\n");
+        return -1;
+      }
+      a->mofs_at[a->n_mofs_at].at_ms = at;
+      a->mofs_at[a->n_mofs_at++].path = argv[++i];
+    } else if (!strcmp(opt, "-I") || !strcmp(opt, "--include-dir")) {
+      if (a->n_include_dirs == MAX_FILES) goto too_many;
+      a->include_dirs[a->n_include_dirs++] = val;
     } else if (!strcmp(opt, "--provider")) {
       if (a->n_providers == MAX_FILES) goto too_many;
       a->providers[a->n_providers++] = val;
@@ -422,17 +454,60 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
     fprintf(stderr, "wmiemu run: bad value for %s: '%s'\n", opt, val);
     return -1;
   }
-  if (!a->n_mofs || !a->n_providers || !a->query) {
-    fprintf(stderr, "wmiemu run: --mof, --provider and --query are required\n");
+  if (!a->n_mofs || !a->query) {
+    fprintf(stderr, "wmiemu run: --mof and --query are required\n");
     return -1;
   }
   for (i = 0; i < a->n_mofs; i++)
     if (wmiemu_cli_check_input("run", a->mofs[i]))
       return -2;
+  for (i = 0; i < a->n_mofs_at; i++)
+    if (wmiemu_cli_check_input("run", a->mofs_at[i].path))
+      return -2;
   for (i = 0; i < a->n_providers; i++)
     if (wmiemu_cli_check_input("run", a->providers[i]))
       return -2;
   return 0;
+}
+
+static void print_diag(void *ctx, const wmiemu_diag_t *d) {
+  char buf[1024];
+  (void)ctx;
+  wmiemu_diag_format(d, buf, sizeof buf);
+  fprintf(stderr, "%s\n", buf);
+}
+
+static HRESULT compile_mof(wmiemu_host_t *host, const run_args_t *a, const char *path) {
+  wmiemu_mof_options_t mo;
+  memset(&mo, 0, sizeof(mo));
+  mo.include_dirs = a->include_dirs;
+  mo.n_include_dirs = (size_t)a->n_include_dirs;
+  return wmiemu_mof_compile_file_ex(wmiemu_host_repo(host), path, &mo, print_diag, NULL);
+}
+
+/* The --mof-at files due by elapsed_ms, compiled into the running host:
+ * their classes, namespaces and timer instructions raise WMI's events. */
+static void compile_due(wmiemu_host_t *host, run_args_t *a, uint64_t elapsed_ms) {
+  for (int i = 0; i < a->n_mofs_at; i++) {
+    mof_at_t *m = &a->mofs_at[i];
+    HRESULT hr;
+    if (m->done || m->at_ms > elapsed_ms)
+      continue;
+    m->done = 1;
+    hr = compile_mof(host, a, m->path);
+    if (FAILED(hr))
+      fprintf(stderr, "wmiemu run: %s: MOF compilation failed (0x%08x); the run goes on\n", m->path,
+              (unsigned)hr);
+  }
+}
+
+/* The next --mof-at time after elapsed_ms; 0 when none is left. */
+static uint64_t next_due(const run_args_t *a, uint64_t elapsed_ms) {
+  uint64_t next = 0;
+  for (int i = 0; i < a->n_mofs_at; i++)
+    if (!a->mofs_at[i].done && a->mofs_at[i].at_ms > elapsed_ms && (!next || a->mofs_at[i].at_ms < next))
+      next = a->mofs_at[i].at_ms;
+  return next;
 }
 
 /* Without --namespace, the namespace whose registrations name the query's
@@ -485,7 +560,7 @@ int wmiemu_cli_run(int argc, char **argv) {
     return WMIEMU_EXIT_FAILURE;
   }
   for (i = 0; i < a.n_mofs; i++) {
-    hr = wmiemu_host_load_mof(host, a.mofs[i], NULL, NULL);
+    hr = compile_mof(host, &a, a.mofs[i]);
     if (FAILED(hr)) {
       fprintf(stderr, "wmiemu run: %s: MOF compilation failed (0x%08x)\n", a.mofs[i], (unsigned)hr);
       wmiemu_host_free(host);
@@ -515,12 +590,15 @@ int wmiemu_cli_run(int argc, char **argv) {
      * the clock's, not the slices' sum. */
     start_ms = monotonic_ms();
     while (!interrupted) {
-      uint64_t slice = 10;
+      uint64_t slice = 10, next;
       now_ms = monotonic_ms();
+      compile_due(host, &a, now_ms - start_ms);
       if (limit_ms && now_ms - start_ms >= limit_ms)
         break;
       if (limit_ms && limit_ms - (now_ms - start_ms) < slice)
         slice = limit_ms - (now_ms - start_ms);
+      if ((next = next_due(&a, now_ms - start_ms)) && next - (now_ms - start_ms) < slice)
+        slice = next - (now_ms - start_ms);
       if (a.count)
         hr = wmiemu_host_run_until_events(host, a.count, slice);
       else

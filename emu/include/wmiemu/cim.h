@@ -90,6 +90,15 @@ WMIEMU_EXTERN HRESULT wmiemu_mof_compile_file_ex(wmiemu_repo_t *repo, const char
                                                  const wmiemu_mof_options_t *opts,
                                                  wmiemu_diag_fn fn, void *ctx);
 
+/* Checks the MOF grammar only, as mofcomp -check does: no repository, no
+ * class looked up (an instance of a class defined elsewhere passes), no
+ * file included (#pragma include is only checked as a pragma). S_OK, or
+ * the MOF compiler's HRESULT of the first syntax error, reported to fn
+ * (may be NULL) as the compiler reports it. */
+WMIEMU_EXTERN HRESULT wmiemu_mof_check_syntax(const char *name, const char *text, size_t len,
+                                              wmiemu_diag_fn fn, void *ctx);
+WMIEMU_EXTERN HRESULT wmiemu_mof_check_syntax_file(const char *path, wmiemu_diag_fn fn, void *ctx);
+
 /* Namespace names are case-insensitive, with or without a leading
  * "\\server\" part ("root\cimv2", "\\.\root\cimv2"). */
 WMIEMU_EXTERN BOOL wmiemu_repo_has_namespace(wmiemu_repo_t *repo, const WCHAR *ns);

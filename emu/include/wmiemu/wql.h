@@ -26,7 +26,7 @@
  *   too many AND/OR terms, nesting too deep       WBEM_E_QUOTA_VIOLATION      0x8004106C
  *   registration: target class undeterminable    WBEM_E_UNINTERPRETABLE_PROVIDER_QUERY 0x8004105F
  *   registration: too broad                       WBEMESS_E_REGISTRATION_TOO_BROAD   0x80042001
- *   intrinsic query, no provider, no WITHIN       WBEMESS_E_REGISTRATION_TOO_PRECISE 0x80042002
+ *   instance query, no provider, no WITHIN        WBEMESS_E_REGISTRATION_TOO_PRECISE 0x80042002
  *   NULL pointers, unbound query                  WBEM_E_INVALID_PARAMETER    0x80041008
  *   allocation failure                            WBEM_E_OUT_OF_MEMORY        0x80041006
  */
@@ -191,9 +191,11 @@ WMIEMU_EXTERN HRESULT wmiemu_wql_registration_overlaps(const wmiemu_wql_query_t 
 
 /* Decides how a consumer query is served, given every registered provider
  * query of the namespace. *covered is TRUE when at least one overlaps. An
- * intrinsic instance/class query that nothing covers and that has no
- * WITHIN fails with WBEMESS_E_REGISTRATION_TOO_PRECISE (WMI would need to
- * poll); with WITHIN it is S_OK and *covered FALSE (the host polls). */
+ * intrinsic instance query that nothing covers and that has no WITHIN
+ * fails with WBEMESS_E_REGISTRATION_TOO_PRECISE (WMI would need to poll);
+ * with WITHIN it is S_OK and *covered FALSE (the host polls). Class,
+ * namespace and timer queries nothing covers are S_OK, *covered FALSE:
+ * WMI's core raises those events from its repository. */
 WMIEMU_EXTERN HRESULT wmiemu_wql_check_coverage(const wmiemu_wql_query_t *consumer_query,
                                                 const wmiemu_wql_query_t *const *provider_queries,
                                                 size_t n_provider_queries, BOOL *covered,
