@@ -34,7 +34,7 @@ typedef HRESULT (WINAPI *wmiemu__can_unload_fn)(void);
 struct wmiemu__module_s {
   wmiemu__module_t *next;
   char *path;                          /* NULL for a factory */
-  void *handle;                        /* dlopen handle */
+  void *handle;                        /* HMODULE (compat/module.h) */
   wmiemu__get_class_object_fn get_class_object;
   wmiemu__can_unload_fn can_unload_now;
   CLSID clsid;                         /* factory only */

@@ -1,8 +1,9 @@
-/* Provider modules: dlopen, DllGetClassObject + IClassFactory::CreateInstance,
- * DllCanUnloadNow before dlclose. */
+/* Provider modules: loaded through compat's module list (so DllMain gets
+ * DLL_PROCESS_ATTACH and LoadLibrary of the same module shares it),
+ * DllRegisterServer when exported, DllGetClassObject +
+ * IClassFactory::CreateInstance, DllCanUnloadNow before the unload. */
 #include "host/host_int.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "check/context.h"
 #include "compat/debug.h"
 #include "compat/memcheck.h"
+#include "compat/module.h"
 #include "host/received.h"
 #include "host/supervise.h"
 
@@ -21,8 +23,9 @@
  * "./name". A directory is refused by name rather than by dlopen's vaguer
  * message. */
 static void *open_module(const char *path, char *err, size_t err_size) {
+  char why[512];
   struct stat st;
-  void *handle;
+  HMODULE handle;
   if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
     snprintf(err, err_size, "%s: cannot load provider module: %s", path, strerror(EISDIR));
     return NULL;
@@ -35,15 +38,42 @@ static void *open_module(const char *path, char *err, size_t err_size) {
       return NULL;
     }
     snprintf(local, len, "./%s", path);
-    /* RTLD_LOCAL: two providers may both define helper symbols of the same name. */
-    handle = dlopen(local, RTLD_NOW | RTLD_LOCAL);
+    handle = wmiemu__module_load(local, 0, why, sizeof(why));
     free(local);
   } else {
-    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    handle = wmiemu__module_load(path, 0, why, sizeof(why));
   }
   if (!handle)
-    snprintf(err, err_size, "%s: cannot load provider module: %s", path, dlerror());
+    snprintf(err, err_size, "%s: cannot load provider module: %s", path, why);
   return handle;
+}
+
+typedef HRESULT (WINAPI *register_server_fn)(void);
+
+/* regsvr32's step: a module that exports DllRegisterServer writes its
+ * registration (CLSID, InprocServer32, ThreadingModel) to the host's
+ * registry before any provider is made. No provider record exists yet, so
+ * the bounded call machinery (call.c) is not reachable: it is called
+ * directly on the loading thread, as regsvr32 calls it. */
+static HRESULT register_server(wmiemu__module_t *m, wmiemu_checker_t *checker, char *err, size_t err_size) {
+  register_server_fn fn = (register_server_fn)wmiemu__module_symbol((HMODULE)m->handle, "DllRegisterServer");
+  HRESULT hr;
+  if (!fn)
+    return S_OK;
+  if (!wmiemu__mem_is_code((const void *)fn)) {
+    snprintf(err, err_size, "%s: provider module exports DllRegisterServer as data, not as a function", m->path);
+    if (checker)
+      wmiemu_checker_report(checker, WMIEMU_RULE_BAD_POINTER, "DllRegisterServer", m->path,
+                            "the module exports DllRegisterServer as data at %p, not as a function", (void *)fn);
+    return WBEM_E_PROVIDER_LOAD_FAILURE;
+  }
+  hr = fn();
+  WMIEMU_TRACE(loader, "%s: DllRegisterServer returned 0x%08x", m->path, (unsigned)hr);
+  if (FAILED(hr)) {
+    snprintf(err, err_size, "%s: DllRegisterServer failed: 0x%08x", m->path, (unsigned)hr);
+    return WBEM_E_PROVIDER_LOAD_FAILURE;
+  }
+  return S_OK;
 }
 
 /* The two exports must be functions: a data symbol of that name would be
@@ -62,6 +92,7 @@ HRESULT wmiemu__module_open(const char *path, wmiemu_checker_t *checker, wmiemu_
   const char *bad;
   wmiemu__module_t *m;
   void *handle;
+  HRESULT hr;
 
   *out = NULL;
   if (!path)
@@ -74,12 +105,12 @@ HRESULT wmiemu__module_open(const char *path, wmiemu_checker_t *checker, wmiemu_
   m = calloc(1, sizeof(*m));
   if (!m || !(m->path = strdup(path))) {
     free(m);
-    dlclose(handle);
+    wmiemu__module_release(handle);
     return WBEM_E_OUT_OF_MEMORY;
   }
   m->handle = handle;
-  m->get_class_object = (wmiemu__get_class_object_fn)dlsym(handle, "DllGetClassObject");
-  m->can_unload_now = (wmiemu__can_unload_fn)dlsym(handle, "DllCanUnloadNow");
+  m->get_class_object = (wmiemu__get_class_object_fn)wmiemu__module_symbol(handle, "DllGetClassObject");
+  m->can_unload_now = (wmiemu__can_unload_fn)wmiemu__module_symbol(handle, "DllCanUnloadNow");
   if (!m->get_class_object || !m->can_unload_now) {
     snprintf(err, err_size, "%s: provider module does not export %s", path,
              !m->get_class_object ? "DllGetClassObject" : "DllCanUnloadNow");
@@ -99,6 +130,11 @@ HRESULT wmiemu__module_open(const char *path, wmiemu_checker_t *checker, wmiemu_
     return WBEM_E_PROVIDER_LOAD_FAILURE;
   }
   wmiemu__supervise_note_module((const void *)m->get_class_object);   /* its frames in crash reports */
+  if (FAILED(hr = register_server(m, checker, err, err_size))) {
+    WMIEMU_TRACE(loader, "%s", err);
+    wmiemu__module_free(m);
+    return hr;
+  }
   WMIEMU_TRACE(loader, "%s: loaded at %p", path, handle);
   *out = m;
   return S_OK;
@@ -157,7 +193,7 @@ void wmiemu__module_unload(wmiemu__module_t *m) {
     return;
   }
   WMIEMU_TRACE(loader, "%s: unloaded", m->path);
-  dlclose(m->handle);
+  wmiemu__module_release((HMODULE)m->handle);   /* DllMain gets DLL_PROCESS_DETACH */
   m->handle = NULL;
   m->unloaded = 1;
 }
@@ -166,7 +202,7 @@ void wmiemu__module_free(wmiemu__module_t *m) {
   if (!m)
     return;
   if (m->handle && !m->refused_unload)
-    dlclose(m->handle);
+    wmiemu__module_release((HMODULE)m->handle);
   if (m->factory)
     IClassFactory_Release(m->factory);
   free(m->path);
