@@ -183,12 +183,39 @@ static void file_names_and_handles(void **state)
     assert_false(DisableThreadLibraryCalls((HMODULE)(ULONG_PTR)0x1000));
 }
 
+/* provider/selfreg/selfreg.def: exactly the listed names, an alias, no NONAME entry. */
+static void def_exports(void **state)
+{
+    char def[4096];
+    HMODULE m;
+    BOOL (WINAPI *alias)(void);
+    (void)state;
+    snprintf(def, sizeof(def), "%s/provider/selfreg_def.so", getenv("WMIEMU_BINARY_DIR"));
+    m = LoadLibraryA(def);
+    assert_non_null(m);
+    assert_non_null(GetProcAddress(m, "DllGetClassObject"));
+    assert_non_null(GetProcAddress(m, "DllCanUnloadNow"));
+    assert_non_null(GetProcAddress(m, "DllRegisterServer"));
+    assert_non_null(GetProcAddress(m, "DllMain"));
+    /* Not listed: hidden, as a DLL would keep it. */
+    assert_null(GetProcAddress(m, "selfreg_quiet"));
+    assert_int_equal(GetLastError(), ERROR_PROC_NOT_FOUND);
+    assert_null(GetProcAddress(m, "broken_fire"));
+    assert_null(GetProcAddress(m, "hidden_by_ordinal"));
+    /* selfreg_alias=selfreg_quiet */
+    alias = (BOOL (WINAPI *)(void))(void (*)(void))GetProcAddress(m, "selfreg_alias");
+    assert_non_null(alias);
+    assert_true(alias());
+    assert_true(FreeLibrary(m));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(load_free_notify),
         cmocka_unit_test(failures),
         cmocka_unit_test(file_names_and_handles),
+        cmocka_unit_test(def_exports),
     };
     snprintf(path, sizeof(path), "%s/provider/selfreg.so", getenv("WMIEMU_BINARY_DIR"));
     return cmocka_run_group_tests(tests, NULL, NULL);

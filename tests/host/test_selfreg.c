@@ -84,12 +84,24 @@ static void test_register_server_fails(void **state) {
   wmiemu_host_free(host);
 }
 
+/* Linked with a .def file (DEF in wmiemu_add_provider), it loads and serves
+ * as the plain module does. */
+static void test_def_module(void **state) {
+  wmiemu_host_t *host;
+  (void)state;
+  host = fixture_host(NULL, "selfreg/selfreg.mof", "selfreg_def");
+  assert_int_equal(subscribe_and_count(host, WMIEMU_RULE_THREADING_MODEL), 0);
+  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
+  wmiemu_host_free(host);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_register_server),
     cmocka_unit_test(test_registry_file_threading_model),
     cmocka_unit_test(test_dllmain_refuses),
     cmocka_unit_test(test_register_server_fails),
+    cmocka_unit_test(test_def_module),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
