@@ -16,7 +16,7 @@ install(TARGETS wmiemu wmiemu_win32 wmiemu_provider_kit wmiemu_cli EXPORT wmiemu
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/emu/include/wmiemu DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/emu/compat/include/ DESTINATION ${WMIEMU_INSTALL_WIN32DIR}/overrides)
-foreach(base wbemprov wbemidl wbemcli unknwn)
+foreach(base wbemprov wbemidl wbemcli wbemcli_extra unknwn)
   install(FILES ${WMIEMU_IDL_OUTPUT_DIR}/${base}.h ${WMIEMU_IDL_OUTPUT_DIR}/${base}_i.c
           DESTINATION ${WMIEMU_INSTALL_WIN32DIR}/generated)
 endforeach()

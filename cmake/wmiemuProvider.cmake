@@ -5,8 +5,14 @@
 
 set(_wmiemu_cmake_dir ${CMAKE_CURRENT_LIST_DIR})
 
-# wmiemu_add_provider(name source... [MOF file...] [LIBS lib...])
-# (also NAME name SOURCES source... [MOF ...] [LIBS ...])
+# wmiemu_add_provider(name source... [MOF file...] [LIBS lib...] [DEF file.def])
+# (also NAME name SOURCES source... [MOF ...] [LIBS ...] [DEF ...])
+#
+# DEF names a module-definition file, as a DLL is linked with: the module
+# then exports exactly the names of its EXPORTS section and nothing else
+# (a linker version script made from it). "name=internal" exports internal
+# under name; @ordinal, PRIVATE and DATA are accepted (ELF has no ordinals,
+# so NONAME entries, exported by ordinal only, are not exported).
 #
 # Builds the provider module name.so (no "lib" prefix). The module links
 # nothing of wmiemu's: its Win32/COM imports resolve, when a host loads it,
@@ -19,18 +25,21 @@ set(_wmiemu_cmake_dir ${CMAKE_CURRENT_LIST_DIR})
 # recorded for wmiemu_add_provider_test.
 function(wmiemu_add_provider)
   if(ARGV0 STREQUAL "NAME")
-    cmake_parse_arguments(P "" "NAME" "SOURCES;MOF;LIBS" ${ARGN})
+    cmake_parse_arguments(P "" "NAME;DEF" "SOURCES;MOF;LIBS" ${ARGN})
   else()
-    cmake_parse_arguments(P "" "" "MOF;LIBS" ${ARGN})
+    cmake_parse_arguments(P "" "DEF" "MOF;LIBS" ${ARGN})
     list(POP_FRONT P_UNPARSED_ARGUMENTS P_NAME)
     set(P_SOURCES ${P_UNPARSED_ARGUMENTS})
     set(P_UNPARSED_ARGUMENTS "")
   endif()
   if(NOT P_NAME OR NOT P_SOURCES OR P_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "wmiemu_add_provider(name source... [MOF file...] [LIBS lib...])")
+    message(FATAL_ERROR "wmiemu_add_provider(name source... [MOF file...] [LIBS lib...] [DEF file.def])")
   endif()
   add_library(${P_NAME} MODULE ${P_SOURCES})
   target_link_libraries(${P_NAME} PRIVATE wmiemu::win32 ${P_LIBS})
+  if(P_DEF)
+    _wmiemu_def_exports(${P_NAME} ${P_DEF})
+  endif()
   set_target_properties(${P_NAME} PROPERTIES PREFIX "")
   if(WMIEMU_PROVIDER_OUTPUT_DIRECTORY)
     set_target_properties(${P_NAME} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${WMIEMU_PROVIDER_OUTPUT_DIRECTORY})
@@ -64,6 +73,68 @@ function(wmiemu_add_provider)
     COMMENT "wmiemu check-module ${P_NAME}"
     VERBATIM)
   add_custom_target(${P_NAME}_wmiemu_check ALL DEPENDS ${stamp})
+endfunction()
+
+# _wmiemu_def_exports(target file.def): the EXPORTS of a module-definition
+# file as the target's linker version script. Read when CMake configures
+# (the .def is a configure dependency, so editing it reconfigures).
+function(_wmiemu_def_exports target def)
+  get_filename_component(def ${def} ABSOLUTE)
+  if(NOT EXISTS ${def})
+    message(FATAL_ERROR "wmiemu_add_provider(${target}): DEF file ${def} does not exist")
+  endif()
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${def})
+  file(STRINGS ${def} lines)
+  set(in_exports FALSE)
+  set(names "")
+  set(aliases "")
+  set(n 0)
+  foreach(line IN LISTS lines)
+    math(EXPR n "${n} + 1")
+    string(REGEX REPLACE ";.*" "" line "${line}")   # comments (CMake reads ';' as a list separator)
+    string(STRIP "${line}" line)
+    if(line STREQUAL "")
+      continue()
+    endif()
+    if(line MATCHES "^(EXPORTS)([ \t]+(.*))?$")
+      set(in_exports TRUE)
+      set(line "${CMAKE_MATCH_3}")
+      if(line STREQUAL "")
+        continue()
+      endif()
+    elseif(line MATCHES "^(LIBRARY|NAME|DESCRIPTION|STACKSIZE|SECTIONS|HEAPSIZE|VERSION|IMPORTS)([ \t]|$)")
+      set(in_exports FALSE)
+      continue()
+    endif()
+    if(NOT in_exports)
+      message(FATAL_ERROR "${def}:${n}: '${line}' outside an EXPORTS section")
+    endif()
+    # name[=internal] [@ordinal [NONAME]] [PRIVATE] [DATA]
+    if(NOT line MATCHES "^([A-Za-z_?@$][A-Za-z0-9_?@$]*)(=([A-Za-z_][A-Za-z0-9_]*))?([ \t]+@[0-9]+([ \t]+NONAME)?)?([ \t]+(PRIVATE|DATA))*$")
+      message(FATAL_ERROR "${def}:${n}: not an export: '${line}' (name[=internal] [@ordinal [NONAME]] [PRIVATE] [DATA])")
+    endif()
+    set(name "${CMAKE_MATCH_1}")
+    set(internal "${CMAKE_MATCH_3}")
+    if(CMAKE_MATCH_5)
+      continue()   # NONAME: by ordinal only
+    endif()
+    list(APPEND names "${name}")
+    if(internal)
+      list(APPEND aliases "-Wl,--defsym=${name}=${internal}")
+    endif()
+  endforeach()
+  if(NOT names)
+    message(FATAL_ERROR "${def}: no EXPORTS")
+  endif()
+  set(script "{\n  global:\n")
+  foreach(name IN LISTS names)
+    string(APPEND script "    ${name};\n")
+  endforeach()
+  string(APPEND script "  local: *;\n};\n")
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}.exports.ver)
+  file(CONFIGURE OUTPUT ${out} CONTENT "${script}")
+  target_link_options(${target} PRIVATE -Wl,--version-script=${out} ${aliases})
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${out})
 endfunction()
 
 # wmiemu_add_provider_test(NAME name PROVIDER target [MOF file...] QUERY "WQL"

@@ -21,7 +21,8 @@ unsigned long wmiemu__os_thread_id(void);
  * characters are kept on Linux). */
 void wmiemu__os_thread_name(const char *name);
 
-/* Modules. Opening binds every import now (a missing function fails the
+/* Modules, as LoadLibrary loads them (DllMain gets DLL_PROCESS_ATTACH on the
+ * first open and DLL_PROCESS_DETACH on the last close). Opening binds every import now (a missing function fails the
  * open, and err names it) and keeps the module's symbols to itself, so two
  * providers may define helpers of the same name. A name without a
  * directory means the file in the current directory, as the user meant it,

@@ -7,6 +7,8 @@
 #include <wmiemu/compat.h>
 
 #include "compat/sync.h"
+#include "compat/handle.h"
+#include "compat/module.h"
 
 static LONG next_tid = 0x100;
 static __thread wmiemu__kobj_t *self;
@@ -90,6 +92,7 @@ HANDLE WINAPI GetCurrentProcess(void)
 static void thread_finish(wmiemu__kobj_t *t, DWORD code)
 {
     wmiemu__mutex_thread_ending();
+    wmiemu__modules_thread_detach();
     running_leave();
     __atomic_store_n(&t->exit_code, (LONG)code, __ATOMIC_RELEASE);
     self = NULL;
@@ -102,6 +105,7 @@ static void thread_entry(void *arg)
     self = t;
     self_tid = t->tid;
     running_enter(t->start);
+    wmiemu__modules_thread_attach();
     DWORD code = t->start(t->param);
     thread_finish(t, code);
 }

@@ -89,6 +89,10 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
     wmiemu_host_free(host);
     return hr;
   }
+  if (FAILED(hr = wmiemu__host_registry_open(host))) {
+    wmiemu_host_free(host);
+    return hr;
+  }
   if (exec) {
     host->exec = exec;
   } else {
@@ -531,6 +535,7 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   }
   wmiemu_repo_free(host->repo);
   wmiemu_checker_free(host->checker);
+  wmiemu__host_registry_close(host);
   wmiemu__watch_free(host);
   pthread_mutex_destroy(&host->lock);
   free(host->default_namespace);

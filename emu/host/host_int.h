@@ -34,7 +34,7 @@ typedef HRESULT (WINAPI *wmiemu__can_unload_fn)(void);
 struct wmiemu__module_s {
   wmiemu__module_t *next;
   char *path;                          /* NULL for a factory */
-  void *handle;                        /* dlopen handle */
+  void *handle;                        /* HMODULE (compat/module.h) */
   wmiemu__get_class_object_fn get_class_object;
   wmiemu__can_unload_fn can_unload_now;
   CLSID clsid;                         /* factory only */
@@ -193,6 +193,10 @@ struct wmiemu_host {
   int dispatch_depth;                  /* >0 while callbacks run: defer compaction */
   char loop_counters_apart_after[64];
   char last_error[512];
+  /* The host's registry, installed as compat's current one while the host
+   * lives (compat/registry.h says why), and the one it replaced. */
+  struct wmiemu__registry *registry;
+  struct wmiemu__registry *registry_prev;
   /* Non-NULL when Indicate is watched: on the deterministic executor (each
    * Indicate is a scheduling point noted in the trace) or with busy_every. */
   struct wmiemu__watch_s *watch;
@@ -211,6 +215,13 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
 /* Frees a host whose schedule ended with provider code stranded on parked
  * threads: no call into the provider any more (they could not run). */
 void wmiemu__host_abandon(wmiemu_host_t *host);
+
+/* registry.c: the host's registry, current for the host's life. */
+HRESULT wmiemu__host_registry_open(wmiemu_host_t *host);
+void wmiemu__host_registry_close(wmiemu_host_t *host);
+/* The ThreadingModel value of HKCR\CLSID\{clsid}\InprocServer32 in the
+ * host's registry, into buf; FALSE when there is none (or it is no string). */
+BOOL wmiemu__host_registry_threading_model(wmiemu_host_t *host, REFCLSID clsid, char *buf, size_t size);
 
 /* call.c: the one way into the provider. Every call WMI makes (Initialize,
  * ProvideEvents, NewQuery, CancelQuery, AccessCheck, SetRegistrationObject,

@@ -1,5 +1,7 @@
-/* Provider modules: loaded (compat/os.h), DllGetClassObject + IClassFactory::CreateInstance,
- * DllCanUnloadNow before unloading. */
+/* Provider modules: loaded (compat/os.h; on Linux through compat's module
+ * list, so DllMain gets DLL_PROCESS_ATTACH and LoadLibrary of the same
+ * module shares it), DllRegisterServer when exported, DllGetClassObject +
+ * IClassFactory::CreateInstance, DllCanUnloadNow before the unload. */
 #include "host/host_int.h"
 
 #include <stdio.h>
@@ -12,6 +14,34 @@
 #include "compat/os.h"
 #include "host/received.h"
 #include "host/supervise.h"
+
+typedef HRESULT (WINAPI *register_server_fn)(void);
+
+/* regsvr32's step: a module that exports DllRegisterServer writes its
+ * registration (CLSID, InprocServer32, ThreadingModel) to the host's
+ * registry before any provider is made. No provider record exists yet, so
+ * the bounded call machinery (call.c) is not reachable: it is called
+ * directly on the loading thread, as regsvr32 calls it. */
+static HRESULT register_server(wmiemu__module_t *m, wmiemu_checker_t *checker, char *err, size_t err_size) {
+  register_server_fn fn = (register_server_fn)wmiemu__os_module_symbol(m->handle, "DllRegisterServer");
+  HRESULT hr;
+  if (!fn)
+    return S_OK;
+  if (!wmiemu__mem_is_code((const void *)fn)) {
+    snprintf(err, err_size, "%s: provider module exports DllRegisterServer as data, not as a function", m->path);
+    if (checker)
+      wmiemu_checker_report(checker, WMIEMU_RULE_BAD_POINTER, "DllRegisterServer", m->path,
+                            "the module exports DllRegisterServer as data at %p, not as a function", (void *)fn);
+    return WBEM_E_PROVIDER_LOAD_FAILURE;
+  }
+  hr = fn();
+  WMIEMU_TRACE(loader, "%s: DllRegisterServer returned 0x%08x", m->path, (unsigned)hr);
+  if (FAILED(hr)) {
+    snprintf(err, err_size, "%s: DllRegisterServer failed: 0x%08x", m->path, (unsigned)hr);
+    return WBEM_E_PROVIDER_LOAD_FAILURE;
+  }
+  return S_OK;
+}
 
 /* The two exports must be functions: a data symbol of that name would be
  * called as code. Refused before any call, as WMI refuses a module it
@@ -29,6 +59,7 @@ HRESULT wmiemu__module_open(const char *path, wmiemu_checker_t *checker, wmiemu_
   const char *bad;
   wmiemu__module_t *m;
   void *handle;
+  HRESULT hr;
 
   *out = NULL;
   if (!path)
@@ -66,6 +97,11 @@ HRESULT wmiemu__module_open(const char *path, wmiemu_checker_t *checker, wmiemu_
     return WBEM_E_PROVIDER_LOAD_FAILURE;
   }
   wmiemu__supervise_note_module((const void *)m->get_class_object);   /* its frames in crash reports */
+  if (FAILED(hr = register_server(m, checker, err, err_size))) {
+    WMIEMU_TRACE(loader, "%s", err);
+    wmiemu__module_free(m);
+    return hr;
+  }
   WMIEMU_TRACE(loader, "%s: loaded at %p", path, handle);
   *out = m;
   return S_OK;

@@ -25,12 +25,15 @@ static char *get_string(IWbemClassObject *obj, const WCHAR *name) {
   return s;
 }
 
-/* ThreadingModel lives in the registry on Windows (InprocServer32). Here it
- * is a qualifier on the __Win32Provider instance; without one the host's
- * default applies. */
+/* ThreadingModel lives in the registry on Windows (InprocServer32), where
+ * COM reads it, and the module's DllRegisterServer or --registry puts it in
+ * the host's registry. Failing that, a ThreadingModel qualifier on the
+ * __Win32Provider instance; without one the host's default applies. */
 static void read_threading_model(wmiemu__provider_t *p) {
   IWbemQualifierSet *qs = NULL;
   VARIANT v;
+  if (wmiemu__host_registry_threading_model(p->host, &p->clsid, p->threading_model, sizeof(p->threading_model)))
+    return;
   VariantInit(&v);
   snprintf(p->threading_model, sizeof(p->threading_model), "%s", p->host->default_threading_model);
   if (FAILED(IWbemClassObject_GetQualifierSet(p->registration, &qs)) || !qs)

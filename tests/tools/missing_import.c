@@ -1,5 +1,6 @@
 /* A provider module that calls two Win32 functions wmiemu does not provide
- * (GetComputerNameW, RegOpenKeyExW) beside one it does (SysAllocString):
+ * (GetComputerNameW, RegConnectRegistryW: there is no remote registry)
+ * beside two it does (SysAllocString, RegCloseKey):
  * what `wmiemu check-module` must name (tests/tools/test_sdk.c). Built
  * without wmiemu_add_provider, whose check would stop the build. */
 #include <windows.h>
@@ -10,7 +11,8 @@ __attribute__((visibility("default"))) BSTR missing_import_name(void) {
   WCHAR name[64];
   DWORD len = 64;
   HKEY key;
-  if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE", 0, KEY_READ, &key) != ERROR_SUCCESS)
+  if (RegConnectRegistryW(NULL, HKEY_LOCAL_MACHINE, &key) != ERROR_SUCCESS)
     return NULL;
+  RegCloseKey(key);
   return GetComputerNameW(name, &len) ? SysAllocString(name) : NULL;
 }

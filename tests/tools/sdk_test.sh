@@ -91,7 +91,7 @@ wmiemu_add_provider(missing_import missing_import.c)
 EOF
   cmake -S "$work/missing" -B "$work/missing-build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
   must_fail_with "missing_import.so: unresolved: GetComputerNameW" cmake --build "$work/missing-build"
-  must_fail_with "unresolved: RegOpenKeyExW" cmake --build "$work/missing-build"
+  must_fail_with "unresolved: RegConnectRegistryW" cmake --build "$work/missing-build"
   ;;
 expect)
   # A provider that breaks rule sink-set-status: its tests pass when the

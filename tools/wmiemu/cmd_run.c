@@ -37,6 +37,9 @@ typedef struct {
   int n_include_dirs;
   const char *providers[MAX_FILES];
   int n_providers;
+  const char *registries[MAX_FILES];
+  int n_registries;
+  int dump_registry;
   const char *query;
   const char *ns;
   uint64_t count;               /* 0 = unlimited */
@@ -107,7 +110,13 @@ static void usage(FILE *out) {
     "  --call-limit MS      longest any other WMI call may block (default 2000):\n"
     "                       rule call-blocked; a call still running after 4 limits\n"
     "                       abandons the provider (no further call into it)\n"
-    "  --threading-model M  model when the registration names none (default Both)\n"
+    "  --threading-model M  model when neither the registry (HKCR\\CLSID\\{clsid}\\\n"
+    "                       InprocServer32 ThreadingModel) nor the registration\n"
+    "                       names one (default Both)\n"
+    "  --registry FILE      import the .reg file FILE (regedit's format) into the\n"
+    "                       host's registry before loading the providers (repeatable)\n"
+    "  --dump-registry      print the registry on stdout at the end of the run, in\n"
+    "                       the same format (after the events)\n"
     "  --no-supervise       run in this process (for a debugger); by default a child\n"
     "                       process runs the provider, and a crash is reported\n"
     "\n"
@@ -347,7 +356,7 @@ static void print_stragglers(void) {
 
 static const char *const value_options[] = {
   "--mof", "--mof-at", "-I", "--include-dir", "--provider", "--query", "--namespace", "--count", "--duration", "--format",
-  "--check", "--queue-limit", "--init-timeout", "--call-limit", "--threading-model", NULL
+  "--check", "--queue-limit", "--init-timeout", "--call-limit", "--threading-model", "--registry", NULL
 };
 
 static int is_value_option(const char *opt) {
@@ -382,6 +391,10 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
       usage(stdout);
       return 1;
     }
+    if (!strcmp(opt, "--dump-registry")) {
+      a->dump_registry = 1;
+      continue;
+    }
     if (!is_value_option(opt)) {
       fprintf(stderr, "wmiemu run: unknown option '%s'\n", opt);
       return -1;
@@ -414,6 +427,9 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
       a->providers[a->n_providers++] = val;
       while (i + 1 < argc && argv[i + 1][0] != '-' && a->n_providers < MAX_FILES)
         a->providers[a->n_providers++] = argv[++i];
+    } else if (!strcmp(opt, "--registry")) {
+      if (a->n_registries == MAX_FILES) goto too_many;
+      a->registries[a->n_registries++] = val;
     } else if (!strcmp(opt, "--query")) {
       a->query = val;
     } else if (!strcmp(opt, "--namespace")) {
@@ -466,6 +482,9 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
       return -2;
   for (i = 0; i < a->n_providers; i++)
     if (wmiemu_cli_check_input("run", a->providers[i]))
+      return -2;
+  for (i = 0; i < a->n_registries; i++)
+    if (wmiemu_cli_check_input("run", a->registries[i]))
       return -2;
   return 0;
 }
@@ -567,6 +586,15 @@ int wmiemu_cli_run(int argc, char **argv) {
       return WMIEMU_EXIT_FAILURE;
     }
   }
+  /* Before the modules: their DllRegisterServer writes over what it set. */
+  for (i = 0; i < a.n_registries; i++) {
+    hr = wmiemu_host_load_registry(host, a.registries[i]);
+    if (FAILED(hr)) {
+      fprintf(stderr, "wmiemu run: %s\n", wmiemu_host_last_error(host));
+      wmiemu_host_free(host);
+      return WMIEMU_EXIT_FAILURE;
+    }
+  }
   for (i = 0; i < a.n_providers; i++) {
     hr = wmiemu_host_add_module(host, a.providers[i]);
     if (FAILED(hr)) {
@@ -625,6 +653,12 @@ int wmiemu_cli_run(int argc, char **argv) {
   print_stragglers();
   if (wmiemu_checker_count(wmiemu_host_checker(host)))
     status = WMIEMU_EXIT_FAILURE;
+  if (a.dump_registry) {
+    fflush(stdout);
+    if (FAILED(wmiemu_host_dump_registry(host, stdout)))
+      status = WMIEMU_EXIT_FAILURE;
+    fflush(stdout);
+  }
   wmiemu_host_free(host);
   wmiemu_cli_on_interrupt(NULL, 0);
   if (print_late_calls())

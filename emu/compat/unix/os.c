@@ -1,4 +1,6 @@
-/* compat/os.h on Linux. */
+/* compat/os.h on Linux. Provider modules load through compat's module list
+ * (module.c), which Windows' loader is on Windows: DllMain, LoadLibrary of
+ * the same module and GetModuleFileName all see them. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "compat/module.h"
 #include "compat/os.h"
 
 char *wmiemu__os_realpath(const char *path)
@@ -38,6 +41,7 @@ void wmiemu__os_thread_name(const char *name)
 
 void *wmiemu__os_module_open(const char *path, char *err, size_t err_size)
 {
+    char why[512];
     struct stat st;
     void *handle;
 
@@ -55,24 +59,24 @@ void *wmiemu__os_module_open(const char *path, char *err, size_t err_size)
             return NULL;
         }
         snprintf(local, len, "./%s", path);
-        handle = dlopen(local, RTLD_NOW | RTLD_LOCAL);
+        handle = wmiemu__module_load(local, 0, why, sizeof(why));
         free(local);
     } else {
-        handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        handle = wmiemu__module_load(path, 0, why, sizeof(why));
     }
     if (!handle)
-        snprintf(err, err_size, "%s: cannot load provider module: %s", path, dlerror());
+        snprintf(err, err_size, "%s: cannot load provider module: %s", path, why);
     return handle;
 }
 
 void *wmiemu__os_module_symbol(void *module, const char *name)
 {
-    return dlsym(module, name);
+    return wmiemu__module_symbol(module, name);
 }
 
 void wmiemu__os_module_close(void *module)
 {
-    dlclose(module);
+    wmiemu__module_release(module);
 }
 
 int wmiemu__os_module_mapped(const void *addr)

@@ -25,6 +25,7 @@
  * created the host), except where noted. */
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <windows.h>
@@ -119,6 +120,32 @@ WMIEMU_EXTERN HRESULT wmiemu_host_add_module(wmiemu_host_t *host, const char *pa
  * compiled into the test). The host AddRefs it. The threading model comes
  * from the registration, as for modules. */
 WMIEMU_EXTERN HRESULT wmiemu_host_add_factory(wmiemu_host_t *host, REFCLSID clsid, IClassFactory *factory);
+
+/* ---- the registry -------------------------------------------------------- */
+
+/* Each host has a registry of its own, in memory, which the Reg* functions
+ * provider code calls (RegCreateKeyEx, RegQueryValueEx...) reach while the
+ * host exists; it starts with the roots and HKLM\SOFTWARE\Classes
+ * (HKEY_CLASSES_ROOT) only. A module's DllRegisterServer writes to it, and
+ * the ThreadingModel of HKCR\CLSID\{clsid}\InprocServer32 is read from
+ * it before the __Win32Provider's qualifier.
+ *
+ * wmiemu_host_load_registry applies a .reg file as regedit imports it:
+ * "Windows Registry Editor Version 5.00" or "REGEDIT4" first, then [key],
+ * [-key], "name"="string", @=..., dword:, hex:, hex(N): and "name"=-
+ * lines, UTF-8 or UTF-16LE with a BOM, at most 64 MiB. Malformed input is
+ * WBEM_E_INVALID_PARAMETER with "file:line: what" in wmiemu_host_last_error
+ * (what the lines before it did stays done); an unreadable file
+ * WBEM_E_NOT_FOUND. _text does the same for text in memory, name standing
+ * for the file name in messages (NULL: "<registry>"). */
+WMIEMU_EXTERN HRESULT wmiemu_host_load_registry(wmiemu_host_t *host, const char *path);
+WMIEMU_EXTERN HRESULT wmiemu_host_load_registry_text(wmiemu_host_t *host, const char *text, size_t len,
+                                                     const char *name);
+/* Writes the host's registry to out in the same format (UTF-8): every key
+ * below HKEY_LOCAL_MACHINE, HKEY_CURRENT_USER and HKEY_USERS (classes
+ * appear as HKEY_LOCAL_MACHINE\SOFTWARE\Classes). WBEM_E_INVALID_PARAMETER
+ * for a NULL argument, WBEM_E_FAILED when writing fails. */
+WMIEMU_EXTERN HRESULT wmiemu_host_dump_registry(wmiemu_host_t *host, FILE *out);
 
 /* ---- consumers ---------------------------------------------------------- */
 
