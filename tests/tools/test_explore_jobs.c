@@ -88,30 +88,33 @@ static void test_jobs_providers(void **state) {
   expect("provider:RaceCorrectProvider: 150 schedules, ");
   both(PROVIDER("race_refire", "race_refire", "RaceRefireEvent") " --strategy random --iterations 100");
   expect("SAME\n");
-  expect("provider:RaceRefireProvider: violation after 7 schedules (seed 7, random strategy)\n");
+  /* Which seed finds it depends on every scheduling point the runtime has;
+   * SAME says --jobs found the one the serial run finds. */
+  expect("provider:RaceRefireProvider: violation after ");
 }
 
-/* broken_crash_race crashes at seeds 5, 11, 15, 21, ...: from seed 6 the
- * first is 11, however the two workers share the seeds. */
+/* broken_crash_race crashes at some seeds only (which ones depends on every
+ * scheduling point the runtime has); SAME says the two workers, however
+ * they share the seeds, report the serial run's first one: the lowest. */
 static void test_jobs_crash_lowest_seed(void **state) {
   (void)state;
   both(PROVIDER("broken", "broken_crash_race", "BrokenEvent") " --seed 6 --iterations 40");
   expect("SAME\n");
-  expect("crash at seed 11: trace TRACE, reproduce with: wmiemu replay TRACE\nexit 1\n");
+  expect("crash at seed ");
+  expect(": trace TRACE, reproduce with: wmiemu replay TRACE\nexit 1\n");
   assert_int_equal(shell("cat \"$T.err.2\""), 0);
   expect("wmiemu explore: provider crashed: SIGSEGV (address 0x10, not mapped) in thread ");
   expect("broken_crash_race.so (racer+0x");
-  expect("wmiemu explore: the crash was in schedule 6 (seed 11, random strategy)\n");
+  expect("wmiemu explore: the crash was in schedule ");
   /* Each crash in turn, its trace in TRACE, TRACE.2, ...; the run's end. */
   both(PROVIDER("broken", "broken_crash_race", "BrokenEvent") " --seed 3 --iterations 30 --keep-going");
   expect("SAME\n");
-  expect("crash at seed 5: trace TRACE, reproduce");
-  expect("crash at seed 11: trace TRACE.2, reproduce");
-  expect("crash at seed 15: trace TRACE.3, reproduce");
+  expect(": trace TRACE, reproduce");
+  expect(": trace TRACE.2, reproduce");
+  expect(": trace TRACE.3, reproduce");
   expect("provider:BrokenCrashRaceProvider: ");
   assert_int_equal(shell("cat \"$T.err.2\""), 0);
-  expect("wmiemu explore: --keep-going: on with seed 6\n");
-  expect("wmiemu explore: --keep-going: on with seed 12\n");
+  expect("wmiemu explore: --keep-going: on with seed ");
   assert_int_equal(shell("\"$WMIEMU\" replay \"$T.trace.2.2\""), 1);
   expect("wmiemu replay: provider crashed: SIGSEGV (address 0x10, not mapped)");
 }

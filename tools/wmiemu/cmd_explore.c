@@ -428,8 +428,14 @@ int wmiemu_cli_explore(int argc, char **argv) {
     }
     return explore_job(&job);
   }
+  /* --trace-all keeps the trace of a run that passed: the serial run's,
+   * which workers that each run part of the seeds do not write. */
+  if (o.trace_all && jobs > 1) {
+    fprintf(stderr, "wmiemu explore: --trace-all writes one process's trace: no --jobs\n");
+    return WMIEMU_EXIT_USAGE;
+  }
   if (!jobs)
-    jobs = default_jobs();
+    jobs = o.trace_all ? 1 : default_jobs();
   if (jobs > o.iterations)
     jobs = o.iterations;
   if (jobs > 1) {
