@@ -126,6 +126,11 @@ function(_wmiemu_def_exports target def)
   if(NOT names)
     message(FATAL_ERROR "${def}: no EXPORTS")
   endif()
+  # DllMain is no export of a DLL (the loader finds it as the entry point),
+  # but here the loader finds it by name, C or C++ (compat/module.c): it
+  # stays visible to the loader.
+  list(APPEND names DllMain "_Z7DllMain*")
+  list(REMOVE_DUPLICATES names)
   set(script "{\n  global:\n")
   foreach(name IN LISTS names)
     string(APPEND script "    ${name};\n")

@@ -190,6 +190,24 @@ static void module_unref(struct module *m)
     free(m);
 }
 
+/* The entry point. Visual C++ gives DllMain C linkage by itself, as it
+ * does main, so a C++ provider written for it defines DllMain without
+ * extern "C": look for the C++ name g++ gives that definition too. */
+static dllmain_fn find_dllmain(void *dl)
+{
+    static const char *const names[] = {
+        "DllMain",
+        "_Z7DllMainP11HINSTANCE__jPv",   /* DllMain(HINSTANCE, DWORD, LPVOID) */
+        "_Z7DllMainPvjS_",               /* DllMain(HANDLE, DWORD, LPVOID) */
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        void *f = dlsym(dl, names[i]);
+        if (f)
+            return (dllmain_fn)f;
+    }
+    return NULL;
+}
+
 HMODULE wmiemu__module_load(const char *path, DWORD flags, char *err, size_t err_size)
 {
     struct module *m, *fresh;
@@ -238,7 +256,7 @@ HMODULE wmiemu__module_load(const char *path, DWORD flags, char *err, size_t err
     m->refs = m->loads = 1;
     if (!(flags & (DONT_RESOLVE_DLL_REFERENCES | LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_IMAGE_RESOURCE |
                    LOAD_LIBRARY_AS_DATAFILE_EXCLUSIVE)))
-        m->dllmain = (dllmain_fn)dlsym(dl, "DllMain");
+        m->dllmain = find_dllmain(dl);
     m->next = modules;
     modules = m;
     pthread_mutex_unlock(&lock);

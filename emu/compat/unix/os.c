@@ -41,7 +41,7 @@ void wmiemu__os_thread_name(const char *name)
 
 void *wmiemu__os_module_open(const char *path, char *err, size_t err_size)
 {
-    char why[512];
+    char why[512], *full;
     struct stat st;
     void *handle;
 
@@ -50,20 +50,12 @@ void *wmiemu__os_module_open(const char *path, char *err, size_t err_size)
         snprintf(err, err_size, "%s: cannot load provider module: %s", path, strerror(EISDIR));
         return NULL;
     }
-    /* dlopen searches the library path for a name without a slash. */
-    if (!strchr(path, '/') && stat(path, &st) == 0) {
-        size_t len = strlen(path) + 3;
-        char *local = malloc(len);
-        if (!local) {
-            snprintf(err, err_size, "%s: out of memory", path);
-            return NULL;
-        }
-        snprintf(local, len, "./%s", path);
-        handle = wmiemu__module_load(local, 0, why, sizeof(why));
-        free(local);
-    } else {
-        handle = wmiemu__module_load(path, 0, why, sizeof(why));
-    }
+    /* By its full path, when the file exists: dlopen would search the
+     * library path for a name without a slash, and GetModuleFileName
+     * answers a full path on Windows. */
+    full = realpath(path, NULL);
+    handle = wmiemu__module_load(full ? full : path, 0, why, sizeof(why));
+    free(full);
     if (!handle)
         snprintf(err, err_size, "%s: cannot load provider module: %s", path, why);
     return handle;
