@@ -133,15 +133,6 @@ static const well_known_t *well_known_of(const SID *sid)
 
 /* ---- internal helpers (security.h) -------------------------------------- */
 
-size_t wmiemu__sid_size(const void *p, size_t avail)
-{
-    const BYTE *b = p;
-    if (!p || avail < 8 || b[0] != SID_REVISION || b[1] > SID_MAX_SUB_AUTHORITIES)
-        return 0;
-    size_t len = 8 + 4u * b[1];
-    return len <= avail ? len : 0;
-}
-
 BOOL wmiemu__sid_equal(const SID *a, const SID *b)
 {
     size_t la = wmiemu__sid_size(a, SECURITY_MAX_SID_SIZE), lb = wmiemu__sid_size(b, SECURITY_MAX_SID_SIZE);

@@ -52,6 +52,9 @@ void wmiemu_cli_supervise_slice(struct wmiemu_host *host, uint32_t id);
  * once, the default action is restored before fn runs, so a second request
  * ends the process. fn NULL restores the default. */
 void wmiemu_cli_on_interrupt(void (*fn)(int), int once);
+/* How many explore workers by default: the cores this process may run on;
+ * 1 where workers cannot be made (Windows: they are forked). */
+unsigned wmiemu_cli_default_jobs(void);
 /* Where a code address lies: "symbol (module)", "module+0xoff" or "0x...". */
 void wmiemu_cli_describe_code(const void *addr, char *buf, size_t size);
 

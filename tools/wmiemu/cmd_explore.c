@@ -249,14 +249,9 @@ static int explore_supervised(explore_job_t *job, int keep_going) {
   }
 }
 
-/* One worker per core this process may run on. */
+/* One worker per core this process may run on (cli.h). */
 static uint64_t default_jobs(void) {
-  cpu_set_t set;
-  long n;
-  if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
-    return (uint64_t)CPU_COUNT(&set);
-  n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n > 0 ? (uint64_t)n : 1;
+  return wmiemu_cli_default_jobs();
 }
 
 /* Shard I of N: the I-th of N contiguous blocks of the run's seeds, of

@@ -1,6 +1,8 @@
 /* The command line's few system services on Linux (cli.h). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <sched.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,4 +28,13 @@ void wmiemu_cli_describe_code(const void *addr, char *buf, size_t size) {
     snprintf(buf, size, "%s (%s)", info.dli_sname, info.dli_fname);
   else
     snprintf(buf, size, "%s+0x%lx", info.dli_fname, (unsigned long)((const char *)addr - (char *)info.dli_fbase));
+}
+
+unsigned wmiemu_cli_default_jobs(void) {
+  cpu_set_t set;
+  long n;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+    return (unsigned)CPU_COUNT(&set);
+  n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (unsigned)n : 1;
 }

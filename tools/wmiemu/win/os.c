@@ -34,3 +34,7 @@ void wmiemu_cli_describe_code(const void *addr, char *buf, size_t size) {
   else
     snprintf(buf, size, "%s+0x%llx", path, (unsigned long long)((const char *)addr - (const char *)m));
 }
+
+unsigned wmiemu_cli_default_jobs(void) {
+  return 1;   /* win/explore_jobs.c: no worker processes here */
+}
