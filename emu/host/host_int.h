@@ -222,6 +222,12 @@ void wmiemu__host_registry_close(wmiemu_host_t *host);
 /* The ThreadingModel value of HKCR\CLSID\{clsid}\InprocServer32 in the
  * host's registry, into buf; FALSE when there is none (or it is no string). */
 BOOL wmiemu__host_registry_threading_model(wmiemu_host_t *host, REFCLSID clsid, char *buf, size_t size);
+/* Whether a module's DllRegisterServer may run: only where the registry it
+ * writes is the host's own (registry.c), not the machine's (win/registry.c). */
+BOOL wmiemu__host_registry_is_private(void);
+
+/* poll.c: an event WMI's core made, offered to one subscription. */
+void wmiemu__sub_offer(wmiemu__sub_t *sub, IWbemClassObject *event, HRESULT prior);
 
 /* call.c: the one way into the provider. Every call WMI makes (Initialize,
  * ProvideEvents, NewQuery, CancelQuery, AccessCheck, SetRegistrationObject,

@@ -25,7 +25,7 @@ typedef HRESULT (WINAPI *register_server_fn)(void);
 static HRESULT register_server(wmiemu__module_t *m, wmiemu_checker_t *checker, char *err, size_t err_size) {
   register_server_fn fn = (register_server_fn)wmiemu__os_module_symbol(m->handle, "DllRegisterServer");
   HRESULT hr;
-  if (!fn)
+  if (!fn || !wmiemu__host_registry_is_private())
     return S_OK;
   if (!wmiemu__mem_is_code((const void *)fn)) {
     snprintf(err, err_size, "%s: provider module exports DllRegisterServer as data, not as a function", m->path);

@@ -112,13 +112,35 @@ static HRESULT take_snapshot(struct wmiemu__poll_s *p, snap_t *out) {
   return hr;
 }
 
+/* An event WMI's core made (polled, timer, class, namespace), counted as
+ * indicated by the caller, offered to one subscription: its WHERE clause,
+ * then the counters and the callback, as the pipeline does for a
+ * provider's. prior: the making of the event failed. */
+void wmiemu__sub_offer(wmiemu__sub_t *sub, IWbemClassObject *event, HRESULT prior) {
+  BOOL match = FALSE;
+  HRESULT hr = FAILED(prior) ? prior : wmiemu_wql_eval(sub->query, event, &match);
+  if (FAILED(hr)) {
+    sub->counters.dropped++;
+    sub->counters.dropped_by[WMIEMU_DROP_FILTER_ERROR]++;
+  } else if (!match) {
+    sub->counters.filtered++;
+  } else {
+    sub->counters.matched++;
+    if (sub->callback) {
+      wmiemu_event_t ev = { sub->id, event, 0, 0 };
+      sub->callback(sub->ctx, &ev);
+    }
+    sub->counters.delivered++;
+    sub->host->delivered_total++;
+  }
+}
+
 /* Counts ev for the subscription and hands it to the consumer when its
  * WHERE clause selects it. */
 static void raise_event(struct wmiemu__poll_s *p, int kind, IWbemClassObject *target,
                         IWbemClassObject *previous, uint64_t time_created) {
   wmiemu__sub_t *sub = p->sub;
   IWbemClassObject *event = NULL;
-  BOOL match = FALSE;
   VARIANT v;
   HRESULT hr;
 
@@ -136,24 +158,9 @@ static void raise_event(struct wmiemu__poll_s *p, int kind, IWbemClassObject *ta
     V_UNKNOWN(&v) = (IUnknown *)previous;
     hr = IWbemClassObject_Put(event, L"PreviousInstance", 0, &v, 0);
   }
-  if (SUCCEEDED(hr)) {
+  if (SUCCEEDED(hr))
     wmiemu__event_stamp(event, time_created);
-    hr = wmiemu_wql_eval(sub->query, event, &match);
-  }
-  if (FAILED(hr)) {
-    sub->counters.dropped++;
-    sub->counters.dropped_by[WMIEMU_DROP_FILTER_ERROR]++;
-  } else if (!match) {
-    sub->counters.filtered++;
-  } else {
-    sub->counters.matched++;
-    if (sub->callback) {
-      wmiemu_event_t ev = { sub->id, event, 0, 0 };
-      sub->callback(sub->ctx, &ev);
-    }
-    sub->counters.delivered++;
-    sub->host->delivered_total++;
-  }
+  wmiemu__sub_offer(sub, event, hr);
   if (event)
     IWbemClassObject_Release(event);
 }

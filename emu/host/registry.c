@@ -14,6 +14,10 @@
 
 #include "compat/registry.h"
 
+BOOL wmiemu__host_registry_is_private(void) {
+  return TRUE;
+}
+
 HRESULT wmiemu__host_registry_open(wmiemu_host_t *host) {
   if (!(host->registry = wmiemu__registry_new()))
     return WBEM_E_OUT_OF_MEMORY;

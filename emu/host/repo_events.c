@@ -40,26 +40,10 @@ struct wmiemu__core_s {
 /* ---- delivering one event ---- */
 
 static void core_raise(wmiemu__sub_t *sub, IWbemClassObject *event) {
-  BOOL match = FALSE;
-  HRESULT hr;
   if (sub->cancelled)
     return;
   sub->counters.indicated++;
-  hr = wmiemu_wql_eval(sub->query, event, &match);
-  if (FAILED(hr)) {
-    sub->counters.dropped++;
-    sub->counters.dropped_by[WMIEMU_DROP_FILTER_ERROR]++;
-  } else if (!match) {
-    sub->counters.filtered++;
-  } else {
-    sub->counters.matched++;
-    if (sub->callback) {
-      wmiemu_event_t ev = { sub->id, event, 0, 0 };
-      sub->callback(sub->ctx, &ev);
-    }
-    sub->counters.delivered++;
-    sub->host->delivered_total++;
-  }
+  wmiemu__sub_offer(sub, event, S_OK);
 }
 
 /* Same namespace, whatever the spelling ("\\.\root\x", "ROOT/x"). */

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(cmake make gcc g++ pkg-config libuv1-dev libcmocka-dev wine64-tools libwine-dev
-          gcc-mingw-w64-x86-64 wine wine64)
+          gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64)
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev)
 fi

@@ -2,7 +2,8 @@
 # Installs what is missing, then builds and runs every test twice:
 # under AddressSanitizer+UBSan (all tests) and under ThreadSanitizer
 # (the tests labelled "threads"); between the two, builds and tests the
-# provider template against an install of the ASan build.
+# provider template against an install of the ASan build; last, the
+# Windows build hosting provider DLLs under wine (test-windows.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -41,3 +42,8 @@ stage "template against the installed package"
 stage "TSan build"
 ctest --test-dir "$root/build/tsan" --output-on-failure -j2 -L threads
 stage "TSan tests"
+
+# The Windows build (MinGW-w64, libuv and CMocka from Debian's sources):
+# provider DLLs hosted by wmiemu.exe under wine, against their .so runs.
+"$root/tools/scripts/test-windows.sh" "$root/build/asan"
+stage "Windows build and provider DLLs under wine"

@@ -4,6 +4,10 @@
  * .reg import and dump answer WBEM_E_NOT_SUPPORTED (README, "Windows"). */
 #include "host/host_int.h"
 
+BOOL wmiemu__host_registry_is_private(void) {
+  return FALSE;
+}
+
 HRESULT wmiemu__host_registry_open(wmiemu_host_t *host) {
   (void)host;
   return S_OK;
