@@ -110,8 +110,9 @@ static void test_run_mof_at(void **state) {
          "delivered 2, filtered 0");
   assert_non_null(strstr(out, "\"class\":\"Late_Base\""));
   assert_non_null(strstr(out, "\"class\":\"Late_Child\""));
-  /* A MOF that fails at run time is reported; the run goes on. */
-  EXPECT(0, "run --mof \"$E/timer.mof\" --mof-at 0 bad.mof --query 'SELECT * FROM __TimerEvent' "
+  /* A MOF that fails at run time is reported; the run goes on, and its
+   * exit status says a file failed. */
+  EXPECT(1, "run --mof \"$E/timer.mof\" --mof-at 0 bad.mof --query 'SELECT * FROM __TimerEvent' "
             "--count 1 --duration 20", "bad.mof: MOF compilation failed");
   assert_non_null(strstr(out, "delivered 1"));
   EXPECT(2, "run --mof \"$E/timer.mof\" --query q --mof-at", "--mof-at needs a value");

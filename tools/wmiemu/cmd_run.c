@@ -506,7 +506,10 @@ static HRESULT compile_mof(wmiemu_host_t *host, const run_args_t *a, const char 
 
 /* The --mof-at files due by elapsed_ms, compiled into the running host:
  * their classes, namespaces and timer instructions raise WMI's events. */
-static void compile_due(wmiemu_host_t *host, run_args_t *a, uint64_t elapsed_ms) {
+/* Returns how many failed: the run goes on without them, and its exit
+ * status says so. */
+static int compile_due(wmiemu_host_t *host, run_args_t *a, uint64_t elapsed_ms) {
+  int failed = 0;
   for (int i = 0; i < a->n_mofs_at; i++) {
     mof_at_t *m = &a->mofs_at[i];
     HRESULT hr;
@@ -514,10 +517,13 @@ static void compile_due(wmiemu_host_t *host, run_args_t *a, uint64_t elapsed_ms)
       continue;
     m->done = 1;
     hr = compile_mof(host, a, m->path);
-    if (FAILED(hr))
+    if (FAILED(hr)) {
       fprintf(stderr, "wmiemu run: %s: MOF compilation failed (0x%08x); the run goes on\n", m->path,
               (unsigned)hr);
+      failed++;
+    }
   }
+  return failed;
 }
 
 /* The next --mof-at time after elapsed_ms; 0 when none is left. */
@@ -620,7 +626,8 @@ int wmiemu_cli_run(int argc, char **argv) {
     while (!interrupted) {
       uint64_t slice = 10, next;
       now_ms = monotonic_ms();
-      compile_due(host, &a, now_ms - start_ms);
+      if (compile_due(host, &a, now_ms - start_ms))
+        status = WMIEMU_EXIT_FAILURE;
       if (limit_ms && now_ms - start_ms >= limit_ms)
         break;
       if (limit_ms && limit_ms - (now_ms - start_ms) < slice)
