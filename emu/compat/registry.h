@@ -63,4 +63,7 @@ HRESULT wmiemu__registry_load_file(wmiemu__registry_t *reg, const char *path, ch
  * key below the roots, subkeys in enumeration order. */
 HRESULT wmiemu__registry_dump(wmiemu__registry_t *reg, FILE *out);
 
+/* Whether values of this type hold text (the A functions convert it). */
+int wmiemu__registry_is_string(DWORD type);
+
 #endif
