@@ -7,6 +7,23 @@
 
 #include "compat/memcheck.h"
 
+/* Readable in whole: copied out a piece at a time through the OS part's
+ * fault-free copy. */
+int wmiemu__mem_readable(const void *p, size_t n)
+{
+    char buf[256];
+    size_t done = 0;
+    if (!p)
+        return 0;
+    while (done < n) {
+        size_t chunk = n - done > sizeof(buf) ? sizeof(buf) : n - done;
+        if (wmiemu__mem_copy(buf, (const char *)p + done, chunk) != chunk)
+            return 0;
+        done += chunk;
+    }
+    return 1;
+}
+
 const char *wmiemu__mem_object_problem(const void *p, unsigned n_methods)
 {
     void *vtbl = NULL, *methods[16];

@@ -51,21 +51,6 @@ size_t wmiemu__mem_copy(void *dst, const void *p, size_t n)
     return 0;
 }
 
-int wmiemu__mem_readable(const void *p, size_t n)
-{
-    char buf[256];
-    size_t done = 0;
-    if (!p)
-        return 0;
-    while (done < n) {
-        size_t chunk = n - done > sizeof(buf) ? sizeof(buf) : n - done;
-        if (wmiemu__mem_copy(buf, (const char *)p + done, chunk) != chunk)
-            return 0;
-        done += chunk;
-    }
-    return 1;
-}
-
 struct find_code {
     uintptr_t addr;
     int found;
