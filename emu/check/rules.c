@@ -67,6 +67,11 @@ static const wmiemu_rule_info_t rules[WMIEMU_RULE_COUNT] = {
     "the provider releases a WMI object (event sink, init sink, IWbemServices, context) only "
     "for references it holds: one Release more frees the object under WMI",
     "Rules for Managing Reference Counts; IUnknown::Release" },
+  { WMIEMU_RULE_IMPERSONATION_LEFT, "impersonation-left",
+    "a provider that impersonates the consumer in a call WMI makes for it (CoImpersonateClient "
+    "in AccessCheck, NewQuery or CancelQuery) reverts with CoRevertToSelf before it returns: the "
+    "thread is WMI's, and COM reverts it for a server that forgets",
+    "CoImpersonateClient; CoRevertToSelf; Impersonating a Client" },
 };
 
 const wmiemu_rule_info_t *wmiemu_rule_info(wmiemu_rule_t rule) {

@@ -217,6 +217,34 @@ wmiemu__kobj_t *wmiemu__token_default_consumer(void)
     return o;
 }
 
+wmiemu__kobj_t *wmiemu__token_principal(const SID *user, const SID *const *groups, size_t n, TOKEN_TYPE type)
+{
+    if (n > 1023)
+        return NULL;
+    wmiemu__token_group_t *g = calloc(n + 1, sizeof *g);
+    size_t count = 0;
+    BOOL everyone = FALSE;
+    if (!g)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!wmiemu__sid_size(groups[i], SECURITY_MAX_SID_SIZE)) {
+            free(g);
+            return NULL;
+        }
+        everyone |= wmiemu__sid_equal(groups[i], &sid_everyone);
+        g[count].sid = groups[i];
+        g[count++].attributes = GROUP_DEFAULT;
+    }
+    if (!everyone) {
+        g[count].sid = &sid_everyone;
+        g[count++].attributes = GROUP_DEFAULT;
+    }
+    wmiemu__kobj_t *o = wmiemu__token_new(user, g, count, type,
+                                          type == TokenPrimary ? SecurityAnonymous : SecurityImpersonation);
+    free(g);
+    return o;
+}
+
 wmiemu__kobj_t *wmiemu__token_thread(void)
 {
     if (thread_token)

@@ -61,6 +61,12 @@ void wmiemu__token_set_thread(wmiemu__kobj_t *token);
  * Authenticated Users and BUILTIN\Users. With a reference. */
 wmiemu__kobj_t *wmiemu__token_default_consumer(void);
 
+/* A token made from a principal: user in the groups given, enabled, and in
+ * Everyone as every logged-on token is (added when not given). type
+ * TokenImpersonation (a consumer's: SecurityImpersonation) or TokenPrimary
+ * (a process token). NULL when out of memory or a SID is invalid. */
+wmiemu__kobj_t *wmiemu__token_principal(const SID *user, const SID *const *groups, size_t n, TOKEN_TYPE type);
+
 /* ---- the COM call context -------------------------------------------------
  * While a call context is entered on a thread, the thread services a call
  * from the client whose token it holds: CoGetCallContext answers an

@@ -23,6 +23,8 @@ typedef struct {
   wmiemu__exec_call_t call;
   wmiemu__provider_t *provider;
   wmiemu__provider_call_fn fn;
+  wmiemu__kobj_t *client;              /* a reference, or NULL: no call context */
+  int impersonation_left;              /* returned impersonating (reverted) */
   size_t size;
   max_align_t args[];
 } provider_call_t;
@@ -35,8 +37,8 @@ uint64_t wmiemu__host_monotonic_ns(void) {
 
 /* The calls WMI makes on a consumer's behalf run in a COM call context
  * whose client is that consumer (compat/token.h), so CoImpersonateClient
- * gives the provider the consumer's token. Until consumers have identities
- * every one is the default temporary consumer. */
+ * gives the provider the consumer's token. A caller that names no consumer
+ * gets the default temporary one for these calls. */
 static int on_behalf_of_consumer(const char *name) {
   return !strcmp(name, "NewQuery") || !strcmp(name, "CancelQuery") || !strcmp(name, "AccessCheck");
 }
@@ -45,22 +47,29 @@ static int32_t trampoline(void *arg) {
   provider_call_t *c = arg;
   wmiemu__check_frame_t frame;
   wmiemu__call_context_t context;
-  wmiemu__kobj_t *client = on_behalf_of_consumer(c->call.name) ? wmiemu__token_default_consumer() : NULL;
   HRESULT hr;
   wmiemu__check_enter(&frame, c->call.name, c->provider->name);
-  if (client)
-    wmiemu__call_context_enter(&context, client);
+  if (c->client)
+    wmiemu__call_context_enter(&context, c->client);
   hr = c->fn(c->args);
-  if (client) {
-    wmiemu__call_context_leave(&context);
-    wmiemu__kobj_release(client);
-  }
+  /* COM reverts a server that returns impersonating: WMI's thread must
+   * not go on with the consumer's rights. Reported by the caller, once
+   * the call is known to have returned in time (the host may be gone
+   * when an abandoned one does). */
+  if (c->client)
+    c->impersonation_left = wmiemu__call_context_leave(&context);
   wmiemu__check_leave(&frame);
   return hr;
 }
 
+static void free_call(provider_call_t *c) {
+  if (c->client)
+    wmiemu__kobj_release(c->client);
+  free(c);
+}
+
 static void release_call(wmiemu__exec_call_t *call) {
-  free(CONTAINING_RECORD(call, provider_call_t, call));
+  free_call(CONTAINING_RECORD(call, provider_call_t, call));
 }
 
 /* ---- what an abandoned provider may still reach ---------------------------
@@ -122,6 +131,11 @@ static void abandon(wmiemu__provider_t *p, const char *name, uint64_t ran_ms) {
 
 HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
                               wmiemu__provider_call_fn fn, void *arg, size_t size) {
+  return wmiemu__provider_call_as(p, name, NULL, fn, arg, size);
+}
+
+HRESULT wmiemu__provider_call_as(wmiemu__provider_t *p, const char *name, wmiemu__kobj_t *client,
+                                 wmiemu__provider_call_fn fn, void *arg, size_t size) {
   wmiemu_host_t *host = p->host;
   provider_call_t *c;
   uint64_t start, elapsed, bound;
@@ -139,6 +153,12 @@ HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
   c->provider = p;
   c->fn = fn;
   c->size = size;
+  if (client)
+    wmiemu__kobj_addref(client);
+  else if (on_behalf_of_consumer(name))
+    client = wmiemu__token_default_consumer();   /* NULL when out of memory: no context */
+  c->client = client;
+  c->impersonation_left = 0;
   memcpy(c->args, arg, size);
   if (!strcmp(name, "Initialize"))
     bound = host->opts.init_timeout_ms;
@@ -160,12 +180,16 @@ HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
   if (rc != WMIEMU__EXEC_OK) {
     wmiemu__host_error(host, "%s: executor refused the call to %s: %s", p->name, name,
                        wmiemu__exec_strerror(rc));
-    free(c);
+    free_call(c);
     return WBEM_E_FAILED;
   }
   memcpy(arg, c->args, size);   /* what fn wrote into the block */
   hr = c->call.result;
-  free(c);
+  if (c->impersonation_left)
+    wmiemu_checker_report(host->checker, WMIEMU_RULE_IMPERSONATION_LEFT, name, p->name,
+                          "%s returned with its thread impersonating the consumer (CoImpersonateClient "
+                          "without CoRevertToSelf); the host reverted it", name);
+  free_call(c);
   if (elapsed > host->opts.call_limit_ms && strcmp(name, "Initialize"))
     wmiemu_checker_report(host->checker, WMIEMU_RULE_CALL_BLOCKED, name, p->name,
                           "%s blocked the WMI thread for %llu ms (limit %u ms)", name,

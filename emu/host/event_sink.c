@@ -4,6 +4,7 @@
  * objects (WMI never keeps the caller's), post one batch to the loop; the
  * event pipeline (pipeline.h) does the last three. */
 #include "host/pipeline.h"
+#include "host/security_descriptor.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -249,10 +250,17 @@ static HRESULT WINAPI sink_SetStatus(IWbemEventSink *iface, LONG flags, HRESULT 
 
 /* ---- IWbemEventSink ----------------------------------------------------- */
 
+/* The descriptor gates which consumers the sink's events reach (the
+ * pipeline checks it against each consumer's token, pipeline.c); length 0
+ * takes it away. One that is not a well-formed self-relative descriptor is
+ * refused, the sink keeping the one it had. */
 static HRESULT WINAPI sink_SetSinkSecurity(IWbemEventSink *iface, LONG length, BYTE *sd) {
   wmiemu__sink_t *s = impl_from_IWbemEventSink(iface);
   BYTE *copy = NULL;
+  BOOL granted;
   if (length < 0 || (length > 0 && !sd))
+    return WBEM_E_INVALID_PARAMETER;
+  if (length && FAILED(wmiemu__sd_grants(sd, (size_t)length, NULL, 0, 0, &granted, NULL)))
     return WBEM_E_INVALID_PARAMETER;
   if (length && !(copy = malloc((size_t)length)))
     return WBEM_E_OUT_OF_MEMORY;
@@ -262,6 +270,7 @@ static HRESULT WINAPI sink_SetSinkSecurity(IWbemEventSink *iface, LONG length, B
   free(s->security_descriptor);
   s->security_descriptor = copy;
   s->security_descriptor_length = length;
+  WMIEMU__ATOMIC_STORE(&s->has_security_descriptor, copy != NULL);
   pthread_mutex_unlock(&s->sd_lock);
   return WBEM_S_NO_ERROR;
 }

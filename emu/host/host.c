@@ -14,6 +14,7 @@
 #include <wmiemu/compat.h>
 
 #include "compat/debug.h"
+#include "compat/handle.h"
 
 void wmiemu_host_options_init(wmiemu_host_options_t *opts) {
   if (opts)
@@ -89,7 +90,7 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
     wmiemu_host_free(host);
     return hr;
   }
-  if (FAILED(hr = wmiemu__host_registry_open(host))) {
+  if (FAILED(hr = wmiemu__host_registry_open(host)) || FAILED(hr = wmiemu__principal_host_begin(host))) {
     wmiemu_host_free(host);
     return hr;
   }
@@ -203,6 +204,8 @@ static void sub_free(wmiemu__sub_t *sub) {
   free(sub->class_implied);
   free(sub->subject_to_sds);
   free(sub->sid);
+  if (sub->token)
+    wmiemu__kobj_release(sub->token);
   free(sub);
 }
 
@@ -263,6 +266,10 @@ HRESULT wmiemu_host_subscribe_ex(wmiemu_host_t *host, const char *ns, const char
     }
     memcpy(sub->sid, opts->sid, (size_t)opts->sid_length);
     sub->sid_length = opts->sid_length;
+  }
+  if (FAILED(hr = wmiemu__principal_token(host, opts, &sub->token))) {
+    sub_free(sub);
+    return hr;
   }
   sub->callback = callback;
   sub->ctx = ctx;
@@ -503,6 +510,7 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   for (i = 0; i < host->n_subs; i++)
     wmiemu__poll_stop(host->subs[i]);   /* an abandoned host skipped shutdown */
   wmiemu__core_stop(host);
+  wmiemu__principal_host_end(host);
   /* A provider abandoned in a call may still reach anything of the host's
    * (its record, sinks, services and through them the repository, the
    * subscriptions, Initialize's strings, the module's code, the executor

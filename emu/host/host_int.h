@@ -68,6 +68,7 @@ struct wmiemu__sink_s {
   pthread_mutex_t sd_lock;
   BYTE *security_descriptor;           /* SetSinkSecurity */
   LONG security_descriptor_length;
+  volatile LONG has_security_descriptor; /* one is set: read without sd_lock first */
 
   /* Drops counted by producers, attributed on the loop (any thread). */
   volatile LONG64 drops[WMIEMU_DROP_REASON_COUNT];
@@ -106,6 +107,9 @@ struct wmiemu__sub_s {
   int any_subject_to_sds;
   BYTE *sid;                           /* consumer's SID; NULL = temporary consumer */
   LONG sid_length;
+  /* The consumer's token (principal.c): the client of the calls made for
+   * it, and whom events' and sinks' SECURITY_DESCRIPTORs are checked for. */
+  struct wmiemu__kobj *token;
   struct wmiemu__agg_s *agg;           /* GROUP WITHIN state (pipeline.c) */
   struct wmiemu__poll_s *poll;         /* WITHIN polling state (poll.c) */
   unsigned core_kinds;                 /* served by WMI's core: 1 << WMIEMU__CORE_* it selects */
@@ -202,6 +206,7 @@ struct wmiemu_host {
   struct wmiemu__watch_s *watch;
   struct wmiemu__core_s *core;         /* events of WMI's core (repo_events.c) */
   struct wmiemu__timers_s *timers;     /* timer instructions (timer_events.c) */
+  int set_process_token;               /* opts.provider_user made the process token */
 };
 
 /* host.c */
@@ -226,6 +231,16 @@ BOOL wmiemu__host_registry_threading_model(wmiemu_host_t *host, REFCLSID clsid, 
  * writes is the host's own (registry.c), not the machine's (win/registry.c). */
 BOOL wmiemu__host_registry_is_private(void);
 
+/* principal.c: the consumer's token from its options (the default
+ * consumer's without user or sid), with a reference; and the provider's own
+ * identity (opts.provider_user), set as the process token by begin (which
+ * wmiemu_host_new calls) until end (wmiemu_host_free). Errors are
+ * WBEM_E_INVALID_PARAMETER with the host's last error set. */
+HRESULT wmiemu__principal_token(wmiemu_host_t *host, const wmiemu_subscribe_options_t *opts,
+                                struct wmiemu__kobj **out);
+HRESULT wmiemu__principal_host_begin(wmiemu_host_t *host);
+void wmiemu__principal_host_end(wmiemu_host_t *host);
+
 /* poll.c: an event WMI's core made, offered to one subscription. */
 void wmiemu__sub_offer(wmiemu__sub_t *sub, IWbemClassObject *event, HRESULT prior);
 
@@ -242,6 +257,14 @@ typedef HRESULT (*wmiemu__provider_call_fn)(void *arg);
  * provider is not called again. */
 HRESULT wmiemu__provider_call(wmiemu__provider_t *p, const char *name,
                               wmiemu__provider_call_fn fn, void *arg, size_t size);
+/* The same, serviced for a consumer: the call runs in a COM call context
+ * whose client is that consumer's token (compat/token.h; the call holds a
+ * reference), so CoImpersonateClient puts it on the thread. With client
+ * NULL, NewQuery, CancelQuery and AccessCheck get the default consumer's
+ * token and other calls no context. A provider that returns with its thread
+ * still impersonating is rule impersonation-left; the host reverts it. */
+HRESULT wmiemu__provider_call_as(wmiemu__provider_t *p, const char *name, struct wmiemu__kobj *client,
+                                 wmiemu__provider_call_fn fn, void *arg, size_t size);
 /* Keeps ptr reachable until the process ends: an abandoned provider may
  * still use it. */
 void wmiemu__host_keep(const void *ptr);

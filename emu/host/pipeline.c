@@ -440,14 +440,12 @@ static int filter_result(wmiemu__batch_t *b, LONG i, size_t k, wmiemu__sub_t *su
  * subscription, WMI "checks the SECURITY_DESCRIPTOR property in each event
  * (inherited from __Event), and only sends events to consumers with the
  * appropriate access permissions" (Event Security Constants). The right
- * asked for is WBEM_RIGHT_SUBSCRIBE (0x40), for the consumer's SID or
- * Everyone. A NULL SECURITY_DESCRIPTOR (or a class without one) restricts
- * nothing. A permanent consumer is checked with the SID the subscription was
- * made with (the SID AccessCheck received). A temporary consumer has no SID:
- * WMI passes AccessCheck a NULL SID and checks it by impersonating the
- * consumer (IWbemEventProviderSecurity::AccessCheck), i.e. with its token.
- * The emulator has no tokens, so a temporary consumer holds only the rights
- * every token holds: those granted to Everyone (S-1-1-0). Denied events
+ * asked for is WBEM_RIGHT_SUBSCRIBE (0x40), for the consumer's token: its
+ * user and enabled groups, deny entries before allow ones (principal.c
+ * makes it; a permanent consumer's user is the SID AccessCheck received,
+ * a temporary consumer's the user it subscribed as, or the default
+ * consumer). A NULL SECURITY_DESCRIPTOR (or a class without one)
+ * restricts nothing. Denied events
  * count as dropped, access-denied. A malformed descriptor is a provider
  * bug: the event is dropped (bad-security-descriptor) and rule
  * event-security-descriptor is reported, once per sink. */
@@ -503,8 +501,7 @@ static wmiemu_drop_reason_t sd_verdict(sd_cache_t *c, wmiemu__sub_t *sub, wmiemu
   if (c->state == 1)
     return WMIEMU_DROP_REASON_COUNT;
   if (c->state == 2 &&
-      SUCCEEDED(wmiemu__sd_grants(c->bytes, c->len, sub->sid, (size_t)sub->sid_length,
-                                  WMIEMU__RIGHT_SUBSCRIBE, &granted, &why)))
+      SUCCEEDED(wmiemu__sd_grants_token(c->bytes, c->len, sub->token, WMIEMU__RIGHT_SUBSCRIBE, &granted, &why)))
     return granted ? WMIEMU_DROP_REASON_COUNT : WMIEMU_DROP_ACCESS_DENIED;
   if (!s->reported_bad_sd) {
     s->reported_bad_sd = 1;   /* once per sink: a provider with this bug has it on every event */
@@ -515,6 +512,38 @@ static wmiemu_drop_reason_t sd_verdict(sd_cache_t *c, wmiemu__sub_t *sub, wmiemu
                           why ? why : "is not a uint8 array");
   }
   return WMIEMU_DROP_BAD_SECURITY_DESCRIPTOR;
+}
+
+/* ---- SetSinkSecurity -------------------------------------------------------
+ * A sink given a descriptor (IWbemEventSink::SetSinkSecurity) passes its
+ * events only to consumers whose token it grants WBEM_RIGHT_SUBSCRIBE; the
+ * others count them dropped, access-denied. A restricted sink without one
+ * of its own follows its main sink's. The descriptor was checked when set
+ * (event_sink.c); a copy is taken per batch, as the provider may replace
+ * it meanwhile. */
+typedef struct {
+  BYTE *bytes;               /* malloc'ed copy, or NULL: no restriction */
+  size_t len;
+} sink_sd_t;
+
+static void sink_sd_take(wmiemu__sink_t *s, sink_sd_t *out) {
+  wmiemu__sink_t *from = WMIEMU__ATOMIC_LOAD(&s->has_security_descriptor) ? s : s->parent;
+  out->bytes = NULL;
+  out->len = 0;
+  if (!from || !WMIEMU__ATOMIC_LOAD(&from->has_security_descriptor))
+    return;
+  pthread_mutex_lock(&from->sd_lock);
+  if (from->security_descriptor && (out->bytes = malloc((size_t)from->security_descriptor_length))) {
+    memcpy(out->bytes, from->security_descriptor, (size_t)from->security_descriptor_length);
+    out->len = (size_t)from->security_descriptor_length;
+  }
+  pthread_mutex_unlock(&from->sd_lock);
+}
+
+static BOOL sink_sd_grants(const sink_sd_t *sd, wmiemu__sub_t *sub) {
+  BOOL granted = FALSE;
+  return SUCCEEDED(wmiemu__sd_grants_token(sd->bytes, sd->len, sub->token, WMIEMU__RIGHT_SUBSCRIBE, &granted,
+                                           NULL)) && granted;
 }
 
 void wmiemu__pipeline_publish_dequeued(wmiemu_host_t *host) {
@@ -531,6 +560,7 @@ static void deliver(wmiemu__batch_t *b) {
   wmiemu__sink_t *s = b->sink;
   wmiemu__provider_t *p = s->provider;
   wmiemu_host_t *host = p->host;
+  sink_sd_t sink_sd;
   LONG i;
   size_t k;
 
@@ -545,6 +575,7 @@ static void deliver(wmiemu__batch_t *b) {
   if (host->unpublished >= host->publish_every)
     wmiemu__pipeline_publish_dequeued(host);
   host->dispatch_depth++;
+  sink_sd_take(s, &sink_sd);
   for (i = 0; i < b->count; i++) {
     IWbemClassObject *event = b->objects[i];
     BOOL admitted = b->prefiltered ? b->admitted : wmiemu__sink_admits(s, event);
@@ -567,6 +598,11 @@ static void deliver(wmiemu__batch_t *b) {
       }
       /* Before the WHERE clause: an event the consumer may not see is
        * neither matched nor filtered for it. */
+      if (__builtin_expect(sink_sd.bytes != NULL, 0) && !sink_sd_grants(&sink_sd, sub)) {
+        sub->counters.dropped++;
+        sub->counters.dropped_by[WMIEMU_DROP_ACCESS_DENIED]++;
+        continue;
+      }
       if (__builtin_expect(sub->any_subject_to_sds, 0) && subject_to_sds(sub, p)) {
         wmiemu_drop_reason_t refused = sd_verdict(&sd, sub, s);
         if (refused != WMIEMU_DROP_REASON_COUNT) {
@@ -607,6 +643,7 @@ static void deliver(wmiemu__batch_t *b) {
     if (!claimed)
       count_unclaimed(p, 1);
   }
+  free(sink_sd.bytes);
   end_dispatch(host, p);
   assert_provider_counters(p);
   wmiemu__recycler_retire(b);

@@ -1,5 +1,6 @@
 /* What WMI does per consumer query: IWbemEventProviderSecurity::AccessCheck
- * (with the consumer's SID, NULL for a temporary consumer; a failure refuses
+ * (with the consumer's SID, NULL for a temporary consumer; every call made
+ * for the consumer, with its token as the COM client; a failure refuses
  * the subscription, WBEM_S_SUBJECT_TO_SDS leaves it to each event's
  * SECURITY_DESCRIPTOR), then IWbemEventProviderQuerySink::NewQuery(id,
  * "WQL", text); CancelQuery(id) when the subscription goes. The callbacks
@@ -105,7 +106,7 @@ static void tell_restricted_callbacks(wmiemu__provider_t *p, wmiemu__sub_t *sub)
     HRESULT hr;
     if (SUCCEEDED(wmiemu__call_qi(p, callbacks[i], &IID_IWbemEventProviderQuerySink,
                                   (void **)&a.callback)) && a.callback) {
-      hr = wmiemu__provider_call(p, "NewQuery", do_callback_new_query, &a, sizeof(a));
+      hr = wmiemu__provider_call_as(p, "NewQuery", sub->token, do_callback_new_query, &a, sizeof(a));
       WMIEMU_TRACE(host, "provider %s: restricted sink callback %p: NewQuery(%u) returned 0x%08x",
                    p->name, (void *)a.callback, (unsigned)sub->id, (unsigned)hr);
       if (SUCCEEDED(hr) && (t = calloc(1, sizeof(*t)))) {
@@ -148,7 +149,7 @@ static void withdraw_restricted_callbacks(wmiemu__provider_t *p, wmiemu__sub_t *
     callback_args_t a = { t->callback, sub };
     HRESULT hr;
     next = t->next;
-    hr = wmiemu__provider_call(p, "CancelQuery", do_callback_cancel_query, &a, sizeof(a));
+    hr = wmiemu__provider_call_as(p, "CancelQuery", sub->token, do_callback_cancel_query, &a, sizeof(a));
     WMIEMU_TRACE(host, "provider %s: restricted sink callback %p: CancelQuery(%u) returned 0x%08x",
                  p->name, (void *)t->callback, (unsigned)sub->id, (unsigned)hr);
     wmiemu__call_release(p, t->callback);
@@ -203,7 +204,7 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
     sub->class_implied[index] = class_implied(p, sub);
 
   if (p->security) {
-    hr = wmiemu__provider_call(p, "AccessCheck", do_access_check, &a, sizeof(a));
+    hr = wmiemu__provider_call_as(p, "AccessCheck", sub->token, do_access_check, &a, sizeof(a));
     WMIEMU_TRACE(host, "provider %s: AccessCheck(\"WQL\", %s, %d, %s) returned 0x%08x", p->name,
                  wmiemu__debugstr_w(sub->query_text), opts ? (int)opts->sid_length : 0,
                  opts && opts->sid ? "SID" : "NULL", (unsigned)hr);
@@ -222,7 +223,7 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
     }
   }
   if (p->query_sink) {
-    hr = wmiemu__provider_call(p, "NewQuery", do_new_query, &a, sizeof(a));
+    hr = wmiemu__provider_call_as(p, "NewQuery", sub->token, do_new_query, &a, sizeof(a));
     WMIEMU_TRACE(host, "provider %s: NewQuery(%u, \"WQL\", %s) returned 0x%08x", p->name,
                  (unsigned)sub->id, wmiemu__debugstr_w(sub->query_text), (unsigned)hr);
     if (FAILED(hr)) {
@@ -239,7 +240,7 @@ HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
     if (!s) {
       pthread_mutex_unlock(&p->host->lock);
       if (p->query_sink)
-        wmiemu__provider_call(p, "CancelQuery", do_cancel_query, &a, sizeof(a));
+        wmiemu__provider_call_as(p, "CancelQuery", sub->token, do_cancel_query, &a, sizeof(a));
       return WBEM_E_OUT_OF_MEMORY;
     }
     p->subs = s;
@@ -275,7 +276,7 @@ void wmiemu__provider_cancel_query(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
   wmiemu__provider_update_activity(p);
   pthread_mutex_unlock(&p->host->lock);
   if (p->query_sink && p->state == WMIEMU_PROVIDER_READY) {
-    HRESULT hr = wmiemu__provider_call(p, "CancelQuery", do_cancel_query, &a, sizeof(a));
+    HRESULT hr = wmiemu__provider_call_as(p, "CancelQuery", sub->token, do_cancel_query, &a, sizeof(a));
     WMIEMU_TRACE(host, "provider %s: CancelQuery(%u) returned 0x%08x", p->name, (unsigned)sub->id,
                  (unsigned)hr);
     InterlockedIncrement64(&p->cancels_returned);

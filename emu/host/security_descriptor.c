@@ -10,6 +10,7 @@
 #include <wbemcli.h>
 
 #include "compat/security.h"
+#include "compat/token.h"
 
 #define SD_HEADER_SIZE 20
 #define SD_ACL_HEADER_SIZE 8
@@ -56,19 +57,23 @@ static HRESULT malformed(const char **why, const char *text) {
   return WBEM_E_INVALID_PARAMETER;
 }
 
-HRESULT wmiemu__sd_grants(const BYTE *sd, size_t len, const BYTE *sid, size_t sid_len,
-                          DWORD access, BOOL *granted, const char **why) {
+/* The full token: its user and every enabled group. The ACE's SID may be
+ * unaligned: it is copied before compat reads it as a SID. */
+static BOOL token_match(const BYTE *sid, size_t len, void *ctx) {
+  DWORD aligned[SECURITY_MAX_SID_SIZE / sizeof(DWORD)];
+  if (len > sizeof(aligned))
+    return FALSE;
+  memcpy(aligned, sid, len);
+  return wmiemu__token_has_sid(ctx, (const SID *)aligned);
+}
+
+/* The DACL of sd after every check, or NULL (S_OK) when it has none. */
+static HRESULT sd_dacl(const BYTE *sd, size_t len, const BYTE **out, const char **why) {
   unsigned control, acl_size, ace_count, i;
   DWORD dacl_offset;
   const BYTE *acl, *ace, *end;
 
-  if (why)
-    *why = NULL;
-  if (!granted)
-    return malformed(why, "no result pointer");
-  *granted = FALSE;
-  if (sid && !wmiemu__sid_valid(sid, sid_len))
-    return malformed(why, "consumer SID malformed");
+  *out = NULL;
   if (!sd || len < SD_HEADER_SIZE)
     return malformed(why, "security descriptor shorter than its header");
   if (sd[0] != 1)
@@ -77,10 +82,8 @@ HRESULT wmiemu__sd_grants(const BYTE *sd, size_t len, const BYTE *sid, size_t si
   if (!(control & CONTROL_SELF_RELATIVE))
     return malformed(why, "security descriptor is not self-relative");
   dacl_offset = read32(sd + 16);
-  if (!(control & CONTROL_DACL_PRESENT) || dacl_offset == 0) {
-    *granted = TRUE;   /* no DACL: no restriction */
-    return S_OK;
-  }
+  if (!(control & CONTROL_DACL_PRESENT) || dacl_offset == 0)
+    return S_OK;   /* no DACL: no restriction */
   if (dacl_offset < SD_HEADER_SIZE || dacl_offset > len || len - dacl_offset < SD_ACL_HEADER_SIZE)
     return malformed(why, "DACL offset outside the security descriptor");
   acl = sd + dacl_offset;
@@ -109,7 +112,39 @@ HRESULT wmiemu__sd_grants(const BYTE *sd, size_t len, const BYTE *sid, size_t si
     }
     ace += ace_size;
   }
+  *out = acl;
+  return S_OK;
+}
+
+HRESULT wmiemu__sd_grants(const BYTE *sd, size_t len, const BYTE *sid, size_t sid_len,
+                          DWORD access, BOOL *granted, const char **why) {
+  const BYTE *acl;
+  HRESULT hr;
+  if (why)
+    *why = NULL;
+  if (!granted)
+    return malformed(why, "no result pointer");
+  *granted = FALSE;
+  if (sid && !wmiemu__sid_valid(sid, sid_len))
+    return malformed(why, "consumer SID malformed");
+  if (FAILED(hr = sd_dacl(sd, len, &acl, why)))
+    return hr;
   subject_t who = { sid, sid_len };
-  *granted = (wmiemu__dacl_walk(acl, subject_match, &who, NULL, 0) & access) == access;
+  *granted = !acl || (wmiemu__dacl_walk(acl, subject_match, &who, NULL, 0) & access) == access;
+  return S_OK;
+}
+
+HRESULT wmiemu__sd_grants_token(const BYTE *sd, size_t len, struct wmiemu__kobj *token, DWORD access,
+                                BOOL *granted, const char **why) {
+  const BYTE *acl;
+  HRESULT hr;
+  if (why)
+    *why = NULL;
+  if (!granted || !token)
+    return malformed(why, "no result pointer or token");
+  *granted = FALSE;
+  if (FAILED(hr = sd_dacl(sd, len, &acl, why)))
+    return hr;
+  *granted = !acl || (wmiemu__dacl_walk(acl, token_match, token, NULL, 0) & access) == access;
   return S_OK;
 }

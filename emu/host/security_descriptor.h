@@ -27,4 +27,10 @@ BOOL wmiemu__sid_valid(const BYTE *sid, size_t len);
 HRESULT wmiemu__sd_grants(const BYTE *sd, size_t len, const BYTE *sid, size_t sid_len,
                           DWORD access, BOOL *granted, const char **why);
 
+/* The same check for a consumer's full token: an entry applies when its
+ * SID is the token's user or one of its enabled groups (compat/token.h). */
+struct wmiemu__kobj;
+HRESULT wmiemu__sd_grants_token(const BYTE *sd, size_t len, struct wmiemu__kobj *token, DWORD access,
+                                BOOL *granted, const char **why);
+
 #endif

@@ -88,7 +88,7 @@ static void test_access_denied(void **state) {
   test_provider_options_t popts = { .deny_access = 1 };
   wmiemu_host_t *host = test_provider_host(NULL, &popts);
   static const BYTE sid[12] = { 1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0 };
-  wmiemu_subscribe_options_t so = { sid, sizeof(sid) };
+  wmiemu_subscribe_options_t so = { .sid = sid, .sid_length = sizeof(sid) };
   wmiemu_sub_id_t id = 0;
   (void)state;
   assert_hr(wmiemu_host_subscribe_ex(host, NULL, "SELECT * FROM TestEvent", &so, NULL, NULL, &id), WBEM_E_ACCESS_DENIED);

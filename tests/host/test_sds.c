@@ -209,7 +209,7 @@ static wmiemu_counters_t counters(wmiemu_host_t *host, wmiemu_sub_id_t id) {
 
 static wmiemu_sub_id_t subscribe_as(wmiemu_host_t *host, const char *query, const BYTE *sid, size_t len,
                                     seen_t *seen) {
-  wmiemu_subscribe_options_t so = { sid, (LONG)len };
+  wmiemu_subscribe_options_t so = { .sid = sid, .sid_length = (LONG)len };
   wmiemu_sub_id_t id = 0;
   assert_hr(wmiemu_host_subscribe_ex(host, NULL, query, sid ? &so : NULL, record, seen, &id), S_OK);
   return id;
@@ -402,7 +402,7 @@ static void test_bad_sid_and_names(void **state) {
   wmiemu_host_t *host = sds_host(WBEM_S_SUBJECT_TO_SDS);
   static const BYTE bad[8] = { 2, 0, 0, 0, 0, 0, 0, 1 };          /* revision 2 */
   static const BYTE truncated[12] = { 1, 2, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0 };   /* 2 subauthorities, room for 1 */
-  wmiemu_subscribe_options_t so = { bad, sizeof(bad) };
+  wmiemu_subscribe_options_t so = { .sid = bad, .sid_length = sizeof(bad) };
   wmiemu_sub_id_t id = 0;
   (void)state;
   assert_hr(wmiemu_host_subscribe_ex(host, NULL, "SELECT * FROM SdsEvent", &so, NULL, NULL, &id),

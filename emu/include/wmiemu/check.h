@@ -38,6 +38,7 @@ typedef enum {
   WMIEMU_RULE_EVENT_SECURITY_DESCRIPTOR, /* SUBJECT_TO_SDS event with a malformed SECURITY_DESCRIPTOR */
   WMIEMU_RULE_BAD_POINTER,            /* a pointer handed to WMI is not an object (QI result, factory) */
   WMIEMU_RULE_EXTRA_RELEASE,          /* Release of a WMI object the provider holds no reference to */
+  WMIEMU_RULE_IMPERSONATION_LEFT,     /* a call for a consumer returned with its thread impersonating */
   WMIEMU_RULE_COUNT
 } wmiemu_rule_t;
 

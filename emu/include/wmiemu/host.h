@@ -92,6 +92,15 @@ typedef struct {
   /* WMIEMU_EXECUTOR_LIBUV (the default) or WMIEMU_EXECUTOR_DETERMINISTIC;
    * another value is WBEM_E_INVALID_PARAMETER. */
   wmiemu_executor_t executor;
+  /* The provider's own identity: the process token while the host lives,
+   * which a provider's thread acts with when it impersonates nobody (after
+   * CoRevertToSelf). A SID as text ("S-1-5-20", or an SDDL alias such as
+   * "NS") and a comma-separated list of group SIDs ("BA,AU"; NULL = none;
+   * Everyone is always added). NULL = LocalSystem (SY, in BA, WD and AU).
+   * One that is not a SID makes wmiemu_host_new answer
+   * WBEM_E_INVALID_PARAMETER. Only read by wmiemu_host_new. */
+  const char *provider_user;
+  const char *provider_groups;
 } wmiemu_host_options_t;
 
 /* Fills opts with the defaults above (all zero/NULL). */
@@ -158,13 +167,41 @@ typedef struct {
 
 typedef void (*wmiemu_event_cb)(void *ctx, const wmiemu_event_t *event);
 
+/* Who subscribes: the consumer's principal.
+ *
+ * A temporary consumer (sid NULL) is the user `user` (a SID as text,
+ * "S-1-5-21-...-1001", or an SDDL alias such as "BA", "AU", "WD", "SY") in
+ * the groups `groups` (a comma-separated list of the same, "BA,AU"; NULL =
+ * none; Everyone is always added, as every logged-on token holds it). The
+ * host makes its token (an impersonation token) and, as the AccessCheck
+ * page documents for temporary consumers, calls AccessCheck with pSid NULL
+ * and lSidLength 0 while servicing the call for the consumer:
+ * CoImpersonateClient then puts its token on the provider's thread
+ * (OpenThreadToken, GetTokenInformation(TokenUser/TokenGroups),
+ * CheckTokenMembership and AccessCheck see it), and CoRevertToSelf goes
+ * back to the provider's own (wmiemu_host_options_t.provider_user). The
+ * same client is impersonated in NewQuery and CancelQuery. Without user
+ * (and without sid) the consumer is the default temporary one, the local
+ * user S-1-5-21-1111111111-2222222222-3333333333-1001 in Everyone,
+ * Authenticated Users and BUILTIN\Users.
+ *
+ * A permanent consumer (sid set: the SID of the user who created the
+ * subscription) gets that SID in AccessCheck; its token is that user
+ * (`user`, when also given, must name the same SID) in `groups`.
+ *
+ * The token decides, besides: when AccessCheck answers
+ * WBEM_S_SUBJECT_TO_SDS, which events reach the consumer (each event's
+ * SECURITY_DESCRIPTOR must grant WBEM_RIGHT_SUBSCRIBE to its user or an
+ * enabled group, deny entries before allow ones); and whether the events of
+ * a sink given a descriptor with IWbemEventSink::SetSinkSecurity reach it
+ * (the same check). Events refused either way are counted dropped,
+ * access-denied. A malformed SID or text that is no SID is
+ * WBEM_E_INVALID_PARAMETER (wmiemu_host_last_error says which). */
 typedef struct {
-  /* Permanent consumer's SID for AccessCheck and, when the provider answers
-   * WBEM_S_SUBJECT_TO_SDS, for each event's SECURITY_DESCRIPTOR; NULL =
-   * temporary consumer (it then holds only Everyone's rights). A malformed
-   * SID is WBEM_E_INVALID_PARAMETER. */
   const BYTE *sid;
   LONG sid_length;
+  const char *user;
+  const char *groups;
 } wmiemu_subscribe_options_t;
 
 /* Parses and binds query (UTF-8 WQL) in namespace ns (NULL = default),
@@ -211,8 +248,10 @@ typedef enum {
   WMIEMU_DROP_AFTER_RELEASE,       /* indicated after final Release / shutdown */
   WMIEMU_DROP_NOT_REGISTERED,      /* class outside the provider's registration */
   WMIEMU_DROP_FILTER_ERROR,        /* the WQL evaluator failed on the event */
-  WMIEMU_DROP_ACCESS_DENIED,       /* WBEM_S_SUBJECT_TO_SDS: the event's SECURITY_DESCRIPTOR
-                                      does not grant WBEM_RIGHT_SUBSCRIBE to the consumer */
+  WMIEMU_DROP_ACCESS_DENIED,       /* WBEM_S_SUBJECT_TO_SDS: the event's SECURITY_DESCRIPTOR,
+                                      or SetSinkSecurity's descriptor of the sink it came
+                                      through, does not grant WBEM_RIGHT_SUBSCRIBE to the
+                                      consumer's token */
   WMIEMU_DROP_BAD_SECURITY_DESCRIPTOR, /* WBEM_S_SUBJECT_TO_SDS: the event's
                                       SECURITY_DESCRIPTOR is malformed (rule
                                       event-security-descriptor) */

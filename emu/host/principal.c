@@ -1,0 +1,127 @@
+/* Principals: the identity a consumer subscribes as
+ * (wmiemu_subscribe_options_t's user, groups and sid) and the provider's
+ * own (wmiemu_host_options_t's provider_user and provider_groups), made
+ * into tokens (compat/token.h). A consumer's token is the client of every
+ * call WMI makes for it (call.c) and the subject of the security
+ * descriptors its events pass (pipeline.c). SIDs are given as text:
+ * "S-1-5-21-..." or an SDDL alias such as BA, AU, WD or SY. */
+#include "host/host_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat/security.h"
+#include "compat/token.h"
+
+#define MAX_GROUPS 64
+
+typedef struct {
+  DWORD words[SECURITY_MAX_SID_SIZE / sizeof(DWORD)];
+} sid_buf_t;
+
+/* One SID from text[0..len), blanks around it ignored. */
+static BOOL parse_sid(const char *text, size_t len, sid_buf_t *out) {
+  WCHAR w[200];
+  size_t i;
+  while (len && (*text == ' ' || *text == '\t'))
+    text++, len--;
+  while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+    len--;
+  if (!len || len >= sizeof(w) / sizeof(w[0]))
+    return FALSE;
+  for (i = 0; i < len; i++) {
+    if ((unsigned char)text[i] >= 0x80)
+      return FALSE;
+    w[i] = (WCHAR)text[i];
+  }
+  return wmiemu__sid_parse(w, len, (SID *)out->words) == 1;
+}
+
+/* user and a comma-separated list of groups (NULL or "" = none) made into
+ * a token of type; user is given as SID bytes when `sid` is not NULL. */
+static HRESULT make_token(wmiemu_host_t *host, const char *what, const char *user, const BYTE *sid,
+                          const char *groups, TOKEN_TYPE type, wmiemu__kobj_t **out) {
+  sid_buf_t user_sid, *group_sids = NULL;
+  const SID *group_ptrs[MAX_GROUPS];
+  size_t n = 0;
+  const char *at, *comma;
+
+  *out = NULL;
+  if (sid) {
+    memcpy(user_sid.words, sid, wmiemu__sid_size(sid, SECURITY_MAX_SID_SIZE));
+  } else if (!parse_sid(user, strlen(user), &user_sid)) {
+    wmiemu__host_error(host, "%s user \"%s\" is neither a SID (S-1-...) nor an SDDL alias", what, user);
+    return WBEM_E_INVALID_PARAMETER;
+  }
+  if (groups && *groups) {
+    if (!(group_sids = calloc(MAX_GROUPS, sizeof(*group_sids))))
+      return WBEM_E_OUT_OF_MEMORY;
+    for (at = groups;; at = comma + 1) {
+      comma = strchr(at, ',');
+      size_t len = comma ? (size_t)(comma - at) : strlen(at);
+      if (n == MAX_GROUPS || !parse_sid(at, len, &group_sids[n])) {
+        wmiemu__host_error(host, "%s group \"%.*s\" is neither a SID (S-1-...) nor an SDDL alias%s", what,
+                           (int)len, at, n == MAX_GROUPS ? " (or more than 64 groups)" : "");
+        free(group_sids);
+        return WBEM_E_INVALID_PARAMETER;
+      }
+      group_ptrs[n] = (const SID *)group_sids[n].words;
+      n++;
+      if (!comma)
+        break;
+    }
+  }
+  *out = wmiemu__token_principal((const SID *)user_sid.words, group_ptrs, n, type);
+  free(group_sids);
+  return *out ? S_OK : WBEM_E_OUT_OF_MEMORY;
+}
+
+HRESULT wmiemu__principal_token(wmiemu_host_t *host, const wmiemu_subscribe_options_t *opts,
+                                wmiemu__kobj_t **out) {
+  *out = NULL;
+  if (!opts || (!opts->user && !opts->sid)) {
+    if (opts && opts->groups) {
+      wmiemu__host_error(host, "the consumer's groups are given without its user");
+      return WBEM_E_INVALID_PARAMETER;
+    }
+    *out = wmiemu__token_default_consumer();
+    return *out ? S_OK : WBEM_E_OUT_OF_MEMORY;
+  }
+  /* A permanent consumer acts as the user who created the subscription:
+   * sid, which user (when given too) must name. */
+  if (opts->sid && opts->user) {
+    sid_buf_t named;
+    if (!parse_sid(opts->user, strlen(opts->user), &named) ||
+        !wmiemu__sid_equal((const SID *)named.words, (const SID *)opts->sid)) {
+      wmiemu__host_error(host, "the consumer's user \"%s\" is not the permanent consumer's SID", opts->user);
+      return WBEM_E_INVALID_PARAMETER;
+    }
+  }
+  return make_token(host, "the consumer's", opts->user, opts->sid, opts->groups, TokenImpersonation, out);
+}
+
+HRESULT wmiemu__principal_host_begin(wmiemu_host_t *host) {
+  wmiemu__kobj_t *token;
+  HRESULT hr;
+  const char *user = host->opts.provider_user, *groups = host->opts.provider_groups;
+  host->opts.provider_user = host->opts.provider_groups = NULL;   /* the caller's strings */
+  if (!user) {
+    if (groups) {
+      wmiemu__host_error(host, "the provider's groups are given without its user");
+      return WBEM_E_INVALID_PARAMETER;
+    }
+    return S_OK;
+  }
+  if (FAILED(hr = make_token(host, "the provider's", user, NULL, groups, TokenPrimary, &token)))
+    return hr;
+  wmiemu__token_set_process(token);
+  wmiemu__kobj_release(token);
+  host->set_process_token = 1;
+  return S_OK;
+}
+
+void wmiemu__principal_host_end(wmiemu_host_t *host) {
+  if (host->set_process_token)
+    wmiemu__token_set_process(NULL);
+  host->set_process_token = 0;
+}
