@@ -46,6 +46,7 @@ typedef struct {
   double duration;              /* seconds, 0 = unlimited */
   int json;
   wmiemu_host_options_t opts;
+  wmiemu_subscribe_options_t sub;  /* --as, --groups: the consumer's principal */
 } run_args_t;
 
 typedef struct {
@@ -119,6 +120,13 @@ static void usage(FILE *out) {
     "                       the same format (after the events)\n"
     "  --no-supervise       run in this process (for a debugger); by default a child\n"
     "                       process runs the provider, and a crash is reported\n"
+    "  --as SID             subscribe as this user: a SID (S-1-5-21-...-1001) or an\n"
+    "                       SDDL alias (BA, SY...); default a made-up local user in\n"
+    "                       Everyone, Authenticated Users and BUILTIN\\Users\n"
+    "  --groups LIST        the user's groups, comma-separated SIDs or aliases\n"
+    "                       (BA,AU); Everyone is always added. Needs --as\n"
+    "  --provider-as SID    the provider's own identity (after CoRevertToSelf);\n"
+    "                       default LocalSystem\n"
     "\n"
     "JSON: one object per line, {\"class\":\"C\",\"properties\":{...}}; uint64/sint64\n"
     "values are strings (as WMI hands them out), other numbers are numbers,\n"
@@ -356,7 +364,9 @@ static void print_stragglers(void) {
 
 static const char *const value_options[] = {
   "--mof", "--mof-at", "-I", "--include-dir", "--provider", "--query", "--namespace", "--count", "--duration", "--format",
-  "--check", "--queue-limit", "--init-timeout", "--call-limit", "--threading-model", "--registry", NULL
+  "--check", "--queue-limit", "--init-timeout", "--call-limit", "--threading-model", "--registry",
+  "--as", "--groups", "--provider-as",
+  NULL
 };
 
 static int is_value_option(const char *opt) {
@@ -461,6 +471,11 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
     } else if (!strcmp(opt, "--threading-model")) {
       if (!is_threading_model(val)) goto bad;
       a->opts.default_threading_model = val;
+    } else if (!strcmp(opt, "--as") || !strcmp(opt, "--groups") || !strcmp(opt, "--provider-as")) {
+      /* Checked by the host (wmiemu_host_new, subscribe), which names a bad SID. */
+      if (!strcmp(opt, "--as")) a->sub.user = val;
+      else if (!strcmp(opt, "--groups")) a->sub.groups = val;
+      else a->opts.provider_user = val;
     }
     continue;
   too_many:
@@ -582,6 +597,9 @@ int wmiemu_cli_run(int argc, char **argv) {
   hr = wmiemu_host_new(&a.opts, &host);
   if (FAILED(hr)) {
     fprintf(stderr, "wmiemu run: cannot create the host: 0x%08x\n", (unsigned)hr);
+    if (hr == (HRESULT)WBEM_E_INVALID_PARAMETER && a.opts.provider_user)
+      fprintf(stderr, "wmiemu run: --provider-as '%s' is neither a SID (S-1-...) nor an SDDL alias\n",
+              a.opts.provider_user);
     return WMIEMU_EXIT_FAILURE;
   }
   for (i = 0; i < a.n_mofs; i++) {
@@ -615,7 +633,7 @@ int wmiemu_cli_run(int argc, char **argv) {
     wmiemu_host_free(host);
     return WMIEMU_EXIT_FAILURE;
   }
-  hr = wmiemu_host_subscribe(host, a.ns, a.query, print_event, &printer, &id);
+  hr = wmiemu_host_subscribe_ex(host, a.ns, a.query, &a.sub, print_event, &printer, &id);
   if (FAILED(hr)) {
     fprintf(stderr, "wmiemu run: subscribe failed (0x%08x): %s\n", (unsigned)hr, wmiemu_host_last_error(host));
     status = WMIEMU_EXIT_FAILURE;
