@@ -19,7 +19,9 @@ mkdir -p "$out" || exit 1
 # One line per provider: the DLL's name and its sources (a .def file among
 # them gives the exports), relative to src.
 providers="win32_timer provider/win32_timer/win32_timer.c
-secure_cpp provider/secure_cpp/secure_cpp.cpp provider/secure_cpp/secure_cpp.def"
+secure_cpp provider/secure_cpp/secure_cpp.cpp provider/secure_cpp/secure_cpp.def
+whoami provider/whoami/whoami.c
+admin_only provider/admin_only/admin_only.c"
 
 status=0
 echo "$providers" | while read -r name sources; do
