@@ -157,6 +157,10 @@ struct wmiemu__provider_s {
   /* The call its thread is stuck in, past its bound: no call into the
    * provider any more, and nothing it may reach is freed (call.c). */
   const char *abandoned;
+  /* PerUserInitialization (query.c): the user it serves, once known. */
+  int per_user;                        /* 0 unread, 1 no, 2 yes */
+  BYTE per_user_sid[SECURITY_MAX_SID_SIZE];
+  int per_user_known;
 };
 
 struct wmiemu_host {

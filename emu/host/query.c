@@ -10,10 +10,13 @@
 #include "host/pipeline.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <wmiemu/compat.h>
 
 #include "compat/debug.h"
+#include "compat/security.h"
+#include "compat/token.h"
 
 /* The SID is the subscription's copy, not the caller's: a call past its
  * limit may read it after the caller returned. */
@@ -192,12 +195,46 @@ static unsigned char class_implied(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
   return implied;
 }
 
+/* __Win32Provider.PerUserInitialization: "if TRUE, the provider is
+ * initialized one time for each NTLM user that makes requests to the
+ * provider" (https://learn.microsoft.com/windows/win32/wmisdk/--win32provider).
+ * wmiemu keeps one instance per registration: it serves the first user that
+ * subscribes, and another user's subscription, which WMI would serve with
+ * an instance of its own, is WBEM_E_NOT_SUPPORTED. */
+static HRESULT per_user_check(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
+  const SID *user = wmiemu__token_user(sub->token);
+  if (!p->per_user) {
+    VARIANT v;
+    VariantInit(&v);
+    p->per_user = 1;
+    if (p->registration &&
+        SUCCEEDED(IWbemClassObject_Get(p->registration, L"PerUserInitialization", 0, &v, NULL, NULL)) &&
+        V_VT(&v) == VT_BOOL && V_BOOL(&v) != VARIANT_FALSE)
+      p->per_user = 2;
+    VariantClear(&v);
+  }
+  if (p->per_user != 2)
+    return S_OK;
+  if (!p->per_user_known) {
+    memcpy(p->per_user_sid, user, GetLengthSid((PSID)user));
+    p->per_user_known = 1;
+    return S_OK;
+  }
+  if (wmiemu__sid_equal((const SID *)p->per_user_sid, user))
+    return S_OK;
+  wmiemu__host_error(p->host, "provider %s: PerUserInitialization is TRUE and it serves another user: "
+                     "an instance per user is not supported", p->name);
+  return WBEM_E_NOT_SUPPORTED;
+}
+
 HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
                                    const wmiemu_subscribe_options_t *opts) {
   query_args_t a = { p, sub };
   HRESULT hr;
   size_t index;
 
+  if (FAILED(hr = per_user_check(p, sub)))
+    return hr;
   for (index = 0; index < sub->n_providers && sub->providers[index] != p; index++)
     ;
   if (sub->class_implied && index < sub->n_providers + 1)

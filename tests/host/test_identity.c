@@ -136,6 +136,34 @@ static void test_whoami_sees_each_consumer(void **state) {
   wmiemu_host_free(host);
 }
 
+/* PerUserInitialization: one instance serves one user; another user's
+ * subscription is not supported. */
+static const char per_user_mof[] =
+  "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
+  "class WhoAmIEvent : __ExtrinsicEvent { uint32 QueryId; string User; boolean Administrator; };\n"
+  "[ThreadingModel(\"Both\")]\n"
+  "instance of __Win32Provider as $P { Name = \"WhoAmIPerUser\"; CLSID = \"{8e2d4c61-5a7b-4f3e-9c1d-2b6a0e4f7d95}\";"
+  " PerUserInitialization = TRUE; };\n"
+  "instance of __EventProviderRegistration { Provider = $P; EventQueryList = { \"SELECT * FROM WhoAmIEvent\" }; };\n";
+
+static void test_per_user_initialization(void **state) {
+  wmiemu_host_t *host = fixture_host(NULL, NULL, "whoami");
+  who_t alice = { 0 }, again = { 0 }, bob = { 0 };
+  wmiemu_sub_id_t id = 0;
+  (void)state;
+  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "per_user.mof", per_user_mof, sizeof(per_user_mof) - 1,
+                                    NULL, NULL), S_OK);
+  assert_hr(subscribe_as(host, "SELECT * FROM WhoAmIEvent", ALICE, NULL, record_who, &alice, &id), S_OK);
+  assert_hr(subscribe_as(host, "SELECT * FROM WhoAmIEvent", ALICE, "BA", record_who, &again, &id), S_OK);
+  assert_hr(subscribe_as(host, "SELECT * FROM WhoAmIEvent", BOB, NULL, record_who, &bob, &id), WBEM_E_NOT_SUPPORTED);
+  assert_non_null(strstr(wmiemu_host_last_error(host), "PerUserInitialization"));
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  assert_int_equal(alice.count, 2);
+  assert_int_equal(bob.count, 0);
+  assert_hr(wmiemu_host_shutdown(host), S_OK);
+  wmiemu_host_free(host);
+}
+
 /* ---- impersonation-left ----------------------------------------------------- */
 
 static void test_impersonation_left(void **state) {
@@ -276,6 +304,7 @@ int main(void) {
     cmocka_unit_test(test_admin_only_admits_administrators),
     cmocka_unit_test(test_admin_only_permanent_consumer),
     cmocka_unit_test(test_whoami_sees_each_consumer),
+    cmocka_unit_test(test_per_user_initialization),
     cmocka_unit_test(test_impersonation_left),
     cmocka_unit_test(test_sink_security_gates_consumers),
     cmocka_unit_test(test_provider_identity),
