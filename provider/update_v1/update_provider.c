@@ -8,7 +8,8 @@
  * UpdateEvent {Version, Sequence, ActiveQueries} every interval while a
  * query is active. Sequence counts the events Indicate accepted, from 1 per
  * provider object, so a consumer can tell a lost or repeated one. The sink
- * and the queries (NewQuery/CancelQuery) are guarded by an SRW lock. The
+ * and the queries (NewQuery/CancelQuery) are guarded by an SRW lock, held
+ * shared across Indicate. The
  * final Release stops the thread and waits for it, so no code of the
  * module runs once DllCanUnloadNow says it may go.
  */
@@ -134,9 +135,8 @@ static HRESULT put_i4(IWbemClassObject *obj, LPCWSTR name, LONG value)
     return IWbemClassObject_Put(obj, name, 0, &v, 0);
 }
 
-/* Sequence moves on only when Indicate took the event: a busy sink loses
- * this one, and the next interval sends a fresh one (no refire, so no
- * CancelQuery can be overtaken). */
+/* Sequence moves on only when Indicate took the event: what a busy sink
+ * refused goes again at the next interval, while its query lives. */
 static void fire_event(update_provider *p, IWbemObjectSink *sink, LONG active)
 {
     IWbemClassObject *event = NULL;
@@ -155,23 +155,18 @@ static void fire_event(update_provider *p, IWbemObjectSink *sink, LONG active)
     IWbemClassObject_Release(event);
 }
 
+/* Indicate under the lock CancelQuery takes: once CancelQuery returned, no
+ * event (and so no resend of one the sink refused) goes out for a query
+ * that has gone. Indicate does not wait for WMI, so holding a shared lock
+ * across it delays CancelQuery by one Indicate at most. */
 static DWORD WINAPI event_thread(LPVOID param)
 {
     update_provider *p = param;
     while (WaitForSingleObject(p->stop, p->interval_ms) == WAIT_TIMEOUT) {
-        IWbemObjectSink *sink = NULL;
-        LONG active;
         AcquireSRWLockShared(&p->lock);
-        active = p->query_count;
-        if (active > 0 && p->sink) {
-            sink = p->sink;
-            IWbemObjectSink_AddRef(sink);
-        }
+        if (p->query_count > 0 && p->sink)
+            fire_event(p, p->sink, p->query_count);
         ReleaseSRWLockShared(&p->lock);
-        if (sink) {
-            fire_event(p, sink, active);
-            IWbemObjectSink_Release(sink);
-        }
     }
     return 0;
 }
