@@ -68,6 +68,9 @@ struct wmiemu__sched_s {
   char message[512];
   int released;
   wmiemu__sched_thread_t *releaser;
+  /* Threads made by then (ids below): a provider that replaced the
+   * released one (a live update) starts its own later. */
+  uint32_t released_threads;
   int aborting;
   int ran;
   const char *foreign_call;          /* atomic: set by threads we do not control */
@@ -338,7 +341,7 @@ static uint32_t unstick(wmiemu__sched_t *s) {
     wmiemu__sched_thread_t *t = s->threads[i];
     if (t->state != T_BLOCKED)
       continue;
-    if (t->group == WMIEMU__SCHED_GROUP_PROVIDER)
+    if (t->group == WMIEMU__SCHED_GROUP_PROVIDER && t->id < s->released_threads)
       provider_left++;
     else
       wmi_left++;
@@ -404,7 +407,8 @@ static void reschedule(wmiemu__sched_t *s, wmiemu__sched_thread_t *cur, const ch
       wmiemu__tbuf_printf(&s->trace, i ? ",%u" : "%u", s->ready[i]->id);
     wmiemu__tbuf_printf(&s->trace, "],\"run\":%u,\"clock\":%llu}\n", next->id, (unsigned long long)s->clock);
   }
-  if (s->released && next->group == WMIEMU__SCHED_GROUP_PROVIDER && next != s->releaser)
+  if (s->released && next->group == WMIEMU__SCHED_GROUP_PROVIDER && next != s->releaser &&
+      next->id < s->released_threads)
     fail_fatal(s, WMIEMU_OUTCOME_VIOLATION,
                "lifetime: provider thread %u (%s) runs after the provider's final Release "
                "(it would touch the freed provider); step %llu",
@@ -798,6 +802,7 @@ void wmiemu__sched_provider_released(wmiemu__sched_t *s) {
     return;
   s->released = 1;
   s->releaser = cur;
+  s->released_threads = s->n_threads;
   TRACE(s, "{\"event\":\"provider.released\",\"thread\":%u}\n", cur->id);
 }
 

@@ -22,16 +22,19 @@
 
 struct wmiemu__pexp_s {
   wmiemu__pexp_opts_t opts;      /* module/modules: see module_paths */
-  size_t n_modules;
+  size_t n_modules;              /* then opts.n_update_modules update modules */
   void **pinned;                 /* each module, loaded for the whole exploration */
-  char **module_paths;           /* absolute */
+  char **module_paths;           /* absolute; the update's after the others */
   char **mof_paths;              /* absolute */
+  char **update_mof_paths;       /* absolute */
   char *ns;                      /* the provider's namespace (UTF-8) */
   char name[96];
   char *spec;
   char *owned;                   /* strings opts points into (open_spec) */
   const char **owned_mofs;
   const char **owned_modules;
+  const char **owned_update_mofs;
+  const char **owned_update_modules;
 };
 
 #define SPEC_PREFIX "provider|"
@@ -58,6 +61,14 @@ static char *spec_build(const wmiemu__pexp_t *d) {
     bad = spec_add(buf, len, &off, "mof", d->mof_paths[i]);
   for (size_t i = 0; i < d->n_modules && !bad; i++)
     bad = spec_add(buf, len, &off, "module", d->module_paths[i]);
+  if (o->update_at_ms) {
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)o->update_at_ms);
+    bad |= spec_add(buf, len, &off, "update", num);
+    for (size_t i = 0; i < o->n_update_mofs && !bad; i++)
+      bad = spec_add(buf, len, &off, "umof", d->update_mof_paths[i]);
+    for (size_t i = 0; i < o->n_update_modules && !bad; i++)
+      bad = spec_add(buf, len, &off, "umodule", d->module_paths[d->n_modules + i]);
+  }
   snprintf(num, sizeof(num), "%u", o->busy_every);
   bad |= spec_add(buf, len, &off, "busy", num);
   snprintf(num, sizeof(num), "%llu", (unsigned long long)o->cancel_at_ms);
@@ -90,16 +101,22 @@ HRESULT wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err
   char *buf = strdup(spec + strlen(SPEC_PREFIX));
   const char **mofs = calloc(strlen(spec) / 5 + 1, sizeof(*mofs));
   const char **modules = calloc(strlen(spec) / 5 + 1, sizeof(*modules));
+  const char **umofs = calloc(strlen(spec) / 5 + 1, sizeof(*umofs));
+  const char **umodules = calloc(strlen(spec) / 5 + 1, sizeof(*umodules));
   wmiemu__pexp_opts_t o = { 0 };
-  if (!buf || !mofs || !modules) {
+  if (!buf || !mofs || !modules || !umofs || !umodules) {
     free(buf);
     free(mofs);
     free(modules);
+    free(umofs);
+    free(umodules);
     snprintf(err, errlen, "out of memory");
     return WBEM_E_OUT_OF_MEMORY;
   }
   o.mofs = mofs;
   o.modules = modules;
+  o.update_mofs = umofs;
+  o.update_modules = umodules;
   for (char *p = buf; p && *p;) {
     char *eq = strchr(p, '=');
     if (!eq)
@@ -117,6 +134,12 @@ HRESULT wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err
       mofs[o.n_mofs++] = value;
     else if (!strcmp(p, "module"))
       modules[o.n_modules++] = value;
+    else if (!strcmp(p, "umof"))
+      umofs[o.n_update_mofs++] = value;
+    else if (!strcmp(p, "umodule"))
+      umodules[o.n_update_modules++] = value;
+    else if (!strcmp(p, "update"))
+      o.update_at_ms = strtoull(value, NULL, 10);
     else if (!strcmp(p, "busy"))
       o.busy_every = (unsigned)strtoul(value, NULL, 10);
     else if (!strcmp(p, "cancel"))
@@ -131,11 +154,15 @@ HRESULT wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err
     free(buf);
     free(mofs);
     free(modules);
+    free(umofs);
+    free(umodules);
     return hr;
   }
   (*out)->owned = buf;
   (*out)->owned_mofs = mofs;
   (*out)->owned_modules = modules;
+  (*out)->owned_update_mofs = umofs;
+  (*out)->owned_update_modules = umodules;
   return S_OK;
 }
 
@@ -216,10 +243,16 @@ HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts,
     snprintf(err, errlen, "a provider run needs --mof, --provider and --query");
     return WBEM_E_INVALID_PARAMETER;
   }
+  if (opts->update_at_ms && (!opts->n_update_mofs || !opts->n_update_modules)) {
+    snprintf(err, errlen, "an update needs its MOF file and its module");
+    return WBEM_E_INVALID_PARAMETER;
+  }
   size_t n_modules = (opts->module ? 1 : 0) + opts->n_modules;
+  size_t n_all = n_modules + (opts->update_at_ms ? opts->n_update_modules : 0);
   wmiemu__pexp_t *d = calloc(1, sizeof(*d));
   if (!d || !(d->mof_paths = calloc(opts->n_mofs, sizeof(char *))) ||
-      !(d->module_paths = calloc(n_modules, sizeof(char *))) || !(d->pinned = calloc(n_modules, sizeof(void *))) ||
+      !(d->update_mof_paths = calloc(opts->n_update_mofs + 1, sizeof(char *))) ||
+      !(d->module_paths = calloc(n_all, sizeof(char *))) || !(d->pinned = calloc(n_all, sizeof(void *))) ||
       FAILED(wmiemu_repo_new(&repo)) || FAILED(wmiemu_wql_check_registrations(repo))) {
     wmiemu_repo_free(repo);
     wmiemu__pexp_close(d);
@@ -228,6 +261,8 @@ HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts,
   }
   d->opts = *opts;
   d->n_modules = n_modules;
+  if (!d->opts.update_at_ms)
+    d->opts.n_update_mofs = d->opts.n_update_modules = 0;
   if (!d->opts.cancel_at_ms)
     d->opts.cancel_at_ms = 3000;
   if (!d->opts.init_timeout_ms)
@@ -243,6 +278,20 @@ HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts,
     hr = WBEM_E_OUT_OF_MEMORY;
     d->mof_paths[i] = wmiemu__os_realpath(opts->mofs[i]);
     if (!d->mof_paths[i] && !(d->mof_paths[i] = strdup(opts->mofs[i])))
+      goto fail;
+  }
+  /* The update's registration, over the first: it must compile too. */
+  for (size_t i = 0; i < d->opts.n_update_mofs; i++) {
+    diag_ctx_t dc = { err, errlen, 0 };
+    hr = wmiemu_mof_compile_file(repo, opts->update_mofs[i], on_diag, &dc);
+    if (FAILED(hr)) {
+      if (!dc.failed)
+        snprintf(err, errlen, "%s: cannot compile (0x%08x)", opts->update_mofs[i], (unsigned)hr);
+      goto fail;
+    }
+    hr = WBEM_E_OUT_OF_MEMORY;
+    d->update_mof_paths[i] = wmiemu__os_realpath(opts->update_mofs[i]);
+    if (!d->update_mof_paths[i] && !(d->update_mof_paths[i] = strdup(opts->update_mofs[i])))
       goto fail;
   }
   find_ctx_t fc = { d, repo, NULL, opts->ns, 0 };
@@ -266,8 +315,9 @@ HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts,
     hr = fc.found ? WBEM_E_OUT_OF_MEMORY : WBEM_E_PROVIDER_NOT_FOUND;
     goto fail;
   }
-  for (size_t i = 0; i < n_modules; i++) {
-    const char *module = opts->module ? (i ? opts->modules[i - 1] : opts->module) : opts->modules[i];
+  for (size_t i = 0; i < n_all; i++) {
+    const char *module = i >= n_modules ? opts->update_modules[i - n_modules]
+                         : opts->module ? (i ? opts->modules[i - 1] : opts->module) : opts->modules[i];
     hr = WBEM_E_OUT_OF_MEMORY;
     d->module_paths[i] = wmiemu__os_realpath(module);
     if (!d->module_paths[i] && !(d->module_paths[i] = strdup(module)))
@@ -297,13 +347,19 @@ fail:
 void wmiemu__pexp_close(wmiemu__pexp_t *d) {
   if (!d)
     return;
-  for (size_t i = 0; d->pinned && i < d->n_modules; i++)
+  size_t n_all = d->n_modules + d->opts.n_update_modules;
+  for (size_t i = 0; d->pinned && i < n_all; i++)
     if (d->pinned[i])
       wmiemu__os_module_close(d->pinned[i]);
-  for (size_t i = 0; d->module_paths && i < d->n_modules; i++)
+  for (size_t i = 0; d->module_paths && i < n_all; i++)
     free(d->module_paths[i]);
   for (size_t i = 0; d->mof_paths && i < d->opts.n_mofs; i++)
     free(d->mof_paths[i]);
+  for (size_t i = 0; d->update_mof_paths && i < d->opts.n_update_mofs; i++)
+    free(d->update_mof_paths[i]);
+  free(d->update_mof_paths);
+  free((void *)d->owned_update_mofs);
+  free((void *)d->owned_update_modules);
   free(d->pinned);
   free(d->module_paths);
   free(d->mof_paths);
@@ -335,6 +391,126 @@ static void run_end(void *arg) {
     wmiemu__host_abandon(r->host);
   }
   free(r);
+}
+
+/* ---- a live update ---- */
+
+#define UPDATE_SUBS 2
+
+typedef struct {
+  uint64_t events[UPDATE_SUBS];  /* callbacks per subscription */
+  wmiemu_sub_id_t id[UPDATE_SUBS];
+} update_run_t;
+
+static void count_event(void *ctx, const wmiemu_event_t *event) {
+  update_run_t *u = ctx;
+  for (int i = 0; i < UPDATE_SUBS; i++)
+    if (u->id[i] == event->id)
+      u->events[i]++;
+}
+
+/* How often p serves sub (p->subs, live entries). */
+static unsigned served(const wmiemu__provider_t *p, const wmiemu__sub_t *sub) {
+  unsigned n = 0;
+  for (size_t i = 0; i < p->n_subs; i++)
+    if (p->subs[i] == sub && !sub->cancelled)
+      n++;
+  return n;
+}
+
+/* After the switch: each subscription alive under its id, served once, by
+ * the new record only, with its counters carried over. */
+static void check_switched(wmiemu__sched_t *s, wmiemu_host_t *host, const update_run_t *u) {
+  wmiemu_update_info_t info;
+  memset(&info, 0, sizeof(info));
+  if (wmiemu_host_update_count(host) != 1 || FAILED(wmiemu_host_update_info(host, 0, &info)))
+    wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, 1, "update: %u updates made (expected 1)",
+                       (unsigned)wmiemu_host_update_count(host));
+  if (FAILED(info.result) || info.subscriptions != UPDATE_SUBS || info.moved != UPDATE_SUBS || info.ended)
+    wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, 1,
+                       "update: 0x%08x, %u subscription(s) of %u moved, %u ended: %s", (unsigned)info.result,
+                       info.moved, info.subscriptions, info.ended, wmiemu_host_last_error(host));
+  if (info.old_final_releases != 1)
+    wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, 1, "update: the old provider had %u final Release(s)",
+                       info.old_final_releases);
+  for (int i = 0; i < UPDATE_SUBS; i++) {
+    wmiemu__sub_t *sub = u->id[i] && u->id[i] <= host->n_subs ? host->subs[u->id[i] - 1] : NULL;
+    unsigned new_serves = 0, old_serves = 0, records = 0;
+    HRESULT status = E_FAIL;
+    if (!sub || sub->id != u->id[i] || sub->cancelled || FAILED(wmiemu_host_subscription_status(host, u->id[i], &status)) ||
+        status != S_OK)
+      wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, 1, "update: subscription %u lost (status 0x%08x)",
+                         (unsigned)u->id[i], (unsigned)status);
+    for (wmiemu__provider_t *p = host->providers; p; p = p->next) {
+      if (strcasecmp(p->name, info.name))
+        continue;
+      records++;
+      if (p->replaced)
+        old_serves += served(p, sub);
+      else
+        new_serves += served(p, sub);
+    }
+    if (new_serves != 1 || old_serves || sub->n_providers != 1)
+      wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, 1,
+                         "update: subscription %u served %u time(s) by the new provider, %u by the old, "
+                         "%u provider(s) in all (%u records)", (unsigned)u->id[i], new_serves, old_serves,
+                         (unsigned)sub->n_providers, records);
+  }
+}
+
+/* The counters of each subscription add up, and match its callbacks. */
+static void check_counters(wmiemu__sched_t *s, wmiemu_host_t *host, const update_run_t *u) {
+  for (int i = 0; i < UPDATE_SUBS; i++) {
+    wmiemu_counters_t c;
+    memset(&c, 0, sizeof(c));
+    if (FAILED(wmiemu_host_counters(host, u->id[i], &c)) ||
+        c.indicated != c.delivered + c.filtered + c.dropped || c.delivered != u->events[i])
+      wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, 1,
+                         "update: subscription %u: indicated %llu != delivered %llu + filtered %llu + "
+                         "dropped %llu, or its callback got %llu", (unsigned)u->id[i],
+                         (unsigned long long)c.indicated, (unsigned long long)c.delivered,
+                         (unsigned long long)c.filtered, (unsigned long long)c.dropped,
+                         (unsigned long long)u->events[i]);
+  }
+  if (wmiemu_host_after_cancel_events(host) > wmiemu_host_unclaimed_events(host))
+    wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, 1, "update: after-cancel %llu > unclaimed %llu",
+                       (unsigned long long)wmiemu_host_after_cancel_events(host),
+                       (unsigned long long)wmiemu_host_unclaimed_events(host));
+}
+
+static void run_update(wmiemu__sched_t *s, wmiemu__pexp_t *d, wmiemu_host_t *host, update_run_t *u) {
+  wmiemu_update_info_t info;
+  memset(&info, 0, sizeof(info));
+  HRESULT hr;
+  for (int i = 1; i < UPDATE_SUBS; i++) {
+    hr = wmiemu_host_subscribe(host, d->ns, d->opts.query, count_event, u, &u->id[i]);
+    if (FAILED(hr))
+      wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 0, "%s: subscribing failed (0x%08x): %s", d->name,
+                         (unsigned)hr, wmiemu_host_last_error(host));
+  }
+  wmiemu_host_run_for(host, d->opts.update_at_ms);
+  for (size_t i = 0; i < d->opts.n_update_modules; i++)
+    if (FAILED(hr = wmiemu_host_add_module(host, d->module_paths[d->n_modules + i])))
+      wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s", wmiemu_host_last_error(host));
+  wmiemu__sched_note(s, "update", "begin", 0);
+  for (size_t i = 0; i < d->opts.n_update_mofs; i++)
+    if (FAILED(hr = wmiemu_host_load_mof(host, d->update_mof_paths[i], no_diag, NULL)))
+      wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s: cannot compile (0x%08x)", d->update_mof_paths[i],
+                         (unsigned)hr);
+  wmiemu__sched_note(s, "update", "end", 0);
+  check_switched(s, host, u);
+  check_counters(s, host, u);
+  wmiemu_host_run_for(host, d->opts.cancel_at_ms);
+  check_counters(s, host, u);
+  for (int i = 0; i < UPDATE_SUBS; i++)
+    wmiemu_host_unsubscribe(host, u->id[i]);
+  wmiemu_host_run_for(host, d->opts.cancel_at_ms);
+  wmiemu_host_shutdown(host);
+  check_counters(s, host, u);
+  /* Shutdown released the new provider, and the old one no second time. */
+  if (FAILED(wmiemu_host_update_info(host, 0, &info)) || info.old_final_releases != 1)
+    wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, 1, "update: the old provider had %u final Release(s)",
+                       info.old_final_releases);
 }
 
 void wmiemu__pexp_scenario(void *ctx) {
@@ -369,11 +545,17 @@ void wmiemu__pexp_scenario(void *ctx) {
     if (FAILED(hr = wmiemu_host_add_module(host, d->module_paths[i])))
       wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s", wmiemu_host_last_error(host));
 
-  hr = wmiemu_host_subscribe(host, d->ns, d->opts.query, NULL, NULL, &id);
+  update_run_t u = { { 0 }, { 0 } };
+  if (d->opts.update_at_ms)
+    hr = wmiemu_host_subscribe(host, d->ns, d->opts.query, count_event, &u, &u.id[0]);
+  else
+    hr = wmiemu_host_subscribe(host, d->ns, d->opts.query, NULL, NULL, &id);
   if (FAILED(hr)) {
     /* A violation the checker saw on the way (init-no-status...) came first. */
     wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 0, "%s: subscribing failed (0x%08x): %s", d->name,
                        (unsigned)hr, wmiemu_host_last_error(host));
+  } else if (d->opts.update_at_ms) {
+    run_update(s, d, host, &u);
   } else {
     wmiemu_host_run_for(host, d->opts.cancel_at_ms);
     /* The consumer goes away while the provider's threads keep running. */
@@ -443,6 +625,11 @@ HRESULT wmiemu_explore_provider(const wmiemu_explore_provider_opts_t *opts, wmie
   po.busy_every = opts->busy_every;
   po.cancel_at_ms = opts->cancel_at_ms;
   po.init_timeout_ms = opts->init_timeout_ms;
+  po.update_at_ms = opts->update_at_ms;
+  po.update_mofs = opts->update_mofs;
+  po.n_update_mofs = opts->n_update_mofs;
+  po.update_modules = opts->update_modules;
+  po.n_update_modules = opts->n_update_modules;
   if (FAILED(hr = wmiemu__pexp_open(&d, &po, result->message, sizeof(result->message))))
     return hr;
   wmiemu_explore_opts_init(&o);

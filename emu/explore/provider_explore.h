@@ -36,6 +36,11 @@ typedef struct {
   unsigned busy_every;           /* every Nth Indicate answers WBEM_E_SERVER_TOO_BUSY; 0 = never */
   uint64_t cancel_at_ms;         /* virtual time before and after CancelQuery; 0 = 3000 */
   uint32_t init_timeout_ms;      /* SetStatus must come within; 0 = 10000 */
+  uint64_t update_at_ms;         /* a live update this long after subscribing; 0 = none */
+  const char *const *update_mofs;
+  size_t n_update_mofs;
+  const char *const *update_modules;
+  size_t n_update_modules;
 } wmiemu__pexp_opts_t;
 
 /* On the supervisor, once: checks that the MOF compiles and names a
@@ -55,8 +60,9 @@ const char *wmiemu__pexp_name(const wmiemu__pexp_t *d);
 
 /* The run as one line for the trace header, so a trace alone is enough to
  * replay it: "provider|mof=/abs/a.mof|module=/abs/p.so|busy=2|cancel=3000|
- * name=N|ns=NS|query=SELECT ..." (paths absolute, one module= per module; the
- * query comes last and may contain '|'). */
+ * name=N|ns=NS|query=SELECT ..." (paths absolute, one module= per module;
+ * with an update, update=MS and one umof= / umodule= per file; the query
+ * comes last and may contain '|'). */
 const char *wmiemu__pexp_spec(const wmiemu__pexp_t *d);
 int wmiemu__pexp_is_spec(const char *scenario);
 /* As wmiemu__pexp_open; WBEM_E_INVALID_PARAMETER when spec is not one. */

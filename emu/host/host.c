@@ -158,8 +158,16 @@ static void print_diag(void *ctx, const wmiemu_diag_t *diag) {
 HRESULT wmiemu_host_load_mof(wmiemu_host_t *host, const char *path, wmiemu_diag_fn fn, void *ctx) {
   if (!host || !path)
     return WBEM_E_INVALID_PARAMETER;
+  HRESULT hr;
   host->last_error[0] = 0;
-  return wmiemu_mof_compile_file(host->repo, path, fn ? fn : print_diag, fn ? ctx : host);
+  hr = wmiemu_mof_compile_file(host->repo, path, fn ? fn : print_diag, fn ? ctx : host);
+  /* A registration naming a provider's new CLSID takes effect now. */
+  if (SUCCEEDED(hr) && !host->shutting_down) {
+    HRESULT update = wmiemu_host_update_providers(host);
+    if (FAILED(update))
+      return update;
+  }
+  return hr;
 }
 
 static void add_module(wmiemu_host_t *host, wmiemu__module_t *m) {
@@ -228,6 +236,10 @@ static void cancel_sub(wmiemu__sub_t *sub) {
       if (!sub->providers[i]->live_subs)
         wmiemu__provider_release(sub->providers[i]);
   }
+}
+
+void wmiemu__host_cancel_sub(wmiemu__sub_t *sub) {
+  cancel_sub(sub);
 }
 
 HRESULT wmiemu_host_subscribe_ex(wmiemu_host_t *host, const char *ns, const char *query,
@@ -528,6 +540,7 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   if (host->own_exec && host->exec)
     wmiemu__exec_destroy(host->exec);
   wmiemu__pipeline_free(host);   /* before the classes the events use go */
+  wmiemu__updates_free(host);
   wmiemu__core_free(host);
   for (p = host->providers; p; p = next_provider) {
     next_provider = p->next;

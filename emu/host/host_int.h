@@ -113,6 +113,7 @@ struct wmiemu__sub_s {
   struct wmiemu__agg_s *agg;           /* GROUP WITHIN state (pipeline.c) */
   struct wmiemu__poll_s *poll;         /* WITHIN polling state (poll.c) */
   unsigned core_kinds;                 /* served by WMI's core: 1 << WMIEMU__CORE_* it selects */
+  HRESULT status;                      /* what ended it, when not its consumer (update.c) */
   /* The loop bumps these on every event; indicating threads read `query`
    * above when they filter for the loop, so the two stay on other lines. */
   char counters_apart[64];
@@ -161,6 +162,10 @@ struct wmiemu__provider_s {
   int per_user;                        /* 0 unread, 1 no, 2 yes */
   BYTE per_user_sid[SECURITY_MAX_SID_SIZE];
   int per_user_known;
+  /* An update gave its name to a new record (update.c): its queries were
+   * cancelled, or it was never loaded; lookups pass it by. */
+  int replaced;
+  unsigned final_releases;             /* final Releases made (release.c) */
 };
 
 struct wmiemu_host {
@@ -211,6 +216,7 @@ struct wmiemu_host {
   struct wmiemu__core_s *core;         /* events of WMI's core (repo_events.c) */
   struct wmiemu__timers_s *timers;     /* timer instructions (timer_events.c) */
   int set_process_token;               /* opts.provider_user made the process token */
+  struct wmiemu__updates_s *updates;   /* provider updates (update.c) */
 };
 
 /* host.c */
@@ -224,6 +230,10 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
 /* Frees a host whose schedule ended with provider code stranded on parked
  * threads: no call into the provider any more (they could not run). */
 void wmiemu__host_abandon(wmiemu_host_t *host);
+
+/* The host's cancellation of a subscription: poll, core, pipeline, then
+ * CancelQuery on each of its providers. */
+void wmiemu__host_cancel_sub(wmiemu__sub_t *sub);
 
 /* registry.c: the host's registry, current for the host's life. */
 HRESULT wmiemu__host_registry_open(wmiemu_host_t *host);
@@ -339,6 +349,15 @@ HRESULT wmiemu__providers_for_query(wmiemu_host_t *host, const WCHAR *ns,
 HRESULT wmiemu__provider_create(wmiemu__provider_t *p);
 /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" in lower case; size >= 39. */
 char *wmiemu__guid_text(REFGUID g, char *buf, size_t size);
+/* A new record for old's name from the repository as it is now (its
+ * __Win32Provider and __EventProviderRegistration), not yet in
+ * host->providers; WBEM_E_NOT_FOUND when no registration names it. */
+HRESULT wmiemu__provider_reload(wmiemu__provider_t *old, wmiemu__provider_t **out);
+/* The CLSID the repository's __Win32Provider of p's name holds now; FALSE
+ * when there is none or it is malformed. */
+BOOL wmiemu__provider_current_clsid(wmiemu__provider_t *p, CLSID *out);
+/* update.c: the host is going (after its executor). */
+void wmiemu__updates_free(wmiemu_host_t *host);
 /* activate.c: create, Initialize, QueryInterface, ProvideEvents (once). */
 HRESULT wmiemu__provider_activate(wmiemu__provider_t *p);
 /* query.c: AccessCheck and NewQuery for a new subscription; CancelQuery. */

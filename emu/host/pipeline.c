@@ -142,6 +142,8 @@ static void raise_overflow(wmiemu__sink_t *s) {
 static BOOL after_cancel(const wmiemu__provider_t *p) {
   const wmiemu_host_t *host = p->host;
   size_t i, j;
+  if (p->replaced)
+    return TRUE;               /* an update cancelled its queries (update.c) */
   for (i = 0; i < host->n_subs; i++) {
     const wmiemu__sub_t *sub = host->subs[i];
     if (!sub->cancelled)
@@ -750,6 +752,12 @@ void wmiemu__pipeline_drain(wmiemu_host_t *host) {
       flush_held(s);
     wmiemu__pipeline_flush_drops(s);
   }
+}
+
+void wmiemu__pipeline_sink_drain(wmiemu__sink_t *s) {
+  if (s->held_head)
+    flush_held(s);
+  wmiemu__pipeline_flush_drops(s);
 }
 
 void wmiemu__pipeline_free(wmiemu_host_t *host) {

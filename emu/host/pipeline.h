@@ -78,6 +78,9 @@ void wmiemu__pipeline_settle(wmiemu_host_t *host);
 /* Once the loop is idle: delivers everything held for batching and
  * attributes every drop counted so far. */
 void wmiemu__pipeline_drain(wmiemu_host_t *host);
+/* One sink's part of drain: its held events delivered, its drops
+ * attributed (an update, before the provider's queries are cancelled). */
+void wmiemu__pipeline_sink_drain(wmiemu__sink_t *s);
 /* Asserts, in builds with assertions, that sub's counters keep the identity
  * pipeline.c counts by: indicated = delivered + filtered + dropped +
  * pending (events in open GROUP windows), dropped = the sum of dropped_by.

@@ -51,7 +51,8 @@ static void read_threading_model(wmiemu__provider_t *p) {
 static wmiemu__provider_t *find_provider(wmiemu_host_t *host, const WCHAR *ns, const char *name) {
   wmiemu__provider_t *p;
   for (p = host->providers; p; p = p->next)
-    if (p->state != WMIEMU_PROVIDER_RELEASED && !wmiemu_wcsicmp(p->ns, ns) && !strcasecmp(p->name, name))
+    if (p->state != WMIEMU_PROVIDER_RELEASED && !p->replaced && !wmiemu_wcsicmp(p->ns, ns) &&
+        !strcasecmp(p->name, name))
       return p;
   return NULL;
 }
@@ -78,38 +79,42 @@ static HRESULT add_query(wmiemu__provider_t *p, const WCHAR *text) {
   return S_OK;
 }
 
-static HRESULT provider_from_registration(wmiemu_host_t *host, const WCHAR *ns,
-                                          IWbemClassObject *reg, wmiemu__provider_t **out) {
-  IWbemClassObject *win32 = NULL;
-  wmiemu__provider_t *p;
-  VARIANT ref, list;
-  char *name = NULL;
+/* The __Win32Provider a registration names, and its Name. */
+static HRESULT registration_provider(wmiemu_host_t *host, const WCHAR *ns, IWbemClassObject *reg,
+                                     IWbemClassObject **win32, char **name) {
+  VARIANT ref;
   HRESULT hr;
-  LONG lo, hi, i;
-
-  *out = NULL;
+  *win32 = NULL;
+  *name = NULL;
   VariantInit(&ref);
-  VariantInit(&list);
   hr = IWbemClassObject_Get(reg, L"Provider", 0, &ref, NULL, NULL);
   if (FAILED(hr) || V_VT(&ref) != VT_BSTR) {
     VariantClear(&ref);
     return WBEM_E_INVALID_PROVIDER_REGISTRATION;
   }
-  hr = wmiemu_repo_get_object(host->repo, ns, V_BSTR(&ref), &win32);
+  hr = wmiemu_repo_get_object(host->repo, ns, V_BSTR(&ref), win32);
   VariantClear(&ref);
   if (FAILED(hr))
     return WBEM_E_INVALID_PROVIDER_REGISTRATION;
-  name = get_string(win32, L"Name");
-  if (!name) {
-    IWbemClassObject_Release(win32);
+  *name = get_string(*win32, L"Name");
+  if (!*name) {
+    IWbemClassObject_Release(*win32);
+    *win32 = NULL;
     return WBEM_E_INVALID_PROVIDER_REGISTRATION;
   }
-  if ((p = find_provider(host, ns, name))) {
-    free(name);
-    IWbemClassObject_Release(win32);
-    *out = p;
-    return S_OK;
-  }
+  return S_OK;
+}
+
+/* A record for name from its registration; takes win32 and name. Not
+ * linked into host->providers. */
+static HRESULT new_record(wmiemu_host_t *host, const WCHAR *ns, IWbemClassObject *reg,
+                          IWbemClassObject *win32, char *name, wmiemu__provider_t **out) {
+  wmiemu__provider_t *p;
+  VARIANT ref, list;
+  LONG lo, hi, i;
+
+  *out = NULL;
+  VariantInit(&list);
   p = calloc(1, sizeof(*p));
   if (!p || !(p->ns = wmiemu_wcsdup(ns))) {
     free(p);
@@ -148,10 +153,97 @@ static HRESULT provider_from_registration(wmiemu_host_t *host, const WCHAR *ns,
     }
   }
   VariantClear(&list);
+  *out = p;
+  return S_OK;
+}
+
+static HRESULT provider_from_registration(wmiemu_host_t *host, const WCHAR *ns,
+                                          IWbemClassObject *reg, wmiemu__provider_t **out) {
+  IWbemClassObject *win32 = NULL;
+  wmiemu__provider_t *p;
+  char *name = NULL;
+  HRESULT hr;
+
+  *out = NULL;
+  if (FAILED(hr = registration_provider(host, ns, reg, &win32, &name)))
+    return hr;
+  if ((p = find_provider(host, ns, name))) {
+    free(name);
+    IWbemClassObject_Release(win32);
+    *out = p;
+    return S_OK;
+  }
+  if (FAILED(hr = new_record(host, ns, reg, win32, name, &p)))
+    return hr;
   p->next = host->providers;
   host->providers = p;
   *out = p;
   return S_OK;
+}
+
+/* ---- a provider's registration as it is now (update.c) ------------------------ */
+
+typedef struct {
+  wmiemu__provider_t *old;
+  wmiemu__provider_t *made;
+  HRESULT hr;
+} reload_t;
+
+static HRESULT reload_registration(void *ctx, IWbemClassObject *reg) {
+  reload_t *r = ctx;
+  wmiemu_host_t *host = r->old->host;
+  IWbemClassObject *win32 = NULL;
+  char *name = NULL;
+  if (FAILED(registration_provider(host, r->old->ns, reg, &win32, &name)))
+    return S_OK;
+  if (strcasecmp(name, r->old->name)) {
+    free(name);
+    IWbemClassObject_Release(win32);
+    return S_OK;
+  }
+  r->hr = new_record(host, r->old->ns, reg, win32, name, &r->made);
+  return WBEM_E_CALL_CANCELLED;   /* the first registration naming it, as a lookup finds */
+}
+
+HRESULT wmiemu__provider_reload(wmiemu__provider_t *old, wmiemu__provider_t **out) {
+  reload_t r = { old, NULL, WBEM_E_NOT_FOUND };
+  wmiemu_repo_enum_instances(old->host->repo, old->ns, L"__EventProviderRegistration", TRUE,
+                             reload_registration, &r);
+  *out = r.made;
+  return r.made ? S_OK : r.hr;
+}
+
+BOOL wmiemu__provider_current_clsid(wmiemu__provider_t *p, CLSID *out) {
+  IWbemClassObject *win32 = NULL;
+  size_t len = strlen(p->name), k = 0;
+  char *path = malloc(len * 2 + 32);
+  WCHAR *wpath;
+  VARIANT v;
+  BOOL ok = FALSE;
+  if (!path)
+    return FALSE;
+  k = (size_t)sprintf(path, "__Win32Provider.Name=\"");
+  for (size_t i = 0; i < len; i++) {
+    if (p->name[i] == '"' || p->name[i] == '\\')
+      path[k++] = '\\';
+    path[k++] = p->name[i];
+  }
+  path[k++] = '"';
+  path[k] = 0;
+  wpath = wmiemu_utf8_to_wcs(path, (size_t)-1);
+  free(path);
+  if (!wpath || FAILED(wmiemu_repo_get_object(p->host->repo, p->ns, wpath, &win32))) {
+    free(wpath);
+    return FALSE;
+  }
+  free(wpath);
+  VariantInit(&v);
+  if (SUCCEEDED(IWbemClassObject_Get(win32, L"CLSID", 0, &v, NULL, NULL)) && V_VT(&v) == VT_BSTR &&
+      V_BSTR(&v) && SUCCEEDED(CLSIDFromString(V_BSTR(&v), out)))
+    ok = TRUE;
+  VariantClear(&v);
+  IWbemClassObject_Release(win32);
+  return ok;
 }
 
 typedef struct {

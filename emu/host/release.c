@@ -61,6 +61,7 @@ void wmiemu__provider_release(wmiemu__provider_t *p) {
   if (p->state != WMIEMU_PROVIDER_READY)
     return;
   WMIEMU_TRACE(host, "provider %s: final release", p->name);
+  p->final_releases++;
   wmiemu__provider_forget_callbacks(p);
   call_shutdown(p);
   left = wmiemu__provider_drop_interfaces(p);

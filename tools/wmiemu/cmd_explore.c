@@ -27,6 +27,7 @@ static void explore_usage(FILE *out) {
           "       wmiemu explore --mof FILE... --provider MODULE.so --query WQL [options above]\n"
           "                      [--provider-name NAME] [--namespace NS] [--busy-every N]\n"
           "                      [--cancel-at MS]\n"
+          "                      [--update-at MS --update-mof FILE... --update-provider MODULE.so]\n"
           "With --provider, each schedule runs the emulator's host on the deterministic\n"
           "executor: it loads the MOF and the module, subscribes the query (CreateInstance,\n"
           "Initialize and SetStatus, QueryInterface, ProvideEvents, AccessCheck, NewQuery),\n"
@@ -37,6 +38,12 @@ static void explore_usage(FILE *out) {
           "provider's). Every Indicate is a scheduling point; every --busy-every'th one\n"
           "(default 2, 0 = never) answers WBEM_E_SERVER_TOO_BUSY to invite refires. Any\n"
           "contract rule the host checks ends the schedule as a violation.\n"
+          "--update-at subscribes the query twice and, MS of virtual time later, adds\n"
+          "MODULE.so and compiles the --update-mof files (a registration naming the\n"
+          "provider's new CLSID): the old provider's CancelQuery and final Release and the\n"
+          "new one's activation and NewQuery race with both providers' threads. A schedule\n"
+          "then also fails when a subscription was lost or served twice, its counters do\n"
+          "not add up, or the old provider did not get exactly one final Release.\n"
           "Runs the scenario under N schedules (seed S, S+1, ...) and stops at the first\n"
           "contract violation, deadlock, livelock or assertion; the failing schedule's trace\n"
           "goes to PATH (default wmiemu-trace.jsonl) for `wmiemu replay`; with --trace-all\n"
@@ -63,7 +70,8 @@ static void explore_usage(FILE *out) {
 
 static const char *const value_options[] = {
   "--scenario", "--provider", "--provider-name", "--namespace", "--query", "--trace", "--strategy", "--iterations",
-  "--seed", "--depth", "--max-steps", "--busy-every", "--cancel-at", "--jobs", "--shard", NULL
+  "--seed", "--depth", "--max-steps", "--busy-every", "--cancel-at", "--jobs", "--shard",
+  "--update-at", "--update-provider", NULL
 };
 
 static int is_value_option(const char *opt) {
@@ -305,6 +313,7 @@ int wmiemu_cli_explore(int argc, char **argv) {
   const char *name = "correct";
   wmiemu_explore_provider_opts_t po;
   const char *mofs[64], *module = NULL;
+  const char *update_mofs[64], *update_module = NULL;
   uint64_t jobs = 0, shard_i = 0, shard_n = 0;
   wmiemu_explore_provider_opts_init(&po);
   po.mofs = mofs;
@@ -337,6 +346,20 @@ int wmiemu_cli_explore(int argc, char **argv) {
         return WMIEMU_EXIT_USAGE;
       }
       continue;
+    } else if (!strcmp(a, "--update-mof")) {
+      /* one or more files, as --mof */
+      int any = 0;
+      while (i + 1 < argc && !wmiemu_cli_is_option(argv[i + 1]) &&
+             po.n_update_mofs < sizeof(update_mofs) / sizeof(update_mofs[0])) {
+        update_mofs[po.n_update_mofs++] = argv[++i];
+        any = 1;
+      }
+      if (!any) {
+        fprintf(stderr, "wmiemu explore: --update-mof needs a file\n");
+        return WMIEMU_EXIT_USAGE;
+      }
+      po.update_mofs = update_mofs;
+      continue;
     } else if (!is_value_option(a)) {
       fprintf(stderr, "wmiemu explore: unknown option '%s'\n", a);
       return WMIEMU_EXIT_USAGE;
@@ -363,6 +386,8 @@ int wmiemu_cli_explore(int argc, char **argv) {
       name = v;
     else if (!strcmp(a, "--provider"))
       module = v;
+    else if (!strcmp(a, "--update-provider"))
+      update_module = v;
     else if (!strcmp(a, "--provider-name"))
       po.provider_name = v;
     else if (!strcmp(a, "--namespace"))
@@ -395,6 +420,8 @@ int wmiemu_cli_explore(int argc, char **argv) {
       po.busy_every = (unsigned)n;
     else if (!strcmp(a, "--cancel-at") && n >= 1)
       po.cancel_at_ms = n;
+    else if (!strcmp(a, "--update-at") && n >= 1)
+      po.update_at_ms = n;
     else if (!strcmp(a, "--jobs") && n >= 1 && n <= 1024)
       jobs = n;
     else {
@@ -412,6 +439,19 @@ int wmiemu_cli_explore(int argc, char **argv) {
   if (module) {
     po.modules = &module;
     po.n_modules = 1;
+  }
+  if (po.update_at_ms && (!update_module || !po.n_update_mofs)) {
+    fprintf(stderr, "wmiemu explore: --update-at needs --update-mof and --update-provider\n");
+    return WMIEMU_EXIT_USAGE;
+  }
+  for (size_t i = 0; i < po.n_update_mofs; i++)
+    if (wmiemu_cli_check_input("explore", update_mofs[i]))
+      return WMIEMU_EXIT_FAILURE;
+  if (update_module && wmiemu_cli_check_input("explore", update_module))
+    return WMIEMU_EXIT_FAILURE;
+  if (update_module) {
+    po.update_modules = &update_module;
+    po.n_update_modules = 1;
   }
   if (shard_n && shard_seeds(&o, shard_i, shard_n))
     return WMIEMU_EXIT_OK;

@@ -47,6 +47,14 @@ typedef struct {
   int json;
   wmiemu_host_options_t opts;
   wmiemu_subscribe_options_t sub;  /* --as, --groups: the consumer's principal */
+  /* --update-at: the --mof and --provider files after it, applied then. */
+  int update_set;
+  int update_done;
+  uint64_t update_at_ms;
+  const char *update_mofs[MAX_FILES];
+  int n_update_mofs;
+  const char *update_providers[MAX_FILES];
+  int n_update_providers;
 } run_args_t;
 
 typedef struct {
@@ -114,6 +122,13 @@ static void usage(FILE *out) {
     "  --threading-model M  model when neither the registry (HKCR\\CLSID\\{clsid}\\\n"
     "                       InprocServer32 ThreadingModel) nor the registration\n"
     "                       names one (default Both)\n"
+    "  --update-at MS       update the provider while it runs: the --mof and\n"
+    "                       --provider files given after this option are loaded MS\n"
+    "                       milliseconds after subscribing (modules first), and a\n"
+    "                       registration among them naming a provider's new CLSID\n"
+    "                       switches it (CancelQuery and final Release of the old,\n"
+    "                       Initialize, ProvideEvents and NewQuery of the new); the\n"
+    "                       summary shows the switch\n"
     "  --registry FILE      import the .reg file FILE (regedit's format) into the\n"
     "                       host's registry before loading the providers (repeatable)\n"
     "  --dump-registry      print the registry on stdout at the end of the run, in\n"
@@ -292,6 +307,9 @@ static void print_event(void *ctx, const wmiemu_event_t *event) {
   fflush(stdout);
 }
 
+/* --update-at's switches (below). */
+static void print_updates(wmiemu_host_t *host, wmiemu_sub_id_t id);
+
 static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   wmiemu_checker_t *checker = wmiemu_host_checker(host);
   wmiemu_counters_t c;
@@ -321,6 +339,7 @@ static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   if (wmiemu_host_overflow_events(host))
     fprintf(stderr, "summary: %llu __EventQueueOverflowEvent raised\n",
             (unsigned long long)wmiemu_host_overflow_events(host));
+  print_updates(host, id);
   fprintf(stderr, "summary: %zu contract violation(s)\n", n);
   for (i = 0; i < n; i++) {
     wmiemu_violation_t v;
@@ -366,6 +385,7 @@ static const char *const value_options[] = {
   "--mof", "--mof-at", "-I", "--include-dir", "--provider", "--query", "--namespace", "--count", "--duration", "--format",
   "--check", "--queue-limit", "--init-timeout", "--call-limit", "--threading-model", "--registry",
   "--as", "--groups", "--provider-as",
+  "--update-at",
   NULL
 };
 
@@ -414,6 +434,22 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
       return -1;
     }
     i++;
+    /* --update-at MS: the --mof and --provider files after it are the update's. */
+    if (!strcmp(opt, "--update-at") || (a->update_set && (!strcmp(opt, "--mof") || !strcmp(opt, "--provider")))) {
+      int is_mof = !strcmp(opt, "--mof");
+      const char **list = is_mof ? a->update_mofs : a->update_providers;
+      int *n = is_mof ? &a->n_update_mofs : &a->n_update_providers;
+      if (!strcmp(opt, "--update-at")) {
+        if (a->update_set || wmiemu_cli_parse_u64(val, &a->update_at_ms) || a->update_at_ms > 0xffffffffu) goto bad;
+        a->update_set = 1;
+        continue;
+      }
+      if (*n == MAX_FILES) goto too_many;
+      list[(*n)++] = val;
+      while (i + 1 < argc && argv[i + 1][0] != '-' && *n < MAX_FILES)
+        list[(*n)++] = argv[++i];
+      continue;
+    }
     if (!strcmp(opt, "--mof")) {
       if (a->n_mofs == MAX_FILES) goto too_many;
       a->mofs[a->n_mofs++] = val;
@@ -501,6 +537,16 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
   for (i = 0; i < a->n_registries; i++)
     if (wmiemu_cli_check_input("run", a->registries[i]))
       return -2;
+  if (a->update_set && !a->n_update_mofs) {
+    fprintf(stderr, "wmiemu run: --update-at needs a --mof file after it\n");
+    return -1;
+  }
+  for (i = 0; i < a->n_update_mofs; i++)
+    if (wmiemu_cli_check_input("run", a->update_mofs[i]))
+      return -2;
+  for (i = 0; i < a->n_update_providers; i++)
+    if (wmiemu_cli_check_input("run", a->update_providers[i]))
+      return -2;
   return 0;
 }
 
@@ -548,6 +594,58 @@ static uint64_t next_due(const run_args_t *a, uint64_t elapsed_ms) {
     if (!a->mofs_at[i].done && a->mofs_at[i].at_ms > elapsed_ms && (!next || a->mofs_at[i].at_ms < next))
       next = a->mofs_at[i].at_ms;
   return next;
+}
+
+/* ---- --update-at ------------------------------------------------------------ */
+
+static void print_clsid(const CLSID *g) {
+  fprintf(stderr, "{%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", (unsigned)g->Data1, g->Data2, g->Data3,
+          g->Data4[0], g->Data4[1], g->Data4[2], g->Data4[3], g->Data4[4], g->Data4[5], g->Data4[6], g->Data4[7]);
+}
+
+/* The update's modules, then its MOF files, then the switch. Returns how
+ * many steps failed: the run goes on, as WMI does. */
+static int apply_update(wmiemu_host_t *host, run_args_t *a, uint64_t elapsed_ms) {
+  int failed = 0, i;
+  HRESULT hr;
+  a->update_done = 1;
+  fprintf(stderr, "wmiemu run: update at %llu ms\n", (unsigned long long)elapsed_ms);
+  for (i = 0; i < a->n_update_providers; i++) {
+    if (FAILED(hr = wmiemu_host_add_module(host, a->update_providers[i]))) {
+      fprintf(stderr, "wmiemu run: update: %s (0x%08x)\n", wmiemu_host_last_error(host), (unsigned)hr);
+      failed++;
+    }
+  }
+  for (i = 0; i < a->n_update_mofs; i++) {
+    if (FAILED(hr = compile_mof(host, a, a->update_mofs[i]))) {
+      fprintf(stderr, "wmiemu run: update: %s: MOF compilation failed (0x%08x)\n", a->update_mofs[i], (unsigned)hr);
+      failed++;
+    }
+  }
+  if (FAILED(hr = wmiemu_host_update_providers(host))) {
+    fprintf(stderr, "wmiemu run: update: 0x%08x\n", (unsigned)hr);
+    failed++;
+  }
+  return failed;
+}
+
+static void print_updates(wmiemu_host_t *host, wmiemu_sub_id_t id) {
+  size_t n = wmiemu_host_update_count(host);
+  HRESULT status = S_OK;
+  for (size_t i = 0; i < n; i++) {
+    wmiemu_update_info_t u;
+    if (FAILED(wmiemu_host_update_info(host, i, &u)))
+      continue;
+    fprintf(stderr, "summary: update of %s: ", u.name);
+    print_clsid(&u.old_clsid);
+    fprintf(stderr, " -> ");
+    print_clsid(&u.new_clsid);
+    fprintf(stderr, ": 0x%08x, %u subscription(s): %u moved, %u ended; old provider: %u final Release(s), "
+            "module %s\n", (unsigned)u.result, u.subscriptions, u.moved, u.ended, u.old_final_releases,
+            u.old_module_unloaded ? "unloaded" : "kept");
+  }
+  if (id && SUCCEEDED(wmiemu_host_subscription_status(host, id, &status)) && FAILED(status))
+    fprintf(stderr, "summary: the subscription ended: 0x%08x\n", (unsigned)status);
 }
 
 /* Without --namespace, the namespace whose registrations name the query's
@@ -646,6 +744,13 @@ int wmiemu_cli_run(int argc, char **argv) {
       now_ms = monotonic_ms();
       if (compile_due(host, &a, now_ms - start_ms))
         status = WMIEMU_EXIT_FAILURE;
+      if (a.update_set && !a.update_done && now_ms - start_ms >= a.update_at_ms) {
+        if (apply_update(host, &a, now_ms - start_ms))
+          status = WMIEMU_EXIT_FAILURE;
+        now_ms = monotonic_ms();   /* the switch took time */
+      }
+      if (a.update_set && !a.update_done && a.update_at_ms - (now_ms - start_ms) < slice)
+        slice = a.update_at_ms - (now_ms - start_ms);
       if (limit_ms && now_ms - start_ms >= limit_ms)
         break;
       if (limit_ms && limit_ms - (now_ms - start_ms) < slice)

@@ -201,6 +201,22 @@ typedef struct {
    * (wmiemu_query_namespace), else that of provider_name's provider. */
   const char *ns;
   const wmiemu_explore_feed_t *feed;  /* as in wmiemu_explore_opts_t */
+  /* A live update (wmiemu_host_update_providers): update_at_ms of virtual
+   * time after subscribing the query twice, the update modules are added
+   * and the update MOF files compiled (a registration naming the
+   * provider's new CLSID); the switch's calls (CancelQuery, Shutdown,
+   * final Release, CreateInstance, Initialize, ProvideEvents, AccessCheck,
+   * NewQuery) race with the old and the new provider's threads. Then
+   * cancel_at_ms pass before the unsubscribes. Each schedule also fails
+   * (VIOLATION, "update: ...") when a subscription was lost or served
+   * twice, its id or counters did not carry over (indicated = delivered +
+   * filtered + dropped, delivered = the events its callback got), or the
+   * old provider did not have exactly one final Release. 0 = no update. */
+  uint64_t update_at_ms;
+  const char *const *update_mofs;
+  size_t n_update_mofs;
+  const char *const *update_modules;
+  size_t n_update_modules;
 } wmiemu_explore_provider_opts_t;
 
 /* Fills opts with the defaults above, and busy_every 2 as `wmiemu explore`

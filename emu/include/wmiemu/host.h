@@ -116,7 +116,8 @@ WMIEMU_EXTERN wmiemu_repo_t *wmiemu_host_repo(wmiemu_host_t *host);
 WMIEMU_EXTERN wmiemu_checker_t *wmiemu_host_checker(wmiemu_host_t *host);
 
 /* Compiles a MOF file into the repository; diagnostics go to stderr when fn
- * is NULL. */
+ * is NULL. A registration that gives a loaded provider a new CLSID then
+ * switches it (wmiemu_host_update_providers, below). */
 WMIEMU_EXTERN HRESULT wmiemu_host_load_mof(wmiemu_host_t *host, const char *path, wmiemu_diag_fn fn, void *ctx);
 
 /* Registers a provider module: dlopen now (WBEM_E_PROVIDER_LOAD_FAILURE
@@ -309,6 +310,60 @@ typedef enum {
  * default); WBEM_E_NOT_FOUND if the host never looked at it. */
 WMIEMU_EXTERN HRESULT wmiemu_host_provider_state(wmiemu_host_t *host, const char *ns, const char *name,
                                                  wmiemu_provider_state_t *state);
+
+/* ---- updating a provider while it runs ----------------------------------------
+ * As WMI does when a registration naming a provider's new CLSID is compiled
+ * ("Updating a Provider",
+ * https://learn.microsoft.com/en-us/windows/win32/wmisdk/updating-a-provider):
+ * the old provider serves until then; what it indicated before is
+ * delivered; then each live subscription it serves gets CancelQuery, the
+ * provider gets Shutdown (IWbemShutdown) and its final Release, and its
+ * module is unloaded if DllCanUnloadNow agrees and nothing else uses it;
+ * then the new CLSID is created and initialised (ProvideEvents) and gets
+ * AccessCheck and NewQuery for every one of those subscriptions, which keep
+ * their ids and counters. If the new provider cannot be activated, or
+ * refuses a subscription, that subscription ends (its status says why; the
+ * old provider is gone already). A provider with no live subscription is
+ * released and the new CLSID created when a subscription next needs it. A
+ * compile that leaves a provider's CLSID as it was changes nothing.
+ *
+ * wmiemu_host_load_mof calls wmiemu_host_update_providers after a
+ * successful compile; call it after compiling into wmiemu_host_repo
+ * directly. It compares each provider the host has seen with its
+ * __Win32Provider in the repository. From outside the loop it returns once
+ * the updates are done; from inside an event callback they happen when the
+ * loop next runs. S_OK (nothing to update, or done), WBEM_E_SHUTTING_DOWN
+ * after shutdown began, WBEM_E_INVALID_PARAMETER. */
+WMIEMU_EXTERN HRESULT wmiemu_host_update_providers(wmiemu_host_t *host);
+
+typedef struct {
+  char name[128];               /* __Win32Provider.Name (truncated) */
+  CLSID old_clsid;
+  CLSID new_clsid;
+  uint64_t at_ms;               /* executor clock, when the switch began */
+  /* S_OK, or why the new provider did not take over (its activation's
+   * HRESULT), the subscriptions having ended. */
+  HRESULT result;
+  uint32_t subscriptions;       /* live subscriptions it had: CancelQuery on the old */
+  uint32_t moved;               /* of them, accepted by the new one (NewQuery) */
+  uint32_t ended;               /* of them, ended because the new one failed or refused */
+  /* Final Releases the old provider has had so far (one, from the update). */
+  uint32_t old_final_releases;
+  /* The old module was unloaded: DllCanUnloadNow said S_OK, and no other
+   * live provider (nor the new one) uses it. */
+  int old_module_unloaded;
+} wmiemu_update_info_t;
+
+/* Updates carried out so far, and the index-th (from 0) of them:
+ * WBEM_E_NOT_FOUND past the end. */
+WMIEMU_EXTERN size_t wmiemu_host_update_count(wmiemu_host_t *host);
+WMIEMU_EXTERN HRESULT wmiemu_host_update_info(wmiemu_host_t *host, size_t index, wmiemu_update_info_t *out);
+
+/* S_OK while the subscription lives, and after its consumer unsubscribed;
+ * the HRESULT that ended it otherwise (an update whose new provider failed
+ * or refused it). WBEM_E_NOT_FOUND for an unknown id. */
+WMIEMU_EXTERN HRESULT wmiemu_host_subscription_status(wmiemu_host_t *host, wmiemu_sub_id_t id,
+                                                      HRESULT *status);
 
 #ifdef __cplusplus
 }
