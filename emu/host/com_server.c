@@ -115,7 +115,11 @@ static void stop_serving(wmiemu__com_server_t *srv) {
 }
 
 static BOOL on_delivery_thread(wmiemu__com_server_t *srv) {
-  return srv->serving && pthread_equal(pthread_self(), srv->thread);
+  BOOL on;
+  pthread_mutex_lock(&srv->lock);
+  on = srv->serving && pthread_equal(pthread_self(), srv->thread);
+  pthread_mutex_unlock(&srv->lock);
+  return on;
 }
 
 /* ---- calls on the loop thread ------------------------------------------------ */
