@@ -170,18 +170,8 @@ BSTR wide_bstr(const char *text) {
     return b;
 }
 
-} // namespace
-
-int main(int argc, char **argv) {
-    if (argc < 2 || (strcmp(argv[1], "async") && strcmp(argv[1], "semisync"))) {
-        printf("usage: wmi_consumer async|semisync [COUNT [QUERY [NAMESPACE]]]\n");
-        return 2;
-    }
-    LONG wanted = argc > 2 ? atol(argv[2]) : 5;
-    BSTR query = wide_bstr(argc > 3 ? argv[3] : "SELECT * FROM SampleTick");
-    BSTR ns = wide_bstr(argc > 4 ? argv[4] : "ROOT\\CIMV2");
-    BSTR language = SysAllocString(L"WQL");
-
+// Everything from COM's initialisation to its end; the exit status.
+int consume(bool async, BSTR ns, BSTR language, BSTR query, LONG wanted) {
     HRESULT hr = CoInitializeEx(0, COINIT_MULTITHREADED);
     if (FAILED(hr)) {
         printf("CoInitializeEx failed: 0x%08x\n", (unsigned)hr);
@@ -217,7 +207,7 @@ int main(int argc, char **argv) {
     int status = 1;
     if (FAILED(hr))
         printf("CoSetProxyBlanket failed: 0x%08x\n", (unsigned)hr);
-    else if (!strcmp(argv[1], "async"))
+    else if (async)
         status = run_async(services, language, query, wanted);
     else
         status = run_semisync(services, language, query, wanted);
@@ -225,6 +215,21 @@ int main(int argc, char **argv) {
     services->Release();
     locator->Release();
     CoUninitialize();
+    return status;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    if (argc < 2 || (strcmp(argv[1], "async") && strcmp(argv[1], "semisync"))) {
+        printf("usage: wmi_consumer async|semisync [COUNT [QUERY [NAMESPACE]]]\n");
+        return 2;
+    }
+    LONG wanted = argc > 2 ? atol(argv[2]) : 5;
+    BSTR query = wide_bstr(argc > 3 ? argv[3] : "SELECT * FROM SampleTick");
+    BSTR ns = wide_bstr(argc > 4 ? argv[4] : "ROOT\\CIMV2");
+    BSTR language = SysAllocString(L"WQL");
+    int status = consume(!strcmp(argv[1], "async"), ns, language, query, wanted);
     SysFreeString(language);
     SysFreeString(ns);
     SysFreeString(query);
