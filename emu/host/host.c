@@ -1,6 +1,7 @@
 /* The host object: options, repository, modules, subscriptions, running the
  * loop, shutdown and counters. */
 #include "host/host_int.h"
+#include "host/com_server.h"
 #include "host/pipeline.h"
 #include "host/security_descriptor.h"
 #include "exec/sched.h"
@@ -517,6 +518,8 @@ void wmiemu_host_free(wmiemu_host_t *host) {
 
   if (!host)
     return;
+  /* Consumers connected through COM let go first (com_server.c). */
+  wmiemu__com_host_gone(host);
   if (host->exec && host->repo)
     wmiemu_host_shutdown(host);
   for (i = 0; i < host->n_subs; i++)

@@ -297,6 +297,32 @@ WMIEMU_EXTERN uint64_t wmiemu_host_overflow_events(wmiemu_host_t *host);
  * Any thread. */
 WMIEMU_EXTERN uint64_t wmiemu_host_late_calls(char *last, size_t size);
 
+/* ---- consumers through COM (IWbemLocator) ------------------------------------
+ *
+ * A program written for Windows never names a host: it calls
+ * CoCreateInstance(CLSID_WbemLocator), IWbemLocator::ConnectServer, then
+ * IWbemServices::ExecNotificationQuery(Async). wmiemu_host_set_com_default
+ * names the host those calls reach and hands its loop to a delivery thread
+ * that wmiemu starts: from then on that thread runs the host (events,
+ * provider calls, the consumers' IWbemObjectSink::Indicate and SetStatus),
+ * and the calling thread must not run it or call the functions above on it
+ * until wmiemu_host_set_com_default(NULL) (or another host) takes the loop
+ * back, stopping the thread. COM objects made meanwhile go on working: their
+ * calls then run on the calling thread, which must be the host's loop
+ * thread, and IEnumWbemClassObject::Next runs the loop while it waits.
+ * Freeing the host ends them (their calls answer WBEM_E_SHUTTING_DOWN).
+ *
+ * Without a default host, CoCreateInstance(CLSID_WbemLocator) makes a host
+ * of its own when the environment names what to load (WMIEMU_MOF: MOF
+ * files, WMIEMU_PROVIDER: provider modules, each a list separated by ':'),
+ * served the same way and freed when the last COM object of it is released;
+ * with neither, it answers REGDB_E_CLASSNOTREG as a machine without WMI.
+ *
+ * host NULL clears the default. WBEM_E_NOT_SUPPORTED for a host on the
+ * deterministic executor, and on Windows, where the operating system's WMI
+ * serves CLSID_WbemLocator; WBEM_E_FAILED when the thread cannot start. */
+WMIEMU_EXTERN HRESULT wmiemu_host_set_com_default(wmiemu_host_t *host);
+
 /* ---- provider state (tests) ------------------------------------------------- */
 
 typedef enum {
