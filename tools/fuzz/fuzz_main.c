@@ -81,6 +81,9 @@ static int run_dir(const char *dir) {
 
 int main(int argc, char **argv) {
   int failed = 0;
+  /* A target may behave otherwise without libFuzzer (fuzz_delivery
+   * supervises provider modules then). */
+  setenv("WMIEMU_FUZZ_STANDALONE", "1", 1);
   LLVMFuzzerInitialize(&argc, &argv);
   for (int i = 1; i < argc; i++)
     failed |= run_dir(argv[i]);
