@@ -1070,6 +1070,7 @@ int fuzz_delivery_run(const uint8_t *data, size_t size, const char *trace, char 
   if (trace) {
     o.trace_path = trace;
     o.trace_all = 1;
+    o.trace_stream = 1;   /* a crash leaves the trace up to it on disk */
   }
   wmiemu_explore(pm.module ? provider_scenario : delivery_scenario, NULL, &o, &res);
   if (message)
@@ -1082,7 +1083,8 @@ static int run_input(void *ctx) {
   const struct { const uint8_t *data; size_t size; } *in = ctx;
   char message[600];
   if (fuzz_delivery_run(in->data, in->size, trace_path, message, sizeof(message)) != WMIEMU_OUTCOME_OK)
-    die("%s", message);
+    die("%s%s%s", message, getenv("WMIEMU_FUZZ_INPUT") ? "\n  input: " : "",
+        getenv("WMIEMU_FUZZ_INPUT") ? getenv("WMIEMU_FUZZ_INPUT") : "");
   return 0;
 }
 
@@ -1114,7 +1116,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wmiemu_supervise_report_t report;
     if (wmiemu_supervise(run_input, &in, &report) == 0) {
       if (wmiemu_supervise_print(&report, "fuzz_delivery", stderr) || report.exit_code)
-        die("the input above failed in the supervised child");
+        die("input %s failed in the supervised child; its schedule again, with a trace: "
+            "WMIEMU_FUZZ_TRACE=trace.jsonl fuzz_delivery INPUT",
+            getenv("WMIEMU_FUZZ_INPUT") ? getenv("WMIEMU_FUZZ_INPUT") : "(libFuzzer names it below)");
       return 0;
     }
   }

@@ -38,6 +38,7 @@ static int run_file(const char *path) {
     size += n;
   }
   fclose(f);
+  setenv("WMIEMU_FUZZ_INPUT", path, 1);   /* so that a target's report can name it */
   LLVMFuzzerTestOneInput(data, size);
   free(data);
   runs++;
