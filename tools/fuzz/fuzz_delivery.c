@@ -43,8 +43,10 @@
  * WMIEMU_FUZZ_BREAK=counter makes the harness miscount on purpose (it
  * forgets one delivered event in a case the seed corpus never reaches), to
  * show that the checks catch a broken counter; the library is untouched.
- * WMIEMU_FUZZ_TRACE=path writes each input's schedule trace there
- * (`wmiemu replay` does not know this scenario; fuzz_delivery_replay does).
+ * WMIEMU_FUZZ_TRACE=path writes each input's schedule trace there, to read:
+ * the input itself is the replay (running it again runs the same schedule,
+ * which fuzz_delivery_replay.c checks); `wmiemu replay` does not know this
+ * scenario.
  *
  * Fault injection (allocation failures, Indicate answers, ...) is not here
  * yet: see FAULTS below for where the input will select it. */
@@ -128,7 +130,7 @@ typedef struct {
 
 enum {
   X_AND, X_OR, X_NOT,
-  X_COUNT, X_SEQ, X_INNER_VAL,     /* prop op k */
+  X_COUNT, X_INNER_VAL,            /* prop op k */
   X_NAME,                          /* Name = / <> names[k] */
   X_LIKE,                          /* Name LIKE patterns[k] */
   X_FLAG,                          /* Flag = k */
@@ -222,7 +224,6 @@ static int eval_node(const query_t *q, unsigned i, const model_event_t *e) {
     l = eval_node(q, n->a, e);
     return l < 0 ? -1 : !l;
   case X_COUNT: return cmp_op(n->op, e->count, n->k);
-  case X_SEQ: return -1;   /* never generated: Seq depends on the schedule */
   case X_INNER_VAL: return e->inner == INNER_NONE ? -1 : cmp_op(n->op, e->inner_val, n->k);
   case X_NAME:
     if (!e->has_name)
