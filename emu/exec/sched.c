@@ -63,6 +63,7 @@ struct wmiemu__sched_s {
   uint64_t steps;
   uint64_t *change_points;           /* PCT, sorted */
   unsigned n_change_points, next_change;
+  size_t next_choice;                /* RANDOM with choices: the next byte */
   wmiemu__sched_thread_t **ready;    /* scratch */
   wmiemu_outcome_t outcome;
   char message[512];
@@ -358,6 +359,8 @@ static uint32_t unstick(wmiemu__sched_t *s) {
 static wmiemu__sched_thread_t *pick(wmiemu__sched_t *s, wmiemu__sched_thread_t *cur, uint32_t n) {
   switch (s->opts.strategy) {
   case WMIEMU_STRATEGY_RANDOM:
+    if (n > 1 && s->next_choice < s->opts.n_choices)
+      return s->ready[s->opts.choices[s->next_choice++] % n];
     return s->ready[rng_below(s, n)];
   case WMIEMU_STRATEGY_PCT: {
     /* At change point i the running thread drops to priority i, below

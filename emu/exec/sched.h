@@ -15,6 +15,7 @@
  * called by the one running controlled thread. The supervisor (the thread
  * that called wmiemu__sched_run) only waits for the end. */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -47,6 +48,10 @@ typedef struct {
   wmiemu_strategy_t recorded;  /* REPLAY: the strategy named in the header */
   const uint32_t *replay;      /* REPLAY: the thread to run at each step */
   uint64_t replay_len;
+  /* RANDOM: at a point with n > 1 ready threads, ready[byte % n] while
+   * these bytes last, then the seeded choice (a fuzzer's input). */
+  const uint8_t *choices;
+  size_t n_choices;
 } wmiemu__sched_opts_t;
 
 /* ---- a whole schedule (supervisor side) ---- */

@@ -114,6 +114,8 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
     so.pct_depth = opts.pct_depth;
     so.pct_steps = pct_steps;
     so.max_steps = opts.max_steps;
+    so.choices = opts.choices;
+    so.n_choices = opts.n_choices;
     so.record_trace = opts.trace_path != NULL;
     so.scenario_name = opts.scenario_name;
     if (stream_fd >= 0 && (ftruncate(stream_fd, 0) == 0 && lseek(stream_fd, 0, SEEK_SET) == 0)) {

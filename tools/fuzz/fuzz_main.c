@@ -38,6 +38,7 @@ static int run_file(const char *path) {
     size += n;
   }
   fclose(f);
+  setenv("WMIEMU_FUZZ_INPUT", path, 1);   /* so that a target's report can name it */
   LLVMFuzzerTestOneInput(data, size);
   free(data);
   runs++;
@@ -81,6 +82,9 @@ static int run_dir(const char *dir) {
 
 int main(int argc, char **argv) {
   int failed = 0;
+  /* A target may behave otherwise without libFuzzer (fuzz_delivery
+   * supervises provider modules then). */
+  setenv("WMIEMU_FUZZ_STANDALONE", "1", 1);
   LLVMFuzzerInitialize(&argc, &argv);
   for (int i = 1; i < argc; i++)
     failed |= run_dir(argv[i]);

@@ -71,6 +71,13 @@ typedef struct {
    * the feed handed out; result->outcome and failing_seed are those of the
    * first failing one in the order they ran. */
   const wmiemu_explore_feed_t *feed;
+  /* The random strategy's choices from bytes (a fuzzer's input): at a
+   * scheduling point where n > 1 threads are ready, the one to run is the
+   * (byte % n)-th, byte after byte, and the seeded choice once they run
+   * out; every schedule of the run starts from the first byte. The trace
+   * records each choice, so it replays as any other. NULL = none. */
+  const uint8_t *choices;
+  size_t n_choices;
 } wmiemu_explore_opts_t;
 
 typedef struct {
