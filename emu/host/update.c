@@ -141,7 +141,7 @@ static void switch_provider(wmiemu_host_t *host, wmiemu__provider_t *old, const 
   rec->info.result = hr;
   for (i = 0; i < n; i++) {
     wmiemu__sub_t *sub = subs[i];
-    wmiemu_subscribe_options_t so = { sub->sid, sub->sid_length };
+    wmiemu_subscribe_options_t so = { .sid = sub->sid, .sid_length = sub->sid_length };
     HRESULT q = hr;
     if (SUCCEEDED(q))
       q = wmiemu__provider_new_query(np, sub, &so);
