@@ -16,6 +16,7 @@
 
 #include "compat/debug.h"
 #include "host/context.h"
+#include "host/method_call.h"
 
 /* ---- calls into the provider ------------------------------------------------
  * Each is a small argument block and a function run by wmiemu__provider_call. */
@@ -145,6 +146,10 @@ static HRESULT initialize(wmiemu__provider_t *p) {
     return WBEM_E_PROVIDER_LOAD_FAILURE;
   }
   return S_OK;
+}
+
+HRESULT wmiemu__provider_initialize(wmiemu__provider_t *p) {
+  return initialize(p);
 }
 
 /* ---- QueryInterface probes ------------------------------------------------ */

@@ -13,6 +13,8 @@
 
 #include <wmiemu/compat.h>
 
+#include "host/method_call.h"
+
 /* ---- registration --------------------------------------------------------- */
 
 static char *get_string(IWbemClassObject *obj, const WCHAR *name) {
@@ -157,8 +159,8 @@ static HRESULT new_record(wmiemu_host_t *host, const WCHAR *ns, IWbemClassObject
   return S_OK;
 }
 
-static HRESULT provider_from_registration(wmiemu_host_t *host, const WCHAR *ns,
-                                          IWbemClassObject *reg, wmiemu__provider_t **out) {
+HRESULT wmiemu__provider_from_registration(wmiemu_host_t *host, const WCHAR *ns,
+                                           IWbemClassObject *reg, wmiemu__provider_t **out) {
   IWbemClassObject *win32 = NULL;
   wmiemu__provider_t *p;
   char *name = NULL;
@@ -257,7 +259,7 @@ static HRESULT collect_registration(void *ctx, IWbemClassObject *reg) {
   collect_t *c = ctx;
   wmiemu__provider_t *p = NULL;
   size_t i;
-  if (FAILED(provider_from_registration(c->host, c->ns, reg, &p)) || !p)
+  if (FAILED(wmiemu__provider_from_registration(c->host, c->ns, reg, &p)) || !p)
     return S_OK;   /* a broken registration is not this query's problem */
   for (i = 0; i < c->n; i++)
     if (c->found[i] == p)

@@ -13,21 +13,39 @@
 
 #include "check/context.h"
 #include "host/context.h"
+#include "host/enum_objects.h"
+#include "host/method_call.h"
+#include "host/services_query.h"
 
 #ifndef WBEM_FLAG_SHALLOW
 #define WBEM_FLAG_SHALLOW 1      /* the SDK's WBEM_QUERY_FLAG_TYPE; Wine lacks it */
 #endif
 
-typedef struct {
+typedef struct services_s services_t;
+struct services_s {
   IWbemServices IWbemServices_iface;
   volatile LONG ref;
   wmiemu__tomb_t tomb;                 /* what stays once the host is gone */
   wmiemu__provider_t *provider;
   IWbemContext *init_context;          /* Initialize's context (a reference) */
-} services_t;
+  /* OpenNamespace: a child's namespace and its root (the one handed to
+   * Initialize, which owns its children and frees them with itself). */
+  WCHAR *ns;                           /* NULL: the provider's */
+  services_t *root;
+  services_t *children, *next_child;   /* root: under children_lock */
+  SRWLOCK children_lock;
+};
 
 static inline services_t *impl_from_IWbemServices(IWbemServices *iface) {
   return CONTAINING_RECORD(iface, services_t, IWbemServices_iface);
+}
+
+static inline const WCHAR *ns_of(services_t *s) {
+  return s->ns ? s->ns : s->provider->ns;
+}
+
+static inline wmiemu_repo_t *repo_of(services_t *s) {
+  return s->provider->host->repo;
 }
 
 static void clear_call_result(IWbemCallResult **result) {
@@ -49,7 +67,7 @@ static void check_in_call(services_t *s, wmiemu_rule_t rule, const char *method)
 static void check_context(services_t *s, IWbemContext *ctx, const char *method) {
   const wmiemu__check_frame_t *frame = wmiemu__check_current();
   if (!frame || strcmp(frame->call, "Initialize") || frame->provider != s->provider->name ||
-      ctx == s->init_context)
+      ctx == s->root->init_context)
     return;
   wmiemu_checker_report(s->provider->host->checker, WMIEMU_RULE_INIT_CONTEXT, frame->call,
                         s->provider->name,
@@ -81,16 +99,66 @@ static ULONG WINAPI services_Release(IWbemServices *iface) {
   return (ULONG)wmiemu__lent_release(&s->tomb, &s->ref, 1, s->provider->name);
 }
 
-/* not supported */
+static const IWbemServicesVtbl services_vtbl;
+
+/* A child namespace of this one, relative ("sub" or "sub\\deeper"), that
+ * exists in the repository; anything else is WBEM_E_INVALID_NAMESPACE.
+ * One object per namespace, kept by the root until the host goes. */
 static HRESULT WINAPI services_OpenNamespace(IWbemServices *iface, const BSTR ns, LONG flags,
                                              IWbemContext *ctx, IWbemServices **out,
                                              IWbemCallResult **result) {
-  check_context(impl_from_IWbemServices(iface), ctx, "OpenNamespace");
-  (void)iface; (void)ns; (void)flags; (void)ctx;
+  services_t *s = impl_from_IWbemServices(iface), *root = s->root, *c;
+  const WCHAR *base = ns_of(s);
+  size_t blen, nlen;
+  WCHAR *full;
+  HRESULT hr = S_OK;
+  check_context(s, ctx, "OpenNamespace");
+  (void)flags;
+  clear_call_result(result);
   if (out)
     *out = NULL;
-  clear_call_result(result);
-  return WBEM_E_NOT_SUPPORTED;
+  if (!out || !ns || !ns[0])
+    return WBEM_E_INVALID_PARAMETER;
+  if (ns[0] == '\\' || ns[0] == '/' || wmiemu_wcschr(ns, ':'))
+    return WBEM_E_INVALID_NAMESPACE;   /* only paths relative to this one */
+  blen = wmiemu_wcslen(base);
+  nlen = wmiemu_wcslen(ns);
+  if (!(full = malloc((blen + nlen + 2) * sizeof(WCHAR))))
+    return WBEM_E_OUT_OF_MEMORY;
+  memcpy(full, base, blen * sizeof(WCHAR));
+  full[blen] = '\\';
+  memcpy(full + blen + 1, ns, (nlen + 1) * sizeof(WCHAR));
+  for (size_t i = blen + 1; full[i]; i++)
+    if (full[i] == '/')
+      full[i] = '\\';
+  if (!wmiemu_repo_has_namespace(repo_of(s), full)) {
+    free(full);
+    return WBEM_E_INVALID_NAMESPACE;
+  }
+  AcquireSRWLockExclusive(&root->children_lock);
+  for (c = root->children; c; c = c->next_child)
+    if (!wmiemu_wcsicmp(c->ns, full))
+      break;
+  if (!c && (c = calloc(1, sizeof(*c)))) {
+    c->IWbemServices_iface.lpVtbl = &services_vtbl;
+    c->ref = 1;                        /* the root's */
+    c->provider = s->provider;
+    c->root = root;
+    c->ns = full;
+    full = NULL;
+    wmiemu__tomb_lend(&c->tomb, s->provider->host, c, "IWbemServices");
+    c->next_child = root->children;
+    root->children = c;
+  }
+  if (c)
+    InterlockedIncrement(&c->ref);
+  else
+    hr = WBEM_E_OUT_OF_MEMORY;
+  ReleaseSRWLockExclusive(&root->children_lock);
+  free(full);
+  if (c)
+    *out = &c->IWbemServices_iface;
+  return hr;
 }
 
 /* Event-related; not supported. */
@@ -114,7 +182,7 @@ static HRESULT get_object(services_t *s, const BSTR path, IWbemClassObject **out
   *out = NULL;
   if (!path)
     return WBEM_E_INVALID_PARAMETER;
-  return wmiemu_repo_get_object(s->provider->host->repo, s->provider->ns, path, out);
+  return wmiemu_repo_get_object(repo_of(s), ns_of(s), path, out);
 }
 
 static HRESULT WINAPI services_GetObject(IWbemServices *iface, const BSTR path, LONG flags,
@@ -177,7 +245,7 @@ static HRESULT WINAPI services_DeleteClass(IWbemServices *iface, const BSTR name
   clear_call_result(result);
   if (!name)
     return WBEM_E_INVALID_PARAMETER;
-  return wmiemu_repo_delete_class(s->provider->host->repo, s->provider->ns, name);
+  return wmiemu_repo_delete_class(repo_of(s), ns_of(s), name);
 }
 
 static HRESULT WINAPI services_DeleteClassAsync(IWbemServices *iface, const BSTR name, LONG flags,
@@ -187,14 +255,14 @@ static HRESULT WINAPI services_DeleteClassAsync(IWbemServices *iface, const BSTR
   return complete_async(handler, services_DeleteClass(iface, name, flags, ctx, NULL), NULL);
 }
 
-/* not supported */
 static HRESULT WINAPI services_CreateClassEnum(IWbemServices *iface, const BSTR super, LONG flags,
                                                IWbemContext *ctx, IEnumWbemClassObject **out) {
-  check_context(impl_from_IWbemServices(iface), ctx, "CreateClassEnum");
-  (void)iface; (void)super; (void)flags; (void)ctx;
-  if (out)
-    *out = NULL;
-  return WBEM_E_NOT_SUPPORTED;
+  services_t *s = impl_from_IWbemServices(iface);
+  check_context(s, ctx, "CreateClassEnum");
+  return wmiemu__query_enum(out, flags, wmiemu__query_classes(repo_of(s), ns_of(s), super,
+                                                              !(flags & WBEM_FLAG_SHALLOW),
+                                                              wmiemu__query_add_to_enum,
+                                                              wmiemu__query_enum_begin(out, flags)));
 }
 
 typedef struct {
@@ -215,9 +283,8 @@ static HRESULT WINAPI services_CreateClassEnumAsync(IWbemServices *iface, const 
   if (!handler)
     return WBEM_E_INVALID_PARAMETER;
   return complete_async(handler,
-                        wmiemu_repo_enum_classes(s->provider->host->repo, s->provider->ns,
-                                                 super && super[0] ? super : NULL,
-                                                 !(flags & WBEM_FLAG_SHALLOW), indicate_one, &e),
+                        wmiemu__query_classes(repo_of(s), ns_of(s), super,
+                                              !(flags & WBEM_FLAG_SHALLOW), indicate_one, &e),
                         NULL);
 }
 
@@ -229,7 +296,7 @@ static HRESULT WINAPI services_PutInstance(IWbemServices *iface, IWbemClassObjec
   clear_call_result(result);
   if (!inst)
     return WBEM_E_INVALID_PARAMETER;
-  return wmiemu_repo_put_instance(s->provider->host->repo, s->provider->ns, inst);
+  return wmiemu_repo_put_instance(repo_of(s), ns_of(s), inst);
 }
 
 static HRESULT WINAPI services_PutInstanceAsync(IWbemServices *iface, IWbemClassObject *inst, LONG flags,
@@ -247,7 +314,7 @@ static HRESULT WINAPI services_DeleteInstance(IWbemServices *iface, const BSTR p
   clear_call_result(result);
   if (!path)
     return WBEM_E_INVALID_PARAMETER;
-  return wmiemu_repo_delete_instance(s->provider->host->repo, s->provider->ns, path);
+  return wmiemu_repo_delete_instance(repo_of(s), ns_of(s), path);
 }
 
 static HRESULT WINAPI services_DeleteInstanceAsync(IWbemServices *iface, const BSTR path, LONG flags,
@@ -257,14 +324,18 @@ static HRESULT WINAPI services_DeleteInstanceAsync(IWbemServices *iface, const B
   return complete_async(handler, services_DeleteInstance(iface, path, flags, ctx, NULL), NULL);
 }
 
-/* not supported */
 static HRESULT WINAPI services_CreateInstanceEnum(IWbemServices *iface, const BSTR filter, LONG flags,
                                                   IWbemContext *ctx, IEnumWbemClassObject **out) {
-  check_context(impl_from_IWbemServices(iface), ctx, "CreateInstanceEnum");
-  (void)iface; (void)filter; (void)flags; (void)ctx;
+  services_t *s = impl_from_IWbemServices(iface);
+  check_context(s, ctx, "CreateInstanceEnum");
   if (out)
     *out = NULL;
-  return WBEM_E_NOT_SUPPORTED;
+  if (!out || !filter)
+    return WBEM_E_INVALID_PARAMETER;
+  return wmiemu__query_enum(out, flags, wmiemu_repo_enum_instances(repo_of(s), ns_of(s), filter,
+                                                                   !(flags & WBEM_FLAG_SHALLOW),
+                                                                   wmiemu__query_add_to_enum,
+                                                                   wmiemu__query_enum_begin(out, flags)));
 }
 
 static HRESULT WINAPI services_CreateInstanceEnumAsync(IWbemServices *iface, const BSTR filter, LONG flags,
@@ -278,27 +349,35 @@ static HRESULT WINAPI services_CreateInstanceEnumAsync(IWbemServices *iface, con
   if (!filter)
     return complete_async(handler, WBEM_E_INVALID_PARAMETER, NULL);
   return complete_async(handler,
-                        wmiemu_repo_enum_instances(s->provider->host->repo, s->provider->ns, filter,
+                        wmiemu_repo_enum_instances(repo_of(s), ns_of(s), filter,
                                                    !(flags & WBEM_FLAG_SHALLOW), indicate_one, &e),
                         NULL);
 }
 
-/* not supported */
 static HRESULT WINAPI services_ExecQuery(IWbemServices *iface, const BSTR lang, const BSTR query,
                                          LONG flags, IWbemContext *ctx, IEnumWbemClassObject **out) {
-  check_context(impl_from_IWbemServices(iface), ctx, "ExecQuery");
-  (void)iface; (void)lang; (void)query; (void)flags; (void)ctx;
+  services_t *s = impl_from_IWbemServices(iface);
+  check_context(s, ctx, "ExecQuery");
   if (out)
     *out = NULL;
-  return WBEM_E_NOT_SUPPORTED;
+  if (!out || !lang || !query)
+    return WBEM_E_INVALID_PARAMETER;
+  return wmiemu__query_enum(out, flags, wmiemu__query_exec(repo_of(s), ns_of(s), lang, query, flags,
+                                                           wmiemu__query_add_to_enum,
+                                                           wmiemu__query_enum_begin(out, flags)));
 }
 
-/* not supported */
 static HRESULT WINAPI services_ExecQueryAsync(IWbemServices *iface, const BSTR lang, const BSTR query,
                                               LONG flags, IWbemContext *ctx, IWbemObjectSink *handler) {
-  check_context(impl_from_IWbemServices(iface), ctx, "ExecQueryAsync");
-  (void)iface; (void)lang; (void)query; (void)flags; (void)ctx; (void)handler;
-  return WBEM_E_NOT_SUPPORTED;
+  services_t *s = impl_from_IWbemServices(iface);
+  enum_ctx_t e = { handler };
+  check_context(s, ctx, "ExecQueryAsync");
+  if (!handler)
+    return WBEM_E_INVALID_PARAMETER;
+  if (!lang || !query)
+    return complete_async(handler, WBEM_E_INVALID_PARAMETER, NULL);
+  return complete_async(handler, wmiemu__query_exec(repo_of(s), ns_of(s), lang, query, flags,
+                                                    indicate_one, &e), NULL);
 }
 
 /* Event-related; not supported. */
@@ -324,25 +403,58 @@ static HRESULT WINAPI services_ExecNotificationQueryAsync(IWbemServices *iface, 
   return WBEM_E_NOT_SUPPORTED;
 }
 
-/* not supported */
+/* The method provider's answer waited for: as long as a call may take
+ * before the provider is abandoned (call.c). */
+static DWORD method_wait_ms(services_t *s) {
+  uint64_t ms = (uint64_t)s->provider->host->opts.call_limit_ms * 4;
+  return ms >= INFINITE ? INFINITE - 1 : (DWORD)ms;
+}
+
 static HRESULT WINAPI services_ExecMethod(IWbemServices *iface, const BSTR path, const BSTR method,
                                           LONG flags, IWbemContext *ctx, IWbemClassObject *in,
                                           IWbemClassObject **out, IWbemCallResult **result) {
-  check_context(impl_from_IWbemServices(iface), ctx, "ExecMethod");
-  (void)iface; (void)path; (void)method; (void)flags; (void)ctx; (void)in;
+  services_t *s = impl_from_IWbemServices(iface);
+  IWbemObjectSink *sink = NULL;
+  HRESULT hr, status;
+  check_context(s, ctx, "ExecMethod");
   if (out)
     *out = NULL;
   clear_call_result(result);
-  return WBEM_E_NOT_SUPPORTED;
+  if (FAILED(hr = wmiemu__method_sink_new(NULL, &sink)))
+    return hr;
+  hr = wmiemu__method_exec(s->provider->host, ns_of(s), path, method, flags, ctx, in, sink);
+  if (SUCCEEDED(hr)) {
+    if (!wmiemu__method_sink_wait(sink, method_wait_ms(s), &status, out))
+      hr = WBEM_E_PROVIDER_TIMED_OUT;
+    else if (FAILED(status) && out && *out) {
+      IWbemClassObject_Release(*out);
+      *out = NULL;
+    }
+    if (SUCCEEDED(hr))
+      hr = status;
+  }
+  IWbemObjectSink_Release(sink);
+  return hr;
 }
 
-/* not supported */
 static HRESULT WINAPI services_ExecMethodAsync(IWbemServices *iface, const BSTR path, const BSTR method,
                                                LONG flags, IWbemContext *ctx, IWbemClassObject *in,
                                                IWbemObjectSink *handler) {
-  check_context(impl_from_IWbemServices(iface), ctx, "ExecMethodAsync");
-  (void)iface; (void)path; (void)method; (void)flags; (void)ctx; (void)in; (void)handler;
-  return WBEM_E_NOT_SUPPORTED;
+  services_t *s = impl_from_IWbemServices(iface);
+  IWbemObjectSink *sink = NULL;
+  HRESULT hr, status;
+  check_context(s, ctx, "ExecMethodAsync");
+  if (!handler)
+    return WBEM_E_INVALID_PARAMETER;
+  if (FAILED(hr = wmiemu__method_sink_new(handler, &sink)))
+    return complete_async(handler, hr, NULL);
+  hr = wmiemu__method_exec(s->provider->host, ns_of(s), path, method, flags, ctx, in, sink);
+  /* A failure before or in the provider's call ends the call here, unless
+   * the provider already gave a final status. */
+  if (FAILED(hr) && !wmiemu__method_sink_wait(sink, 0, &status, NULL))
+    IWbemObjectSink_SetStatus(sink, WBEM_STATUS_COMPLETE, hr, NULL, NULL);
+  IWbemObjectSink_Release(sink);
+  return WBEM_S_NO_ERROR;
 }
 
 static const IWbemServicesVtbl services_vtbl = {
@@ -507,6 +619,8 @@ HRESULT wmiemu__services_new(wmiemu__provider_t *p, IWbemServices **out) {
   s->IWbemServices_iface.lpVtbl = &services_vtbl;
   s->ref = 1;
   s->provider = p;
+  s->root = s;
+  InitializeSRWLock(&s->children_lock);
   wmiemu__tomb_lend(&s->tomb, p->host, s, "IWbemServices");
   *out = &s->IWbemServices_iface;
   return S_OK;
@@ -525,11 +639,27 @@ void wmiemu__services_set_init_context(IWbemServices *iface, IWbemContext *ctx) 
   s->init_context = ctx;
 }
 
+/* As the root below: a tombstone while the provider holds it. */
+static void free_child(services_t *c) {
+  free(c->ns);
+  c->ns = NULL;
+  if (!wmiemu__tomb_bury(&c->tomb, c->provider->name, WMIEMU__ATOMIC_LOAD(&c->ref) - 1)) {
+    free(c);
+    return;
+  }
+  __atomic_store_n(&c->IWbemServices_iface.lpVtbl, &tomb_vtbl, __ATOMIC_RELEASE);
+}
+
 void wmiemu__services_free(IWbemServices *iface) {
-  services_t *s;
+  services_t *s, *c, *next;
   if (!iface)
     return;
   s = impl_from_IWbemServices(iface);
+  for (c = s->children; c; c = next) {
+    next = c->next_child;
+    free_child(c);
+  }
+  s->children = NULL;
   if (s->init_context)
     wmiemu__context_unlend(s->init_context);
   s->init_context = NULL;

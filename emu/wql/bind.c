@@ -463,8 +463,10 @@ const char *wmiemu_wql_target_class(const wmiemu_wql_query_t *q) {
   return NULL;
 }
 
-HRESULT wmiemu_wql_bind(wmiemu_wql_query_t *q, wmiemu_wql_class_lookup_fn lookup, void *ctx,
-                        const wmiemu_wql_limits_t *limits, wmiemu_wql_error_t *err) {
+/* data: a data query (wmiemu_wql_bind_data), whose FROM class is any
+ * class and which has no event clauses. */
+static HRESULT bind_query(wmiemu_wql_query_t *q, wmiemu_wql_class_lookup_fn lookup, void *ctx,
+                          const wmiemu_wql_limits_t *limits, wmiemu_wql_error_t *err, BOOL data) {
   if (err)
     memset(err, 0, sizeof(*err));
   if (!q || !lookup)
@@ -476,6 +478,12 @@ HRESULT wmiemu_wql_bind(wmiemu_wql_query_t *q, wmiemu_wql_class_lookup_fn lookup
     return wmiemu__wql_error(err, WBEM_E_QUOTA_VIOLATION, q->where ? q->where_column : 1, 1,
                              "%u terms joined by AND/OR, more than the limit of %u",
                              q->nterms, max_terms);
+  if (data && q->has_within)
+    return wmiemu__wql_error(err, WBEM_E_INVALID_QUERY, q->within_column, 1,
+                             "WITHIN is for event queries, not data queries");
+  if (data && q->has_group)
+    return wmiemu__wql_error(err, WBEM_E_INVALID_QUERY, q->group_column, 1,
+                             "GROUP WITHIN is for event queries, not data queries");
   binder_t *b = calloc(1, sizeof(*b));
   if (!b)
     return wmiemu__wql_error(err, WBEM_E_OUT_OF_MEMORY, 0, 0, "out of memory");
@@ -484,11 +492,11 @@ HRESULT wmiemu_wql_bind(wmiemu_wql_query_t *q, wmiemu_wql_class_lookup_fn lookup
   b->ctx = ctx;
   b->err = err;
   HRESULT hr = lookup_class(b, q->wfrom, q->from, q->from_column, q->from_length, &q->from_cls);
-  if (SUCCEEDED(hr) && !wmiemu__wql_class_is(q->from_cls, w_event))
+  if (SUCCEEDED(hr) && !data && !wmiemu__wql_class_is(q->from_cls, w_event))
     hr = wmiemu__wql_error(err, WBEM_E_NOT_EVENT_CLASS, q->from_column, q->from_length,
                            "class '%s' is not an event class (not derived from __Event)", q->from);
   if (SUCCEEDED(hr)) {
-    q->kind = classify(q->from_cls);
+    q->kind = data ? WMIEMU_WQL_EVENT_UNKNOWN : classify(q->from_cls);
     b->root = q->from_cls;
     b->slots = &q->where_slots;
     if (q->where)
@@ -523,4 +531,14 @@ HRESULT wmiemu_wql_bind(wmiemu_wql_query_t *q, wmiemu_wql_class_lookup_fn lookup
   }
   free(b);
   return hr;
+}
+
+HRESULT wmiemu_wql_bind(wmiemu_wql_query_t *q, wmiemu_wql_class_lookup_fn lookup, void *ctx,
+                        const wmiemu_wql_limits_t *limits, wmiemu_wql_error_t *err) {
+  return bind_query(q, lookup, ctx, limits, err, FALSE);
+}
+
+HRESULT wmiemu_wql_bind_data(wmiemu_wql_query_t *q, wmiemu_wql_class_lookup_fn lookup, void *ctx,
+                             const wmiemu_wql_limits_t *limits, wmiemu_wql_error_t *err) {
+  return bind_query(q, lookup, ctx, limits, err, TRUE);
 }

@@ -215,6 +215,64 @@ static void test_bind_rules(void **state) {
   assert_hr(wmiemu_wql_parse(text, (size_t)-1, &q, &err), WBEM_E_QUOTA_VIOLATION);
 }
 
+/* Data queries (ExecQuery's): any FROM class, instances evaluated, no
+ * event clauses. */
+static void test_bind_data(void **state) {
+  (void)state;
+  wmiemu_wql_query_t *q = NULL;
+  wmiemu_wql_error_t err;
+  wmiemu_repo_scope_t scope = { repo, wql_test_ns };
+  IWbemClassObject *little, *big, *sub, *other;
+  BOOL match = FALSE;
+
+  assert_int_equal(wmiemu_wql_parse("SELECT Name FROM Sample_Target WHERE Size > 10", (size_t)-1, &q, NULL), S_OK);
+  /* the event binder refuses it */
+  assert_hr(wmiemu_wql_bind(q, wmiemu_repo_class_lookup, &scope, NULL, &err), WBEM_E_NOT_EVENT_CLASS);
+  wmiemu_wql_free(q);
+  assert_int_equal(wmiemu_wql_parse("SELECT Name FROM Sample_Target WHERE Size > 10", (size_t)-1, &q, NULL), S_OK);
+  assert_hr(wmiemu_wql_bind_data(NULL, wmiemu_repo_class_lookup, &scope, NULL, &err), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_wql_bind_data(q, NULL, &scope, NULL, &err), WBEM_E_INVALID_PARAMETER);
+  assert_int_equal(wmiemu_wql_bind_data(q, wmiemu_repo_class_lookup, &scope, NULL, &err), S_OK);
+  assert_true(wmiemu_wql_is_bound(q));
+  assert_int_equal(wmiemu_wql_event_kind(q), WMIEMU_WQL_EVENT_UNKNOWN);
+  assert_hr(wmiemu_wql_bind_data(q, wmiemu_repo_class_lookup, &scope, NULL, &err), WBEM_E_INVALID_PARAMETER);
+  little = wql_fixture_object(repo, "Sample_Target{Name=\"s\", Size=3}");
+  big = wql_fixture_object(repo, "Sample_Target{Name=\"b\", Size=30}");
+  sub = wql_fixture_object(repo, "Sample_SubTarget{Name=\"c\", Size=31}");
+  other = wql_fixture_object(repo, "Sample_Unrelated{Name=\"u\", Other=99}");
+  assert_int_equal(wmiemu_wql_eval(q, little, &match), S_OK);
+  assert_false(match);
+  assert_int_equal(wmiemu_wql_eval(q, big, &match), S_OK);
+  assert_true(match);
+  assert_int_equal(wmiemu_wql_eval(q, sub, &match), S_OK);
+  assert_true(match);
+  assert_int_equal(wmiemu_wql_eval(q, other, &match), S_OK);
+  assert_false(match);
+  little->lpVtbl->Release(little);
+  big->lpVtbl->Release(big);
+  sub->lpVtbl->Release(sub);
+  other->lpVtbl->Release(other);
+  wmiemu_wql_free(q);
+
+  /* event clauses, missing classes and properties */
+  assert_int_equal(wmiemu_wql_parse("SELECT * FROM Sample_Target WITHIN 5", (size_t)-1, &q, NULL), S_OK);
+  assert_hr(wmiemu_wql_bind_data(q, wmiemu_repo_class_lookup, &scope, NULL, &err), WBEM_E_INVALID_QUERY);
+  wmiemu_wql_free(q);
+  assert_int_equal(wmiemu_wql_parse("SELECT * FROM Sample_Target GROUP WITHIN 5", (size_t)-1, &q, NULL), S_OK);
+  assert_hr(wmiemu_wql_bind_data(q, wmiemu_repo_class_lookup, &scope, NULL, &err), WBEM_E_INVALID_QUERY);
+  wmiemu_wql_free(q);
+  assert_int_equal(wmiemu_wql_parse("SELECT * FROM No_Such_Class", (size_t)-1, &q, NULL), S_OK);
+  assert_hr(wmiemu_wql_bind_data(q, wmiemu_repo_class_lookup, &scope, NULL, &err), WBEM_E_INVALID_CLASS);
+  wmiemu_wql_free(q);
+  assert_int_equal(wmiemu_wql_parse("SELECT * FROM Sample_Target WHERE Nope = 1", (size_t)-1, &q, NULL), S_OK);
+  assert_hr(wmiemu_wql_bind_data(q, wmiemu_repo_class_lookup, &scope, NULL, &err), WBEM_E_INVALID_PROPERTY);
+  wmiemu_wql_free(q);
+  /* an event class is a class like any other */
+  assert_int_equal(wmiemu_wql_parse("SELECT * FROM Sample_Event", (size_t)-1, &q, NULL), S_OK);
+  assert_int_equal(wmiemu_wql_bind_data(q, wmiemu_repo_class_lookup, &scope, NULL, &err), S_OK);
+  wmiemu_wql_free(q);
+}
+
 static void test_eval_flags(void **state) {
   (void)state;
   wmiemu_wql_query_t *q = bound("SELECT * FROM Sample_Child WHERE Name = \"a\"");
@@ -572,6 +630,7 @@ int main(void) {
     cmocka_unit_test(test_parse_w),
     cmocka_unit_test(test_accessors),
     cmocka_unit_test(test_bind_rules),
+    cmocka_unit_test(test_bind_data),
     cmocka_unit_test(test_eval_flags),
     cmocka_unit_test(test_normalize_explain),
     cmocka_unit_test(test_registration_check),

@@ -103,6 +103,16 @@ WMIEMU_EXTERN HRESULT wmiemu_wql_bind(wmiemu_wql_query_t *q, wmiemu_wql_class_lo
                                       void *ctx, const wmiemu_wql_limits_t *limits,
                                       wmiemu_wql_error_t *err);
 
+/* Binds a data query (SELECT ... FROM AnyClass [WHERE ...]), as
+ * IWbemServices::ExecQuery takes it: the same as wmiemu_wql_bind except
+ * that the FROM class need not be an event class and WITHIN or GROUP is
+ * WBEM_E_INVALID_QUERY. wmiemu_wql_eval then tells whether an instance
+ * (of the class or a subclass) satisfies it; the event kind stays
+ * WMIEMU_WQL_EVENT_UNKNOWN. */
+WMIEMU_EXTERN HRESULT wmiemu_wql_bind_data(wmiemu_wql_query_t *q, wmiemu_wql_class_lookup_fn lookup,
+                                           void *ctx, const wmiemu_wql_limits_t *limits,
+                                           wmiemu_wql_error_t *err);
+
 /* Does event satisfy the FROM class (subclasses match) and the WHERE
  * clause? Thread-safe on a bound query; does not allocate beyond what
  * IWbemClassObject::Get does. */
