@@ -2,6 +2,7 @@
  * loop, shutdown and counters. */
 #include "host/host_int.h"
 #include "host/pipeline.h"
+#include "host/permanent.h"
 #include "host/security_descriptor.h"
 #include "exec/sched.h"
 
@@ -521,6 +522,7 @@ void wmiemu_host_free(wmiemu_host_t *host) {
     wmiemu__exec_destroy(host->exec);
   wmiemu__pipeline_free(host);   /* before the classes the events use go */
   wmiemu__core_free(host);
+  wmiemu__permanent_free(host);
   for (p = host->providers; p; p = next_provider) {
     next_provider = p->next;
     wmiemu__provider_free(p);

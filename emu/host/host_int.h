@@ -202,6 +202,7 @@ struct wmiemu_host {
   struct wmiemu__watch_s *watch;
   struct wmiemu__core_s *core;         /* events of WMI's core (repo_events.c) */
   struct wmiemu__timers_s *timers;     /* timer instructions (timer_events.c) */
+  struct wmiemu__permanent_s *permanent; /* permanent subscriptions (permanent.c) */
 };
 
 /* host.c */
