@@ -330,11 +330,14 @@ static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
  * subscriptions"): what each consumer took, or why it never started. */
 static void print_bindings(wmiemu_host_t *host) {
   wmiemu_binding_info_t b;
+  wmiemu_counters_t c;
   for (size_t i = 0; wmiemu_host_binding_info(host, i, &b) == S_OK; i++) {
     if (b.error[0])
       fprintf(stderr, "summary: binding %s:%s: 0x%08x: %s\n", b.ns, b.path, (unsigned)b.status, b.error);
-    else
-      fprintf(stderr, "summary: binding %s:%s: %s took %llu event(s), %llu failure(s)%s%s\n", b.ns, b.path,
+    else if (SUCCEEDED(wmiemu_host_counters(host, b.id, &c)))
+      fprintf(stderr, "summary: binding %s:%s: indicated %llu, delivered %llu, filtered %llu, dropped %llu; "
+              "%s took %llu event(s), %llu failure(s)%s%s\n", b.ns, b.path, (unsigned long long)c.indicated,
+              (unsigned long long)c.delivered, (unsigned long long)c.filtered, (unsigned long long)c.dropped,
               b.consumer_class, (unsigned long long)b.consumed, (unsigned long long)b.failures,
               b.last_failure[0] ? ", the last: " : "", b.last_failure);
   }
