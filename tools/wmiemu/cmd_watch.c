@@ -202,11 +202,15 @@ static void print_all_properties(IWbemClassObject *obj) {
 
 static void print_row(watch_t *w, int index, IWbemClassObject *obj) {
   char when[16], *cls = NULL;
-  time_t now = time(NULL);
-  struct tm *tm = localtime(&now);
+  struct timespec ts;
+  struct tm *tm;
+  time_t secs;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  secs = ts.tv_sec;
+  tm = localtime(&secs);
   if (!tm || !strftime(when, sizeof when, "%H:%M:%S", tm))
     strcpy(when, "--:--:--");
-  snprintf(when + strlen(when), sizeof when - strlen(when), ".%03u", (unsigned)(monotonic_ms() % 1000));
+  snprintf(when + strlen(when), sizeof when - strlen(when), ".%03u", (unsigned)(ts.tv_nsec / 1000000));
   print_header(w);
   wmiemu_event_format_template(obj, "%__CLASS%", &cls);
   printf("%-3d %-12s ", index, when);
