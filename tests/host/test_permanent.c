@@ -144,6 +144,33 @@ static void test_logfile_binding_from_mof(void **state) {
   test_provider_join();
 }
 
+/* Past MaximumFileSize the log moves to Filename.001 and begins again. */
+static void test_logfile_maximum_size(void **state) {
+  wmiemu_host_t *host = test_provider_host(NULL, NULL);
+  char *lines[16];
+  int n;
+  (void)state;
+  compile(host, SUBSCRIPTION
+          "instance of __EventFilter as $F { Name = \"F\"; QueryLanguage = \"WQL\";\n"
+          "  Query = \"SELECT * FROM TestEvent\"; EventNamespace = \"root\\\\cimv2\"; };\n"
+          "instance of LogFileEventConsumer as $C { Name = \"C\"; Filename = \"%s\";\n"
+          "  Text = \"event number %%Seq%%\"; MaximumFileSize = 20; };\n"
+          "instance of __FilterToConsumerBinding { Filter = $F; Consumer = $C; };\n", in_dir("max.log"));
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  fire(host, 1, 3);            /* 15 bytes a line: the third write finds 30 */
+  n = read_lines(in_dir("max.log.001"), lines, 16);
+  assert_int_equal(n, 2);
+  assert_string_equal(lines[0], "event number 1");
+  free_lines(lines, n);
+  n = read_lines(in_dir("max.log"), lines, 16);
+  assert_int_equal(n, 1);
+  assert_string_equal(lines[0], "event number 3");
+  free_lines(lines, n);
+  assert_hr(wmiemu_host_shutdown(host), S_OK);
+  wmiemu_host_free(host);
+  test_provider_join();
+}
+
 /* Deleting the filter cancels too; storing it again restarts the binding. */
 static void test_filter_deleted_and_restored(void **state) {
   wmiemu_host_t *host = test_provider_host(NULL, NULL);
@@ -397,6 +424,7 @@ static void test_counters_as_the_c_api(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_logfile_binding_from_mof, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_logfile_maximum_size, setup, teardown),
     cmocka_unit_test_setup_teardown(test_filter_deleted_and_restored, setup, teardown),
     cmocka_unit_test_setup_teardown(test_bad_filter_reported, setup, teardown),
     cmocka_unit_test_setup_teardown(test_jsonlines_put_instance, setup, teardown),
