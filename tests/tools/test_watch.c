@@ -117,6 +117,11 @@ static void test_mof_format_and_timeout(void **state) {
   assert_non_null(strstr(out, "summary: 0 event(s) printed"));
   assert_int_equal(watch("--format mof --max-events 1 \"SELECT * FROM SampleTick\""), 0);
   assert_non_null(strstr(out, "// query 1\ninstance of SampleTick"));
+  /* a permanent binding in the MOF: its failure is reported with the
+   * filter's path and the WQL error */
+  assert_int_equal(watch("--mof tests/tools/bad_binding.mof --max-events 1 \"SELECT * FROM SampleTick\""), 0);
+  assert_non_null(strstr(out, "summary: binding root\\subscription:__FilterToConsumerBinding."));
+  assert_non_null(strstr(out, "root\\subscription:__EventFilter.Name=\"Bad\": query:1:"));
 }
 
 static void test_usage_errors(void **state) {

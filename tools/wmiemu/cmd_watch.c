@@ -263,6 +263,7 @@ static void on_event(void *ctx, const wmiemu_event_t *event) {
 
 static void print_summary(watch_t *w) {
   wmiemu_checker_t *checker = wmiemu_host_checker(w->host);
+  wmiemu_binding_info_t b;
   size_t n = wmiemu_checker_count(checker);
   for (int i = 0; i < w->n_queries; i++) {
     query_t *q = &w->queries[i];
@@ -272,6 +273,14 @@ static void print_summary(watch_t *w) {
     fprintf(stderr, "summary: query %d: indicated %llu, delivered %llu, filtered %llu, dropped %llu: %s\n",
             q->index, (unsigned long long)c.indicated, (unsigned long long)c.delivered,
             (unsigned long long)c.filtered, (unsigned long long)c.dropped, q->text);
+  }
+  /* Permanent bindings the MOF made: what each took, or why it never ran. */
+  for (size_t i = 0; wmiemu_host_binding_info(w->host, i, &b) == S_OK; i++) {
+    if (b.error[0])
+      fprintf(stderr, "summary: binding %s:%s: 0x%08x: %s\n", b.ns, b.path, (unsigned)b.status, b.error);
+    else
+      fprintf(stderr, "summary: binding %s:%s: %s took %llu event(s), %llu failure(s)\n", b.ns, b.path,
+              b.consumer_class, (unsigned long long)b.consumed, (unsigned long long)b.failures);
   }
   fprintf(stderr, "summary: %llu event(s) printed in %.1f s\n", (unsigned long long)w->printed,
           (double)(monotonic_ms() - w->start_ms) / 1000.0);
