@@ -554,12 +554,16 @@ static HRESULT compile(wmiemu__mof_ctx_t *ctx, const char *text, size_t len) {
 }
 
 HRESULT wmiemu__mof_compile_system(wmiemu__ns_t *ns, wmiemu__cim_str_t *server) {
+  return wmiemu__mof_compile_builtin(ns, server, "<system classes>", wmiemu__system_mof);
+}
+
+HRESULT wmiemu__mof_compile_builtin(wmiemu__ns_t *ns, wmiemu__cim_str_t *server, const char *name, const char *text) {
   wmiemu__mof_ctx_t ctx;
   memset(&ctx, 0, sizeof ctx);
   ctx.system_ns = ns;
   ctx.server = server;
-  ctx.file = "<system classes>";
-  return compile(&ctx, wmiemu__system_mof, strlen(wmiemu__system_mof));
+  ctx.file = name;
+  return compile(&ctx, text, strlen(text));
 }
 
 /* real: the file's canonical path, the first link of the include chain

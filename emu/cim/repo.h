@@ -135,6 +135,9 @@ BOOL wmiemu__ns_class_in_use(const wmiemu__ns_t *ns, const wmiemu__cim_class_t *
 
 /* Compiles the system classes into ns (used by wmiemu__ns_new). */
 HRESULT wmiemu__mof_compile_system(wmiemu__ns_t *ns, wmiemu__cim_str_t *server);
+/* Compiles classes built into wmiemu (text) into ns, as the system classes
+ * are; name stands for the file in messages. */
+HRESULT wmiemu__mof_compile_builtin(wmiemu__ns_t *ns, wmiemu__cim_str_t *server, const char *name, const char *text);
 extern const char wmiemu__system_mof[];
 
 /* Registration validation. lookup_class/lookup_instance see the pending

@@ -176,6 +176,37 @@ const char wmiemu__system_mof[] =
   "class __NTLMUser9X : __SecurityRelatedClass\n{\n"
   "\tstring Authority;\n\tsint32 Flags;\n\tsint32 Mask;\n\tstring Name;\n\tsint32 Type;\n};\n";
 
+/* The standard consumer classes WMI compiles into root\subscription
+ * (https://learn.microsoft.com/en-us/windows/win32/wmisdk/monitoring-and-responding-to-events-with-standard-consumers),
+ * those the host runs (emu/host/permanent.c): LogFileEventConsumer and
+ * CommandLineEventConsumer as their pages' syntax blocks give them, and
+ * wmiemu's own JsonLinesEventConsumer. Name is their key: the pages list it
+ * as a plain property, and an instance needs a key to have a path. */
+static const char standard_consumers_mof[] =
+  "class LogFileEventConsumer : __EventConsumer\n{\n"
+  "\tstring Filename;\n\tboolean IsUnicode;\n\tuint64 MaximumFileSize = 65535;\n"
+  "\t[key] string Name;\n\tstring Text;\n};\n"
+  "class CommandLineEventConsumer : __EventConsumer\n{\n"
+  "\tstring CommandLineTemplate;\n\tboolean CreateNewConsole = FALSE;\n"
+  "\tboolean CreateNewProcessGroup = TRUE;\n\tboolean CreateSeparateWowVdm = FALSE;\n"
+  "\tboolean CreateSharedWowVdm = FALSE;\n\tstring DesktopName;\n\tstring ExecutablePath;\n"
+  "\tuint32 FillAttributes;\n\tboolean ForceOffFeedback = FALSE;\n\tboolean ForceOnFeedback = FALSE;\n"
+  "\tuint32 KillTimeout = 0;\n\t[key] string Name;\n\tsint32 Priority = 32;\n"
+  "\tboolean RunInteractively = FALSE;\n\tuint32 ShowWindowCommand;\n"
+  "\tboolean UseDefaultErrorMode = FALSE;\n\tstring WindowTitle;\n\tstring WorkingDirectory;\n"
+  "\tuint32 XCoordinate;\n\tuint32 XNumCharacters;\n\tuint32 XSize;\n"
+  "\tuint32 YCoordinate;\n\tuint32 YNumCharacters;\n\tuint32 YSize;\n};\n"
+  /* wmiemu's: one JSON object per event, as `wmiemu run --format json` */
+  "class JsonLinesEventConsumer : __EventConsumer\n{\n"
+  "\tstring Filename;\n\t[key] string Name;\n};\n";
+
+static BOOL is_subscription_ns(const wmiemu__cim_str_t *name) {
+  static const WCHAR sub[] = L"root\\subscription";
+  size_t len;
+  const WCHAR *s = wmiemu__ns_strip(name->s, &len);
+  return wmiemu__ns_name_eq(s, len, sub, sizeof sub / sizeof *sub - 1);
+}
+
 /* ---- one compile per process ----
  * Compiling the text above costs more than the rest of a repository's
  * creation, and explore creates a repository per schedule. Classes are
@@ -241,6 +272,8 @@ HRESULT wmiemu__system_classes_install(wmiemu__ns_t *ns, wmiemu__cim_str_t *serv
   }
   /* compiled outside the lock: namespaces of other names need not wait */
   hr = wmiemu__mof_compile_system(ns, server);
+  if (SUCCEEDED(hr) && is_subscription_ns(ns->name))
+    hr = wmiemu__mof_compile_builtin(ns, server, "<standard consumers>", standard_consumers_mof);
   if (SUCCEEDED(hr)) keep_set(ns, server);
   return hr;
 }

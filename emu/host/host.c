@@ -3,6 +3,7 @@
 #include "host/host_int.h"
 #include "host/com_server.h"
 #include "host/pipeline.h"
+#include "host/permanent.h"
 #include "host/security_descriptor.h"
 #include "exec/sched.h"
 
@@ -545,6 +546,7 @@ void wmiemu_host_free(wmiemu_host_t *host) {
   wmiemu__pipeline_free(host);   /* before the classes the events use go */
   wmiemu__updates_free(host);
   wmiemu__core_free(host);
+  wmiemu__permanent_free(host);
   for (p = host->providers; p; p = next_provider) {
     next_provider = p->next;
     wmiemu__provider_free(p);

@@ -217,6 +217,7 @@ struct wmiemu_host {
   struct wmiemu__timers_s *timers;     /* timer instructions (timer_events.c) */
   int set_process_token;               /* opts.provider_user made the process token */
   struct wmiemu__updates_s *updates;   /* provider updates (update.c) */
+  struct wmiemu__permanent_s *permanent; /* permanent subscriptions (permanent.c) */
 };
 
 /* host.c */

@@ -12,6 +12,7 @@
  * indicated = delivered + filtered + dropped. */
 #include "host/host_int.h"
 #include "host/pipeline.h"
+#include "host/permanent.h"
 #include "cim/repo.h"
 
 #include <stdlib.h>
@@ -222,10 +223,16 @@ static void on_work(wmiemu__exec_work_t *work) {
       raise_namespace_event(host, c);
       break;
     case WMIEMU__CHANGE_INSTANCE_PUT:
-      wmiemu__timers_put(host, c->ns, c->obj);
+      if (wmiemu__cim_class_is(c->obj, L"__TimerInstruction") == S_OK)
+        wmiemu__timers_put(host, c->ns, c->obj);
+      else
+        wmiemu__permanent_put(host, c->ns, c->obj);
       break;
     case WMIEMU__CHANGE_INSTANCE_DELETED:
-      wmiemu__timers_delete(host, c->ns, c->obj);
+      if (wmiemu__cim_class_is(c->obj, L"__TimerInstruction") == S_OK)
+        wmiemu__timers_delete(host, c->ns, c->obj);
+      else
+        wmiemu__permanent_delete(host, c->ns, c->obj);
       break;
     }
   }
@@ -246,7 +253,7 @@ HRESULT wmiemu__core_new(wmiemu_host_t *host) {
   pthread_mutex_init(&core->lock, NULL);
   host->core = core;
   if (FAILED(hr = wmiemu__timers_new(host)) ||
-      FAILED(hr = wmiemu__repo_watch(host->repo, on_changes, core, L"__TimerInstruction"))) {
+      FAILED(hr = wmiemu__repo_watch(host->repo, on_changes, core, L"__IndicationRelated"))) {
     wmiemu__core_free(host);
     return hr;
   }

@@ -61,6 +61,7 @@ void wmiemu_cli_describe_code(const void *addr, char *buf, size_t size);
 int wmiemu_cli_mof(int argc, char **argv);
 int wmiemu_cli_wql(int argc, char **argv);
 int wmiemu_cli_run(int argc, char **argv);
+int wmiemu_cli_watch(int argc, char **argv);
 int wmiemu_cli_explore(int argc, char **argv);
 int wmiemu_cli_replay(int argc, char **argv);
 int wmiemu_cli_check_module(int argc, char **argv);

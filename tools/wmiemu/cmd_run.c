@@ -133,6 +133,8 @@ static void usage(FILE *out) {
     "                       host's registry before loading the providers (repeatable)\n"
     "  --dump-registry      print the registry on stdout at the end of the run, in\n"
     "                       the same format (after the events)\n"
+    "  --allow-commands     let CommandLineEventConsumer bindings of the MOF run\n"
+    "                       their commands (refused otherwise)\n"
     "  --no-supervise       run in this process (for a debugger); by default a child\n"
     "                       process runs the provider, and a crash is reported\n"
     "  --as SID             subscribe as this user: a SID (S-1-5-21-...-1001) or an\n"
@@ -351,6 +353,23 @@ static void print_summary(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   }
 }
 
+/* The permanent subscriptions the MOF made (README, "Permanent
+ * subscriptions"): what each consumer took, or why it never started. */
+static void print_bindings(wmiemu_host_t *host) {
+  wmiemu_binding_info_t b;
+  wmiemu_counters_t c;
+  for (size_t i = 0; wmiemu_host_binding_info(host, i, &b) == S_OK; i++) {
+    if (b.error[0])
+      fprintf(stderr, "summary: binding %s:%s: 0x%08x: %s\n", b.ns, b.path, (unsigned)b.status, b.error);
+    else if (SUCCEEDED(wmiemu_host_counters(host, b.id, &c)))
+      fprintf(stderr, "summary: binding %s:%s: indicated %llu, delivered %llu, filtered %llu, dropped %llu; "
+              "%s took %llu event(s), %llu failure(s)%s%s\n", b.ns, b.path, (unsigned long long)c.indicated,
+              (unsigned long long)c.delivered, (unsigned long long)c.filtered, (unsigned long long)c.dropped,
+              b.consumer_class, (unsigned long long)b.consumed, (unsigned long long)b.failures,
+              b.last_failure[0] ? ", the last: " : "", b.last_failure);
+  }
+}
+
 /* Calls the provider made on objects of the host after it was freed (their
  * tombstones): no checker was left to take them. Only those made by now. */
 static int print_late_calls(void) {
@@ -423,6 +442,11 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
     }
     if (!strcmp(opt, "--dump-registry")) {
       a->dump_registry = 1;
+      continue;
+    }
+    /* Permanent subscriptions: CommandLineEventConsumer bindings run. */
+    if (!strcmp(opt, "--allow-commands")) {
+      a->opts.allow_commands = 1;
       continue;
     }
     if (!is_value_option(opt)) {
@@ -780,6 +804,7 @@ int wmiemu_cli_run(int argc, char **argv) {
     print_summary(host, id);
   else if (wmiemu_checker_count(wmiemu_host_checker(host)))
     print_summary(host, 0);
+  print_bindings(host);
   print_stragglers();
   if (wmiemu_checker_count(wmiemu_host_checker(host)))
     status = WMIEMU_EXIT_FAILURE;

@@ -8,6 +8,7 @@ static const wmiemu_cli_command_t commands[] = {
   { "mof", "compile and check MOF files", wmiemu_cli_mof },
   { "wql", "parse, bind and explain a WQL event query", wmiemu_cli_wql },
   { "run", "host an event provider and print the events of a query", wmiemu_cli_run },
+  { "watch", "print the events of one or more queries as they arrive", wmiemu_cli_watch },
   { "explore", "run a scenario under many thread schedules", wmiemu_cli_explore },
   { "replay", "reproduce a schedule trace step for step", wmiemu_cli_replay },
   { "check-module", "list a provider module's imports that wmiemu does not provide", wmiemu_cli_check_module },

@@ -101,6 +101,10 @@ typedef struct {
    * WBEM_E_INVALID_PARAMETER. Only read by wmiemu_host_new. */
   const char *provider_user;
   const char *provider_groups;
+  /* Permanent subscriptions: a CommandLineEventConsumer runs its command
+   * only when this is set (`wmiemu run --allow-commands`); otherwise its
+   * binding is refused with WBEM_E_ACCESS_DENIED (wmiemu_host_binding_info). */
+  int allow_commands;
 } wmiemu_host_options_t;
 
 /* Fills opts with the defaults above (all zero/NULL). */
@@ -322,6 +326,56 @@ WMIEMU_EXTERN uint64_t wmiemu_host_late_calls(char *last, size_t size);
  * deterministic executor, and on Windows, where the operating system's WMI
  * serves CLSID_WbemLocator; WBEM_E_FAILED when the thread cannot start. */
 WMIEMU_EXTERN HRESULT wmiemu_host_set_com_default(wmiemu_host_t *host);
+/* ---- permanent subscriptions ------------------------------------------------
+ * Instances of __EventFilter, an __EventConsumer subclass and
+ * __FilterToConsumerBinding in the repository (compiled from MOF, or stored
+ * with wmiemu_repo_put_instance or a provider's IWbemServices::PutInstance)
+ * make a permanent subscription, as in WMI: when the loop next runs after a
+ * binding is stored, its filter's Query is subscribed in the filter's
+ * EventNamespace (else the binding's namespace), on behalf of the filter's
+ * CreatorSID (else LocalSystem, S-1-5-18), and each event goes to the
+ * consumer. Deleting the binding, its filter or its consumer cancels the
+ * subscription (CancelQuery); storing the filter or consumer again restarts
+ * it with the new settings. The standard consumers LogFileEventConsumer,
+ * CommandLineEventConsumer and wmiemu's JsonLinesEventConsumer are classes
+ * of root\subscription. */
+
+typedef struct {
+  const char *ns;              /* the binding's namespace, as the repository names it */
+  const char *path;            /* the binding's relative path */
+  const char *filter;          /* its Filter reference, as stored */
+  const char *consumer;        /* its Consumer reference, as stored */
+  const char *consumer_class;  /* "" until the consumer was found */
+  wmiemu_sub_id_t id;          /* the subscription (counters), 0 while none is live */
+  HRESULT status;              /* S_OK while subscribed, else why not */
+  const char *error;           /* "" or the reason: the WQL error, a missing filter... */
+  uint64_t consumed;           /* events the consumer took */
+  uint64_t failures;           /* events it failed on (write error, command failed) */
+  uint64_t commands;           /* CommandLineEventConsumer: processes started */
+  int last_exit_status;        /* of the last command; -1 when killed at its timeout */
+  const char *last_failure;    /* "" or the consumer's last failure */
+} wmiemu_binding_info_t;
+
+/* How many bindings the host knows (live or not), in the order they were
+ * first stored; a deleted binding leaves the list. */
+WMIEMU_EXTERN size_t wmiemu_host_binding_count(wmiemu_host_t *host);
+/* The index-th binding. The strings stay valid until the loop next runs or
+ * the host is freed. WBEM_E_INVALID_PARAMETER for a NULL argument,
+ * WBEM_E_NOT_FOUND past the end. */
+WMIEMU_EXTERN HRESULT wmiemu_host_binding_info(wmiemu_host_t *host, size_t index, wmiemu_binding_info_t *out);
+
+/* ---- an event as text ----------------------------------------------------------- */
+
+/* obj as one JSON object, {"class":"C","properties":{...}}, the form of
+ * `wmiemu run --format json` and JsonLinesEventConsumer; no newline. *out
+ * is malloc'd UTF-8 (free it). WBEM_E_INVALID_PARAMETER for NULL. Any thread. */
+WMIEMU_EXTERN HRESULT wmiemu_event_to_json(IWbemClassObject *obj, char **out);
+/* A standard string template, as LogFileEventConsumer's Text: %Name% is
+ * obj's property, %A.B% a property of the object embedded in A, %% a percent
+ * sign; arrays as (1,2), embedded objects as MOF text, a missing property
+ * as nothing. *out is malloc'd UTF-8 (free it). WBEM_E_INVALID_PARAMETER for
+ * NULL or a template that is not UTF-8. Any thread. */
+WMIEMU_EXTERN HRESULT wmiemu_event_format_template(IWbemClassObject *obj, const char *tmpl, char **out);
 
 /* ---- provider state (tests) ------------------------------------------------- */
 
