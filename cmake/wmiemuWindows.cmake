@@ -40,5 +40,6 @@ if(WMIEMU_MINGW_INCLUDE_DIR)
                           -DWMIEMU_ALIAS_OUT=${WMIEMU_CASE_ALIAS_DIR} -DWMIEMU_ALIAS_SDK_ONLY=ON
                           -P ${PROJECT_SOURCE_DIR}/cmake/wmiemuCaseAliases.cmake
                   OUTPUT_QUIET)
-  target_compile_options(wmiemu_win32 INTERFACE "$<BUILD_INTERFACE:SHELL:-idirafter ${WMIEMU_CASE_ALIAS_DIR}>")
+  # Installed only (wmiemuConfig.cmake puts them on wmiemu::win32): the
+  # providers of this tree spell headers as MinGW-w64 does.
 endif()
