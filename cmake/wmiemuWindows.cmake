@@ -28,6 +28,10 @@ if(WMIEMU_CMOCKA_DLL AND WMIEMU_BUILD_TESTS)
 endif()
 file(MAKE_DIRECTORY ${CMAKE_RUNTIME_OUTPUT_DIRECTORY})
 file(COPY ${copies} DESTINATION ${CMAKE_RUNTIME_OUTPUT_DIRECTORY})
+# A provider DLL is loaded with LOAD_WITH_ALTERED_SEARCH_PATH, which looks
+# for its own imports (a C++ provider's libstdc++) beside it and on PATH,
+# not beside wmiemu.exe: the build's provider DLLs get them beside them.
+file(COPY ${WMIEMU_RUNTIME_DLLS} DESTINATION ${PROJECT_BINARY_DIR}/provider)
 
 # <Windows.h>, <WbemIdl.h>...: forwarding headers for the SDK's spellings
 # of what MinGW-w64 serves in lower case, searched after the system's own

@@ -209,6 +209,19 @@ static int run_wine(const char *cmd, char **wargv) {
     dup2(err_pipe[1], 2);
     /* wine's own fixme and err lines are not the provider's. */
     setenv("WINEDEBUG", getenv("WINEDEBUG") ? getenv("WINEDEBUG") : "-all", 1);
+    /* A provider DLL's own imports (a C++ one's libstdc++) are looked for
+     * beside it and on PATH, not beside wmiemu.exe, where the Windows build
+     * and package put the MinGW-w64 runtime: on wine's PATH, first. */
+    {
+      char path[2 * PATH_MAX + 2], *slash;
+      const char *old = getenv("WINEPATH");
+      snprintf(path, sizeof(path), "%s%s", wargv[1][0] == '/' ? "Z:" : "", wargv[1]);
+      if ((slash = strrchr(path, '/')))
+        *slash = 0;
+      if (old && *old)
+        snprintf(path + strlen(path), sizeof(path) - strlen(path), ";%s", old);
+      setenv("WINEPATH", path, 1);
+    }
     execv(wargv[0], wargv);
     fprintf(stderr, "wmiemu %s: %s: %s\n", cmd, wargv[0], strerror(errno));
     _exit(127);
