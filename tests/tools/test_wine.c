@@ -164,9 +164,22 @@ static void handoff_errors(void **state) {
   EXPECT(1, "WMIEMU_WINE=\"$T/wine\" WMIEMU_WINE_EXE=\"$T/no.exe\"", "run --mof x.mof --provider \"$T/provider.so\"",
          "there is no wmiemu.exe", "WMIEMU_WINE_EXE=", "no.exe", "mingw-w64-x86_64.cmake", "--target wmiemu_cli");
   /* Without WMIEMU_WINE_EXE: beside the command, then the build tree's
-   * build/win, each named. */
-  EXPECT(1, "WMIEMU_WINE=\"$T/wine\" WMIEMU_WINE_EXE=", "check-module \"$T/provider.so\"",
-         "/bin/wmiemu.exe, ", "/../../win/bin/wmiemu.exe)");
+   * build/win, each named; from a copy of the command where neither is
+   * (this tree may have a build/win). */
+  {
+    char cmd[4096], want[1024];
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p '%s/x/bin' && cp \"$WMIEMU_BINARY_DIR/bin/wmiemu\" '%s/x/bin/' && "
+             "LD_LIBRARY_PATH=\"$WMIEMU_BINARY_DIR/lib\" WMIEMU_WINE='%s/wine' WMIEMU_WINE_EXE= "
+             "'%s/x/bin/wmiemu' check-module '%s/provider.so' 2>&1",
+             tmpdir, tmpdir, tmpdir, tmpdir, tmpdir);
+    assert_int_equal(cli_capture(cmd, out, sizeof(out)), 1);
+    snprintf(want, sizeof(want), "(looked for %s/x/bin/wmiemu.exe, %s/x/bin/../../win/bin/wmiemu.exe)", tmpdir,
+             tmpdir);
+    if (!strstr(out, want))
+      print_error("%s\n", out);
+    assert_non_null(strstr(out, want));
+  }
   EXPECT(2, FAKE, "run --mof x.mof --provider \"$T/provider.so\" \"$B/provider/sample_tick.so\"",
          "is a Windows DLL and", "one run hosts modules of one kind");
 }
