@@ -3,6 +3,7 @@
 # compile unchanged on a case-sensitive file system (cmake -P):
 #   -DWMIEMU_ALIAS_DIRS="dir|dir|..."   the folders the include path serves
 #   -DWMIEMU_ALIAS_OUT=dir              the folder to fill
+#   -DWMIEMU_ALIAS_SDK_ONLY=ON          only the Windows SDK's spellings below
 # For every header NAME.h served, an alias is written under the spelling the
 # Windows SDK uses (the table below, where it differs from NAME.h only by
 # case), ALL-CAPITALS (NAME.H and NAME.h) and Capitalized (Name.h). Each
@@ -58,6 +59,9 @@ foreach(header ${served})
   string(SUBSTRING ${base} 1 -1 rest)
   string(TOUPPER ${first} first)
   set(aliases ${upper}.H ${upper}.h ${first}${rest}.h)
+  if(WMIEMU_ALIAS_SDK_ONLY)
+    set(aliases "")   # the SDK's spellings only, as for MinGW-w64's thousands of headers
+  endif()
   if(DEFINED sdk_${lower})
     list(APPEND aliases ${sdk_${lower}})
   endif()

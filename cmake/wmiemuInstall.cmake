@@ -10,11 +10,41 @@ set(WMIEMU_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/wmiemu)
 set(WMIEMU_INSTALL_WIN32DIR ${CMAKE_INSTALL_INCLUDEDIR}/wmiemu/win32)
 
 set_target_properties(wmiemu_win32 PROPERTIES EXPORT_NAME win32)
+# On Windows libwmiemu.dll goes to bin/ (RUNTIME) and its import library
+# libwmiemu.dll.a to lib/ (ARCHIVE).
 install(TARGETS wmiemu wmiemu_win32 wmiemu_provider_kit wmiemu_cli EXPORT wmiemuTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/emu/include/wmiemu DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h")
+set(WMIEMU_PACKAGE_WINDOWS ${WIN32})
+if(WIN32)
+  # The SDK's headers are MinGW-w64's own; the package adds wmiemu's few
+  # (wmiemu_extern.h ...), the SDK spellings (cmake/wmiemuWindows.cmake)
+  # and, beside wmiemu.exe, the DLLs it runs with.
+  foreach(h wmiemu_extern.h wmiemu_crt16.h wmiemu_wchar_check.h wmiemu_declspec.h)
+    install(FILES ${PROJECT_SOURCE_DIR}/emu/compat/include/${h} DESTINATION ${WMIEMU_INSTALL_WIN32DIR}/own)
+  endforeach()
+  if(EXISTS ${WMIEMU_CASE_ALIAS_DIR})
+    install(DIRECTORY ${WMIEMU_CASE_ALIAS_DIR}/ DESTINATION ${WMIEMU_INSTALL_WIN32DIR}/aliases)
+  endif()
+  install(FILES ${WMIEMU_RUNTIME_DLLS} DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(EXPORT wmiemuTargets NAMESPACE wmiemu:: DESTINATION ${WMIEMU_INSTALL_CMAKEDIR})
+  configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/wmiemuConfig.cmake.in
+    ${PROJECT_BINARY_DIR}/wmiemuConfig.cmake
+    INSTALL_DESTINATION ${WMIEMU_INSTALL_CMAKEDIR}
+    PATH_VARS WMIEMU_INSTALL_WIN32DIR)
+  write_basic_package_version_file(${PROJECT_BINARY_DIR}/wmiemuConfigVersion.cmake
+    COMPATIBILITY SameMinorVersion)
+  install(FILES
+    ${PROJECT_BINARY_DIR}/wmiemuConfig.cmake
+    ${PROJECT_BINARY_DIR}/wmiemuConfigVersion.cmake
+    ${PROJECT_SOURCE_DIR}/cmake/wmiemuProvider.cmake
+    ${PROJECT_SOURCE_DIR}/cmake/wmiemuProviderTest.cmake
+    DESTINATION ${WMIEMU_INSTALL_CMAKEDIR})
+  return()
+endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/emu/compat/include/ DESTINATION ${WMIEMU_INSTALL_WIN32DIR}/overrides)
 foreach(base wbemprov wbemidl wbemcli wbemcli_extra unknwn)
   install(FILES ${WMIEMU_IDL_OUTPUT_DIR}/${base}.h ${WMIEMU_IDL_OUTPUT_DIR}/${base}_i.c

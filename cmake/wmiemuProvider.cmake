@@ -37,7 +37,9 @@ function(wmiemu_add_provider)
   endif()
   add_library(${P_NAME} MODULE ${P_SOURCES})
   target_link_libraries(${P_NAME} PRIVATE wmiemu::win32 ${P_LIBS})
-  if(P_DEF)
+  if(P_DEF AND WIN32)
+    target_sources(${P_NAME} PRIVATE ${P_DEF})   # a DLL's own way to name its exports
+  elseif(P_DEF)
     _wmiemu_def_exports(${P_NAME} ${P_DEF})
   endif()
   set_target_properties(${P_NAME} PROPERTIES PREFIX "")
@@ -61,6 +63,11 @@ function(wmiemu_add_provider)
   set(cli wmiemu::cli)
   if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
     set(cli ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:wmiemu::cli>)
+  endif()
+  # WMIEMU_PROVIDER_CHECK OFF leaves the checks out: a cross build that
+  # would start wine for each module (tools/scripts/test-windows.sh).
+  if(DEFINED WMIEMU_PROVIDER_CHECK AND NOT WMIEMU_PROVIDER_CHECK)
+    return()
   endif()
   if(mofs)
     set(mof_check COMMAND ${cli} mof --check ${mofs})
@@ -195,8 +202,14 @@ function(wmiemu_add_provider_test)
   # backslashes and semicolons that a command line would mangle.
   set(dir ${CMAKE_CURRENT_BINARY_DIR}/wmiemu_tests)
   set(spec ${dir}/${T_NAME}.cmake)
+  # Cross-built, the command runs under the toolchain's emulator (wine).
+  set(emulator "")
+  if(CMAKE_CROSSCOMPILING)
+    set(emulator "${CMAKE_CROSSCOMPILING_EMULATOR}")
+  endif()
   file(GENERATE OUTPUT ${spec} CONTENT
-"set(WMIEMU_CLI [==[$<TARGET_FILE:wmiemu::cli>]==])
+"set(WMIEMU_EMULATOR [==[${emulator}]==])
+set(WMIEMU_CLI [==[$<TARGET_FILE:wmiemu::cli>]==])
 set(WMIEMU_MODULE [==[$<TARGET_FILE:${T_PROVIDER}>]==])
 set(WMIEMU_MOFS [==[${mofs}]==])
 set(WMIEMU_QUERY [==[${T_QUERY}]==])
@@ -214,7 +227,12 @@ set(WMIEMU_TRACE [==[${dir}/${T_NAME}.trace.jsonl]==])
                    -P ${_wmiemu_cmake_dir}/wmiemuProviderTest.cmake)
   math(EXPR run_timeout "${T_DURATION} + 60")
   set_tests_properties(${T_NAME}.run PROPERTIES TIMEOUT ${run_timeout} LABELS wmiemu)
-  if(T_EXPLORE GREATER 0)
+  # On Windows a DLL's own threads, waits and clock reads are kernel32's,
+  # not the scheduler's, so its schedules are not reproducible yet: no
+  # explore test there (README, "Windows (MinGW-w64)").
+  if(T_EXPLORE GREATER 0 AND WIN32)
+    message(STATUS "wmiemu_add_provider_test(${T_NAME}): no ${T_NAME}.explore on Windows (schedules not reproducible there yet)")
+  elseif(T_EXPLORE GREATER 0)
     add_test(NAME ${T_NAME}.explore
              COMMAND ${CMAKE_COMMAND} -DWMIEMU_MODE=explore -DWMIEMU_SPEC=${spec}
                      -P ${_wmiemu_cmake_dir}/wmiemuProviderTest.cmake)

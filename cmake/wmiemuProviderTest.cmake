@@ -20,7 +20,7 @@ else()
        --trace ${WMIEMU_TRACE} --quiet)
 endif()
 
-execute_process(COMMAND ${WMIEMU_CLI} ${WMIEMU_MODE} ${args}
+execute_process(COMMAND ${WMIEMU_EMULATOR} ${WMIEMU_CLI} ${WMIEMU_MODE} ${args}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message("${out}${err}")
 

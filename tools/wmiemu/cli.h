@@ -58,6 +58,12 @@ unsigned wmiemu_cli_default_jobs(void);
 /* Where a code address lies: "symbol (module)", "module+0xoff" or "0x...". */
 void wmiemu_cli_describe_code(const void *addr, char *buf, size_t size);
 
+/* unix/wine.c: for run, explore, replay and check-module (argv from the
+ * command's name) naming a Windows DLL, runs the Windows build's wmiemu.exe
+ * under wine with the same arguments, sets *status to its exit status and
+ * returns 1; 0 when no argument is a DLL. */
+int wmiemu_cli_wine_handoff(int argc, char **argv, int *status);
+
 int wmiemu_cli_mof(int argc, char **argv);
 int wmiemu_cli_wql(int argc, char **argv);
 int wmiemu_cli_run(int argc, char **argv);

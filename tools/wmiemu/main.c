@@ -32,8 +32,14 @@ int main(int argc, char **argv) {
     return WMIEMU_EXIT_OK;
   }
   for (const wmiemu_cli_command_t *c = commands; c->name; c++)
-    if (!strcmp(argv[1], c->name))
+    if (!strcmp(argv[1], c->name)) {
+#ifndef _WIN32
+      int status;
+      if (wmiemu_cli_wine_handoff(argc - 1, argv + 1, &status))
+        return status;   /* a Windows DLL, hosted by wmiemu.exe under wine */
+#endif
       return c->main(argc - 1, argv + 1);
+    }
   fprintf(stderr, "wmiemu: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return WMIEMU_EXIT_USAGE;
