@@ -109,7 +109,7 @@ static void test_oom_leak(void **state) {
   assert_int_equal(shell("\"$WMIEMU\" explore " FAULTY("oom_leak", "FaultyOomLeakEvent")
                          " --faults-systematic --faults indicate-oom --busy-every 0 --trace \"$T.b.jsonl\""), 1);
   expect("baseline (no fault): nothing\n");
-  expect("run 1: indicate-oom #1 (Indicate): leak: leak: 1 object(s) the provider made");
+  expect("run 1: indicate-oom #1 (Indicate): leak: 1 object(s) the provider made");
   expect("-1.jsonl   (wmiemu replay ");
   assert_int_equal(shell("\"$WMIEMU\" replay \"$T.b-1.jsonl\""), 1);
   expect("leak: 1 object(s)");

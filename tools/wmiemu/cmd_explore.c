@@ -279,9 +279,14 @@ static int on_fault_run(void *ctx, uint64_t index, const wmiemu_fault_run_t *run
   else
     printf("run %llu: %s (%s): %s", (unsigned long long)index, sites, run->what[0] ? run->what : "-",
            wmiemu_fault_found_name(run->found));
-  if (run->found != WMIEMU_FAULT_FOUND_NOTHING)
-    printf(": %s\n  trace: %s   (wmiemu replay %s)", run->message, run->trace[0] ? run->trace : "none",
+  if (run->found != WMIEMU_FAULT_FOUND_NOTHING) {
+    /* "leak: leak: ..." says it once. */
+    const char *name = wmiemu_fault_found_name(run->found), *msg = run->message;
+    if (!strncmp(msg, name, strlen(name)) && msg[strlen(name)] == ':')
+      msg += strlen(name) + 1 + (msg[strlen(name) + 1] == ' ');
+    printf(": %s\n  trace: %s   (wmiemu replay %s)", msg, run->trace[0] ? run->trace : "none",
            run->trace[0] ? run->trace : "-");
+  }
   printf("\n");
   fflush(stdout);
   return 0;
