@@ -8,7 +8,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <wmiemu/cim.h>
@@ -181,12 +184,75 @@ static void test_objects(void **state) {
   wmiemu_repo_free(repo);
 }
 
+/* The systematic mode from C, on the provider that leaks its event when
+ * Indicate answers WBEM_E_OUT_OF_MEMORY: two sites of that kind, two leaks,
+ * each with its trace; the baseline finds nothing. */
+typedef struct {
+  unsigned runs;
+  char traces[3][512];
+} runs_t;
+
+static int on_run(void *ctx, uint64_t index, const wmiemu_fault_run_t *run) {
+  runs_t *r = ctx;
+  assert_int_equal(index, r->runs);
+  if (r->runs < 3)
+    snprintf(r->traces[r->runs], sizeof(r->traces[0]), "%s", run->trace);
+  r->runs++;
+  return 0;
+}
+
+static void test_systematic(void **state) {
+  wmiemu_explore_provider_opts_t po;
+  wmiemu_fault_systematic_opts_t so = { 0 };
+  wmiemu_fault_systematic_result_t r;
+  wmiemu_explore_result_t replay;
+  char mof[1024], module[1024], prefix[128];
+  const char *mofs[1] = { mof }, *modules[1] = { module };
+  runs_t runs = { 0 };
+  (void)state;
+  snprintf(mof, sizeof(mof), "%s/provider/faulty/faulty_oom_leak.mof", getenv("WMIEMU_SOURCE_DIR"));
+  snprintf(module, sizeof(module), "%s/provider/faulty_oom_leak.so", getenv("WMIEMU_BINARY_DIR"));
+  snprintf(prefix, sizeof(prefix), "/tmp/wmiemu-test-faults-api-%d", (int)getpid());
+  wmiemu_explore_provider_opts_init(&po);
+  po.mofs = mofs;
+  po.n_mofs = 1;
+  po.modules = modules;
+  po.n_modules = 1;
+  po.query = "SELECT * FROM FaultyOomLeakEvent";
+  po.busy_every = 0;
+  so.kinds = 1u << WMIEMU_FAULT_INDICATE_OOM;
+  so.max_sites = 2;
+  so.trace_prefix = prefix;
+  so.on_run = on_run;
+  so.ctx = &runs;
+  assert_hr(wmiemu_explore_faults_systematic(&po, &so, &r), S_OK);
+  assert_int_equal(runs.runs, 3);
+  assert_int_equal(r.baseline.found, WMIEMU_FAULT_FOUND_NOTHING);
+  assert_string_equal(runs.traces[0], "");
+  assert_true(r.counts[WMIEMU_FAULT_INDICATE_OOM] >= 2);
+  assert_int_equal(r.sites, 2);
+  assert_int_equal(r.pairs, 0);
+  assert_int_equal(r.leaked, 2);
+  assert_int_equal(r.crashed + r.hung + r.violations + r.errors, 0);
+  /* The trace replays the leak, from the trace alone. */
+  assert_hr(wmiemu_replay_trace(runs.traces[1], NULL, NULL, &replay), S_OK);
+  assert_int_equal(replay.outcome, WMIEMU_OUTCOME_VIOLATION);
+  assert_non_null(strstr(replay.message, "leak: 1 object(s)"));
+  remove(runs.traces[1]);
+  remove(runs.traces[2]);
+  /* Refused setups answer as wmiemu_explore_provider does. */
+  po.query = NULL;
+  assert_hr(wmiemu_explore_faults_systematic(&po, &so, &r), WBEM_E_INVALID_PARAMETER);
+  assert_hr(wmiemu_explore_faults_systematic(NULL, &so, &r), WBEM_E_INVALID_PARAMETER);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_kinds),
     cmocka_unit_test(test_nth_call),
     cmocka_unit_test(test_random),
     cmocka_unit_test(test_objects),
+    cmocka_unit_test(test_systematic),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
