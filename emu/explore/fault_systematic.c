@@ -130,8 +130,14 @@ static void run_one(const wmiemu_explore_provider_opts_t *opts, const wmiemu_fau
              rep.thread_name);
     end_crashed_trace(run->trace, &rep);
   } else if (!sh->ran) {
-    run->found = WMIEMU_FAULT_FOUND_ERROR;
-    snprintf(run->message, sizeof(run->message), "the run ended without a result (exit code %d)", rep.exit_code);
+    /* The process left in the middle of the run: the provider's code ended
+     * it (UBSan's report exits rather than raising a signal). */
+    run->found = WMIEMU_FAULT_FOUND_CRASH;
+    run->outcome = WMIEMU_OUTCOME_ERROR;
+    snprintf(run->message, sizeof(run->message),
+             "the provider crashed: the process exited (code %d) in the middle of the run", rep.exit_code);
+    rep.sanitizer = 1;           /* the trace's end line says so */
+    end_crashed_trace(run->trace, &rep);
   } else {
     run->found = classify(sh);
     snprintf(run->message, sizeof(run->message), "%s", sh->message);
