@@ -7,6 +7,7 @@
 #include "cim/block_cache.h"
 #include "cim/fastpath.h"
 #include "cim/object.h"
+#include "compat/fault.h"
 
 static const IWbemClassObjectVtbl class_object_vtbl;
 
@@ -356,10 +357,14 @@ static void object_destroy(wmiemu__cim_object_t *o) {
   wmiemu__block_free(o);
 }
 
+static void object_destroy_tracked(void *o) { object_destroy(o); }
+
 static ULONG STDMETHODCALLTYPE object_Release(IWbemClassObject *iface) {
   wmiemu__cim_object_t *o = impl_from_IWbemClassObject(iface);
   LONG ref = __atomic_sub_fetch(&o->ref, 1, __ATOMIC_ACQ_REL);
-  if (!ref) object_destroy(o);
+  /* Under a fault plan, what the provider made stays to catch a Release too many. */
+  if (!ref && !wmiemu__fault_last_release(o)) object_destroy(o);
+  if (ref < 0) wmiemu__fault_bad_release(o);
   return (ULONG)ref;
 }
 
@@ -369,7 +374,7 @@ ULONG wmiemu__cim_release(IWbemClassObject *obj) {
   if (!o) return obj->lpVtbl->Release(obj);
   /* The caller's reference is the only one: nobody else can add or drop
    * one meanwhile, so no atomic operation is needed. */
-  if (__atomic_load_n(&o->ref, __ATOMIC_ACQUIRE) == 1) {
+  if (__atomic_load_n(&o->ref, __ATOMIC_ACQUIRE) == 1 && !wmiemu__fault_armed()) {
     object_destroy(o);
     return 0;
   }
@@ -424,6 +429,7 @@ static HRESULT STDMETHODCALLTYPE object_Put(IWbemClassObject *iface, LPCWSTR nam
   HRESULT hr;
   int i;
   if (!name || flags) return WBEM_E_INVALID_PARAMETER;
+  if (wmiemu__fault_hit(WMIEMU__FAULT_CIM, "IWbemClassObject::Put", __builtin_return_address(0))) return WBEM_E_OUT_OF_MEMORY;
   if (name[0] == '_' && name[1] == '_' && wmiemu__sysprop_index(name) >= 0) return WBEM_E_READ_ONLY;
   /* Class definitions are shared read-only; classes come from MOF. */
   if (o->genus == WBEM_GENUS_CLASS) return WBEM_E_NOT_SUPPORTED;
@@ -624,8 +630,15 @@ static HRESULT STDMETHODCALLTYPE object_GetPropertyQualifierSet(IWbemClassObject
 }
 
 static HRESULT STDMETHODCALLTYPE object_Clone(IWbemClassObject *iface, IWbemClassObject **out) {
+  HRESULT hr;
   if (!out) return WBEM_E_INVALID_PARAMETER;
-  return wmiemu__object_clone(impl_from_IWbemClassObject(iface), out);
+  if (wmiemu__fault_hit(WMIEMU__FAULT_CIM, "IWbemClassObject::Clone", __builtin_return_address(0))) {
+    *out = NULL;
+    return WBEM_E_OUT_OF_MEMORY;
+  }
+  hr = wmiemu__object_clone(impl_from_IWbemClassObject(iface), out);
+  if (SUCCEEDED(hr)) wmiemu__fault_track(impl_from_IWbemClassObject(*out), __builtin_return_address(0), object_destroy_tracked);
+  return hr;
 }
 
 static HRESULT STDMETHODCALLTYPE object_GetObjectText(IWbemClassObject *iface, LONG flags, BSTR *text) {
@@ -653,8 +666,15 @@ static HRESULT STDMETHODCALLTYPE object_SpawnDerivedClass(IWbemClassObject *ifac
 
 static HRESULT STDMETHODCALLTYPE object_SpawnInstance(IWbemClassObject *iface, LONG flags,
                                                       IWbemClassObject **out) {
+  HRESULT hr;
   if (!out || flags) return WBEM_E_INVALID_PARAMETER;
-  return wmiemu__object_spawn(impl_from_IWbemClassObject(iface)->cls, out);
+  if (wmiemu__fault_hit(WMIEMU__FAULT_CIM, "IWbemClassObject::SpawnInstance", __builtin_return_address(0))) {
+    *out = NULL;
+    return WBEM_E_OUT_OF_MEMORY;
+  }
+  hr = wmiemu__object_spawn(impl_from_IWbemClassObject(iface)->cls, out);
+  if (SUCCEEDED(hr)) wmiemu__fault_track(impl_from_IWbemClassObject(*out), __builtin_return_address(0), object_destroy_tracked);
+  return hr;
 }
 
 static HRESULT STDMETHODCALLTYPE object_CompareTo(IWbemClassObject *iface, LONG flags, IWbemClassObject *other) {

@@ -11,6 +11,7 @@
 #include <oleauto.h>
 
 #include "compat/bstr.h"
+#include "compat/fault.h"
 
 /* Longest BSTR in bytes: the prefix must hold it and the allocation must
  * not overflow (the same cap as Windows' 32-bit length). */
@@ -37,27 +38,38 @@ static BSTR bstr_alloc_bytes(const void *data, UINT bytes)
     return (BSTR)p;
 }
 
-BSTR WINAPI SysAllocStringLen(const OLECHAR *s, UINT len)
+static BSTR bstr_alloc_len(const OLECHAR *s, UINT len)
 {
     if (len > BSTR_MAX_BYTES / sizeof(WCHAR))
         return NULL;
     return bstr_alloc_bytes(s, len * (UINT)sizeof(WCHAR));
 }
 
+BSTR WINAPI SysAllocStringLen(const OLECHAR *s, UINT len)
+{
+    if (wmiemu__fault_hit(WMIEMU__FAULT_ALLOC, "SysAllocStringLen", __builtin_return_address(0)))
+        return NULL;
+    return bstr_alloc_len(s, len);
+}
+
 BSTR WINAPI SysAllocString(const OLECHAR *s)
 {
     if (!s)
+        return NULL;
+    if (wmiemu__fault_hit(WMIEMU__FAULT_ALLOC, "SysAllocString", __builtin_return_address(0)))
         return NULL;
     size_t n = 0;
     while (s[n])
         n++;
     if (n > BSTR_MAX_BYTES / sizeof(WCHAR))
         return NULL;
-    return SysAllocStringLen(s, (UINT)n);
+    return bstr_alloc_len(s, (UINT)n);
 }
 
 BSTR WINAPI SysAllocStringByteLen(LPCSTR s, UINT bytes)
 {
+    if (wmiemu__fault_hit(WMIEMU__FAULT_ALLOC, "SysAllocStringByteLen", __builtin_return_address(0)))
+        return NULL;
     return bstr_alloc_bytes(s, bytes);
 }
 

@@ -4,8 +4,12 @@
 #include <windows.h>
 #include <objbase.h>
 
+#include "compat/fault.h"
+
 LPVOID WINAPI CoTaskMemAlloc(SIZE_T size)
 {
+    if (wmiemu__fault_hit(WMIEMU__FAULT_ALLOC, "CoTaskMemAlloc", __builtin_return_address(0)))
+        return NULL;
     /* Windows hands out a valid block for 0 bytes. */
     return malloc(size ? size : 1);
 }

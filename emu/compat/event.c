@@ -5,11 +5,16 @@
 
 #include "wmiemu_crt16.h"
 #include <wmiemu/compat.h>
+#include "compat/fault.h"
 #include "compat/handle.h"
 
 HANDLE WINAPI CreateEventW(LPSECURITY_ATTRIBUTES sa, BOOL manual, BOOL initial, LPCWSTR name)
 {
     (void)sa;
+    if (wmiemu__fault_hit(WMIEMU__FAULT_EVENT, "CreateEventW", __builtin_return_address(0))) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
     if (name && !*name)
         name = NULL;
     if (name) {
@@ -48,6 +53,10 @@ HANDLE WINAPI CreateEventW(LPSECURITY_ATTRIBUTES sa, BOOL manual, BOOL initial, 
 
 HANDLE WINAPI CreateEventA(LPSECURITY_ATTRIBUTES sa, BOOL manual, BOOL initial, LPCSTR name)
 {
+    if (wmiemu__fault_hit(WMIEMU__FAULT_EVENT, "CreateEventA", __builtin_return_address(0))) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
     if (!name)
         return CreateEventW(sa, manual, initial, NULL);
     WCHAR *w = wmiemu_utf8_to_wcs(name, (size_t)-1);

@@ -16,6 +16,7 @@
 #include <oleauto.h>
 
 #include "compat/bstr.h"
+#include "compat/fault.h"
 #include "compat/variant.h"
 
 #define SA_MAX_LOCKS 65535
@@ -117,6 +118,8 @@ HRESULT WINAPI SafeArrayAllocData(SAFEARRAY *psa)
 SAFEARRAY *WINAPI SafeArrayCreate(VARTYPE vt, UINT dims, SAFEARRAYBOUND *bounds)
 {
     SAFEARRAY *psa;
+    if (wmiemu__fault_hit(WMIEMU__FAULT_ALLOC, "SafeArrayCreate", __builtin_return_address(0)))
+        return NULL;
     if (!bounds || FAILED(SafeArrayAllocDescriptorEx(vt, dims, &psa)))
         return NULL;
     for (UINT i = 0; i < dims; i++)
@@ -131,6 +134,8 @@ SAFEARRAY *WINAPI SafeArrayCreate(VARTYPE vt, UINT dims, SAFEARRAYBOUND *bounds)
 SAFEARRAY *WINAPI SafeArrayCreateVector(VARTYPE vt, LONG lbound, ULONG count)
 {
     SAFEARRAYBOUND b = { count, lbound };
+    if (wmiemu__fault_hit(WMIEMU__FAULT_ALLOC, "SafeArrayCreateVector", __builtin_return_address(0)))
+        return NULL;
     return SafeArrayCreate(vt, 1, &b);
 }
 

@@ -7,6 +7,7 @@
 #include <wmiemu/compat.h>
 
 #include "compat/sync.h"
+#include "compat/fault.h"
 #include "compat/handle.h"
 #include "compat/module.h"
 
@@ -129,6 +130,10 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_STAR
     (void)stack;
     if (!start) {
         SetLastError(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    if (wmiemu__fault_hit(WMIEMU__FAULT_THREAD, "CreateThread", __builtin_return_address(0))) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
         return NULL;
     }
     wmiemu__kobj_t *t = wmiemu__kobj_new(KOBJ_THREAD, wmiemu__sched_ops_current());

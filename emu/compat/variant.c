@@ -10,6 +10,7 @@
 #include <oleauto.h>
 
 #include "compat/bstr.h"
+#include "compat/fault.h"
 #include "compat/variant.h"
 
 HRESULT wmiemu__variant_check_vt(VARTYPE vt)
@@ -126,6 +127,8 @@ HRESULT WINAPI VariantCopy(VARIANTARG *dst, const VARIANTARG *src)
 {
     if (!dst || !src)
         return E_INVALIDARG;
+    if (wmiemu__fault_hit(WMIEMU__FAULT_ALLOC, "VariantCopy", __builtin_return_address(0)))
+        return E_OUTOFMEMORY;
     HRESULT hr = wmiemu__variant_check_vt(V_VT(src));
     if (FAILED(hr))
         return hr;

@@ -77,6 +77,11 @@ static char *spec_build(const wmiemu__pexp_t *d) {
     bad |= spec_add(buf, len, &off, "name", o->provider_name);
   if (o->ns)
     bad |= spec_add(buf, len, &off, "ns", o->ns);
+  if (o->has_faults) {
+    char plan[256];
+    bad |= wmiemu__fault_plan_format(&o->faults, plan, sizeof(plan));
+    bad |= spec_add(buf, len, &off, "faults", plan);
+  }
   bad |= spec_add(buf, len, &off, "query", o->query);
   if (bad) {
     /* Too long to record: a replay then needs the options again. */
@@ -148,6 +153,16 @@ HRESULT wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err
       o.provider_name = value;
     else if (!strcmp(p, "ns"))
       o.ns = value;
+    else if (!strcmp(p, "faults")) {
+      if (wmiemu__fault_plan_scan(value, &o.faults) != 0) {
+        snprintf(err, errlen, "not a fault plan: \"%s\"", value);
+        free(buf);
+        free(mofs);
+        free(modules);
+        return WBEM_E_INVALID_PARAMETER;
+      }
+      o.has_faults = 1;
+    }
     p = bar ? bar + 1 : NULL;
   }
   if (FAILED(hr = wmiemu__pexp_open(out, &o, err, errlen))) {
@@ -375,6 +390,7 @@ void wmiemu__pexp_close(wmiemu__pexp_t *d) {
 
 typedef struct {
   wmiemu_host_t *host;           /* NULL once the scenario frees it itself */
+  int faults;                    /* a fault plan is armed for the schedule */
 } run_t;
 
 /* On the supervisor when the schedule is over. After a failure that
@@ -384,6 +400,9 @@ typedef struct {
  * it next: closing it here would reach into a schedule that has ended. */
 static void run_end(void *arg) {
   run_t *r = arg;
+  /* Before the host goes: what the plan kept for a late Release is freed. */
+  if (r->faults)
+    wmiemu_fault_disarm();
   if (r->host) {
     while (wmiemu__exec_drain(r->host->exec))   /* a batch at a time */
       ;
@@ -537,6 +556,10 @@ void wmiemu__pexp_scenario(void *ctx) {
     wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "out of memory");
   }
   r->host = host;
+  if (d->opts.has_faults) {
+    wmiemu_fault_arm(&d->opts.faults, wmiemu__sched_seed(s));
+    r->faults = 1;
+  }
   for (size_t i = 0; i < d->opts.n_mofs; i++)
     if (FAILED(hr = wmiemu_host_load_mof(host, d->mof_paths[i], no_diag, NULL)))
       wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "%s: cannot compile (0x%08x)", d->mof_paths[i],
@@ -550,12 +573,22 @@ void wmiemu__pexp_scenario(void *ctx) {
     hr = wmiemu_host_subscribe(host, d->ns, d->opts.query, count_event, &u, &u.id[0]);
   else
     hr = wmiemu_host_subscribe(host, d->ns, d->opts.query, NULL, NULL, &id);
-  if (FAILED(hr)) {
+  if (FAILED(hr) && r->faults && wmiemu_fault_fired()) {
+    /* What the injected fault did (Initialize timed out, a thread the
+     * provider could not start...): the provider is released next. */
+    wmiemu__sched_note(s, "subscribe", "failed", (int64_t)hr);
+  } else if (FAILED(hr)) {
     /* A violation the checker saw on the way (init-no-status...) came first. */
     wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 0, "%s: subscribing failed (0x%08x): %s", d->name,
                        (unsigned)hr, wmiemu_host_last_error(host));
   } else if (d->opts.update_at_ms) {
     run_update(s, d, host, &u);
+  } else if (r->faults) {
+    /* In slices, so that the consumer cancels as soon as a cancel site fired. */
+    for (uint64_t t = 0; t < d->opts.cancel_at_ms && !wmiemu_fault_take_cancel(); t += 10)
+      wmiemu_host_run_for(host, d->opts.cancel_at_ms - t < 10 ? d->opts.cancel_at_ms - t : 10);
+    wmiemu_host_unsubscribe(host, id);
+    wmiemu_host_run_for(host, d->opts.cancel_at_ms);
   } else {
     wmiemu_host_run_for(host, d->opts.cancel_at_ms);
     /* The consumer goes away while the provider's threads keep running. */
@@ -565,6 +598,19 @@ void wmiemu__pexp_scenario(void *ctx) {
   wmiemu_host_shutdown(host);
   if (SUCCEEDED(wmiemu_host_counters(host, 0, &counters)))
     wmiemu__sched_note(s, "summary", "indicated", (int64_t)counters.indicated);
+  if (r->faults) {
+    /* The final Release and DllCanUnloadNow are done: what the provider
+     * made and still holds, it will never release. */
+    size_t leaked = wmiemu_fault_outstanding();
+    if (leaked)
+      wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, 0,
+                         "leak: %zu object(s) the provider made (SpawnInstance, Clone) still referenced after "
+                         "WMI's final Release and DllCanUnloadNow (faults injected: %llu, the last in %s)",
+                         leaked, (unsigned long long)wmiemu_fault_fired(),
+                         wmiemu_fault_fired() ? wmiemu_fault_last() : "none");
+    wmiemu_fault_disarm();
+    r->faults = 0;
+  }
   /* Closing the executor inside is a scheduling point: should the schedule
    * fail there, run_end must not free the host a second time. */
   r->host = NULL;
@@ -630,6 +676,10 @@ HRESULT wmiemu_explore_provider(const wmiemu_explore_provider_opts_t *opts, wmie
   po.n_update_mofs = opts->n_update_mofs;
   po.update_modules = opts->update_modules;
   po.n_update_modules = opts->n_update_modules;
+  if (opts->faults) {
+    po.has_faults = 1;
+    po.faults = *opts->faults;
+  }
   if (FAILED(hr = wmiemu__pexp_open(&d, &po, result->message, sizeof(result->message))))
     return hr;
   wmiemu_explore_opts_init(&o);

@@ -22,6 +22,8 @@
 
 #include <windows.h>
 
+#include <wmiemu/explore.h>
+
 typedef struct wmiemu__pexp_s wmiemu__pexp_t;
 
 typedef struct {
@@ -41,6 +43,8 @@ typedef struct {
   size_t n_update_mofs;
   const char *const *update_modules;
   size_t n_update_modules;
+  int has_faults;                /* each schedule runs under faults (wmiemu/explore.h) */
+  wmiemu_fault_plan_t faults;
 } wmiemu__pexp_opts_t;
 
 /* On the supervisor, once: checks that the MOF compiles and names a
@@ -60,12 +64,23 @@ const char *wmiemu__pexp_name(const wmiemu__pexp_t *d);
 
 /* The run as one line for the trace header, so a trace alone is enough to
  * replay it: "provider|mof=/abs/a.mof|module=/abs/p.so|busy=2|cancel=3000|
- * name=N|ns=NS|query=SELECT ..." (paths absolute, one module= per module;
- * with an update, update=MS and one umof= / umodule= per file; the query
- * comes last and may contain '|'). */
+ * name=N|ns=NS|faults=PLAN|query=SELECT ..." (PLAN: fault_spec.c; paths
+ * absolute, one module= per module; with an update, update=MS and one umof=
+ * / umodule= per file; the query comes last and may contain '|'). */
 const char *wmiemu__pexp_spec(const wmiemu__pexp_t *d);
 int wmiemu__pexp_is_spec(const char *scenario);
 /* As wmiemu__pexp_open; WBEM_E_INVALID_PARAMETER when spec is not one. */
 HRESULT wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err, size_t errlen);
+
+/* fault_spec.c: a fault plan as text for the spec, "KINDS/RATE/K.N,K.N"
+ * (KINDS the hexadecimal mask, K a kind's number, N the call), and back:
+ * 0, or -1 for text that is not one. */
+int wmiemu__fault_plan_format(const wmiemu_fault_plan_t *plan, char *buf, size_t len);
+int wmiemu__fault_plan_scan(const char *text, wmiemu_fault_plan_t *plan);
+
+/* fault_plan.c: buf (len bytes) also receives the function each injected
+ * failure hits, as it happens: memory shared with a supervising parent
+ * keeps it through a crash. NULL stops. */
+void wmiemu__fault_mirror_last(char *buf, size_t len);
 
 #endif

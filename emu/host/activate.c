@@ -15,6 +15,7 @@
 #include <wmiemu/compat.h>
 
 #include "compat/debug.h"
+#include "compat/fault.h"
 #include "host/context.h"
 #include "host/method_call.h"
 
@@ -127,6 +128,12 @@ static HRESULT initialize(wmiemu__provider_t *p) {
   }
   free(a.locale);
   IWbemContext_Release(a.ctx);   /* the services object and the provider keep theirs */
+  /* A fault plan's init site: WMI gave up waiting, whatever the provider did. */
+  if (SUCCEEDED(hr) && wmiemu__fault_hit(WMIEMU__FAULT_INIT, "Initialize", NULL)) {
+    wmiemu__host_error(host, "provider %s: Initialize timed out (fault injected)", p->name);
+    wmiemu__call_release(p, init);
+    return WBEM_E_PROVIDER_TIMED_OUT;
+  }
   if (SUCCEEDED(hr) && !wait_for_status(p, &status, wmiemu__exec_now(host->exec) - start)) {
     WMIEMU_TRACE(host, "provider %s: no SetStatus within %u ms", p->name, host->opts.init_timeout_ms);
     wmiemu_checker_report(host->checker, WMIEMU_RULE_INIT_NO_STATUS, "Initialize", p->name,

@@ -11,6 +11,7 @@
 
 #include "check/context.h"
 #include "compat/debug.h"
+#include "compat/fault.h"
 #include "compat/token.h"
 #include "exec/sched.h"
 #include "host/received.h"
@@ -404,11 +405,23 @@ static void check_refire(wmiemu__watch_t *w, wmiemu__sink_t *s, LONG count,
   IWbemClassObject_Release(m.copy);
 }
 
+/* A consumer's cancel is noted by the plan's owner (the scenario cancels);
+ * BUSY and OUT_OF_MEMORY are answered here. */
+static HRESULT indicate_fault(void) {
+  wmiemu__fault_hit(WMIEMU__FAULT_CANCEL, "Indicate", NULL);
+  if (wmiemu__fault_hit(WMIEMU__FAULT_INDICATE_BUSY, "Indicate", NULL))
+    return WBEM_E_SERVER_TOO_BUSY;
+  if (wmiemu__fault_hit(WMIEMU__FAULT_INDICATE_OOM, "Indicate", NULL))
+    return WBEM_E_OUT_OF_MEMORY;
+  return S_OK;
+}
+
 HRESULT wmiemu__watch_indicate(wmiemu__sink_t *s, LONG count, IWbemClassObject **objects) {
   wmiemu__provider_t *p = s->provider;
   wmiemu__watch_t *w = p->host->watch;
   wmiemu__sched_t *sched = NULL;
   busy_mark_t m;
+  HRESULT fault;
   LONG64 n;
 
   if (w->sched) {
@@ -422,8 +435,16 @@ HRESULT wmiemu__watch_indicate(wmiemu__sink_t *s, LONG count, IWbemClassObject *
   if (sched)
     wmiemu__sched_note(sched, "call", "Indicate", n);
   check_refire(w, s, count, objects, n);
-  if (w->busy_every && count > 0 && objects && objects[0] && (n - 1) % w->busy_every == 0 &&
-      wmiemu__sink_is_active(s)) {
+  /* The fault plan's Indicate sites (compat/fault.h): each Indicate of events is one of each kind. */
+  fault = count > 0 && objects && objects[0] ? indicate_fault() : S_OK;
+  if (fault == (HRESULT)WBEM_E_OUT_OF_MEMORY) {
+    if (sched)
+      wmiemu__sched_note(sched, "return", "Indicate", (int64_t)fault);
+    return fault;
+  }
+  if (count > 0 && objects && objects[0] &&
+      (fault == (HRESULT)WBEM_E_SERVER_TOO_BUSY ||
+       (w->busy_every && (n - 1) % w->busy_every == 0 && wmiemu__sink_is_active(s)))) {
     m.thread = wmiemu__check_thread_id();
     m.provider = p;
     m.object = objects[0];

@@ -12,6 +12,7 @@
 #include <wmiemu/compat.h>
 
 #include "check/context.h"
+#include "compat/fault.h"
 #include "host/context.h"
 #include "host/enum_objects.h"
 #include "host/method_call.h"
@@ -192,6 +193,8 @@ static HRESULT WINAPI services_GetObject(IWbemServices *iface, const BSTR path, 
   check_context(impl_from_IWbemServices(iface), ctx, "GetObject");
   (void)flags; (void)ctx;
   clear_call_result(result);
+  if (wmiemu__fault_hit(WMIEMU__FAULT_SERVICES, "IWbemServices::GetObject", __builtin_return_address(0)))
+    return out ? (*out = NULL, (HRESULT)WBEM_E_OUT_OF_MEMORY) : (HRESULT)WBEM_E_INVALID_PARAMETER;
   return get_object(s, path, out);
 }
 
@@ -211,7 +214,8 @@ static HRESULT WINAPI services_GetObjectAsync(IWbemServices *iface, const BSTR p
   (void)flags;
   if (!handler)
     return WBEM_E_INVALID_PARAMETER;
-  hr = get_object(impl_from_IWbemServices(iface), path, &obj);
+  hr = wmiemu__fault_hit(WMIEMU__FAULT_SERVICES, "IWbemServices::GetObjectAsync", __builtin_return_address(0))
+       ? (HRESULT)WBEM_E_OUT_OF_MEMORY : get_object(impl_from_IWbemServices(iface), path, &obj);
   complete_async(handler, hr, obj);
   if (obj)
     IWbemClassObject_Release(obj);

@@ -26,7 +26,8 @@ static void explore_usage(FILE *out) {
           "                      [--quiet] [--keep-going] [--no-supervise] [--jobs N] [--shard I/N]\n"
           "       wmiemu explore --mof FILE... --provider MODULE.so --query WQL [options above]\n"
           "                      [--provider-name NAME] [--namespace NS] [--busy-every N]\n"
-          "                      [--cancel-at MS]\n"
+          "                      [--cancel-at MS] [--faults LIST [--fault-rate R]]\n"
+          "                      [--faults-systematic[=pairs[:N]] [--faults LIST]]\n"
           "                      [--update-at MS --update-mof FILE... --update-provider MODULE.so]\n"
           "With --provider, each schedule runs the emulator's host on the deterministic\n"
           "executor: it loads the MOF and the module, subscribes the query (CreateInstance,\n"
@@ -58,6 +59,16 @@ static void explore_usage(FILE *out) {
           "--jobs N runs the schedules in N worker processes (default: one per core),\n"
           "each supervised; the output is the one process's: the failure reported is\n"
           "the one at the lowest seed, with the same trace and counts.\n"
+          "--faults LIST runs each schedule under a fault plan: each call of the kinds listed\n"
+          "(alloc, cim, thread, event, indicate-busy, indicate-oom, indicate, services, cancel,\n"
+          "init, all) that the provider makes fails with probability 1/R (--fault-rate, default\n"
+          "4), drawn from the schedule's seed, as Windows fails it; a schedule also fails when\n"
+          "the provider leaks objects it made or releases one once too often.\n"
+          "--faults-systematic runs one schedule (--seed) to count the sites those kinds reach\n"
+          "(default all), then fails each site in turn (=pairs: then each pair, at most N,\n"
+          "default 64), each run in a supervised process, and reports per site whether the\n"
+          "provider crashed, leaked, hung or broke a rule, with a trace PATH-N.jsonl for\n"
+          "`wmiemu replay` (PATH from --trace without .jsonl). Exit status 1 for a finding.\n"
           "--shard I/N runs the I-th of N contiguous blocks of the seeds (1 <= I <= N), for\n"
           "N machines to explore one run between them; it says which seeds it ran. A\n"
           "block runs as --seed FIRST --iterations COUNT would (under pct, its estimate\n"
@@ -70,8 +81,8 @@ static void explore_usage(FILE *out) {
 
 static const char *const value_options[] = {
   "--scenario", "--provider", "--provider-name", "--namespace", "--query", "--trace", "--strategy", "--iterations",
-  "--seed", "--depth", "--max-steps", "--busy-every", "--cancel-at", "--jobs", "--shard",
-  "--update-at", "--update-provider", NULL
+  "--seed", "--depth", "--max-steps", "--busy-every", "--cancel-at", "--jobs", "--shard", "--faults",
+  "--fault-rate", "--update-at", "--update-provider", NULL
 };
 
 static int is_value_option(const char *opt) {
@@ -257,6 +268,78 @@ static int explore_supervised(explore_job_t *job, int keep_going) {
   }
 }
 
+/* --faults-systematic: each site in its own supervised process. */
+static int on_fault_run(void *ctx, uint64_t index, const wmiemu_fault_run_t *run) {
+  const wmiemu_fault_systematic_result_t *total = ctx;
+  char sites[160] = "";
+  size_t off = 0;
+  (void)total;
+  for (unsigned i = 0; i < run->plan.n_sites; i++) {
+    int n = snprintf(sites + off, sizeof(sites) - off, "%s%s #%llu", i ? " + " : "",
+                     wmiemu_fault_kind_name(run->plan.sites[i].kind), (unsigned long long)run->plan.sites[i].nth);
+    if (n < 0 || (size_t)n >= sizeof(sites) - off)
+      break;
+    off += (size_t)n;
+  }
+  if (!index)
+    printf("baseline (no fault): %s", wmiemu_fault_found_name(run->found));
+  else
+    printf("run %llu: %s (%s): %s", (unsigned long long)index, sites, run->what[0] ? run->what : "-",
+           wmiemu_fault_found_name(run->found));
+  if (run->found != WMIEMU_FAULT_FOUND_NOTHING) {
+    /* "leak: leak: ..." says it once. */
+    const char *name = wmiemu_fault_found_name(run->found), *msg = run->message;
+    if (!strncmp(msg, name, strlen(name)) && msg[strlen(name)] == ':')
+      msg += strlen(name) + 1 + (msg[strlen(name) + 1] == ' ');
+    printf(": %s\n  trace: %s   (wmiemu replay %s)", msg, run->trace[0] ? run->trace : "none",
+           run->trace[0] ? run->trace : "-");
+  }
+  printf("\n");
+  fflush(stdout);
+  return 0;
+}
+
+static int explore_faults_systematic(const wmiemu_explore_opts_t *o, wmiemu_explore_provider_opts_t *po,
+                                     unsigned kinds, uint64_t pairs) {
+  wmiemu_fault_systematic_opts_t so = { 0 };
+  wmiemu_fault_systematic_result_t r;
+  char prefix[1024];
+  size_t len;
+  HRESULT hr;
+  if (!po->n_modules || !po->n_mofs || !po->query) {
+    fprintf(stderr, "wmiemu explore: --faults-systematic needs --mof, --provider and --query\n");
+    return WMIEMU_EXIT_USAGE;
+  }
+  snprintf(prefix, sizeof(prefix), "%s", o->trace_path ? o->trace_path : "wmiemu-faults");
+  if ((len = strlen(prefix)) > 6 && !strcmp(prefix + len - 6, ".jsonl"))
+    prefix[len - 6] = 0;
+  po->strategy = o->strategy;
+  po->seed = o->seed;
+  po->pct_depth = o->pct_depth;
+  po->max_steps = o->max_steps;
+  po->pct_steps = o->pct_steps;
+  so.kinds = kinds;
+  so.max_pairs = pairs;
+  so.trace_prefix = prefix;
+  so.on_run = on_fault_run;
+  so.ctx = &r;
+  hr = wmiemu_explore_faults_systematic(po, &so, &r);
+  if (FAILED(hr)) {
+    fprintf(stderr, "wmiemu explore: %s\n", r.message);
+    return WMIEMU_EXIT_FAILURE;
+  }
+  printf("faults-systematic: seed %llu, sites reached:", (unsigned long long)o->seed);
+  for (unsigned k = 0; k < WMIEMU_FAULT_KINDS; k++)
+    if (r.counts[k])
+      printf(" %s %llu", wmiemu_fault_kind_name((wmiemu_fault_kind_t)k), (unsigned long long)r.counts[k]);
+  printf("\nfaults-systematic: %llu single sites and %llu pairs failed: %llu crashed, %llu leaked, %llu hung, "
+         "%llu broke a rule, %llu errors\n",
+         (unsigned long long)r.sites, (unsigned long long)r.pairs, (unsigned long long)r.crashed,
+         (unsigned long long)r.leaked, (unsigned long long)r.hung, (unsigned long long)r.violations,
+         (unsigned long long)r.errors);
+  return r.crashed + r.leaked + r.hung + r.violations + r.errors ? WMIEMU_EXIT_FAILURE : WMIEMU_EXIT_OK;
+}
+
 /* One worker per core this process may run on (cli.h). */
 static uint64_t default_jobs(void) {
   return wmiemu_cli_default_jobs();
@@ -315,6 +398,11 @@ int wmiemu_cli_explore(int argc, char **argv) {
   const char *mofs[64], *module = NULL;
   const char *update_mofs[64], *update_module = NULL;
   uint64_t jobs = 0, shard_i = 0, shard_n = 0;
+  /* Fault injection: --faults, --fault-rate, --faults-systematic[=pairs[:N]]. */
+  wmiemu_fault_plan_t fault_plan = { 0 };
+  unsigned fault_kinds = 0;
+  int fault_systematic = 0;
+  uint64_t fault_pairs = 0;
   wmiemu_explore_provider_opts_init(&po);
   po.mofs = mofs;
   for (int i = 1; i < argc; i++) {
@@ -329,6 +417,21 @@ int wmiemu_cli_explore(int argc, char **argv) {
       continue;
     } else if (!strcmp(a, "--trace-all")) {
       o.trace_all = 1;   /* a run that passed can be replayed too */
+      continue;
+    } else if (!strncmp(a, "--faults-systematic", 19)) {
+      const char *arg = a + 19;
+      fault_systematic = 1;
+      if (!strncmp(arg, "=pairs", 6)) {
+        fault_pairs = 64;
+        if (arg[6] == ':' && (wmiemu_cli_parse_u64(arg + 7, &fault_pairs) != 0 || !fault_pairs))
+          arg = "?";
+        else if (arg[6] == ':' || !arg[6])
+          arg = "";
+      }
+      if (*arg) {
+        fprintf(stderr, "wmiemu explore: '%s': use --faults-systematic or --faults-systematic=pairs[:N]\n", a);
+        return WMIEMU_EXIT_USAGE;
+      }
       continue;
     } else if (!strcmp(a, "--mof")) {
       /* one or more files */
@@ -394,6 +497,13 @@ int wmiemu_cli_explore(int argc, char **argv) {
       po.ns = v;
     else if (!strcmp(a, "--query"))
       po.query = v;
+    else if (!strcmp(a, "--faults")) {
+      if (FAILED(wmiemu_fault_parse(v, &fault_kinds))) {
+        fprintf(stderr, "wmiemu explore: --faults: '%s' is not a list of alloc, cim, thread, event, "
+                "indicate-busy, indicate-oom, indicate, services, cancel, init, all\n", v);
+        return WMIEMU_EXIT_USAGE;
+      }
+    }
     else if (!strcmp(a, "--trace"))
       o.trace_path = v;
     else if (!strcmp(a, "--strategy")) {
@@ -424,6 +534,8 @@ int wmiemu_cli_explore(int argc, char **argv) {
       po.update_at_ms = n;
     else if (!strcmp(a, "--jobs") && n >= 1 && n <= 1024)
       jobs = n;
+    else if (!strcmp(a, "--fault-rate") && n >= 1 && n <= 1000000)
+      fault_plan.rate = (unsigned)n;
     else {
       fprintf(stderr, "wmiemu explore: %s: %s is out of range\n", a, v);
       return WMIEMU_EXIT_USAGE;
@@ -452,6 +564,12 @@ int wmiemu_cli_explore(int argc, char **argv) {
   if (update_module) {
     po.update_modules = &update_module;
     po.n_update_modules = 1;
+  }
+  if (fault_systematic)
+    return explore_faults_systematic(&o, &po, fault_kinds, fault_pairs);
+  if (fault_kinds) {
+    fault_plan.kinds = fault_kinds;
+    po.faults = &fault_plan;
   }
   if (shard_n && shard_seeds(&o, shard_i, shard_n))
     return WMIEMU_EXIT_OK;

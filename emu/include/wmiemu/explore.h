@@ -165,6 +165,78 @@ WMIEMU_EXTERN int wmiemu_scenario_has_bug(size_t i);
 WMIEMU_EXTERN HRESULT wmiemu_explore_scenario(const char *name, const wmiemu_explore_opts_t *opts,
                                               wmiemu_explore_result_t *result);
 
+/* ---- fault injection ---------------------------------------------------------
+ * While a fault plan is armed, chosen calls the provider's code makes fail
+ * the way Windows fails them (README, "Fault injection"). A site is the
+ * n-th call of one kind (1-based) since the plan was armed; only calls made
+ * from a provider module count (the host's own uses of the same functions
+ * neither fail nor move the numbering). Under the deterministic scheduler
+ * the numbering and the random choices are the same on every run of a
+ * schedule, so traces replay. The Indicate kinds need the host's watch (the
+ * deterministic executor, or busy_every). While armed, the objects the
+ * provider gets from SpawnInstance and Clone are tracked: a Release past
+ * the last one is counted (and fails the schedule in progress) instead of
+ * touching freed memory, and those still referenced are its leaks. */
+
+typedef enum {
+  WMIEMU_FAULT_ALLOC,           /* SysAllocString*, CoTaskMemAlloc, SafeArrayCreate*, VariantCopy */
+  WMIEMU_FAULT_CIM,             /* IWbemClassObject::SpawnInstance, Clone, Put */
+  WMIEMU_FAULT_THREAD,          /* CreateThread */
+  WMIEMU_FAULT_EVENT,           /* CreateEventW, CreateEventA */
+  WMIEMU_FAULT_INDICATE_BUSY,   /* Indicate answers WBEM_E_SERVER_TOO_BUSY */
+  WMIEMU_FAULT_INDICATE_OOM,    /* Indicate answers WBEM_E_OUT_OF_MEMORY */
+  WMIEMU_FAULT_SERVICES,        /* IWbemServices::GetObject(Async) fails */
+  WMIEMU_FAULT_CANCEL,          /* the consumer cancels right after this Indicate */
+  WMIEMU_FAULT_INIT,            /* Initialize is taken as timed out */
+  WMIEMU_FAULT_KINDS
+} wmiemu_fault_kind_t;
+
+#define WMIEMU_FAULT_MAX_SITES 4
+
+typedef struct {
+  /* Kinds (bit 1u << kind) of which each call fails with probability
+   * 1 / rate, drawn from the seed wmiemu_fault_arm is given. */
+  unsigned kinds;
+  unsigned rate;                /* 0 = 4 */
+  /* And these calls fail: the nth (1-based) of kind. */
+  unsigned n_sites;
+  struct {
+    wmiemu_fault_kind_t kind;
+    uint64_t nth;
+  } sites[WMIEMU_FAULT_MAX_SITES];
+} wmiemu_fault_plan_t;
+
+/* "alloc", "cim", "thread", "event", "indicate-busy", "indicate-oom",
+ * "services", "cancel", "init"; NULL past the end. */
+WMIEMU_EXTERN const char *wmiemu_fault_kind_name(wmiemu_fault_kind_t kind);
+
+/* Parses a comma-separated list of kind names into bits (1u << kind);
+ * "indicate" is both Indicate kinds, "all" every kind. S_OK, or
+ * WBEM_E_INVALID_PARAMETER (an unknown or empty name; *kinds unchanged). */
+WMIEMU_EXTERN HRESULT wmiemu_fault_parse(const char *list, unsigned *kinds);
+
+/* Arms plan (copied) for the whole process, with counts at zero and the
+ * random choices drawn from seed; disarm ends it (and frees what tracked
+ * objects kept). Inside a schedule, each injected failure is noted in the
+ * trace. Arm while no provider thread runs (between schedules or inputs). */
+WMIEMU_EXTERN void wmiemu_fault_arm(const wmiemu_fault_plan_t *plan, uint64_t seed);
+WMIEMU_EXTERN void wmiemu_fault_disarm(void);
+
+/* Since the last arm: the calls of kind seen, the failures injected, the
+ * Releases past the last one of tracked objects, and the tracked objects
+ * still referenced (0 once disarmed). */
+WMIEMU_EXTERN uint64_t wmiemu_fault_count(wmiemu_fault_kind_t kind);
+WMIEMU_EXTERN uint64_t wmiemu_fault_fired(void);
+WMIEMU_EXTERN uint64_t wmiemu_fault_bad_releases(void);
+WMIEMU_EXTERN size_t wmiemu_fault_outstanding(void);
+
+/* 1 once after a cancel site fired (the consumer is to cancel now), else
+ * 0: the driver of the run (a scenario, a fuzz target) polls it. */
+WMIEMU_EXTERN int wmiemu_fault_take_cancel(void);
+
+/* The function the last injected failure hit ("SysAllocString", "Indicate"...), "" if none. */
+WMIEMU_EXTERN const char *wmiemu_fault_last(void);
+
 /* ---- exploring a provider module -------------------------------------------
  * Each schedule creates a host on the deterministic executor, compiles the
  * MOF files into it, adds the modules, subscribes the query (the host's
@@ -224,6 +296,15 @@ typedef struct {
   size_t n_update_mofs;
   const char *const *update_modules;
   size_t n_update_modules;
+  /* Each schedule runs under this fault plan, armed with the schedule's
+   * seed (recorded in the trace header); NULL = none. Under a plan the
+   * consumer, when a cancel site fires, cancels at once (the host runs in
+   * slices of 10 ms to see it); a subscription that fails because of an
+   * injected fault is not a failure; a schedule fails when the provider
+   * releases an object it made past its last reference, or (a leak) when
+   * objects it made from SpawnInstance or Clone are still referenced once
+   * the host has shut down (final Release and DllCanUnloadNow done). */
+  const wmiemu_fault_plan_t *faults;
 } wmiemu_explore_provider_opts_t;
 
 /* Fills opts with the defaults above, and busy_every 2 as `wmiemu explore`
@@ -242,6 +323,64 @@ WMIEMU_EXTERN void wmiemu_explore_provider_opts_init(wmiemu_explore_provider_opt
  * NULL. */
 WMIEMU_EXTERN HRESULT wmiemu_explore_provider(const wmiemu_explore_provider_opts_t *opts,
                                               wmiemu_explore_result_t *result);
+
+/* ---- the systematic fault mode ----------------------------------------------
+ * In the manner of OMI's NITS: the scenario of wmiemu_explore_provider (one
+ * schedule, opts->seed) runs once under an empty plan that only counts the
+ * sites it reaches, then once for each site with that site failed, then
+ * (pairs) for pairs of sites. Each run is one schedule in a supervised
+ * child process (POSIX; in process elsewhere) writing its trace as it goes,
+ * so a crash is a finding too, and each finding has a trace that
+ * wmiemu_replay_trace (`wmiemu replay`) reproduces. */
+
+typedef enum {
+  WMIEMU_FAULT_FOUND_NOTHING,
+  WMIEMU_FAULT_FOUND_CRASH,     /* a signal or sanitizer report in the child */
+  WMIEMU_FAULT_FOUND_LEAK,      /* objects the provider made still referenced after shutdown */
+  WMIEMU_FAULT_FOUND_HANG,      /* deadlock, or the step bound (livelock) */
+  WMIEMU_FAULT_FOUND_VIOLATION, /* a contract rule, or a Release past the last */
+  WMIEMU_FAULT_FOUND_ERROR      /* the run itself failed (not reproducible, no memory...) */
+} wmiemu_fault_found_t;
+
+typedef struct {
+  wmiemu_fault_plan_t plan;     /* the sites failed (none for the baseline) */
+  char what[128];               /* the functions they hit, e.g. "SysAllocString" */
+  wmiemu_fault_found_t found;
+  wmiemu_outcome_t outcome;     /* the schedule's, when it ended */
+  char message[512];
+  char trace[512];              /* a finding's trace for `wmiemu replay`; "" otherwise */
+} wmiemu_fault_run_t;
+
+typedef struct {
+  unsigned kinds;               /* kinds whose sites are failed; 0 = all */
+  uint64_t max_sites;           /* fail at most this many single sites; 0 = all */
+  uint64_t max_pairs;           /* then at most this many pairs (i < j); 0 = none */
+  /* Traces: PREFIX-N.jsonl for the N-th run (0 = the baseline); NULL =
+   * "wmiemu-faults". Runs that find nothing keep no trace. */
+  const char *trace_prefix;
+  int no_supervise;             /* run in this process (a crash ends it) */
+  /* Called after each run, the baseline first. Returns 0 to go on. */
+  int (*on_run)(void *ctx, uint64_t index, const wmiemu_fault_run_t *run);
+  void *ctx;
+} wmiemu_fault_systematic_opts_t;
+
+typedef struct {
+  uint64_t counts[WMIEMU_FAULT_KINDS];  /* sites the baseline reached, per kind */
+  uint64_t sites, pairs;                /* runs made with one site, with two */
+  uint64_t crashed, leaked, hung, violations, errors;
+  wmiemu_fault_run_t baseline;
+  char message[512];                    /* why nothing ran */
+} wmiemu_fault_systematic_result_t;
+
+/* S_OK when the runs were made (findings in result and on_run), else what
+ * wmiemu_explore_provider answers for opts, with result->message.
+ * opts->faults, iterations, trace_path, trace_all and feed are ignored. */
+WMIEMU_EXTERN HRESULT wmiemu_explore_faults_systematic(const wmiemu_explore_provider_opts_t *opts,
+                                                       const wmiemu_fault_systematic_opts_t *sopts,
+                                                       wmiemu_fault_systematic_result_t *result);
+
+/* "nothing", "crash", "leak", "hang", "violation", "error". */
+WMIEMU_EXTERN const char *wmiemu_fault_found_name(wmiemu_fault_found_t found);
 
 /* ---- replaying a trace -------------------------------------------------------
  * Replays the trace at `trace_path` as wmiemu_replay does, with the
