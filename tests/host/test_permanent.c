@@ -384,7 +384,7 @@ static void test_counters_as_the_c_api(void **state) {
   wmiemu_sub_id_t id = 0;
   const char *query = "SELECT * FROM SampleTick WHERE Even = TRUE";
   static const BYTE system_sid[] = { 1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0 };
-  wmiemu_subscribe_options_t opts = { system_sid, sizeof system_sid };
+  wmiemu_subscribe_options_t opts = { .sid = system_sid, .sid_length = sizeof system_sid };
   (void)state;
   setenv("SAMPLE_TICK_INTERVAL_MS", "2", 1);
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
