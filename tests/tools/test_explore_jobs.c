@@ -119,6 +119,20 @@ static void test_jobs_crash_lowest_seed(void **state) {
   expect("wmiemu replay: provider crashed: SIGSEGV (address 0x10, not mapped)");
 }
 
+/* A worker that ends without a signal mid-schedule (the provider calls
+ * exit, or a sanitizer ends it with its exit code) is a failure, never a
+ * run "interrupted" with exit status 0. */
+static void test_jobs_worker_exit(void **state) {
+  (void)state;
+  for (int j = 1; j <= 2; j++) {
+    int rc = shell("\"$WMIEMU\" explore " PROVIDER("broken", "broken_exit", "BrokenEvent")
+                   " --quiet --iterations 20 --jobs %d", j);
+    assert_int_not_equal(rc, 0);
+    if (j == 2)
+      expect("wmiemu explore: a worker process exited with status 3 in the schedule of seed ");
+  }
+}
+
 static unsigned long long number_after(const char *text, const char *what) {
   const char *p = strstr(text, what);
   if (!p)
@@ -198,6 +212,7 @@ int main(void) {
     cmocka_unit_test(test_jobs_scenarios),
     cmocka_unit_test(test_jobs_providers),
     cmocka_unit_test(test_jobs_crash_lowest_seed),
+    cmocka_unit_test(test_jobs_worker_exit),
     cmocka_unit_test(test_shards_cover_run),
     cmocka_unit_test(test_jobs_interrupt),
     cmocka_unit_test(test_jobs_usage),

@@ -216,8 +216,23 @@ static void keeper_main(worker_t *w, pid_t parent) {
       send_msg(w->res_fd, MSG_END, &end, sizeof(end), NULL, 0);
       _exit(WMIEMU_EXIT_FAILURE);
     }
-    if (r->exited)
+    if (r->exited && !r->crashed && r->exit_code == WMIEMU_EXIT_OK)
       _exit(WMIEMU_EXIT_OK);
+    if (r->exited && !r->crashed) {
+      /* Neither the worker's end nor a crash record: the provider called
+       * exit. A sanitizer's exit has a record and goes on as a crash. */
+      msg_end_t end;
+      memset(&end, 0, sizeof(end));
+      end.failed = 1;
+      if (r->exploring)
+        snprintf(end.message, sizeof(end.message),
+                 "a worker process exited with status %d in the schedule of seed %llu", r->exit_code,
+                 (unsigned long long)r->seed);
+      else
+        snprintf(end.message, sizeof(end.message), "a worker process exited with status %d", r->exit_code);
+      send_msg(w->res_fd, MSG_END, &end, sizeof(end), NULL, 0);
+      _exit(WMIEMU_EXIT_FAILURE);
+    }
     if (send_msg(w->res_fd, MSG_CRASH, r, sizeof(*r), NULL, 0) != 0 || !r->exploring)
       _exit(WMIEMU_EXIT_OK);
   }
@@ -692,7 +707,9 @@ int explore_jobs(const explore_job_t *job, unsigned jobs, int keep_going) {
       fflush(progress);
     }
     if (!stopping && p.end == END_NONE && !alive) {
-      fprintf(stderr, "wmiemu explore: the worker processes ended before the run was complete\n");
+      /* Not an interruption: the run is incomplete, so it cannot pass. */
+      snprintf(p.error, sizeof(p.error), "the worker processes ended before the run was complete");
+      p.end = END_ERROR;
       break;
     }
   }
