@@ -87,6 +87,15 @@ HRESULT wmiemu__principal_token(wmiemu_host_t *host, const wmiemu_subscribe_opti
     *out = wmiemu__token_default_consumer();
     return *out ? S_OK : WBEM_E_OUT_OF_MEMORY;
   }
+#ifdef _WIN32
+  /* The host makes no tokens on Windows (compat/win/token.c): a permanent
+   * consumer's SID still reaches AccessCheck; a named user cannot be. */
+  if (opts->user) {
+    wmiemu__host_error(host, "consumer identities (the consumer's user) are not supported on Windows");
+    return WBEM_E_NOT_SUPPORTED;
+  }
+  return S_OK;
+#endif
   /* A permanent consumer acts as the user who created the subscription:
    * sid, which user (when given too) must name. */
   if (opts->sid && opts->user) {
@@ -112,6 +121,10 @@ HRESULT wmiemu__principal_host_begin(wmiemu_host_t *host) {
     }
     return S_OK;
   }
+#ifdef _WIN32
+  wmiemu__host_error(host, "the provider's identity is the process's own on Windows: not supported");
+  return WBEM_E_NOT_SUPPORTED;
+#endif
   if (FAILED(hr = make_token(host, "the provider's", user, NULL, groups, TokenPrimary, &token)))
     return hr;
   wmiemu__token_set_process(token);

@@ -213,7 +213,7 @@ static HRESULT per_user_check(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
       p->per_user = 2;
     VariantClear(&v);
   }
-  if (p->per_user != 2)
+  if (p->per_user != 2 || !user)   /* no user: Windows, where the host makes no tokens */
     return S_OK;
   if (!p->per_user_known) {
     memcpy(p->per_user_sid, user, GetLengthSid((PSID)user));
