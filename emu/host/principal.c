@@ -79,6 +79,16 @@ static HRESULT make_token(wmiemu_host_t *host, const char *what, const char *use
 HRESULT wmiemu__principal_token(wmiemu_host_t *host, const wmiemu_subscribe_options_t *opts,
                                 wmiemu__kobj_t **out) {
   *out = NULL;
+#ifdef _WIN32
+  /* The host makes no tokens on Windows (compat/win/token.c): every
+   * consumer is the NULL token; a permanent consumer's SID still reaches
+   * AccessCheck; a named user or group cannot be. */
+  if (opts && (opts->user || opts->groups)) {
+    wmiemu__host_error(host, "consumer identities (the consumer's user and groups) are not supported on Windows");
+    return WBEM_E_NOT_SUPPORTED;
+  }
+  return S_OK;
+#endif
   if (!opts || (!opts->user && !opts->sid)) {
     if (opts && opts->groups) {
       wmiemu__host_error(host, "the consumer's groups are given without its user");
@@ -87,15 +97,6 @@ HRESULT wmiemu__principal_token(wmiemu_host_t *host, const wmiemu_subscribe_opti
     *out = wmiemu__token_default_consumer();
     return *out ? S_OK : WBEM_E_OUT_OF_MEMORY;
   }
-#ifdef _WIN32
-  /* The host makes no tokens on Windows (compat/win/token.c): a permanent
-   * consumer's SID still reaches AccessCheck; a named user cannot be. */
-  if (opts->user) {
-    wmiemu__host_error(host, "consumer identities (the consumer's user) are not supported on Windows");
-    return WBEM_E_NOT_SUPPORTED;
-  }
-  return S_OK;
-#endif
   /* A permanent consumer acts as the user who created the subscription:
    * sid, which user (when given too) must name. */
   if (opts->sid && opts->user) {

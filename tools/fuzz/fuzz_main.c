@@ -8,6 +8,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#ifdef _WIN32
+/* The Windows C runtime has no setenv; _putenv_s always overwrites. */
+static int setenv(const char *name, const char *value, int overwrite) {
+  (void)overwrite;
+  return _putenv_s(name, value);
+}
+#endif
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
