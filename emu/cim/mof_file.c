@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cim/mof.h"
 #include "compat/input.h"
@@ -78,7 +79,15 @@ HRESULT wmiemu__mof_read_file(const char *path, char **text, size_t *text_len, w
   *text = NULL;
   *text_len = 0;
   f = wmiemu__open_input(path);
-  if (!f) return file_err(err, 0, 0, WBEMMOF_E_INVALID_FILE, "cannot open file: %s", strerror(errno));
+  if (!f) {
+    struct stat st;
+    int e = errno;
+    /* Windows will not open a directory (EACCES) where POSIX opens it and
+     * cannot read it: one message for both. */
+    if (e == EACCES && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+      return file_err(err, 0, 0, WBEMMOF_E_INVALID_FILE, "cannot read file: %s", strerror(EISDIR));
+    return file_err(err, 0, 0, WBEMMOF_E_INVALID_FILE, "cannot open file: %s", strerror(e));
+  }
   /* At most one byte past the limit is read. */
   for (;;) {
     if (len == cap) {

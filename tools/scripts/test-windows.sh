@@ -30,7 +30,7 @@ cmake -S "$root" -B "$win_build" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x
 providers=(sample_tick sample_cpp win32_timer)
 broken=(bad_args sink_status qi unregistered)
 win_targets=(wmiemu_cli "${providers[@]}" "${broken[@]/#/broken_}" wmiemu_windows_tests
-             fuzz_wql_corpus fuzz_mof_corpus fuzz_delivery_corpus)
+             fuzz_wql_corpus fuzz_mof_corpus)
 cmake --build "$win_build" -j2 --target "${win_targets[@]}" -- --no-print-directory | grep -E 'error|warning' || true
 cmake --build "$linux_build" -j2 --target wmiemu_cli "${providers[@]}" "${broken[@]/#/broken_}" \
   test_tools_wine_handoff -- --no-print-directory >/dev/null
