@@ -48,8 +48,13 @@
  * which fuzz_delivery_replay.c checks); `wmiemu replay` does not know this
  * scenario.
  *
- * Fault injection (allocation failures, Indicate answers, ...) is not here
- * yet: see FAULTS below for where the input will select it. */
+ * Fault injection, in the second mode (faults count only the calls a
+ * provider module makes): WMIEMU_FUZZ_FAULTS=LIST (explore --faults' kinds)
+ * runs every input under those kinds, else an input's header byte may turn
+ * faults on and its next byte choose the kinds; which calls fail is drawn
+ * from the input. A crash is reported as any other; a double release or
+ * an object made with SpawnInstance or Clone still referenced after the
+ * host is gone is a finding too. */
 #define COBJMACROS
 #define CONST_VTABLE
 #include <dlfcn.h>
@@ -411,6 +416,7 @@ static struct {
   unsigned n_steps;
   unsigned n_producers;
   size_t queue_limit;
+  wmiemu_fault_plan_t faults;          /* provider mode: the fault plan of this input */
   const uint8_t *choices;
   size_t n_choices;
 
@@ -428,6 +434,8 @@ static struct {
 } st;
 
 static int break_counter;      /* WMIEMU_FUZZ_BREAK=counter */
+static unsigned fault_kinds;   /* WMIEMU_FUZZ_FAULTS: the kinds every input runs under */
+static int provider_mode;      /* WMIEMU_FUZZ_PROVIDER is set */
 static const char *trace_path; /* WMIEMU_FUZZ_TRACE */
 
 /* A finding: the schedule ends now and the caller aborts with the message. */
@@ -440,10 +448,26 @@ static void decode(const uint8_t *data, size_t size) {
   static const size_t limits[] = { 1000000, 64, 8, 1 };
   st.n_producers = 1 + h % MAX_PRODUCERS;
   st.queue_limit = limits[h / 4 % 4];
-  /* FAULTS: the fault-injection helper's C API will be selected here, from
-   * h / 16 and a byte after it: which sites fail (allocation failures in
-   * the calls providers make, Indicate answering WBEM_E_SERVER_TOO_BUSY or
-   * WBEM_E_OUT_OF_MEMORY, IWbemServices calls failing) and how often. */
+  /* Faults act on the calls a provider module makes (README, "Fault
+   * injection"), so only in the second mode: the kinds of
+   * WMIEMU_FUZZ_FAULTS, else, when bit 4 of the header asks, those of the
+   * next byte; how often from its top bits. The choices are drawn from the
+   * input's seed, so the input still replays. */
+  memset(&st.faults, 0, sizeof(st.faults));
+  if (provider_mode && (fault_kinds || (h & 16))) {
+    static const wmiemu_fault_kind_t kinds[] = {
+      WMIEMU_FAULT_ALLOC, WMIEMU_FAULT_CIM, WMIEMU_FAULT_THREAD, WMIEMU_FAULT_EVENT,
+      WMIEMU_FAULT_INDICATE_BUSY, WMIEMU_FAULT_INDICATE_OOM, WMIEMU_FAULT_SERVICES, WMIEMU_FAULT_CANCEL
+    };
+    st.faults.kinds = fault_kinds;
+    if (!fault_kinds) {
+      unsigned k = next(&in);
+      for (unsigned i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (k & (1u << i))
+          st.faults.kinds |= 1u << kinds[i];
+    }
+    st.faults.rate = 2 + (h >> 6);
+  }
   st.n_steps = 0;
   while (in.p < in.end && st.n_steps < MAX_STEPS) {
     step_t *s = &st.steps[st.n_steps];
@@ -1022,9 +1046,27 @@ static void provider_scenario(void *ctx) {
       break;
     }
     case S_RUN_FOR:
-    case S_INDICATE:   /* the provider indicates on its own: let it run */
-      wmiemu_host_run_for(host, step->op == S_RUN_FOR ? step->n * 20u : 1000u);
+    case S_INDICATE: { /* the provider indicates on its own: let it run */
+      uint64_t ms = step->op == S_RUN_FOR ? step->n * 20u : 1000u;
+      if (!st.faults.kinds) {
+        wmiemu_host_run_for(host, ms);
+        break;
+      }
+      /* In slices, so that the consumer cancels as soon as a cancel site
+       * fired: the latest live subscription goes. */
+      for (uint64_t t = 0; t < ms; t += 10) {
+        wmiemu_host_run_for(host, ms - t < 10 ? ms - t : 10);
+        for (unsigned j = n_subs; wmiemu_fault_take_cancel() && j-- > 0;)
+          if (!psubs[j].cancelled) {
+            HRESULT hr = wmiemu_host_unsubscribe(host, psubs[j].id);
+            if (hr != S_OK)
+              FAIL("unsubscribing after a cancel site answered 0x%08x", (unsigned)hr);
+            psubs[j].cancelled = 1;
+            break;
+          }
+      }
       break;
+    }
     default:
       wmiemu_host_run_until_idle(host);
       break;
@@ -1054,6 +1096,14 @@ static void provider_scenario(void *ctx) {
              (unsigned long long)c.delivered, (unsigned long long)c.filtered, (unsigned long long)c.dropped);
   }
   wmiemu_host_free(host);
+  /* The host is gone, and with it every reference WMI held: what the
+   * provider made from SpawnInstance or Clone and still holds is its leak. */
+  if (st.faults.kinds && wmiemu_fault_bad_releases())
+    FAIL("under faults the provider released an object it made past its last reference (last failure "
+         "injected: %s)", wmiemu_fault_last());
+  if (st.faults.kinds && wmiemu_fault_outstanding())
+    FAIL("under faults the provider leaked %zu object(s) it made with SpawnInstance or Clone (last failure "
+         "injected: %s)", wmiemu_fault_outstanding(), wmiemu_fault_last());
 }
 
 /* ---- running one input ------------------------------------------------------------- */
@@ -1079,7 +1129,11 @@ int fuzz_delivery_run(const uint8_t *data, size_t size, const char *trace, char 
     o.trace_all = 1;
     o.trace_stream = 1;   /* a crash leaves the trace up to it on disk */
   }
+  if (st.faults.kinds)
+    wmiemu_fault_arm(&st.faults, seed);
   wmiemu_explore(pm.module ? provider_scenario : delivery_scenario, NULL, &o, &res);
+  if (st.faults.kinds)
+    wmiemu_fault_disarm();
   if (message)
     snprintf(message, message_size, "%s: %s%s", wmiemu_outcome_name(res.outcome), res.message,
              res.outcome == WMIEMU_OUTCOME_OK ? st.summary : "");
@@ -1099,7 +1153,12 @@ void fuzz_delivery_configure(void) {
   const char *b = getenv("WMIEMU_FUZZ_BREAK"), *sup = getenv("WMIEMU_FUZZ_SUPERVISE");
   break_counter = b && !strcmp(b, "counter");
   trace_path = getenv("WMIEMU_FUZZ_TRACE");
+  const char *faults = getenv("WMIEMU_FUZZ_FAULTS");
+  if (faults && FAILED(wmiemu_fault_parse(faults, &fault_kinds)))
+    die("WMIEMU_FUZZ_FAULTS: \"%s\" is not a list of fault kinds (alloc, cim, thread, event, indicate-busy, "
+        "indicate-oom, services, cancel, init, indicate, all)", faults);
   pm.module = getenv("WMIEMU_FUZZ_PROVIDER");
+  provider_mode = pm.module != NULL;
   if (pm.module) {
     const char *m = getenv("WMIEMU_FUZZ_MOF");
     if (!m)
