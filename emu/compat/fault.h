@@ -29,7 +29,7 @@ typedef enum {
     WMIEMU__FAULT_EVENT,          /* CreateEventW/A */
     WMIEMU__FAULT_INDICATE_BUSY,  /* Indicate answers WBEM_E_SERVER_TOO_BUSY */
     WMIEMU__FAULT_INDICATE_OOM,   /* Indicate answers WBEM_E_OUT_OF_MEMORY */
-    WMIEMU__FAULT_SERVICES,       /* IWbemServices::GetObject fails */
+    WMIEMU__FAULT_SERVICES,       /* an IWbemServices call a provider makes fails */
     WMIEMU__FAULT_CANCEL,         /* the consumer cancels right after this Indicate */
     WMIEMU__FAULT_INIT,           /* Initialize is treated as timed out */
     WMIEMU__FAULT_KINDS

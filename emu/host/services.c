@@ -77,6 +77,12 @@ static void check_context(services_t *s, IWbemContext *ctx, const char *method) 
                         ctx ? "another" : "a NULL");
 }
 
+/* A fault plan's services site (compat/fault.h): counted only when the
+ * caller, the provider, is outside the emulator, so it is read in the
+ * method the provider called. */
+#define SERVICES_FAULT(name) \
+  wmiemu__fault_hit(WMIEMU__FAULT_SERVICES, "IWbemServices::" name, __builtin_return_address(0))
+
 static HRESULT WINAPI services_QueryInterface(IWbemServices *iface, REFIID riid, void **ppv) {
   if (!ppv)
     return E_POINTER;
@@ -120,6 +126,8 @@ static HRESULT WINAPI services_OpenNamespace(IWbemServices *iface, const BSTR ns
     *out = NULL;
   if (!out || !ns || !ns[0])
     return WBEM_E_INVALID_PARAMETER;
+  if (SERVICES_FAULT("OpenNamespace"))
+    return WBEM_E_OUT_OF_MEMORY;
   if (ns[0] == '\\' || ns[0] == '/' || wmiemu_wcschr(ns, ':'))
     return WBEM_E_INVALID_NAMESPACE;   /* only paths relative to this one */
   blen = wmiemu_wcslen(base);
@@ -193,7 +201,7 @@ static HRESULT WINAPI services_GetObject(IWbemServices *iface, const BSTR path, 
   check_context(impl_from_IWbemServices(iface), ctx, "GetObject");
   (void)flags; (void)ctx;
   clear_call_result(result);
-  if (wmiemu__fault_hit(WMIEMU__FAULT_SERVICES, "IWbemServices::GetObject", __builtin_return_address(0)))
+  if (SERVICES_FAULT("GetObject"))
     return out ? (*out = NULL, (HRESULT)WBEM_E_OUT_OF_MEMORY) : (HRESULT)WBEM_E_INVALID_PARAMETER;
   return get_object(s, path, out);
 }
@@ -214,8 +222,7 @@ static HRESULT WINAPI services_GetObjectAsync(IWbemServices *iface, const BSTR p
   (void)flags;
   if (!handler)
     return WBEM_E_INVALID_PARAMETER;
-  hr = wmiemu__fault_hit(WMIEMU__FAULT_SERVICES, "IWbemServices::GetObjectAsync", __builtin_return_address(0))
-       ? (HRESULT)WBEM_E_OUT_OF_MEMORY : get_object(impl_from_IWbemServices(iface), path, &obj);
+  hr = SERVICES_FAULT("GetObjectAsync") ? (HRESULT)WBEM_E_OUT_OF_MEMORY : get_object(impl_from_IWbemServices(iface), path, &obj);
   complete_async(handler, hr, obj);
   if (obj)
     IWbemClassObject_Release(obj);
@@ -263,6 +270,11 @@ static HRESULT WINAPI services_CreateClassEnum(IWbemServices *iface, const BSTR 
                                                IWbemContext *ctx, IEnumWbemClassObject **out) {
   services_t *s = impl_from_IWbemServices(iface);
   check_context(s, ctx, "CreateClassEnum");
+  if (SERVICES_FAULT("CreateClassEnum")) {
+    if (out)
+      *out = NULL;
+    return out ? WBEM_E_OUT_OF_MEMORY : WBEM_E_INVALID_PARAMETER;
+  }
   return wmiemu__query_enum(out, flags, wmiemu__query_classes(repo_of(s), ns_of(s), super,
                                                               !(flags & WBEM_FLAG_SHALLOW),
                                                               wmiemu__query_add_to_enum,
@@ -286,46 +298,67 @@ static HRESULT WINAPI services_CreateClassEnumAsync(IWbemServices *iface, const 
   (void)ctx;
   if (!handler)
     return WBEM_E_INVALID_PARAMETER;
+  if (SERVICES_FAULT("CreateClassEnumAsync"))
+    return complete_async(handler, WBEM_E_OUT_OF_MEMORY, NULL);
   return complete_async(handler,
                         wmiemu__query_classes(repo_of(s), ns_of(s), super,
                                               !(flags & WBEM_FLAG_SHALLOW), indicate_one, &e),
                         NULL);
 }
 
-static HRESULT WINAPI services_PutInstance(IWbemServices *iface, IWbemClassObject *inst, LONG flags,
-                                           IWbemContext *ctx, IWbemCallResult **result) {
+static HRESULT put_instance(IWbemServices *iface, IWbemClassObject *inst, IWbemContext *ctx, const char *method,
+                            BOOL fail) {
   services_t *s = impl_from_IWbemServices(iface);
-  check_context(impl_from_IWbemServices(iface), ctx, "PutInstance");
-  (void)flags; (void)ctx;
-  clear_call_result(result);
+  check_context(s, ctx, method);
   if (!inst)
     return WBEM_E_INVALID_PARAMETER;
+  if (fail)
+    return WBEM_E_OUT_OF_MEMORY;
   return wmiemu_repo_put_instance(repo_of(s), ns_of(s), inst);
+}
+
+static HRESULT WINAPI services_PutInstance(IWbemServices *iface, IWbemClassObject *inst, LONG flags,
+                                           IWbemContext *ctx, IWbemCallResult **result) {
+  (void)flags;
+  clear_call_result(result);
+  return put_instance(iface, inst, ctx, "PutInstance", SERVICES_FAULT("PutInstance"));
 }
 
 static HRESULT WINAPI services_PutInstanceAsync(IWbemServices *iface, IWbemClassObject *inst, LONG flags,
                                                 IWbemContext *ctx, IWbemObjectSink *handler) {
+  (void)flags;
   if (!handler)
     return WBEM_E_INVALID_PARAMETER;
-  return complete_async(handler, services_PutInstance(iface, inst, flags, ctx, NULL), NULL);
+  return complete_async(handler, put_instance(iface, inst, ctx, "PutInstanceAsync", SERVICES_FAULT("PutInstanceAsync")),
+                        NULL);
+}
+
+static HRESULT delete_instance(IWbemServices *iface, const BSTR path, IWbemContext *ctx, const char *method,
+                               BOOL fail) {
+  services_t *s = impl_from_IWbemServices(iface);
+  check_context(s, ctx, method);
+  if (!path)
+    return WBEM_E_INVALID_PARAMETER;
+  if (fail)
+    return WBEM_E_OUT_OF_MEMORY;
+  return wmiemu_repo_delete_instance(repo_of(s), ns_of(s), path);
 }
 
 static HRESULT WINAPI services_DeleteInstance(IWbemServices *iface, const BSTR path, LONG flags,
                                               IWbemContext *ctx, IWbemCallResult **result) {
-  services_t *s = impl_from_IWbemServices(iface);
-  check_context(impl_from_IWbemServices(iface), ctx, "DeleteInstance");
-  (void)flags; (void)ctx;
+  (void)flags;
   clear_call_result(result);
-  if (!path)
-    return WBEM_E_INVALID_PARAMETER;
-  return wmiemu_repo_delete_instance(repo_of(s), ns_of(s), path);
+  return delete_instance(iface, path, ctx, "DeleteInstance", SERVICES_FAULT("DeleteInstance"));
 }
 
 static HRESULT WINAPI services_DeleteInstanceAsync(IWbemServices *iface, const BSTR path, LONG flags,
                                                    IWbemContext *ctx, IWbemObjectSink *handler) {
+  (void)flags;
   if (!handler)
     return WBEM_E_INVALID_PARAMETER;
-  return complete_async(handler, services_DeleteInstance(iface, path, flags, ctx, NULL), NULL);
+  return complete_async(handler,
+                        delete_instance(iface, path, ctx, "DeleteInstanceAsync", SERVICES_FAULT("DeleteInstanceAsync")),
+                        NULL);
 }
 
 static HRESULT WINAPI services_CreateInstanceEnum(IWbemServices *iface, const BSTR filter, LONG flags,
@@ -336,6 +369,8 @@ static HRESULT WINAPI services_CreateInstanceEnum(IWbemServices *iface, const BS
     *out = NULL;
   if (!out || !filter)
     return WBEM_E_INVALID_PARAMETER;
+  if (SERVICES_FAULT("CreateInstanceEnum"))
+    return WBEM_E_OUT_OF_MEMORY;
   return wmiemu__query_enum(out, flags, wmiemu_repo_enum_instances(repo_of(s), ns_of(s), filter,
                                                                    !(flags & WBEM_FLAG_SHALLOW),
                                                                    wmiemu__query_add_to_enum,
@@ -352,6 +387,8 @@ static HRESULT WINAPI services_CreateInstanceEnumAsync(IWbemServices *iface, con
     return WBEM_E_INVALID_PARAMETER;
   if (!filter)
     return complete_async(handler, WBEM_E_INVALID_PARAMETER, NULL);
+  if (SERVICES_FAULT("CreateInstanceEnumAsync"))
+    return complete_async(handler, WBEM_E_OUT_OF_MEMORY, NULL);
   return complete_async(handler,
                         wmiemu_repo_enum_instances(repo_of(s), ns_of(s), filter,
                                                    !(flags & WBEM_FLAG_SHALLOW), indicate_one, &e),
@@ -366,6 +403,8 @@ static HRESULT WINAPI services_ExecQuery(IWbemServices *iface, const BSTR lang, 
     *out = NULL;
   if (!out || !lang || !query)
     return WBEM_E_INVALID_PARAMETER;
+  if (SERVICES_FAULT("ExecQuery"))
+    return WBEM_E_OUT_OF_MEMORY;
   return wmiemu__query_enum(out, flags, wmiemu__query_exec(repo_of(s), ns_of(s), lang, query, flags,
                                                            wmiemu__query_add_to_enum,
                                                            wmiemu__query_enum_begin(out, flags)));
@@ -380,6 +419,8 @@ static HRESULT WINAPI services_ExecQueryAsync(IWbemServices *iface, const BSTR l
     return WBEM_E_INVALID_PARAMETER;
   if (!lang || !query)
     return complete_async(handler, WBEM_E_INVALID_PARAMETER, NULL);
+  if (SERVICES_FAULT("ExecQueryAsync"))
+    return complete_async(handler, WBEM_E_OUT_OF_MEMORY, NULL);
   return complete_async(handler, wmiemu__query_exec(repo_of(s), ns_of(s), lang, query, flags,
                                                     indicate_one, &e), NULL);
 }
@@ -424,6 +465,8 @@ static HRESULT WINAPI services_ExecMethod(IWbemServices *iface, const BSTR path,
   if (out)
     *out = NULL;
   clear_call_result(result);
+  if (SERVICES_FAULT("ExecMethod"))
+    return WBEM_E_OUT_OF_MEMORY;
   if (FAILED(hr = wmiemu__method_sink_new(NULL, &sink)))
     return hr;
   hr = wmiemu__method_exec(s->provider->host, ns_of(s), path, method, flags, ctx, in, sink);
@@ -450,6 +493,8 @@ static HRESULT WINAPI services_ExecMethodAsync(IWbemServices *iface, const BSTR 
   check_context(s, ctx, "ExecMethodAsync");
   if (!handler)
     return WBEM_E_INVALID_PARAMETER;
+  if (SERVICES_FAULT("ExecMethodAsync"))
+    return complete_async(handler, WBEM_E_OUT_OF_MEMORY, NULL);
   if (FAILED(hr = wmiemu__method_sink_new(handler, &sink)))
     return complete_async(handler, hr, NULL);
   hr = wmiemu__method_exec(s->provider->host, ns_of(s), path, method, flags, ctx, in, sink);

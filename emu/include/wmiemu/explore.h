@@ -185,7 +185,7 @@ typedef enum {
   WMIEMU_FAULT_EVENT,           /* CreateEventW, CreateEventA */
   WMIEMU_FAULT_INDICATE_BUSY,   /* Indicate answers WBEM_E_SERVER_TOO_BUSY */
   WMIEMU_FAULT_INDICATE_OOM,    /* Indicate answers WBEM_E_OUT_OF_MEMORY */
-  WMIEMU_FAULT_SERVICES,        /* IWbemServices::GetObject(Async) fails */
+  WMIEMU_FAULT_SERVICES,        /* an IWbemServices call fails (all but the event calls) */
   WMIEMU_FAULT_CANCEL,          /* the consumer cancels right after this Indicate */
   WMIEMU_FAULT_INIT,            /* Initialize is taken as timed out */
   WMIEMU_FAULT_KINDS
