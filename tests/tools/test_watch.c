@@ -170,6 +170,16 @@ static void test_status_line_on_a_terminal(void **state) {
   assert_non_null(strstr(out, "| filtered 0 | dropped 0"));
 }
 
+/* A provider that crashes ends the watch with supervision's report and a
+ * failure status, as it ends `wmiemu run`: never the command killed by the
+ * signal, without a word. */
+static void test_provider_crash_reported(void **state) {
+  (void)state;
+  assert_int_equal(watch("--mof provider/broken/broken_crash.mof --provider '%s/provider/broken_crash.so' "
+                         "--timeout 5 \"SELECT * FROM BrokenEvent\"", getenv("WMIEMU_BINARY_DIR")), 1);
+  assert_non_null(strstr(out, "wmiemu watch: provider crashed: SIGSEGV"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_table_with_properties),
@@ -178,6 +188,7 @@ int main(void) {
     cmocka_unit_test(test_usage_errors),
     cmocka_unit_test(test_sigint_summary),
     cmocka_unit_test(test_status_line_on_a_terminal),
+    cmocka_unit_test(test_provider_crash_reported),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -443,6 +443,10 @@ int wmiemu_cli_watch(int argc, char **argv) {
   int rc, status = WMIEMU_EXIT_OK;
   HRESULT hr = S_OK;
 
+  /* As run: in a supervised child, so that a provider's crash is reported
+   * with the summary's figures instead of killing the command. */
+  if (wmiemu_cli_supervise("watch", &argc, argv, wmiemu_cli_watch, &status))
+    return status;
   memset(&w, 0, sizeof w);
   wmiemu_host_options_init(&w.opts);
   rc = parse_args(argc, argv, &w);
