@@ -75,6 +75,7 @@ HRESULT wmiemu__host_new_exec(const wmiemu_host_options_t *opts, wmiemu__exec_t 
   if (!host->opts.max_indicate_batch)
     host->opts.max_indicate_batch = 65536;
   pthread_mutex_init(&host->lock, NULL);
+  host->loop_thread = pthread_self();
   host->generation = wmiemu__pipeline_generation();
   host->default_namespace = dup_or(host->opts.default_namespace, "root\\cimv2");
   host->locale = dup_or(host->opts.locale, "MS_409");
@@ -478,7 +479,7 @@ HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
     return WBEM_E_INVALID_PARAMETER;
   if (host->shut_down)
     return S_OK;
-  host->shutting_down = 1;
+  WMIEMU__ATOMIC_STORE(&host->shutting_down, 1);
   /* Polling never idles: it ends with the host, before the flush waits
    * for idle. */
   for (i = 0; i < host->n_subs; i++)

@@ -185,7 +185,10 @@ struct wmiemu_host {
   wmiemu__sub_t **subs;                /* index id-1; cancelled ones stay for counters */
   size_t n_subs, cap_subs;
   int shut_down;
-  int shutting_down;                   /* wmiemu_host_shutdown has begun: calls get one limit */
+  int shutting_down;                   /* wmiemu_host_shutdown has begun: calls get one limit
+                                        * (set atomically: a provider's thread waiting for the
+                                        * loop reads it, method_call.c) */
+  pthread_t loop_thread;               /* the thread that made the host and runs its loop */
   int deterministic;                   /* exec is the deterministic scheduler */
   uint64_t generation;                 /* unique among all hosts (recycle.c) */
   wmiemu__recycler_t *recyclers;       /* one per indicating thread, under lock */

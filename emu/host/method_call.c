@@ -21,15 +21,101 @@
 
 #include <wmiemu/compat.h>
 
+#include "check/context.h"
 #include "compat/debug.h"
 
 #ifndef WBEM_E_PROVIDER_NOT_CAPABLE
 #define WBEM_E_PROVIDER_NOT_CAPABLE ((HRESULT)0x80041024)
 #endif
 
-/* Activation of method providers may start on any thread that calls
- * ExecMethod: one at a time. */
-static SRWLOCK g_activate_lock = SRWLOCK_INIT;
+/* ---- on the loop thread ----------------------------------------------------
+ * Host state (the provider records, their activation and the calls WMI
+ * makes into them) is the loop thread's. ExecMethod may come from any
+ * thread: a provider's own thread posts the provider's part to the loop
+ * and waits for it, as the consumer COM API does (com_server.c). A thread
+ * servicing a WMI call (a check frame: NewQuery, Initialize...) runs it at
+ * once: the loop is waiting for that call, so the work is serialised
+ * already and posting would deadlock; so does the loop thread itself. */
+
+typedef HRESULT (*loop_fn)(wmiemu_host_t *host, void *arg);
+
+enum { LOOP_QUEUED, LOOP_TAKEN, LOOP_ABANDONED };
+
+/* On the heap: a caller that gives up (the host is shutting down) leaves
+ * it queued, for the loop to free. */
+typedef struct {
+  wmiemu__exec_work_t work;
+  volatile LONG ref;                   /* the caller's and the queue's */
+  volatile LONG state;                 /* LOOP_* */
+  wmiemu_host_t *host;
+  loop_fn fn;
+  void *arg;                           /* the caller's: not touched once abandoned */
+  HRESULT hr;
+  HANDLE done;                         /* manual-reset: fn returned */
+} loop_call_t;
+
+/* How often a waiting caller looks whether the host is going. */
+#define LOOP_WAIT_SLICE_MS 20
+
+static void loop_call_release(loop_call_t *c) {
+  if (!InterlockedDecrement(&c->ref)) {
+    CloseHandle(c->done);
+    free(c);
+  }
+}
+
+static void run_on_loop(wmiemu__exec_work_t *work) {
+  loop_call_t *c = CONTAINING_RECORD(work, loop_call_t, work);
+  if (InterlockedCompareExchange(&c->state, LOOP_TAKEN, LOOP_QUEUED) == LOOP_QUEUED) {
+    /* Nothing new is activated once the host is going: its providers
+     * were released, or are being released. */
+    c->hr = c->host->shutting_down ? (HRESULT)WBEM_E_SHUTTING_DOWN : c->fn(c->host, c->arg);
+    SetEvent(c->done);
+  }
+  loop_call_release(c);
+}
+
+static HRESULT on_loop(wmiemu_host_t *host, loop_fn fn, void *arg) {
+  loop_call_t *c;
+  HRESULT hr;
+  if (wmiemu__check_current() || pthread_equal(pthread_self(), host->loop_thread))
+    return fn(host, arg);
+  if (WMIEMU__ATOMIC_LOAD(&host->shutting_down))
+    return WBEM_E_SHUTTING_DOWN;
+  if (!(c = calloc(1, sizeof(*c))))
+    return WBEM_E_OUT_OF_MEMORY;
+  if (!(c->done = CreateEventW(NULL, TRUE, FALSE, NULL))) {
+    free(c);
+    return WBEM_E_OUT_OF_MEMORY;
+  }
+  c->work.cb = run_on_loop;
+  c->ref = 2;
+  c->state = LOOP_QUEUED;
+  c->host = host;
+  c->fn = fn;
+  c->arg = arg;
+  if (wmiemu__exec_post(host->exec, &c->work)) {
+    CloseHandle(c->done);
+    free(c);
+    return WBEM_E_SHUTTING_DOWN;
+  }
+  for (;;) {
+    if (WaitForSingleObject(c->done, LOOP_WAIT_SLICE_MS) == WAIT_OBJECT_0) {
+      hr = c->hr;
+      break;
+    }
+    /* The loop may be waiting for this very thread (a provider's Release
+     * joining it): once the host is going, a call the loop has not taken
+     * is given up. */
+    if (WMIEMU__ATOMIC_LOAD(&host->shutting_down) &&
+        InterlockedCompareExchange(&c->state, LOOP_ABANDONED, LOOP_QUEUED) == LOOP_QUEUED) {
+      hr = WBEM_E_SHUTTING_DOWN;
+      break;
+    }
+  }
+  loop_call_release(c);
+  return hr;
+}
 
 static BOOL variant_is_true(const VARIANT *v) {
   return V_VT(v) == VT_BOOL && V_BOOL(v);
@@ -156,11 +242,9 @@ static HRESULT method_provider(wmiemu_host_t *host, const WCHAR *ns, IWbemClassO
     return WBEM_E_PROVIDER_NOT_FOUND;
   }
   VariantClear(&v);
-  AcquireSRWLockExclusive(&g_activate_lock);
   hr = wmiemu__provider_from_registration(host, ns, f.registration, out);
   if (SUCCEEDED(hr))
     hr = activate_for_methods(*out);
-  ReleaseSRWLockExclusive(&g_activate_lock);
   IWbemClassObject_Release(f.registration);
   return hr;
 }
@@ -179,13 +263,56 @@ static HRESULT do_exec_method_async(void *arg) {
   return IWbemServices_ExecMethodAsync(a->services, a->path, a->method, a->flags, a->ctx, a->in, a->sink);
 }
 
+/* The provider's part of ExecMethod, on the loop thread: find and activate
+ * the method provider, call its ExecMethodAsync. */
+typedef struct {
+  const WCHAR *ns, *path, *method;
+  IWbemClassObject *cls;
+  LONG flags;
+  IWbemContext *ctx;
+  IWbemClassObject *in;
+  IWbemObjectSink *handler;
+} provider_part_t;
+
+static HRESULT call_method_provider(wmiemu_host_t *host, void *arg) {
+  provider_part_t *pp = arg;
+  wmiemu__provider_t *p = NULL;
+  exec_args_t a;
+  HRESULT hr = method_provider(host, pp->ns, pp->cls, &p);
+  if (SUCCEEDED(hr)) {
+    memset(&a, 0, sizeof(a));
+    hr = wmiemu__call_qi(p, p->unknown, &IID_IWbemServices, (void **)&a.services);
+    if (FAILED(hr) || !a.services) {
+      wmiemu__host_error(host, "provider %s: does not implement IWbemServices", p->name);
+      hr = WBEM_E_PROVIDER_NOT_CAPABLE;
+    }
+  }
+  if (SUCCEEDED(hr)) {
+    a.path = SysAllocString(pp->path);
+    a.method = SysAllocString(pp->method);
+    a.flags = pp->flags & ~WBEM_FLAG_RETURN_IMMEDIATELY;
+    a.ctx = pp->ctx;
+    a.in = pp->in;
+    a.sink = pp->handler;
+    if (!a.path || !a.method)
+      hr = WBEM_E_OUT_OF_MEMORY;
+    else
+      hr = wmiemu__provider_call(p, "ExecMethodAsync", do_exec_method_async, &a, sizeof(a));
+    WMIEMU_TRACE(host, "provider %s: ExecMethodAsync returned 0x%08x", p->name, (unsigned)hr);
+    if (!p->abandoned) {
+      SysFreeString(a.path);
+      SysFreeString(a.method);
+      wmiemu__call_release(p, a.services);
+    }
+  }
+  return hr;
+}
+
 HRESULT wmiemu__method_exec(wmiemu_host_t *host, const WCHAR *ns, const WCHAR *path,
                             const WCHAR *method, LONG flags, IWbemContext *ctx,
                             IWbemClassObject *in, IWbemObjectSink *handler) {
   IWbemClassObject *obj = NULL, *cls = NULL, *in_sig = NULL;
   IWbemQualifierSet *qs = NULL;
-  wmiemu__provider_t *p = NULL;
-  exec_args_t a;
   BSTR class_name = NULL;
   VARIANT genus, is_static;
   HRESULT hr;
@@ -220,33 +347,9 @@ HRESULT wmiemu__method_exec(wmiemu_host_t *host, const WCHAR *ns, const WCHAR *p
   }
   if (SUCCEEDED(hr))
     hr = check_in_params(in_sig, in);
-  if (SUCCEEDED(hr))
-    hr = method_provider(host, ns, cls, &p);
   if (SUCCEEDED(hr)) {
-    memset(&a, 0, sizeof(a));
-    hr = wmiemu__call_qi(p, p->unknown, &IID_IWbemServices, (void **)&a.services);
-    if (FAILED(hr) || !a.services) {
-      wmiemu__host_error(host, "provider %s: does not implement IWbemServices", p->name);
-      hr = WBEM_E_PROVIDER_NOT_CAPABLE;
-    }
-  }
-  if (SUCCEEDED(hr)) {
-    a.path = SysAllocString(path);
-    a.method = SysAllocString(method);
-    a.flags = flags & ~WBEM_FLAG_RETURN_IMMEDIATELY;
-    a.ctx = ctx;
-    a.in = in;
-    a.sink = handler;
-    if (!a.path || !a.method)
-      hr = WBEM_E_OUT_OF_MEMORY;
-    else
-      hr = wmiemu__provider_call(p, "ExecMethodAsync", do_exec_method_async, &a, sizeof(a));
-    WMIEMU_TRACE(host, "provider %s: ExecMethodAsync returned 0x%08x", p->name, (unsigned)hr);
-    if (!p->abandoned) {
-      SysFreeString(a.path);
-      SysFreeString(a.method);
-      wmiemu__call_release(p, a.services);
-    }
+    provider_part_t pp = { ns, path, method, cls, flags, ctx, in, handler };
+    hr = on_loop(host, call_method_provider, &pp);
   }
   VariantClear(&genus);
   VariantClear(&is_static);
