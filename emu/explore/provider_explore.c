@@ -30,6 +30,7 @@ struct wmiemu__pexp_s {
   char *ns;                      /* the provider's namespace (UTF-8) */
   char name[96];
   char *spec;
+  wmiemu_subscribe_options_t sub;  /* the consumer's principal (opts.user, opts.groups) */
   char *owned;                   /* strings opts points into (open_spec) */
   const char **owned_mofs;
   const char **owned_modules;
@@ -82,6 +83,12 @@ static char *spec_build(const wmiemu__pexp_t *d) {
     bad |= wmiemu__fault_plan_format(&o->faults, plan, sizeof(plan));
     bad |= spec_add(buf, len, &off, "faults", plan);
   }
+  if (o->user)
+    bad |= spec_add(buf, len, &off, "as", o->user);
+  if (o->groups)
+    bad |= spec_add(buf, len, &off, "groups", o->groups);
+  if (o->provider_user)
+    bad |= spec_add(buf, len, &off, "pas", o->provider_user);
   bad |= spec_add(buf, len, &off, "query", o->query);
   if (bad) {
     /* Too long to record: a replay then needs the options again. */
@@ -153,6 +160,12 @@ HRESULT wmiemu__pexp_open_spec(wmiemu__pexp_t **out, const char *spec, char *err
       o.provider_name = value;
     else if (!strcmp(p, "ns"))
       o.ns = value;
+    else if (!strcmp(p, "as"))
+      o.user = value;
+    else if (!strcmp(p, "groups"))
+      o.groups = value;
+    else if (!strcmp(p, "pas"))
+      o.provider_user = value;
     else if (!strcmp(p, "faults")) {
       if (wmiemu__fault_plan_scan(value, &o.faults) != 0) {
         snprintf(err, errlen, "not a fault plan: \"%s\"", value);
@@ -262,6 +275,11 @@ HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts,
     snprintf(err, errlen, "an update needs its MOF file and its module");
     return WBEM_E_INVALID_PARAMETER;
   }
+  /* A principal that cannot be read would fail every schedule alike. */
+  if (FAILED(hr = wmiemu__principal_check("the consumer's", opts->user, opts->groups, err, errlen)) ||
+      FAILED(hr = wmiemu__principal_check("the provider's", opts->provider_user, NULL, err, errlen)))
+    return hr;
+  hr = WBEM_E_OUT_OF_MEMORY;
   size_t n_modules = (opts->module ? 1 : 0) + opts->n_modules;
   size_t n_all = n_modules + (opts->update_at_ms ? opts->n_update_modules : 0);
   wmiemu__pexp_t *d = calloc(1, sizeof(*d));
@@ -276,6 +294,8 @@ HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts,
   }
   d->opts = *opts;
   d->n_modules = n_modules;
+  d->sub.user = opts->user;
+  d->sub.groups = opts->groups;
   if (!d->opts.update_at_ms)
     d->opts.n_update_mofs = d->opts.n_update_modules = 0;
   if (!d->opts.cancel_at_ms)
@@ -502,7 +522,7 @@ static void run_update(wmiemu__sched_t *s, wmiemu__pexp_t *d, wmiemu_host_t *hos
   memset(&info, 0, sizeof(info));
   HRESULT hr;
   for (int i = 1; i < UPDATE_SUBS; i++) {
-    hr = wmiemu_host_subscribe(host, d->ns, d->opts.query, count_event, u, &u->id[i]);
+    hr = wmiemu_host_subscribe_ex(host, d->ns, d->opts.query, &d->sub, count_event, u, &u->id[i]);
     if (FAILED(hr))
       wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 0, "%s: subscribing failed (0x%08x): %s", d->name,
                          (unsigned)hr, wmiemu_host_last_error(host));
@@ -545,6 +565,7 @@ void wmiemu__pexp_scenario(void *ctx) {
   ho.busy_every = d->opts.busy_every;
   ho.init_timeout_ms = d->opts.init_timeout_ms;
   ho.executor = WMIEMU_EXECUTOR_DETERMINISTIC;
+  ho.provider_user = d->opts.provider_user;
   if (FAILED(hr = wmiemu_host_new(&ho, &host)))
     wmiemu__sched_fail(s, WMIEMU_OUTCOME_ERROR, 1, "cannot create the host: 0x%08x", (unsigned)hr);
   /* Registered after the host's executor, so that it runs first (the last
@@ -570,9 +591,9 @@ void wmiemu__pexp_scenario(void *ctx) {
 
   update_run_t u = { { 0 }, { 0 } };
   if (d->opts.update_at_ms)
-    hr = wmiemu_host_subscribe(host, d->ns, d->opts.query, count_event, &u, &u.id[0]);
+    hr = wmiemu_host_subscribe_ex(host, d->ns, d->opts.query, &d->sub, count_event, &u, &u.id[0]);
   else
-    hr = wmiemu_host_subscribe(host, d->ns, d->opts.query, NULL, NULL, &id);
+    hr = wmiemu_host_subscribe_ex(host, d->ns, d->opts.query, &d->sub, NULL, NULL, &id);
   if (FAILED(hr) && r->faults && wmiemu_fault_fired()) {
     /* What the injected fault did (Initialize timed out, a thread the
      * provider could not start...): the provider is released next. */
@@ -676,6 +697,9 @@ HRESULT wmiemu_explore_provider(const wmiemu_explore_provider_opts_t *opts, wmie
   po.n_update_mofs = opts->n_update_mofs;
   po.update_modules = opts->update_modules;
   po.n_update_modules = opts->n_update_modules;
+  po.user = opts->user;
+  po.groups = opts->groups;
+  po.provider_user = opts->provider_user;
   if (opts->faults) {
     po.has_faults = 1;
     po.faults = *opts->faults;

@@ -45,6 +45,9 @@ typedef struct {
   size_t n_update_modules;
   int has_faults;                /* each schedule runs under faults (wmiemu/explore.h) */
   wmiemu_fault_plan_t faults;
+  const char *user;              /* the consumer's principal; NULL = the default consumer */
+  const char *groups;
+  const char *provider_user;     /* the provider's own identity; NULL = LocalSystem */
 } wmiemu__pexp_opts_t;
 
 /* On the supervisor, once: checks that the MOF compiles and names a
@@ -64,7 +67,8 @@ const char *wmiemu__pexp_name(const wmiemu__pexp_t *d);
 
 /* The run as one line for the trace header, so a trace alone is enough to
  * replay it: "provider|mof=/abs/a.mof|module=/abs/p.so|busy=2|cancel=3000|
- * name=N|ns=NS|faults=PLAN|query=SELECT ..." (PLAN: fault_spec.c; paths
+ * name=N|ns=NS|faults=PLAN|as=SID|groups=LIST|pas=SID|query=SELECT ..."
+ * (PLAN: fault_spec.c; as, groups and pas: the principals; paths
  * absolute, one module= per module; with an update, update=MS and one umof=
  * / umodule= per file; the query comes last and may contain '|'). */
 const char *wmiemu__pexp_spec(const wmiemu__pexp_t *d);

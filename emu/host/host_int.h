@@ -257,6 +257,11 @@ BOOL wmiemu__host_registry_is_private(void);
 HRESULT wmiemu__principal_token(wmiemu_host_t *host, const wmiemu_subscribe_options_t *opts,
                                 struct wmiemu__kobj **out);
 HRESULT wmiemu__principal_host_begin(wmiemu_host_t *host);
+/* Checks a principal's text (user, comma-separated groups) as the above
+ * read it, without a host: S_OK, or WBEM_E_INVALID_PARAMETER with the
+ * reason in err ("<what> user ... is neither a SID..."). */
+HRESULT wmiemu__principal_check(const char *what, const char *user, const char *groups, char *err,
+                                size_t errlen);
 void wmiemu__principal_host_end(wmiemu_host_t *host);
 
 /* poll.c: an event WMI's core made, offered to one subscription. */

@@ -7,6 +7,7 @@
  * "S-1-5-21-..." or an SDDL alias such as BA, AU, WD or SY. */
 #include "host/host_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,36 @@ static HRESULT make_token(wmiemu_host_t *host, const char *what, const char *use
   *out = wmiemu__token_principal((const SID *)user_sid.words, group_ptrs, n, type);
   free(group_sids);
   return *out ? S_OK : WBEM_E_OUT_OF_MEMORY;
+}
+
+HRESULT wmiemu__principal_check(const char *what, const char *user, const char *groups, char *err,
+                                size_t errlen) {
+  sid_buf_t sid;
+  const char *at, *comma;
+  size_t n = 0;
+  if (!user) {
+    if (groups) {
+      snprintf(err, errlen, "%s groups are given without its user", what);
+      return WBEM_E_INVALID_PARAMETER;
+    }
+    return S_OK;
+  }
+  if (!parse_sid(user, strlen(user), &sid)) {
+    snprintf(err, errlen, "%s user \"%s\" is neither a SID (S-1-...) nor an SDDL alias", what, user);
+    return WBEM_E_INVALID_PARAMETER;
+  }
+  for (at = groups; at && *at; at = comma + 1) {
+    comma = strchr(at, ',');
+    size_t len = comma ? (size_t)(comma - at) : strlen(at);
+    if (n++ == MAX_GROUPS || !parse_sid(at, len, &sid)) {
+      snprintf(err, errlen, "%s group \"%.*s\" is neither a SID (S-1-...) nor an SDDL alias%s", what,
+               (int)len, at, n > MAX_GROUPS ? " (or more than 64 groups)" : "");
+      return WBEM_E_INVALID_PARAMETER;
+    }
+    if (!comma)
+      break;
+  }
+  return S_OK;
 }
 
 HRESULT wmiemu__principal_token(wmiemu_host_t *host, const wmiemu_subscribe_options_t *opts,

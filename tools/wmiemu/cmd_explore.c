@@ -29,6 +29,7 @@ static void explore_usage(FILE *out) {
           "                      [--cancel-at MS] [--faults LIST [--fault-rate R]]\n"
           "                      [--faults-systematic[=pairs[:N]] [--faults LIST]]\n"
           "                      [--update-at MS --update-mof FILE... --update-provider MODULE.so]\n"
+          "                      [--as SID [--groups LIST]] [--provider-as SID]\n"
           "With --provider, each schedule runs the emulator's host on the deterministic\n"
           "executor: it loads the MOF and the module, subscribes the query (CreateInstance,\n"
           "Initialize and SetStatus, QueryInterface, ProvideEvents, AccessCheck, NewQuery),\n"
@@ -45,6 +46,9 @@ static void explore_usage(FILE *out) {
           "new one's activation and NewQuery race with both providers' threads. A schedule\n"
           "then also fails when a subscription was lost or served twice, its counters do\n"
           "not add up, or the old provider did not get exactly one final Release.\n"
+          "--as SID and --groups LIST subscribe as that consumer, --provider-as SID gives\n"
+          "the provider its own identity, as `wmiemu run` takes them (SIDs or SDDL aliases):\n"
+          "AccessCheck, NewQuery and CancelQuery are serviced for that consumer.\n"
           "Runs the scenario under N schedules (seed S, S+1, ...) and stops at the first\n"
           "contract violation, deadlock, livelock or assertion; the failing schedule's trace\n"
           "goes to PATH (default wmiemu-trace.jsonl) for `wmiemu replay`; with --trace-all\n"
@@ -462,6 +466,20 @@ int wmiemu_cli_explore(int argc, char **argv) {
         return WMIEMU_EXIT_USAGE;
       }
       po.update_mofs = update_mofs;
+      continue;
+    } else if (!strcmp(a, "--as") || !strcmp(a, "--groups") || !strcmp(a, "--provider-as")) {
+      /* The principals, as `wmiemu run` takes them. */
+      if (!v || wmiemu_cli_is_option(v)) {
+        fprintf(stderr, "wmiemu explore: %s needs a value\n", a);
+        return WMIEMU_EXIT_USAGE;
+      }
+      if (!strcmp(a, "--as"))
+        po.user = v;
+      else if (!strcmp(a, "--groups"))
+        po.groups = v;
+      else
+        po.provider_user = v;
+      i++;
       continue;
     } else if (!is_value_option(a)) {
       fprintf(stderr, "wmiemu explore: unknown option '%s'\n", a);

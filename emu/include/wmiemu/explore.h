@@ -305,6 +305,13 @@ typedef struct {
    * objects it made from SpawnInstance or Clone are still referenced once
    * the host has shut down (final Release and DllCanUnloadNow done). */
   const wmiemu_fault_plan_t *faults;
+  /* The consumer's principal, as wmiemu_subscribe_options_t's user and
+   * groups (SIDs or SDDL aliases; NULL = the default consumer), and the
+   * provider's own identity (wmiemu_host_options_t.provider_user; NULL =
+   * LocalSystem). Text that is neither is WBEM_E_INVALID_PARAMETER. */
+  const char *user;
+  const char *groups;
+  const char *provider_user;
 } wmiemu_explore_provider_opts_t;
 
 /* Fills opts with the defaults above, and busy_every 2 as `wmiemu explore`
