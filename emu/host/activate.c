@@ -36,12 +36,13 @@ typedef struct {
   wmiemu__provider_t *p;
   IWbemProviderInit *init;
   WCHAR *ns, *locale;
+  WCHAR *user;                         /* PerUserInitialization's user (principal.c), else NULL */
   IWbemContext *ctx;
 } init_args_t;
 
 static HRESULT do_initialize(void *arg) {
   init_args_t *a = arg;
-  return IWbemProviderInit_Initialize(a->init, NULL, 0, a->ns, a->locale, a->p->services, a->ctx,
+  return IWbemProviderInit_Initialize(a->init, a->user, 0, a->ns, a->locale, a->p->services, a->ctx,
                                       a->p->init_sink);
 }
 
@@ -116,17 +117,21 @@ static HRESULT initialize(wmiemu__provider_t *p) {
   }
   wmiemu__services_set_init_context(p->services, a.ctx);
   a.locale = wmiemu_utf8_to_wcs(host->locale, (size_t)-1);
+  a.user = wmiemu__principal_user_name(p);
   start = wmiemu__exec_now(host->exec);
   hr = wmiemu__provider_call(p, "Initialize", do_initialize, &a, sizeof(a));
-  WMIEMU_TRACE(host, "provider %s: Initialize(NULL, 0, %s, %s) returned 0x%08x", p->name,
-               wmiemu__debugstr_w(p->ns), host->locale, (unsigned)hr);
+  WMIEMU_TRACE(host, "provider %s: Initialize(%s, 0, %s, %s) returned 0x%08x", p->name,
+               a.user ? wmiemu__debugstr_w(a.user) : "NULL", wmiemu__debugstr_w(p->ns), host->locale,
+               (unsigned)hr);
   if (p->abandoned) {
     /* Its thread is still inside Initialize with these. */
     wmiemu__host_keep(a.locale);
+    wmiemu__host_keep(a.user);
     wmiemu__host_keep(a.ctx);
     return WBEM_E_PROVIDER_TIMED_OUT;
   }
   free(a.locale);
+  free(a.user);
   IWbemContext_Release(a.ctx);   /* the services object and the provider keep theirs */
   /* A fault plan's init site: WMI gave up waiting, whatever the provider did. */
   if (SUCCEEDED(hr) && wmiemu__fault_hit(WMIEMU__FAULT_INIT, "Initialize", NULL)) {

@@ -338,7 +338,9 @@ HRESULT wmiemu_host_subscribe_ex(wmiemu_host_t *host, const char *ns, const char
     return WBEM_E_OUT_OF_MEMORY;
   }
   for (i = 0; i < n; i++) {
-    hr = wmiemu__provider_activate(providers[i]);
+    hr = wmiemu__provider_for_user(&providers[i], sub->token);
+    if (SUCCEEDED(hr))
+      hr = wmiemu__provider_activate(providers[i]);
     if (SUCCEEDED(hr))
       hr = wmiemu__provider_new_query(providers[i], sub, opts);
     if (FAILED(hr))

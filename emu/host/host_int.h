@@ -257,6 +257,14 @@ BOOL wmiemu__host_registry_is_private(void);
 HRESULT wmiemu__principal_token(wmiemu_host_t *host, const wmiemu_subscribe_options_t *opts,
                                 struct wmiemu__kobj **out);
 HRESULT wmiemu__principal_host_begin(wmiemu_host_t *host);
+/* PerUserInitialization: *p, or the record of p's provider that serves
+ * token's user (claimed, or made and linked after p), when p's
+ * registration asks for an instance per user; p itself otherwise. */
+HRESULT wmiemu__provider_for_user(wmiemu__provider_t **p, struct wmiemu__kobj *token);
+/* The user name Initialize gets (wszUser): "DOMAIN\name" of a well-known
+ * account, else the SID as text; NULL unless p is a per-user instance.
+ * The caller frees it. */
+WCHAR *wmiemu__principal_user_name(const wmiemu__provider_t *p);
 /* Checks a principal's text (user, comma-separated groups) as the above
  * read it, without a host: S_OK, or WBEM_E_INVALID_PARAMETER with the
  * reason in err ("<what> user ... is neither a SID..."). */

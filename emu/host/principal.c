@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sddl.h>
+#include <wmiemu/compat.h>
+
 #include "compat/security.h"
 #include "compat/token.h"
 
@@ -169,4 +172,92 @@ void wmiemu__principal_host_end(wmiemu_host_t *host) {
   if (host->set_process_token)
     wmiemu__token_set_process(NULL);
   host->set_process_token = 0;
+}
+
+/* ---- PerUserInitialization --------------------------------------------------
+ * __Win32Provider.PerUserInitialization: "if TRUE, the provider is
+ * initialized one time for each NTLM user that makes requests to the
+ * provider" (https://learn.microsoft.com/windows/win32/wmisdk/--win32provider).
+ * Each user gets a record of its own (its own instance, sink and
+ * subscriptions, so its events reach only that user's consumers), made
+ * from the registration as the first one was and linked after it. */
+
+static void read_per_user(wmiemu__provider_t *p) {
+  VARIANT v;
+  if (p->per_user)
+    return;
+  VariantInit(&v);
+  p->per_user = 1;
+  if (p->registration &&
+      SUCCEEDED(IWbemClassObject_Get(p->registration, L"PerUserInitialization", 0, &v, NULL, NULL)) &&
+      V_VT(&v) == VT_BOOL && V_BOOL(&v) != VARIANT_FALSE)
+    p->per_user = 2;
+  VariantClear(&v);
+}
+
+static void claim(wmiemu__provider_t *p, const SID *user) {
+  memcpy(p->per_user_sid, user, GetLengthSid((PSID)user));
+  p->per_user_known = 1;
+}
+
+HRESULT wmiemu__provider_for_user(wmiemu__provider_t **pp, struct wmiemu__kobj *token) {
+  wmiemu__provider_t *p = *pp, *q, *free_one = NULL, *made = NULL;
+  const SID *user = token ? wmiemu__token_user(token) : NULL;
+  HRESULT hr;
+  read_per_user(p);
+  if (p->per_user != 2 || !user)   /* no user: Windows, where the host makes no tokens */
+    return S_OK;
+  for (q = p->host->providers; q; q = q->next) {
+    if (q->state == WMIEMU_PROVIDER_RELEASED || q->replaced || wmiemu_wcsicmp(q->ns, p->ns) ||
+        strcasecmp(q->name, p->name))
+      continue;
+    read_per_user(q);
+    if (q->per_user_known && wmiemu__sid_equal((const SID *)q->per_user_sid, user)) {
+      *pp = q;
+      return S_OK;
+    }
+    if (!q->per_user_known && !free_one)
+      free_one = q;
+  }
+  if (free_one) {
+    claim(free_one, user);
+    *pp = free_one;
+    return S_OK;
+  }
+  if (FAILED(hr = wmiemu__provider_reload(p, &made))) {
+    wmiemu__host_error(p->host, "provider %s: no registration for another user's instance: 0x%08x", p->name,
+                       (unsigned)hr);
+    return hr;
+  }
+  made->per_user = 2;
+  claim(made, user);
+  made->next = p->next;
+  p->next = made;
+  *pp = made;
+  return S_OK;
+}
+
+WCHAR *wmiemu__principal_user_name(const wmiemu__provider_t *p) {
+  WCHAR name[256], domain[256], *text = NULL, *out;
+  DWORD name_cch = 256, domain_cch = 256;
+  SID_NAME_USE use;
+  size_t len;
+  if (p->per_user != 2 || !p->per_user_known)
+    return NULL;
+  if (LookupAccountSidW(NULL, (PSID)p->per_user_sid, name, &name_cch, domain, &domain_cch, &use)) {
+    size_t dl = (size_t)lstrlenW(domain), nl = (size_t)lstrlenW(name);
+    len = dl + 1 + nl + 1;
+    if ((out = malloc(len * sizeof(WCHAR)))) {
+      memcpy(out, domain, dl * sizeof(WCHAR));
+      out[dl] = '\\';
+      memcpy(out + dl + 1, name, (nl + 1) * sizeof(WCHAR));
+    }
+    return out;
+  }
+  /* No account database: a made-up user is named by its SID. */
+  if (!ConvertSidToStringSidW((PSID)p->per_user_sid, &text))
+    return NULL;
+  out = wmiemu_wcsdup(text);
+  LocalFree(text);
+  return out;
 }

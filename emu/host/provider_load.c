@@ -211,6 +211,12 @@ HRESULT wmiemu__provider_reload(wmiemu__provider_t *old, wmiemu__provider_t **ou
   reload_t r = { old, NULL, WBEM_E_NOT_FOUND };
   wmiemu_repo_enum_instances(old->host->repo, old->ns, L"__EventProviderRegistration", TRUE,
                              reload_registration, &r);
+  if (r.made && old->per_user_known) {
+    /* A per-user instance's successor serves the same user (principal.c). */
+    r.made->per_user = old->per_user;
+    memcpy(r.made->per_user_sid, old->per_user_sid, sizeof(old->per_user_sid));
+    r.made->per_user_known = 1;
+  }
   *out = r.made;
   return r.made ? S_OK : r.hr;
 }

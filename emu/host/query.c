@@ -198,9 +198,8 @@ static unsigned char class_implied(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
 /* __Win32Provider.PerUserInitialization: "if TRUE, the provider is
  * initialized one time for each NTLM user that makes requests to the
  * provider" (https://learn.microsoft.com/windows/win32/wmisdk/--win32provider).
- * wmiemu keeps one instance per registration: it serves the first user that
- * subscribes, and another user's subscription, which WMI would serve with
- * an instance of its own, is WBEM_E_NOT_SUPPORTED. */
+ * The subscription was given the instance of its user
+ * (wmiemu__provider_for_user, principal.c): this only checks it. */
 static HRESULT per_user_check(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
   const SID *user = wmiemu__token_user(sub->token);
   if (!p->per_user) {
@@ -222,9 +221,9 @@ static HRESULT per_user_check(wmiemu__provider_t *p, wmiemu__sub_t *sub) {
   }
   if (wmiemu__sid_equal((const SID *)p->per_user_sid, user))
     return S_OK;
-  wmiemu__host_error(p->host, "provider %s: PerUserInitialization is TRUE and it serves another user: "
-                     "an instance per user is not supported", p->name);
-  return WBEM_E_NOT_SUPPORTED;
+  wmiemu__host_error(p->host, "provider %s: PerUserInitialization is TRUE and it serves another user",
+                     p->name);
+  return WBEM_E_FAILED;
 }
 
 HRESULT wmiemu__provider_new_query(wmiemu__provider_t *p, wmiemu__sub_t *sub,
