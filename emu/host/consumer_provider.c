@@ -288,11 +288,12 @@ void wmiemu__conprov_close(wmiemu__conprov_t **all, wmiemu__conprov_t *c) {
   if (*pc)
     *pc = c->next;
   p = c->provider;
-  if (!p->abandoned)
+  /* Past shutdown (an abandoned host freed) nothing calls the provider. */
+  if (!p->abandoned && !p->host->shut_down)
     wmiemu__call_release(p, c->sink);
   c->sink = NULL;
   entry_free(c);
   /* Nothing else of it is in use: WMI unloads it (Shutdown, final Release). */
-  if (!provider_used(*all, p) && !p->live_subs && !p->abandoned)
+  if (!provider_used(*all, p) && !p->live_subs && !p->abandoned && !p->host->shut_down)
     wmiemu__provider_release(p);
 }
