@@ -313,6 +313,59 @@ static void test_broken_fail(void **state) {
   wmiemu_host_free(host);
 }
 
+/* FindConsumer failing (the sample's, for a consumer without FileName):
+ * the binding does not start, its status and error say so, and the
+ * provider is released. */
+static void test_find_consumer_fails(void **state) {
+  wmiemu_host_t *host = test_provider_host(NULL, NULL);
+  wmiemu_binding_info_t info;
+  (void)state;
+  assert_hr(wmiemu_host_add_module(host, fixture_module_path("consumer_sample")), S_OK);
+  compile(host, SAMPLE_REGISTRATION
+          "instance of SampleFileConsumer as $C { Name = \"C\"; };\n"
+          "instance of __EventFilter as $F { Name = \"F\"; QueryLanguage = \"WQL\";\n"
+          "  Query = \"SELECT * FROM TestEvent\"; EventNamespace = \"root\\\\cimv2\"; };\n"
+          "instance of __FilterToConsumerBinding { Filter = $F; Consumer = $C; };\n");
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  assert_hr(wmiemu_host_binding_info(host, 0, &info), S_OK);
+  assert_hr(info.status, WBEM_E_INVALID_PARAMETER);
+  assert_string_equal(info.error, "SampleFileConsumer.Name=\"C\": consumer provider SampleConsumerProvider: "
+                                  "FindConsumer failed: 0x80041008");
+  assert_int_equal(provider_state(host, "SampleConsumerProvider"), WMIEMU_PROVIDER_RELEASED);
+  assert_hr(wmiemu_host_shutdown(host), S_OK);
+  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
+  wmiemu_host_free(host);
+  test_provider_join();
+}
+
+/* Storing the logical consumer again with another FileName: FindConsumer
+ * is asked again, and the events go to the new file. */
+static void test_consumer_changed(void **state) {
+  wmiemu_host_t *host = test_provider_host(NULL, NULL);
+  char *lines[16];
+  int n;
+  (void)state;
+  assert_hr(wmiemu_host_add_module(host, fixture_module_path("consumer_sample")), S_OK);
+  compile(host, binding_mof, in_dir("first.log"));
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  fire(host, 2, 2);
+  compile(host, "#pragma namespace(\"\\\\\\\\.\\\\root\\\\subscription\")\n"
+          "instance of SampleFileConsumer { Name = \"C\"; FileName = \"%s\"; };\n", in_dir("second.log"));
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  fire(host, 3, 4);
+  n = read_lines(in_dir("first.log"), lines, 16);
+  assert_int_equal(n, 1);
+  free_lines(lines, n);
+  n = read_lines(in_dir("second.log"), lines, 16);
+  assert_int_equal(n, 2);
+  assert_string_equal(lines[0], "TestEvent: Seq=3, Thread=0, Tag=\"t\"");
+  free_lines(lines, n);
+  assert_hr(wmiemu_host_shutdown(host), S_OK);
+  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
+  wmiemu_host_free(host);
+  test_provider_join();
+}
+
 /* A class no registration names is still not served. */
 static void test_unserved_class(void **state) {
   wmiemu_host_t *host = test_provider_host(NULL, NULL);
@@ -341,6 +394,8 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_broken_null_sink, setup, teardown),
     cmocka_unit_test_setup_teardown(test_broken_kept_event, setup, teardown),
     cmocka_unit_test_setup_teardown(test_broken_fail, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_find_consumer_fails, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_consumer_changed, setup, teardown),
     cmocka_unit_test_setup_teardown(test_unserved_class, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
