@@ -72,6 +72,14 @@ static const wmiemu_rule_info_t rules[WMIEMU_RULE_COUNT] = {
     "in AccessCheck, NewQuery or CancelQuery) reverts with CoRevertToSelf before it returns: the "
     "thread is WMI's, and COM reverts it for a server that forgets",
     "CoImpersonateClient; CoRevertToSelf; Impersonating a Client" },
+  { WMIEMU_RULE_CONSUMER_NULL_SINK, "consumer-null-sink",
+    "an event consumer provider's FindConsumer that succeeds returns an IWbemUnboundObjectSink "
+    "for the logical consumer: WMI delivers the binding's events to it",
+    "IWbemEventConsumerProvider::FindConsumer; Writing an Event Consumer Provider" },
+  { WMIEMU_RULE_CONSUMER_KEPT_EVENT, "consumer-kept-event",
+    "IndicateToConsumer holds no reference to the event objects it is given once it returns: "
+    "a consumer that needs an event afterwards copies it (IWbemClassObject::Clone)",
+    "IWbemUnboundObjectSink::IndicateToConsumer (Remarks)" },
 };
 
 const wmiemu_rule_info_t *wmiemu_rule_info(wmiemu_rule_t rule) {

@@ -493,6 +493,7 @@ HRESULT wmiemu_host_shutdown(wmiemu_host_t *host) {
   for (i = 0; i < host->n_subs; i++)
     if (!host->subs[i]->cancelled)
       cancel_sub(host->subs[i]);
+  wmiemu__permanent_shutdown(host);
   for (p = host->providers; p; p = p->next)
     wmiemu__provider_release(p);
   host->shut_down = 1;

@@ -42,6 +42,7 @@ struct binding_s {
 typedef struct wmiemu__permanent_s wmiemu__permanent_t;
 struct wmiemu__permanent_s {
   binding_t *head;
+  wmiemu__conprov_t *conprov;   /* consumer providers' logical consumers in use */
 };
 
 /* S-1-5-18: the creator of a filter that names none. */
@@ -127,7 +128,11 @@ static BYTE *get_sid(IWbemClassObject *obj, LONG *len) {
 
 /* ---- one binding ---- */
 
-static void consumer_clear(wmiemu__consumer_t *c) {
+static void consumer_clear(binding_t *b) {
+  wmiemu__consumer_t *c = &b->consumer;
+  if (c->provider)
+    wmiemu__conprov_close(&b->host->permanent->conprov, c->provider);
+  c->provider = NULL;
   if (c->out)
     fclose(c->out);
   free(c->file);
@@ -151,6 +156,10 @@ static void on_event(void *ctx, const wmiemu_event_t *event) {
   switch (c->kind) {
   case WMIEMU__CONSUMER_LOGFILE: hr = wmiemu__consumer_logfile(c, event->event); break;
   case WMIEMU__CONSUMER_JSON: hr = wmiemu__consumer_json(c, event->event); break;
+  case WMIEMU__CONSUMER_PROVIDER:
+    hr = c->provider ? wmiemu__conprov_deliver(c->provider, event->event, c->error, sizeof c->error)
+                     : (HRESULT)WBEM_E_SHUTTING_DOWN;
+    break;
   default: hr = wmiemu__consumer_command(c, event->event); break;
   }
   if (SUCCEEDED(hr))
@@ -163,7 +172,7 @@ static void stop(binding_t *b) {
   if (b->live)
     wmiemu_host_unsubscribe(b->host, b->id);
   b->live = 0;
-  consumer_clear(&b->consumer);
+  consumer_clear(b);
 }
 
 /* Reads the consumer's settings; FALSE (with the error set) when the
@@ -196,7 +205,17 @@ static BOOL read_consumer(binding_t *b, IWbemClassObject *obj) {
     }
     return TRUE;
   } else {
-    set_error(b, WBEM_E_NOT_SUPPORTED, "%s: no consumer serves class %s", b->consumer_u8, b->class_u8);
+    char err[384] = "";
+    HRESULT hr = wmiemu__conprov_open(b->host, &b->host->permanent->conprov, b->ns, obj, &c->provider,
+                                      err, sizeof err);
+    if (hr == S_OK) {
+      c->kind = WMIEMU__CONSUMER_PROVIDER;
+      return TRUE;
+    }
+    if (hr == S_FALSE)
+      set_error(b, WBEM_E_NOT_SUPPORTED, "%s: no consumer serves class %s", b->consumer_u8, b->class_u8);
+    else
+      set_error(b, hr, "%s: %s", b->consumer_u8, err);
     return FALSE;
   }
   if (!c->file || !c->file[0]) {
@@ -265,13 +284,13 @@ static void start(binding_t *b) {
     snprintf(where, sizeof where, "%s:%s", b->ns_u8, f ? f : "");
     set_error(b, hr, "%s: %s", where, wmiemu_host_last_error(host));
     free(f);
-    consumer_clear(&b->consumer);
+    consumer_clear(b);
     goto done;
   }
   b->live = 1;
 done:
   if (!b->live)
-    consumer_clear(&b->consumer);
+    consumer_clear(b);
   free(lang);
   free(query);
   free(event_ns);
@@ -356,8 +375,13 @@ void wmiemu__permanent_put(wmiemu_host_t *host, const WCHAR *ns, IWbemClassObjec
   } else if (host->permanent && (wmiemu__cim_class_is(inst, L"__EventFilter") == S_OK ||
                                  wmiemu__cim_class_is(inst, L"__EventConsumer") == S_OK)) {
     /* Those that named it restart with its new settings; those waiting
-     * for something may find it now. */
-    for (binding_t *b = host->permanent->head; b; b = b->next)
+     * for something may find it now. All stop first, so that a logical
+     * consumer's sink they shared is found again for the new settings. */
+    binding_t *b;
+    for (b = host->permanent->head; b; b = b->next)
+      if (same_ns(b->ns, ns) && b->live && (text_eq(b->filter_rel, path) || text_eq(b->consumer_rel, path)))
+        stop(b);
+    for (b = host->permanent->head; b; b = b->next)
       if (same_ns(b->ns, ns) && (!b->live || text_eq(b->filter_rel, path) || text_eq(b->consumer_rel, path)))
         start(b);
   }
@@ -385,6 +409,16 @@ void wmiemu__permanent_delete(wmiemu_host_t *host, const WCHAR *ns, IWbemClassOb
     }
   }
   free(path);
+}
+
+void wmiemu__permanent_shutdown(wmiemu_host_t *host) {
+  if (!host->permanent)
+    return;
+  /* The subscriptions are cancelled: the consumer providers' sinks go
+   * before the providers' final Release, as WMI unloads them. */
+  for (binding_t *b = host->permanent->head; b; b = b->next)
+    if (b->consumer.provider)
+      consumer_clear(b);
 }
 
 void wmiemu__permanent_free(wmiemu_host_t *host) {

@@ -30,7 +30,7 @@ cmake -S "$root" -B "$win_build" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x
 providers=(sample_tick sample_cpp win32_timer)
 broken=(bad_args sink_status qi unregistered)
 win_targets=(wmiemu_cli "${providers[@]}" "${broken[@]/#/broken_}" wmiemu_windows_tests
-             fuzz_wql_corpus fuzz_mof_corpus)
+             fuzz_wql_corpus fuzz_mof_corpus consumer_sample)
 cmake --build "$win_build" -j2 --target "${win_targets[@]}" -- --no-print-directory | grep -E 'error|warning' || true
 cmake --build "$linux_build" -j2 --target wmiemu_cli "${providers[@]}" "${broken[@]/#/broken_}" \
   test_tools_wine_handoff -- --no-print-directory >/dev/null
@@ -86,6 +86,24 @@ for c in "${cases[@]}"; do
     failed=$((failed + 1))
   fi
 done
+
+# 1b. The sample consumer provider's DLL beside the tick provider's under
+# wmiemu.exe: its file (FileName relative to the working directory) gets
+# one line per event its binding's summary says it took.
+mkdir "$tmp/conprov"
+(cd "$tmp/conprov" && wine "$win_build/bin/wmiemu.exe" run --mof "$root/provider/sample/sample.mof" \
+   "$root/provider/consumer_sample/consumer_sample.mof" --provider "$win_build/provider/sample_tick.dll" \
+   "$win_build/provider/consumer_sample.dll" --query "SELECT * FROM SampleTick" --count 3 --duration 20 2>&1 |
+   tr -d '\r' >"$tmp/conprov.out") || true
+took=$(grep -o 'SampleFileConsumer took [0-9]*' "$tmp/conprov.out" | grep -o '[0-9]*$' || true)
+lines=$(wc -l <"$tmp/conprov/sample_ticks.log" 2>/dev/null || echo 0)
+if [[ -n $took && $took -ge 1 && $took == "$lines" ]]; then
+  echo "test-windows: consumer_sample.dll took $took event(s) under wmiemu.exe, $lines line(s) in its file"
+else
+  echo "test-windows: consumer_sample.dll: took [${took}], ${lines} line(s) in its file:"
+  tail -5 "$tmp/conprov.out"
+  failed=$((failed + 1))
+fi
 
 # 2. The broken providers: the same rule ids from the DLL as from the .so.
 rules() { grep -o 'violation: rule [a-z0-9-]*' "$1" | sort -u | sed 's/violation: rule //' | tr '\n' ' '; }

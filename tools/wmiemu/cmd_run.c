@@ -19,8 +19,9 @@
 #include <wmiemu/host_sdk.h>
 
 #include "cli.h"
+#include "cli_inputs.h"
 
-#define MAX_FILES 64
+#define MAX_FILES WMIEMU_CLI_MAX_FILES
 
 typedef struct {
   uint64_t at_ms;               /* after the subscription, on the run's clock */
@@ -29,14 +30,9 @@ typedef struct {
 } mof_at_t;
 
 typedef struct {
-  const char *mofs[MAX_FILES];
-  int n_mofs;
+  wmiemu_cli_inputs_t in;       /* --mof, -I, --provider */
   mof_at_t mofs_at[MAX_FILES];  /* in the order given */
   int n_mofs_at;
-  const char *include_dirs[MAX_FILES];
-  int n_include_dirs;
-  const char *providers[MAX_FILES];
-  int n_providers;
   const char *registries[MAX_FILES];
   int n_registries;
   int dump_registry;
@@ -474,11 +470,11 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
         list[(*n)++] = argv[++i];
       continue;
     }
-    if (!strcmp(opt, "--mof")) {
-      if (a->n_mofs == MAX_FILES) goto too_many;
-      a->mofs[a->n_mofs++] = val;
-      while (i + 1 < argc && argv[i + 1][0] != '-' && a->n_mofs < MAX_FILES)
-        a->mofs[a->n_mofs++] = argv[++i];
+    int taken = wmiemu_cli_inputs_take(&a->in, "run", opt, val, 1, argc, argv, &i);
+    if (taken < 0)
+      return -1;
+    if (taken) {
+      continue;
     } else if (!strcmp(opt, "--mof-at")) {
       uint64_t at;
       if (a->n_mofs_at == MAX_FILES) goto too_many;
@@ -489,14 +485,6 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
       }
       a->mofs_at[a->n_mofs_at].at_ms = at;
       a->mofs_at[a->n_mofs_at++].path = argv[++i];
-    } else if (!strcmp(opt, "-I") || !strcmp(opt, "--include-dir")) {
-      if (a->n_include_dirs == MAX_FILES) goto too_many;
-      a->include_dirs[a->n_include_dirs++] = val;
-    } else if (!strcmp(opt, "--provider")) {
-      if (a->n_providers == MAX_FILES) goto too_many;
-      a->providers[a->n_providers++] = val;
-      while (i + 1 < argc && argv[i + 1][0] != '-' && a->n_providers < MAX_FILES)
-        a->providers[a->n_providers++] = argv[++i];
     } else if (!strcmp(opt, "--registry")) {
       if (a->n_registries == MAX_FILES) goto too_many;
       a->registries[a->n_registries++] = val;
@@ -545,19 +533,17 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
     fprintf(stderr, "wmiemu run: bad value for %s: '%s'\n", opt, val);
     return -1;
   }
-  if (!a->n_mofs || !a->query) {
+  if (!a->in.n_mofs || !a->query) {
     fprintf(stderr, "wmiemu run: --mof and --query are required\n");
     return -1;
   }
-  for (i = 0; i < a->n_mofs; i++)
-    if (wmiemu_cli_check_input("run", a->mofs[i]))
-      return -2;
+  if (wmiemu_cli_check_inputs("run", a->in.mofs, a->in.n_mofs))
+    return -2;
   for (i = 0; i < a->n_mofs_at; i++)
     if (wmiemu_cli_check_input("run", a->mofs_at[i].path))
       return -2;
-  for (i = 0; i < a->n_providers; i++)
-    if (wmiemu_cli_check_input("run", a->providers[i]))
-      return -2;
+  if (wmiemu_cli_check_inputs("run", a->in.providers, a->in.n_providers))
+    return -2;
   for (i = 0; i < a->n_registries; i++)
     if (wmiemu_cli_check_input("run", a->registries[i]))
       return -2;
@@ -574,19 +560,8 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
   return 0;
 }
 
-static void print_diag(void *ctx, const wmiemu_diag_t *d) {
-  char buf[1024];
-  (void)ctx;
-  wmiemu_diag_format(d, buf, sizeof buf);
-  fprintf(stderr, "%s\n", buf);
-}
-
 static HRESULT compile_mof(wmiemu_host_t *host, const run_args_t *a, const char *path) {
-  wmiemu_mof_options_t mo;
-  memset(&mo, 0, sizeof(mo));
-  mo.include_dirs = a->include_dirs;
-  mo.n_include_dirs = (size_t)a->n_include_dirs;
-  return wmiemu_mof_compile_file_ex(wmiemu_host_repo(host), path, &mo, print_diag, NULL);
+  return wmiemu_cli_compile_mof(&a->in, host, path);
 }
 
 /* The --mof-at files due by elapsed_ms, compiled into the running host:
@@ -724,10 +699,10 @@ int wmiemu_cli_run(int argc, char **argv) {
               a.opts.provider_user);
     return WMIEMU_EXIT_FAILURE;
   }
-  for (i = 0; i < a.n_mofs; i++) {
-    hr = compile_mof(host, &a, a.mofs[i]);
+  for (i = 0; i < a.in.n_mofs; i++) {
+    hr = compile_mof(host, &a, a.in.mofs[i]);
     if (FAILED(hr)) {
-      fprintf(stderr, "wmiemu run: %s: MOF compilation failed (0x%08x)\n", a.mofs[i], (unsigned)hr);
+      fprintf(stderr, "wmiemu run: %s: MOF compilation failed (0x%08x)\n", a.in.mofs[i], (unsigned)hr);
       wmiemu_host_free(host);
       return WMIEMU_EXIT_FAILURE;
     }
@@ -741,8 +716,8 @@ int wmiemu_cli_run(int argc, char **argv) {
       return WMIEMU_EXIT_FAILURE;
     }
   }
-  for (i = 0; i < a.n_providers; i++) {
-    hr = wmiemu_host_add_module(host, a.providers[i]);
+  for (i = 0; i < a.in.n_providers; i++) {
+    hr = wmiemu_host_add_module(host, a.in.providers[i]);
     if (FAILED(hr)) {
       fprintf(stderr, "wmiemu run: %s (0x%08x)\n", wmiemu_host_last_error(host), (unsigned)hr);
       if (wmiemu_checker_count(wmiemu_host_checker(host)))

@@ -20,8 +20,8 @@
 #include <wmiemu/host_sdk.h>
 
 #include "cli.h"
+#include "cli_inputs.h"
 
-#define MAX_FILES 64
 #define MAX_QUERIES 16
 #define MAX_PROPERTIES 16
 #define COLUMN_MAX 40
@@ -38,12 +38,7 @@ typedef struct {
 } query_t;
 
 struct watch_s {
-  const char *mofs[MAX_FILES];
-  int n_mofs;
-  const char *include_dirs[MAX_FILES];
-  int n_include_dirs;
-  const char *providers[MAX_FILES];
-  int n_providers;
+  wmiemu_cli_inputs_t in;     /* --mof, -I, --provider */
   const char *ns;
   query_t queries[MAX_QUERIES];
   int n_queries;
@@ -342,15 +337,12 @@ static int parse_args(int argc, char **argv, watch_t *w) {
       return -1;
     }
     i++;
-    if (!strcmp(opt, "--mof")) {
-      if (w->n_mofs == MAX_FILES) goto too_many;
-      w->mofs[w->n_mofs++] = val;
-    } else if (!strcmp(opt, "-I") || !strcmp(opt, "--include-dir")) {
-      if (w->n_include_dirs == MAX_FILES) goto too_many;
-      w->include_dirs[w->n_include_dirs++] = val;
-    } else if (!strcmp(opt, "--provider")) {
-      if (w->n_providers == MAX_FILES) goto too_many;
-      w->providers[w->n_providers++] = val;
+    /* One file each: the arguments after it are queries. */
+    int taken = wmiemu_cli_inputs_take(&w->in, "watch", opt, val, 0, argc, argv, &i);
+    if (taken < 0)
+      return -1;
+    if (taken) {
+      continue;
     } else if (!strcmp(opt, "--namespace")) {
       w->ns = val;
     } else if (!strcmp(opt, "--format")) {
@@ -374,48 +366,31 @@ static int parse_args(int argc, char **argv, watch_t *w) {
       return -1;
     }
     continue;
-  too_many:
-    fprintf(stderr, "wmiemu watch: more than %d files for %s\n", MAX_FILES, opt);
-    return -1;
   bad:
     fprintf(stderr, "wmiemu watch: bad value for %s: '%s'\n", opt, val);
     return -1;
   }
-  if (!w->n_mofs || !w->n_queries) {
+  if (!w->in.n_mofs || !w->n_queries) {
     fprintf(stderr, "wmiemu watch: --mof and at least one QUERY are required\n");
     return -1;
   }
-  for (int i = 0; i < w->n_mofs; i++)
-    if (wmiemu_cli_check_input("watch", w->mofs[i]))
-      return -2;
-  for (int i = 0; i < w->n_providers; i++)
-    if (wmiemu_cli_check_input("watch", w->providers[i]))
-      return -2;
+  if (wmiemu_cli_check_inputs("watch", w->in.mofs, w->in.n_mofs) ||
+      wmiemu_cli_check_inputs("watch", w->in.providers, w->in.n_providers))
+    return -2;
   return 0;
-}
-
-static void print_diag(void *ctx, const wmiemu_diag_t *d) {
-  char buf[1024];
-  (void)ctx;
-  wmiemu_diag_format(d, buf, sizeof buf);
-  fprintf(stderr, "%s\n", buf);
 }
 
 static int setup(watch_t *w) {
   HRESULT hr;
-  for (int i = 0; i < w->n_mofs; i++) {
-    wmiemu_mof_options_t mo;
-    memset(&mo, 0, sizeof mo);
-    mo.include_dirs = w->include_dirs;
-    mo.n_include_dirs = (size_t)w->n_include_dirs;
-    hr = wmiemu_mof_compile_file_ex(wmiemu_host_repo(w->host), w->mofs[i], &mo, print_diag, NULL);
+  for (int i = 0; i < w->in.n_mofs; i++) {
+    hr = wmiemu_cli_compile_mof(&w->in, w->host, w->in.mofs[i]);
     if (FAILED(hr)) {
-      fprintf(stderr, "wmiemu watch: %s: MOF compilation failed (0x%08x)\n", w->mofs[i], (unsigned)hr);
+      fprintf(stderr, "wmiemu watch: %s: MOF compilation failed (0x%08x)\n", w->in.mofs[i], (unsigned)hr);
       return -1;
     }
   }
-  for (int i = 0; i < w->n_providers; i++) {
-    hr = wmiemu_host_add_module(w->host, w->providers[i]);
+  for (int i = 0; i < w->in.n_providers; i++) {
+    hr = wmiemu_host_add_module(w->host, w->in.providers[i]);
     if (FAILED(hr)) {
       fprintf(stderr, "wmiemu watch: %s (0x%08x)\n", wmiemu_host_last_error(w->host), (unsigned)hr);
       return -1;

@@ -39,6 +39,8 @@ typedef enum {
   WMIEMU_RULE_BAD_POINTER,            /* a pointer handed to WMI is not an object (QI result, factory) */
   WMIEMU_RULE_EXTRA_RELEASE,          /* Release of a WMI object the provider holds no reference to */
   WMIEMU_RULE_IMPERSONATION_LEFT,     /* a call for a consumer returned with its thread impersonating */
+  WMIEMU_RULE_CONSUMER_NULL_SINK,     /* FindConsumer succeeded with a NULL sink */
+  WMIEMU_RULE_CONSUMER_KEPT_EVENT,    /* a consumer provider kept the event past IndicateToConsumer */
   WMIEMU_RULE_COUNT
 } wmiemu_rule_t;
 
