@@ -418,4 +418,5 @@ const wmiemu__sched_ops_t wmiemu__sched_ops_default = {
     .addr_wait = addr_wait,
     .addr_wake = addr_wake,
     .point = point,
+    .uncontrolled = NULL, /* real threads: nothing to end */
 };
