@@ -44,6 +44,8 @@ static double wall_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Binary: a trace is compared byte for byte with its replay, and Windows'
+ * text mode would write \r\n. */
 static int write_file(const char *path, const char *data, size_t len) {
   FILE *f = fopen(path, "wb");
   if (!f)
