@@ -150,7 +150,7 @@ static void test_replay_bad_trace(void **state) {
   /* A damaged line is named where it is, not at the next step. */
   f = fopen(path, "w");
   fputs("{\"wmiemu_trace\":1,\"scenario\":\"x\",\"strategy\":\"random\",\"seed\":1,"
-        "\"pct_depth\":3,\"pct_steps\":0,\"max_steps\":100}\n"
+        "\"pct_depth\":3,\"pct_steps\":0,\"max_steps\":100,\"build\":\"" WMIEMU__BUILD "\"}\n"
         "{\"step\":1,\"by\":0,\"op\":\"yield\",\"obj\":0,\"ready\":[0],\"run\":0,\"clock\":0}\n"
         "{\"stp\":2,garbage\n"
         "{\"step\":2,\"by\":0,\"op\":\"yield\",\"obj\":0,\"ready\":[0],\"run\":0,\"clock\":0}\n", f);
