@@ -462,6 +462,50 @@ static void test_outside_a_schedule(void **state) {
   assert_int_equal(pSuspendThread(NULL), (DWORD)-1);
 }
 
+/* ---- the README's table is this one ---- */
+
+static void test_readme_table(void **state) {
+  (void)state;
+  char path[1024];
+  snprintf(path, sizeof path, "%s/README.md", getenv("WMIEMU_SOURCE_DIR") ? getenv("WMIEMU_SOURCE_DIR") : ".");
+  char *readme = explore_test_slurp(path);
+  assert_non_null(readme);
+  char *sec = strstr(readme, "### Exploring Windows DLLs: the controlled Win32 functions\n");
+  assert_non_null(sec);
+  char *end = strstr(sec + 4, "\n#");
+  if (end)
+    *end = 0;
+  size_t n = 0;
+  const wmiemu__seam_import_t *all = wmiemu__seam_imports(&n);
+  /* Every name in the table's third column is an entry, and every entry
+   * is there once. */
+  size_t listed = 0;
+  for (char *line = sec; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    if (strncmp(line, "| ", 2) || !strncmp(line, "| What ", 7))
+      continue;
+    char *col = line;
+    for (int bars = 0; bars < 2 && col; bars++)
+      col = strchr(col + 1, '|');
+    char *col_end = col ? strchr(col + 1, '|') : NULL;
+    assert_non_null(col_end);
+    for (char *q = col; (q = strchr(q, '`')) && q < col_end;) {
+      char *close = strchr(q + 1, '`');
+      assert_non_null(close);
+      char name[128];
+      snprintf(name, sizeof name, "%.*s", (int)(close - q - 1), q + 1);
+      size_t i = 0;
+      while (i < n && strcmp(all[i].name, name))
+        i++;
+      if (i == n)
+        fail_msg("README lists %s, which is not replaced", name);
+      listed++;
+      q = close + 1;
+    }
+  }
+  assert_int_equal(listed, n);
+  free(readme);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_find_matches_dlls),
@@ -473,6 +517,7 @@ int main(void) {
     cmocka_unit_test(test_virtual_time),
     cmocka_unit_test(test_real_handles_and_catchers),
     cmocka_unit_test(test_outside_a_schedule),
+    cmocka_unit_test(test_readme_table),
   };
   return cmocka_run_group_tests(tests, load, NULL);
 }
