@@ -264,6 +264,7 @@ wmiemu_outcome_t wmiemu_replay(wmiemu_scenario_fn scenario, void *ctx, const cha
   so.scenario_name = info.scenario;
   so.replay = info.choices;
   so.replay_len = info.n_choices;
+  so.no_build = !info.has_build;
   wmiemu__sched_t *s;
   if (wmiemu__sched_new(&s, &so) != 0) {
     wmiemu__trace_info_free(&info);

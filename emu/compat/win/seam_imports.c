@@ -182,10 +182,12 @@ void __cdecl wmiemu__w32__endthreadex(unsigned code);
 uintptr_t __cdecl wmiemu__w32__beginthread(void(__cdecl *start)(void *), unsigned stack, void *arg);
 void __cdecl wmiemu__w32__endthread(void);
 
-#define ENTRY(name, fn) { #name, (void *)(fn) },
+/* The name is made a string before w32_names.h could rename it. */
+#define ENTRY_S(str, fn) { str, (void *)(fn) },
+#define ENTRY(name, fn) ENTRY_S(#name, fn)
 /* compat's function: w32_names.h turns the name into wmiemu__w32_NAME. */
-#define REPLACE(name) ENTRY(name, name)
-#define CATCHER(name) ENTRY(name, wmiemu__w32_catch_##name)
+#define REPLACE(name) ENTRY_S(#name, name)
+#define CATCHER(name) ENTRY_S(#name, wmiemu__w32_catch_##name)
 
 /* Sorted by DLL kind: kernel32's, the C runtime's, user32's, winmm's. */
 static const wmiemu__seam_import_t imports[] = {
@@ -310,9 +312,9 @@ static const wmiemu__seam_import_t imports[] = {
     KERNEL_ENTRIES CRT_ENTRIES USER32_ENTRIES WINMM_ENTRIES
 };
 
-#define COUNT(name, fn) +1
-#undef ENTRY
-#define ENTRY COUNT
+#define COUNT(str, fn) +1
+#undef ENTRY_S
+#define ENTRY_S COUNT
 /* Where each kind's entries end in imports[]. */
 static const size_t kind_end[] = {
     0 KERNEL_ENTRIES,
