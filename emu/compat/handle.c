@@ -11,6 +11,18 @@
 #define PSEUDO_CURRENT_THREAD ((HANDLE)~(ULONG_PTR)1)
 #define PSEUDO_CURRENT_PROCESS ((HANDLE)~(ULONG_PTR)0)
 
+/* On Windows compat's handles live beside the system's (an explored DLL
+ * gets both: its own from compat, files and the host's from kernel32), so
+ * they must be told apart. Kernel handles keep to 32 bits (64-bit Windows
+ * guarantees they can be truncated for 32-bit processes) and pseudo
+ * handles are small negative numbers, so handles from 2^40 up are compat's
+ * alone. On Linux every handle is compat's and they start at 4. */
+#ifdef _WIN32
+#define HANDLE_BASE ((ULONG_PTR)1 << 40)
+#else
+#define HANDLE_BASE ((ULONG_PTR)0)
+#endif
+
 typedef struct named {
     wmiemu__kobj_t *obj;
     struct named *next;
@@ -112,12 +124,22 @@ HANDLE wmiemu__handle_new(wmiemu__kobj_t *o)
     wmiemu__kobj_addref(o);
     slots[slot] = o;
     table_unlock();
-    return (HANDLE)(ULONG_PTR)((slot + 1) * 4);
+    return (HANDLE)(HANDLE_BASE + (ULONG_PTR)((slot + 1) * 4));
+}
+
+BOOL wmiemu__handle_is_compat(HANDLE h)
+{
+    ULONG_PTR v = (ULONG_PTR)h;
+    if (h == PSEUDO_CURRENT_THREAD)
+        return wmiemu__thread_self() != NULL;
+    /* Below the base, the subtraction wraps past the limit. */
+    return v - HANDLE_BASE < ((ULONG_PTR)1 << 32);
 }
 
 static wmiemu__kobj_t **slot_of(HANDLE h)
 {
     ULONG_PTR v = (ULONG_PTR)h;
+    v -= HANDLE_BASE; /* below the base, it wraps to more than any slot */
     if (!v || v % 4 || v / 4 > slot_count)
         return NULL;
     return &slots[v / 4 - 1];

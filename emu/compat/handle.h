@@ -48,6 +48,10 @@ HANDLE wmiemu__handle_new(wmiemu__kobj_t *o);
 /* The object behind h with a reference for the caller, or NULL with
  * ERROR_INVALID_HANDLE set. Resolves GetCurrentThread()'s pseudo handle. */
 wmiemu__kobj_t *wmiemu__handle_get(HANDLE h);
+/* Whether h is compat's (on Windows the system's handles are not; see
+ * handle.c): a handle in compat's range, or GetCurrentThread()'s pseudo
+ * handle on a thread compat made. Says nothing about h being open. */
+BOOL wmiemu__handle_is_compat(HANDLE h);
 /* Named-object lookup (with a reference) and naming, under one lock. */
 wmiemu__kobj_t *wmiemu__handle_find_named(const WCHAR *name);
 /* Gives o the name unless another object holds it; returns that object

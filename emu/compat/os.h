@@ -30,6 +30,13 @@ void wmiemu__os_thread_name(const char *name);
 void *wmiemu__os_module_open(const char *path, char *err, size_t err_size);
 void *wmiemu__os_module_symbol(void *module, const char *name);
 void wmiemu__os_module_close(void *module);
+/* Exploration asks, around its use of modules, that those opened meanwhile
+ * be loaded with their imports on the scheduler (on: +1, off: -1; nested
+ * requests count). On Windows a provider DLL calls kernel32 itself, so
+ * wmiemu__os_module_open then loads it with its import address table
+ * patched before its DllMain runs (win/iat.c); on Linux the provider's
+ * Win32 calls land in compat already and this does nothing. */
+void wmiemu__os_module_patch_imports(int on);
 /* Whether addr lies in a module mapped now. */
 int wmiemu__os_module_mapped(const void *addr);
 

@@ -14,3 +14,10 @@ const wmiemu__sched_ops_t *wmiemu__sched_ops_current(void)
 {
     return __atomic_load_n(&installed, __ATOMIC_ACQUIRE);
 }
+
+void wmiemu__seam_uncontrolled(const char *call)
+{
+    const wmiemu__sched_ops_t *ops = wmiemu__sched_ops_current();
+    if (ops->uncontrolled)
+        ops->uncontrolled(ops->ctx, call);
+}

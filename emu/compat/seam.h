@@ -53,6 +53,11 @@
  * - obj_destroy: compat no longer references the object (events, thread
  *   objects, semaphores and mutexes alike); it may outlive this call if the
  *   implementation still needs it (a running thread).
+ * - uncontrolled: the caller is about to do something the table cannot
+ *   order (`call` names it, e.g. "kernel32!MsgWaitForMultipleObjects": a
+ *   Windows DLL's import that compat does not implement, a real wait). A
+ *   scheduler ends its schedule as not reproducible (not returning on a
+ *   controlled thread); the real-threads table does nothing. May be NULL.
  *
  * Installing: wmiemu__sched_ops_install(ops) switches the table used by
  * every operation that creates something (CreateThread, CreateEvent,
@@ -100,10 +105,15 @@ typedef struct wmiemu__sched_ops {
     BOOL (*addr_wait)(void *ctx, const volatile void *addr, const void *cmp, SIZE_T size, DWORD timeout_ms);
     void (*addr_wake)(void *ctx, const void *addr, BOOL all);
     void (*point)(void *ctx, const char *op);
+    void (*uncontrolled)(void *ctx, const char *call);
 } wmiemu__sched_ops_t;
 
 /* Installs ops (NULL: the default) and returns the table it replaces. */
 const wmiemu__sched_ops_t *wmiemu__sched_ops_install(const wmiemu__sched_ops_t *ops);
+
+/* Tells the table in effect that `call` is beyond its control (see
+ * `uncontrolled` above). */
+void wmiemu__seam_uncontrolled(const char *call);
 
 /* The table in effect now. */
 const wmiemu__sched_ops_t *wmiemu__sched_ops_current(void);

@@ -160,10 +160,11 @@ int wmiemu__sched_new(wmiemu__sched_t **out, const wmiemu__sched_opts_t *opts) {
   TRACE(s, "{\"wmiemu_trace\":1,\"scenario\":\"");
   if (s->opts.record_trace)
     wmiemu__tbuf_json_escape(&s->trace, opts->scenario_name ? opts->scenario_name : "");
-  TRACE(s, "\",\"strategy\":\"%s\",\"seed\":%llu,\"pct_depth\":%u,\"pct_steps\":%llu,\"max_steps\":%llu}\n",
+  TRACE(s, "\",\"strategy\":\"%s\",\"seed\":%llu,\"pct_depth\":%u,\"pct_steps\":%llu,\"max_steps\":%llu%s%s%s}\n",
         wmiemu__strategy_name(opts->strategy == WMIEMU_STRATEGY_REPLAY ? opts->recorded : opts->strategy),
         (unsigned long long)opts->seed, s->opts.pct_depth,
-        (unsigned long long)s->opts.pct_steps, (unsigned long long)s->opts.max_steps);
+        (unsigned long long)s->opts.pct_steps, (unsigned long long)s->opts.max_steps,
+        opts->no_build ? "" : ",\"build\":\"", opts->no_build ? "" : WMIEMU__BUILD, opts->no_build ? "" : "\"");
   *out = s;
   return 0;
 }

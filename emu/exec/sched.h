@@ -35,6 +35,25 @@ enum {
 
 #define WMIEMU__SCHED_INFINITE UINT64_MAX
 
+/* The build a trace header names ("build"): a schedule is the same only
+ * on the same system and machine (thread starts, waits and the C runtime
+ * differ between Linux and Windows), so a trace replays only there. */
+#if defined(_WIN32)
+#define WMIEMU__BUILD_OS "windows"
+#else
+#define WMIEMU__BUILD_OS "linux"
+#endif
+#if defined(__x86_64__) || defined(_M_X64)
+#define WMIEMU__BUILD_ARCH "x86_64"
+#elif defined(__aarch64__) || defined(_M_ARM64)
+#define WMIEMU__BUILD_ARCH "aarch64"
+#elif defined(__i386__) || defined(_M_IX86)
+#define WMIEMU__BUILD_ARCH "x86"
+#else
+#define WMIEMU__BUILD_ARCH "other"
+#endif
+#define WMIEMU__BUILD WMIEMU__BUILD_OS "-" WMIEMU__BUILD_ARCH
+
 typedef struct {
   wmiemu_strategy_t strategy;
   uint64_t seed;
@@ -48,6 +67,8 @@ typedef struct {
   wmiemu_strategy_t recorded;  /* REPLAY: the strategy named in the header */
   const uint32_t *replay;      /* REPLAY: the thread to run at each step */
   uint64_t replay_len;
+  int no_build;                /* REPLAY of a trace made before headers named their
+                                  build: the header leaves "build" out, as recorded */
   /* RANDOM: at a point with n > 1 ready threads, ready[byte % n] while
    * these bytes last, then the seeded choice (a fuzzer's input). */
   const uint8_t *choices;

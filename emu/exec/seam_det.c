@@ -322,6 +322,18 @@ static void det_obj_destroy(void *ctx, void *obj) {
   }
 }
 
+/* A call no scheduler can order (a real wait, a Win32 function compat does
+ * not implement): on a controlled thread the schedule ends here, as not
+ * reproducible; from another thread it leaves the foreign mark. */
+static void det_uncontrolled(void *ctx, const char *call) {
+  (void)ctx;
+  wmiemu__sched_t *s = controlled(call);
+  if (s)
+    wmiemu__sched_fail(s, WMIEMU_OUTCOME_NOT_REPRODUCIBLE, 1,
+                       "not reproducible: %s is not under the scheduler (the schedule cannot order "
+                       "it; results of this run prove nothing)", call);
+}
+
 static const wmiemu__sched_ops_t seam_det_ops = {
   "deterministic",
   NULL,
@@ -343,6 +355,7 @@ static const wmiemu__sched_ops_t seam_det_ops = {
   det_addr_wait,
   det_addr_wake,
   det_point,
+  det_uncontrolled,
 };
 
 void wmiemu__seam_det_begin(void) {

@@ -21,6 +21,12 @@
 #include "explore/trace.h"
 #include "host/supervise.h"
 
+/* Traces are compared byte for byte: Windows' C runtime would turn each
+ * \n written in text mode into \r\n. */
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
+
 void wmiemu_explore_opts_init(wmiemu_explore_opts_t *opts) {
   if (!opts)
     return;
@@ -38,8 +44,10 @@ static double wall_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Binary: a trace is compared byte for byte with its replay, and Windows'
+ * text mode would write \r\n. */
 static int write_file(const char *path, const char *data, size_t len) {
-  FILE *f = fopen(path, "w");
+  FILE *f = fopen(path, "wb");
   if (!f)
     return -1;
   size_t n = fwrite(data, 1, len, f);
@@ -103,7 +111,7 @@ wmiemu_outcome_t wmiemu_explore(wmiemu_scenario_fn scenario, void *ctx, const wm
   double last_progress = wall_s();
   int stream_fd = -1;
   if (opts.trace_stream && opts.trace_path &&
-      (stream_fd = open(opts.trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
+      (stream_fd = open(opts.trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_BINARY, 0666)) < 0)
     fprintf(stderr, "wmiemu: cannot write trace %s\n", opts.trace_path);
   for (uint64_t i = 0; feed || i < opts.iterations; i++) {
     wmiemu__sched_opts_t so = { 0 };
@@ -256,6 +264,7 @@ wmiemu_outcome_t wmiemu_replay(wmiemu_scenario_fn scenario, void *ctx, const cha
   so.scenario_name = info.scenario;
   so.replay = info.choices;
   so.replay_len = info.n_choices;
+  so.no_build = !info.has_build;
   wmiemu__sched_t *s;
   if (wmiemu__sched_new(&s, &so) != 0) {
     wmiemu__trace_info_free(&info);

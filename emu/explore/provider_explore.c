@@ -24,6 +24,7 @@ struct wmiemu__pexp_s {
   wmiemu__pexp_opts_t opts;      /* module/modules: see module_paths */
   size_t n_modules;              /* then opts.n_update_modules update modules */
   void **pinned;                 /* each module, loaded for the whole exploration */
+  int patching;                  /* asked wmiemu__os_module_patch_imports(1) */
   char **module_paths;           /* absolute; the update's after the others */
   char **mof_paths;              /* absolute */
   char **update_mof_paths;       /* absolute */
@@ -358,7 +359,13 @@ HRESULT wmiemu__pexp_open(wmiemu__pexp_t **out, const wmiemu__pexp_opts_t *opts,
     if (!d->module_paths[i] && !(d->module_paths[i] = strdup(module)))
       goto fail;
     /* Pinned: every schedule's host loads and unloads the module, but its
-     * code stays mapped under threads a failed schedule left parked. */
+     * code stays mapped under threads a failed schedule left parked. Its
+     * imports on the scheduler from its first load on (Windows: patched,
+     * compat/os.h), and so those of every schedule's load of it. */
+    if (!d->patching) {
+      wmiemu__os_module_patch_imports(1);
+      d->patching = 1;
+    }
     hr = WBEM_E_PROVIDER_LOAD_FAILURE;
     d->pinned[i] = wmiemu__os_module_open(d->module_paths[i], err, errlen);
     if (!d->pinned[i])
@@ -386,6 +393,8 @@ void wmiemu__pexp_close(wmiemu__pexp_t *d) {
   for (size_t i = 0; d->pinned && i < n_all; i++)
     if (d->pinned[i])
       wmiemu__os_module_close(d->pinned[i]);
+  if (d->patching)
+    wmiemu__os_module_patch_imports(0);
   for (size_t i = 0; d->module_paths && i < n_all; i++)
     free(d->module_paths[i]);
   for (size_t i = 0; d->mof_paths && i < d->opts.n_mofs; i++)

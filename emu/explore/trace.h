@@ -17,11 +17,13 @@ typedef struct {
   uint32_t *choices;          /* malloc'd; `run` of each step */
   uint64_t n_choices;
   wmiemu_outcome_t outcome;   /* recorded end */
+  int has_build;              /* the header names the build (WMIEMU__BUILD); older
+                                 traces do not and were made by the Linux build */
 } wmiemu__trace_info_t;
 
-/* Parses a trace: S_OK, or with a message naming the line
- * WBEM_E_INVALID_PARAMETER (no path, cannot open, not a trace) or
- * WBEM_E_OUT_OF_MEMORY. */
+/* Parses a trace for replay: S_OK, or with a message naming the line
+ * WBEM_E_INVALID_PARAMETER (no path, cannot open, not a trace, made by
+ * another build than this one) or WBEM_E_OUT_OF_MEMORY. */
 HRESULT wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *err, size_t errlen);
 void wmiemu__trace_info_free(wmiemu__trace_info_t *info);
 

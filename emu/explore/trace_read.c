@@ -143,6 +143,19 @@ HRESULT wmiemu__trace_read(const char *path, wmiemu__trace_info_t *info, char *e
       get_u64(line, "pct_steps", &info->pct_steps);
       get_str(line, "scenario", info->scenario, sizeof(info->scenario));
       info->strategy = !strcmp(strat, "pct") ? WMIEMU_STRATEGY_PCT : WMIEMU_STRATEGY_RANDOM;
+      /* A schedule replays only on the build that made it; traces from
+       * before headers named it came from the Linux build. */
+      char build[64];
+      info->has_build = !get_str(line, "build", build, sizeof(build));
+      if (!info->has_build)
+        snprintf(build, sizeof(build), "linux-x86_64");
+      if (strcmp(build, WMIEMU__BUILD)) {
+        snprintf(err, errlen,
+                 "%s: the trace was made by the %s build of wmiemu and this is the %s build; a trace "
+                 "replays only on the build that made it", path, build, WMIEMU__BUILD);
+        rc = WBEM_E_INVALID_PARAMETER;
+        break;
+      }
       have_header = 1;
       continue;
     }

@@ -421,7 +421,7 @@ static void rec_point(void *ctx, const char *op)
 static const wmiemu__sched_ops_t recording = {
     "recording", NULL, rec_thread_create, rec_thread_exit, rec_event_create, rec_event_set, rec_event_reset,
     rec_mutex_create, rec_mutex_lock, rec_mutex_trylock, rec_mutex_unlock, rec_wait, rec_sleep, rec_now, rec_destroy,
-    rec_sem_create, rec_sem_release, rec_addr_wait, rec_addr_wake, rec_point,
+    rec_sem_create, rec_sem_release, rec_addr_wait, rec_addr_wake, rec_point, NULL,
 };
 
 static void seam_sees_every_operation(void **state)

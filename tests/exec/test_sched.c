@@ -150,7 +150,7 @@ static void test_replay_bad_trace(void **state) {
   /* A damaged line is named where it is, not at the next step. */
   f = fopen(path, "w");
   fputs("{\"wmiemu_trace\":1,\"scenario\":\"x\",\"strategy\":\"random\",\"seed\":1,"
-        "\"pct_depth\":3,\"pct_steps\":0,\"max_steps\":100}\n"
+        "\"pct_depth\":3,\"pct_steps\":0,\"max_steps\":100,\"build\":\"" WMIEMU__BUILD "\"}\n"
         "{\"step\":1,\"by\":0,\"op\":\"yield\",\"obj\":0,\"ready\":[0],\"run\":0,\"clock\":0}\n"
         "{\"stp\":2,garbage\n"
         "{\"step\":2,\"by\":0,\"op\":\"yield\",\"obj\":0,\"ready\":[0],\"run\":0,\"clock\":0}\n", f);
@@ -161,6 +161,83 @@ static void test_replay_bad_trace(void **state) {
   assert_non_null(strstr(r.message, "cannot open"));
   assert_int_equal(wmiemu_replay(NULL, NULL, path, NULL, &r), WMIEMU_OUTCOME_ERROR);
   unlink(path);
+}
+
+/* A trace names the build that made it and replays on that build only;
+ * a trace from before headers named it was made by the Linux build. */
+static char *replace_in(const char *text, const char *from, const char *to) {
+  const char *at = strstr(text, from);
+  if (!at)
+    return NULL;
+  char *out = malloc(strlen(text) - strlen(from) + strlen(to) + 1);
+  if (out)
+    sprintf(out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+  return out;
+}
+
+static void write_text(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static void test_replay_names_its_build(void **state) {
+  (void)state;
+  int locked = 0;
+  char path[128], other[128];
+  explore_test_tmp_path(path, sizeof path, "build");
+  explore_test_tmp_path(other, sizeof other, "build-other");
+  wmiemu_explore_opts_t o;
+  wmiemu_explore_opts_init(&o);
+  o.iterations = 1000;
+  o.trace_path = path;
+  wmiemu_explore_result_t r, rr;
+  assert_int_equal(wmiemu_explore(lost_update, &locked, &o, &r), WMIEMU_OUTCOME_VIOLATION);
+  char *orig = explore_test_slurp(path);
+  assert_non_null(orig);
+  assert_non_null(strstr(orig, ",\"build\":\"" WMIEMU__BUILD "\"}\n"));
+#ifdef _WIN32
+  const char *mine = "windows-x86_64", *theirs = "linux-x86_64";
+#else
+  const char *mine = "linux-x86_64", *theirs = "windows-x86_64";
+#endif
+  assert_string_equal(WMIEMU__BUILD, mine);
+  /* From the other build: refused as a bad trace, naming both. */
+  char from[64], to[64];
+  snprintf(from, sizeof from, "\"build\":\"%s\"", mine);
+  snprintf(to, sizeof to, "\"build\":\"%s\"", theirs);
+  char *foreign = replace_in(orig, from, to);
+  assert_non_null(foreign);
+  write_text(other, foreign);
+  assert_int_equal(wmiemu_replay(lost_update, &locked, other, NULL, &rr), WMIEMU_OUTCOME_ERROR);
+  assert_int_equal(rr.iterations_run, 0);
+  assert_non_null(strstr(rr.message, theirs));
+  assert_non_null(strstr(rr.message, mine));
+  assert_non_null(strstr(rr.message, "replays only on the build that made it"));
+  /* Without the field: the Linux build's, as every trace before it. */
+  char *old = replace_in(orig, from + 0, "");
+  char *old_header = old ? replace_in(old, "," "}", "}") : NULL;
+  assert_non_null(old_header);
+  assert_null(strstr(old_header, "\"build\""));
+  write_text(other, old_header);
+#ifdef _WIN32
+  assert_int_equal(wmiemu_replay(lost_update, &locked, other, NULL, &rr), WMIEMU_OUTCOME_ERROR);
+  assert_non_null(strstr(rr.message, "made by the linux-x86_64 build"));
+#else
+  /* ...and it still replays step for step, its header as it was. */
+  assert_int_equal(wmiemu_replay(lost_update, &locked, other, path, &rr), WMIEMU_OUTCOME_VIOLATION);
+  char *again = explore_test_slurp(path);
+  assert_non_null(again);
+  assert_string_equal(again, old_header);
+  free(again);
+#endif
+  free(old_header);
+  free(old);
+  free(foreign);
+  free(orig);
+  unlink(path);
+  unlink(other);
 }
 
 /* ---- deadlock, livelock ---- */
@@ -376,6 +453,7 @@ int main(void) {
     cmocka_unit_test(test_same_seed_same_trace),
     cmocka_unit_test(test_replay_reproduces_10_of_10),
     cmocka_unit_test(test_replay_bad_trace),
+    cmocka_unit_test(test_replay_names_its_build),
     cmocka_unit_test(test_deadlock_detected),
     cmocka_unit_test(test_livelock_bound),
     cmocka_unit_test(test_virtual_time),

@@ -13,6 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A trace is bytes: Windows' C runtime would write \r\n for \n. */
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
+
 #include <wmiemu/explore.h>
 #include <wmiemu/host_supervise.h>
 
@@ -198,7 +203,7 @@ static int explore_child(void *arg) {
  * parent adds one, so that the file reads as a whole trace. */
 static void end_crashed_trace(const char *path, const wmiemu_supervise_report_t *r) {
   char line[160], tmp[24];
-  int fd = open(path, O_WRONLY | O_APPEND);
+  int fd = open(path, O_WRONLY | O_APPEND | O_BINARY);
   if (fd < 0)
     return;
   int n = snprintf(line, sizeof(line), "{\"end\":\"crash\",\"signal\":\"%s\"}\n",

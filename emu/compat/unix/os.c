@@ -76,3 +76,9 @@ int wmiemu__os_module_mapped(const void *addr)
     Dl_info info;
     return dladdr(addr, &info) != 0;
 }
+
+void wmiemu__os_module_patch_imports(int on)
+{
+    /* The provider's Win32 imports resolve to compat, on the seam already. */
+    (void)on;
+}

@@ -26,6 +26,16 @@
 
 enum { OBJ_EVENT, OBJ_MUTEX, OBJ_SEM };
 
+/* The clock timed waits' deadlines are on. winpthreads measures
+ * pthread_cond_timedwait's deadline against the real-time clock whatever
+ * pthread_condattr_setclock says, so a monotonic deadline there is long
+ * past and every timed wait timed out at once. */
+#ifdef _WIN32
+#define DEADLINE_CLOCK CLOCK_REALTIME
+#else
+#define DEADLINE_CLOCK CLOCK_MONOTONIC
+#endif
+
 typedef struct {
     int kind;
     int refs;            /* compat's reference + a running thread's */
@@ -43,7 +53,7 @@ static void wait_init(void)
 {
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_condattr_setclock(&attr, DEADLINE_CLOCK);
     pthread_cond_init(&wait_cond, &attr);
     pthread_condattr_destroy(&attr);
 }
@@ -262,7 +272,7 @@ static int satisfied(obj_t *const *objs, DWORD n, BOOL wait_all)
 
 static void deadline_after(struct timespec *ts, DWORD ms)
 {
-    clock_gettime(CLOCK_MONOTONIC, ts);
+    clock_gettime(DEADLINE_CLOCK, ts);
     ts->tv_sec += ms / 1000;
     ts->tv_nsec += (long)(ms % 1000) * 1000000L;
     if (ts->tv_nsec >= 1000000000L) {
@@ -309,7 +319,7 @@ static void buckets_init(void)
 {
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_condattr_setclock(&attr, DEADLINE_CLOCK);
     for (int i = 0; i < ADDR_BUCKETS; i++) {
         pthread_mutex_init(&buckets[i].lock, NULL);
         pthread_cond_init(&buckets[i].cond, &attr);
@@ -418,4 +428,5 @@ const wmiemu__sched_ops_t wmiemu__sched_ops_default = {
     .addr_wait = addr_wait,
     .addr_wake = addr_wake,
     .point = point,
+    .uncontrolled = NULL, /* real threads: nothing to end */
 };

@@ -21,8 +21,3 @@ BOOL wmiemu__call_context_leave(wmiemu__call_context_t *ctx)
     (void)ctx;
     return TRUE;
 }
-
-void wmiemu__kobj_release(wmiemu__kobj_t *o)
-{
-    (void)o;
-}

@@ -5,6 +5,8 @@
 #include <windows.h>
 
 #include "compat/os.h"
+#include "compat/win/iat.h"
+#include "compat/win/seam_imports.h"
 
 char *wmiemu__os_realpath(const char *path)
 {
@@ -66,6 +68,26 @@ static void system_message(DWORD code, char *buf, size_t size)
         snprintf(buf, size, "error %lu", (unsigned long)code);
 }
 
+/* Exploration's requests (wmiemu__os_module_patch_imports). */
+static LONG patching;
+
+void wmiemu__os_module_patch_imports(int on)
+{
+    if (on)
+        InterlockedIncrement(&patching);
+    else
+        InterlockedDecrement(&patching);
+}
+
+/* What an explored module's imports point at: the loader's replacements
+ * (a module it loads is patched too), then the scheduler's replacements
+ * (seam_imports.h; its GetProcAddress answers them for kernel32's names). */
+static void *explore_import(const char *dll, const char *name)
+{
+    void *fn = wmiemu__iat_loader_find(dll, name);
+    return fn ? fn : wmiemu__seam_import_find(dll, name);
+}
+
 void *wmiemu__os_module_open(const char *path, char *err, size_t err_size)
 {
     WCHAR *wide;
@@ -96,6 +118,14 @@ void *wmiemu__os_module_open(const char *path, char *err, size_t err_size)
     }
     MultiByteToWideChar(CP_UTF8, 0, full, -1, wide, n);
     free(full);
+    if (InterlockedCompareExchange(&patching, 0, 0) > 0) {
+        char why[512];
+        module = wmiemu__iat_load(wide, explore_import, why, sizeof(why));
+        free(wide);
+        if (!module)
+            snprintf(err, err_size, "%s: cannot load provider module for exploration: %s", path, why);
+        return module;
+    }
     module = LoadLibraryExW(wide, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
     free(wide);
     if (!module) {
@@ -113,7 +143,10 @@ void *wmiemu__os_module_symbol(void *module, const char *name)
 
 void wmiemu__os_module_close(void *module)
 {
-    FreeLibrary(module);
+    /* A module loaded for exploration is freed as it was loaded, whether
+     * or not exploration is still asking. */
+    if (!wmiemu__iat_free(module))
+        FreeLibrary(module);
 }
 
 int wmiemu__os_module_mapped(const void *addr)

@@ -12,11 +12,6 @@
 #include "compat/security.h"
 #include "compat/token.h"
 
-void wmiemu__kobj_addref(wmiemu__kobj_t *o)
-{
-    (void)o;
-}
-
 const SID *wmiemu__token_user(wmiemu__kobj_t *token)
 {
     (void)token;

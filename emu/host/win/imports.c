@@ -2,7 +2,8 @@
  * from its import directory before it is hosted: LoadLibrary names only the
  * first missing function (if that), and only when the module is loaded.
  * The DLL is mapped without running or resolving anything, and each DLL it
- * imports from is loaded and asked for each function, as the loader would. */
+ * imports from is loaded and asked for each function, as the loader would.
+ * The tables are read by compat/win/pe.c, which checks every RVA. */
 #include "host/host_int.h"
 
 #include <stdio.h>
@@ -13,30 +14,56 @@
 
 #include <wmiemu/host_sdk.h>
 
-/* The RVA's place in the mapped image, or NULL when it lies outside it. */
-static const void *at(const unsigned char *base, size_t image_size, DWORD rva, size_t len) {
-  if (rva >= image_size || image_size - rva < len)
-    return NULL;
-  return base + rva;
-}
+#include "compat/win/pe.h"
 
-static void report(wmiemu_import_fn fn, void *ctx, size_t *missing, const char *dll, const char *name) {
+typedef struct {
+  wmiemu_import_fn fn;
+  void *ctx;
+  size_t count;
+  unsigned dll_index;   /* the descriptor lib was loaded for */
+  HMODULE lib;
+  BOOL loaded;          /* lib is for dll_index */
+} walk_t;
+
+static void report(walk_t *w, const char *dll, const char *name) {
   char full[512];
   snprintf(full, sizeof(full), "%s!%s", dll, name);
-  (*missing)++;
-  if (fn)
-    fn(ctx, full);
+  w->count++;
+  if (w->fn)
+    w->fn(w->ctx, full);
+}
+
+static int on_import(void *ctx, const wmiemu__pe_import_t *imp) {
+  walk_t *w = ctx;
+  char ordinal[24];
+  FARPROC proc;
+
+  if (!w->loaded || w->dll_index != imp->dll_index) {
+    if (w->lib)
+      FreeLibrary(w->lib);
+    w->lib = LoadLibraryA(imp->dll);
+    w->dll_index = imp->dll_index;
+    w->loaded = TRUE;
+  }
+  if (imp->name) {
+    proc = w->lib ? GetProcAddress(w->lib, imp->name) : NULL;
+    if (!proc)
+      report(w, imp->dll, imp->name);
+  } else {
+    proc = w->lib ? GetProcAddress(w->lib, MAKEINTRESOURCEA(imp->ordinal)) : NULL;
+    snprintf(ordinal, sizeof(ordinal), "#%u", (unsigned)imp->ordinal);
+    if (!proc)
+      report(w, imp->dll, ordinal);
+  }
+  return 0;
 }
 
 HRESULT wmiemu_module_unresolved_imports(const char *path, wmiemu_import_fn fn, void *ctx, size_t *missing) {
-  const IMAGE_DOS_HEADER *dos;
-  const IMAGE_NT_HEADERS64 *nt;
-  const IMAGE_DATA_DIRECTORY *dir;
-  const IMAGE_IMPORT_DESCRIPTOR *d;
-  const unsigned char *base;
-  size_t image_size, count = 0;
+  walk_t w = { fn, ctx, 0, 0, NULL, FALSE };
+  wmiemu__pe_t pe;
   HMODULE image;
   WCHAR wide[MAX_PATH];
+  char err[256];
 
   if (missing)
     *missing = 0;
@@ -48,52 +75,17 @@ HRESULT wmiemu_module_unresolved_imports(const char *path, wmiemu_import_fn fn, 
   image = LoadLibraryExW(wide, NULL, DONT_RESOLVE_DLL_REFERENCES);
   if (!image)
     return WBEM_E_NOT_FOUND;
-  base = (const unsigned char *)image;
-  dos = (const IMAGE_DOS_HEADER *)base;
-  nt = (const IMAGE_NT_HEADERS64 *)(base + dos->e_lfanew);
-  if (dos->e_magic != IMAGE_DOS_SIGNATURE || nt->Signature != IMAGE_NT_SIGNATURE ||
-      nt->OptionalHeader.Magic != IMAGE_NT_OPTIONAL_HDR64_MAGIC) {
+  if (!wmiemu__pe_open(&pe, image, 0, err, sizeof(err))) {
     FreeLibrary(image);
     return WBEM_E_NOT_FOUND;
   }
-  image_size = nt->OptionalHeader.SizeOfImage;
-  dir = &nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_IMPORT];
-  for (d = at(base, image_size, dir->VirtualAddress, sizeof(*d)); d && d->Name;
-       d = at(base, image_size, (DWORD)((const unsigned char *)(d + 1) - base), sizeof(*d))) {
-    const char *dll = at(base, image_size, d->Name, 1);
-    const IMAGE_THUNK_DATA64 *thunk;
-    HMODULE lib;
-    if (!dll)
-      break;
-    lib = LoadLibraryA(dll);
-    /* The lookup table names the functions; old linkers leave it out and
-     * the address table holds the same names before binding. */
-    thunk = at(base, image_size, d->OriginalFirstThunk ? d->OriginalFirstThunk : d->FirstThunk,
-               sizeof(*thunk));
-    for (; thunk && thunk->u1.AddressOfData; thunk++) {
-      char ordinal[24];
-      const char *name;
-      FARPROC proc;
-      if (IMAGE_SNAP_BY_ORDINAL64(thunk->u1.Ordinal)) {
-        snprintf(ordinal, sizeof(ordinal), "#%u", (unsigned)IMAGE_ORDINAL64(thunk->u1.Ordinal));
-        name = ordinal;
-        proc = lib ? GetProcAddress(lib, MAKEINTRESOURCEA(IMAGE_ORDINAL64(thunk->u1.Ordinal))) : NULL;
-      } else {
-        const IMAGE_IMPORT_BY_NAME *byname =
-            at(base, image_size, (DWORD)thunk->u1.AddressOfData, sizeof(*byname));
-        if (!byname)
-          break;
-        name = (const char *)byname->Name;
-        proc = lib ? GetProcAddress(lib, name) : NULL;
-      }
-      if (!proc)
-        report(fn, ctx, &count, dll, name);
-    }
-    if (lib)
-      FreeLibrary(lib);
-  }
+  /* A corrupt directory is what the loader would refuse: one entry naming it. */
+  if (wmiemu__pe_imports(&pe, FALSE, on_import, &w, err, sizeof(err)) < 0)
+    report(&w, "(corrupt import directory)", err);
+  if (w.lib)
+    FreeLibrary(w.lib);
   FreeLibrary(image);
   if (missing)
-    *missing = count;
-  return count ? S_FALSE : S_OK;
+    *missing = w.count;
+  return w.count ? S_FALSE : S_OK;
 }

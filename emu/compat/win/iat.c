@@ -1,0 +1,554 @@
+/*
+ * Import patching, and loading a DLL for exploration (iat.h).
+ *
+ * Why load the DLL ourselves: a DllMain may already create a thread, wait
+ * or read a clock, so its imports must point at the replacements before it
+ * runs. The DLL is mapped with DONT_RESOLVE_DLL_REFERENCES, which "does not
+ * call DllMain ... and does not load additional executable modules that
+ * are referenced by the specified module"
+ * (https://learn.microsoft.com/en-us/windows/win32/api/libloaderapi/nf-libloaderapi-loadlibraryexw);
+ * this file then does the loader's remaining work: loads the DLLs named by
+ * the import directory, writes the import address table, calls the TLS
+ * callbacks and the entry point with DLL_PROCESS_ATTACH (in that order, as
+ * the loader does; https://learn.microsoft.com/en-us/windows/win32/debug/pe-format#the-tls-section),
+ * and DLL_PROCESS_DETACH before the last FreeLibrary.
+ *
+ * What the system loader would do and this does not: DLL_THREAD_ATTACH and
+ * DLL_THREAD_DETACH (the system sends them only to modules it attached;
+ * MinGW's and Visual C++'s runtimes need them only for static TLS, which is
+ * refused below), and serialising DllMain calls under the loader lock: a
+ * lock held across DllMain would be a real lock the scheduler cannot see,
+ * and a controlled thread blocked on it would hang the exploration. Two
+ * threads loading the same DLL at once therefore both return once one has
+ * started attaching it.
+ *
+ * A module with static TLS data (__declspec(thread) of Visual C++, or
+ * clang's thread_local) cannot be given its TLS slot by anyone but the
+ * system loader: such a module is loaded by the system and patched before
+ * it is returned, so that only its DllMain ran unpatched. A module linked
+ * by GNU ld (MinGW-w64's GCC, the providers of this tree) is not one of
+ * them although its TLS directory names 8 bytes of data: GCC emulates
+ * thread-locals there (emutls, through libgcc), so those bytes are only
+ * the runtime's _tls_start/_tls_end markers, which nothing reads.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <windows.h>
+
+#include "compat/win/iat.h"
+#include "compat/win/pe.h"
+
+typedef BOOL(WINAPI *entry_fn)(HINSTANCE, DWORD, LPVOID);
+
+struct loaded {
+    struct loaded *next;
+    HMODULE module;
+    LONG refs;            /* our references; together they hold one of the system loader's */
+    BOOL by_system;       /* loaded (and attached) by the system loader, patched after */
+    BOOL attached;        /* we called DLL_PROCESS_ATTACH and it returned TRUE */
+    entry_fn entry;
+    PIMAGE_TLS_CALLBACK *tls;
+    HMODULE *deps;        /* loaded for its imports */
+    size_t n_deps;
+};
+
+/* A plain critical section of the system's: this file is not patched, and
+ * it is held for list operations only (never across DllMain, see above). */
+static CRITICAL_SECTION lock;
+static INIT_ONCE lock_once = INIT_ONCE_STATIC_INIT;
+static struct loaded *list;
+/* The lookup the loader's replacements patch later modules with. */
+static wmiemu__iat_find_fn loader_find;
+
+static BOOL CALLBACK init_lock(PINIT_ONCE once, PVOID param, PVOID *ctx)
+{
+    (void)once;
+    (void)param;
+    (void)ctx;
+    InitializeCriticalSection(&lock);
+    return TRUE;
+}
+
+static void list_lock(void)
+{
+    InitOnceExecuteOnce(&lock_once, init_lock, NULL, NULL);
+    EnterCriticalSection(&lock);
+}
+
+static void list_unlock(void)
+{
+    LeaveCriticalSection(&lock);
+}
+
+static struct loaded *find_locked(HMODULE module)
+{
+    for (struct loaded *l = list; l; l = l->next)
+        if (l->module == module)
+            return l;
+    return NULL;
+}
+
+/* Writes one entry of an import address table, which the linker may have
+ * put in a read-only section. */
+static BOOL write_slot(ULONGLONG *slot, void *value)
+{
+    DWORD old;
+    if (!VirtualProtect(slot, sizeof(*slot), PAGE_READWRITE, &old))
+        return FALSE;
+    *slot = (ULONGLONG)(ULONG_PTR)value;
+    VirtualProtect(slot, sizeof(*slot), old, &old);
+    FlushInstructionCache(GetCurrentProcess(), slot, sizeof(*slot));
+    return TRUE;
+}
+
+/* The name a loaded DLL exports ordinal under, or NULL. */
+static const char *ordinal_name(HMODULE dll, WORD ordinal)
+{
+    wmiemu__pe_t pe;
+    char err[8];
+    if (!dll || !wmiemu__pe_open(&pe, dll, 0, err, sizeof(err)))
+        return NULL;
+    return wmiemu__pe_export_name(&pe, ordinal);
+}
+
+/* ---- patching a mapped module -------------------------------------------- */
+
+typedef struct {
+    wmiemu__iat_find_fn find;
+    int changed;
+    char *err;
+    size_t err_size;
+} patch_t;
+
+static int patch_one(void *ctx, const wmiemu__pe_import_t *imp)
+{
+    patch_t *p = ctx;
+    const char *name = imp->name;
+    void *to;
+
+    if (!name && !(name = ordinal_name(GetModuleHandleA(imp->dll), imp->ordinal)))
+        return 0;
+    if (!(to = p->find(imp->dll, name)) || *imp->slot == (ULONGLONG)(ULONG_PTR)to)
+        return 0;
+    if (!write_slot(imp->slot, to)) {
+        snprintf(p->err, p->err_size, "%s!%s: cannot write its import address table entry (error %lu)", imp->dll,
+                 name, (unsigned long)GetLastError());
+        return -1;
+    }
+    p->changed++;
+    return 0;
+}
+
+int wmiemu__iat_patch(HMODULE module, wmiemu__iat_find_fn find, char *err, size_t err_size)
+{
+    patch_t p = { find, 0, err, err_size };
+    wmiemu__pe_t pe;
+
+    if (!module || !find) {
+        snprintf(err, err_size, "no module or no lookup");
+        return -1;
+    }
+    if (!wmiemu__pe_open(&pe, module, 0, err, err_size))
+        return -1;
+    if (wmiemu__pe_imports(&pe, TRUE, patch_one, &p, err, err_size))
+        return -1;
+    return p.changed;
+}
+
+/* ---- resolving a module's imports ourselves ------------------------------ */
+
+typedef struct {
+    struct loaded *l;
+    wmiemu__iat_find_fn find;
+    const WCHAR *dir;     /* the module's folder, with its final backslash */
+    HMODULE lib;          /* for descriptor dll_index */
+    unsigned dll_index;
+    BOOL have_lib;
+    char *err;
+    size_t err_size;
+} resolve_t;
+
+/* A DLL the module imports: from the module's own folder first, as the
+ * loader looks for it with LOAD_WITH_ALTERED_SEARCH_PATH, else along the
+ * search path. */
+static HMODULE load_dependency(const WCHAR *dir, const char *dll)
+{
+    WCHAR path[MAX_PATH * 2];
+    size_t n = wcslen(dir);
+    if (n < ARRAYSIZE(path) &&
+        MultiByteToWideChar(CP_ACP, 0, dll, -1, path + n, (int)(ARRAYSIZE(path) - n)) > 0) {
+        memcpy(path, dir, n * sizeof(WCHAR));
+        if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES)
+            return LoadLibraryExW(path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
+    }
+    return LoadLibraryA(dll);
+}
+
+static int resolve_one(void *ctx, const wmiemu__pe_import_t *imp)
+{
+    resolve_t *r = ctx;
+    const char *name = imp->name;
+    HMODULE *deps;
+    FARPROC real;
+    void *to;
+
+    if (imp->delay) {
+        /* The delay-load helper resolves the others on their first call,
+         * through LoadLibrary and GetProcAddress, which are patched. */
+        if (name && (to = r->find(imp->dll, name)) && !write_slot(imp->slot, to)) {
+            snprintf(r->err, r->err_size, "%s!%s: cannot write its delay-load address table entry", imp->dll, name);
+            return -1;
+        }
+        return 0;
+    }
+    if (!r->have_lib || r->dll_index != imp->dll_index) {
+        r->have_lib = TRUE;
+        r->dll_index = imp->dll_index;
+        if (!(r->lib = load_dependency(r->dir, imp->dll))) {
+            snprintf(r->err, r->err_size, "%s: cannot load it (error %lu)", imp->dll, (unsigned long)GetLastError());
+            return -1;
+        }
+        if (!(deps = realloc(r->l->deps, (r->l->n_deps + 1) * sizeof(*deps)))) {
+            FreeLibrary(r->lib);
+            snprintf(r->err, r->err_size, "out of memory");
+            return -1;
+        }
+        r->l->deps = deps;
+        deps[r->l->n_deps++] = r->lib;
+    }
+    real = GetProcAddress(r->lib, name ? name : MAKEINTRESOURCEA(imp->ordinal));
+    if (!real) {
+        if (name)
+            snprintf(r->err, r->err_size, "%s!%s: no such function", imp->dll, name);
+        else
+            snprintf(r->err, r->err_size, "%s!#%u: no such ordinal", imp->dll, (unsigned)imp->ordinal);
+        return -1;
+    }
+    if (!name)
+        name = ordinal_name(r->lib, imp->ordinal);
+    to = name ? r->find(imp->dll, name) : NULL;
+    if (!write_slot(imp->slot, to ? to : (void *)real)) {
+        snprintf(r->err, r->err_size, "%s!%s: cannot write its import address table entry", imp->dll,
+                 name ? name : "(ordinal)");
+        return -1;
+    }
+    return 0;
+}
+
+static void free_deps(struct loaded *l)
+{
+    while (l->n_deps)
+        FreeLibrary(l->deps[--l->n_deps]);
+    free(l->deps);
+    l->deps = NULL;
+}
+
+static void call_init(struct loaded *l, DWORD reason)
+{
+    if (l->tls)
+        for (PIMAGE_TLS_CALLBACK *cb = l->tls; *cb; cb++)
+            (*cb)(l->module, reason, NULL);
+}
+
+/* GNU ld writes its own version as the linker's (2.x); Microsoft's link
+ * and LLVM's lld write 14.x. */
+static BOOL linked_by_gnu_ld(const wmiemu__pe_t *pe)
+{
+    return pe->nt->OptionalHeader.MajorLinkerVersion == 2;
+}
+
+/* The system loader's load of a module with static TLS, patched after. */
+static HMODULE load_by_system(struct loaded *l, const WCHAR *path, wmiemu__iat_find_fn find, char *err,
+                              size_t err_size)
+{
+    HMODULE h = LoadLibraryExW(path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
+    if (!h) {
+        snprintf(err, err_size, "cannot load it (error %lu)", (unsigned long)GetLastError());
+        return NULL;
+    }
+    if (wmiemu__iat_patch(h, find, err, err_size) < 0) {
+        FreeLibrary(h);
+        return NULL;
+    }
+    l->module = h;
+    l->by_system = TRUE;
+    return h;
+}
+
+HMODULE wmiemu__iat_load(const WCHAR *path, wmiemu__iat_find_fn find, char *err, size_t err_size)
+{
+    struct loaded *l, *old;
+    resolve_t r;
+    wmiemu__pe_t pe;
+    WCHAR *dir, *slash;
+    HMODULE h, before = NULL;
+    BOOL has_tls_data;
+
+    if (err_size)
+        err[0] = 0;
+    if (!path || !find) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        snprintf(err, err_size, "no path or no lookup");
+        return NULL;
+    }
+    __atomic_store_n(&loader_find, find, __ATOMIC_RELEASE);
+    if (!(l = calloc(1, sizeof(*l)))) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    l->refs = 1;
+    /* Loaded by the system already (not by us): it has run its DllMain on
+     * the real imports; a reference more, and its imports patched now. */
+    if (GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, path, &before)) {
+        list_lock();
+        old = find_locked(before);
+        if (old)
+            old->refs++;
+        list_unlock();
+        if (old) {
+            /* Ours: its reference to the image is the one it holds. */
+            free(l);
+            return before;
+        }
+        if (!load_by_system(l, path, find, err, err_size)) {
+            free(l);
+            return NULL;
+        }
+        goto listed;
+    }
+    h = LoadLibraryExW(path, NULL, DONT_RESOLVE_DLL_REFERENCES);
+    if (!h) {
+        DWORD e = GetLastError();
+        snprintf(err, err_size, "cannot map it (error %lu)", (unsigned long)e);
+        free(l);
+        SetLastError(e);
+        return NULL;
+    }
+    l->module = h;
+    if (!wmiemu__pe_open(&pe, h, 0, err, err_size))
+        goto fail;
+    l->tls = wmiemu__pe_tls_callbacks(&pe, &has_tls_data);
+    if (has_tls_data && !linked_by_gnu_ld(&pe)) {
+        FreeLibrary(h);
+        l->tls = NULL;
+        if (!load_by_system(l, path, find, err, err_size)) {
+            free(l);
+            return NULL;
+        }
+        goto listed;
+    }
+    l->entry = (entry_fn)wmiemu__pe_entry(&pe);
+    if (!(dir = _wcsdup(path))) {
+        snprintf(err, err_size, "out of memory");
+        goto fail;
+    }
+    slash = wcsrchr(dir, L'\\');
+    if (!slash)
+        slash = wcsrchr(dir, L'/');
+    if (slash)
+        slash[1] = 0;
+    else
+        dir[0] = 0;
+    memset(&r, 0, sizeof(r));
+    r.l = l;
+    r.find = find;
+    r.dir = dir;
+    r.err = err;
+    r.err_size = err_size;
+    if (wmiemu__pe_imports(&pe, TRUE, resolve_one, &r, err, err_size)) {
+        free(dir);
+        goto fail;
+    }
+    free(dir);
+    call_init(l, DLL_PROCESS_ATTACH);
+    if (l->entry && !l->entry(h, DLL_PROCESS_ATTACH, NULL)) {
+        /* As the loader does: a FALSE attach is detached and unloaded. */
+        call_init(l, DLL_PROCESS_DETACH);
+        l->entry(h, DLL_PROCESS_DETACH, NULL);
+        snprintf(err, err_size, "DllMain(DLL_PROCESS_ATTACH) returned FALSE");
+        SetLastError(ERROR_DLL_INIT_FAILED);
+        goto fail;
+    }
+    l->attached = TRUE;
+listed:
+    list_lock();
+    l->next = list;
+    list = l;
+    list_unlock();
+    return l->module;
+fail:
+    {
+        DWORD e = GetLastError();
+        free_deps(l);
+        FreeLibrary(l->module);
+        free(l);
+        SetLastError(e ? e : ERROR_BAD_EXE_FORMAT);
+    }
+    return NULL;
+}
+
+BOOL wmiemu__iat_owns(HMODULE module)
+{
+    BOOL owned;
+    list_lock();
+    owned = find_locked(module) != NULL;
+    list_unlock();
+    return owned;
+}
+
+BOOL wmiemu__iat_free(HMODULE module)
+{
+    struct loaded *l, **p;
+    BOOL last = FALSE;
+
+    list_lock();
+    l = find_locked(module);
+    if (l && !--l->refs) {
+        last = TRUE;
+        for (p = &list; *p; p = &(*p)->next)
+            if (*p == l) {
+                *p = l->next;
+                break;
+            }
+    }
+    list_unlock();
+    if (!l)
+        return FALSE;
+    if (!last)
+        return TRUE;
+    if (l->attached) {
+        /* The entry point first, then the TLS callbacks, as the loader does. */
+        if (l->entry)
+            l->entry(l->module, DLL_PROCESS_DETACH, NULL);
+        call_init(l, DLL_PROCESS_DETACH);
+    }
+    FreeLibrary(l->module);
+    free_deps(l);
+    free(l);
+    return TRUE;
+}
+
+/* ---- the loader's replacements ------------------------------------------- */
+
+/* Whether path lies in the Windows folder (the system's DLLs: never loaded
+ * by hand, and not the provider's code). */
+static BOOL in_windows_folder(const WCHAR *path)
+{
+    WCHAR win[MAX_PATH];
+    UINT n = GetWindowsDirectoryW(win, ARRAYSIZE(win));
+    return n && n < ARRAYSIZE(win) && !_wcsnicmp(path, win, n) && (path[n] == L'\\' || path[n] == L'/');
+}
+
+static HMODULE WINAPI iat_LoadLibraryExW(LPCWSTR name, HANDLE file, DWORD flags)
+{
+    WCHAR path[MAX_PATH * 2];
+    char err[512];
+    HMODULE h, mine;
+    DWORD n;
+
+    if (!name || file || !loader_find ||
+        (flags & (DONT_RESOLVE_DLL_REFERENCES | LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_DATAFILE_EXCLUSIVE |
+                  LOAD_LIBRARY_AS_IMAGE_RESOURCE)))
+        return LoadLibraryExW(name, file, flags);
+    /* Loaded already, by us or by the system: a reference more. */
+    if (GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, name, &h)) {
+        if (wmiemu__iat_owns(h) && GetModuleFileNameW(h, path, ARRAYSIZE(path)))
+            return wmiemu__iat_load(path, loader_find, err, sizeof(err));
+        return LoadLibraryExW(name, file, flags);
+    }
+    /* Found as the system would find it, without running anything. */
+    if (!(h = LoadLibraryExW(name, NULL, flags | DONT_RESOLVE_DLL_REFERENCES)))
+        return NULL;
+    n = GetModuleFileNameW(h, path, ARRAYSIZE(path));
+    if (!n || n >= ARRAYSIZE(path) || in_windows_folder(path)) {
+        FreeLibrary(h);
+        return LoadLibraryExW(name, file, flags);
+    }
+    mine = wmiemu__iat_load(path, loader_find, err, sizeof(err));
+    FreeLibrary(h);
+    return mine;
+}
+
+static WCHAR *wide(LPCSTR s)
+{
+    int n = MultiByteToWideChar(CP_ACP, 0, s, -1, NULL, 0);
+    WCHAR *w = n > 0 ? malloc((size_t)n * sizeof(WCHAR)) : NULL;
+    if (w)
+        MultiByteToWideChar(CP_ACP, 0, s, -1, w, n);
+    return w;
+}
+
+static HMODULE WINAPI iat_LoadLibraryExA(LPCSTR name, HANDLE file, DWORD flags)
+{
+    WCHAR *w;
+    HMODULE h;
+    if (!name)
+        return LoadLibraryExA(name, file, flags);
+    if (!(w = wide(name))) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
+    h = iat_LoadLibraryExW(w, file, flags);
+    free(w);
+    return h;
+}
+
+static HMODULE WINAPI iat_LoadLibraryW(LPCWSTR name)
+{
+    return iat_LoadLibraryExW(name, NULL, 0);
+}
+
+static HMODULE WINAPI iat_LoadLibraryA(LPCSTR name)
+{
+    return iat_LoadLibraryExA(name, NULL, 0);
+}
+
+static BOOL WINAPI iat_FreeLibrary(HMODULE module)
+{
+    if (wmiemu__iat_free(module))
+        return TRUE;
+    return FreeLibrary(module);
+}
+
+static void WINAPI iat_FreeLibraryAndExitThread(HMODULE module, DWORD code)
+{
+    typedef void(WINAPI * exit_fn)(DWORD);
+    exit_fn exit_thread = loader_find ? (exit_fn)loader_find("kernel32.dll", "ExitThread") : NULL;
+    if (!wmiemu__iat_free(module))
+        FreeLibrary(module);
+    /* The scheduler's ExitThread when it has one: the thread is its. */
+    if (exit_thread)
+        exit_thread(code);
+    ExitThread(code);
+}
+
+static BOOL is_loader_dll(const char *dll)
+{
+    return !_stricmp(dll, "kernel32.dll") || !_stricmp(dll, "kernelbase.dll") ||
+           !_strnicmp(dll, "api-ms-win-core-libraryloader-", 30);
+}
+
+void *wmiemu__iat_loader_find(const char *dll, const char *name)
+{
+    static const struct {
+        const char *name;
+        void *fn;
+    } table[] = {
+        { "FreeLibrary", (void *)iat_FreeLibrary },
+        { "FreeLibraryAndExitThread", (void *)iat_FreeLibraryAndExitThread },
+        { "LoadLibraryA", (void *)iat_LoadLibraryA },
+        { "LoadLibraryExA", (void *)iat_LoadLibraryExA },
+        { "LoadLibraryExW", (void *)iat_LoadLibraryExW },
+        { "LoadLibraryW", (void *)iat_LoadLibraryW },
+    };
+    if (!dll || !name || !is_loader_dll(dll))
+        return NULL;
+    for (size_t i = 0; i < ARRAYSIZE(table); i++)
+        if (!strcmp(table[i].name, name))
+            return table[i].fn;
+    return NULL;
+}

@@ -1,0 +1,347 @@
+/* The import patcher (compat/win/iat.c) on real DLLs under the Windows
+ * build: iat_testdll.dll's Sleep and GetTickCount pointed at this test's
+ * functions, in a module loaded by the system and in one loaded for
+ * exploration (patched before its DllMain runs), its import by ordinal and
+ * its delay-loaded import, a DLL it loads with LoadLibrary, and corrupt
+ * import directories refused with the field named. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <windows.h>
+
+#include "compat/win/iat.h"
+#include "compat/win/pe.h"
+
+#define FAKE_TICK 12345u
+
+static WCHAR dir[MAX_PATH];
+static DWORD slept[8];
+static int n_slept;
+
+static void WINAPI fake_sleep(DWORD ms)
+{
+    if (n_slept < 8)
+        slept[n_slept++] = ms;
+}
+
+static DWORD WINAPI fake_tick(void)
+{
+    return FAKE_TICK;
+}
+
+static int fake_dep(void)
+{
+    return 70;
+}
+
+static int __cdecl fake_delayed(void)
+{
+    return 80;
+}
+
+/* GNU ld leaves the delay-load directory out of the headers (the helper
+ * finds its descriptors itself), so a MinGW DLL's delay-loaded functions
+ * are found through its patched GetProcAddress, as here. */
+static FARPROC WINAPI fake_get_proc(HMODULE module, LPCSTR name)
+{
+    if ((ULONG_PTR)name >> 16 && !strcmp(name, "iat_dep_delayed"))
+        return (FARPROC)(void (*)(void))fake_delayed;
+    return GetProcAddress(module, name);
+}
+
+static void *find(const char *dll, const char *name)
+{
+    if (!_stricmp(dll, "kernel32.dll")) {
+        if (!strcmp(name, "GetProcAddress"))
+            return (void *)fake_get_proc;
+        if (!strcmp(name, "Sleep"))
+            return (void *)fake_sleep;
+        if (!strcmp(name, "GetTickCount"))
+            return (void *)fake_tick;
+    }
+    if (!_stricmp(dll, "iat_testdep.dll")) {
+        if (!strcmp(name, "iat_dep_value"))
+            return (void *)fake_dep;
+        if (!strcmp(name, "iat_dep_delayed"))
+            return (void *)fake_delayed;
+    }
+    return wmiemu__iat_loader_find(dll, name);
+}
+
+static void *find_nothing(const char *dll, const char *name)
+{
+    (void)dll;
+    (void)name;
+    return NULL;
+}
+
+static const WCHAR *dll_path(const WCHAR *name)
+{
+    static WCHAR path[MAX_PATH * 2];
+    _snwprintf(path, ARRAYSIZE(path), L"%ls%ls", dir, name);
+    return path;
+}
+
+static void *sym(HMODULE h, const char *name)
+{
+    void *p = (void *)(void (*)(void))GetProcAddress(h, name);
+    assert_non_null(p);
+    return p;
+}
+
+static int setup(void **state)
+{
+    WCHAR *slash;
+    (void)state;
+    GetModuleFileNameW(NULL, dir, ARRAYSIZE(dir));
+    slash = wcsrchr(dir, L'\\');
+    if (slash)
+        slash[1] = 0;
+    return 0;
+}
+
+/* Loaded by the system, then patched: the next calls go to the test's. */
+static void test_patch_loaded(void **state)
+{
+    HMODULE h = LoadLibraryW(dll_path(L"iat_testdll.dll"));
+    DWORD(*tick)(DWORD);
+    int (*dep)(void), (*delayed)(void);
+    char err[256];
+    (void)state;
+    assert_non_null(h);
+    tick = (DWORD(*)(DWORD))sym(h, "iat_test_tick");
+    dep = (int (*)(void))sym(h, "iat_test_dep");
+    delayed = (int (*)(void))sym(h, "iat_test_delayed");
+    assert_int_equal(dep(), 1);
+    n_slept = 0;
+    tick(0);
+    assert_int_equal(n_slept, 0);
+
+    /* Sleep, GetTickCount, GetProcAddress, the ordinal import, and the
+     * loader's LoadLibraryA and FreeLibrary. */
+    assert_int_equal(wmiemu__iat_patch(h, find, err, sizeof(err)), 6);
+    assert_int_equal(tick(5), FAKE_TICK);
+    assert_int_equal(n_slept, 1);
+    assert_int_equal(slept[0], 5);
+    assert_int_equal(dep(), 70);
+    assert_int_equal(delayed(), 80);
+    /* Patched already: nothing more to change. */
+    assert_int_equal(wmiemu__iat_patch(h, find, err, sizeof(err)), 0);
+    assert_int_equal(wmiemu__iat_patch(h, find_nothing, err, sizeof(err)), 0);
+    assert_false(wmiemu__iat_owns(h));
+    assert_false(wmiemu__iat_free(h));
+    FreeLibrary(h);
+}
+
+/* Loaded for exploration: DllMain's own Sleep and GetTickCount are the
+ * test's, as is the Sleep of DLL_PROCESS_DETACH. */
+static void test_load_patched_before_dllmain(void **state)
+{
+    HMODULE h, again;
+    DWORD(*tick)(DWORD);
+    char err[256];
+    (void)state;
+    assert_null(GetModuleHandleW(L"iat_testdll.dll"));
+    n_slept = 0;
+    h = wmiemu__iat_load(dll_path(L"iat_testdll.dll"), find, err, sizeof(err));
+    assert_non_null(h);
+    assert_true(wmiemu__iat_owns(h));
+    assert_int_equal(n_slept, 1);
+    assert_int_equal(slept[0], 1);
+    assert_int_equal(((DWORD(*)(void))sym(h, "iat_test_attach_tick"))(), FAKE_TICK);
+    tick = (DWORD(*)(DWORD))sym(h, "iat_test_tick");
+    assert_int_equal(tick(4), FAKE_TICK);
+    assert_int_equal(slept[1], 4);
+    assert_int_equal(((int (*)(void))sym(h, "iat_test_dep"))(), 70);
+    assert_int_equal(((int (*)(void))sym(h, "iat_test_delayed"))(), 80);
+
+    /* A second load shares it: no second DllMain. */
+    again = wmiemu__iat_load(dll_path(L"iat_testdll.dll"), find, err, sizeof(err));
+    assert_ptr_equal(again, h);
+    assert_int_equal(n_slept, 2);
+    assert_true(wmiemu__iat_free(again));
+    assert_int_equal(n_slept, 2);
+    assert_true(wmiemu__iat_owns(h));
+    /* The last one detaches (Sleep(2), patched) and unloads it. */
+    assert_true(wmiemu__iat_free(h));
+    assert_int_equal(n_slept, 3);
+    assert_int_equal(slept[2], 2);
+    assert_false(wmiemu__iat_owns(h));
+    assert_null(GetModuleHandleW(L"iat_testdll.dll"));
+}
+
+/* The DLL's LoadLibraryA and FreeLibrary are the loader's replacements:
+ * what it loads is patched too, and freed. */
+static void test_load_library_patched(void **state)
+{
+    HMODULE h, loaded;
+    char err[256], name[MAX_PATH * 2];
+    (void)state;
+    h = wmiemu__iat_load(dll_path(L"iat_testdll.dll"), find, err, sizeof(err));
+    assert_non_null(h);
+    snprintf(name, sizeof(name), "%ls", dll_path(L"iat_testload.dll"));
+    loaded = ((HMODULE(*)(const char *))sym(h, "iat_test_load"))(name);
+    assert_non_null(loaded);
+    assert_true(wmiemu__iat_owns(loaded));
+    n_slept = 0;
+    assert_int_equal(((DWORD(*)(void))sym(loaded, "iat_load_tick"))(), FAKE_TICK);
+    assert_int_equal(n_slept, 1);
+    assert_int_equal(slept[0], 3);
+    assert_true(((BOOL(*)(void))sym(h, "iat_test_unload"))());
+    assert_false(wmiemu__iat_owns(loaded));
+    assert_null(GetModuleHandleW(L"iat_testload.dll"));
+    /* A system DLL is the system's, unpatched. */
+    assert_ptr_equal(((HMODULE(*)(const char *))sym(h, "iat_test_load"))("kernel32.dll"),
+                     GetModuleHandleW(L"kernel32.dll"));
+    assert_false(wmiemu__iat_owns(GetModuleHandleW(L"kernel32.dll")));
+    assert_true(((BOOL(*)(void))sym(h, "iat_test_unload"))());
+    assert_true(wmiemu__iat_free(h));
+}
+
+/* A missing DLL or function fails the load with its name. */
+static void test_load_errors(void **state)
+{
+    char err[256];
+    (void)state;
+    assert_null(wmiemu__iat_load(dll_path(L"no_such.dll"), find, err, sizeof(err)));
+    assert_non_null(strstr(err, "cannot map"));
+    assert_null(wmiemu__iat_load(NULL, find, err, sizeof(err)));
+    assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+}
+
+/* ---- corrupt import directories, in a made-up image ---- */
+
+#define IMAGE_SIZE 0x1000
+#define IMPORTS 0x400
+
+typedef struct {
+    unsigned char *base;
+    IMAGE_NT_HEADERS64 *nt;
+    IMAGE_IMPORT_DESCRIPTOR *d;
+} fake_t;
+
+/* One descriptor: KERNEL32.dll!Sleep, every RVA inside. */
+static void fake_image(fake_t *f)
+{
+    IMAGE_DOS_HEADER *dos;
+    ULONGLONG *lookup, *iat;
+    f->base = VirtualAlloc(NULL, IMAGE_SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    assert_non_null(f->base);
+    dos = (IMAGE_DOS_HEADER *)f->base;
+    dos->e_magic = IMAGE_DOS_SIGNATURE;
+    dos->e_lfanew = 0x80;
+    f->nt = (IMAGE_NT_HEADERS64 *)(f->base + 0x80);
+    f->nt->Signature = IMAGE_NT_SIGNATURE;
+    f->nt->OptionalHeader.Magic = IMAGE_NT_OPTIONAL_HDR64_MAGIC;
+    f->nt->OptionalHeader.SizeOfImage = IMAGE_SIZE;
+    f->nt->OptionalHeader.NumberOfRvaAndSizes = IMAGE_NUMBEROF_DIRECTORY_ENTRIES;
+    f->nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_IMPORT].VirtualAddress = IMPORTS;
+    f->nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_IMPORT].Size = 2 * sizeof(IMAGE_IMPORT_DESCRIPTOR);
+    f->d = (IMAGE_IMPORT_DESCRIPTOR *)(f->base + IMPORTS);
+    f->d->Name = 0x500;
+    strcpy((char *)f->base + 0x500, "KERNEL32.dll");
+    f->d->OriginalFirstThunk = 0x600;
+    f->d->FirstThunk = 0x700;
+    strcpy((char *)f->base + 0x802, "Sleep");
+    lookup = (ULONGLONG *)(f->base + 0x600);
+    iat = (ULONGLONG *)(f->base + 0x700);
+    lookup[0] = iat[0] = 0x800;
+}
+
+static int count_one(void *ctx, const wmiemu__pe_import_t *imp)
+{
+    (void)imp;
+    ++*(int *)ctx;
+    return 0;
+}
+
+static void expect_error(fake_t *f, const char *text)
+{
+    wmiemu__pe_t pe;
+    char err[256];
+    int n = 0;
+    assert_true(wmiemu__pe_open(&pe, f->base, IMAGE_SIZE, err, sizeof(err)));
+    assert_int_equal(wmiemu__pe_imports(&pe, TRUE, count_one, &n, err, sizeof(err)), -1);
+    assert_int_equal(n, 0);
+    if (!strstr(err, text))
+        fail_msg("error \"%s\" does not say \"%s\"", err, text);
+    /* The patcher refuses it alike, changing nothing. */
+    assert_int_equal(wmiemu__iat_patch((HMODULE)f->base, find, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, text));
+    assert_int_equal(*(ULONGLONG *)(f->base + 0x700), 0x800);
+}
+
+static void test_corrupt_directories(void **state)
+{
+    fake_t f;
+    wmiemu__pe_t pe;
+    char err[256];
+    int n = 0;
+    (void)state;
+
+    fake_image(&f);
+    /* The sound image first: one import, patched. */
+    assert_true(wmiemu__pe_open(&pe, f.base, IMAGE_SIZE, err, sizeof(err)));
+    assert_int_equal(wmiemu__pe_imports(&pe, TRUE, count_one, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(wmiemu__iat_patch((HMODULE)f.base, find, err, sizeof(err)), 1);
+    assert_ptr_equal((void *)(ULONG_PTR) * (ULONGLONG *)(f.base + 0x700), (void *)fake_sleep);
+    *(ULONGLONG *)(f.base + 0x700) = 0x800;
+
+    f.d->Name = 0x5000;
+    expect_error(&f, "import descriptor 0: Name 0x5000 lies outside the image (0x1000 bytes)");
+    f.d->Name = 0x500;
+    f.d->OriginalFirstThunk = 0xffc;
+    expect_error(&f, "import descriptor 0 (KERNEL32.dll): OriginalFirstThunk 0xffc lies outside");
+    f.d->OriginalFirstThunk = 0x600;
+    f.d->FirstThunk = 0x10000;
+    expect_error(&f, "import descriptor 0 (KERNEL32.dll): FirstThunk 0x10000 lies outside");
+    f.d->FirstThunk = 0x700;
+    *(ULONGLONG *)(f.base + 0x600) = 0x7fff0;
+    expect_error(&f, "import descriptor 0 (KERNEL32.dll): entry 0's hint/name RVA 0x7fff0 lies outside");
+    *(ULONGLONG *)(f.base + 0x600) = 0x800;
+    /* A name running to the image's end, with no NUL. */
+    memset(f.base + 0xff0, 'x', 0x10);
+    f.d->Name = 0xff0;
+    expect_error(&f, "import descriptor 0: Name 0xff0 lies outside");
+    f.d->Name = 0x500;
+    f.nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_IMPORT].VirtualAddress = 0xff0;
+    expect_error(&f, "import directory: descriptor 0 at 0xff0 lies outside the image");
+    f.nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_IMPORT].VirtualAddress = IMPORTS;
+    /* The delay-load table is checked the same way. */
+    f.nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT].VirtualAddress = 0x900;
+    ((IMAGE_DELAYLOAD_DESCRIPTOR *)(f.base + 0x900))->Attributes.AllAttributes = 1;
+    ((IMAGE_DELAYLOAD_DESCRIPTOR *)(f.base + 0x900))->DllNameRVA = 0x500;
+    ((IMAGE_DELAYLOAD_DESCRIPTOR *)(f.base + 0x900))->ImportNameTableRVA = 0x600;
+    ((IMAGE_DELAYLOAD_DESCRIPTOR *)(f.base + 0x900))->ImportAddressTableRVA = 0x2000;
+    expect_error(&f, "delay-load import descriptor 0 (KERNEL32.dll): ImportAddressTableRVA 0x2000 lies outside");
+    ((IMAGE_DELAYLOAD_DESCRIPTOR *)(f.base + 0x900))->Attributes.AllAttributes = 0;
+    expect_error(&f, "delay-load import descriptor 0: Attributes 0x0");
+
+    /* Headers: no signature, and a SizeOfImage past the mapping. */
+    f.nt->OptionalHeader.SizeOfImage = 2 * IMAGE_SIZE;
+    assert_false(wmiemu__pe_open(&pe, f.base, IMAGE_SIZE, err, sizeof(err)));
+    assert_non_null(strstr(err, "SizeOfImage 0x2000"));
+    f.nt->Signature = 0;
+    assert_false(wmiemu__pe_open(&pe, f.base, IMAGE_SIZE, err, sizeof(err)));
+    assert_non_null(strstr(err, "no PE signature"));
+    VirtualFree(f.base, 0, MEM_RELEASE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_patch_loaded),
+        cmocka_unit_test(test_load_patched_before_dllmain),
+        cmocka_unit_test(test_load_library_patched),
+        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_corrupt_directories),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
