@@ -33,9 +33,28 @@ typedef struct {
   int registered;                    /* its exit destructor is set */
 } block_cache_t;
 
-static __thread block_cache_t cache;
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+#ifdef _WIN32
+/* MinGW-w64's __thread is emulated (libgcc's emutls), whose storage a
+ * thread's exit may free before free_cached runs: the cache is on the
+ * heap there, reached through a thread-local pointer. */
+static __thread block_cache_t *cache_ptr;
+
+static block_cache_t *thread_cache(int create) {
+  if (!cache_ptr && create)
+    cache_ptr = calloc(1, sizeof(*cache_ptr));
+  return cache_ptr;
+}
+#else
+static __thread block_cache_t cache;
+
+static block_cache_t *thread_cache(int create) {
+  (void)create;
+  return &cache;
+}
+#endif
 
 static void free_cached(void *arg) {
   block_cache_t *c = arg;
@@ -47,6 +66,11 @@ static void free_cached(void *arg) {
     }
   }
   c->bytes = 0;
+#ifdef _WIN32
+  /* A block freed later in the thread's exit makes a new cache. */
+  cache_ptr = NULL;
+  free(c);
+#endif
 }
 
 static void make_exit_key(void) {
@@ -60,11 +84,12 @@ static unsigned class_of(size_t size) {
 
 void *wmiemu__block_alloc(size_t size) {
   unsigned k = class_of(size);
+  block_cache_t *c = thread_cache(0);
   char *raw;
-  if (k && cache.head[k]) {
-    free_block_t *b = cache.head[k];
-    cache.head[k] = b->next;
-    cache.bytes -= (size_t)k * CLASS_BYTES;
+  if (k && c && c->head[k]) {
+    free_block_t *b = c->head[k];
+    c->head[k] = b->next;
+    c->bytes -= (size_t)k * CLASS_BYTES;
     return b;
   }
   if (size > SIZE_MAX - CLASS_BYTES - HEADER)
@@ -80,23 +105,25 @@ void *wmiemu__block_alloc(size_t size) {
 
 void wmiemu__block_free(void *p) {
   unsigned k;
+  block_cache_t *c;
   if (!p)
     return;
   k = *(uint32_t *)((char *)p - HEADER);
-  if (!k || cache.bytes + (size_t)k * CLASS_BYTES > CACHED_BYTES) {
+  c = k ? thread_cache(1) : NULL;
+  if (!c || c->bytes + (size_t)k * CLASS_BYTES > CACHED_BYTES) {
     free((char *)p - HEADER);
     return;
   }
-  if (!cache.registered) {
+  if (!c->registered) {
     /* Without the destructor (it failed) the thread simply caches nothing. */
     pthread_once(&exit_key_once, make_exit_key);
-    if (pthread_setspecific(exit_key, &cache) != 0) {
+    if (pthread_setspecific(exit_key, c) != 0) {
       free((char *)p - HEADER);
       return;
     }
-    cache.registered = 1;
+    c->registered = 1;
   }
-  ((free_block_t *)p)->next = cache.head[k];
-  cache.head[k] = p;
-  cache.bytes += (size_t)k * CLASS_BYTES;
+  ((free_block_t *)p)->next = c->head[k];
+  c->head[k] = p;
+  c->bytes += (size_t)k * CLASS_BYTES;
 }

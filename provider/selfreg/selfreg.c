@@ -79,3 +79,11 @@ PROVIDER_EXPORT BOOL WINAPI selfreg_quiet(void)
 {
     return DisableThreadLibraryCalls(module);
 }
+
+/* selfreg.def exports this by ordinal only (@9 NONAME), so no name finds
+ * it; a DLL's linker needs it defined to export it at all. */
+int WINAPI hidden_by_ordinal(void);
+int WINAPI hidden_by_ordinal(void)
+{
+    return 9;
+}

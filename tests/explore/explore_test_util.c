@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 char *explore_test_slurp(const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f)
@@ -31,11 +33,13 @@ void explore_test_provider_paths(const char *name, char *mof, size_t mof_len, ch
   assert_non_null(src);
   assert_non_null(bin);
   snprintf(mof, mof_len, "%s/provider/%s/%s.mof", src, name, name);
-  snprintf(module, module_len, "%s/provider/%s.so", bin, name);
+  snprintf(module, module_len, "%s", portable_module_path(name));
 }
 
 void explore_test_tmp_path(char *buf, size_t len, const char *name) {
-  snprintf(buf, len, "/tmp/wmiemu-exec-%d-%s.jsonl", (int)getpid(), name);
+  char file[200];
+  snprintf(file, sizeof(file), "exec-%s.jsonl", name);
+  portable_tmp_path(buf, len, file);
 }
 
 char *explore_test_same_trace_twice(wmiemu_scenario_fn scenario, void *ctx, wmiemu_explore_opts_t *o) {

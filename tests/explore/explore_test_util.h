@@ -15,10 +15,12 @@
 char *explore_test_slurp(const char *path);
 
 /* The MOF and module of the in-tree provider `name`:
- * $WMIEMU_SOURCE_DIR/provider/NAME/NAME.mof and $WMIEMU_BINARY_DIR/provider/NAME.so. */
+ * $WMIEMU_SOURCE_DIR/provider/NAME/NAME.mof and $WMIEMU_BINARY_DIR/provider/NAME.so
+ * (.dll in the Windows build). */
 void explore_test_provider_paths(const char *name, char *mof, size_t mof_len, char *module, size_t module_len);
 
-/* A trace path in /tmp unique to this process: "...-<pid>-<name>.jsonl". */
+/* A trace path in the temporary folder (/tmp) unique to this process:
+ * "...-<pid>-exec-<name>.jsonl". */
 void explore_test_tmp_path(char *buf, size_t len, const char *name);
 
 /* Explores `scenario` twice with `o` (trace_all set, one trace file each)

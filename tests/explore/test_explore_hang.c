@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 #include <wmiemu/explore.h>
 
 #include "explore/explore_test_util.h"
@@ -24,7 +26,7 @@ static void caught(const char *name, const char *expect) {
   wmiemu_explore_provider_opts_t o;
   wmiemu_explore_result_t r, rr;
   snprintf(mof, sizeof(mof), "%s/provider/broken/%s.mof", getenv("WMIEMU_SOURCE_DIR"), name);
-  snprintf(module, sizeof(module), "%s/provider/%s.so", getenv("WMIEMU_BINARY_DIR"), name);
+  snprintf(module, sizeof(module), "%s", portable_module_path(name));
   explore_test_tmp_path(trace, sizeof(trace), name);
   wmiemu_explore_provider_opts_init(&o);
   o.mofs = mofs;

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 #include <wmiemu/cim.h>
 #include <wmiemu/compat.h>
 #include <wmiemu/explore.h>
@@ -211,8 +213,8 @@ static void test_systematic(void **state) {
   runs_t runs = { 0 };
   (void)state;
   snprintf(mof, sizeof(mof), "%s/provider/faulty/faulty_oom_leak.mof", getenv("WMIEMU_SOURCE_DIR"));
-  snprintf(module, sizeof(module), "%s/provider/faulty_oom_leak.so", getenv("WMIEMU_BINARY_DIR"));
-  snprintf(prefix, sizeof(prefix), "/tmp/wmiemu-test-faults-api-%d", (int)getpid());
+  snprintf(module, sizeof(module), "%s", portable_module_path("faulty_oom_leak"));
+  portable_tmp_path(prefix, sizeof(prefix), "test-faults-api");
   wmiemu_explore_provider_opts_init(&po);
   po.mofs = mofs;
   po.n_mofs = 1;

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 #include <wmiemu/explore.h>
 #include <wmiemu/host.h>
 
@@ -27,7 +29,7 @@
 #endif
 
 static void test_late_pthread_explored(void **state) {
-  const char *src = getenv("WMIEMU_SOURCE_DIR"), *bin = getenv("WMIEMU_BINARY_DIR");
+  const char *src = getenv("WMIEMU_SOURCE_DIR");
   char mof[1024], module[1024], last[640];
   const char *mofs[1] = { mof }, *modules[1] = { module };
   wmiemu_explore_provider_opts_t po;
@@ -42,7 +44,7 @@ static void test_late_pthread_explored(void **state) {
   skip();
 #endif
   snprintf(mof, sizeof(mof), "%s/provider/broken/broken_late_pthread.mof", src);
-  snprintf(module, sizeof(module), "%s/provider/broken_late_pthread.so", bin);
+  snprintf(module, sizeof(module), "%s", portable_module_path("broken_late_pthread"));
   wmiemu_explore_provider_opts_init(&po);
   po.mofs = mofs;
   po.n_mofs = 1;

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 #include <wmiemu/explore.h>
 
 #include "explore/explore_test_util.h"
@@ -104,11 +106,11 @@ static void test_correct_provider_passes(void **state) {
  * second Indicate answered WBEM_E_SERVER_TOO_BUSY: no rule broken, no
  * deadlock, no thread outliving the final Release. */
 static void explore_sample(const char *mof, const char *module, const char *query, uint64_t n) {
-  const char *src = getenv("WMIEMU_SOURCE_DIR"), *bin = getenv("WMIEMU_BINARY_DIR");
+  const char *src = getenv("WMIEMU_SOURCE_DIR");
   char mof_path[1024], module_path[1024];
   const char *mofs[1] = { mof_path }, *modules[1] = { module_path };
   snprintf(mof_path, sizeof(mof_path), "%s/provider/sample/%s", src, mof);
-  snprintf(module_path, sizeof(module_path), "%s/provider/%s", bin, module);
+  snprintf(module_path, sizeof(module_path), "%s", portable_module_path(module));
   wmiemu_explore_provider_opts_t po;
   wmiemu_explore_provider_opts_init(&po);
   po.mofs = mofs;
@@ -134,18 +136,18 @@ static void explore_sample(const char *mof, const char *module, const char *quer
 
 static void test_sample_tick_passes(void **state) {
   (void)state;
-  explore_sample("sample.mof", "sample_tick.so", "SELECT * FROM SampleTick", 200);
+  explore_sample("sample.mof", "sample_tick", "SELECT * FROM SampleTick", 200);
 }
 
 static void test_sample_items_passes(void **state) {
   (void)state;
-  explore_sample("sample_items.mof", "sample_items.so",
+  explore_sample("sample_items.mof", "sample_items",
                  "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA \"SampleItem\"", 200);
 }
 
 static void test_sample_cpp_passes(void **state) {
   (void)state;
-  explore_sample("sample_cpp.mof", "sample_cpp.so", "SELECT * FROM SampleCppEvent", 200);
+  explore_sample("sample_cpp.mof", "sample_cpp", "SELECT * FROM SampleCppEvent", 200);
 }
 
 /* Explores twice with opts (every schedule's trace written, the last one
@@ -214,10 +216,10 @@ static void test_several_modules(void **state) {
   const char *m1 = strstr(a, "|module="), *m2 = m1 ? strstr(m1 + 1, "|module=") : NULL;
   assert_non_null(m2);
   /* In the order given. */
-  const char *refire = strstr(m1, "race_refire.so|");
+  const char *refire = strstr(m1, "race_refire" PORTABLE_MODULE_SUFFIX "|");
   assert_non_null(refire);
   assert_true(refire < m2);
-  assert_non_null(strstr(m2, "race_correct.so|"));
+  assert_non_null(strstr(m2, "race_correct" PORTABLE_MODULE_SUFFIX "|"));
   assert_non_null(strstr(a, "|name=RaceCorrectProvider|"));
   free(a);
   /* The last schedule's trace replays from the trace alone. */
@@ -330,7 +332,7 @@ static void test_replay_missing_module(void **state) {
   assert_hr(wmiemu_explore_provider(&f.opts, &r), S_OK);
   char *text = explore_test_slurp(trace);
   assert_non_null(text);
-  char *so = strstr(text, "race_correct.so|");
+  char *so = strstr(text, "race_correct" PORTABLE_MODULE_SUFFIX "|");
   assert_non_null(so);
   memcpy(so, "xace", 4);
   FILE *out = fopen(bad, "w");
@@ -340,7 +342,7 @@ static void test_replay_missing_module(void **state) {
   free(text);
   assert_hr(wmiemu_replay_trace(bad, NULL, NULL, &r), WBEM_E_PROVIDER_LOAD_FAILURE);
   assert_int_equal(r.outcome, WMIEMU_OUTCOME_ERROR);
-  assert_non_null(strstr(r.message, "xace_correct.so: cannot load"));
+  assert_non_null(strstr(r.message, "xace_correct" PORTABLE_MODULE_SUFFIX ": cannot load"));
   assert_true(!strncmp(r.message, bad, strlen(bad)));
   unlink(trace);
   unlink(bad);

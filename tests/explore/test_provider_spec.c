@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 #include "explore/explore_test_util.h"
 #include "explore/provider_explore.h"
 
@@ -78,8 +80,8 @@ static void test_spec_several_modules(void **state) {
   const char *spec = wmiemu__pexp_spec(d);
   const char *m1 = strstr(spec, "|module="), *m2 = m1 ? strstr(m1 + 1, "|module=") : NULL;
   assert_non_null(m2);
-  assert_true(strstr(m1, "race_correct.so|") < m2);
-  assert_non_null(strstr(m2, "race_refire.so|"));
+  assert_true(strstr(m1, "race_correct" PORTABLE_MODULE_SUFFIX "|") < m2);
+  assert_non_null(strstr(m2, "race_refire" PORTABLE_MODULE_SUFFIX "|"));
   assert_non_null(strstr(spec, "|name=RaceRefireProvider|"));
   assert_hr(wmiemu__pexp_open_spec(&d2, spec, err, sizeof(err)), S_OK);
   assert_string_equal(wmiemu__pexp_spec(d2), spec);

@@ -1,4 +1,5 @@
 #include "host/host_fixture.h"
+#include "common/portable.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,12 +19,7 @@ const char *fixture_source_path(const char *rel) {
 }
 
 const char *fixture_module_path(const char *name) {
-  static char buf[4][1024];
-  static int i;
-  const char *root = getenv("WMIEMU_BINARY_DIR");
-  char *b = buf[i++ % 4];
-  snprintf(b, sizeof(buf[0]), "%s/provider/%s.so", root ? root : ".", name);
-  return b;
+  return portable_module_path(name);
 }
 
 wmiemu_host_t *fixture_host(const wmiemu_host_options_t *opts, const char *mof, const char *module) {

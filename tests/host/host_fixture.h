@@ -13,7 +13,8 @@
 /* HRESULTs compared as signed values whatever the enum type. */
 #define assert_hr(a, b) assert_int_equal((HRESULT)(a), (HRESULT)(b))
 
-/* "$WMIEMU_SOURCE_DIR/provider/<rel>" and "$WMIEMU_BINARY_DIR/provider/<name>.so". */
+/* "$WMIEMU_SOURCE_DIR/provider/<rel>" and "$WMIEMU_BINARY_DIR/provider/<name>.so"
+ * (".dll" in the Windows build: common/portable.h). */
 const char *fixture_source_path(const char *rel);
 const char *fixture_module_path(const char *name);
 

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 #define SEMISYNC (WBEM_FLAG_RETURN_IMMEDIATELY | WBEM_FLAG_FORWARD_ONLY)
 
 /* ---- a consumer's sink ---------------------------------------------------- */
@@ -154,8 +156,8 @@ static void end_host(wmiemu_host_t *host) {
 static void not_registered_without_a_host(void **state) {
   void *obj = (void *)1;
   (void)state;
-  unsetenv("WMIEMU_MOF");
-  unsetenv("WMIEMU_PROVIDER");
+  portable_unsetenv("WMIEMU_MOF");
+  portable_unsetenv("WMIEMU_PROVIDER");
   assert_hr(wmiemu_host_set_com_default(NULL), S_OK);
   assert_hr(CoCreateInstance(&CLSID_WbemLocator, NULL, CLSCTX_INPROC_SERVER, &IID_IWbemLocator, &obj),
             REGDB_E_CLASSNOTREG);
@@ -165,10 +167,10 @@ static void not_registered_without_a_host(void **state) {
 static void environment_host_that_fails_to_load(void **state) {
   void *obj = (void *)1;
   (void)state;
-  setenv("WMIEMU_MOF", "/nonexistent/wmiemu.mof", 1);
+  portable_setenv("WMIEMU_MOF", "/nonexistent/wmiemu.mof");
   assert_true(FAILED(CoCreateInstance(&CLSID_WbemLocator, NULL, CLSCTX_INPROC_SERVER, &IID_IWbemLocator, &obj)));
   assert_null(obj);
-  unsetenv("WMIEMU_MOF");
+  portable_unsetenv("WMIEMU_MOF");
 }
 
 static void connect_server(void **state) {
@@ -544,8 +546,8 @@ static void host_freed_under_its_consumers(void **state) {
   assert_hr(IWbemServices_CancelAsyncCall(services, &sink.IWbemObjectSink_iface), WBEM_E_SHUTTING_DOWN);
   IEnumWbemClassObject_Release(e);
   IWbemServices_Release(services);
-  unsetenv("WMIEMU_MOF");
-  unsetenv("WMIEMU_PROVIDER");
+  portable_unsetenv("WMIEMU_MOF");
+  portable_unsetenv("WMIEMU_PROVIDER");
   assert_hr(CoCreateInstance(&CLSID_WbemLocator, NULL, CLSCTX_INPROC_SERVER, &IID_IWbemLocator, &obj),
             REGDB_E_CLASSNOTREG);
   assert_int_equal(test_provider_objects(), 0);
@@ -561,9 +563,9 @@ static void environment_host(void **state) {
   BSTR wql = SysAllocString(L"WQL"), q = SysAllocString(L"SELECT * FROM SampleTick");
   ULONG n = 0;
   (void)state;
-  setenv("SAMPLE_TICK_INTERVAL_MS", "5", 1);
-  setenv("WMIEMU_MOF", fixture_source_path("sample/sample.mof"), 1);
-  setenv("WMIEMU_PROVIDER", fixture_module_path("sample_tick"), 1);
+  portable_setenv("SAMPLE_TICK_INTERVAL_MS", "5");
+  portable_setenv("WMIEMU_MOF", fixture_source_path("sample/sample.mof"));
+  portable_setenv("WMIEMU_PROVIDER", fixture_module_path("sample_tick"));
   services = connect(L"root\\cimv2", S_OK);
   assert_hr(IWbemServices_ExecNotificationQuery(services, wql, q, SEMISYNC, NULL, &e), S_OK);
   assert_hr(IEnumWbemClassObject_Next(e, 10000, 3, objs, &n), WBEM_S_NO_ERROR);
@@ -571,8 +573,8 @@ static void environment_host(void **state) {
   release_all(objs, n);
   IEnumWbemClassObject_Release(e);
   IWbemServices_Release(services);      /* the last object: the host goes */
-  unsetenv("WMIEMU_MOF");
-  unsetenv("WMIEMU_PROVIDER");
+  portable_unsetenv("WMIEMU_MOF");
+  portable_unsetenv("WMIEMU_PROVIDER");
   SysFreeString(wql);
   SysFreeString(q);
 }

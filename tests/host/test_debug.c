@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 #include "compat/debug.h"
 
 /* host and loader on; pipeline on then off again; two unknown names. */
@@ -24,22 +26,21 @@ static char *captured;
 
 /* Runs fn with stderr going to a temporary file; returns what was written. */
 static char *capture_stderr(void (*fn)(void)) {
-  char path[] = "/tmp/wmiemu-debug-XXXXXX";
-  int fd = mkstemp(path), saved;
+  char path[512];
+  int fd = portable_mkstemp(path, sizeof(path), "wmiemu-debug"), saved;
   FILE *f;
   long size;
   char *text;
   assert_true(fd >= 0);
-  unlink(path);
   fflush(stderr);
   saved = dup(2);
   assert_true(saved >= 0);
-  assert_int_equal(dup2(fd, 2), 2);
+  assert_true(dup2(fd, 2) != -1);   /* msvcrt's answers 0, not the descriptor */
   fn();
   fflush(stderr);
-  assert_int_equal(dup2(saved, 2), 2);
+  assert_true(dup2(saved, 2) != -1);
   close(saved);
-  f = fdopen(fd, "r");
+  f = fdopen(fd, "rb");
   assert_non_null(f);
   fseek(f, 0, SEEK_END);
   size = ftell(f);
@@ -48,6 +49,7 @@ static char *capture_stderr(void (*fn)(void)) {
   assert_non_null(text);
   assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
   fclose(f);
+  unlink(path);   /* once closed: Windows removes no open file */
   return text;
 }
 
@@ -151,7 +153,7 @@ static void emit_traces(void) {
 
 static void test_read_once(void **state) {
   (void)state;
-  setenv("WMIEMU_DEBUG", "exec,-host", 1);
+  portable_setenv("WMIEMU_DEBUG", "exec,-host");
   captured = capture_stderr(emit_traces);
   assert_int_equal(count_lines(captured, "wmiemu:exec:"), 0);
   assert_true(has_trace(captured, "host", "emit_traces", "shown 2"));
@@ -247,6 +249,6 @@ int main(void) {
     cmocka_unit_test(test_debugstr_w),
   };
   /* Before anything can trace: the first trace reads it. */
-  setenv("WMIEMU_DEBUG", SPEC, 1);
+  portable_setenv("WMIEMU_DEBUG", SPEC);
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 #include <windows.h>
 
 #include <wmiemu/host.h>
@@ -24,12 +26,12 @@ static wmiemu_host_t *new_host(void)
 
 static char *dump(wmiemu_host_t *host)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
+    char *text;
+    FILE *f = portable_memstream();
     assert_non_null(f);
     assert_int_equal(wmiemu_host_dump_registry(host, f), S_OK);
-    fclose(f);
+    text = portable_memstream_close(f);
+    assert_non_null(text);
     return text;
 }
 
@@ -265,8 +267,8 @@ static void malformed(void **state)
 
 static void from_file(void **state)
 {
-    char path[] = "/tmp/wmiemu-reg-XXXXXX";
-    int fd = mkstemp(path);
+    char path[512];
+    int fd = portable_mkstemp(path, sizeof(path), "wmiemu-reg");
     wmiemu_host_t *host = new_host();
     DWORD d = 0, size = 4;
     (void)state;

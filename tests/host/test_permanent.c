@@ -14,21 +14,20 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 #include <wmiemu/cim.h>
 
 static char dir[256];
 
 static int setup(void **state) {
   (void)state;
-  snprintf(dir, sizeof dir, "/tmp/wmiemu-permanent-XXXXXX");
-  return mkdtemp(dir) ? 0 : -1;
+  return portable_mkdtemp(dir, sizeof dir, "wmiemu-permanent");
 }
 
 static int teardown(void **state) {
-  char cmd[300];
   (void)state;
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  return system(cmd) == 0 ? 0 : -1;
+  return portable_rmtree(dir);
 }
 
 static const char *in_dir(const char *name) {
@@ -352,6 +351,11 @@ static void test_command_runs_with_option(void **state) {
   wmiemu_binding_info_t info;
   struct stat st;
   (void)state;
+#ifdef _WIN32
+  /* Its commands are POSIX programs (touch, /bin/false); Windows has
+   * neither, and test_command_refused_without_option covers the rest. */
+  skip();
+#endif
   wmiemu_host_options_init(&opts);
   opts.allow_commands = 1;
   host = test_provider_host(&opts, NULL);
@@ -386,7 +390,7 @@ static void test_counters_as_the_c_api(void **state) {
   static const BYTE system_sid[] = { 1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0 };
   wmiemu_subscribe_options_t opts = { .sid = system_sid, .sid_length = sizeof system_sid };
   (void)state;
-  setenv("SAMPLE_TICK_INTERVAL_MS", "2", 1);
+  portable_setenv("SAMPLE_TICK_INTERVAL_MS", "2");
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
   compile(host, SUBSCRIPTION
           "instance of __EventFilter as $F { Name = \"F\"; QueryLanguage = \"WQL\"; Query = \"%s\";\n"

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 typedef struct {
-  const char *module;            /* provider/broken/<module>.so and .mof */
+  const char *module;            /* provider/broken/<module>.so (.dll) and .mof */
   wmiemu_rule_t rule;
   const char *call;              /* expected WMI call in the report, NULL = any */
   HRESULT subscribe_hr;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 
 static void test_tick_events_reach_the_consumer(void **state) {
   fixture_recorder_t rec = { 0 };
@@ -15,7 +17,7 @@ static void test_tick_events_reach_the_consumer(void **state) {
   wmiemu_sub_id_t id = 0;
   wmiemu_host_t *host;
   (void)state;
-  setenv("SAMPLE_TICK_INTERVAL_MS", "5", 1);
+  portable_setenv("SAMPLE_TICK_INTERVAL_MS", "5");
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
   assert_hr(wmiemu_host_provider_state(host, NULL, "SampleTickProvider", &ps), WBEM_E_NOT_FOUND);
   assert_int_equal(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleTick", fixture_record, &rec, &id), S_OK);
@@ -43,7 +45,7 @@ static void test_where_clause_filters(void **state) {
   wmiemu_counters_t ca, cb;
   wmiemu_host_t *host;
   (void)state;
-  setenv("SAMPLE_TICK_INTERVAL_MS", "5", 1);
+  portable_setenv("SAMPLE_TICK_INTERVAL_MS", "5");
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
   assert_int_equal(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleTick WHERE Even = TRUE", fixture_record, &even, &a), S_OK);
   assert_int_equal(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleTick", fixture_record, &all, &b), S_OK);
@@ -66,7 +68,7 @@ static void test_intrinsic_provider(void **state) {
   wmiemu_sub_id_t a = 0, b = 0;
   wmiemu_host_t *host;
   (void)state;
-  setenv("SAMPLE_ITEMS_INTERVAL_MS", "5", 1);
+  portable_setenv("SAMPLE_ITEMS_INTERVAL_MS", "5");
   host = fixture_host(NULL, "sample/sample_items.mof", "sample_items");
   assert_int_equal(wmiemu_host_subscribe(host, NULL,
       "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA \"SampleItem\"",

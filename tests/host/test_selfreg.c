@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 static size_t subscribe_and_count(wmiemu_host_t *host, wmiemu_rule_t rule) {
   wmiemu_sub_id_t id = 0;
   assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM BrokenEvent", NULL, NULL, &id), S_OK);
@@ -27,6 +29,11 @@ static void test_register_server(void **state) {
   DWORD size = sizeof(value), n = 0;
   char *path;
   (void)state;
+#ifdef _WIN32
+  /* The Windows host calls no DllRegisterServer (it would write the
+   * machine's registry; README, "What differs from Linux"). */
+  skip();
+#endif
   host = fixture_host(NULL, "selfreg/selfreg.mof", "selfreg");
   /* DllMain ran first: DllRegisterServer found the module by its handle. */
   size = sizeof(n);
@@ -51,6 +58,9 @@ static void test_registry_file_threading_model(void **state) {
     "\"ThreadingModel\"=\"Both\"\n";
   wmiemu_host_t *host;
   (void)state;
+#ifdef _WIN32
+  skip();   /* .reg files are not loaded on Windows, where the registry is the system's */
+#endif
   /* broken_threading registers Apartment by qualifier; the registry says Both. */
   host = fixture_host(NULL, "broken/broken_threading.mof", "broken_threading");
   assert_hr(wmiemu_host_load_registry_text(host, reg, sizeof(reg) - 1, "threading.reg"), S_OK);
@@ -62,11 +72,17 @@ static void test_dllmain_refuses(void **state) {
   wmiemu_host_t *host;
   (void)state;
   host = fixture_host(NULL, "selfreg/selfreg.mof", NULL);
-  setenv("SELFREG_FAIL_ATTACH", "1", 1);
+  portable_setenv("SELFREG_FAIL_ATTACH", "1");
   assert_hr(wmiemu_host_add_module(host, fixture_module_path("selfreg")), WBEM_E_PROVIDER_LOAD_FAILURE);
-  unsetenv("SELFREG_FAIL_ATTACH");
+  portable_unsetenv("SELFREG_FAIL_ATTACH");
+#ifdef _WIN32
+  /* The system's loader ran DllMain, and names its FALSE only
+   * ERROR_DLL_INIT_FAILED ("DLL initialization failed"). */
+  wmiemu_host_free(host);
+  skip();
+#endif
   assert_non_null(strstr(wmiemu_host_last_error(host),
-                         "selfreg.so: cannot load provider module: DllMain(DLL_PROCESS_ATTACH) returned FALSE"));
+                         "selfreg" PORTABLE_MODULE_SUFFIX ": cannot load provider module: DllMain(DLL_PROCESS_ATTACH) returned FALSE"));
   wmiemu_host_free(host);
 }
 
@@ -74,11 +90,14 @@ static void test_register_server_fails(void **state) {
   wmiemu_host_t *host;
   HKEY k;
   (void)state;
+#ifdef _WIN32
+  skip();   /* no DllRegisterServer call on Windows, as in test_register_server */
+#endif
   host = fixture_host(NULL, "selfreg/selfreg.mof", NULL);
-  setenv("SELFREG_FAIL_REGISTER", "1", 1);
+  portable_setenv("SELFREG_FAIL_REGISTER", "1");
   assert_hr(wmiemu_host_add_module(host, fixture_module_path("selfreg")), WBEM_E_PROVIDER_LOAD_FAILURE);
-  unsetenv("SELFREG_FAIL_REGISTER");
-  assert_non_null(strstr(wmiemu_host_last_error(host), "selfreg.so: DllRegisterServer failed: 0x80040201"));
+  portable_unsetenv("SELFREG_FAIL_REGISTER");
+  assert_non_null(strstr(wmiemu_host_last_error(host), "selfreg" PORTABLE_MODULE_SUFFIX ": DllRegisterServer failed: 0x80040201"));
   assert_int_equal(RegOpenKeyExW(HKEY_CLASSES_ROOT, L"CLSID\\{6b0e0000-0000-4000-8000-0000000000e1}", 0, KEY_READ,
                                  &k), ERROR_FILE_NOT_FOUND);
   wmiemu_host_free(host);
@@ -89,6 +108,11 @@ static void test_register_server_fails(void **state) {
 static void test_def_module(void **state) {
   wmiemu_host_t *host;
   (void)state;
+#ifdef _WIN32
+  /* Its ThreadingModel "Both" is its DllRegisterServer's, which the
+   * Windows host does not call (test_register_server). */
+  skip();
+#endif
   host = fixture_host(NULL, "selfreg/selfreg.mof", "selfreg_def");
   assert_int_equal(subscribe_and_count(host, WMIEMU_RULE_THREADING_MODEL), 0);
   assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "common/portable.h"
+
 #define PROVIDER "UpdateProvider"
 
 /* What one subscription received, per version. */
@@ -58,7 +60,7 @@ static void record(void *ctx, const wmiemu_event_t *event) {
 
 static wmiemu_host_t *host_v1(int with_v2) {
   wmiemu_host_t *host;
-  setenv("UPDATE_PROVIDER_INTERVAL_MS", "20", 1);
+  portable_setenv("UPDATE_PROVIDER_INTERVAL_MS", "20");
   host = fixture_host(NULL, "update_v1/update_v1.mof", "update_v1");
   if (with_v2)
     assert_hr(wmiemu_host_add_module(host, fixture_module_path("update_v2")), S_OK);
