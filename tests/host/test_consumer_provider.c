@@ -4,6 +4,7 @@
  * bindings to its file; deleting the binding cancels the query and releases
  * the sink and the provider; counters as the C API's; the broken consumer
  * providers caught. */
+#include "common/portable.h"
 #include "host/test_provider.h"
 
 #include <setjmp.h>
@@ -23,17 +24,14 @@ static char cwd[1024];
 
 static int setup(void **state) {
   (void)state;
-  snprintf(dir, sizeof dir, "/tmp/wmiemu-conprov-XXXXXX");
-  return mkdtemp(dir) && getcwd(cwd, sizeof cwd) ? 0 : -1;
+  return portable_mkdtemp(dir, sizeof dir, "wmiemu-conprov") == 0 && getcwd(cwd, sizeof cwd) ? 0 : -1;
 }
 
 static int teardown(void **state) {
-  char cmd[300];
   (void)state;
   if (chdir(cwd))
     return -1;
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  return system(cmd) == 0 ? 0 : -1;
+  return portable_rmtree(dir);
 }
 
 static const char *in_dir(const char *name) {
@@ -212,7 +210,7 @@ static void test_sample_mof_counters_as_the_c_api(void **state) {
   int n;
   (void)state;
   assert_int_equal(chdir(dir), 0);   /* its FileName is relative */
-  setenv("SAMPLE_TICK_INTERVAL_MS", "2", 1);
+  portable_setenv("SAMPLE_TICK_INTERVAL_MS", "2");
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
   assert_hr(wmiemu_host_add_module(host, fixture_module_path("consumer_sample")), S_OK);
   assert_hr(wmiemu_host_load_mof(host, fixture_source_path("consumer_sample/consumer_sample.mof"), NULL, NULL),
@@ -255,7 +253,7 @@ static void test_sample_mof_counters_as_the_c_api(void **state) {
 static wmiemu_host_t *broken_host(const char *name, uint64_t events) {
   char mof[128];
   wmiemu_host_t *host;
-  setenv("SAMPLE_TICK_INTERVAL_MS", "2", 1);
+  portable_setenv("SAMPLE_TICK_INTERVAL_MS", "2");
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
   assert_hr(wmiemu_host_add_module(host, fixture_module_path(name)), S_OK);
   snprintf(mof, sizeof mof, "broken/%s.mof", name);
