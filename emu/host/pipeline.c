@@ -452,6 +452,16 @@ static int filter_result(wmiemu__batch_t *b, LONG i, size_t k, wmiemu__sub_t *su
  * bug: the event is dropped (bad-security-descriptor) and rule
  * event-security-descriptor is reported, once per sink. */
 
+/* Does sd grant WBEM_RIGHT_SUBSCRIBE to sub's consumer? Its token, or, on
+ * Windows, where the host makes none (principal.c, consumers hold the NULL
+ * token), the SID a permanent consumer subscribed with and Everyone: the
+ * token check would refuse every descriptor there. */
+static HRESULT sub_grants(const BYTE *sd, size_t len, const wmiemu__sub_t *sub, BOOL *granted, const char **why) {
+  if (sub->token)
+    return wmiemu__sd_grants_token(sd, len, sub->token, WMIEMU__RIGHT_SUBSCRIBE, granted, why);
+  return wmiemu__sd_grants(sd, len, sub->sid, (size_t)sub->sid_length, WMIEMU__RIGHT_SUBSCRIBE, granted, why);
+}
+
 /* The event's descriptor, read once however many subscriptions need it. */
 typedef struct {
   IWbemClassObject *event;
@@ -503,7 +513,7 @@ static wmiemu_drop_reason_t sd_verdict(sd_cache_t *c, wmiemu__sub_t *sub, wmiemu
   if (c->state == 1)
     return WMIEMU_DROP_REASON_COUNT;
   if (c->state == 2 &&
-      SUCCEEDED(wmiemu__sd_grants_token(c->bytes, c->len, sub->token, WMIEMU__RIGHT_SUBSCRIBE, &granted, &why)))
+      SUCCEEDED(sub_grants(c->bytes, c->len, sub, &granted, &why)))
     return granted ? WMIEMU_DROP_REASON_COUNT : WMIEMU_DROP_ACCESS_DENIED;
   if (!s->reported_bad_sd) {
     s->reported_bad_sd = 1;   /* once per sink: a provider with this bug has it on every event */
@@ -544,8 +554,7 @@ static void sink_sd_take(wmiemu__sink_t *s, sink_sd_t *out) {
 
 static BOOL sink_sd_grants(const sink_sd_t *sd, wmiemu__sub_t *sub) {
   BOOL granted = FALSE;
-  return SUCCEEDED(wmiemu__sd_grants_token(sd->bytes, sd->len, sub->token, WMIEMU__RIGHT_SUBSCRIBE, &granted,
-                                           NULL)) && granted;
+  return SUCCEEDED(sub_grants(sd->bytes, sd->len, sub, &granted, NULL)) && granted;
 }
 
 void wmiemu__pipeline_publish_dequeued(wmiemu_host_t *host) {

@@ -3,7 +3,8 @@
  * the event reaches the consumer (WBEM_RIGHT_SUBSCRIBE for its SID or
  * Everyone; a temporary consumer holds only Everyone's rights). Denied and
  * malformed descriptors are dropped with their own reasons, counters stay
- * exact, and a malformed one is rule event-security-descriptor. */
+ * exact, and a malformed one is rule event-security-descriptor. A sink's
+ * own descriptor (SetSinkSecurity) is checked for the same SIDs. */
 #include "host/host_fixture.h"
 
 #include <setjmp.h>
@@ -396,6 +397,53 @@ static void test_batch_checked_per_object(void **state) {
   wmiemu_host_free(host);
 }
 
+/* A sink's own descriptor (IWbemEventSink::SetSinkSecurity) is checked for
+ * each consumer's SID the same way, whatever AccessCheck answered. */
+static void test_sink_security_by_sid(void **state) {
+  wmiemu_host_t *host = sds_host(WBEM_S_NO_ERROR);
+  IWbemEventSink *sink = NULL;
+  seen_t a = { 0 }, b = { 0 }, t = { 0 };
+  BYTE sd[128];
+  size_t len;
+  wmiemu_sub_id_t ida, idb, idt;
+  wmiemu_counters_t c;
+  (void)state;
+  ida = subscribe_as(host, "SELECT * FROM SdsEvent", alice, sizeof(alice), &a);
+  idb = subscribe_as(host, "SELECT * FROM SdsEvent", bob, sizeof(bob), &b);
+  idt = subscribe_as(host, "SELECT * FROM SdsEvent", NULL, 0, &t);
+  assert_non_null(current);
+  assert_hr(IWbemObjectSink_QueryInterface(current->sink, &IID_IWbemEventSink, (void **)&sink), S_OK);
+  const ace_t only_alice[] = { { 0, SUBSCRIBE, alice, sizeof(alice) } };
+  len = build_sd(sd, only_alice, 1);
+  assert_hr(IWbemEventSink_SetSinkSecurity(sink, (LONG)len, sd), S_OK);
+  fire(host, 1, NULL, 0);                                 /* alice only */
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);     /* delivered under the sink's descriptor then */
+  const ace_t all[] = { { 0, SUBSCRIBE, everyone, sizeof(everyone) } };
+  len = build_sd(sd, all, 1);
+  assert_hr(IWbemEventSink_SetSinkSecurity(sink, (LONG)len, sd), S_OK);
+  fire(host, 2, NULL, 0);                                 /* Everyone: all three */
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  assert_int_equal(a.n, 2);
+  assert_int_equal(a.seq[0], 1);
+  assert_int_equal(a.seq[1], 2);
+  assert_int_equal(b.n, 1);
+  assert_int_equal(b.seq[0], 2);
+  assert_int_equal(t.n, 1);
+  assert_int_equal(t.seq[0], 2);
+  c = counters(host, ida);
+  assert_int_equal(c.delivered, 2);
+  assert_int_equal(c.dropped, 0);
+  c = counters(host, idb);
+  assert_int_equal(c.delivered, 1);
+  assert_int_equal(c.dropped_by[WMIEMU_DROP_ACCESS_DENIED], 1);
+  c = counters(host, idt);
+  assert_int_equal(c.delivered, 1);
+  assert_int_equal(c.dropped_by[WMIEMU_DROP_ACCESS_DENIED], 1);
+  IWbemEventSink_Release(sink);
+  assert_hr(wmiemu_host_shutdown(host), S_OK);
+  wmiemu_host_free(host);
+}
+
 /* A malformed consumer SID is refused at subscription; the drop reasons
  * have their names. */
 static void test_bad_sid_and_names(void **state) {
@@ -427,6 +475,7 @@ int main(void) {
     cmocka_unit_test(test_malformed_descriptor),
     cmocka_unit_test(test_batch_checked_per_object),
     cmocka_unit_test(test_bad_sid_and_names),
+    cmocka_unit_test(test_sink_security_by_sid),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

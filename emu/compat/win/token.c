@@ -1,9 +1,9 @@
 /* Tokens and SIDs on Windows. The emulator shares the system's security
  * runtime with the providers there, so it makes no tokens of its own
- * (call_context.c): a consumer is the NULL token, which holds only
- * Everyone's rights when an event's descriptor is checked, and the
- * principals of wmiemu_subscribe_options_t are not supported (README,
- * "Windows"). SIDs are parsed and compared by the system. */
+ * (call_context.c): a consumer is the NULL token, and an event's
+ * descriptor is checked for its SID, if it has one, and Everyone
+ * (pipeline.c); the principals of wmiemu_subscribe_options_t are not
+ * supported (README, "Windows"). SIDs are parsed and compared by the system. */
 #include <string.h>
 
 #include <windows.h>
