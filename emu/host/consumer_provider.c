@@ -88,32 +88,6 @@ static HRESULT match_registration(void *ctx, IWbemClassObject *reg) {
   return S_OK;
 }
 
-/* Loads and initialises p as method_call.c does for method providers: the
- * same record, services and sinks, released the same way. */
-static HRESULT activate(wmiemu__provider_t *p) {
-  HRESULT hr;
-  if (p->state == WMIEMU_PROVIDER_READY)
-    return S_OK;
-  if (p->state == WMIEMU_PROVIDER_FAILED)
-    return p->failure;
-  if (!p->services && FAILED(hr = wmiemu__services_new(p, &p->services)))
-    return hr;
-  if (!p->init_sink && FAILED(hr = wmiemu__init_sink_new(p, &p->init_sink)))
-    return hr;
-  if (!p->sink && FAILED(hr = wmiemu__sink_new(p, NULL, &p->sink)))
-    return hr;
-  if (FAILED(hr = wmiemu__provider_create(p)) || FAILED(hr = wmiemu__provider_initialize(p))) {
-    wmiemu__provider_drop_interfaces(p);
-    if (p->sink)
-      WMIEMU__ATOMIC_STORE(&p->sink->released, 1);
-    p->state = WMIEMU_PROVIDER_FAILED;
-    p->failure = hr;
-    return hr;
-  }
-  p->state = WMIEMU_PROVIDER_READY;
-  return S_OK;
-}
-
 /* ---- calls into the provider ---- */
 
 typedef struct {
@@ -189,7 +163,7 @@ HRESULT wmiemu__conprov_open(wmiemu_host_t *host, wmiemu__conprov_t **all, const
             (unsigned)hr);
     return hr;
   }
-  if (FAILED(hr = activate(p))) {
+  if (FAILED(hr = wmiemu__provider_activate_plain(p))) {
     free(path);
     set_err(err, size, "consumer provider %s: loading failed: %s", p->name,
             host->last_error[0] ? host->last_error : "see the provider's state");

@@ -364,6 +364,9 @@ HRESULT wmiemu__providers_for_query(wmiemu_host_t *host, const WCHAR *ns,
 /* Creates p->unknown through the class factory of the module serving
  * p->clsid (DllGetClassObject, CreateInstance). */
 HRESULT wmiemu__provider_create(wmiemu__provider_t *p);
+/* Creates and initialises p outside the event path (a method or consumer
+ * provider); S_OK at once when it is ready, its failure when it failed. */
+HRESULT wmiemu__provider_activate_plain(wmiemu__provider_t *p);
 /* "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" in lower case; size >= 39. */
 char *wmiemu__guid_text(REFGUID g, char *buf, size_t size);
 /* A new record for old's name from the repository as it is now (its

@@ -183,9 +183,10 @@ static HRESULT match_registration(void *ctx, IWbemClassObject *reg) {
   return S_OK;
 }
 
-/* Loads and initialises p for its methods, as activate.c does for events
- * (the same record, services and sinks, released the same way). */
-static HRESULT activate_for_methods(wmiemu__provider_t *p) {
+/* Loads and initialises p for a role other than events (methods here, a
+ * consumer provider in consumer_provider.c), as activate.c does for events:
+ * the same record, services and sinks, released the same way. */
+HRESULT wmiemu__provider_activate_plain(wmiemu__provider_t *p) {
   HRESULT hr;
   if (p->state == WMIEMU_PROVIDER_READY)
     return S_OK;
@@ -244,7 +245,7 @@ static HRESULT method_provider(wmiemu_host_t *host, const WCHAR *ns, IWbemClassO
   VariantClear(&v);
   hr = wmiemu__provider_from_registration(host, ns, f.registration, out);
   if (SUCCEEDED(hr))
-    hr = activate_for_methods(*out);
+    hr = wmiemu__provider_activate_plain(*out);
   IWbemClassObject_Release(f.registration);
   return hr;
 }
