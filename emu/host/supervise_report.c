@@ -78,7 +78,16 @@ int wmiemu_supervise_print(const wmiemu_supervise_report_t *r, const char *prefi
     else
       fprintf(out, "%s: provider process killed by %s with no crash record (killed from outside)\n", prefix, name);
   } else {
-    fprintf(out, "%s: provider process ended with no status\n", prefix);
+    /* An exec child (wmiemu_supervise_exec) that ended without saying it
+     * was done: the provider ended the process. Windows' status codes
+     * (0xC00000FD, a stack overflow) read best in hex. */
+    unsigned code = (unsigned)r->exit_code;
+    if (code >= 0x10000)
+      fprintf(out, "%s: provider process ended with exit code 0x%08x and no crash record (ExitProcess, exit or "
+              "TerminateProcess from the provider, or a fault its handler could not report)\n", prefix, code);
+    else
+      fprintf(out, "%s: provider process ended with exit code %u and no crash record (ExitProcess, exit or "
+              "TerminateProcess from the provider, or a fault its handler could not report)\n", prefix, code);
   }
   if (!r->have_counters && r->crashed && !r->exploring)
     fprintf(out, "%s: counters up to the crash: none yet (it came before the first run slice)\n", prefix);

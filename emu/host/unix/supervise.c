@@ -5,7 +5,10 @@
  * The handler does only what it must on a broken process: raw syscalls,
  * backtrace() (its unwinder is loaded before any crash), dladdr(); the
  * symbols of static functions are looked up afterwards, by the parent,
- * in the module's file. docs/architecture.md, "Supervision", says why. */
+ * in the module's file. docs/architecture.md, "Supervision", says why.
+ * wmiemu_supervise_exec runs this program again instead (fork, execv of
+ * /proc/self/exe), the record in a memfd the child maps as it loads: the
+ * form Windows, which has no fork, uses too (win/supervise.c). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -45,6 +48,7 @@ typedef struct {
   int current, have_progress;
   int exploring;
   uint64_t seed, iteration, pct_steps;
+  int finished;                /* an exec child's wmiemu_supervise_exit (atomic) */
 } shared_t;
 
 static shared_t *g_shared;           /* set in the child only */
@@ -301,8 +305,28 @@ static void symbolize(wmiemu_supervise_report_t *r) {
   }
 }
 
-int wmiemu_supervise(int (*fn)(void *ctx), void *ctx, wmiemu_supervise_report_t *report) {
+static void collect(shared_t *sh, wmiemu_supervise_report_t *report);
+
+/* Waits for the child, forwarding SIGINT and SIGTERM to it. */
+static int wait_forwarding(pid_t pid) {
   struct sigaction fwd, old_int, old_term;
+  int status = 0;
+  forwarded = 0;
+  forward_to = pid;
+  memset(&fwd, 0, sizeof(fwd));
+  fwd.sa_handler = forward;
+  sigemptyset(&fwd.sa_mask);
+  sigaction(SIGINT, &fwd, &old_int);
+  sigaction(SIGTERM, &fwd, &old_term);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  forward_to = 0;
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+  return status;
+}
+
+int wmiemu_supervise(int (*fn)(void *ctx), void *ctx, wmiemu_supervise_report_t *report) {
   shared_t *sh;
   pid_t parent = getpid(), pid;
   int status = 0;
@@ -332,25 +356,20 @@ int wmiemu_supervise(int (*fn)(void *ctx), void *ctx, wmiemu_supervise_report_t 
     exit(fn(ctx));
   }
   setpgid(pid, pid);                 /* either side may run first */
-  forwarded = 0;
-  forward_to = pid;
-  memset(&fwd, 0, sizeof(fwd));
-  fwd.sa_handler = forward;
-  sigemptyset(&fwd.sa_mask);
-  sigaction(SIGINT, &fwd, &old_int);
-  sigaction(SIGTERM, &fwd, &old_term);
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-    ;
-  forward_to = 0;
-  sigaction(SIGINT, &old_int, NULL);
-  sigaction(SIGTERM, &old_term, NULL);
-
+  status = wait_forwarding(pid);
   if (WIFEXITED(status)) {
     report->exited = 1;
     report->exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
     report->term_signal = WTERMSIG(status);
   }
+  collect(sh, report);
+  munmap(sh, sizeof(*sh));
+  return 0;
+}
+
+/* The parent's part of the report: what the child wrote into sh. */
+static void collect(shared_t *sh, wmiemu_supervise_report_t *report) {
   if (__atomic_load_n(&sh->complete, __ATOMIC_ACQUIRE)) {
     int exited = report->exited, code = report->exit_code, term = report->term_signal;
     *report = sh->crash;
@@ -370,6 +389,116 @@ int wmiemu_supervise(int (*fn)(void *ctx), void *ctx, wmiemu_supervise_report_t 
     report->iteration = sh->iteration;
     report->pct_steps = sh->pct_steps;
   }
+}
+
+/* ---- the exec form ------------------------------------------------------------------ */
+
+#define SHARED_ENV "WMIEMU_SUPERVISE_SHARED"
+
+extern char **environ;
+
+/* In a child wmiemu_supervise_exec made: maps the record the parent
+ * passed (a memfd, its number in SHARED_ENV) and installs the crash
+ * handlers, before main. The variable goes, so that a process the child
+ * starts is not taken for a supervised one. */
+__attribute__((constructor)) static void attach_exec_child(void) {
+  const char *v = getenv(SHARED_ENV);
+  char *end;
+  long fd;
+  shared_t *sh;
+  if (!v)
+    return;
+  fd = strtol(v, &end, 10);
+  unsetenv(SHARED_ENV);
+  if (*end || fd < 0)
+    return;
+  sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0);
+  close((int)fd);
+  if (sh == MAP_FAILED)
+    return;
+  g_shared = sh;
+  g_in_child = 1;
+  install_handlers();
+}
+
+void wmiemu_supervise_exit(int code) {
+  if (g_shared)
+    __atomic_store_n(&g_shared->finished, 1, __ATOMIC_RELEASE);
+  exit(code);
+}
+
+int wmiemu_supervise_exec(int argc, char **argv, wmiemu_supervise_report_t *report) {
+  char **args, **envp, var[48];
+  size_t n_env = 0, i;
+  shared_t *sh;
+  pid_t parent = getpid(), pid;
+  int fd, status, saved;
+  if (argc < 1 || !argv || !argv[0] || !report) {
+    errno = EINVAL;
+    return -1;
+  }
+  memset(report, 0, sizeof(*report));
+  /* Everything the child needs is made before the fork: between fork and
+   * execve only async-signal-safe calls, as the parent may have threads. */
+  fd = memfd_create("wmiemu-supervise", 0);   /* no CLOEXEC: the child maps it */
+  if (fd < 0)
+    return -1;
+  if (ftruncate(fd, sizeof(*sh)) != 0 ||
+      (sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+  }
+  while (environ && environ[n_env])
+    n_env++;
+  args = calloc((size_t)argc + 1, sizeof(*args));
+  envp = calloc(n_env + 2, sizeof(*envp));
+  if (!args || !envp) {
+    free(args);
+    free(envp);
+    munmap(sh, sizeof(*sh));
+    close(fd);
+    errno = ENOMEM;
+    return -1;
+  }
+  memcpy(args, argv, (size_t)argc * sizeof(*args));
+  snprintf(var, sizeof(var), SHARED_ENV "=%d", fd);
+  n_env = 0;
+  for (i = 0; environ && environ[i]; i++)
+    if (strncmp(environ[i], SHARED_ENV "=", sizeof(SHARED_ENV)))
+      envp[n_env++] = environ[i];
+  envp[n_env++] = var;
+  envp[n_env] = NULL;
+  fflush(NULL);
+  pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  /* kept across execve */
+    if (getppid() != parent)
+      _exit(127);
+    execve("/proc/self/exe", args, envp);
+    _exit(127);
+  }
+  saved = errno;
+  close(fd);
+  free(args);
+  free(envp);
+  if (pid < 0) {
+    munmap(sh, sizeof(*sh));
+    errno = saved;
+    return -1;
+  }
+  setpgid(pid, pid);
+  status = wait_forwarding(pid);
+  if (WIFSIGNALED(status)) {
+    report->term_signal = WTERMSIG(status);
+  } else if (WIFEXITED(status)) {
+    /* Its own end, or the provider's exit() (no crash record). */
+    report->exited = __atomic_load_n(&sh->finished, __ATOMIC_ACQUIRE);
+    report->exit_code = WEXITSTATUS(status);
+  }
+  collect(sh, report);
   munmap(sh, sizeof(*sh));
   return 0;
 }

@@ -6,7 +6,10 @@
  * child and is reported by the parent, with the faulting thread, the WMI
  * call it was servicing, a backtrace and the counters as of the last
  * update. Recovering in process from a fault in foreign code is unsound
- * (docs/architecture.md, "Supervision"). POSIX only. */
+ * (docs/architecture.md, "Supervision"). wmiemu_supervise forks (on
+ * Windows it runs the work in process, under a filter that reports a
+ * crash and ends the process); wmiemu_supervise_exec runs this program
+ * again, on both. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +35,8 @@ typedef struct {
 /* How a supervised child ended. */
 typedef struct {
   int exited;                  /* 1: it returned, with exit_code */
-  int exit_code;
+  int exit_code;               /* also for an exec child that ended without
+                                * wmiemu_supervise_exit (exited = 0) */
   int term_signal;             /* the signal that ended it, or 0 */
 
   /* The crash record the child's handler wrote (crashed = 1), or nothing. */
@@ -65,7 +69,37 @@ typedef struct {
  * or -1 when no child could be made (errno set; run fn in process then). */
 WMIEMU_EXTERN int wmiemu_supervise(int (*fn)(void *ctx), void *ctx, wmiemu_supervise_report_t *report);
 
-/* 1 in a child wmiemu_supervise made, 0 elsewhere. */
+/* Runs this program again as a supervised child, with the arguments
+ * argv[1..argc-1] (argv[0] is the child's argv[0]; the file run is always
+ * this program's own), and waits for it. The form for systems without
+ * fork, and for work that can be said as a command line: Windows runs
+ * GetModuleFileNameW(NULL) with CreateProcessW and the arguments quoted
+ * for CommandLineToArgvW (and the C runtime's parser, which agrees on
+ * them); POSIX runs /proc/self/exe with execv after a fork. The crash
+ * record, the counters and the schedule in progress are shared through a
+ * mapping the child inherits (its handle or descriptor in the environment
+ * variable WMIEMU_SUPERVISE_SHARED, which the child removes), so the
+ * parent reads them even when the child died without running its crash
+ * handler. In the child, wmiemu_supervise_in_child() is 1 from the start
+ * (the library attaches the mapping and its crash handler as it loads).
+ * The child should leave with wmiemu_supervise_exit(): a child that ends
+ * any other way (a provider calling ExitProcess, exit or TerminateProcess,
+ * or a fault its handler could not report) has exited = 0, no crash
+ * record and its exit code in exit_code, and wmiemu_supervise_print
+ * reports it. The child dies with the parent (Windows: a job object that
+ * kills it when the parent's handle closes; POSIX: PR_SET_PDEATHSIG).
+ * Ctrl-C reaches both; the parent ignores it while it waits (a third one
+ * ends the child) and reports how the child ended. Returns 0 with report
+ * filled, or -1 when no child could be made (errno set). */
+WMIEMU_EXTERN int wmiemu_supervise_exec(int argc, char **argv, wmiemu_supervise_report_t *report);
+
+/* In a child wmiemu_supervise_exec made: marks the end as the program's
+ * own, so that the parent reports report->exited = 1 with code, then
+ * exit(code). Elsewhere: exit(code). */
+WMIEMU_EXTERN void wmiemu_supervise_exit(int code);
+
+/* 1 in a child wmiemu_supervise or wmiemu_supervise_exec made, 0
+ * elsewhere. */
 WMIEMU_EXTERN int wmiemu_supervise_in_child(void);
 
 /* In the child: the counters and violation count as of now, for the
