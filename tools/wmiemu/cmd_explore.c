@@ -91,7 +91,9 @@ static void explore_usage(FILE *out) {
 static const char *const value_options[] = {
   "--scenario", "--provider", "--provider-name", "--namespace", "--query", "--trace", "--strategy", "--iterations",
   "--seed", "--depth", "--max-steps", "--busy-every", "--cancel-at", "--jobs", "--shard", "--faults",
-  "--fault-rate", "--update-at", "--update-provider", NULL
+  "--fault-rate", "--update-at", "--update-provider",
+  "--pct-steps",         /* hidden: a supervised child's PCT estimate (explore_run_child) */
+  NULL
 };
 
 static int is_value_option(const char *opt) {
@@ -195,8 +197,62 @@ static int explore_job(explore_job_t *j) {
   return explore_report(j->name, &j->o, &r);
 }
 
+#ifndef _WIN32
 static int explore_child(void *arg) {
   return explore_job(arg);
+}
+#endif
+
+/* The command's arguments (from its name, flags taken out), for a child
+ * that is this program run again. */
+static int g_argc;
+static char **g_argv;
+
+/* Runs the job in a supervised child. POSIX forks and runs it; Windows
+ * cannot fork, so the child is this program run again with the command's
+ * arguments and, after them, the job's fields that the caller changed
+ * (later options win): --seed, --iterations, --trace, and the hidden
+ * --pct-steps and --trace-stream. */
+static int explore_run_child(explore_job_t *j, wmiemu_supervise_report_t *r) {
+#ifdef _WIN32
+  char seed[24], iterations[24], pct[24];
+  char **args = calloc((size_t)g_argc + 16, sizeof(*args));
+  int n = 0, rc;
+  if (!args)
+    return -1;
+  args[n++] = "wmiemu";
+  for (int i = 0; i < g_argc; i++)
+    args[n++] = g_argv[i];
+  snprintf(seed, sizeof(seed), "%llu", (unsigned long long)j->o.seed);
+  snprintf(iterations, sizeof(iterations), "%llu", (unsigned long long)j->o.iterations);
+  snprintf(pct, sizeof(pct), "%llu", (unsigned long long)j->o.pct_steps);
+  args[n++] = "--seed";
+  args[n++] = seed;
+  args[n++] = "--iterations";
+  args[n++] = iterations;
+  args[n++] = "--pct-steps";
+  args[n++] = pct;
+  if (j->o.trace_path) {
+    args[n++] = "--trace";
+    args[n++] = (char *)j->o.trace_path;
+  }
+  if (j->o.trace_stream)
+    args[n++] = "--trace-stream";
+  if (!j->o.progress)
+    args[n++] = "--quiet";
+  rc = wmiemu_supervise_exec(n, args, r);
+  free(args);
+  return rc;
+#else
+  return wmiemu_supervise(explore_child, j, r);
+#endif
+}
+
+/* A child that ended without a crash record and without saying it was
+ * done: the provider ended the process (ExitProcess). Only an exec child
+ * (Windows) can end so; a forked one ends by a signal or says its status. */
+static int ended_without_record(const wmiemu_supervise_report_t *r) {
+  return !r->crashed && !r->exited && !r->term_signal;
 }
 
 /* A trace that ends in a crash has no end line of the scheduler's: the
@@ -206,8 +262,11 @@ static void end_crashed_trace(const char *path, const wmiemu_supervise_report_t 
   int fd = open(path, O_WRONLY | O_APPEND | O_BINARY);
   if (fd < 0)
     return;
+  if (ended_without_record(r))
+    snprintf(tmp, sizeof(tmp), "exit %u", (unsigned)r->exit_code);
   int n = snprintf(line, sizeof(line), "{\"end\":\"crash\",\"signal\":\"%s\"}\n",
-                   r->sanitizer ? "sanitizer" : wmiemu_supervise_signal_name(r->signal, tmp, sizeof(tmp)));
+                   r->sanitizer ? "sanitizer" : ended_without_record(r) ? tmp
+                   : wmiemu_supervise_signal_name(r->signal, tmp, sizeof(tmp)));
   if (write(fd, line, (size_t)n) != n)
     fprintf(stderr, "wmiemu explore: cannot complete the trace %s\n", path);
   close(fd);
@@ -234,7 +293,7 @@ void explore_crashed(const explore_job_t *j, uint64_t index, uint64_t seed, uint
     one.o.trace_path = trace;
     one.o.progress = NULL;
     fflush(stdout);
-    if (wmiemu_supervise(explore_child, &one, &again) == 0 && again.crashed) {
+    if (explore_run_child(&one, &again) == 0 && (again.crashed || ended_without_record(&again))) {
       end_crashed_trace(trace, &again);
       printf("crash at seed %llu: trace %s, reproduce with: wmiemu replay %s\n", (unsigned long long)seed,
              trace, trace);
@@ -257,7 +316,7 @@ static int explore_supervised(explore_job_t *job, int keep_going) {
     explore_job_t j = *job;
     j.o.seed = job->o.seed + done;
     j.o.iterations = total - done;
-    if (wmiemu_supervise(explore_child, &j, &r) != 0) {
+    if (explore_run_child(&j, &r) != 0) {
       perror("wmiemu explore: cannot start the supervised process; running unsupervised");
       return explore_job(&j);
     }
@@ -397,6 +456,8 @@ static int explore_check(const explore_job_t *j) {
 int wmiemu_cli_explore(int argc, char **argv) {
   int no_supervise = wmiemu_cli_take_flag(&argc, argv, "--no-supervise");
   int keep_going = wmiemu_cli_take_flag(&argc, argv, "--keep-going");
+  g_argc = argc;
+  g_argv = argv;
   wmiemu_explore_opts_t o;
   wmiemu_explore_opts_init(&o);
   o.iterations = 1000;
@@ -423,6 +484,9 @@ int wmiemu_cli_explore(int argc, char **argv) {
       return WMIEMU_EXIT_OK;
     } else if (!strcmp(a, "--quiet")) {
       o.progress = NULL;
+      continue;
+    } else if (!strcmp(a, "--trace-stream")) {
+      o.trace_stream = 1;   /* hidden: a supervised child's (explore_run_child) */
       continue;
     } else if (!strcmp(a, "--trace-all")) {
       o.trace_all = 1;   /* a run that passed can be replayed too */
@@ -545,6 +609,8 @@ int wmiemu_cli_explore(int argc, char **argv) {
       o.iterations = n;
     else if (!strcmp(a, "--seed"))
       o.seed = n;
+    else if (!strcmp(a, "--pct-steps"))
+      o.pct_steps = n;
     else if (!strcmp(a, "--depth") && n >= 1 && n < 1000)
       o.pct_depth = (unsigned)n;
     else if (!strcmp(a, "--max-steps") && n >= 1)
@@ -594,9 +660,15 @@ int wmiemu_cli_explore(int argc, char **argv) {
     fault_plan.kinds = fault_kinds;
     po.faults = &fault_plan;
   }
-  if (shard_n && shard_seeds(&o, shard_i, shard_n))
+  /* A child run again by explore_run_child got its block's seeds from
+   * the parent, which said which they are. */
+  if (shard_n && !wmiemu_supervise_in_child() && shard_seeds(&o, shard_i, shard_n))
     return WMIEMU_EXIT_OK;
   explore_job_t job = { o, po, name, module || po.n_mofs || po.query || po.ns };
+  /* The child of explore_run_child (Windows): the job itself. A forked
+   * child never comes here (it runs explore_child). */
+  if (wmiemu_supervise_in_child() && !no_supervise)
+    wmiemu_supervise_exit(explore_job(&job));
   if (no_supervise) {
     if (jobs > 1) {
       fprintf(stderr, "wmiemu explore: --no-supervise runs in this process, in one: no --jobs\n");

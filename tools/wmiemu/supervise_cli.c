@@ -3,6 +3,7 @@
  * --no-supervise says otherwise (for a debugger), and the parent reports a
  * crash of the provider instead of dying with it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <wmiemu/host_supervise.h>
@@ -22,6 +23,7 @@ int wmiemu_cli_take_flag(int *argc, char **argv, const char *flag) {
   return found;
 }
 
+#ifndef _WIN32
 typedef struct {
   int (*body)(int, char **);
   int argc;
@@ -32,6 +34,7 @@ static int call_body(void *arg) {
   body_args_t *b = arg;
   return b->body(b->argc, b->argv);
 }
+#endif
 
 static int supervised_status(const char *cmd, const wmiemu_supervise_report_t *r) {
   char prefix[64];
@@ -41,16 +44,42 @@ static int supervised_status(const char *cmd, const wmiemu_supervise_report_t *r
   return r->exit_code;
 }
 
+#ifdef _WIN32
+/* Windows has no fork: the child is this program run again with the
+ * command's arguments (wmiemu_supervise_exec), and says when it is done,
+ * so that a provider's ExitProcess is told from the command's end. */
+static int g_child_running;
+
+static int supervise_exec(int argc, char **argv, wmiemu_supervise_report_t *r) {
+  char **args = calloc((size_t)argc + 2, sizeof(*args));
+  int rc;
+  if (!args)
+    return -1;
+  args[0] = "wmiemu";
+  memcpy(args + 1, argv, (size_t)argc * sizeof(*args));
+  rc = wmiemu_supervise_exec(argc + 1, args, r);
+  free(args);
+  return rc;
+}
+#endif
+
 int wmiemu_cli_supervise(const char *cmd, int *argc, char **argv, int (*body)(int, char **), int *status) {
   wmiemu_supervise_report_t r;
-  body_args_t b;
   int in_process = wmiemu_cli_take_flag(argc, argv, "--no-supervise");
+#ifdef _WIN32
+  if (!in_process && wmiemu_supervise_in_child() && !g_child_running) {
+    g_child_running = 1;
+    wmiemu_supervise_exit(body(*argc, argv));
+  }
+#endif
   if (in_process || wmiemu_supervise_in_child())
     return 0;
-  b.body = body;
-  b.argc = *argc;
-  b.argv = argv;
+#ifdef _WIN32
+  if (supervise_exec(*argc, argv, &r) != 0) {
+#else
+  body_args_t b = { body, *argc, argv };
   if (wmiemu_supervise(call_body, &b, &r) != 0) {
+#endif
     perror("wmiemu: cannot start the supervised process; running unsupervised");
     return 0;
   }
