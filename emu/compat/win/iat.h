@@ -23,17 +23,20 @@ typedef void *(*wmiemu__iat_find_fn)(const char *dll, const char *name);
 int wmiemu__iat_patch(HMODULE module, wmiemu__iat_find_fn find, char *err, size_t err_size);
 
 /* Loads the DLL at path (a full path) for exploration: mapped with
- * DONT_RESOLVE_DLL_REFERENCES, its imports resolved here (each DLL it
- * imports loaded by the system loader, each entry written with find's
- * answer or else the real function), then its TLS callbacks and entry point
- * called with DLL_PROCESS_ATTACH, so that DllMain already runs patched.
- * A module loaded this way before gains a reference. NULL with err (and the
- * last error) on failure. find also serves the modules the DLL loads with
- * LoadLibrary meanwhile (wmiemu__iat_loader_find). */
+ * DONT_RESOLVE_DLL_REFERENCES, its imports resolved here (each system DLL
+ * it imports loaded by the system loader, each other DLL loaded this same
+ * way, each entry written with find's answer or else the real function),
+ * then its TLS callbacks and entry point called with DLL_PROCESS_ATTACH, so
+ * that DllMain already runs patched. A module loaded this way before gains
+ * a reference. NULL with err (and the last error) on failure; a non-system
+ * DLL it imports that the system loaded already (the host's) fails it with
+ * ERROR_SHARING_VIOLATION, err naming it. find also serves the modules the
+ * DLL loads with LoadLibrary meanwhile (wmiemu__iat_loader_find). */
 HMODULE wmiemu__iat_load(const WCHAR *path, wmiemu__iat_find_fn find, char *err, size_t err_size);
 
 /* One reference less on a module wmiemu__iat_load loaded; the last calls
- * DLL_PROCESS_DETACH and frees it and the DLLs loaded for its imports.
+ * DLL_PROCESS_DETACH and frees it, then the DLLs loaded for its imports in
+ * reverse order.
  * FALSE (nothing done) for any other module. */
 BOOL wmiemu__iat_free(HMODULE module);
 
