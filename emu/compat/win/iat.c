@@ -13,14 +13,18 @@
  * the loader does; https://learn.microsoft.com/en-us/windows/win32/debug/pe-format#the-tls-section),
  * and DLL_PROCESS_DETACH before the last FreeLibrary.
  *
- * What the system loader would do and this does not: DLL_THREAD_ATTACH and
- * DLL_THREAD_DETACH (the system sends them only to modules it attached;
- * MinGW's and Visual C++'s runtimes need them only for static TLS, which is
- * refused below), and serialising DllMain calls under the loader lock: a
- * lock held across DllMain would be a real lock the scheduler cannot see,
- * and a controlled thread blocked on it would hang the exploration. Two
- * threads loading the same DLL at once therefore both return once one has
- * started attaching it.
+ * The system sends DLL_THREAD_ATTACH and DLL_THREAD_DETACH only to the
+ * modules it attached, so this file sends them to its own, for the threads
+ * compat starts (wmiemu__iat_thread_attach, called from compat's thread
+ * start): a provider's DllMain may keep per-thread data, and MinGW's
+ * libwinpthread frees a thread's pthread record in its TLS callback's
+ * DLL_THREAD_DETACH. Threads the host made itself are not told.
+ *
+ * What the system loader would do and this does not: serialising DllMain
+ * calls under the loader lock: a lock held across DllMain would be a real
+ * lock the scheduler cannot see, and a controlled thread blocked on it
+ * would hang the exploration. Two threads loading the same DLL at once
+ * therefore both return once one has started attaching it.
  *
  * A module with static TLS data (__declspec(thread) of Visual C++, or
  * clang's thread_local) cannot be given its TLS slot by anyone but the
@@ -621,6 +625,69 @@ BOOL wmiemu__iat_free(HMODULE module)
     return TRUE;
 }
 
+/* ---- thread attach and detach -------------------------------------------- */
+
+static int by_seq(const void *a, const void *b)
+{
+    ULONG x = (*(struct loaded *const *)a)->seq, y = (*(struct loaded *const *)b)->seq;
+    return x < y ? -1 : x > y;
+}
+
+/* The modules to tell, in attach order, each with a reference more so
+ * that none is freed while its DllMain runs (the lock is not held then). */
+static size_t thread_modules(struct loaded ***out)
+{
+    struct loaded **v = NULL;
+    size_t n = 0, i = 0;
+
+    list_lock();
+    for (struct loaded *l = list; l; l = l->next)
+        if (l->attached && !l->no_thread_calls)
+            n++;
+    if (n && (v = malloc(n * sizeof(*v))))
+        for (struct loaded *l = list; l; l = l->next)
+            if (l->attached && !l->no_thread_calls) {
+                l->refs++;
+                v[i++] = l;
+            }
+    list_unlock();
+    if (!v)
+        return 0;
+    qsort(v, n, sizeof(*v), by_seq);
+    *out = v;
+    return n;
+}
+
+void wmiemu__iat_thread_attach(void)
+{
+    struct loaded **v;
+    size_t n = thread_modules(&v);
+    for (size_t i = 0; i < n; i++) {
+        call_init(v[i], DLL_THREAD_ATTACH);
+        if (v[i]->entry)
+            v[i]->entry(v[i]->module, DLL_THREAD_ATTACH, NULL);
+    }
+    for (size_t i = 0; i < n; i++)
+        wmiemu__iat_free(v[i]->module);
+    if (n)
+        free(v);
+}
+
+void wmiemu__iat_thread_detach(void)
+{
+    struct loaded **v;
+    size_t n = thread_modules(&v);
+    for (size_t i = n; i-- > 0;) {
+        if (v[i]->entry)
+            v[i]->entry(v[i]->module, DLL_THREAD_DETACH, NULL);
+        call_init(v[i], DLL_THREAD_DETACH);
+    }
+    for (size_t i = n; i-- > 0;)
+        wmiemu__iat_free(v[i]->module);
+    if (n)
+        free(v);
+}
+
 /* ---- the loader's replacements ------------------------------------------- */
 
 static HMODULE WINAPI iat_LoadLibraryExW(LPCWSTR name, HANDLE file, DWORD flags)
@@ -706,6 +773,19 @@ static void WINAPI iat_FreeLibraryAndExitThread(HMODULE module, DWORD code)
     ExitThread(code);
 }
 
+/* Recorded for a module of ours (which the system does not send thread
+ * calls to anyway); the system's answer for the others. */
+static BOOL WINAPI iat_DisableThreadLibraryCalls(HMODULE module)
+{
+    struct loaded *l;
+    BOOL mine;
+    list_lock();
+    if ((mine = (l = find_locked(module)) && !l->by_system))
+        l->no_thread_calls = TRUE;
+    list_unlock();
+    return mine ? TRUE : DisableThreadLibraryCalls(module);
+}
+
 static BOOL is_loader_dll(const char *dll)
 {
     return !_stricmp(dll, "kernel32.dll") || !_stricmp(dll, "kernelbase.dll") ||
@@ -718,6 +798,7 @@ void *wmiemu__iat_loader_find(const char *dll, const char *name)
         const char *name;
         void *fn;
     } table[] = {
+        { "DisableThreadLibraryCalls", (void *)iat_DisableThreadLibraryCalls },
         { "FreeLibrary", (void *)iat_FreeLibrary },
         { "FreeLibraryAndExitThread", (void *)iat_FreeLibraryAndExitThread },
         { "LoadLibraryA", (void *)iat_LoadLibraryA },

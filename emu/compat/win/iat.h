@@ -43,10 +43,22 @@ BOOL wmiemu__iat_free(HMODULE module);
 /* Whether wmiemu__iat_load loaded module (and it is loaded still). */
 BOOL wmiemu__iat_owns(HMODULE module);
 
+/* compat's threads start and end (w32_modules.c, from thread.c): what the
+ * system loader does for the modules it attached, done for those
+ * wmiemu__iat_load attached, on the calling thread. Attach calls each one's
+ * TLS callbacks then its entry point with DLL_THREAD_ATTACH, in the order
+ * they attached; detach calls the entry point then the TLS callbacks with
+ * DLL_THREAD_DETACH, in reverse order. A module that called
+ * DisableThreadLibraryCalls (its import is the loader's replacement) is
+ * left out. */
+void wmiemu__iat_thread_attach(void);
+void wmiemu__iat_thread_detach(void);
+
 /* The loader's own replacements: LoadLibraryA/W/ExA/ExW load a module the
  * provider asks for through wmiemu__iat_load (a module in the system
  * folder, or one loaded already by the system loader, is loaded by the
- * system as asked), FreeLibrary and FreeLibraryAndExitThread free it. NULL
+ * system as asked), FreeLibrary and FreeLibraryAndExitThread free it,
+ * DisableThreadLibraryCalls records that a module wants no thread calls. NULL
  * for every other import. */
 void *wmiemu__iat_loader_find(const char *dll, const char *name);
 

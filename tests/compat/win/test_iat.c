@@ -17,6 +17,7 @@
 
 #include "compat/win/iat.h"
 #include "compat/win/pe.h"
+#include "compat/win/seam_imports.h"
 
 #define FAKE_TICK 12345u
 
@@ -303,6 +304,63 @@ static void test_dependency_shared_with_host(void **state)
     assert_null(GetModuleHandleW(L"iat_testdep.dll"));
 }
 
+/* What explore patches with: the loader's replacements, then the seam's. */
+static void *seam_find(const char *dll, const char *name)
+{
+    void *fn = wmiemu__iat_loader_find(dll, name);
+    return fn ? fn : wmiemu__seam_import_find(dll, name);
+}
+
+/* The threads compat starts (CreateThread, one ending in ExitThread, and
+ * _beginthreadex with _endthreadex) attach to the patched modules before
+ * their start routine and detach as they end, on their own thread, TLS
+ * callbacks included; not the module that called DisableThreadLibraryCalls. */
+static void test_thread_attach(void **state)
+{
+    HMODULE with, without;
+    void (*counts)(LONG *), (*counts_without)(LONG *);
+    LONG c[6], z[6];
+    char err[256];
+    (void)state;
+    with = wmiemu__iat_load(dll_path(L"iat_testthreads.dll"), seam_find, err, sizeof(err));
+    if (!with)
+        fail_msg("%s", err);
+    without = wmiemu__iat_load(dll_path(L"iat_testnothreads.dll"), seam_find, err, sizeof(err));
+    if (!without)
+        fail_msg("%s", err);
+    counts = (void (*)(LONG *))sym(with, "iat_threads_counts");
+    counts_without = (void (*)(LONG *))sym(without, "iat_threads_counts");
+
+    assert_true(((BOOL(*)(void))sym(with, "iat_threads_run"))());
+    counts(c);
+    counts_without(z);
+    printf("iat_testthreads.dll, 3 threads: DLL_THREAD_ATTACH %ld, DLL_THREAD_DETACH %ld, TLS callback %ld/%ld, "
+           "attached before the start routine %ld, detached elsewhere %ld\n",
+           c[0], c[1], c[2], c[3], c[4], c[5]);
+    printf("iat_testnothreads.dll (DisableThreadLibraryCalls): DLL_THREAD_ATTACH %ld, DLL_THREAD_DETACH %ld, "
+           "TLS callback %ld/%ld\n",
+           z[0], z[1], z[2], z[3]);
+    assert_int_equal(c[0], 3);
+    assert_int_equal(c[1], 3);
+    assert_int_equal(c[2], 3);
+    assert_int_equal(c[3], 3);
+    assert_int_equal(c[4], 3);
+    assert_int_equal(c[5], 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(z[i], 0);
+
+    /* The other module's threads: told to this one alone, again. */
+    assert_true(((BOOL(*)(void))sym(without, "iat_threads_run"))());
+    counts(c);
+    counts_without(z);
+    assert_int_equal(c[0], 6);
+    assert_int_equal(c[1], 6);
+    assert_int_equal(z[0], 0);
+    assert_int_equal(z[4], 0);
+    assert_true(wmiemu__iat_free(without));
+    assert_true(wmiemu__iat_free(with));
+}
+
 /* A missing DLL or function fails the load with its name. */
 static void test_load_errors(void **state)
 {
@@ -442,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_load_patched_before_dllmain),
         cmocka_unit_test(test_load_library_patched),
         cmocka_unit_test(test_load_dependencies_patched),
+        cmocka_unit_test(test_thread_attach),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_corrupt_directories),
     };
