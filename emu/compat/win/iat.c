@@ -410,16 +410,17 @@ static void shared_with_host(HMODULE h, char *err, size_t err_size)
              host);
 }
 
-/* A module loaded already: one of ours gains a reference (none for a
- * cycle back to this thread's own load of it, still resolving). FALSE when
- * it is not ours. Its reference to the image is the one it holds. */
-static BOOL take_loaded(HMODULE h, BOOL *referenced)
+/* A module loaded already: one of ours gains a reference (none when a
+ * dependency is a cycle back to this thread's own load of it, still
+ * resolving; a LoadLibrary of it from its own DllMain takes one). FALSE
+ * when it is not ours. Its reference to the image is the one it holds. */
+static BOOL take_loaded(HMODULE h, int depth, BOOL *referenced)
 {
     struct loaded *old;
     list_lock();
     old = find_locked(h);
     if (old) {
-        if (old->loading && old->loader == GetCurrentThreadId())
+        if (depth && old->loading && old->loader == GetCurrentThreadId())
             *referenced = FALSE;
         else
             old->refs++;
@@ -453,7 +454,7 @@ static HMODULE load_at(const WCHAR *path, wmiemu__iat_find_fn find, int depth, B
     /* Loaded by the system already (not by us): it has run its DllMain on
      * the real imports; a reference more, and its imports patched now. */
     if (GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, path, &before)) {
-        if (take_loaded(before, referenced)) {
+        if (take_loaded(before, depth, referenced)) {
             free(l);
             return before;
         }
@@ -485,7 +486,7 @@ static HMODULE load_at(const WCHAR *path, wmiemu__iat_find_fn find, int depth, B
     if (h == same_name) {
         FreeLibrary(h);
         free(l);
-        if (take_loaded(h, referenced))
+        if (take_loaded(h, depth, referenced))
             return h;
         shared_with_host(h, err, err_size);
         SetLastError(ERROR_SHARING_VIOLATION);
