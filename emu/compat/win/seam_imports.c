@@ -164,6 +164,12 @@ CATCH_VOID(kernel32, WaitForThreadpoolWaitCallbacks, (PTP_WAIT w, BOOL cancel), 
 CATCH_VOID(kernel32, GetSystemTime, (LPSYSTEMTIME t), (t))
 CATCH_VOID(kernel32, GetLocalTime, (LPSYSTEMTIME t), (t))
 CATCH(kernel32, BOOL, QueryUnbiasedInterruptTime, (PULONGLONG t), (t))
+/* CPU-time clocks (MinGW's libwinpthread reads them for clock_gettime's
+ * CPU clocks): they differ from run to run. */
+CATCH(kernel32, BOOL, GetThreadTimes, (HANDLE h, LPFILETIME c, LPFILETIME e, LPFILETIME k, LPFILETIME u),
+      (h, c, e, k, u))
+CATCH(kernel32, BOOL, GetProcessTimes, (HANDLE h, LPFILETIME c, LPFILETIME e, LPFILETIME k, LPFILETIME u),
+      (h, c, e, k, u))
 CATCH(winmm, DWORD, timeGetTime, (void), ())
 CATCH(winmm, UINT, timeSetEvent, (UINT delay, UINT res, void *fn, DWORD_PTR user, UINT flags),
       (delay, res, fn, user, flags))
@@ -176,6 +182,7 @@ void WINAPI wmiemu__w32_GetSystemTimePreciseAsFileTime(FILETIME *ft);
 BOOL WINAPI wmiemu__w32_SwitchToThread(void);
 BOOL WINAPI wmiemu__w32_DuplicateHandle(HANDLE src_process, HANDLE src, HANDLE dst_process, LPHANDLE dst,
                                         DWORD access, BOOL inherit, DWORD options);
+BOOL WINAPI wmiemu__w32_GetHandleInformation(HANDLE h, LPDWORD flags);
 uintptr_t __cdecl wmiemu__w32__beginthreadex(void *security, unsigned stack, unsigned(__stdcall *start)(void *),
                                              void *arg, unsigned flags, unsigned *tid);
 void __cdecl wmiemu__w32__endthreadex(unsigned code);
@@ -297,7 +304,10 @@ static const wmiemu__seam_import_t imports[] = {
     CATCHER(WaitForThreadpoolWaitCallbacks)                                              \
     CATCHER(GetSystemTime)                                                               \
     CATCHER(GetLocalTime)                                                                \
-    CATCHER(QueryUnbiasedInterruptTime)
+    CATCHER(QueryUnbiasedInterruptTime)                                                  \
+    ENTRY(GetHandleInformation, wmiemu__w32_GetHandleInformation)                        \
+    CATCHER(GetThreadTimes)                                                              \
+    CATCHER(GetProcessTimes)
 #define CRT_ENTRIES                                                                      \
     ENTRY(_beginthreadex, wmiemu__w32__beginthreadex)                                    \
     ENTRY(_endthreadex, wmiemu__w32__endthreadex)                                        \

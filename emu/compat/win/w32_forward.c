@@ -177,3 +177,22 @@ BOOL WINAPI wmiemu__w32_DuplicateHandle(HANDLE src_process, HANDLE src, HANDLE d
         wmiemu__w32c_CloseHandle(src);
     return ok;
 }
+
+/* compat's handles have no flags (not inheritable, closable). MinGW's
+ * libwinpthread asks before pthread_join and pthread_detach, which fail
+ * with ESRCH when it gets FALSE. */
+BOOL WINAPI wmiemu__w32_GetHandleInformation(HANDLE h, LPDWORD flags)
+{
+    if (!IS_COMPAT(h))
+        return GetHandleInformation(h, flags);
+    wmiemu__kobj_t *o = wmiemu__handle_get(h);
+    if (!o)
+        return FALSE; /* ERROR_INVALID_HANDLE set */
+    wmiemu__kobj_release(o);
+    if (!flags) {
+        SetLastError(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    *flags = 0;
+    return TRUE;
+}

@@ -17,6 +17,7 @@
 
 #include "compat/win/iat.h"
 #include "compat/win/pe.h"
+#include "compat/win/seam_imports.h"
 
 #define FAKE_TICK 12345u
 
@@ -55,9 +56,36 @@ static FARPROC WINAPI fake_get_proc(HMODULE module, LPCSTR name)
     return GetProcAddress(module, name);
 }
 
+static int n_created, n_waited;
+
+/* Runs the thread's routine at once, on this thread: a signalled event
+ * stands for the thread that has ended. */
+static HANDLE WINAPI fake_create_thread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_START_ROUTINE start,
+                                        LPVOID arg, DWORD flags, LPDWORD tid)
+{
+    (void)sa;
+    (void)stack;
+    (void)flags;
+    n_created++;
+    if (tid)
+        *tid = 0;
+    start(arg);
+    return CreateEventW(NULL, TRUE, TRUE, NULL);
+}
+
+static DWORD WINAPI fake_wait(HANDLE h, DWORD ms)
+{
+    n_waited++;
+    return WaitForSingleObject(h, ms);
+}
+
 static void *find(const char *dll, const char *name)
 {
     if (!_stricmp(dll, "kernel32.dll")) {
+        if (!strcmp(name, "CreateThread"))
+            return (void *)fake_create_thread;
+        if (!strcmp(name, "WaitForSingleObject"))
+            return (void *)fake_wait;
         if (!strcmp(name, "GetProcAddress"))
             return (void *)fake_get_proc;
         if (!strcmp(name, "Sleep"))
@@ -137,6 +165,12 @@ static void test_patch_loaded(void **state)
     assert_false(wmiemu__iat_owns(h));
     assert_false(wmiemu__iat_free(h));
     FreeLibrary(h);
+    /* The delay-load helper's reference to iat_testdep.dll, which it keeps
+     * (a program drops it with __FUnloadDelayLoadedDLL2): dropped, so that
+     * the next tests do not find it loaded by the system, which a DLL
+     * explored cannot share (test_dependency_shared_with_host). */
+    if ((h = GetModuleHandleW(L"iat_testdep.dll")))
+        FreeLibrary(h);
 }
 
 /* Loaded for exploration: DllMain's own Sleep and GetTickCount are the
@@ -202,6 +236,129 @@ static void test_load_library_patched(void **state)
     assert_false(wmiemu__iat_owns(GetModuleHandleW(L"kernel32.dll")));
     assert_true(((BOOL(*)(void))sym(h, "iat_test_unload"))());
     assert_true(wmiemu__iat_free(h));
+}
+
+/* A DLL the explored one imports that is not the system's (a helper it
+ * ships) is loaded patched as well, before either DllMain runs: its
+ * Sleep, CreateThread and WaitForSingleObject are the test's. It imports
+ * the first back (a cycle): one load each, and both unloaded in reverse
+ * order with DLL_PROCESS_DETACH. */
+static void test_load_dependencies_patched(void **state)
+{
+    HMODULE top, sub, again;
+    char err[256];
+    (void)state;
+    assert_null(GetModuleHandleW(L"iat_testsub.dll"));
+    n_slept = n_created = n_waited = 0;
+    top = wmiemu__iat_load(dll_path(L"iat_testtop.dll"), find, err, sizeof(err));
+    if (!top)
+        fail_msg("%s", err);
+    sub = GetModuleHandleW(L"iat_testsub.dll");
+    assert_non_null(sub);
+    assert_true(wmiemu__iat_owns(sub));
+    /* The dependency attached first, each DllMain's Sleep the test's. */
+    assert_int_equal(n_slept, 2);
+    assert_int_equal(slept[0], 11);
+    assert_int_equal(slept[1], 21);
+    printf("iat_testtop.dll loaded: iat_testsub.dll patched, DllMain Sleep(%lu) then Sleep(%lu)\n",
+           (unsigned long)slept[0], (unsigned long)slept[1]);
+
+    assert_int_equal(((int (*)(DWORD))sym(top, "iat_top_run"))(7), 5);
+    assert_int_equal(n_created, 1);
+    assert_int_equal(n_waited, 1);
+    assert_int_equal(n_slept, 3);
+    assert_int_equal(slept[2], 7);
+    printf("iat_testsub.dll's calls: CreateThread %d, WaitForSingleObject %d, Sleep(%lu) in its thread\n",
+           n_created, n_waited, (unsigned long)slept[2]);
+
+    /* Loaded for itself as well: the same module, a reference more. */
+    again = wmiemu__iat_load(dll_path(L"iat_testsub.dll"), find, err, sizeof(err));
+    assert_ptr_equal(again, sub);
+    assert_true(wmiemu__iat_free(again));
+    assert_true(wmiemu__iat_owns(sub));
+    assert_int_equal(n_slept, 3);
+
+    /* The explored DLL detaches first, then what it imported. */
+    assert_true(wmiemu__iat_free(top));
+    assert_int_equal(n_slept, 5);
+    assert_int_equal(slept[3], 22);
+    assert_int_equal(slept[4], 12);
+    assert_false(wmiemu__iat_owns(sub));
+    assert_null(GetModuleHandleW(L"iat_testsub.dll"));
+    assert_null(GetModuleHandleW(L"iat_testtop.dll"));
+}
+
+/* A dependency the host loaded itself cannot be patched without patching
+ * the host: the load is refused, naming it. */
+static void test_dependency_shared_with_host(void **state)
+{
+    HMODULE dep = LoadLibraryW(dll_path(L"iat_testdep.dll"));
+    char err[512];
+    (void)state;
+    assert_non_null(dep);
+    assert_null(wmiemu__iat_load(dll_path(L"iat_testdll.dll"), find, err, sizeof(err)));
+    printf("refused: %s\n", err);
+    assert_non_null(strstr(err, "iat_testdep.dll: loaded already by the host"));
+    assert_null(GetModuleHandleW(L"iat_testdll.dll"));
+    FreeLibrary(dep);
+    assert_null(GetModuleHandleW(L"iat_testdep.dll"));
+}
+
+/* What explore patches with: the loader's replacements, then the seam's. */
+static void *seam_find(const char *dll, const char *name)
+{
+    void *fn = wmiemu__iat_loader_find(dll, name);
+    return fn ? fn : wmiemu__seam_import_find(dll, name);
+}
+
+/* The threads compat starts (CreateThread, one ending in ExitThread, and
+ * _beginthreadex with _endthreadex) attach to the patched modules before
+ * their start routine and detach as they end, on their own thread, TLS
+ * callbacks included; not the module that called DisableThreadLibraryCalls. */
+static void test_thread_attach(void **state)
+{
+    HMODULE with, without;
+    void (*counts)(LONG *), (*counts_without)(LONG *);
+    LONG c[6], z[6];
+    char err[256];
+    (void)state;
+    with = wmiemu__iat_load(dll_path(L"iat_testthreads.dll"), seam_find, err, sizeof(err));
+    if (!with)
+        fail_msg("%s", err);
+    without = wmiemu__iat_load(dll_path(L"iat_testnothreads.dll"), seam_find, err, sizeof(err));
+    if (!without)
+        fail_msg("%s", err);
+    counts = (void (*)(LONG *))sym(with, "iat_threads_counts");
+    counts_without = (void (*)(LONG *))sym(without, "iat_threads_counts");
+
+    assert_true(((BOOL(*)(void))sym(with, "iat_threads_run"))());
+    counts(c);
+    counts_without(z);
+    printf("iat_testthreads.dll, 3 threads: DLL_THREAD_ATTACH %ld, DLL_THREAD_DETACH %ld, TLS callback %ld/%ld, "
+           "attached before the start routine %ld, detached elsewhere %ld\n",
+           c[0], c[1], c[2], c[3], c[4], c[5]);
+    printf("iat_testnothreads.dll (DisableThreadLibraryCalls): DLL_THREAD_ATTACH %ld, DLL_THREAD_DETACH %ld, "
+           "TLS callback %ld/%ld\n",
+           z[0], z[1], z[2], z[3]);
+    assert_int_equal(c[0], 3);
+    assert_int_equal(c[1], 3);
+    assert_int_equal(c[2], 3);
+    assert_int_equal(c[3], 3);
+    assert_int_equal(c[4], 3);
+    assert_int_equal(c[5], 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(z[i], 0);
+
+    /* The other module's threads: told to this one alone, again. */
+    assert_true(((BOOL(*)(void))sym(without, "iat_threads_run"))());
+    counts(c);
+    counts_without(z);
+    assert_int_equal(c[0], 6);
+    assert_int_equal(c[1], 6);
+    assert_int_equal(z[0], 0);
+    assert_int_equal(z[4], 0);
+    assert_true(wmiemu__iat_free(without));
+    assert_true(wmiemu__iat_free(with));
 }
 
 /* A missing DLL or function fails the load with its name. */
@@ -338,8 +495,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_patch_loaded),
+        /* Before the tests whose delay-loaded import keeps iat_testdep.dll loaded. */
+        cmocka_unit_test(test_dependency_shared_with_host),
         cmocka_unit_test(test_load_patched_before_dllmain),
         cmocka_unit_test(test_load_library_patched),
+        cmocka_unit_test(test_load_dependencies_patched),
+        cmocka_unit_test(test_thread_attach),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_corrupt_directories),
     };
