@@ -8,7 +8,10 @@
  * explore each callback start, wait and wake is a scheduling point, as in
  * timerqueue.c. Callbacks of one object may run at once (submit twice, two
  * callbacks), as on Windows. An object is freed once the caller closed it
- * and the last callback it queued returned. A pool's thread maximum is
+ * and the last callback it queued returned. As timerqueue.c does, every
+ * thread started for an object is kept until someone waits for it:
+ * WaitFor*Callbacks returns once those threads ended, so a provider that
+ * stops its timer the documented way leaves no thread behind. A pool's thread maximum is
  * kept (callbacks beyond it wait to start): a provider may rely on a
  * maximum of 1 to serialise its callbacks.
  */
@@ -119,8 +122,84 @@ void wmiemu__tp_release(tp_object_t *o)
         return;
     group_unlink(o);
     pool_release(o->pool);
+    /* Nobody waited for these: they run on, untracked. */
+    for (size_t i = 0; i < o->n_threads; i++)
+        CloseHandle(o->threads[i].handle);
+    free(o->threads);
     o->magic = 0;
     free(o);
+}
+
+/* Under the lock: forgets the threads of o that ended (checked only now
+ * and then: each check is a wait). */
+static void prune_threads(tp_object_t *o)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < o->n_threads; i++) {
+        if (!o->threads[i].arm && WaitForSingleObject(o->threads[i].handle, 0) == WAIT_OBJECT_0)
+            CloseHandle(o->threads[i].handle);
+        else
+            o->threads[kept++] = o->threads[i];
+    }
+    o->n_threads = kept;
+}
+
+BOOL wmiemu__tp_start(tp_object_t *o, LPTHREAD_START_ROUTINE fn, void *arg, tp_arm_t *arm)
+{
+    if (o->n_threads >= 16 && !(o->n_threads & (o->n_threads - 1)))
+        prune_threads(o);
+    if (o->n_threads == o->cap_threads) {
+        size_t cap = o->cap_threads ? o->cap_threads * 2 : 8;
+        tp_thread_t *more = realloc(o->threads, cap * sizeof *more);
+        if (!more)
+            return FALSE;
+        o->threads = more;
+        o->cap_threads = cap;
+    }
+    DWORD tid;
+    HANDLE h = CreateThread(NULL, 0, fn, arg, 0, &tid);
+    if (!h)
+        return FALSE;
+    o->threads[o->n_threads].handle = h;
+    o->threads[o->n_threads].tid = tid;
+    o->threads[o->n_threads].arm = arm;
+    o->n_threads++;
+    return TRUE;
+}
+
+void wmiemu__tp_retire_arm(tp_object_t *o)
+{
+    for (size_t i = 0; i < o->n_threads; i++)
+        if (o->threads[i].arm == o->arm)
+            o->threads[i].arm = NULL;
+    o->arm = NULL;
+}
+
+/* Under the lock (let go meanwhile): waits for the threads of o started
+ * so far, but for the current arming's and the caller's own. */
+static void join_threads(tp_object_t *o)
+{
+    DWORD self = GetCurrentThreadId();
+    HANDLE *hs = malloc((o->n_threads + 1) * sizeof *hs);
+    if (!hs)
+        return;
+    size_t n = 0, kept = 0;
+    for (size_t i = 0; i < o->n_threads; i++) {
+        if (!o->threads[i].arm && o->threads[i].tid != self)
+            hs[n++] = o->threads[i].handle;
+        else
+            o->threads[kept++] = o->threads[i];
+    }
+    o->n_threads = kept;
+    o->refs++; /* o stays while we wait without the lock */
+    wmiemu__tp_unlock();
+    for (size_t i = 0; i < n; i++) {
+        WaitForSingleObject(hs[i], INFINITE);
+        CloseHandle(hs[i]);
+    }
+    free(hs);
+    wmiemu__tp_lock();
+    wmiemu__tp_release(o);
 }
 
 tp_object_t *wmiemu__tp_object_new(tp_kind_t kind, void *callback, void *ctx, PTP_CALLBACK_ENVIRON env)
@@ -247,14 +326,12 @@ BOOL wmiemu__tp_queue(tp_object_t *o, DWORD result)
     run->result = result;
     o->pending++;
     o->refs++;
-    HANDLE h = CreateThread(NULL, 0, worker_main, run, 0, NULL);
-    if (!h) {
+    if (!wmiemu__tp_start(o, worker_main, run, NULL)) {
         o->pending--;
         o->refs--;
         free(run);
         return FALSE;
     }
-    CloseHandle(h);
     return TRUE;
 }
 
@@ -272,6 +349,9 @@ void wmiemu__tp_wait_callbacks(tp_object_t *o, BOOL cancel)
         wmiemu__tp_cancel_pending(o);
     while (o->pending || o->running)
         tp_sleep();
+    /* Then their threads, which have only to end (disassociated ones are
+     * no longer listed). */
+    join_threads(o);
     wmiemu__tp_unlock();
 }
 
@@ -541,8 +621,18 @@ void WINAPI DisassociateCurrentThreadFromCallback(PTP_CALLBACK_INSTANCE instance
         return;
     wmiemu__tp_lock();
     if (!i->disassociated) {
+        tp_object_t *o = i->o;
+        DWORD self = GetCurrentThreadId();
         i->disassociated = TRUE;
-        i->o->running--;
+        o->running--;
+        /* Nobody waits for this thread any more. */
+        for (size_t k = 0; k < o->n_threads; k++) {
+            if (o->threads[k].tid == self) {
+                CloseHandle(o->threads[k].handle);
+                o->threads[k] = o->threads[--o->n_threads];
+                break;
+            }
+        }
         wmiemu__tp_changed();
     }
     wmiemu__tp_unlock();

@@ -12,6 +12,16 @@ typedef enum { TP_KIND_WORK, TP_KIND_TIMER, TP_KIND_WAIT, TP_KIND_SIMPLE } tp_ki
 
 typedef struct tp_arm tp_arm_t;
 
+/* A thread the pool started for an object: kept until someone waits for
+ * it, so that WaitFor*Callbacks returns only once the threads of the
+ * callbacks it waited for ended (under explore, a thread left behind after
+ * the provider's final Release would be one of the provider's). */
+typedef struct {
+    HANDLE handle;
+    DWORD tid;
+    tp_arm_t *arm; /* an arming thread's arming while it is current */
+} tp_thread_t;
+
 /* TP_WORK, TP_TIMER, TP_WAIT and a TrySubmitThreadpoolCallback's hidden
  * object are all this. */
 typedef struct tp_object {
@@ -28,6 +38,8 @@ typedef struct tp_object {
     LONG running;               /* callbacks started, not returned (nor disassociated) */
     BOOL closed;
     tp_arm_t *arm;              /* the timer's or wait's current arming, or NULL */
+    tp_thread_t *threads;       /* started, not yet waited for */
+    size_t n_threads, cap_threads;
     struct tp_object *group_next;
 } tp_object_t;
 
@@ -41,6 +53,12 @@ void wmiemu__tp_changed(void);
 /* Under the lock: queues one callback of o, given `result` (a wait's
  * TP_WAIT_RESULT) on a thread of its own. FALSE if no thread was had. */
 BOOL wmiemu__tp_queue(tp_object_t *o, DWORD result);
+/* Under the lock: starts fn(arg) on a thread kept in o's list (arm: the
+ * arming it serves, or NULL). */
+BOOL wmiemu__tp_start(tp_object_t *o, LPTHREAD_START_ROUTINE fn, void *arg, tp_arm_t *arm);
+/* Under the lock: o->arm is no longer current; its thread may be waited
+ * for. */
+void wmiemu__tp_retire_arm(tp_object_t *o);
 /* Under the lock: drops a reference; frees o with the last one. */
 void wmiemu__tp_release(tp_object_t *o);
 /* A new object of `kind` in env's pool and cleanup group; NULL with the

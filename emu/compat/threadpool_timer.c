@@ -124,7 +124,7 @@ static DWORD WINAPI arm_main(void *arg)
                     continue;
             } else {
                 /* A wait fires once; re-arming is the caller's. */
-                o->arm = NULL;
+                wmiemu__tp_retire_arm(o);
                 if (r != WAIT_FAILED)
                     wmiemu__tp_queue(o, r);
                 wmiemu__tp_changed();
@@ -141,7 +141,7 @@ static DWORD WINAPI arm_main(void *arg)
             if (a->due <= now) /* late: no burst to catch up */
                 a->due = now + a->period;
         } else {
-            o->arm = NULL;
+            wmiemu__tp_retire_arm(o);
         }
         wmiemu__tp_changed();
     }
@@ -158,7 +158,7 @@ BOOL wmiemu__tp_disarm(tp_object_t *o)
     if (!o->arm)
         return FALSE;
     SetEvent(o->arm->cancel);
-    o->arm = NULL;
+    wmiemu__tp_retire_arm(o);
     wmiemu__tp_changed();
     return TRUE;
 }
@@ -180,16 +180,13 @@ static void arm(tp_object_t *o, HANDLE handle, ULONGLONG due, DWORD period)
     a->period = period;
     o->arm = a;
     o->refs++;
-    HANDLE h = CreateThread(NULL, 0, arm_main, a, 0, NULL);
-    if (!h) {
+    if (!wmiemu__tp_start(o, arm_main, a, a)) {
         o->arm = NULL;
         o->refs--;
         CloseHandle(cancel);
         free(a);
         SetLastError(ERROR_NOT_ENOUGH_MEMORY);
-        return;
     }
-    CloseHandle(h);
 }
 
 /* ---- timers ---- */
