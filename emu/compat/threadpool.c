@@ -29,13 +29,16 @@ WMIEMU_EXTERN BOOL WINAPI CallbackMayRunLong(PTP_CALLBACK_INSTANCE instance);
 /* Zeroed SRW locks and condition variables work: no setup needed. */
 static SRWLOCK tp_lock;
 static CONDITION_VARIABLE tp_cond;
+/* Threads in tp_sleep: nobody to wake, no wake (each is a scheduling
+ * point under explore). Under the lock. */
+static LONG sleepers;
 
 typedef struct tp_pool {
     DWORD magic;
     LONG refs;   /* the caller's (until CloseThreadpool) and one per object */
-    DWORD max;
-    DWORD min;
-    DWORD active; /* callbacks running */
+    LONG max;
+    LONG min;
+    LONG active; /* callbacks running (atomic: a callback starts without the lock) */
 } tp_pool_t;
 
 typedef struct tp_group {
@@ -76,12 +79,15 @@ void wmiemu__tp_unlock(void)
 
 void wmiemu__tp_changed(void)
 {
-    WakeAllConditionVariable(&tp_cond);
+    if (sleepers)
+        WakeAllConditionVariable(&tp_cond);
 }
 
 static void tp_sleep(void)
 {
+    sleepers++;
     SleepConditionVariableSRW(&tp_cond, &tp_lock, INFINITE, 0);
+    sleepers--;
 }
 
 tp_object_t *wmiemu__tp_check(const void *handle, tp_kind_t kind)
@@ -144,7 +150,8 @@ static void prune_threads(tp_object_t *o)
     o->n_threads = kept;
 }
 
-BOOL wmiemu__tp_start(tp_object_t *o, LPTHREAD_START_ROUTINE fn, void *arg, tp_arm_t *arm)
+/* Under the lock: keeps h to wait for it. */
+static BOOL track_thread(tp_object_t *o, HANDLE h, DWORD tid, tp_arm_t *arm)
 {
     if (o->n_threads >= 16 && !(o->n_threads & (o->n_threads - 1)))
         prune_threads(o);
@@ -156,14 +163,24 @@ BOOL wmiemu__tp_start(tp_object_t *o, LPTHREAD_START_ROUTINE fn, void *arg, tp_a
         o->threads = more;
         o->cap_threads = cap;
     }
-    DWORD tid;
-    HANDLE h = CreateThread(NULL, 0, fn, arg, 0, &tid);
-    if (!h)
-        return FALSE;
     o->threads[o->n_threads].handle = h;
     o->threads[o->n_threads].tid = tid;
     o->threads[o->n_threads].arm = arm;
     o->n_threads++;
+    return TRUE;
+}
+
+BOOL wmiemu__tp_start(tp_object_t *o, LPTHREAD_START_ROUTINE fn, void *arg, tp_arm_t *arm)
+{
+    DWORD tid;
+    HANDLE h = CreateThread(NULL, 0, fn, arg, 0, &tid);
+    if (!h)
+        return FALSE;
+    if (!track_thread(o, h, tid, arm)) {
+        /* An arming thread must be waited for: stop it at once instead. */
+        CloseHandle(h);
+        return FALSE;
+    }
     return TRUE;
 }
 
@@ -277,25 +294,53 @@ static void instance_finish(tp_instance_t *inst)
         FreeLibrary(inst->library);
 }
 
+/* A queued callback is taken without the lock, so that under explore a
+ * callback starts in as few scheduling points as on Windows. */
+static BOOL take_pending(tp_object_t *o)
+{
+    LONG n = __atomic_load_n(&o->pending, __ATOMIC_SEQ_CST);
+    while (n > 0)
+        if (__atomic_compare_exchange_n(&o->pending, &n, n - 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            return TRUE;
+    return FALSE;
+}
+
+static BOOL take_slot(tp_pool_t *p)
+{
+    LONG n = __atomic_load_n(&p->active, __ATOMIC_SEQ_CST);
+    while (n < __atomic_load_n(&p->max, __ATOMIC_SEQ_CST))
+        if (__atomic_compare_exchange_n(&p->active, &n, n + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            return TRUE;
+    return FALSE;
+}
+
 static DWORD WINAPI worker_main(void *arg)
 {
     tp_run_t run = *(tp_run_t *)arg;
     tp_object_t *o = run.o;
     free(arg);
     HMODULE race_dll = NULL;
-    wmiemu__tp_lock();
-    while (o->pending && o->pool->active >= o->pool->max)
-        tp_sleep();
-    if (!o->pending) { /* cancelled before it started */
+    /* Counted running first, so that pending + running never drops to 0
+     * for a waiter while this one starts. */
+    __atomic_add_fetch(&o->running, 1, __ATOMIC_SEQ_CST);
+    BOOL slot = take_slot(o->pool);
+    if (!slot) {
+        /* The pool's maximum is reached: wait for a slot, or a cancel. */
+        wmiemu__tp_lock();
+        while (__atomic_load_n(&o->pending, __ATOMIC_SEQ_CST) && !(slot = take_slot(o->pool)))
+            tp_sleep();
+        wmiemu__tp_unlock();
+    }
+    if (!slot || !take_pending(o)) { /* cancelled before it started */
+        wmiemu__tp_lock();
+        __atomic_sub_fetch(&o->running, 1, __ATOMIC_SEQ_CST);
+        if (slot)
+            __atomic_sub_fetch(&o->pool->active, 1, __ATOMIC_SEQ_CST);
         wmiemu__tp_release(o);
         wmiemu__tp_changed();
         wmiemu__tp_unlock();
         return 0;
     }
-    o->pending--;
-    o->running++;
-    o->pool->active++;
-    wmiemu__tp_unlock();
     /* The environment's DLL stays loaded while the callback runs. */
     if (o->race_dll)
         GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (LPCWSTR)o->race_dll, &race_dll);
@@ -306,8 +351,8 @@ static DWORD WINAPI worker_main(void *arg)
         FreeLibrary(race_dll);
     wmiemu__tp_lock();
     if (!inst.disassociated)
-        o->running--;
-    o->pool->active--;
+        __atomic_sub_fetch(&o->running, 1, __ATOMIC_SEQ_CST);
+    __atomic_sub_fetch(&o->pool->active, 1, __ATOMIC_SEQ_CST);
     BOOL simple = o->kind == TP_KIND_SIMPLE;
     wmiemu__tp_release(o);
     if (simple) /* its one run is over: the hidden object goes */
@@ -324,21 +369,32 @@ BOOL wmiemu__tp_queue(tp_object_t *o, DWORD result)
         return FALSE;
     run->o = o;
     run->result = result;
-    o->pending++;
-    o->refs++;
-    if (!wmiemu__tp_start(o, worker_main, run, NULL)) {
-        o->pending--;
-        o->refs--;
+    __atomic_add_fetch(&o->pending, 1, __ATOMIC_SEQ_CST);
+    o->refs += 2; /* the worker's, and ours while the lock is let go */
+    o->starting++;
+    /* Made outside the lock: the new thread does not start by waiting for
+     * it (fewer scheduling points before the callback, as on Windows). */
+    wmiemu__tp_unlock();
+    DWORD tid;
+    HANDLE h = CreateThread(NULL, 0, worker_main, run, 0, &tid);
+    wmiemu__tp_lock();
+    o->starting--;
+    if (!h) {
+        take_pending(o);
         free(run);
-        return FALSE;
+        o->refs--;
+    } else if (!track_thread(o, h, tid, NULL)) {
+        CloseHandle(h); /* out of memory: it runs on, untracked */
     }
-    return TRUE;
+    wmiemu__tp_release(o);
+    wmiemu__tp_changed();
+    return h != NULL;
 }
 
 void wmiemu__tp_cancel_pending(tp_object_t *o)
 {
     /* The workers queued find nothing pending and end. */
-    o->pending = 0;
+    __atomic_store_n(&o->pending, 0, __ATOMIC_SEQ_CST);
     wmiemu__tp_changed();
 }
 
@@ -347,7 +403,8 @@ void wmiemu__tp_wait_callbacks(tp_object_t *o, BOOL cancel)
     wmiemu__tp_lock();
     if (cancel)
         wmiemu__tp_cancel_pending(o);
-    while (o->pending || o->running)
+    while (__atomic_load_n(&o->pending, __ATOMIC_SEQ_CST) || __atomic_load_n(&o->running, __ATOMIC_SEQ_CST) ||
+           o->starting)
         tp_sleep();
     /* Then their threads, which have only to end (disassociated ones are
      * no longer listed). */
@@ -449,7 +506,7 @@ void WINAPI SetThreadpoolThreadMaximum(PTP_POOL pool, DWORD max)
     if (!p)
         return;
     wmiemu__tp_lock();
-    p->max = max ? max : 1;
+    __atomic_store_n(&p->max, max && max < 0x7fffffff ? (LONG)max : max ? 0x7fffffff : 1, __ATOMIC_SEQ_CST);
     if (p->min > p->max)
         p->min = p->max;
     wmiemu__tp_changed();
@@ -463,9 +520,9 @@ BOOL WINAPI SetThreadpoolThreadMinimum(PTP_POOL pool, DWORD min)
     if (!p)
         return FALSE;
     wmiemu__tp_lock();
-    p->min = min;
-    if (p->max < min)
-        p->max = min;
+    p->min = min < 0x7fffffff ? (LONG)min : 0x7fffffff;
+    if (p->max < p->min)
+        __atomic_store_n(&p->max, p->min, __ATOMIC_SEQ_CST);
     wmiemu__tp_changed();
     wmiemu__tp_unlock();
     return TRUE;
@@ -624,8 +681,11 @@ void WINAPI DisassociateCurrentThreadFromCallback(PTP_CALLBACK_INSTANCE instance
         tp_object_t *o = i->o;
         DWORD self = GetCurrentThreadId();
         i->disassociated = TRUE;
-        o->running--;
-        /* Nobody waits for this thread any more. */
+        /* Nobody waits for this thread any more (listed once its maker
+         * got the lock back): it is unlisted and uncounted at once. */
+        while (o->starting)
+            tp_sleep();
+        __atomic_sub_fetch(&o->running, 1, __ATOMIC_SEQ_CST);
         for (size_t k = 0; k < o->n_threads; k++) {
             if (o->threads[k].tid == self) {
                 CloseHandle(o->threads[k].handle);

@@ -34,8 +34,10 @@ typedef struct tp_object {
     PTP_CLEANUP_GROUP_CANCEL_CALLBACK cancel_cb;
     HMODULE race_dll;           /* kept loaded while a callback is queued */
     LONG refs;                  /* the caller's, one per queued or running callback, one per arm */
+    /* Atomic: a callback starts without the lock. */
     LONG pending;               /* callbacks queued, not started */
     LONG running;               /* callbacks started, not returned (nor disassociated) */
+    LONG starting;              /* worker threads being made (the lock let go meanwhile) */
     BOOL closed;
     tp_arm_t *arm;              /* the timer's or wait's current arming, or NULL */
     tp_thread_t *threads;       /* started, not yet waited for */
@@ -50,8 +52,9 @@ void wmiemu__tp_lock(void);
 void wmiemu__tp_unlock(void);
 void wmiemu__tp_changed(void);
 
-/* Under the lock: queues one callback of o, given `result` (a wait's
- * TP_WAIT_RESULT) on a thread of its own. FALSE if no thread was had. */
+/* Under the lock, let go meanwhile: queues one callback of o, given
+ * `result` (a wait's TP_WAIT_RESULT) on a thread of its own. FALSE if no
+ * thread was had. */
 BOOL wmiemu__tp_queue(tp_object_t *o, DWORD result);
 /* Under the lock: starts fn(arg) on a thread kept in o's list (arm: the
  * arming it serves, or NULL). */

@@ -69,11 +69,10 @@ static ULONGLONG due_ms(const FILETIME *ft)
     return (ULONGLONG)v > sys ? now + ((ULONGLONG)v - sys + 9999) / 10000 : now;
 }
 
-static DWORD until(ULONGLONG due)
+static DWORD until(ULONGLONG due, ULONGLONG now)
 {
     if (due == NEVER)
         return INFINITE;
-    ULONGLONG now = GetTickCount64();
     if (due <= now)
         return 0;
     return due - now >= INFINITE ? INFINITE - 1 : (DWORD)(due - now);
@@ -106,44 +105,41 @@ static DWORD arm_wait(tp_arm_t *a, DWORD ms)
     return r == WAIT_TIMEOUT ? WAIT_TIMEOUT : WAIT_FAILED;
 }
 
+/* One clock read per firing: under explore each is a scheduling point. */
 static DWORD WINAPI arm_main(void *arg)
 {
     tp_arm_t *a = arg;
     tp_object_t *o = a->o;
     wmiemu__tp_lock();
     while (o->arm == a) {
-        DWORD ms = until(a->due);
+        ULONGLONG now = GetTickCount64();
+        DWORD ms = until(a->due, now);
         if (a->handle || ms) {
             wmiemu__tp_unlock();
             DWORD r = arm_wait(a, ms);
             wmiemu__tp_lock();
             if (o->arm != a)
                 break;
-            if (!a->handle) {
-                if (r != WAIT_TIMEOUT)
-                    continue;
-            } else {
+            if (a->handle) {
                 /* A wait fires once; re-arming is the caller's. */
                 wmiemu__tp_retire_arm(o);
                 if (r != WAIT_FAILED)
                     wmiemu__tp_queue(o, r);
-                wmiemu__tp_changed();
                 break;
             }
-            if (until(a->due))
+            if (r != WAIT_TIMEOUT)
                 continue;
+            now = a->due; /* timed out: due */
         }
         /* A timer fell due. */
-        wmiemu__tp_queue(o, 0);
         if (a->period) {
-            ULONGLONG now = GetTickCount64();
             a->due += a->period;
             if (a->due <= now) /* late: no burst to catch up */
                 a->due = now + a->period;
         } else {
             wmiemu__tp_retire_arm(o);
         }
-        wmiemu__tp_changed();
+        wmiemu__tp_queue(o, 0);
     }
     CloseHandle(a->cancel);
     free(a);
