@@ -17,7 +17,9 @@
  */
 #include <stdlib.h>
 
+#ifndef _WIN32
 #include "wmiemu_extern.h"
+#endif
 
 #include "compat/threadpool.h"
 
@@ -278,6 +280,21 @@ static void run_callback(tp_object_t *o, tp_instance_t *inst, DWORD result)
     }
 }
 
+#ifdef _WIN32
+/* An explored DLL may hand kernel32's handles too: the forwarding
+ * wrappers (win/w32_forward.c) serve both kinds. */
+BOOL WINAPI wmiemu__w32_ReleaseMutex(HANDLE h);
+BOOL WINAPI wmiemu__w32_ReleaseSemaphore(HANDLE h, LONG count, LONG *prev);
+BOOL WINAPI wmiemu__w32_SetEvent(HANDLE h);
+#define TP_RELEASE_MUTEX wmiemu__w32_ReleaseMutex
+#define TP_RELEASE_SEMAPHORE wmiemu__w32_ReleaseSemaphore
+#define TP_SET_EVENT wmiemu__w32_SetEvent
+#else
+#define TP_RELEASE_MUTEX ReleaseMutex
+#define TP_RELEASE_SEMAPHORE ReleaseSemaphore
+#define TP_SET_EVENT SetEvent
+#endif
+
 /* In Windows' order: the lock, the mutex, the semaphore, the event, the
  * library. */
 static void instance_finish(tp_instance_t *inst)
@@ -285,11 +302,11 @@ static void instance_finish(tp_instance_t *inst)
     if (inst->cs)
         LeaveCriticalSection(inst->cs);
     if (inst->mutex)
-        ReleaseMutex(inst->mutex);
+        TP_RELEASE_MUTEX(inst->mutex);
     if (inst->semaphore)
-        ReleaseSemaphore(inst->semaphore, (LONG)inst->sem_count, NULL);
+        TP_RELEASE_SEMAPHORE(inst->semaphore, (LONG)inst->sem_count, NULL);
     if (inst->event)
-        SetEvent(inst->event);
+        TP_SET_EVENT(inst->event);
     if (inst->library)
         FreeLibrary(inst->library);
 }

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <time.h>
 
+#ifndef _WIN32
 #include "wmiemu_extern.h"
+#endif
 
 #include "compat/handle.h"
 #include "compat/threadpool.h"
