@@ -28,10 +28,16 @@ typedef struct {
     void *seen_object;
 } count_t;
 
+/* Polled while callbacks run: read atomically. */
+static LONG get(LONG *p)
+{
+    return InterlockedCompareExchange(p, 0, 0);
+}
+
 static void count_body(count_t *c)
 {
     LONG in = InterlockedIncrement(&c->inside);
-    for (LONG most = c->most_inside; in > most; most = c->most_inside)
+    for (LONG most = get(&c->most_inside); in > most; most = get(&c->most_inside))
         InterlockedCompareExchange(&c->most_inside, in, most);
     InterlockedIncrement(&c->calls);
     if (c->started)
@@ -120,9 +126,9 @@ static void work_callbacks_run_concurrently(void **state)
     PTP_WORK w = CreateThreadpoolWork(work_cb, &c, NULL);
     SubmitThreadpoolWork(w);
     SubmitThreadpoolWork(w);
-    for (int i = 0; i < 200 && c.inside < 2; i++)
+    for (int i = 0; i < 2000 && get(&c.inside) < 2; i++)
         Sleep(5);
-    assert_int_equal(c.inside, 2);
+    assert_int_equal(get(&c.inside), 2);
     SetEvent(c.release);
     WaitForThreadpoolWorkCallbacks(w, FALSE);
     assert_int_equal(c.most_inside, 2);
@@ -195,7 +201,7 @@ static void simple_callback(void **state)
     c.started = CreateEventW(NULL, FALSE, FALSE, NULL);
     assert_true(TrySubmitThreadpoolCallback(simple_cb, &c, NULL));
     assert_int_equal(WaitForSingleObject(c.started, LONG_WAIT), WAIT_OBJECT_0);
-    for (int i = 0; i < 200 && !c.returned; i++)
+    for (int i = 0; i < 2000 && !get(&c.returned); i++)
         Sleep(5);
     assert_int_equal(c.calls, 1);
     SetLastError(0);
@@ -221,7 +227,7 @@ static void close_while_running(void **state)
     SubmitThreadpoolWork(closed);
     assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
     SetEvent(c.release);
-    for (int i = 0; i < 200 && !c.returned; i++)
+    for (int i = 0; i < 2000 && !get(&c.returned); i++)
         Sleep(5);
     assert_int_equal(c.calls, 1);
     Sleep(10); /* the worker lets go of the object */
@@ -328,7 +334,7 @@ static void timer_periodic(void **state)
     PTP_TIMER t = CreateThreadpoolTimer(timer_cb, &c, NULL);
     FILETIME now = { 0, 0 };
     SetThreadpoolTimer(t, &now, 10, 0);
-    while (c.calls < 3)
+    while (get(&c.calls) < 3)
         assert_int_equal(WaitForSingleObject(c.started, LONG_WAIT), WAIT_OBJECT_0);
     assert_true(IsThreadpoolTimerSet(t)); /* periodic: still set */
     /* The documented way to stop it for good. */
@@ -561,7 +567,7 @@ static void disassociate(void **state)
     assert_int_equal(d.returned, 0);
     CloseThreadpoolWork(w);
     SetEvent(d.release);
-    for (int i = 0; i < 200 && !d.returned; i++)
+    for (int i = 0; i < 2000 && !get(&d.returned); i++)
         Sleep(5);
     assert_int_equal(d.returned, 1);
     Sleep(10);
