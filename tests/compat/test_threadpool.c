@@ -53,22 +53,22 @@ static void count_body(count_t *c)
 static void CALLBACK work_cb(PTP_CALLBACK_INSTANCE inst, PVOID ctx, PTP_WORK work)
 {
     (void)inst;
-    ((count_t *)ctx)->seen_object = work;
+    InterlockedExchangePointer(&((count_t *)ctx)->seen_object, work); /* callbacks overlap */
     count_body(ctx);
 }
 
 static void CALLBACK timer_cb(PTP_CALLBACK_INSTANCE inst, PVOID ctx, PTP_TIMER timer)
 {
     (void)inst;
-    ((count_t *)ctx)->seen_object = timer;
+    InterlockedExchangePointer(&((count_t *)ctx)->seen_object, timer); /* callbacks overlap */
     count_body(ctx);
 }
 
 static void CALLBACK wait_cb(PTP_CALLBACK_INSTANCE inst, PVOID ctx, PTP_WAIT wait, TP_WAIT_RESULT result)
 {
     (void)inst;
-    ((count_t *)ctx)->seen_object = wait;
-    ((count_t *)ctx)->result = result;
+    InterlockedExchangePointer(&((count_t *)ctx)->seen_object, wait); /* callbacks overlap */
+    InterlockedExchange((LONG *)&((count_t *)ctx)->result, (LONG)result);
     count_body(ctx);
 }
 
