@@ -143,23 +143,9 @@ CATCH(kernel32, HANDLE, CreateWaitableTimerExW, (LPSECURITY_ATTRIBUTES sa, LPCWS
 CATCH(kernel32, BOOL, SetWaitableTimer,
       (HANDLE h, const LARGE_INTEGER *due, LONG period, PTIMERAPCROUTINE fn, LPVOID arg, BOOL resume),
       (h, due, period, fn, arg, resume))
-/* The thread pool's own threads. */
-CATCH(kernel32, PTP_POOL, CreateThreadpool, (PVOID reserved), (reserved))
-CATCH(kernel32, PTP_WORK, CreateThreadpoolWork, (PTP_WORK_CALLBACK fn, PVOID ctx, PTP_CALLBACK_ENVIRON env),
-      (fn, ctx, env))
-CATCH_VOID(kernel32, SubmitThreadpoolWork, (PTP_WORK w), (w))
-CATCH_VOID(kernel32, WaitForThreadpoolWorkCallbacks, (PTP_WORK w, BOOL cancel), (w, cancel))
-CATCH(kernel32, BOOL, TrySubmitThreadpoolCallback, (PTP_SIMPLE_CALLBACK fn, PVOID ctx, PTP_CALLBACK_ENVIRON env),
-      (fn, ctx, env))
-CATCH(kernel32, PTP_TIMER, CreateThreadpoolTimer, (PTP_TIMER_CALLBACK fn, PVOID ctx, PTP_CALLBACK_ENVIRON env),
-      (fn, ctx, env))
-CATCH_VOID(kernel32, SetThreadpoolTimer, (PTP_TIMER t, PFILETIME due, DWORD period, DWORD window),
-           (t, due, period, window))
-CATCH_VOID(kernel32, WaitForThreadpoolTimerCallbacks, (PTP_TIMER t, BOOL cancel), (t, cancel))
-CATCH(kernel32, PTP_WAIT, CreateThreadpoolWait, (PTP_WAIT_CALLBACK fn, PVOID ctx, PTP_CALLBACK_ENVIRON env),
-      (fn, ctx, env))
-CATCH_VOID(kernel32, SetThreadpoolWait, (PTP_WAIT w, HANDLE h, PFILETIME timeout), (w, h, timeout))
-CATCH_VOID(kernel32, WaitForThreadpoolWaitCallbacks, (PTP_WAIT w, BOOL cancel), (w, cancel))
+/* The thread pool's I/O completions (compat's pool has none). */
+CATCH(kernel32, PTP_IO, CreateThreadpoolIo,
+      (HANDLE h, PTP_WIN32_IO_CALLBACK fn, PVOID ctx, PTP_CALLBACK_ENVIRON env), (h, fn, ctx, env))
 /* Clocks compat does not put on the scheduler's time. */
 CATCH_VOID(kernel32, GetSystemTime, (LPSYSTEMTIME t), (t))
 CATCH_VOID(kernel32, GetLocalTime, (LPSYSTEMTIME t), (t))
@@ -291,17 +277,37 @@ static const wmiemu__seam_import_t imports[] = {
     CATCHER(CreateWaitableTimerA)                                                        \
     CATCHER(CreateWaitableTimerExW)                                                      \
     CATCHER(SetWaitableTimer)                                                            \
-    CATCHER(CreateThreadpool)                                                            \
-    CATCHER(CreateThreadpoolWork)                                                        \
-    CATCHER(SubmitThreadpoolWork)                                                        \
-    CATCHER(WaitForThreadpoolWorkCallbacks)                                              \
-    CATCHER(TrySubmitThreadpoolCallback)                                                 \
-    CATCHER(CreateThreadpoolTimer)                                                       \
-    CATCHER(SetThreadpoolTimer)                                                          \
-    CATCHER(WaitForThreadpoolTimerCallbacks)                                             \
-    CATCHER(CreateThreadpoolWait)                                                        \
-    CATCHER(SetThreadpoolWait)                                                           \
-    CATCHER(WaitForThreadpoolWaitCallbacks)                                              \
+    REPLACE(CreateThreadpool)                                                           \
+    REPLACE(CloseThreadpool)                                                            \
+    REPLACE(SetThreadpoolThreadMaximum)                                                 \
+    REPLACE(SetThreadpoolThreadMinimum)                                                 \
+    REPLACE(CreateThreadpoolWork)                                                       \
+    REPLACE(SubmitThreadpoolWork)                                                       \
+    REPLACE(WaitForThreadpoolWorkCallbacks)                                             \
+    REPLACE(CloseThreadpoolWork)                                                        \
+    REPLACE(TrySubmitThreadpoolCallback)                                                \
+    REPLACE(CreateThreadpoolTimer)                                                      \
+    REPLACE(SetThreadpoolTimer)                                                         \
+    REPLACE(SetThreadpoolTimerEx)                                                       \
+    REPLACE(IsThreadpoolTimerSet)                                                       \
+    REPLACE(WaitForThreadpoolTimerCallbacks)                                            \
+    REPLACE(CloseThreadpoolTimer)                                                       \
+    REPLACE(CreateThreadpoolWait)                                                       \
+    REPLACE(SetThreadpoolWait)                                                          \
+    REPLACE(SetThreadpoolWaitEx)                                                        \
+    REPLACE(WaitForThreadpoolWaitCallbacks)                                             \
+    REPLACE(CloseThreadpoolWait)                                                        \
+    REPLACE(CreateThreadpoolCleanupGroup)                                               \
+    REPLACE(CloseThreadpoolCleanupGroupMembers)                                         \
+    REPLACE(CloseThreadpoolCleanupGroup)                                                \
+    REPLACE(SetEventWhenCallbackReturns)                                                \
+    REPLACE(ReleaseSemaphoreWhenCallbackReturns)                                        \
+    REPLACE(ReleaseMutexWhenCallbackReturns)                                            \
+    REPLACE(LeaveCriticalSectionWhenCallbackReturns)                                    \
+    REPLACE(FreeLibraryWhenCallbackReturns)                                             \
+    REPLACE(CallbackMayRunLong)                                                         \
+    REPLACE(DisassociateCurrentThreadFromCallback)                                      \
+    CATCHER(CreateThreadpoolIo)                                                          \
     CATCHER(GetSystemTime)                                                               \
     CATCHER(GetLocalTime)                                                                \
     CATCHER(QueryUnbiasedInterruptTime)                                                  \

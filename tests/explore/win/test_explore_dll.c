@@ -5,7 +5,8 @@
  * the same seed writes the same trace, byte for byte; the correct provider
  * passes; the hanging broken providers are caught by their rules; and a
  * provider that reaches an uncontrolled wait through GetProcAddress is
- * reported not reproducible, never run uncontrolled. */
+ * reported not reproducible, never run uncontrolled; the thread-pool race
+ * of provider/race_pool is found and replayed, and pool_correct passes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -134,6 +135,46 @@ static void test_lifetime(void **state)
 {
     (void)state;
     caught_and_replayed("race_lifetime", "RaceLifetimeEvent", WMIEMU_STRATEGY_RANDOM, "lifetime");
+}
+
+/* provider/race_pool: its CancelQuery stops a thread-pool timer without
+ * waiting for the callbacks, whose refire comes after it returned. */
+static void test_pool_random(void **state)
+{
+    (void)state;
+    caught_and_replayed("race_pool", "RacePoolEvent", WMIEMU_STRATEGY_RANDOM, "rule refire-after-cancel");
+}
+
+static void test_pool_pct(void **state)
+{
+    (void)state;
+    caught_and_replayed("race_pool", "RacePoolEvent", WMIEMU_STRATEGY_PCT, "rule refire-after-cancel");
+}
+
+/* The same provider waiting for its callbacks (built from race_pool/). */
+static void test_pool_correct_passes(void **state)
+{
+    fixture_t f;
+    wmiemu_explore_result_t r;
+    const char *env = getenv("WMIEMU_CORRECT_SCHEDULES");
+    uint64_t n = env ? strtoull(env, NULL, 10) : CORRECT_SCHEDULES;
+    (void)state;
+
+    fixture(&f, "race_pool", "pool_correct", "PoolCorrectEvent");
+    f.opts.iterations = n;
+    assert_hr(wmiemu_explore_provider(&f.opts, &r), S_OK);
+    if (r.outcome != WMIEMU_OUTCOME_OK)
+        fprintf(stderr, "%s\n", r.message);
+    printf("pool_correct.dll (random): %s, %llu schedule(s), %llu steps\n", wmiemu_outcome_name(r.outcome),
+           (unsigned long long)r.iterations_run, (unsigned long long)r.total_steps);
+    assert_int_equal(r.outcome, WMIEMU_OUTCOME_OK);
+    assert_int_equal(r.iterations_run, n);
+    f.opts.strategy = WMIEMU_STRATEGY_PCT;
+    f.opts.iterations = n / 2;
+    assert_hr(wmiemu_explore_provider(&f.opts, &r), S_OK);
+    if (r.outcome != WMIEMU_OUTCOME_OK)
+        fprintf(stderr, "%s\n", r.message);
+    assert_int_equal(r.outcome, WMIEMU_OUTCOME_OK);
 }
 
 /* The failing seed explored alone twice: the two traces are one. */
@@ -290,6 +331,9 @@ int main(void)
         cmocka_unit_test(test_hidden_wait_not_reproducible),
         cmocka_unit_test(test_cpp_refire),
         cmocka_unit_test(test_late_pthread_is_scheduled),
+        cmocka_unit_test(test_pool_random),
+        cmocka_unit_test(test_pool_pct),
+        cmocka_unit_test(test_pool_correct_passes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
