@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 
@@ -82,3 +83,66 @@ const IClassFactoryVtbl fixture_factory_vtbl = {
   fixture_factory_CreateInstance,
   fixture_factory_LockServer,
 };
+
+void fixture_compilef(wmiemu_host_t *host, const char *fmt, ...) {
+  char text[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "test.mof", text, strlen(text), NULL, NULL), S_OK);
+}
+
+void fixture_add_provider(wmiemu_host_t *host, const char *name, const char *mof, const CLSID *clsid,
+                          IClassFactory *factory) {
+  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), name, mof, strlen(mof), NULL, NULL), S_OK);
+  assert_hr(wmiemu_host_add_factory(host, clsid, factory), S_OK);
+}
+
+void fixture_delete_binding(wmiemu_host_t *host, const char *path_u8) {
+  WCHAR *path = wmiemu_utf8_to_wcs(path_u8, (size_t)-1);
+  assert_hr(wmiemu_repo_delete_instance(wmiemu_host_repo(host), L"root\\subscription", path), S_OK);
+  free(path);
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+}
+
+static char dir[256];
+
+int fixture_dir_new(const char *prefix) {
+  return portable_mkdtemp(dir, sizeof dir, prefix);
+}
+
+const char *fixture_dir(void) {
+  return dir;
+}
+
+const char *fixture_in_dir(const char *name) {
+  static char path[4][320];
+  static int next;
+  char *p = path[next++ % 4];
+  snprintf(p, sizeof path[0], "%s/%s", dir, name);
+  return p;
+}
+
+int fixture_dir_remove(void) {
+  return portable_rmtree(dir);
+}
+
+int fixture_read_lines(const char *path, char **lines, int max) {
+  FILE *f = fopen(path, "r");
+  char buf[4096];
+  int n = 0;
+  if (!f)
+    return 0;
+  while (n < max && fgets(buf, sizeof buf, f)) {
+    buf[strcspn(buf, "\n")] = 0;
+    lines[n++] = strdup(buf);
+  }
+  fclose(f);
+  return n;
+}
+
+void fixture_free_lines(char **lines, int n) {
+  for (int i = 0; i < n; i++)
+    free(lines[i]);
+}

@@ -22,6 +22,35 @@ const char *fixture_module_path(const char *name);
  * (module may be NULL). Fails the test on error. */
 wmiemu_host_t *fixture_host(const wmiemu_host_options_t *opts, const char *mof, const char *module);
 
+/* Compiles the MOF text that printf's fmt makes into host's repository
+ * (as a file "test.mof"). Fails the test on error. */
+void fixture_compilef(wmiemu_host_t *host, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A provider compiled into the test: compiles mof (its registration, as a
+ * file called name) and registers factory as clsid's class factory. Fails
+ * the test on error. */
+void fixture_add_provider(wmiemu_host_t *host, const char *name, const char *mof, const CLSID *clsid,
+                          IClassFactory *factory);
+
+/* Deletes the __FilterToConsumerBinding at path (UTF-8) from
+ * root\subscription, then runs host until idle. */
+void fixture_delete_binding(wmiemu_host_t *host, const char *path);
+
+/* ---- files the host's consumers write ---- */
+
+/* A new empty directory "TMPDIR/<prefix>-XXXXXX" for the test (0, or -1
+ * on failure), its path, a file's path in it (one of four rotating
+ * buffers), and its removal with all it holds (0 on success). */
+int fixture_dir_new(const char *prefix);
+const char *fixture_dir(void);
+const char *fixture_in_dir(const char *name);
+int fixture_dir_remove(void);
+
+/* The lines of the file at path, at most max, without their newline, each
+ * malloc'd: returns how many (0 when the file cannot be read). */
+int fixture_read_lines(const char *path, char **lines, int max);
+void fixture_free_lines(char **lines, int n);
+
 typedef struct {
   unsigned count;
   int last_sequence;
