@@ -7,6 +7,8 @@
  * own descriptor (SetSinkSecurity) is checked for the same SIDs. */
 #include "host/host_fixture.h"
 
+#include "provider_skeleton.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,102 +33,36 @@ static const char sds_mof[] =
 
 static const CLSID clsid_sds = { 0x6b0e2f4a, 0x1c3d, 0x4e5f, { 0x9a, 0x7b, 0x8c, 0x9d, 0x0e, 0x1f, 0x2a, 0x3b } };
 
-typedef struct {
-  IWbemProviderInit IWbemProviderInit_iface;
-  IWbemEventProvider IWbemEventProvider_iface;
-  IWbemEventProviderSecurity IWbemEventProviderSecurity_iface;
-  LONG ref;
-  IWbemServices *services;
-  IWbemObjectSink *sink;
-} sds_provider_t;
-
 static HRESULT access_answer;
-static sds_provider_t *current;
+static provider_object *current;
 
-FIXTURE_IMPL_FROM(sds_provider_t, IWbemProviderInit)
-FIXTURE_IMPL_FROM(sds_provider_t, IWbemEventProvider)
-FIXTURE_IMPL_FROM(sds_provider_t, IWbemEventProviderSecurity)
-
-static HRESULT qi(sds_provider_t *p, REFIID riid, void **ppv) {
-  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemProviderInit))
-    *ppv = &p->IWbemProviderInit_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProvider))
-    *ppv = &p->IWbemEventProvider_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProviderSecurity))
-    *ppv = &p->IWbemEventProviderSecurity_iface;
-  else {
-    *ppv = NULL;
-    return E_NOINTERFACE;
-  }
-  InterlockedIncrement(&p->ref);
+static HRESULT construct(provider_object *p) {
+  current = p;
   return S_OK;
 }
 
-static ULONG addref(sds_provider_t *p) { return InterlockedIncrement(&p->ref); }
-
-static ULONG release(sds_provider_t *p) {
-  ULONG ref = InterlockedDecrement(&p->ref);
-  if (ref)
-    return ref;
-  if (p->sink) IWbemObjectSink_Release(p->sink);
-  if (p->services) IWbemServices_Release(p->services);
+static void final_release(provider_object *p) {
   if (current == p)
     current = NULL;
-  free(p);
-  return 0;
 }
 
-FIXTURE_IUNKNOWN_METHODS(IWbemProviderInit, init)
-FIXTURE_IUNKNOWN_METHODS(IWbemEventProvider, events)
-FIXTURE_IUNKNOWN_METHODS(IWbemEventProviderSecurity, security)
-
-static HRESULT WINAPI init_Initialize(IWbemProviderInit *i, LPWSTR user, LONG flags, LPWSTR ns, LPWSTR locale,
-                                      IWbemServices *services, IWbemContext *ctx, IWbemProviderInitSink *sink) {
-  sds_provider_t *p = impl_from_IWbemProviderInit(i);
-  (void)user; (void)flags; (void)ns; (void)locale; (void)ctx;
-  IWbemServices_AddRef(services);
-  p->services = services;
-  IWbemProviderInitSink_SetStatus(sink, WBEM_S_INITIALIZED, 0);
-  return WBEM_S_NO_ERROR;
-}
-static const IWbemProviderInitVtbl init_vtbl = { init_QueryInterface, init_AddRef, init_Release, init_Initialize };
-
-static HRESULT WINAPI events_ProvideEvents(IWbemEventProvider *i, IWbemObjectSink *sink, LONG flags) {
-  sds_provider_t *p = impl_from_IWbemEventProvider(i);
-  (void)flags;
-  IWbemObjectSink_AddRef(sink);
-  p->sink = sink;
-  return WBEM_S_NO_ERROR;
-}
-static const IWbemEventProviderVtbl events_vtbl = { events_QueryInterface, events_AddRef, events_Release, events_ProvideEvents };
-
-static HRESULT WINAPI security_AccessCheck(IWbemEventProviderSecurity *i, LPCWSTR lang, LPCWSTR query,
-                                           LONG sid_length, const BYTE *sid) {
-  (void)i; (void)lang; (void)query; (void)sid_length; (void)sid;
+static HRESULT access_check(provider_object *p, LPCWSTR lang, LPCWSTR query, LONG sid_length, const BYTE *sid) {
+  (void)p; (void)lang; (void)query; (void)sid_length; (void)sid;
   return access_answer;
 }
-static const IWbemEventProviderSecurityVtbl security_vtbl = { security_QueryInterface, security_AddRef,
-                                                              security_Release, security_AccessCheck };
 
-static HRESULT create(REFIID riid, void **ppv) {
-  sds_provider_t *p = calloc(1, sizeof(*p));
-  HRESULT hr;
-  p->IWbemProviderInit_iface.lpVtbl = &init_vtbl;
-  p->IWbemEventProvider_iface.lpVtbl = &events_vtbl;
-  p->IWbemEventProviderSecurity_iface.lpVtbl = &security_vtbl;
-  p->ref = 1;
-  current = p;
-  hr = qi(p, riid, ppv);
-  release(p);
-  return hr;
-}
-static fixture_factory_t factory = FIXTURE_FACTORY(create);
+static const provider_hooks hooks = {
+  .security = &provider_security_vtbl,
+  .construct = construct,
+  .final_release = final_release,
+  .access_check = access_check,
+};
+static provider_class sds_class = PROVIDER_CLASS(&hooks);
 
 static wmiemu_host_t *sds_host(HRESULT answer) {
   wmiemu_host_t *host = fixture_host(NULL, NULL, NULL);
   access_answer = answer;
-  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "sds.mof", sds_mof, sizeof(sds_mof) - 1, NULL, NULL), S_OK);
-  assert_hr(wmiemu_host_add_factory(host, &clsid_sds, &factory.IClassFactory_iface), S_OK);
+  fixture_add_provider(host, "sds.mof", sds_mof, &clsid_sds, &sds_class.IClassFactory_iface);
   return host;
 }
 
