@@ -33,6 +33,12 @@ wmiemu_host_t *fixture_host(const wmiemu_host_options_t *opts, const char *mof, 
   return host;
 }
 
+void fixture_host_close(wmiemu_host_t *host) {
+  assert_hr(wmiemu_host_shutdown(host), S_OK);
+  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
+  wmiemu_host_free(host);
+}
+
 void fixture_record(void *ctx, const wmiemu_event_t *event) {
   fixture_recorder_t *r = ctx;
   VARIANT v;
@@ -58,6 +64,31 @@ void fixture_assert_balanced(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   assert_int_equal(c.dropped, by);
   assert_int_equal(c.indicated, c.delivered + c.filtered + c.dropped);
   assert_true(c.matched >= c.delivered);
+}
+
+static void put16(BYTE *p, unsigned v) { p[0] = (BYTE)v; p[1] = (BYTE)(v >> 8); }
+static void put32(BYTE *p, DWORD v) { put16(p, v & 0xffff); put16(p + 2, v >> 16); }
+
+size_t fixture_build_sd(BYTE *buf, const fixture_ace_t *aces, unsigned n) {
+  size_t off = 20 + 8;
+  unsigned i;
+  memset(buf, 0, 28);
+  buf[0] = 1;
+  put16(buf + 2, 0x8000 | 0x0004);   /* SE_SELF_RELATIVE | SE_DACL_PRESENT */
+  put32(buf + 16, 20);               /* the DACL right after the header */
+  for (i = 0; i < n; i++) {
+    size_t size = 8 + aces[i].sid_len;
+    buf[off] = aces[i].type;
+    buf[off + 1] = aces[i].flags;
+    put16(buf + off + 2, (unsigned)size);
+    put32(buf + off + 4, aces[i].mask);
+    memcpy(buf + off + 8, aces[i].sid, aces[i].sid_len);
+    off += size;
+  }
+  buf[20] = 2;
+  put16(buf + 22, (unsigned)(off - 20));
+  put16(buf + 24, n);
+  return off;
 }
 
 static HRESULT WINAPI fixture_factory_QueryInterface(IClassFactory *f, REFIID riid, void **ppv) {

@@ -22,6 +22,9 @@ const char *fixture_module_path(const char *name);
  * (module may be NULL). Fails the test on error. */
 wmiemu_host_t *fixture_host(const wmiemu_host_options_t *opts, const char *mof, const char *module);
 
+/* Shuts host down (S_OK), asserts its checker found nothing and frees it. */
+void fixture_host_close(wmiemu_host_t *host);
+
 /* Compiles the MOF text that printf's fmt makes into host's repository
  * (as a file "test.mof"). Fails the test on error. */
 void fixture_compilef(wmiemu_host_t *host, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -63,6 +66,16 @@ void fixture_record(void *ctx, const wmiemu_event_t *event);
 
 /* Asserts indicated == delivered + filtered + dropped for id (0 = total). */
 void fixture_assert_balanced(wmiemu_host_t *host, wmiemu_sub_id_t id);
+
+/* ---- security descriptors ---- */
+
+/* An access control entry: type 0 allows, 1 denies (any other is written
+ * as given), flags as in ACE_HEADER, mask the rights. */
+typedef struct { BYTE type, flags; DWORD mask; const BYTE *sid; size_t sid_len; } fixture_ace_t;
+
+/* Writes a self-relative security descriptor (no owner or group) whose
+ * DACL holds the n entries into buf; returns its size. */
+size_t fixture_build_sd(BYTE *buf, const fixture_ace_t *aces, unsigned n);
 
 /* ---- providers compiled into a test ---- */
 

@@ -103,9 +103,7 @@ static void test_sample_binding(void **state) {
   fixture_free_lines(lines, n);
   assert_hr(wmiemu_host_counters(host, info.id, &c), S_OK);
   assert_int_equal(c.delivered, 3);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   test_provider_join();
 }
 
@@ -279,9 +277,7 @@ static void test_find_consumer_fails(void **state) {
   assert_string_equal(info.error, "SampleFileConsumer.Name=\"C\": consumer provider SampleConsumerProvider: "
                                   "FindConsumer failed: 0x80041008");
   assert_int_equal(provider_state(host, "SampleConsumerProvider"), WMIEMU_PROVIDER_RELEASED);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   test_provider_join();
 }
 
@@ -307,9 +303,7 @@ static void test_consumer_changed(void **state) {
   assert_int_equal(n, 2);
   assert_string_equal(lines[0], "TestEvent: Seq=3, Thread=0, Tag=\"t\"");
   fixture_free_lines(lines, n);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   test_provider_join();
 }
 

@@ -14,7 +14,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "host/services_provider.h"
+#include "host/skeleton_provider.h"
 
 static const char mt_mof[] =
   "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
@@ -37,9 +37,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   (void)state;
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   host = NULL;
   return 0;
 }

@@ -85,9 +85,7 @@ static void test_logfile_binding_from_mof(void **state) {
   fixture_free_lines(lines, n);
   assert_hr(wmiemu_host_counters(host, info.id, &c), S_OK);
   assert_int_equal(c.delivered, 3);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   test_provider_join();
 }
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "host/services_provider.h"
+#include "host/skeleton_provider.h"
 #include "host/enum_objects.h"
 
 static const char svc_mof[] =
@@ -50,9 +50,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   (void)state;
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   host = NULL;
   return 0;
 }

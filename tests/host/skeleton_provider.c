@@ -1,6 +1,4 @@
-#include "host/services_provider.h"
-
-#include "provider_skeleton.h"
+#include "host/skeleton_provider.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,18 +7,25 @@
 
 static provider_object *current;
 
-static HRESULT construct(provider_object *p) {
+HRESULT skeleton_track_construct(provider_object *p) {
   current = p;
   return S_OK;
 }
 
-static void final_release(provider_object *p) {
+void skeleton_track_final_release(provider_object *p) {
   if (current == p)
     current = NULL;
 }
 
-static const provider_hooks hooks = { .construct = construct, .final_release = final_release };
-static provider_class services_class = PROVIDER_CLASS(&hooks);
+provider_object *skeleton_current(void) {
+  return current;
+}
+
+static const provider_hooks services_hooks = {
+  .construct = skeleton_track_construct,
+  .final_release = skeleton_track_final_release,
+};
+static provider_class services_class = PROVIDER_CLASS(&services_hooks);
 
 wmiemu_host_t *services_provider_host(const char *mof, const char *module, const char *name, const char *reg,
                                       const CLSID *clsid, const char *query, IWbemServices **services) {
