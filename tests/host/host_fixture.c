@@ -66,6 +66,32 @@ void fixture_assert_balanced(wmiemu_host_t *host, wmiemu_sub_id_t id) {
   assert_true(c.matched >= c.delivered);
 }
 
+uint64_t fixture_get_u64(IWbemClassObject *obj, const WCHAR *name) {
+  VARIANT v;
+  uint64_t n = 0;
+  VariantInit(&v);
+  if (SUCCEEDED(IWbemClassObject_Get(obj, name, 0, &v, NULL, NULL))) {
+    if (V_VT(&v) == VT_BSTR)
+      for (const WCHAR *c = V_BSTR(&v); *c >= '0' && *c <= '9'; c++)
+        n = n * 10 + (uint64_t)(*c - '0');
+    else if (V_VT(&v) == VT_I4)
+      n = (uint32_t)V_I4(&v);
+  }
+  VariantClear(&v);
+  return n;
+}
+
+IWbemClassObject *fixture_get_object(IWbemClassObject *obj, const WCHAR *name) {
+  IWbemClassObject *o = NULL;
+  VARIANT v;
+  VariantInit(&v);
+  if (SUCCEEDED(IWbemClassObject_Get(obj, name, 0, &v, NULL, NULL)) && V_VT(&v) == VT_UNKNOWN &&
+      V_UNKNOWN(&v))
+    IUnknown_QueryInterface(V_UNKNOWN(&v), &IID_IWbemClassObject, (void **)&o);
+  VariantClear(&v);
+  return o;
+}
+
 static void put16(BYTE *p, unsigned v) { p[0] = (BYTE)v; p[1] = (BYTE)(v >> 8); }
 static void put32(BYTE *p, DWORD v) { put16(p, v & 0xffff); put16(p + 2, v >> 16); }
 

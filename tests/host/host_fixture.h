@@ -2,13 +2,16 @@
 #define TESTS_HOST_FIXTURE_H
 
 /* Helpers shared by the host tests: paths of MOF files and provider
- * modules, a host loaded with one provider, an event recorder. */
+ * modules, a host loaded with one provider and its close, MOF text and
+ * providers compiled into a test, an event recorder, the files consumers
+ * write, event properties, security descriptors. */
 
 #define COBJMACROS
 #define CONST_VTABLE
 #include <wmiemu/host.h>
 #include <wmiemu/compat.h>
 #include <wbemidl.h>
+#include <stdint.h>
 
 /* HRESULTs compared as signed values whatever the enum type. */
 #define assert_hr(a, b) assert_int_equal((HRESULT)(a), (HRESULT)(b))
@@ -66,6 +69,15 @@ void fixture_record(void *ctx, const wmiemu_event_t *event);
 
 /* Asserts indicated == delivered + filtered + dropped for id (0 = total). */
 void fixture_assert_balanced(wmiemu_host_t *host, wmiemu_sub_id_t id);
+
+/* ---- event properties ---- */
+
+/* A uint64 property (WMI passes them as decimal BSTRs; a VT_I4 is taken
+ * as is), 0 when missing. */
+uint64_t fixture_get_u64(IWbemClassObject *obj, const WCHAR *name);
+/* An embedded object property (TargetInstance...), a reference the caller
+ * releases, or NULL. */
+IWbemClassObject *fixture_get_object(IWbemClassObject *obj, const WCHAR *name);
 
 /* ---- security descriptors ---- */
 
