@@ -61,7 +61,7 @@ static inline void cim_expect_bad_mof(const char *name, const cim_bad_mof_t *c, 
   assert_hr(wmiemu_repo_new(&repo), S_OK);
   HRESULT hr = wmiemu_mof_compile_text(repo, name, c->mof, strlen(c->mof), cim_record_first_error, d);
   if (hr != c->hr || d->line != c->line || d->col != c->col)
-    print_message("case %zu: %s\n", i, d->first);
+    print_message("case %u: %s\n", (unsigned)i, d->first);
   assert_hr(hr, c->hr);
   assert_int_equal(d->line, c->line);
   assert_int_equal(d->col, c->col);
