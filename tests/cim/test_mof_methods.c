@@ -6,30 +6,8 @@
 
 #include "cim_test.h"
 
-typedef struct {
-  int errors;
-  unsigned line, col;
-  HRESULT hr;
-  char first[512];
-} diags_t;
-
-static void record(void *ctx, const wmiemu_diag_t *d) {
-  diags_t *e = ctx;
-  if (d->severity != WMIEMU_DIAG_ERROR || e->errors++) return;
-  e->line = d->line;
-  e->col = d->col;
-  e->hr = d->hr;
-  wmiemu_diag_format(d, e->first, sizeof e->first);
-}
-
-static wmiemu_repo_t *compile(const char *mof, HRESULT want, diags_t *d) {
-  wmiemu_repo_t *repo;
-  memset(d, 0, sizeof(*d));
-  assert_hr(wmiemu_repo_new(&repo), S_OK);
-  HRESULT hr = wmiemu_mof_compile_text(repo, "m.mof", mof, strlen(mof), record, d);
-  if (hr != want) print_message("%s\n", d->first);
-  assert_hr(hr, want);
-  return repo;
+static wmiemu_repo_t *compile(const char *mof, HRESULT want, cim_diags_t *d) {
+  return cim_compile("m.mof", mof, want, d);
 }
 
 static IWbemClassObject *get_class(wmiemu_repo_t *repo, const WCHAR *name) {
@@ -83,7 +61,7 @@ static const char example_mof[] =
   "};\n";
 
 static void test_get_method_signatures(void **state) {
-  diags_t d;
+  cim_diags_t d;
   wmiemu_repo_t *repo = compile(example_mof, S_OK, &d);
   IWbemClassObject *cls = get_class(repo, u"MyClass"), *in = NULL, *out = NULL, *inst;
   char names[256];
@@ -159,7 +137,7 @@ static void test_get_method_signatures(void **state) {
 }
 
 static void test_method_qualifiers_and_origin(void **state) {
-  diags_t d;
+  cim_diags_t d;
   wmiemu_repo_t *repo = compile(
     "class Base { [Implemented, Description(\"b\"): Restricted] uint32 Run([in] string a); void Stop(); };\n"
     "class Derived : Base { [Implemented(FALSE)] uint32 Run([in] string a); uint32 Extra(); };\n", S_OK, &d);
@@ -216,7 +194,7 @@ static void test_method_qualifiers_and_origin(void **state) {
 }
 
 static void test_object_text_round_trip(void **state) {
-  diags_t d;
+  cim_diags_t d;
   wmiemu_repo_t *repo = compile(example_mof, S_OK, &d), *again;
   IWbemClassObject *cls = get_class(repo, u"MyClass"), *cls2;
   BSTR text;
@@ -249,14 +227,8 @@ static void test_object_text_round_trip(void **state) {
   wmiemu_repo_free(repo);
 }
 
-typedef struct {
-  const char *mof;
-  unsigned line, col;
-  HRESULT hr;
-} bad_t;
-
 static void test_method_errors(void **state) {
-  static const bad_t cases[] = {
+  static const cim_bad_mof_t cases[] = {
     /* IDs: some numbered, others not; gaps; repeats; negative */
     { "class A { void M([in] uint32 a, [in, ID(0)] uint32 b); };", 1, 18, WBEM_E_MISSING_PARAMETER_ID },
     { "class A { void M([in, ID(0)] uint32 a, [in, ID(2)] uint32 b); };", 1, 40, WBEM_E_NONCONSECUTIVE_PARAMETER_IDS },
@@ -287,22 +259,13 @@ static void test_method_errors(void **state) {
   };
   (void)state;
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    diags_t d;
-    wmiemu_repo_t *repo;
-    memset(&d, 0, sizeof d);
-    assert_hr(wmiemu_repo_new(&repo), S_OK);
-    HRESULT hr = wmiemu_mof_compile_text(repo, "m.mof", cases[i].mof, strlen(cases[i].mof), record, &d);
-    if (hr != cases[i].hr || d.line != cases[i].line || d.col != cases[i].col)
-      print_message("case %zu: %s\n", i, d.first);
-    assert_hr(hr, cases[i].hr);
-    assert_int_equal(d.line, cases[i].line);
-    assert_int_equal(d.col, cases[i].col);
-    wmiemu_repo_free(repo);
+    cim_diags_t d;
+    cim_expect_bad_mof("m.mof", &cases[i], i, &d);
   }
 }
 
 static void test_inherited_methods(void **state) {
-  diags_t d;
+  cim_diags_t d;
   wmiemu_repo_t *repo = compile(
     "class A { uint32 M([in, ID(1)] string b, [in, ID(0)] string a); };\n"
     "class B : A { };\n"
@@ -341,7 +304,7 @@ static void test_many_parameters(void **state) {
   enum { N = 10000 };
   size_t cap = (size_t)N * 48 + 128, n = 0;
   char *mof = malloc(cap);
-  diags_t d;
+  cim_diags_t d;
   wmiemu_repo_t *repo;
   IWbemClassObject *cls, *in, *out;
   VARIANT v;
@@ -383,7 +346,7 @@ static void test_deep_method_qualifiers(void **state) {
   enum { N = 2000 };
   size_t cap = (size_t)N * 40 + 256, n = 0;
   char *mof = malloc(cap);
-  diags_t d;
+  cim_diags_t d;
   wmiemu_repo_t *repo;
   IWbemClassObject *cls;
   IWbemQualifierSet *qs;
@@ -437,7 +400,7 @@ static void test_instance_property_qualifiers(void **state) {
   inst->lpVtbl->Release(inst);
   /* without qualifiers a property still needs its value, and a bad
    * qualifier list is still an error */
-  diags_t d;
+  cim_diags_t d;
   wmiemu_repo_free(compile("class P { [key] string K; string A; };\ninstance of P { K = \"k\"; A; };",
                            WBEMMOF_E_TYPE_MISMATCH, &d));
   wmiemu_repo_free(compile("class P { [key] string K; string A; };\ninstance of P { K = \"k\"; [X, X] A; };",

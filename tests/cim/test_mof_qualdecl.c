@@ -6,32 +6,10 @@
 
 #include "cim_test.h"
 
-typedef struct {
-  int errors;
-  unsigned line, col;
-  HRESULT hr;
-  char first[512];
-} diags_t;
-
-static void record(void *ctx, const wmiemu_diag_t *d) {
-  diags_t *e = ctx;
-  if (d->severity != WMIEMU_DIAG_ERROR || e->errors++) return;
-  e->line = d->line;
-  e->col = d->col;
-  e->hr = d->hr;
-  wmiemu_diag_format(d, e->first, sizeof e->first);
-}
-
-typedef struct {
-  const char *mof;
-  unsigned line, col;
-  HRESULT hr;
-} case_t;
-
 #define UNITS "Qualifier Units : string = \"bytes\", Scope(property, method);\n"
 
 static void test_qualifier_decl_errors(void **state) {
-  static const case_t cases[] = {
+  static const cim_bad_mof_t cases[] = {
     /* scope */
     { UNITS "[Units] class A { };", 2, 2, WBEMMOF_E_QUALIFIER_USED_OUTSIDE_SCOPE },
     { UNITS "class A { void M([in, Units] uint32 a); };", 2, 23, WBEMMOF_E_QUALIFIER_USED_OUTSIDE_SCOPE },
@@ -58,31 +36,16 @@ static void test_qualifier_decl_errors(void **state) {
   };
   (void)state;
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    diags_t d;
-    wmiemu_repo_t *repo;
-    memset(&d, 0, sizeof d);
-    assert_hr(wmiemu_repo_new(&repo), S_OK);
-    HRESULT hr = wmiemu_mof_compile_text(repo, "q.mof", cases[i].mof, strlen(cases[i].mof), record, &d);
-    if (hr != cases[i].hr || d.line != cases[i].line || d.col != cases[i].col)
-      print_message("case %zu: %s\n", i, d.first);
-    assert_hr(hr, cases[i].hr);
-    assert_int_equal(d.line, cases[i].line);
-    assert_int_equal(d.col, cases[i].col);
+    cim_diags_t d;
+    cim_expect_bad_mof("q.mof", &cases[i], i, &d);
     if (cases[i].hr == WBEMMOF_E_QUALIFIER_USED_OUTSIDE_SCOPE || cases[i].hr == WBEMMOF_E_TYPE_MISMATCH)
       assert_non_null(strstr(d.first, "qualifier"));
-    wmiemu_repo_free(repo);
   }
 }
 
 static wmiemu_repo_t *compile_ok(const char *mof) {
-  wmiemu_repo_t *repo;
-  diags_t d;
-  memset(&d, 0, sizeof d);
-  assert_hr(wmiemu_repo_new(&repo), S_OK);
-  HRESULT hr = wmiemu_mof_compile_text(repo, "q.mof", mof, strlen(mof), record, &d);
-  if (hr != S_OK) print_message("%s\n", d.first);
-  assert_hr(hr, S_OK);
-  return repo;
+  cim_diags_t d;
+  return cim_compile("q.mof", mof, S_OK, &d);
 }
 
 static HRESULT prop_qual(wmiemu_repo_t *repo, const WCHAR *cls, const WCHAR *prop, const WCHAR *q,

@@ -20,6 +20,7 @@
 
 #include "exec/exec.h"
 #include "exec/sched.h"
+#include "host/host_fixture.h"
 #include "host/host_int.h"
 #include "inproc_provider.h"
 
@@ -51,18 +52,6 @@ typedef struct {
   uint64_t rep_time_created[MAX_AGG];   /* Representative.TIME_CREATED */
 } seen_t;
 
-/* uint64 properties come as decimal BSTRs. */
-static uint64_t get_u64(IWbemClassObject *obj, const WCHAR *name) {
-  VARIANT v;
-  uint64_t n = 0;
-  VariantInit(&v);
-  if (SUCCEEDED(IWbemClassObject_Get(obj, name, 0, &v, NULL, NULL)) && V_VT(&v) == VT_BSTR)
-    for (const WCHAR *c = V_BSTR(&v); *c >= '0' && *c <= '9'; c++)
-      n = n * 10 + (uint64_t)(*c - '0');
-  VariantClear(&v);
-  return n;
-}
-
 /* On the deterministic executor TIME_CREATED follows the virtual clock,
  * counted from 1970-01-01 (in 100 ns since 1601). */
 #define UNIX_EPOCH_1601 116444736000000000ULL
@@ -81,7 +70,7 @@ static void on_aggregate(void *ctx, const wmiemu_event_t *e) {
   if (s->n == MAX_AGG)
     return;
   s->at[s->n] = wmiemu__exec_now(the_exec);
-  s->time_created[s->n] = get_u64(e->event, L"TIME_CREATED");
+  s->time_created[s->n] = fixture_get_u64(e->event, L"TIME_CREATED");
   if (SUCCEEDED(IWbemClassObject_Get(e->event, L"NumberOfEvents", 0, &v, NULL, NULL)) && V_VT(&v) == VT_I4)
     s->count[s->n] = V_I4(&v);
   VariantClear(&v);
@@ -90,7 +79,7 @@ static void on_aggregate(void *ctx, const wmiemu_event_t *e) {
       SUCCEEDED(IUnknown_QueryInterface(V_UNKNOWN(&v), &IID_IWbemClassObject, (void **)&rep))) {
     VARIANT f;
     VariantInit(&f);
-    s->rep_time_created[s->n] = get_u64(rep, L"TIME_CREATED");
+    s->rep_time_created[s->n] = fixture_get_u64(rep, L"TIME_CREATED");
     if (SUCCEEDED(IWbemClassObject_Get(rep, L"Seq", 0, &f, NULL, NULL)) && V_VT(&f) == VT_I4)
       s->first_seq[s->n] = V_I4(&f);
     VariantClear(&f);

@@ -5,6 +5,8 @@
  * services no call. Consumers are the default temporary one for now. */
 #include "host/host_fixture.h"
 
+#include "provider_skeleton.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,101 +59,39 @@ static void impersonate_and_record(seen_t *s) {
     CloseHandle(token);
 }
 
-typedef struct {
-  IWbemProviderInit IWbemProviderInit_iface;
-  IWbemEventProvider IWbemEventProvider_iface;
-  IWbemEventProviderQuerySink IWbemEventProviderQuerySink_iface;
-  IWbemEventProviderSecurity IWbemEventProviderSecurity_iface;
-  LONG ref;
-} ctx_provider_t;
-
-FIXTURE_IMPL_FROM(ctx_provider_t, IWbemProviderInit)
-FIXTURE_IMPL_FROM(ctx_provider_t, IWbemEventProvider)
-FIXTURE_IMPL_FROM(ctx_provider_t, IWbemEventProviderQuerySink)
-FIXTURE_IMPL_FROM(ctx_provider_t, IWbemEventProviderSecurity)
-
-static HRESULT qi(ctx_provider_t *p, REFIID riid, void **ppv) {
-  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemProviderInit))
-    *ppv = &p->IWbemProviderInit_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProvider))
-    *ppv = &p->IWbemEventProvider_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProviderQuerySink))
-    *ppv = &p->IWbemEventProviderQuerySink_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProviderSecurity))
-    *ppv = &p->IWbemEventProviderSecurity_iface;
-  else {
-    *ppv = NULL;
-    return E_NOINTERFACE;
-  }
-  InterlockedIncrement(&p->ref);
-  return S_OK;
-}
-
-static ULONG addref(ctx_provider_t *p) { return InterlockedIncrement(&p->ref); }
-
-static ULONG release(ctx_provider_t *p) {
-  ULONG ref = InterlockedDecrement(&p->ref);
-  if (!ref)
-    free(p);
-  return ref;
-}
-
-FIXTURE_IUNKNOWN_METHODS(IWbemProviderInit, init)
-FIXTURE_IUNKNOWN_METHODS(IWbemEventProvider, events)
-FIXTURE_IUNKNOWN_METHODS(IWbemEventProviderQuerySink, query)
-FIXTURE_IUNKNOWN_METHODS(IWbemEventProviderSecurity, security)
-
-static HRESULT WINAPI init_Initialize(IWbemProviderInit *i, LPWSTR user, LONG flags, LPWSTR ns, LPWSTR locale,
-                                      IWbemServices *services, IWbemContext *ctx, IWbemProviderInitSink *sink) {
-  (void)i; (void)user; (void)flags; (void)ns; (void)locale; (void)services; (void)ctx;
-  IWbemProviderInitSink_SetStatus(sink, WBEM_S_INITIALIZED, 0);
-  return WBEM_S_NO_ERROR;
-}
-static const IWbemProviderInitVtbl init_vtbl = { init_QueryInterface, init_AddRef, init_Release, init_Initialize };
-
-static HRESULT WINAPI events_ProvideEvents(IWbemEventProvider *i, IWbemObjectSink *sink, LONG flags) {
-  (void)i; (void)sink; (void)flags;
+static HRESULT provide_events(provider_object *p, IWbemObjectSink *sink, LONG flags) {
+  (void)p; (void)sink; (void)flags;
   impersonate_and_record(&seen_provide);
   return WBEM_S_NO_ERROR;
 }
-static const IWbemEventProviderVtbl events_vtbl = { events_QueryInterface, events_AddRef, events_Release,
-                                                    events_ProvideEvents };
 
-static HRESULT WINAPI query_NewQuery(IWbemEventProviderQuerySink *i, ULONG id, LPWSTR lang, LPWSTR query) {
-  (void)i; (void)id; (void)lang; (void)query;
+static HRESULT new_query(provider_object *p, ULONG id, LPWSTR lang, LPWSTR query) {
+  (void)p; (void)id; (void)lang; (void)query;
   impersonate_and_record(&seen_new);
   return WBEM_S_NO_ERROR;
 }
-static HRESULT WINAPI query_CancelQuery(IWbemEventProviderQuerySink *i, ULONG id) {
-  (void)i; (void)id;
+
+static HRESULT cancel_query(provider_object *p, ULONG id) {
+  (void)p; (void)id;
   impersonate_and_record(&seen_cancel);
   return WBEM_S_NO_ERROR;
 }
-static const IWbemEventProviderQuerySinkVtbl query_vtbl = { query_QueryInterface, query_AddRef, query_Release,
-                                                            query_NewQuery, query_CancelQuery };
 
-static HRESULT WINAPI security_AccessCheck(IWbemEventProviderSecurity *i, LPCWSTR lang, LPCWSTR query,
-                                           LONG sid_length, const BYTE *sid) {
-  (void)i; (void)lang; (void)query; (void)sid_length; (void)sid;
+static HRESULT access_check(provider_object *p, LPCWSTR lang, LPCWSTR query, LONG sid_length, const BYTE *sid) {
+  (void)p; (void)lang; (void)query; (void)sid_length; (void)sid;
   impersonate_and_record(&seen_access);
   return WBEM_S_NO_ERROR;
 }
-static const IWbemEventProviderSecurityVtbl security_vtbl = { security_QueryInterface, security_AddRef,
-                                                              security_Release, security_AccessCheck };
 
-static HRESULT create(REFIID riid, void **ppv) {
-  ctx_provider_t *p = calloc(1, sizeof(*p));
-  HRESULT hr;
-  p->IWbemProviderInit_iface.lpVtbl = &init_vtbl;
-  p->IWbemEventProvider_iface.lpVtbl = &events_vtbl;
-  p->IWbemEventProviderQuerySink_iface.lpVtbl = &query_vtbl;
-  p->IWbemEventProviderSecurity_iface.lpVtbl = &security_vtbl;
-  p->ref = 1;
-  hr = qi(p, riid, ppv);
-  release(p);
-  return hr;
-}
-static fixture_factory_t factory = FIXTURE_FACTORY(create);
+static const provider_hooks hooks = {
+  .query_sink = &provider_query_sink_vtbl,
+  .security = &provider_security_vtbl,
+  .provide_events = provide_events,
+  .new_query = new_query,
+  .cancel_query = cancel_query,
+  .access_check = access_check,
+};
+static provider_class ctx_class = PROVIDER_CLASS(&hooks);
 
 static void assert_impersonated(const seen_t *s) {
   assert_hr(s->impersonate, S_OK);
@@ -164,9 +104,7 @@ static void test_consumer_calls_have_a_client(void **state) {
   wmiemu_host_t *host = fixture_host(NULL, NULL, NULL);
   wmiemu_sub_id_t id = 0;
   (void)state;
-  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "ctx.mof", ctx_mof, sizeof(ctx_mof) - 1, NULL, NULL),
-            S_OK);
-  assert_hr(wmiemu_host_add_factory(host, &clsid_ctx, &factory.IClassFactory_iface), S_OK);
+  fixture_add_provider(host, "ctx.mof", ctx_mof, &clsid_ctx, &ctx_class.IClassFactory_iface);
   assert_hr(wmiemu_host_subscribe_ex(host, NULL, "SELECT * FROM CallCtxEvent", NULL, NULL, NULL, &id), S_OK);
   assert_hr(wmiemu_host_unsubscribe(host, id), S_OK);
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);

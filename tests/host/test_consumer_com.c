@@ -145,9 +145,7 @@ static wmiemu_host_t *served_host(const wmiemu_host_options_t *opts) {
 
 static void end_host(wmiemu_host_t *host) {
   assert_hr(wmiemu_host_set_com_default(NULL), S_OK);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   assert_int_equal(test_provider_objects(), 0);
 }
 

@@ -19,62 +19,18 @@
 #include <wmiemu/check.h>
 #include <wmiemu/cim.h>
 
-static char dir[256];
 static char cwd[1024];
 
 static int setup(void **state) {
   (void)state;
-  return portable_mkdtemp(dir, sizeof dir, "wmiemu-conprov") == 0 && getcwd(cwd, sizeof cwd) ? 0 : -1;
+  return fixture_dir_new("wmiemu-conprov") == 0 && getcwd(cwd, sizeof cwd) ? 0 : -1;
 }
 
 static int teardown(void **state) {
   (void)state;
   if (chdir(cwd))
     return -1;
-  return portable_rmtree(dir);
-}
-
-static const char *in_dir(const char *name) {
-  static char path[320];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  return path;
-}
-
-static void compile(wmiemu_host_t *host, const char *fmt, ...) {
-  char text[4096];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "test.mof", text, strlen(text), NULL, NULL), S_OK);
-}
-
-/* The file's lines, at most max, each malloc'd; returns how many. */
-static int read_lines(const char *path, char **lines, int max) {
-  FILE *f = fopen(path, "r");
-  char buf[4096];
-  int n = 0;
-  if (!f)
-    return 0;
-  while (n < max && fgets(buf, sizeof buf, f)) {
-    buf[strcspn(buf, "\n")] = 0;
-    lines[n++] = strdup(buf);
-  }
-  fclose(f);
-  return n;
-}
-
-static void free_lines(char **lines, int n) {
-  for (int i = 0; i < n; i++)
-    free(lines[i]);
-}
-
-static void fire(wmiemu_host_t *host, int from, int to) {
-  test_provider_t *p = test_provider_current();
-  assert_non_null(p);
-  for (int i = from; i <= to; i++)
-    assert_hr(test_provider_fire(p, test_provider_sink(p), i, 0, L"t"), S_OK);
-  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  return fixture_dir_remove();
 }
 
 static wmiemu_provider_state_t provider_state(wmiemu_host_t *host, const char *name) {
@@ -100,13 +56,6 @@ static const char binding_mof[] =
   "  Query = \"SELECT * FROM TestEvent WHERE Seq > 1\"; EventNamespace = \"root\\\\cimv2\"; };\n"
   "instance of __FilterToConsumerBinding { Filter = $F; Consumer = $C; };\n";
 
-static void delete_binding(wmiemu_host_t *host, const char *path_u8) {
-  WCHAR *path = wmiemu_utf8_to_wcs(path_u8, (size_t)-1);
-  assert_hr(wmiemu_repo_delete_instance(wmiemu_host_repo(host), L"root\\subscription", path), S_OK);
-  free(path);
-  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
-}
-
 static void test_sample_binding(void **state) {
   wmiemu_host_t *host = test_provider_host(NULL, NULL);
   wmiemu_binding_info_t info;
@@ -115,7 +64,7 @@ static void test_sample_binding(void **state) {
   int n;
   (void)state;
   assert_hr(wmiemu_host_add_module(host, fixture_module_path("consumer_sample")), S_OK);
-  compile(host, binding_mof, in_dir("events.log"));
+  fixture_compilef(host, binding_mof, fixture_in_dir("events.log"));
   test_provider_clear_log();
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
   assert_int_equal(wmiemu_host_binding_count(host), 1);
@@ -127,12 +76,12 @@ static void test_sample_binding(void **state) {
   assert_non_null(strstr(test_provider_log(), "NewQuery"));
   assert_int_equal(provider_state(host, "SampleConsumerProvider"), WMIEMU_PROVIDER_READY);
 
-  fire(host, 1, 4);
-  n = read_lines(in_dir("events.log"), lines, 16);
+  test_provider_fire_range(host, 1, 4);
+  n = fixture_read_lines(fixture_in_dir("events.log"), lines, 16);
   assert_int_equal(n, 3);
   assert_string_equal(lines[0], "TestEvent: Seq=2, Thread=0, Tag=\"t\"");
   assert_string_equal(lines[2], "TestEvent: Seq=4, Thread=0, Tag=\"t\"");
-  free_lines(lines, n);
+  fixture_free_lines(lines, n);
   assert_hr(wmiemu_host_binding_info(host, 0, &info), S_OK);
   assert_int_equal(info.consumed, 3);
   assert_int_equal(info.failures, 0);
@@ -144,19 +93,17 @@ static void test_sample_binding(void **state) {
   /* Deleting the binding: CancelQuery, the sink and then the provider
    * released (no reference left: no refcount-leak), no more lines. */
   test_provider_clear_log();
-  delete_binding(host, info.path);
+  fixture_delete_binding(host, info.path);
   assert_non_null(strstr(test_provider_log(), "CancelQuery"));
   assert_int_equal(wmiemu_host_binding_count(host), 0);
   assert_int_equal(provider_state(host, "SampleConsumerProvider"), WMIEMU_PROVIDER_RELEASED);
-  fire(host, 5, 8);
-  n = read_lines(in_dir("events.log"), lines, 16);
+  test_provider_fire_range(host, 5, 8);
+  n = fixture_read_lines(fixture_in_dir("events.log"), lines, 16);
   assert_int_equal(n, 3);
-  free_lines(lines, n);
+  fixture_free_lines(lines, n);
   assert_hr(wmiemu_host_counters(host, info.id, &c), S_OK);
   assert_int_equal(c.delivered, 3);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   test_provider_join();
 }
 
@@ -169,26 +116,26 @@ static void test_shared_logical_consumer(void **state) {
   int n;
   (void)state;
   assert_hr(wmiemu_host_add_module(host, fixture_module_path("consumer_sample")), S_OK);
-  compile(host, binding_mof, in_dir("shared.log"));
-  compile(host, "#pragma namespace(\"\\\\\\\\.\\\\root\\\\subscription\")\n"
+  fixture_compilef(host, binding_mof, fixture_in_dir("shared.log"));
+  fixture_compilef(host, "#pragma namespace(\"\\\\\\\\.\\\\root\\\\subscription\")\n"
           "instance of __EventFilter as $F { Name = \"G\"; QueryLanguage = \"WQL\";\n"
           "  Query = \"SELECT * FROM TestEvent WHERE Seq = 1\"; EventNamespace = \"root\\\\cimv2\"; };\n"
           "instance of __FilterToConsumerBinding { Filter = $F;\n"
           "  Consumer = \"SampleFileConsumer.Name=\\\"C\\\"\"; };\n");
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
   assert_int_equal(wmiemu_host_binding_count(host), 2);
-  fire(host, 1, 2);
-  n = read_lines(in_dir("shared.log"), lines, 16);
+  test_provider_fire_range(host, 1, 2);
+  n = fixture_read_lines(fixture_in_dir("shared.log"), lines, 16);
   assert_int_equal(n, 2);       /* Seq 1 by G, Seq 2 by F */
-  free_lines(lines, n);
+  fixture_free_lines(lines, n);
   assert_hr(wmiemu_host_binding_info(host, 0, &info), S_OK);
-  delete_binding(host, info.path);
+  fixture_delete_binding(host, info.path);
   assert_int_equal(wmiemu_host_binding_count(host), 1);
   assert_int_equal(provider_state(host, "SampleConsumerProvider"), WMIEMU_PROVIDER_READY);
-  fire(host, 1, 2);
-  n = read_lines(in_dir("shared.log"), lines, 16);
+  test_provider_fire_range(host, 1, 2);
+  n = fixture_read_lines(fixture_in_dir("shared.log"), lines, 16);
   assert_int_equal(n, 3);
-  free_lines(lines, n);
+  fixture_free_lines(lines, n);
   assert_hr(wmiemu_host_shutdown(host), S_OK);
   assert_int_equal(provider_state(host, "SampleConsumerProvider"), WMIEMU_PROVIDER_RELEASED);
   assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
@@ -209,7 +156,7 @@ static void test_sample_mof_counters_as_the_c_api(void **state) {
   char *lines[4096] = { NULL };
   int n;
   (void)state;
-  assert_int_equal(chdir(dir), 0);   /* its FileName is relative */
+  assert_int_equal(chdir(fixture_dir()), 0);   /* its FileName is relative */
   portable_setenv("SAMPLE_TICK_INTERVAL_MS", "2");
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
   assert_hr(wmiemu_host_add_module(host, fixture_module_path("consumer_sample")), S_OK);
@@ -238,11 +185,11 @@ static void test_sample_mof_counters_as_the_c_api(void **state) {
   assert_int_equal(api.dropped, perm.dropped);
   assert_int_equal(info.consumed, perm.delivered);
   assert_int_equal(info.failures, 0);
-  n = read_lines("sample_ticks.log", lines, 4096);
+  n = fixture_read_lines("sample_ticks.log", lines, 4096);
   assert_int_equal(n, (int)info.consumed);
   assert_true(n > 0);
   assert_non_null(strstr(lines[0], "SampleTick: Sequence="));
-  free_lines(lines, n);
+  fixture_free_lines(lines, n);
   assert_int_equal(provider_state(host, "SampleConsumerProvider"), WMIEMU_PROVIDER_RELEASED);
   assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
   wmiemu_host_free(host);
@@ -319,7 +266,7 @@ static void test_find_consumer_fails(void **state) {
   wmiemu_binding_info_t info;
   (void)state;
   assert_hr(wmiemu_host_add_module(host, fixture_module_path("consumer_sample")), S_OK);
-  compile(host, SAMPLE_REGISTRATION
+  fixture_compilef(host, SAMPLE_REGISTRATION
           "instance of SampleFileConsumer as $C { Name = \"C\"; };\n"
           "instance of __EventFilter as $F { Name = \"F\"; QueryLanguage = \"WQL\";\n"
           "  Query = \"SELECT * FROM TestEvent\"; EventNamespace = \"root\\\\cimv2\"; };\n"
@@ -330,9 +277,7 @@ static void test_find_consumer_fails(void **state) {
   assert_string_equal(info.error, "SampleFileConsumer.Name=\"C\": consumer provider SampleConsumerProvider: "
                                   "FindConsumer failed: 0x80041008");
   assert_int_equal(provider_state(host, "SampleConsumerProvider"), WMIEMU_PROVIDER_RELEASED);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   test_provider_join();
 }
 
@@ -344,23 +289,21 @@ static void test_consumer_changed(void **state) {
   int n;
   (void)state;
   assert_hr(wmiemu_host_add_module(host, fixture_module_path("consumer_sample")), S_OK);
-  compile(host, binding_mof, in_dir("first.log"));
+  fixture_compilef(host, binding_mof, fixture_in_dir("first.log"));
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
-  fire(host, 2, 2);
-  compile(host, "#pragma namespace(\"\\\\\\\\.\\\\root\\\\subscription\")\n"
-          "instance of SampleFileConsumer { Name = \"C\"; FileName = \"%s\"; };\n", in_dir("second.log"));
+  test_provider_fire_range(host, 2, 2);
+  fixture_compilef(host, "#pragma namespace(\"\\\\\\\\.\\\\root\\\\subscription\")\n"
+          "instance of SampleFileConsumer { Name = \"C\"; FileName = \"%s\"; };\n", fixture_in_dir("second.log"));
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
-  fire(host, 3, 4);
-  n = read_lines(in_dir("first.log"), lines, 16);
+  test_provider_fire_range(host, 3, 4);
+  n = fixture_read_lines(fixture_in_dir("first.log"), lines, 16);
   assert_int_equal(n, 1);
-  free_lines(lines, n);
-  n = read_lines(in_dir("second.log"), lines, 16);
+  fixture_free_lines(lines, n);
+  n = fixture_read_lines(fixture_in_dir("second.log"), lines, 16);
   assert_int_equal(n, 2);
   assert_string_equal(lines[0], "TestEvent: Seq=3, Thread=0, Tag=\"t\"");
-  free_lines(lines, n);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_free_lines(lines, n);
+  fixture_host_close(host);
   test_provider_join();
 }
 
@@ -369,7 +312,7 @@ static void test_unserved_class(void **state) {
   wmiemu_host_t *host = test_provider_host(NULL, NULL);
   wmiemu_binding_info_t info;
   (void)state;
-  compile(host, "#pragma namespace(\"\\\\\\\\.\\\\root\\\\subscription\")\n"
+  fixture_compilef(host, "#pragma namespace(\"\\\\\\\\.\\\\root\\\\subscription\")\n"
           "class OrphanConsumer : __EventConsumer { [key] string Name; };\n"
           "instance of OrphanConsumer as $C { Name = \"C\"; };\n"
           "instance of __EventFilter as $F { Name = \"F\"; QueryLanguage = \"WQL\";\n"

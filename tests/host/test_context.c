@@ -283,8 +283,7 @@ static wmiemu_host_t *ctx_host(const wmiemu_host_options_t *opts, ctx_use_t use,
   ctx_log[0] = 0;
   init_ctx_seen = NULL;
   shutdown_calls = 0;
-  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "ctx.mof", ctx_mof, sizeof(ctx_mof) - 1, NULL, NULL), S_OK);
-  assert_hr(wmiemu_host_add_factory(host, &clsid_ctx, &factory.IClassFactory_iface), S_OK);
+  fixture_add_provider(host, "ctx.mof", ctx_mof, &clsid_ctx, &factory.IClassFactory_iface);
   return host;
 }
 

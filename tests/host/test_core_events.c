@@ -20,6 +20,7 @@
 
 #include "exec/exec.h"
 #include "exec/sched.h"
+#include "host/host_fixture.h"
 #include "host/host_int.h"
 
 #define CHECK(c) do { if (!(c)) wmiemu_explore_fail(0, "%s:%d: check failed: %s", __FILE__, __LINE__, #c); } while (0)
@@ -51,17 +52,6 @@ static void get_str(IWbemClassObject *obj, const WCHAR *name, WCHAR *out, size_t
   VariantClear(&v);
 }
 
-static IWbemClassObject *get_object(IWbemClassObject *event, const WCHAR *name) {
-  IWbemClassObject *obj = NULL;
-  VARIANT v;
-  VariantInit(&v);
-  if (SUCCEEDED(IWbemClassObject_Get(event, name, 0, &v, NULL, NULL)) && V_VT(&v) == VT_UNKNOWN &&
-      V_UNKNOWN(&v))
-    IUnknown_QueryInterface(V_UNKNOWN(&v), &IID_IWbemClassObject, (void **)&obj);
-  VariantClear(&v);
-  return obj;
-}
-
 static void on_event(void *ctx, const wmiemu_event_t *e) {
   seen_t *s = ctx;
   WCHAR cls[64];
@@ -79,14 +69,14 @@ static void on_event(void *ctx, const wmiemu_event_t *e) {
       s->firings[i] = (unsigned)V_I4(&v);
     VariantClear(&v);
   } else if (!wcscmp(cls, L"__NamespaceCreationEvent") || !wcscmp(cls, L"__NamespaceDeletionEvent")) {
-    IWbemClassObject *target = get_object(e->event, L"TargetNamespace");
+    IWbemClassObject *target = fixture_get_object(e->event, L"TargetNamespace");
     s->kind[i] = cls[11] == 'C' ? 'N' : 'X';
     get_str(target, L"Name", s->id[i], 16);
     if (target)
       IWbemClassObject_Release(target);
   } else {
-    IWbemClassObject *target = get_object(e->event, L"TargetClass");
-    IWbemClassObject *prev = get_object(e->event, L"PreviousClass");
+    IWbemClassObject *target = fixture_get_object(e->event, L"TargetClass");
+    IWbemClassObject *prev = fixture_get_object(e->event, L"PreviousClass");
     s->kind[i] = !wcscmp(cls, L"__ClassCreationEvent") ? 'C' : !wcscmp(cls, L"__ClassDeletionEvent") ? 'D'
                : !wcscmp(cls, L"__ClassModificationEvent") ? 'M' : '?';
     get_str(target, L"__CLASS", s->id[i], 16);

@@ -167,9 +167,7 @@ static void test_restricted_sink(void **state) {
   assert_int_equal(c.filtered, 1);
   IWbemEventSink_Release(restricted);
   IWbemEventSink_Release(sink);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
 }
 
 /* GetRestrictedSink's callback: an IWbemEventProviderQuerySink told of the

@@ -14,7 +14,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "host/host_fixture.h"
+#include "host/skeleton_provider.h"
 
 static const char mt_mof[] =
   "#pragma namespace(\"\\\\\\\\.\\\\root\\\\cimv2\")\n"
@@ -24,95 +24,20 @@ static const char mt_mof[] =
 
 static const CLSID clsid_mt = { 0x3b7e1c52, 0x9a4d, 0x4f08, { 0xb6, 0xe3, 0x5d, 0x2c, 0x8a, 0x1f, 0x7e, 0x94 } };
 
-/* ---- a provider that keeps the IWbemServices Initialize gave it ---- */
-
-typedef struct {
-  IWbemProviderInit IWbemProviderInit_iface;
-  IWbemEventProvider IWbemEventProvider_iface;
-  LONG ref;
-  IWbemServices *services;
-} mt_provider_t;
-
 static IWbemServices *services;
-
-FIXTURE_IMPL_FROM(mt_provider_t, IWbemProviderInit)
-FIXTURE_IMPL_FROM(mt_provider_t, IWbemEventProvider)
-
-static HRESULT qi(mt_provider_t *p, REFIID riid, void **ppv) {
-  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemProviderInit))
-    *ppv = &p->IWbemProviderInit_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProvider))
-    *ppv = &p->IWbemEventProvider_iface;
-  else {
-    *ppv = NULL;
-    return E_NOINTERFACE;
-  }
-  InterlockedIncrement(&p->ref);
-  return S_OK;
-}
-static ULONG addref(mt_provider_t *p) { return InterlockedIncrement(&p->ref); }
-static ULONG release(mt_provider_t *p) {
-  ULONG ref = InterlockedDecrement(&p->ref);
-  if (ref)
-    return ref;
-  if (p->services)
-    IWbemServices_Release(p->services);
-  free(p);
-  return 0;
-}
-FIXTURE_IUNKNOWN_METHODS(IWbemProviderInit, init)
-FIXTURE_IUNKNOWN_METHODS(IWbemEventProvider, events)
-
-static HRESULT WINAPI init_Initialize(IWbemProviderInit *i, LPWSTR user, LONG flags, LPWSTR ns, LPWSTR locale,
-                                      IWbemServices *s, IWbemContext *ctx, IWbemProviderInitSink *sink) {
-  mt_provider_t *p = impl_from_IWbemProviderInit(i);
-  (void)user; (void)flags; (void)ns; (void)locale; (void)ctx;
-  IWbemServices_AddRef(s);
-  p->services = s;
-  services = s;
-  IWbemProviderInitSink_SetStatus(sink, WBEM_S_INITIALIZED, 0);
-  return WBEM_S_NO_ERROR;
-}
-static const IWbemProviderInitVtbl init_vtbl = { init_QueryInterface, init_AddRef, init_Release, init_Initialize };
-
-static HRESULT WINAPI events_ProvideEvents(IWbemEventProvider *i, IWbemObjectSink *sink, LONG flags) {
-  (void)i; (void)sink; (void)flags;
-  return WBEM_S_NO_ERROR;
-}
-static const IWbemEventProviderVtbl events_vtbl = { events_QueryInterface, events_AddRef, events_Release,
-                                                    events_ProvideEvents };
-
-static HRESULT create(REFIID riid, void **ppv) {
-  mt_provider_t *p = calloc(1, sizeof(*p));
-  HRESULT hr;
-  p->IWbemProviderInit_iface.lpVtbl = &init_vtbl;
-  p->IWbemEventProvider_iface.lpVtbl = &events_vtbl;
-  p->ref = 1;
-  hr = qi(p, riid, ppv);
-  release(p);
-  return hr;
-}
-static fixture_factory_t factory = FIXTURE_FACTORY(create);
 
 static wmiemu_host_t *host;
 
 static int setup(void **state) {
-  wmiemu_sub_id_t id = 0;
   (void)state;
-  services = NULL;
-  host = fixture_host(NULL, "method_calc/method_calc.mof", "method_calc");
-  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "mt.mof", mt_mof, sizeof(mt_mof) - 1, NULL, NULL), S_OK);
-  assert_hr(wmiemu_host_add_factory(host, &clsid_mt, &factory.IClassFactory_iface), S_OK);
-  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM Mt_Event", NULL, NULL, &id), S_OK);
-  assert_non_null(services);
+  host = services_provider_host("method_calc/method_calc.mof", "method_calc", "mt.mof", mt_mof, &clsid_mt,
+                                "SELECT * FROM Mt_Event", &services);
   return 0;
 }
 
 static int teardown(void **state) {
   (void)state;
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   host = NULL;
   return 0;
 }

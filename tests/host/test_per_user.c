@@ -14,6 +14,8 @@
 
 #include "host/host_fixture.h"
 
+#include "provider_skeleton.h"
+
 #define ALICE "S-1-5-21-1004336348-1177238915-682003330-1001"
 #define BOB "S-1-5-21-1004336348-1177238915-682003330-1002"
 
@@ -33,52 +35,17 @@ static char inits[MAX_INITS][128];   /* each Initialize's wszUser, "(null)" for 
 static int n_inits;
 
 typedef struct {
-  IWbemProviderInit IWbemProviderInit_iface;
-  IWbemEventProvider IWbemEventProvider_iface;
-  IWbemEventProviderQuerySink IWbemEventProviderQuerySink_iface;
-  LONG ref;
+  provider_object obj;
   WCHAR user[128];                   /* Initialize's wszUser, "" for NULL */
-  IWbemServices *services;
-  IWbemObjectSink *sink;
 } pu_provider_t;
 
-FIXTURE_IMPL_FROM(pu_provider_t, IWbemProviderInit)
-FIXTURE_IMPL_FROM(pu_provider_t, IWbemEventProvider)
-FIXTURE_IMPL_FROM(pu_provider_t, IWbemEventProviderQuerySink)
-
-static HRESULT qi(pu_provider_t *p, REFIID riid, void **ppv) {
-  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemProviderInit))
-    *ppv = &p->IWbemProviderInit_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProvider))
-    *ppv = &p->IWbemEventProvider_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProviderQuerySink))
-    *ppv = &p->IWbemEventProviderQuerySink_iface;
-  else {
-    *ppv = NULL;
-    return E_NOINTERFACE;
-  }
-  InterlockedIncrement(&p->ref);
-  return S_OK;
+static inline pu_provider_t *impl_from_provider_object(provider_object *obj) {
+  return CONTAINING_RECORD(obj, pu_provider_t, obj);
 }
-static ULONG addref(pu_provider_t *p) { return InterlockedIncrement(&p->ref); }
-static ULONG release(pu_provider_t *p) {
-  ULONG ref = InterlockedDecrement(&p->ref);
-  if (ref)
-    return ref;
-  if (p->sink)
-    IWbemObjectSink_Release(p->sink);
-  if (p->services)
-    IWbemServices_Release(p->services);
-  free(p);
-  return 0;
-}
-FIXTURE_IUNKNOWN_METHODS(IWbemProviderInit, init)
-FIXTURE_IUNKNOWN_METHODS(IWbemEventProvider, events)
-FIXTURE_IUNKNOWN_METHODS(IWbemEventProviderQuerySink, query)
 
-static HRESULT WINAPI init_Initialize(IWbemProviderInit *i, LPWSTR user, LONG flags, LPWSTR ns, LPWSTR locale,
-                                      IWbemServices *s, IWbemContext *ctx, IWbemProviderInitSink *sink) {
-  pu_provider_t *p = impl_from_IWbemProviderInit(i);
+static HRESULT initialize(provider_object *obj, LPWSTR user, LONG flags, LPWSTR ns, LPWSTR locale,
+                          IWbemContext *ctx, IWbemProviderInitSink *sink) {
+  pu_provider_t *p = impl_from_provider_object(obj);
   char *text = user ? wmiemu_wcs_to_utf8(user, (size_t)-1) : NULL;
   (void)flags; (void)ns; (void)locale; (void)ctx;
   if (n_inits < MAX_INITS)
@@ -86,37 +53,24 @@ static HRESULT WINAPI init_Initialize(IWbemProviderInit *i, LPWSTR user, LONG fl
   free(text);
   if (user)
     lstrcpynW(p->user, user, 128);
-  IWbemServices_AddRef(s);
-  p->services = s;
   IWbemProviderInitSink_SetStatus(sink, WBEM_S_INITIALIZED, 0);
   return WBEM_S_NO_ERROR;
 }
-static const IWbemProviderInitVtbl init_vtbl = { init_QueryInterface, init_AddRef, init_Release, init_Initialize };
-
-static HRESULT WINAPI events_ProvideEvents(IWbemEventProvider *i, IWbemObjectSink *sink, LONG flags) {
-  pu_provider_t *p = impl_from_IWbemEventProvider(i);
-  (void)flags;
-  IWbemObjectSink_AddRef(sink);
-  p->sink = sink;
-  return WBEM_S_NO_ERROR;
-}
-static const IWbemEventProviderVtbl events_vtbl = { events_QueryInterface, events_AddRef, events_Release,
-                                                    events_ProvideEvents };
 
 /* Each new query: one event naming the user this instance serves. */
-static HRESULT WINAPI query_NewQuery(IWbemEventProviderQuerySink *i, ULONG id, WBEM_WSTR lang, WBEM_WSTR query) {
-  pu_provider_t *p = impl_from_IWbemEventProviderQuerySink(i);
+static HRESULT new_query(provider_object *obj, ULONG id, LPWSTR lang, LPWSTR query) {
+  pu_provider_t *p = impl_from_provider_object(obj);
   IWbemClassObject *cls = NULL, *event = NULL;
   BSTR name = SysAllocString(L"PerUser_Event");
   VARIANT v;
   (void)id; (void)lang; (void)query;
-  if (SUCCEEDED(IWbemServices_GetObject(p->services, name, 0, NULL, &cls, NULL)) &&
+  if (SUCCEEDED(IWbemServices_GetObject(obj->services, name, 0, NULL, &cls, NULL)) &&
       SUCCEEDED(IWbemClassObject_SpawnInstance(cls, 0, &event))) {
     V_VT(&v) = VT_BSTR;
     V_BSTR(&v) = SysAllocString(p->user);
     IWbemClassObject_Put(event, L"InitUser", 0, &v, 0);
     VariantClear(&v);
-    IWbemObjectSink_Indicate(p->sink, 1, &event);
+    IWbemObjectSink_Indicate(obj->sink, 1, &event);
   }
   if (event)
     IWbemClassObject_Release(event);
@@ -125,25 +79,14 @@ static HRESULT WINAPI query_NewQuery(IWbemEventProviderQuerySink *i, ULONG id, W
   SysFreeString(name);
   return WBEM_S_NO_ERROR;
 }
-static HRESULT WINAPI query_CancelQuery(IWbemEventProviderQuerySink *i, ULONG id) {
-  (void)i; (void)id;
-  return WBEM_S_NO_ERROR;
-}
-static const IWbemEventProviderQuerySinkVtbl query_vtbl = { query_QueryInterface, query_AddRef, query_Release,
-                                                            query_NewQuery, query_CancelQuery };
 
-static HRESULT create(REFIID riid, void **ppv) {
-  pu_provider_t *p = calloc(1, sizeof(*p));
-  HRESULT hr;
-  p->IWbemProviderInit_iface.lpVtbl = &init_vtbl;
-  p->IWbemEventProvider_iface.lpVtbl = &events_vtbl;
-  p->IWbemEventProviderQuerySink_iface.lpVtbl = &query_vtbl;
-  p->ref = 1;
-  hr = qi(p, riid, ppv);
-  release(p);
-  return hr;
-}
-static fixture_factory_t factory = FIXTURE_FACTORY(create);
+static const provider_hooks hooks = {
+  .size = sizeof(pu_provider_t),
+  .query_sink = &provider_query_sink_vtbl,
+  .initialize = initialize,
+  .new_query = new_query,
+};
+static provider_class pu_class = PROVIDER_CLASS(&hooks);
 
 /* ---- the consumers ---- */
 
@@ -170,10 +113,9 @@ static void record(void *ctx, const wmiemu_event_t *event) {
 static wmiemu_host_t *host_with(const char *per_user) {
   char mof[2048];
   wmiemu_host_t *host = fixture_host(NULL, NULL, NULL);
-  int n = snprintf(mof, sizeof(mof), "%s%s%s", mof_head, per_user, mof_tail);
+  snprintf(mof, sizeof(mof), "%s%s%s", mof_head, per_user, mof_tail);
   n_inits = 0;
-  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "per_user.mof", mof, (size_t)n, NULL, NULL), S_OK);
-  assert_hr(wmiemu_host_add_factory(host, &clsid_per_user, &factory.IClassFactory_iface), S_OK);
+  fixture_add_provider(host, "per_user.mof", mof, &clsid_per_user, &pu_class.IClassFactory_iface);
   return host;
 }
 

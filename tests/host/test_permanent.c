@@ -18,53 +18,14 @@
 
 #include <wmiemu/cim.h>
 
-static char dir[256];
-
 static int setup(void **state) {
   (void)state;
-  return portable_mkdtemp(dir, sizeof dir, "wmiemu-permanent");
+  return fixture_dir_new("wmiemu-permanent");
 }
 
 static int teardown(void **state) {
   (void)state;
-  return portable_rmtree(dir);
-}
-
-static const char *in_dir(const char *name) {
-  static char path[4][320];
-  static int next;
-  char *p = path[next++ % 4];
-  snprintf(p, sizeof path[0], "%s/%s", dir, name);
-  return p;
-}
-
-static void compile(wmiemu_host_t *host, const char *fmt, ...) {
-  char text[4096];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "test.mof", text, strlen(text), NULL, NULL), S_OK);
-}
-
-/* The file's lines, at most max, each malloc'd; returns how many. */
-static int read_lines(const char *path, char **lines, int max) {
-  FILE *f = fopen(path, "r");
-  char buf[4096];
-  int n = 0;
-  if (!f)
-    return 0;
-  while (n < max && fgets(buf, sizeof buf, f)) {
-    buf[strcspn(buf, "\n")] = 0;
-    lines[n++] = strdup(buf);
-  }
-  fclose(f);
-  return n;
-}
-
-static void free_lines(char **lines, int n) {
-  for (int i = 0; i < n; i++)
-    free(lines[i]);
+  return fixture_dir_remove();
 }
 
 #define SUBSCRIPTION "#pragma namespace(\"\\\\\\\\.\\\\root\\\\subscription\")\n"
@@ -77,14 +38,6 @@ static const char logfile_mof[] =
   "  Text = \"seq %%Seq%% tag %%Tag%% 100%%%% %%Missing%%.\"; };\n"
   "instance of __FilterToConsumerBinding { Filter = $F; Consumer = $C; };\n";
 
-static void fire(wmiemu_host_t *host, int from, int to) {
-  test_provider_t *p = test_provider_current();
-  assert_non_null(p);
-  for (int i = from; i <= to; i++)
-    assert_hr(test_provider_fire(p, test_provider_sink(p), i, 0, L"t"), S_OK);
-  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
-}
-
 static void test_logfile_binding_from_mof(void **state) {
   wmiemu_host_t *host = test_provider_host(NULL, NULL);
   wmiemu_binding_info_t info;
@@ -92,7 +45,7 @@ static void test_logfile_binding_from_mof(void **state) {
   char *lines[16];
   int n;
   (void)state;
-  compile(host, logfile_mof, in_dir("log.txt"));
+  fixture_compilef(host, logfile_mof, fixture_in_dir("log.txt"));
   test_provider_clear_log();
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
   assert_int_equal(wmiemu_host_binding_count(host), 1);
@@ -107,12 +60,12 @@ static void test_logfile_binding_from_mof(void **state) {
   /* The filter's creator: LocalSystem when it names none. */
   assert_int_equal(test_provider_last_sid_length(), 12);
 
-  fire(host, 1, 4);
-  n = read_lines(in_dir("log.txt"), lines, 16);
+  test_provider_fire_range(host, 1, 4);
+  n = fixture_read_lines(fixture_in_dir("log.txt"), lines, 16);
   assert_int_equal(n, 3);
   assert_string_equal(lines[0], "seq 2 tag t 100% .");
   assert_string_equal(lines[2], "seq 4 tag t 100% .");
-  free_lines(lines, n);
+  fixture_free_lines(lines, n);
   assert_hr(wmiemu_host_binding_info(host, 0, &info), S_OK);
   assert_int_equal(info.consumed, 3);
   assert_int_equal(info.failures, 0);
@@ -123,23 +76,16 @@ static void test_logfile_binding_from_mof(void **state) {
 
   /* Deleting the binding cancels: CancelQuery, and no more lines. */
   test_provider_clear_log();
-  {
-    WCHAR *path = wmiemu_utf8_to_wcs(info.path, (size_t)-1);
-    assert_hr(wmiemu_repo_delete_instance(wmiemu_host_repo(host), L"root\\subscription", path), S_OK);
-    free(path);
-  }
-  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+  fixture_delete_binding(host, info.path);
   assert_non_null(strstr(test_provider_log(), "CancelQuery"));
   assert_int_equal(wmiemu_host_binding_count(host), 0);
-  fire(host, 5, 8);
-  n = read_lines(in_dir("log.txt"), lines, 16);
+  test_provider_fire_range(host, 5, 8);
+  n = fixture_read_lines(fixture_in_dir("log.txt"), lines, 16);
   assert_int_equal(n, 3);
-  free_lines(lines, n);
+  fixture_free_lines(lines, n);
   assert_hr(wmiemu_host_counters(host, info.id, &c), S_OK);
   assert_int_equal(c.delivered, 3);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   test_provider_join();
 }
 
@@ -149,22 +95,22 @@ static void test_logfile_maximum_size(void **state) {
   char *lines[16];
   int n;
   (void)state;
-  compile(host, SUBSCRIPTION
+  fixture_compilef(host, SUBSCRIPTION
           "instance of __EventFilter as $F { Name = \"F\"; QueryLanguage = \"WQL\";\n"
           "  Query = \"SELECT * FROM TestEvent\"; EventNamespace = \"root\\\\cimv2\"; };\n"
           "instance of LogFileEventConsumer as $C { Name = \"C\"; Filename = \"%s\";\n"
           "  Text = \"event number %%Seq%%\"; MaximumFileSize = 20; };\n"
-          "instance of __FilterToConsumerBinding { Filter = $F; Consumer = $C; };\n", in_dir("max.log"));
+          "instance of __FilterToConsumerBinding { Filter = $F; Consumer = $C; };\n", fixture_in_dir("max.log"));
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
-  fire(host, 1, 3);            /* 15 bytes a line: the third write finds 30 */
-  n = read_lines(in_dir("max.log.001"), lines, 16);
+  test_provider_fire_range(host, 1, 3);            /* 15 bytes a line: the third write finds 30 */
+  n = fixture_read_lines(fixture_in_dir("max.log.001"), lines, 16);
   assert_int_equal(n, 2);
   assert_string_equal(lines[0], "event number 1");
-  free_lines(lines, n);
-  n = read_lines(in_dir("max.log"), lines, 16);
+  fixture_free_lines(lines, n);
+  n = fixture_read_lines(fixture_in_dir("max.log"), lines, 16);
   assert_int_equal(n, 1);
   assert_string_equal(lines[0], "event number 3");
-  free_lines(lines, n);
+  fixture_free_lines(lines, n);
   assert_hr(wmiemu_host_shutdown(host), S_OK);
   wmiemu_host_free(host);
   test_provider_join();
@@ -179,9 +125,9 @@ static void test_filter_deleted_and_restored(void **state) {
   char *lines[16];
   int n;
   (void)state;
-  compile(host, logfile_mof, in_dir("f.txt"));
+  fixture_compilef(host, logfile_mof, fixture_in_dir("f.txt"));
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
-  fire(host, 1, 2);
+  test_provider_fire_range(host, 1, 2);
   assert_hr(wmiemu_repo_get_object(repo, L"root\\subscription", L"__EventFilter.Name=\"F\"", &filter), S_OK);
   test_provider_clear_log();
   assert_hr(wmiemu_repo_delete_instance(repo, L"root\\subscription", L"__EventFilter.Name=\"F\""), S_OK);
@@ -190,7 +136,7 @@ static void test_filter_deleted_and_restored(void **state) {
   assert_hr(wmiemu_host_binding_info(host, 0, &info), S_OK);
   assert_hr(info.status, WBEM_E_NOT_FOUND);
   assert_non_null(strstr(info.error, "was deleted"));
-  fire(host, 3, 4);
+  test_provider_fire_range(host, 3, 4);
   /* PutInstance of the filter, with a new query: the binding restarts. */
   {
     VARIANT v;
@@ -204,12 +150,12 @@ static void test_filter_deleted_and_restored(void **state) {
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
   assert_hr(wmiemu_host_binding_info(host, 0, &info), S_OK);
   assert_hr(info.status, S_OK);
-  fire(host, 5, 5);
-  n = read_lines(in_dir("f.txt"), lines, 16);
+  test_provider_fire_range(host, 5, 5);
+  n = fixture_read_lines(fixture_in_dir("f.txt"), lines, 16);
   assert_int_equal(n, 2);
   assert_string_equal(lines[0], "seq 2 tag t 100% .");
   assert_string_equal(lines[1], "seq 5 tag t 100% .");
-  free_lines(lines, n);
+  fixture_free_lines(lines, n);
   assert_hr(wmiemu_host_shutdown(host), S_OK);
   wmiemu_host_free(host);
   test_provider_join();
@@ -219,14 +165,14 @@ static void test_bad_filter_reported(void **state) {
   wmiemu_host_t *host = test_provider_host(NULL, NULL);
   wmiemu_binding_info_t info;
   (void)state;
-  compile(host, SUBSCRIPTION
+  fixture_compilef(host, SUBSCRIPTION
           "instance of __EventFilter as $F { Name = \"Bad\"; QueryLanguage = \"WQL\";\n"
           "  Query = \"SELECT * FROM NoSuchEvent\"; EventNamespace = \"root\\\\cimv2\"; };\n"
           "instance of JsonLinesEventConsumer as $C { Name = \"J\"; Filename = \"%s\"; };\n"
           "instance of __FilterToConsumerBinding { Filter = $F; Consumer = $C; };\n"
           "instance of __EventFilter as $G { Name = \"Lang\"; QueryLanguage = \"SQL\";\n"
           "  Query = \"SELECT * FROM TestEvent\"; };\n"
-          "instance of __FilterToConsumerBinding { Filter = $G; Consumer = $C; };\n", in_dir("bad.json"));
+          "instance of __FilterToConsumerBinding { Filter = $G; Consumer = $C; };\n", fixture_in_dir("bad.json"));
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
   assert_int_equal(wmiemu_host_binding_count(host), 2);
   assert_hr(wmiemu_host_binding_info(host, 0, &info), S_OK);
@@ -270,7 +216,7 @@ static void test_jsonlines_put_instance(void **state) {
   WCHAR *file;
   int n;
   (void)state;
-  compile(host, SUBSCRIPTION "class Dummy { };\n");   /* makes root\subscription */
+  fixture_compilef(host, SUBSCRIPTION "class Dummy { };\n");   /* makes root\subscription */
   obj = spawn(repo, L"__EventFilter");
   put_str(obj, L"Name", L"J");
   put_str(obj, L"QueryLanguage", L"WQL");
@@ -280,7 +226,7 @@ static void test_jsonlines_put_instance(void **state) {
   IWbemClassObject_Release(obj);
   obj = spawn(repo, L"JsonLinesEventConsumer");
   put_str(obj, L"Name", L"J");
-  file = wmiemu_utf8_to_wcs(in_dir("e.json"), (size_t)-1);
+  file = wmiemu_utf8_to_wcs(fixture_in_dir("e.json"), (size_t)-1);
   put_str(obj, L"Filename", file);
   free(file);
   assert_hr(wmiemu_repo_put_instance(repo, ns, obj), S_OK);
@@ -291,13 +237,13 @@ static void test_jsonlines_put_instance(void **state) {
   assert_hr(wmiemu_repo_put_instance(repo, ns, obj), S_OK);
   IWbemClassObject_Release(obj);
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
-  fire(host, 7, 8);
-  n = read_lines(in_dir("e.json"), lines, 16);
+  test_provider_fire_range(host, 7, 8);
+  n = fixture_read_lines(fixture_in_dir("e.json"), lines, 16);
   assert_int_equal(n, 2);
   assert_non_null(strstr(lines[0], "{\"class\":\"TestEvent\",\"properties\":{"));
   assert_non_null(strstr(lines[0], "\"Seq\":7"));
   assert_non_null(strstr(lines[1], "\"Tag\":\"t\""));
-  free_lines(lines, n);
+  fixture_free_lines(lines, n);
 
   /* wmiemu_event_to_json and wmiemu_event_format_template */
   assert_hr(wmiemu_repo_get_object(repo, ns, L"__EventFilter.Name=\"J\"", &obj), S_OK);
@@ -335,7 +281,7 @@ static void test_command_refused_without_option(void **state) {
   wmiemu_host_t *host = test_provider_host(NULL, NULL);
   wmiemu_binding_info_t info;
   (void)state;
-  compile(host, command_mof, dir);
+  fixture_compilef(host, command_mof, fixture_dir());
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
   assert_int_equal(wmiemu_host_binding_count(host), 2);
   assert_hr(wmiemu_host_binding_info(host, 0, &info), S_OK);
@@ -359,11 +305,11 @@ static void test_command_runs_with_option(void **state) {
   wmiemu_host_options_init(&opts);
   opts.allow_commands = 1;
   host = test_provider_host(&opts, NULL);
-  compile(host, command_mof, dir);
+  fixture_compilef(host, command_mof, fixture_dir());
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
-  fire(host, 41, 42);
-  assert_int_equal(stat(in_dir("seq 41"), &st), 0);
-  assert_int_equal(stat(in_dir("seq 42"), &st), 0);
+  test_provider_fire_range(host, 41, 42);
+  assert_int_equal(stat(fixture_in_dir("seq 41"), &st), 0);
+  assert_int_equal(stat(fixture_in_dir("seq 42"), &st), 0);
   assert_hr(wmiemu_host_binding_info(host, 0, &info), S_OK);
   assert_hr(info.status, S_OK);
   assert_int_equal(info.commands, 2);
@@ -392,12 +338,12 @@ static void test_counters_as_the_c_api(void **state) {
   (void)state;
   portable_setenv("SAMPLE_TICK_INTERVAL_MS", "2");
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
-  compile(host, SUBSCRIPTION
+  fixture_compilef(host, SUBSCRIPTION
           "instance of __EventFilter as $F { Name = \"F\"; QueryLanguage = \"WQL\"; Query = \"%s\";\n"
           "  EventNamespace = \"root\\\\cimv2\"; };\n"
           "instance of JsonLinesEventConsumer as $C { Name = \"C\"; Filename = \"%s\"; };\n"
           "instance of __FilterToConsumerBinding { Filter = $F; Consumer = $C; };\n",
-          "SELECT * FROM SampleTick WHERE Even = TRUE", in_dir("ticks.json"));
+          "SELECT * FROM SampleTick WHERE Even = TRUE", fixture_in_dir("ticks.json"));
   /* The binding's change was posted before the C API subscribes, so the
    * loop makes the binding's subscription before it delivers the first
    * tick: both see every tick. */

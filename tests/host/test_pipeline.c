@@ -27,22 +27,6 @@ static unsigned overflow_seen;
 static LONG overflow_first_seq;          /* Seq of the first overflow event's Event */
 static int overflow_size_ok, overflow_time_ok;
 
-/* uint64 properties come as decimal BSTRs. */
-static uint64_t get_u64(IWbemClassObject *obj, const WCHAR *name) {
-  VARIANT v;
-  uint64_t n = 0;
-  VariantInit(&v);
-  if (SUCCEEDED(IWbemClassObject_Get(obj, name, 0, &v, NULL, NULL))) {
-    if (V_VT(&v) == VT_BSTR)
-      for (const WCHAR *c = V_BSTR(&v); *c >= '0' && *c <= '9'; c++)
-        n = n * 10 + (uint64_t)(*c - '0');
-    else if (V_VT(&v) == VT_I4)
-      n = (uint32_t)V_I4(&v);
-  }
-  VariantClear(&v);
-  return n;
-}
-
 /* 2020-01-01 as 100 ns since 1601: any TIME_CREATED stamped now is later. */
 #define FILETIME_2020 132223104000000000ULL
 
@@ -62,8 +46,8 @@ static void count_overflow(void *ctx, const wmiemu_event_t *e) {
       }
     }
     VariantClear(&v);
-    overflow_size_ok = get_u64(e->event, L"CurrentQueueSize") == 10;
-    overflow_time_ok = get_u64(e->event, L"TIME_CREATED") > FILETIME_2020;
+    overflow_size_ok = fixture_get_u64(e->event, L"CurrentQueueSize") == 10;
+    overflow_time_ok = fixture_get_u64(e->event, L"TIME_CREATED") > FILETIME_2020;
   }
 }
 
@@ -230,7 +214,7 @@ typedef struct {
 static void record_stamp(void *ctx, const wmiemu_event_t *e) {
   stamps_t *st = ctx;
   if (st->n < 2)
-    st->time_created[st->n] = get_u64(e->event, L"TIME_CREATED");
+    st->time_created[st->n] = fixture_get_u64(e->event, L"TIME_CREATED");
   st->n++;
 }
 

@@ -18,6 +18,7 @@
 
 #include "exec/exec.h"
 #include "exec/sched.h"
+#include "host/host_fixture.h"
 #include "host/host_int.h"
 
 #define CHECK(c) do { if (!(c)) wmiemu_explore_fail(0, "%s:%d: check failed: %s", __FILE__, __LINE__, #c); } while (0)
@@ -47,28 +48,6 @@ typedef struct {
 
 static wmiemu__exec_t *the_exec;
 
-static uint64_t get_u64(IWbemClassObject *obj, const WCHAR *name) {
-  VARIANT v;
-  uint64_t n = 0;
-  VariantInit(&v);
-  if (SUCCEEDED(IWbemClassObject_Get(obj, name, 0, &v, NULL, NULL)) && V_VT(&v) == VT_BSTR)
-    for (const WCHAR *c = V_BSTR(&v); *c >= '0' && *c <= '9'; c++)
-      n = n * 10 + (uint64_t)(*c - '0');
-  VariantClear(&v);
-  return n;
-}
-
-static IWbemClassObject *get_object(IWbemClassObject *event, const WCHAR *name) {
-  IWbemClassObject *obj = NULL;
-  VARIANT v;
-  VariantInit(&v);
-  if (SUCCEEDED(IWbemClassObject_Get(event, name, 0, &v, NULL, NULL)) && V_VT(&v) == VT_UNKNOWN &&
-      V_UNKNOWN(&v))
-    IUnknown_QueryInterface(V_UNKNOWN(&v), &IID_IWbemClassObject, (void **)&obj);
-  VariantClear(&v);
-  return obj;
-}
-
 static int get_size(IWbemClassObject *obj) {
   VARIANT v;
   int n = -1;
@@ -92,8 +71,8 @@ static void on_event(void *ctx, const wmiemu_event_t *e) {
                   !wcscmp(V_BSTR(&v), L"__InstanceDeletionEvent") ? 'D' :
                   !wcscmp(V_BSTR(&v), L"__InstanceModificationEvent") ? 'M' : '?';
   VariantClear(&v);
-  target = get_object(e->event, L"TargetInstance");
-  previous = get_object(e->event, L"PreviousInstance");
+  target = fixture_get_object(e->event, L"TargetInstance");
+  previous = fixture_get_object(e->event, L"PreviousInstance");
   CHECK(target != NULL);
   if (target && SUCCEEDED(IWbemClassObject_Get(target, L"Name", 0, &v, NULL, NULL)) &&
       V_VT(&v) == VT_BSTR && wcslen(V_BSTR(&v)) < 8)
@@ -101,7 +80,7 @@ static void on_event(void *ctx, const wmiemu_event_t *e) {
   VariantClear(&v);
   s->size[s->n] = get_size(target);
   s->prev_size[s->n] = get_size(previous);
-  s->time_created[s->n] = get_u64(e->event, L"TIME_CREATED");
+  s->time_created[s->n] = fixture_get_u64(e->event, L"TIME_CREATED");
   s->at[s->n] = wmiemu__exec_now(the_exec);
   s->n++;
   if (target)

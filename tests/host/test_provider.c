@@ -81,6 +81,14 @@ HRESULT test_provider_fire(test_provider_t *p, IWbemObjectSink *sink, LONG seq, 
   return hr;
 }
 
+void test_provider_fire_range(wmiemu_host_t *host, LONG from, LONG to) {
+  test_provider_t *p = test_provider_current();
+  assert_non_null(p);
+  for (LONG i = from; i <= to; i++)
+    assert_hr(test_provider_fire(p, test_provider_sink(p), i, 0, L"t"), S_OK);
+  assert_hr(wmiemu_host_run_until_idle(host), S_OK);
+}
+
 /* ---- the provider: the skeleton, logging each call WMI makes ---------------- */
 
 static inline test_provider_t *impl_from_provider_object(provider_object *obj) {
@@ -187,7 +195,6 @@ wmiemu_host_t *test_provider_host(const wmiemu_host_options_t *opts, const test_
     options = *popts;
   test_provider_clear_log();
   last_sid_length = -1;
-  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "test.mof", test_mof, sizeof(test_mof) - 1, NULL, NULL), S_OK);
-  assert_hr(wmiemu_host_add_factory(host, &clsid_test, &test_class.IClassFactory_iface), S_OK);
+  fixture_add_provider(host, "test.mof", test_mof, &clsid_test, &test_class.IClassFactory_iface);
   return host;
 }

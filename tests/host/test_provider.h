@@ -37,5 +37,8 @@ IWbemObjectSink *test_provider_sink(test_provider_t *p);
 IWbemServices *test_provider_services(test_provider_t *p);
 /* Fires one TestEvent {Seq, Thread, Tag} through sink; returns Indicate's HRESULT. */
 HRESULT test_provider_fire(test_provider_t *p, IWbemObjectSink *sink, LONG seq, LONG thread, const WCHAR *tag);
+/* Fires TestEvent Seq from..to (Thread 0, Tag "t") through the live
+ * provider's own sink, each one S_OK, then runs host until idle. */
+void test_provider_fire_range(wmiemu_host_t *host, LONG from, LONG to);
 
 #endif

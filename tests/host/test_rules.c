@@ -263,9 +263,7 @@ static void test_samples_are_clean(void **state) {
   host = fixture_host(NULL, "sample/sample.mof", "sample_tick");
   assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleTick", NULL, NULL, &id), S_OK);
   assert_hr(wmiemu_host_run_until_events(host, 2, 10000), S_OK);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
 }
 
 /* busy_every on the libuv executor: with 1, every Indicate is answered
@@ -296,9 +294,7 @@ static void test_busy_every(void **state) {
   host = fixture_host(&opts, "sample/sample.mof", "sample_tick");
   assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SampleTick", NULL, NULL, &id), S_OK);
   assert_hr(wmiemu_host_run_until_events(host, 2, 10000), S_OK);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
 }
 
 int main(void) {

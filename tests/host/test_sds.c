@@ -5,7 +5,7 @@
  * malformed descriptors are dropped with their own reasons, counters stay
  * exact, and a malformed one is rule event-security-descriptor. A sink's
  * own descriptor (SetSinkSecurity) is checked for the same SIDs. */
-#include "host/host_fixture.h"
+#include "host/skeleton_provider.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,134 +31,29 @@ static const char sds_mof[] =
 
 static const CLSID clsid_sds = { 0x6b0e2f4a, 0x1c3d, 0x4e5f, { 0x9a, 0x7b, 0x8c, 0x9d, 0x0e, 0x1f, 0x2a, 0x3b } };
 
-typedef struct {
-  IWbemProviderInit IWbemProviderInit_iface;
-  IWbemEventProvider IWbemEventProvider_iface;
-  IWbemEventProviderSecurity IWbemEventProviderSecurity_iface;
-  LONG ref;
-  IWbemServices *services;
-  IWbemObjectSink *sink;
-} sds_provider_t;
-
 static HRESULT access_answer;
-static sds_provider_t *current;
 
-FIXTURE_IMPL_FROM(sds_provider_t, IWbemProviderInit)
-FIXTURE_IMPL_FROM(sds_provider_t, IWbemEventProvider)
-FIXTURE_IMPL_FROM(sds_provider_t, IWbemEventProviderSecurity)
-
-static HRESULT qi(sds_provider_t *p, REFIID riid, void **ppv) {
-  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemProviderInit))
-    *ppv = &p->IWbemProviderInit_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProvider))
-    *ppv = &p->IWbemEventProvider_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProviderSecurity))
-    *ppv = &p->IWbemEventProviderSecurity_iface;
-  else {
-    *ppv = NULL;
-    return E_NOINTERFACE;
-  }
-  InterlockedIncrement(&p->ref);
-  return S_OK;
-}
-
-static ULONG addref(sds_provider_t *p) { return InterlockedIncrement(&p->ref); }
-
-static ULONG release(sds_provider_t *p) {
-  ULONG ref = InterlockedDecrement(&p->ref);
-  if (ref)
-    return ref;
-  if (p->sink) IWbemObjectSink_Release(p->sink);
-  if (p->services) IWbemServices_Release(p->services);
-  if (current == p)
-    current = NULL;
-  free(p);
-  return 0;
-}
-
-FIXTURE_IUNKNOWN_METHODS(IWbemProviderInit, init)
-FIXTURE_IUNKNOWN_METHODS(IWbemEventProvider, events)
-FIXTURE_IUNKNOWN_METHODS(IWbemEventProviderSecurity, security)
-
-static HRESULT WINAPI init_Initialize(IWbemProviderInit *i, LPWSTR user, LONG flags, LPWSTR ns, LPWSTR locale,
-                                      IWbemServices *services, IWbemContext *ctx, IWbemProviderInitSink *sink) {
-  sds_provider_t *p = impl_from_IWbemProviderInit(i);
-  (void)user; (void)flags; (void)ns; (void)locale; (void)ctx;
-  IWbemServices_AddRef(services);
-  p->services = services;
-  IWbemProviderInitSink_SetStatus(sink, WBEM_S_INITIALIZED, 0);
-  return WBEM_S_NO_ERROR;
-}
-static const IWbemProviderInitVtbl init_vtbl = { init_QueryInterface, init_AddRef, init_Release, init_Initialize };
-
-static HRESULT WINAPI events_ProvideEvents(IWbemEventProvider *i, IWbemObjectSink *sink, LONG flags) {
-  sds_provider_t *p = impl_from_IWbemEventProvider(i);
-  (void)flags;
-  IWbemObjectSink_AddRef(sink);
-  p->sink = sink;
-  return WBEM_S_NO_ERROR;
-}
-static const IWbemEventProviderVtbl events_vtbl = { events_QueryInterface, events_AddRef, events_Release, events_ProvideEvents };
-
-static HRESULT WINAPI security_AccessCheck(IWbemEventProviderSecurity *i, LPCWSTR lang, LPCWSTR query,
-                                           LONG sid_length, const BYTE *sid) {
-  (void)i; (void)lang; (void)query; (void)sid_length; (void)sid;
+static HRESULT access_check(provider_object *p, LPCWSTR lang, LPCWSTR query, LONG sid_length, const BYTE *sid) {
+  (void)p; (void)lang; (void)query; (void)sid_length; (void)sid;
   return access_answer;
 }
-static const IWbemEventProviderSecurityVtbl security_vtbl = { security_QueryInterface, security_AddRef,
-                                                              security_Release, security_AccessCheck };
 
-static HRESULT create(REFIID riid, void **ppv) {
-  sds_provider_t *p = calloc(1, sizeof(*p));
-  HRESULT hr;
-  p->IWbemProviderInit_iface.lpVtbl = &init_vtbl;
-  p->IWbemEventProvider_iface.lpVtbl = &events_vtbl;
-  p->IWbemEventProviderSecurity_iface.lpVtbl = &security_vtbl;
-  p->ref = 1;
-  current = p;
-  hr = qi(p, riid, ppv);
-  release(p);
-  return hr;
-}
-static fixture_factory_t factory = FIXTURE_FACTORY(create);
+static const provider_hooks hooks = {
+  .security = &provider_security_vtbl,
+  .construct = skeleton_track_construct,
+  .final_release = skeleton_track_final_release,
+  .access_check = access_check,
+};
+static provider_class sds_class = PROVIDER_CLASS(&hooks);
 
 static wmiemu_host_t *sds_host(HRESULT answer) {
   wmiemu_host_t *host = fixture_host(NULL, NULL, NULL);
   access_answer = answer;
-  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "sds.mof", sds_mof, sizeof(sds_mof) - 1, NULL, NULL), S_OK);
-  assert_hr(wmiemu_host_add_factory(host, &clsid_sds, &factory.IClassFactory_iface), S_OK);
+  fixture_add_provider(host, "sds.mof", sds_mof, &clsid_sds, &sds_class.IClassFactory_iface);
   return host;
 }
 
 /* ---- descriptors ----------------------------------------------------------------- */
-
-typedef struct { BYTE type; DWORD mask; const BYTE *sid; size_t sid_len; } ace_t;
-
-static void put16(BYTE *p, unsigned v) { p[0] = (BYTE)v; p[1] = (BYTE)(v >> 8); }
-static void put32(BYTE *p, DWORD v) { put16(p, v & 0xffff); put16(p + 2, v >> 16); }
-
-/* A self-relative SD whose DACL holds the given entries; returns its size. */
-static size_t build_sd(BYTE *buf, const ace_t *aces, unsigned n) {
-  size_t off = 20 + 8;
-  unsigned i;
-  memset(buf, 0, 28);
-  buf[0] = 1;
-  put16(buf + 2, 0x8000 | 0x0004);
-  put32(buf + 16, 20);
-  for (i = 0; i < n; i++) {
-    size_t size = 8 + aces[i].sid_len;
-    buf[off] = aces[i].type;
-    buf[off + 1] = 0;
-    put16(buf + off + 2, (unsigned)size);
-    put32(buf + off + 4, aces[i].mask);
-    memcpy(buf + off + 8, aces[i].sid, aces[i].sid_len);
-    off += size;
-  }
-  buf[20] = 2;
-  put16(buf + 22, (unsigned)(off - 20));
-  put16(buf + 24, n);
-  return off;
-}
 
 /* A new SdsEvent {Seq} with SECURITY_DESCRIPTOR = sd (NULL: left NULL). */
 static IWbemClassObject *make_event(wmiemu_host_t *host, LONG seq, const BYTE *sd, size_t len) {
@@ -184,8 +79,8 @@ static IWbemClassObject *make_event(wmiemu_host_t *host, LONG seq, const BYTE *s
 
 static void fire(wmiemu_host_t *host, LONG seq, const BYTE *sd, size_t len) {
   IWbemClassObject *event = make_event(host, seq, sd, len);
-  assert_non_null(current);
-  assert_hr(IWbemObjectSink_Indicate(current->sink, 1, &event), WBEM_S_NO_ERROR);
+  assert_non_null(skeleton_current());
+  assert_hr(IWbemObjectSink_Indicate(skeleton_current()->sink, 1, &event), WBEM_S_NO_ERROR);
   IWbemClassObject_Release(event);
 }
 
@@ -230,18 +125,18 @@ static void test_permanent_consumers_by_sid(void **state) {
   ida = subscribe_as(host, "SELECT * FROM SdsEvent", alice, sizeof(alice), &a);
   idb = subscribe_as(host, "SELECT * FROM SdsEvent", bob, sizeof(bob), &b);
 
-  const ace_t only_alice[] = { { 0, SUBSCRIBE, alice, sizeof(alice) } };
-  len = build_sd(sd, only_alice, 1);
+  const fixture_ace_t only_alice[] = { { 0, 0, SUBSCRIBE, alice, sizeof(alice) } };
+  len = fixture_build_sd(sd, only_alice, 1);
   fire(host, 1, sd, len);                                 /* alice only */
   fire(host, 2, NULL, 0);                                 /* NULL SD: both */
-  const ace_t all[] = { { 0, SUBSCRIBE, everyone, sizeof(everyone) } };
-  len = build_sd(sd, all, 1);
+  const fixture_ace_t all[] = { { 0, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, all, 1);
   fire(host, 3, sd, len);                                 /* Everyone: both */
-  const ace_t deny_bob[] = { { 1, SUBSCRIBE, bob, sizeof(bob) }, { 0, SUBSCRIBE, everyone, sizeof(everyone) } };
-  len = build_sd(sd, deny_bob, 2);
+  const fixture_ace_t deny_bob[] = { { 1, 0, SUBSCRIBE, bob, sizeof(bob) }, { 0, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, deny_bob, 2);
   fire(host, 4, sd, len);                                 /* everyone but bob */
-  const ace_t publish_only[] = { { 0, 0x80, everyone, sizeof(everyone) } };
-  len = build_sd(sd, publish_only, 1);
+  const fixture_ace_t publish_only[] = { { 0, 0, 0x80, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, publish_only, 1);
   fire(host, 5, sd, len);                                 /* no SUBSCRIBE right: nobody */
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
 
@@ -278,15 +173,15 @@ static void test_temporary_consumer_holds_everyone(void **state) {
   wmiemu_counters_t c;
   (void)state;
   id = subscribe_as(host, "SELECT * FROM SdsEvent", NULL, 0, &t);
-  const ace_t only_alice[] = { { 0, SUBSCRIBE, alice, sizeof(alice) } };
-  len = build_sd(sd, only_alice, 1);
+  const fixture_ace_t only_alice[] = { { 0, 0, SUBSCRIBE, alice, sizeof(alice) } };
+  len = fixture_build_sd(sd, only_alice, 1);
   fire(host, 1, sd, len);
-  const ace_t all[] = { { 0, SUBSCRIBE, everyone, sizeof(everyone) } };
-  len = build_sd(sd, all, 1);
+  const fixture_ace_t all[] = { { 0, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, all, 1);
   fire(host, 2, sd, len);
   fire(host, 3, NULL, 0);
-  const ace_t empty[] = { { 0, 0, everyone, sizeof(everyone) } };
-  len = build_sd(sd, empty, 0);                           /* empty DACL: nobody */
+  const fixture_ace_t empty[] = { { 0, 0, 0, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, empty, 0);                   /* empty DACL: nobody */
   fire(host, 4, sd, len);
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
   assert_int_equal(t.n, 2);
@@ -310,8 +205,8 @@ static void test_plain_access_check_ignores_descriptor(void **state) {
   wmiemu_counters_t c;
   (void)state;
   id = subscribe_as(host, "SELECT * FROM SdsEvent", bob, sizeof(bob), &t);
-  const ace_t only_alice[] = { { 0, SUBSCRIBE, alice, sizeof(alice) } };
-  len = build_sd(sd, only_alice, 1);
+  const fixture_ace_t only_alice[] = { { 0, 0, SUBSCRIBE, alice, sizeof(alice) } };
+  len = fixture_build_sd(sd, only_alice, 1);
   fire(host, 1, sd, len);
   fire(host, 2, (const BYTE *)"junk", 4);
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
@@ -339,11 +234,11 @@ static void test_malformed_descriptor(void **state) {
   id = subscribe_as(host, "SELECT * FROM SdsEvent", alice, sizeof(alice), &t);
   id2 = subscribe_as(host, "SELECT * FROM SdsEvent WHERE Seq > 1", NULL, 0, &u);
   fire(host, 1, (const BYTE *)"short", 5);                /* shorter than the header */
-  const ace_t all[] = { { 0, SUBSCRIBE, everyone, sizeof(everyone) } };
-  len = build_sd(sd, all, 1);
+  const fixture_ace_t all[] = { { 0, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, all, 1);
   sd[28 + 2] = 200;                                       /* ACE size past the DACL */
   fire(host, 2, sd, len);
-  len = build_sd(sd, all, 1);
+  len = fixture_build_sd(sd, all, 1);
   fire(host, 3, sd, len);                                 /* well formed again */
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
   assert_int_equal(t.n, 1);
@@ -378,12 +273,12 @@ static void test_batch_checked_per_object(void **state) {
   wmiemu_counters_t c;
   (void)state;
   id = subscribe_as(host, "SELECT * FROM SdsEvent", bob, sizeof(bob), &t);
-  const ace_t only_alice[] = { { 0, SUBSCRIBE, alice, sizeof(alice) } };
-  len = build_sd(sd, only_alice, 1);
+  const fixture_ace_t only_alice[] = { { 0, 0, SUBSCRIBE, alice, sizeof(alice) } };
+  len = fixture_build_sd(sd, only_alice, 1);
   events[0] = make_event(host, 1, NULL, 0);
   events[1] = make_event(host, 2, sd, len);
   events[2] = make_event(host, 3, NULL, 0);
-  assert_hr(IWbemObjectSink_Indicate(current->sink, 3, events), WBEM_S_NO_ERROR);
+  assert_hr(IWbemObjectSink_Indicate(skeleton_current()->sink, 3, events), WBEM_S_NO_ERROR);
   for (int i = 0; i < 3; i++)
     IWbemClassObject_Release(events[i]);
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);
@@ -411,15 +306,15 @@ static void test_sink_security_by_sid(void **state) {
   ida = subscribe_as(host, "SELECT * FROM SdsEvent", alice, sizeof(alice), &a);
   idb = subscribe_as(host, "SELECT * FROM SdsEvent", bob, sizeof(bob), &b);
   idt = subscribe_as(host, "SELECT * FROM SdsEvent", NULL, 0, &t);
-  assert_non_null(current);
-  assert_hr(IWbemObjectSink_QueryInterface(current->sink, &IID_IWbemEventSink, (void **)&sink), S_OK);
-  const ace_t only_alice[] = { { 0, SUBSCRIBE, alice, sizeof(alice) } };
-  len = build_sd(sd, only_alice, 1);
+  assert_non_null(skeleton_current());
+  assert_hr(IWbemObjectSink_QueryInterface(skeleton_current()->sink, &IID_IWbemEventSink, (void **)&sink), S_OK);
+  const fixture_ace_t only_alice[] = { { 0, 0, SUBSCRIBE, alice, sizeof(alice) } };
+  len = fixture_build_sd(sd, only_alice, 1);
   assert_hr(IWbemEventSink_SetSinkSecurity(sink, (LONG)len, sd), S_OK);
   fire(host, 1, NULL, 0);                                 /* alice only */
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);     /* delivered under the sink's descriptor then */
-  const ace_t all[] = { { 0, SUBSCRIBE, everyone, sizeof(everyone) } };
-  len = build_sd(sd, all, 1);
+  const fixture_ace_t all[] = { { 0, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, all, 1);
   assert_hr(IWbemEventSink_SetSinkSecurity(sink, (LONG)len, sd), S_OK);
   fire(host, 2, NULL, 0);                                 /* Everyone: all three */
   assert_hr(wmiemu_host_run_until_idle(host), S_OK);

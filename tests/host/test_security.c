@@ -18,33 +18,8 @@ static const BYTE everyone[12] = { 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
 static const BYTE alice[16] = { 1, 2, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xe9, 3, 0, 0 };
 static const BYTE bob[16] = { 1, 2, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xea, 3, 0, 0 };
 
-typedef struct { BYTE type, flags; DWORD mask; const BYTE *sid; size_t sid_len; } ace_t;
-
 static void put16(BYTE *p, unsigned v) { p[0] = (BYTE)v; p[1] = (BYTE)(v >> 8); }
 static void put32(BYTE *p, DWORD v) { put16(p, v & 0xffff); put16(p + 2, v >> 16); }
-
-/* Builds a self-relative SD with a DACL of the given entries; returns its size. */
-static size_t build_sd(BYTE *buf, const ace_t *aces, unsigned n) {
-  size_t off = 20 + 8;
-  unsigned i;
-  memset(buf, 0, 20);
-  buf[0] = 1;
-  put16(buf + 2, 0x8000 | 0x0004);
-  put32(buf + 16, 20);
-  for (i = 0; i < n; i++) {
-    size_t size = 8 + aces[i].sid_len;
-    buf[off] = aces[i].type;
-    buf[off + 1] = aces[i].flags;
-    put16(buf + off + 2, (unsigned)size);
-    put32(buf + off + 4, aces[i].mask);
-    memcpy(buf + off + 8, aces[i].sid, aces[i].sid_len);
-    off += size;
-  }
-  buf[20] = 2;
-  put16(buf + 22, (unsigned)(off - 20));
-  put16(buf + 24, n);
-  return off;
-}
 
 static BOOL grants(const BYTE *sd, size_t len, const BYTE *sid, size_t sid_len) {
   BOOL g = 2;
@@ -59,35 +34,35 @@ static void test_grants_and_denials(void **state) {
   size_t len;
   (void)state;
   /* Everyone may subscribe: anybody, SID or not. */
-  const ace_t open[] = { { 0, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
-  len = build_sd(sd, open, 1);
+  const fixture_ace_t open[] = { { 0, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, open, 1);
   assert_true(grants(sd, len, NULL, 0));
   assert_true(grants(sd, len, alice, sizeof(alice)));
   /* Alice only. */
-  const ace_t only_alice[] = { { 0, 0, SUBSCRIBE | 1, alice, sizeof(alice) } };
-  len = build_sd(sd, only_alice, 1);
+  const fixture_ace_t only_alice[] = { { 0, 0, SUBSCRIBE | 1, alice, sizeof(alice) } };
+  len = fixture_build_sd(sd, only_alice, 1);
   assert_true(grants(sd, len, alice, sizeof(alice)));
   assert_false(grants(sd, len, bob, sizeof(bob)));
   assert_false(grants(sd, len, NULL, 0));          /* a consumer without a SID */
   /* A right other than WBEM_RIGHT_SUBSCRIBE is not enough. */
-  const ace_t publish[] = { { 0, 0, 0x80, everyone, sizeof(everyone) } };
-  len = build_sd(sd, publish, 1);
+  const fixture_ace_t publish[] = { { 0, 0, 0x80, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, publish, 1);
   assert_false(grants(sd, len, alice, sizeof(alice)));
   /* Order decides: deny before allow refuses, allow before deny grants. */
-  const ace_t deny_first[] = { { 1, 0, SUBSCRIBE, alice, sizeof(alice) }, { 0, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
-  len = build_sd(sd, deny_first, 2);
+  const fixture_ace_t deny_first[] = { { 1, 0, SUBSCRIBE, alice, sizeof(alice) }, { 0, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, deny_first, 2);
   assert_false(grants(sd, len, alice, sizeof(alice)));
   assert_true(grants(sd, len, bob, sizeof(bob)));
-  const ace_t allow_first[] = { { 0, 0, SUBSCRIBE, alice, sizeof(alice) }, { 1, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
-  len = build_sd(sd, allow_first, 2);
+  const fixture_ace_t allow_first[] = { { 0, 0, SUBSCRIBE, alice, sizeof(alice) }, { 1, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, allow_first, 2);
   assert_true(grants(sd, len, alice, sizeof(alice)));
   assert_false(grants(sd, len, bob, sizeof(bob)));
   /* Inherit-only entries and unknown types do not apply. */
-  const ace_t inherit[] = { { 0, 0x08, SUBSCRIBE, everyone, sizeof(everyone) }, { 9, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
-  len = build_sd(sd, inherit, 2);
+  const fixture_ace_t inherit[] = { { 0, 0x08, SUBSCRIBE, everyone, sizeof(everyone) }, { 9, 0, SUBSCRIBE, everyone, sizeof(everyone) } };
+  len = fixture_build_sd(sd, inherit, 2);
   assert_false(grants(sd, len, alice, sizeof(alice)));
   /* Empty DACL: nobody. */
-  len = build_sd(sd, NULL, 0);
+  len = fixture_build_sd(sd, NULL, 0);
   assert_false(grants(sd, len, alice, sizeof(alice)));
   /* No DACL at all: everybody. */
   put16(sd + 2, 0x8000);
@@ -107,13 +82,13 @@ static void expect_malformed(const BYTE *sd, size_t len, const char *what) {
 }
 
 static void test_malformed(void **state) {
-  const ace_t one[] = { { 0, 0, SUBSCRIBE, alice, sizeof(alice) } };
+  const fixture_ace_t one[] = { { 0, 0, SUBSCRIBE, alice, sizeof(alice) } };
   BYTE good[256], sd[256];
   size_t len, cut;
   BOOL g;
   const char *why;
   (void)state;
-  len = build_sd(good, one, 1);
+  len = fixture_build_sd(good, one, 1);
   expect_malformed(NULL, 0, "header");
   expect_malformed(good, 19, "header");
   memcpy(sd, good, len); sd[0] = 2;

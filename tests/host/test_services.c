@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "host/host_fixture.h"
+#include "host/skeleton_provider.h"
 #include "host/enum_objects.h"
 
 static const char svc_mof[] =
@@ -35,97 +35,22 @@ static const char svc_mof[] =
 
 static const CLSID clsid_svc = { 0x5e2b8c71, 0x3d4f, 0x4a96, { 0xb0, 0xe1, 0x7c, 0x9d, 0x2f, 0x3a, 0x4b, 0x58 } };
 
-/* ---- a provider that keeps its IWbemServices ---- */
-
-typedef struct {
-  IWbemProviderInit IWbemProviderInit_iface;
-  IWbemEventProvider IWbemEventProvider_iface;
-  LONG ref;
-  IWbemServices *services;
-} svc_provider_t;
-
 static IWbemServices *services;   /* the provider's, for the test thread */
-
-FIXTURE_IMPL_FROM(svc_provider_t, IWbemProviderInit)
-FIXTURE_IMPL_FROM(svc_provider_t, IWbemEventProvider)
-
-static HRESULT qi(svc_provider_t *p, REFIID riid, void **ppv) {
-  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IWbemProviderInit))
-    *ppv = &p->IWbemProviderInit_iface;
-  else if (IsEqualIID(riid, &IID_IWbemEventProvider))
-    *ppv = &p->IWbemEventProvider_iface;
-  else {
-    *ppv = NULL;
-    return E_NOINTERFACE;
-  }
-  InterlockedIncrement(&p->ref);
-  return S_OK;
-}
-static ULONG addref(svc_provider_t *p) { return InterlockedIncrement(&p->ref); }
-static ULONG release(svc_provider_t *p) {
-  ULONG ref = InterlockedDecrement(&p->ref);
-  if (ref)
-    return ref;
-  if (p->services)
-    IWbemServices_Release(p->services);
-  free(p);
-  return 0;
-}
-FIXTURE_IUNKNOWN_METHODS(IWbemProviderInit, init)
-FIXTURE_IUNKNOWN_METHODS(IWbemEventProvider, events)
-
-static HRESULT WINAPI init_Initialize(IWbemProviderInit *i, LPWSTR user, LONG flags, LPWSTR ns, LPWSTR locale,
-                                      IWbemServices *s, IWbemContext *ctx, IWbemProviderInitSink *sink) {
-  svc_provider_t *p = impl_from_IWbemProviderInit(i);
-  (void)user; (void)flags; (void)ns; (void)locale; (void)ctx;
-  IWbemServices_AddRef(s);
-  p->services = s;
-  services = s;
-  IWbemProviderInitSink_SetStatus(sink, WBEM_S_INITIALIZED, 0);
-  return WBEM_S_NO_ERROR;
-}
-static const IWbemProviderInitVtbl init_vtbl = { init_QueryInterface, init_AddRef, init_Release, init_Initialize };
-
-static HRESULT WINAPI events_ProvideEvents(IWbemEventProvider *i, IWbemObjectSink *sink, LONG flags) {
-  (void)i; (void)sink; (void)flags;
-  return WBEM_S_NO_ERROR;
-}
-static const IWbemEventProviderVtbl events_vtbl = { events_QueryInterface, events_AddRef, events_Release,
-                                                    events_ProvideEvents };
-
-static HRESULT create(REFIID riid, void **ppv) {
-  svc_provider_t *p = calloc(1, sizeof(*p));
-  HRESULT hr;
-  p->IWbemProviderInit_iface.lpVtbl = &init_vtbl;
-  p->IWbemEventProvider_iface.lpVtbl = &events_vtbl;
-  p->ref = 1;
-  hr = qi(p, riid, ppv);
-  release(p);
-  return hr;
-}
-static fixture_factory_t factory = FIXTURE_FACTORY(create);
 
 static wmiemu_host_t *host;
 
 /* A host with the method provider's MOF and module, svc_mof, and the test
  * provider activated: `services` is set. */
 static int setup(void **state) {
-  wmiemu_sub_id_t id = 0;
   (void)state;
-  services = NULL;
-  host = fixture_host(NULL, "method_calc/method_calc.mof", "method_calc");
-  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "svc.mof", svc_mof, sizeof(svc_mof) - 1, NULL, NULL), S_OK);
-  assert_hr(wmiemu_host_add_factory(host, &clsid_svc, &factory.IClassFactory_iface), S_OK);
-  assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM Svc_Event", NULL, NULL, &id), S_OK);
-  assert_non_null(services);
+  host = services_provider_host("method_calc/method_calc.mof", "method_calc", "svc.mof", svc_mof, &clsid_svc,
+                                "SELECT * FROM Svc_Event", &services);
   return 0;
 }
 
 static int teardown(void **state) {
   (void)state;
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
   host = NULL;
   return 0;
 }

@@ -343,9 +343,7 @@ static void check_initialize(const WCHAR *event_class, HRESULT expect) {
   provider_class cls = PROVIDER_CLASS(&hooks);
   wmiemu_host_t *host = fixture_host(NULL, NULL, NULL);
   wmiemu_sub_id_t id = 0;
-  assert_hr(wmiemu_mof_compile_text(wmiemu_host_repo(host), "skel.mof", skel_mof, sizeof skel_mof - 1, NULL, NULL),
-            S_OK);
-  assert_hr(wmiemu_host_add_factory(host, &clsid_skel, &cls.IClassFactory_iface), S_OK);
+  fixture_add_provider(host, "skel.mof", skel_mof, &clsid_skel, &cls.IClassFactory_iface);
   live = NULL;
   assert_hr(wmiemu_host_subscribe(host, NULL, "SELECT * FROM SkelEvent", NULL, NULL, &id), expect);
   if (SUCCEEDED(expect)) {

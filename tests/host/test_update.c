@@ -140,9 +140,7 @@ static void test_same_clsid_no_restart(void **state) {
   assert_hr(wmiemu_host_run_until_events(host, seen.count[1] + 3, 10000), S_OK);
   assert_int_equal(seen.gaps, 0);          /* 1, 2, 3...: the same provider object */
   assert_int_equal(seen.count[2], 0);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
 }
 
 /* The new CLSID is served by no module: the old provider is gone already,
@@ -198,9 +196,7 @@ static void test_update_idle_provider(void **state) {
   assert_hr(wmiemu_host_run_for(host, 300), S_OK);
   assert_int_equal(seen.count[1], 0);
   assert_true(seen.count[2] > 0);
-  assert_hr(wmiemu_host_shutdown(host), S_OK);
-  assert_int_equal(wmiemu_checker_count(wmiemu_host_checker(host)), 0);
-  wmiemu_host_free(host);
+  fixture_host_close(host);
 }
 
 /* Compiled from an event callback: the switch waits for the loop. */
