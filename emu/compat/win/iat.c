@@ -689,94 +689,19 @@ void wmiemu__iat_thread_detach(void)
         free(v);
 }
 
-/* ---- the loader's replacements ------------------------------------------- */
+/* ---- for the loader's replacements (iat_loader.c) ------------------------ */
 
-static HMODULE WINAPI iat_LoadLibraryExW(LPCWSTR name, HANDLE file, DWORD flags)
+wmiemu__iat_find_fn wmiemu__iat_loader_lookup(void)
 {
-    WCHAR path[MAX_PATH * 2];
-    char err[512];
-    HMODULE h, mine;
-    DWORD n;
-
-    if (!name || file || !loader_find ||
-        (flags & (DONT_RESOLVE_DLL_REFERENCES | LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_DATAFILE_EXCLUSIVE |
-                  LOAD_LIBRARY_AS_IMAGE_RESOURCE)))
-        return LoadLibraryExW(name, file, flags);
-    /* Loaded already, by us or by the system: a reference more. */
-    if (GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, name, &h)) {
-        if (wmiemu__iat_owns(h) && GetModuleFileNameW(h, path, ARRAYSIZE(path)))
-            return wmiemu__iat_load(path, loader_find, err, sizeof(err));
-        return LoadLibraryExW(name, file, flags);
-    }
-    /* Found as the system would find it, without running anything. */
-    if (!(h = LoadLibraryExW(name, NULL, flags | DONT_RESOLVE_DLL_REFERENCES)))
-        return NULL;
-    n = GetModuleFileNameW(h, path, ARRAYSIZE(path));
-    if (!n || n >= ARRAYSIZE(path) || in_windows_folder(path)) {
-        FreeLibrary(h);
-        return LoadLibraryExW(name, file, flags);
-    }
-    mine = wmiemu__iat_load(path, loader_find, err, sizeof(err));
-    FreeLibrary(h);
-    return mine;
+    return __atomic_load_n(&loader_find, __ATOMIC_ACQUIRE);
 }
 
-static WCHAR *wide(LPCSTR s)
+BOOL wmiemu__iat_in_windows_folder(const WCHAR *path)
 {
-    int n = MultiByteToWideChar(CP_ACP, 0, s, -1, NULL, 0);
-    WCHAR *w = n > 0 ? malloc((size_t)n * sizeof(WCHAR)) : NULL;
-    if (w)
-        MultiByteToWideChar(CP_ACP, 0, s, -1, w, n);
-    return w;
+    return in_windows_folder(path);
 }
 
-static HMODULE WINAPI iat_LoadLibraryExA(LPCSTR name, HANDLE file, DWORD flags)
-{
-    WCHAR *w;
-    HMODULE h;
-    if (!name)
-        return LoadLibraryExA(name, file, flags);
-    if (!(w = wide(name))) {
-        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
-        return NULL;
-    }
-    h = iat_LoadLibraryExW(w, file, flags);
-    free(w);
-    return h;
-}
-
-static HMODULE WINAPI iat_LoadLibraryW(LPCWSTR name)
-{
-    return iat_LoadLibraryExW(name, NULL, 0);
-}
-
-static HMODULE WINAPI iat_LoadLibraryA(LPCSTR name)
-{
-    return iat_LoadLibraryExA(name, NULL, 0);
-}
-
-static BOOL WINAPI iat_FreeLibrary(HMODULE module)
-{
-    if (wmiemu__iat_free(module))
-        return TRUE;
-    return FreeLibrary(module);
-}
-
-static void WINAPI iat_FreeLibraryAndExitThread(HMODULE module, DWORD code)
-{
-    typedef void(WINAPI * exit_fn)(DWORD);
-    exit_fn exit_thread = loader_find ? (exit_fn)loader_find("kernel32.dll", "ExitThread") : NULL;
-    if (!wmiemu__iat_free(module))
-        FreeLibrary(module);
-    /* The scheduler's ExitThread when it has one: the thread is its. */
-    if (exit_thread)
-        exit_thread(code);
-    ExitThread(code);
-}
-
-/* Recorded for a module of ours (which the system does not send thread
- * calls to anyway); the system's answer for the others. */
-static BOOL WINAPI iat_DisableThreadLibraryCalls(HMODULE module)
+BOOL wmiemu__iat_disable_thread_calls(HMODULE module)
 {
     struct loaded *l;
     BOOL mine;
@@ -784,33 +709,5 @@ static BOOL WINAPI iat_DisableThreadLibraryCalls(HMODULE module)
     if ((mine = (l = find_locked(module)) && !l->by_system))
         l->no_thread_calls = TRUE;
     list_unlock();
-    return mine ? TRUE : DisableThreadLibraryCalls(module);
-}
-
-static BOOL is_loader_dll(const char *dll)
-{
-    return !_stricmp(dll, "kernel32.dll") || !_stricmp(dll, "kernelbase.dll") ||
-           !_strnicmp(dll, "api-ms-win-core-libraryloader-", 30);
-}
-
-void *wmiemu__iat_loader_find(const char *dll, const char *name)
-{
-    static const struct {
-        const char *name;
-        void *fn;
-    } table[] = {
-        { "DisableThreadLibraryCalls", (void *)iat_DisableThreadLibraryCalls },
-        { "FreeLibrary", (void *)iat_FreeLibrary },
-        { "FreeLibraryAndExitThread", (void *)iat_FreeLibraryAndExitThread },
-        { "LoadLibraryA", (void *)iat_LoadLibraryA },
-        { "LoadLibraryExA", (void *)iat_LoadLibraryExA },
-        { "LoadLibraryExW", (void *)iat_LoadLibraryExW },
-        { "LoadLibraryW", (void *)iat_LoadLibraryW },
-    };
-    if (!dll || !name || !is_loader_dll(dll))
-        return NULL;
-    for (size_t i = 0; i < ARRAYSIZE(table); i++)
-        if (!strcmp(table[i].name, name))
-            return table[i].fn;
-    return NULL;
+    return mine;
 }

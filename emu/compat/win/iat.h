@@ -62,4 +62,12 @@ void wmiemu__iat_thread_detach(void);
  * for every other import. */
 void *wmiemu__iat_loader_find(const char *dll, const char *name);
 
+/* For iat_loader.c: the lookup the last wmiemu__iat_load was given (NULL
+ * before any), whether path is in the Windows folder (a system DLL), and
+ * DisableThreadLibraryCalls recorded for a module of ours (FALSE for any
+ * other, which the system's function serves). */
+wmiemu__iat_find_fn wmiemu__iat_loader_lookup(void);
+BOOL wmiemu__iat_in_windows_folder(const WCHAR *path);
+BOOL wmiemu__iat_disable_thread_calls(HMODULE module);
+
 #endif
