@@ -490,6 +490,8 @@ HRESULT wmiemu_host_set_com_default(wmiemu_host_t *host) {
 
 /* ---- the class object of CLSID_WbemLocator --------------------------------------- */
 
+/* Linux only: on Windows CLSID_WbemLocator is the system's WMI. */
+#ifndef _WIN32
 static HRESULT WINAPI factory_QueryInterface(IClassFactory *iface, REFIID riid, void **ppv) {
   if (!ppv)
     return E_POINTER;
@@ -543,7 +545,6 @@ static const IClassFactoryVtbl factory_vtbl = {
 
 static IClassFactory locator_factory = { &factory_vtbl };
 
-#ifndef _WIN32
 /* Wine's wbemcli.idl declares CLSID_WbemLocator with DEFINE_GUID alone, so
  * the generated IID definitions lack it: a Windows program gets it from
  * wbemuuid.lib, a program on Linux from libwmiemu. */
