@@ -152,7 +152,7 @@ static void test_malformed_mof_positions(void **state) {
     if ((uint32_t)hr != (uint32_t)cases[i].hr || s.count != 1 || s.first.line != cases[i].line ||
         s.first.col != cases[i].col || (uint32_t)s.first.hr != (uint32_t)cases[i].hr || strcmp(s.file, name) ||
         !s.message[0]) {
-      print_error("case %zu: expected %u:%u 0x%08X, got hr 0x%08X, %d errors, first: %s\n", i, cases[i].line,
+      print_error("case %u: expected %u:%u 0x%08X, got hr 0x%08X, %d errors, first: %s\n", (unsigned)i, cases[i].line,
                   cases[i].col, (unsigned)cases[i].hr, (unsigned)hr, s.count, s.formatted);
       failures++;
     }
@@ -162,7 +162,7 @@ static void test_malformed_mof_positions(void **state) {
   free(before);
   free(after);
   wmiemu_repo_free(repo);
-  print_message("%zu malformed MOF cases\n", sizeof cases / sizeof *cases);
+  print_message("%u malformed MOF cases\n", (unsigned)(sizeof cases / sizeof *cases));
   assert_true(sizeof cases / sizeof *cases >= 40);
   assert_int_equal(failures, 0);
 }

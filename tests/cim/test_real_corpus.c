@@ -119,8 +119,8 @@ static void test_real_corpus(void **state) {
   closedir(d);
   for (size_t i = 0; i < nlisted; i++) free(listed[i]);
 
-  print_message("real-world MOF corpus: %zu files, %d compile, %d refused as mofcomp refuses them, %d gaps\n",
-                nlisted, ok, errors, gaps);
+  print_message("real-world MOF corpus: %u files, %d compile, %d refused as mofcomp refuses them, %d gaps\n",
+                (unsigned)nlisted, ok, errors, gaps);
   assert_true(nlisted >= 20);
   assert_int_equal(failures, 0);
 }
