@@ -341,9 +341,11 @@ static void on_violation(void *ctx, const wmiemu_violation_t *v) {
   wmiemu__sched_note(s, "violation", v->rule_id, 0);
   /* The schedule's thread number, not the OS thread id: a replay must
    * produce the very same message. */
-  wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, 0, "rule %s in %s (provider %s, thread %u): %s",
-                     v->rule_id, v->call, v->provider[0] ? v->provider : "-",
-                     wmiemu__sched_thread_id(wmiemu__sched_self()), v->detail);
+  int in_call = strcmp(v->call, "none") != 0;
+  wmiemu__sched_fail(s, WMIEMU_OUTCOME_VIOLATION, 0, "rule %s %s%s (provider %s, thread %u): %s",
+                     v->rule_id, in_call ? "in " : "outside any WMI call", in_call ? v->call : "",
+                     v->provider[0] ? v->provider : "-", wmiemu__sched_thread_id(wmiemu__sched_self()),
+                     v->detail);
 }
 
 HRESULT wmiemu__watch_new(wmiemu_host_t *host) {

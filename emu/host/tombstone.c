@@ -74,9 +74,9 @@ static void report(wmiemu__tomb_t *t, const char *provider, wmiemu_rule_t rule, 
   } else {
     describe_thread(thread, sizeof(thread));
     late_calls++;
-    snprintf(last_late_call, sizeof(last_late_call), "rule %s in %s (provider %s, %s): %s",
-             wmiemu_rule_info(rule)->id, current_call() ? current_call() : "none",
-             provider && provider[0] ? provider : "-", thread, detail);
+    snprintf(last_late_call, sizeof(last_late_call), "rule %s %s%s (provider %s, %s): %s",
+             wmiemu_rule_info(rule)->id, current_call() ? "in " : "outside any WMI call",
+             current_call() ? current_call() : "", provider && provider[0] ? provider : "-", thread, detail);
   }
   pthread_mutex_unlock(&tomb_lock);
 }

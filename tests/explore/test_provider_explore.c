@@ -77,7 +77,7 @@ static void caught_and_replayed(const char *name, const char *cls, const char *e
 
 static void test_refire_race_caught_and_replayed(void **state) {
   (void)state;
-  caught_and_replayed("race_refire", "RaceRefireEvent", "rule refire-after-cancel");
+  caught_and_replayed("race_refire", "RaceRefireEvent", "rule refire-after-cancel outside any WMI call");
 }
 
 static void test_lifetime_race_caught_and_replayed(void **state) {
