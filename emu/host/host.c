@@ -17,6 +17,7 @@
 
 #include "compat/debug.h"
 #include "compat/handle.h"
+#include "compat/os.h"
 
 void wmiemu_host_options_init(wmiemu_host_options_t *opts) {
   if (opts)
@@ -185,7 +186,13 @@ HRESULT wmiemu_host_add_module(wmiemu_host_t *host, const char *path) {
   HRESULT hr;
   if (!host || !path)
     return WBEM_E_INVALID_PARAMETER;
+  /* On the deterministic executor the module's own threads belong to the
+   * schedule as well: on Windows its imports are then patched (compat/os.h). */
+  if (host->deterministic)
+    wmiemu__os_module_patch_imports(1);
   hr = wmiemu__module_open(path, host->checker, &m, host->last_error, sizeof(host->last_error));
+  if (host->deterministic)
+    wmiemu__os_module_patch_imports(0);
   if (SUCCEEDED(hr))
     add_module(host, m);
   return hr;

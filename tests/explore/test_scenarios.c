@@ -127,7 +127,9 @@ static void test_explore_scenario_errors(void **state) {
 }
 
 static void write_text(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
+  /* Binary, as traces are written: Windows' text mode would end each line
+   * in CR LF. */
+  FILE *f = fopen(path, "wb");
   assert_non_null(f);
   fputs(text, f);
   fclose(f);
