@@ -35,7 +35,8 @@ void wmiemu__os_module_close(void *module);
  * requests count). On Windows a provider DLL calls kernel32 itself, so
  * wmiemu__os_module_open then loads it with its import address table
  * patched before its DllMain runs (win/iat.c); on Linux the provider's
- * Win32 calls land in compat already and this does nothing. */
+ * Win32 calls land in compat already, and only its own calls of libc's and
+ * libstdc++'s threads and sleeps are pointed at catchers (unix/got.h). */
 void wmiemu__os_module_patch_imports(int on);
 /* Whether addr lies in a module mapped now. */
 int wmiemu__os_module_mapped(const void *addr);

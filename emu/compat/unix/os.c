@@ -14,6 +14,10 @@
 
 #include "compat/module.h"
 #include "compat/os.h"
+#include "compat/unix/got.h"
+
+/* Exploration's requests (wmiemu__os_module_patch_imports). */
+static int patching;
 
 char *wmiemu__os_realpath(const char *path)
 {
@@ -54,7 +58,23 @@ void *wmiemu__os_module_open(const char *path, char *err, size_t err_size)
      * library path for a name without a slash, and GetModuleFileName
      * answers a full path on Windows. */
     full = realpath(path, NULL);
-    handle = wmiemu__module_load(full ? full : path, 0, why, sizeof(why));
+    if (__atomic_load_n(&patching, __ATOMIC_ACQUIRE) > 0) {
+        /* Its own threads and sleeps caught (unix/got.h) before its DllMain
+         * runs: opened first as compat then opens it, patched, then loaded
+         * (the same object, counted once more meanwhile). */
+        void *pre = dlopen(full ? full : path, RTLD_NOW | RTLD_LOCAL);
+        if (pre && wmiemu__got_patch_module(pre, why, sizeof(why)) < 0) {
+            dlclose(pre);
+            snprintf(err, err_size, "%s: cannot load provider module for exploration: %s", path, why);
+            free(full);
+            return NULL;
+        }
+        handle = wmiemu__module_load(full ? full : path, 0, why, sizeof(why));
+        if (pre)
+            dlclose(pre);
+    } else {
+        handle = wmiemu__module_load(full ? full : path, 0, why, sizeof(why));
+    }
     free(full);
     if (!handle)
         snprintf(err, err_size, "%s: cannot load provider module: %s", path, why);
@@ -79,6 +99,11 @@ int wmiemu__os_module_mapped(const void *addr)
 
 void wmiemu__os_module_patch_imports(int on)
 {
-    /* The provider's Win32 imports resolve to compat, on the seam already. */
-    (void)on;
+    /* The provider's Win32 imports resolve to compat, on the seam already;
+     * its direct calls of libc's and libstdc++'s threads and sleeps do not,
+     * and are pointed at catchers (unix/got.c). */
+    if (on)
+        __atomic_add_fetch(&patching, 1, __ATOMIC_ACQ_REL);
+    else
+        __atomic_sub_fetch(&patching, 1, __ATOMIC_ACQ_REL);
 }

@@ -309,8 +309,9 @@ static void test_cpp_refire(void **state)
 
 /* broken_late_pthread fires from a raw pthread after the final Release.
  * Its libwinpthread-1.dll (beside it) is loaded patched, so that thread is
- * the scheduler's: found as a lifetime violation, where on Linux it is a
- * thread the emulator never hears of (tests/explore/test_late_pthread.c). */
+ * the scheduler's: found as a lifetime violation, where on Linux its
+ * pthread_create is caught and ends the schedule as not reproducible
+ * (tests/explore/test_late_pthread.c). */
 static void test_late_pthread_is_scheduled(void **state)
 {
     (void)state;
