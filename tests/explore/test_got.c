@@ -160,6 +160,7 @@ static void refused(int what, const char *expect) {
   case 2: f.rela[0].r_offset = (Elf64_Addr)-64; break;                     /* r_offset */
   case 3: f.dyn[0].d_un.d_ptr = (Elf64_Addr)1 << 40; break;                /* DT_SYMTAB */
   case 4: f.sym[2].st_name = 4000; break;                                  /* st_name */
+  case 6: f.jmprel[1].r_offset = sizeof(f); break;                         /* an uncaught name's */
   case 5: f.dyn[8] = (Elf64_Dyn){ DT_DEBUG, { 0 } }; f.dyn[9] = f.dyn[8];  /* no DT_NULL */
           seg.end = (uintptr_t)&f.dyn[10]; break;
   }
@@ -179,6 +180,7 @@ static void test_corrupt_image_refused(void **state) {
   refused(3, "DT_SYMTAB");
   refused(4, "st_name of symbol 2");
   refused(5, "dynamic section");
+  refused(6, "r_offset of relocation 1 in DT_JMPREL (malloc)");
 }
 
 int main(void) {

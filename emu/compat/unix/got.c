@@ -245,15 +245,13 @@ static int walk_relocs(const wmiemu__got_image_t *img, const char *field, uintpt
             snprintf(err, err_size, "name of symbol %u is not terminated within DT_STRSZ", sym);
             return -1;
         }
-        if ((i = find_caught(name)) < 0)
-            continue;
         if (r[n].r_offset > UINTPTR_MAX - img->base ||
             !(seg = segment_of(img, slot = img->base + (uintptr_t)r[n].r_offset, sizeof(void *)))) {
             snprintf(err, err_size, "r_offset of relocation %llu in %s (%s) lies outside the module's segments",
                      (unsigned long long)n, field, name);
             return -1;
         }
-        if (!write)
+        if ((i = find_caught(name)) < 0 || !write)
             continue;
         {
             void *old = *(void **)slot, *none = NULL;
